@@ -1,0 +1,247 @@
+"""One hierarchy of typed errors.
+
+Every error carries ``code``: the Cognito error code (``NotAuthorizedException``...) when Cognito said
+no, or a local code (``SRPError``, ``MalformedResponse``...) when we did. No error ever carries a
+password, a code, a TOTP secret, a session or a token: messages are Cognito's own text or ours.
+
+    AuthflowError
+    +-- CognitoError                      any error answer from Cognito (.code, .operation)
+    |   +-- NotAuthorizedError
+    |   |   +-- IncorrectCredentialsError "Incorrect username or password."
+    |   |   +-- SessionExpiredError       "Invalid session for the user, session is expired."
+    |   |   +-- InvalidSessionError       session used twice, superseded or unknown
+    |   |   +-- UserDisabledError, LockedOutError, SecretHashError
+    |   +-- UserNotFoundError, UserNotConfirmedError, PasswordResetRequiredError
+    |   +-- CodeMismatchError             wrong code: the same session may be retried
+    |   +-- ExpiredCodeError              code expired or TOTP code already used: retry with a new one
+    |   +-- InvalidPasswordError          new password breaks the policy: retry with another
+    |   +-- TooManyRequestsError          throttled (botocore already retried)
+    |   +-- InvalidParameterError, ResourceNotFoundError, ...
+    +-- ProtocolError                     Cognito's answer makes no sense to us
+    |   +-- UnsupportedChallengeError     a ChallengeName we do not handle
+    |   +-- MalformedResponseError        a field missing or of the wrong shape
+    |   +-- SRPError                      an SRP value that fails a safety check (B mod N, u, A)
+    +-- MissingAnswerError                the handler had no answer (non-interactive runs)
+    +-- SignInCancelled                   the person left (Ctrl-C / Ctrl-D) or the handler gave up
+    +-- FlowStateError                    the step API was called out of order
+    +-- EndpointError                     the endpoint could not be reached
+"""
+
+from __future__ import annotations
+
+
+class AuthflowError(Exception):
+    """Base of every authflow error. ``code`` names the Cognito error code or the local failure."""
+
+    code: str = "AuthflowError"
+    #: True when the same challenge may be answered again in the same session.
+    retryable: bool = False
+
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.message else self.code
+
+
+# --- Cognito's own errors ------------------------------------------------------------------------
+
+
+class CognitoError(AuthflowError):
+    """Cognito answered with an error. ``operation`` is the API call (``RespondToAuthChallenge``...)."""
+
+    code = "CognitoError"
+
+    def __init__(self, message: str = "", *, code: str | None = None, operation: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.operation = operation
+
+
+class NotAuthorizedError(CognitoError):
+    code = "NotAuthorizedException"
+
+
+class IncorrectCredentialsError(NotAuthorizedError):
+    """Wrong password (or, with PreventUserExistenceErrors, an unknown user)."""
+
+
+class SessionExpiredError(NotAuthorizedError):
+    """The Session outlived the pool's AuthSessionValidity (3 minutes by default): start over."""
+
+
+class InvalidSessionError(NotAuthorizedError):
+    """The Session was already used, superseded, or never issued."""
+
+
+class UserDisabledError(NotAuthorizedError):
+    pass
+
+
+class LockedOutError(NotAuthorizedError):
+    """Too many failed attempts: Cognito locks the user out for a while."""
+
+
+class SecretHashError(NotAuthorizedError):
+    """SECRET_HASH missing or wrong: the app client has a secret and it does not match."""
+
+
+class UserNotFoundError(CognitoError):
+    code = "UserNotFoundException"
+
+
+class UserNotConfirmedError(CognitoError):
+    code = "UserNotConfirmedException"
+
+
+class PasswordResetRequiredError(CognitoError):
+    code = "PasswordResetRequiredException"
+
+
+class CodeMismatchError(CognitoError):
+    code = "CodeMismatchException"
+    retryable = True
+
+
+class ExpiredCodeError(CognitoError):
+    code = "ExpiredCodeException"
+    retryable = True
+
+
+class EnableSoftwareTokenMFAError(CognitoError):
+    """VerifySoftwareToken refused the first TOTP code of a setup; another code may be tried."""
+
+    code = "EnableSoftwareTokenMFAException"
+    retryable = True
+
+
+class InvalidPasswordError(CognitoError):
+    """The new password breaks the pool's password policy; another may be tried."""
+
+    code = "InvalidPasswordException"
+    retryable = True
+
+
+class TooManyRequestsError(CognitoError):
+    code = "TooManyRequestsException"
+
+
+class InvalidParameterError(CognitoError):
+    code = "InvalidParameterException"
+
+
+class ResourceNotFoundError(CognitoError):
+    code = "ResourceNotFoundException"
+
+
+class InternalError(CognitoError):
+    code = "InternalErrorException"
+
+
+class MFAMethodNotFoundError(CognitoError):
+    code = "MFAMethodNotFoundException"
+
+
+class SoftwareTokenMFANotFoundError(CognitoError):
+    code = "SoftwareTokenMFANotFoundException"
+
+
+class UnsupportedOperationError(CognitoError):
+    code = "UnsupportedOperationException"
+
+
+_BY_CODE: dict[str, type[CognitoError]] = {
+    cls.code: cls
+    for cls in (
+        NotAuthorizedError,
+        UserNotFoundError,
+        UserNotConfirmedError,
+        PasswordResetRequiredError,
+        CodeMismatchError,
+        ExpiredCodeError,
+        EnableSoftwareTokenMFAError,
+        InvalidPasswordError,
+        TooManyRequestsError,
+        InvalidParameterError,
+        ResourceNotFoundError,
+        InternalError,
+        MFAMethodNotFoundError,
+        SoftwareTokenMFANotFoundError,
+        UnsupportedOperationError,
+    )
+}
+_BY_CODE["PasswordHistoryPolicyViolationException"] = InvalidPasswordError
+
+
+def _not_authorized_subclass(message: str) -> type[NotAuthorizedError]:
+    text = message.lower()
+    if "session is expired" in text:
+        return SessionExpiredError
+    if "invalid session" in text:
+        return InvalidSessionError
+    if "incorrect username or password" in text:
+        return IncorrectCredentialsError
+    if "disabled" in text:
+        return UserDisabledError
+    if "attempts exceeded" in text or "temporarily locked" in text:
+        return LockedOutError
+    if "secret hash" in text or "secret_hash" in text or "secrethash" in text:
+        return SecretHashError
+    return NotAuthorizedError
+
+
+def cognito_error(code: str, message: str, operation: str | None = None) -> CognitoError:
+    """The typed error for a Cognito error code and message."""
+    cls: type[CognitoError] = _BY_CODE.get(code, CognitoError)
+    if cls is NotAuthorizedError:
+        cls = _not_authorized_subclass(message)
+    return cls(message, code=code, operation=operation)
+
+
+# --- local failures ------------------------------------------------------------------------------
+
+
+class ProtocolError(AuthflowError):
+    code = "ProtocolError"
+
+
+class UnsupportedChallengeError(ProtocolError):
+    code = "UnsupportedChallenge"
+
+    def __init__(self, message: str = "", *, challenge_name: str | None = None) -> None:
+        super().__init__(message)
+        self.challenge_name = challenge_name
+
+
+class MalformedResponseError(ProtocolError):
+    code = "MalformedResponse"
+
+
+class SRPError(ProtocolError):
+    """An SRP value failed a safety check; nothing derived from it was sent."""
+
+    code = "SRPError"
+
+
+class MissingAnswerError(AuthflowError):
+    """The handler has no answer for what Cognito asks (e.g. a variable not set with --non-interactive)."""
+
+    code = "MissingAnswer"
+
+
+class SignInCancelled(AuthflowError):
+    code = "Cancelled"
+
+
+class FlowStateError(AuthflowError):
+    """The step API was used out of order (e.g. respond() after the flow finished)."""
+
+    code = "FlowStateError"
+
+
+class EndpointError(AuthflowError):
+    """The Cognito endpoint could not be reached."""
+
+    code = "EndpointConnectionError"

@@ -1,0 +1,307 @@
+"""SRP-6a exactly as Amazon Cognito clients compute it.
+
+Every formula here follows ``shared/reference/cognito-protocol.md`` section 2 (amazon-cognito-identity-js
+``AuthenticationHelper``): 3072-bit group, g = 2, SHA-256, Java ``BigInteger.toByteArray`` padding
+(:func:`pad_hex`), HKDF with the info string ``"Caldera Derived Key"``.
+
+Both sides live here, so the client (``states/password_verifier.py``) and the local user pool share one
+implementation of the math, and it is tested against the published vectors.
+
+The three 3072-bit modular exponentiations of a sign-in go through :func:`powmod`, which uses gmpy2 when it
+is installed (``pip install authflow[fast]``) and Python's ``pow`` otherwise; both give identical results.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from datetime import datetime, timezone
+from typing import Callable
+
+from authflow.errors import SRPError
+
+N_HEX = (
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
+)
+N = int(N_HEX, 16)
+G = 2
+INFO_BITS = b"Caldera Derived Key"
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _python_powmod(base: int, exponent: int, modulus: int) -> int:
+    return pow(base, exponent, modulus)
+
+
+def _load_gmpy2_powmod() -> Callable[[int, int, int], int] | None:
+    try:
+        import gmpy2  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    gmp_powmod = gmpy2.powmod
+    mpz = gmpy2.mpz
+
+    def _gmpy2_powmod(base: int, exponent: int, modulus: int) -> int:
+        # gmpy2 returns the least non-negative residue, like pow(), also for a negative base.
+        return int(gmp_powmod(mpz(base), mpz(exponent), mpz(modulus)))
+
+    return _gmpy2_powmod
+
+
+_GMPY2_POWMOD = _load_gmpy2_powmod()
+#: Name of the modular exponentiation backend in use: ``"gmpy2"`` or ``"python"``.
+BACKEND = "gmpy2" if _GMPY2_POWMOD is not None else "python"
+_powmod: Callable[[int, int, int], int] = _GMPY2_POWMOD or _python_powmod
+
+
+def powmod(base: int, exponent: int, modulus: int) -> int:
+    """``base ** exponent % modulus`` in [0, modulus), with gmpy2 when it is installed."""
+    return _powmod(base, exponent, modulus)
+
+
+def use_backend(name: str) -> None:
+    """Select the exponentiation backend (``"gmpy2"`` or ``"python"``); for benchmarks and tests."""
+    global _powmod, BACKEND
+    if name == "gmpy2":
+        if _GMPY2_POWMOD is None:
+            raise RuntimeError("gmpy2 is not installed (pip install 'authflow[fast]')")
+        _powmod, BACKEND = _GMPY2_POWMOD, "gmpy2"
+    elif name == "python":
+        _powmod, BACKEND = _python_powmod, "python"
+    else:
+        raise ValueError(f"unknown backend {name!r}")
+
+
+def gmpy2_available() -> bool:
+    return _GMPY2_POWMOD is not None
+
+
+# --- encodings -----------------------------------------------------------------------------------
+
+
+def pad_hex(value: int) -> str:
+    """Hex of Java ``BigInteger.toByteArray()`` for a non-negative integer (lowercase).
+
+    Odd length gets a leading ``0``; a leading nibble of 8-f gets ``00`` so the value stays positive.
+    """
+    if value < 0:
+        raise ValueError("pad_hex takes non-negative integers only")
+    text = format(value, "x")
+    if len(text) % 2 == 1:
+        return "0" + text
+    if text[0] in "89abcdef":
+        return "00" + text
+    return text
+
+
+def hash_hex(hex_string: str) -> str:
+    """SHA-256 of the bytes that ``hex_string`` spells, as 64 lowercase hex digits."""
+    return hashlib.sha256(bytes.fromhex(hex_string)).hexdigest()
+
+
+def hash_hex_int(hex_string: str) -> int:
+    return int(hash_hex(hex_string), 16)
+
+
+K = hash_hex_int("00" + N_HEX + "02")
+"""k = H(padHex(N) || padHex(g)), the SRP-6a multiplier."""
+
+
+def hkdf(ikm: bytes, salt: bytes) -> bytes:
+    """One block of HKDF-SHA256 with Cognito's info string, truncated to 16 bytes."""
+    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
+    return hmac.new(prk, INFO_BITS + b"\x01", hashlib.sha256).digest()[:16]
+
+
+def format_timestamp(moment: datetime | None = None) -> str:
+    """Cognito's TIMESTAMP: ``EEE MMM d HH:mm:ss 'UTC' yyyy``, English names, day not zero-padded."""
+    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return (
+        f"{_WEEKDAYS[moment.weekday()]} {_MONTHS[moment.month - 1]} {moment.day} "
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} UTC {moment.year}"
+    )
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """The instant a TIMESTAMP names, or None unless ``text`` is its exact canonical rendering."""
+    parts = text.split(" ")
+    if len(parts) != 6 or parts[4] != "UTC" or parts[1] not in _MONTHS:
+        return None
+    try:
+        day = int(parts[2])
+        hour, minute, second = (int(p) for p in parts[3].split(":"))
+        moment = datetime(
+            int(parts[5]), _MONTHS.index(parts[1]) + 1, day, hour, minute, second, tzinfo=timezone.utc
+        )
+    except ValueError:
+        return None
+    return moment if format_timestamp(moment) == text else None
+
+
+def decode_secret_block(secret_block: str) -> bytes:
+    """SECRET_BLOCK bytes: standard base64, tolerating URL-safe characters and missing padding."""
+    text = secret_block.strip().replace("-", "+").replace("_", "/")
+    text += "=" * (-len(text) % 4)
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError as exc:
+        raise SRPError("SECRET_BLOCK is not base64") from exc
+
+
+# --- the shared pieces of both sides -------------------------------------------------------------
+
+
+def calculate_u(big_a: int, big_b: int) -> int:
+    """u = H(padHex(A) || padHex(B))."""
+    return hash_hex_int(pad_hex(big_a) + pad_hex(big_b))
+
+
+def calculate_x(salt_hex: str, pool_name: str, user_id: str, password: str) -> int:
+    """x = H(padHex(salt) || H(poolName || userId || ":" || password))."""
+    user_hash = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest()
+    return hash_hex_int(pad_hex(int(salt_hex, 16)) + user_hash)
+
+
+def session_key(shared_secret: int, u: int) -> bytes:
+    """The 16-byte key K = HKDF(ikm=padHex(S), salt=padHex(u))."""
+    return hkdf(bytes.fromhex(pad_hex(shared_secret)), bytes.fromhex(pad_hex(u)))
+
+
+def claim_signature(key: bytes, pool_name: str, user_id: str, secret_block: str, timestamp: str) -> str:
+    """PASSWORD_CLAIM_SIGNATURE = base64(HMAC(K, poolName || userId || SECRET_BLOCK bytes || TIMESTAMP))."""
+    message = pool_name.encode() + user_id.encode() + decode_secret_block(secret_block) + timestamp.encode()
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+
+
+def pool_name_of(pool_id: str) -> str:
+    """``us-east-1_AbC`` -> ``AbC``: the pool name that goes into x and the signature."""
+    _, sep, name = pool_id.partition("_")
+    if not sep or not name:
+        raise ValueError("a user pool id looks like <region>_<name>")
+    return name
+
+
+# --- client side ---------------------------------------------------------------------------------
+
+
+def generate_small_a() -> int:
+    """128 random bytes as a positive integer, as the JavaScript SDK does."""
+    return int.from_bytes(os.urandom(128), "big")
+
+
+def calculate_a(small_a: int) -> int:
+    """A = g^a mod N, refusing the one value a server could exploit."""
+    big_a = powmod(G, small_a, N)
+    if big_a % N == 0:
+        raise SRPError("A mod N cannot be 0")
+    return big_a
+
+
+class ClientEphemeral:
+    """The client's secret ``a`` and public ``A`` for one SRP exchange (never reused, never printed)."""
+
+    __slots__ = ("_a", "public")
+
+    def __init__(self, small_a: int | None = None) -> None:
+        self._a = small_a if small_a is not None else generate_small_a()
+        self.public = calculate_a(self._a)
+
+    @property
+    def srp_a(self) -> str:
+        """SRP_A as sent on the wire: lowercase hex, not padded."""
+        return format(self.public, "x")
+
+    def shared_secret(
+        self, pool_name: str, user_id: str, password: str, salt_hex: str, srp_b_hex: str
+    ) -> tuple[int, int]:
+        """(S, u) for this exchange, after the safety checks on B and u."""
+        try:
+            big_b = int(srp_b_hex, 16)
+        except ValueError as exc:
+            raise SRPError("SRP_B is not hexadecimal") from exc
+        if big_b % N == 0:
+            raise SRPError("B mod N cannot be 0")
+        u = calculate_u(self.public, big_b)
+        if u == 0:
+            raise SRPError("u cannot be 0")
+        x = calculate_x(salt_hex, pool_name, user_id, password)
+        base = big_b - K * powmod(G, x, N)
+        return powmod(base, self._a + u * x, N), u
+
+    def password_authentication_key(
+        self, pool_name: str, user_id: str, password: str, salt_hex: str, srp_b_hex: str
+    ) -> bytes:
+        """K for this exchange: HKDF over S and u."""
+        shared, u = self.shared_secret(pool_name, user_id, password, salt_hex, srp_b_hex)
+        return session_key(shared, u)
+
+    def __repr__(self) -> str:
+        return "ClientEphemeral(<secret>)"
+
+
+# --- server side (the local user pool) -----------------------------------------------------------
+
+
+def compute_verifier(salt_hex: str, pool_name: str, user_id: str, password: str) -> int:
+    """v = g^x mod N, what a server stores instead of the password."""
+    return powmod(G, calculate_x(salt_hex, pool_name, user_id, password), N)
+
+
+class ServerEphemeral:
+    """The server's secret ``b`` and public ``B = k*v + g^b mod N`` for one exchange."""
+
+    __slots__ = ("_b", "public", "_verifier")
+
+    def __init__(self, verifier: int, small_b: int | None = None) -> None:
+        while True:
+            self._b = small_b if small_b is not None else int.from_bytes(os.urandom(128), "big")
+            self.public = (K * verifier + powmod(G, self._b, N)) % N
+            if self.public % N != 0 or small_b is not None:
+                break
+        self._verifier = verifier
+
+    @property
+    def srp_b(self) -> str:
+        return format(self.public, "x")
+
+    def session_key(self, big_a: int) -> bytes:
+        """K from the client's A; raises SRPError for an A a client must never send."""
+        if big_a % N == 0:
+            raise SRPError("A mod N cannot be 0")
+        u = calculate_u(big_a, self.public)
+        if u == 0:
+            raise SRPError("u cannot be 0")
+        shared = powmod(big_a * powmod(self._verifier, u, N), self._b, N)
+        return session_key(shared, u)
+
+    def __repr__(self) -> str:
+        return "ServerEphemeral(<secret>)"
+
+
+# --- device verifiers (ConfirmDevice) ------------------------------------------------------------
+
+
+def generate_device_verifier(device_group_key: str, device_key: str) -> tuple[str, str, str]:
+    """(random device password, PasswordVerifier, Salt) for ConfirmDevice, all as Cognito expects.
+
+    The password stays with the client; verifier and salt are base64 as in DeviceSecretVerifierConfig.
+    """
+    random_password = base64.b64encode(os.urandom(40)).decode()
+    salt_hex = pad_hex(int.from_bytes(os.urandom(16), "big"))
+    verifier = compute_verifier(salt_hex, device_group_key, device_key, random_password)
+    return (
+        random_password,
+        base64.b64encode(bytes.fromhex(pad_hex(verifier))).decode(),
+        base64.b64encode(bytes.fromhex(salt_hex)).decode(),
+    )

@@ -19,6 +19,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     |   +-- InvalidParameterError, ResourceNotFoundError, ...
     +-- ProtocolError                     Cognito's answer makes no sense to us
     |   +-- UnsupportedChallengeError     a ChallengeName we do not handle
+    |   |   +-- UnexpectedChallengeError  a known one, where the transition table has no row for it
     |   +-- MalformedResponseError        a field missing or of the wrong shape
     |   +-- SRPError                      an SRP value that fails a safety check (B mod N, u, A)
     +-- MissingAnswerError                the handler had no answer (non-interactive runs)
@@ -213,6 +214,12 @@ class UnsupportedChallengeError(ProtocolError):
     def __init__(self, message: str = "", *, challenge_name: str | None = None) -> None:
         super().__init__(message)
         self.challenge_name = challenge_name
+
+
+class UnexpectedChallengeError(UnsupportedChallengeError):
+    """A known ChallengeName that Cognito is not expected to send at this point of the sign-in."""
+
+    code = "UnexpectedChallenge"
 
 
 class MalformedResponseError(ProtocolError):

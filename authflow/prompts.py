@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from authflow.errors import AuthflowError
@@ -68,7 +68,7 @@ class Prompt:
         return next((f for f in self.fields if f.name == name), None)
 
 
-Answer = Union[Mapping[str, str], str]
+Answer = Mapping[str, str] | str
 
 
 def normalize_answer(prompt: Prompt, answer: Answer) -> dict[str, str]:

@@ -17,8 +17,8 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 from authflow.errors import SRPError
 
@@ -261,7 +261,7 @@ def compute_verifier(salt_hex: str, pool_name: str, user_id: str, password: str)
 class ServerEphemeral:
     """The server's secret ``b`` and public ``B = k*v + g^b mod N`` for one exchange."""
 
-    __slots__ = ("_b", "public", "_verifier")
+    __slots__ = ("_b", "_verifier", "public")
 
     def __init__(self, verifier: int, small_b: int | None = None) -> None:
         while True:

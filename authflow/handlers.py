@@ -1,0 +1,181 @@
+"""Built-in handlers: :class:`ScriptedHandler` answers from values (scripts, CI, test drivers).
+
+The terminal wizard lives in :mod:`authflow.wizard`. A handler is anything with
+``answer(prompt) -> answer`` (see :class:`authflow.flow.Handler`), or a plain function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+import pyotp
+
+from authflow.errors import MissingAnswerError
+from authflow.prompts import Answer, Prompt, PromptKind
+
+Value = str | Callable[[Prompt], str] | None
+
+TOTP_STEP = 30
+
+
+class TotpCodes:
+    """Hands out TOTP codes so that this process never gives the same code twice for one secret.
+
+    Cognito rejects a code it has already accepted ("Your software token has already been used once"),
+    so a second sign-in of the same user within one 30-second window waits for the next window. Each
+    code is reserved under a lock before the wait, so concurrent flows of one user get distinct codes.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._last: dict[str, int] = {}
+
+    def next_code(self, secret: str) -> str:
+        key = hashlib.sha256(secret.replace(" ", "").upper().encode()).hexdigest()
+        with self._lock:
+            counter = max(int(self._clock() // TOTP_STEP), self._last.get(key, -1) + 1)
+            self._last[key] = counter
+        wait = counter * TOTP_STEP - self._clock()
+        if wait > 0:
+            self._sleep(wait + 0.05)
+        return pyotp.TOTP(secret).at(counter * TOTP_STEP)
+
+
+#: The process-wide source used by ScriptedHandler unless it is given another.
+TOTP_CODES = TotpCodes()
+
+
+class ScriptedHandler:
+    """Answers every question from values given up front: no prompts, for scripts and CI.
+
+    Each value is a string or a callable ``prompt -> str`` (e.g. a function that reads an SMS code from
+    a test inbox). ``totp_secret`` makes SOFTWARE_TOKEN_MFA codes from the user's base32 secret.
+    MFA_SETUP for an authenticator app is only done when ``totp_secret_out`` is given: it receives the
+    new secret before the first code is sent, so the secret is saved before anything else can fail.
+    A static value that Cognito refused is not sent again: the refusal is raised instead.
+    """
+
+    def __init__(
+        self,
+        *,
+        password: Value = None,
+        new_password: Value = None,
+        attributes: Mapping[str, str] | None = None,
+        totp_secret: str | None = None,
+        code: Value = None,
+        mfa_choice: str | None = None,
+        first_factor: str | None = None,
+        mfa_setup_choice: str | None = None,
+        email: str | None = None,
+        custom_answer: Value = None,
+        totp_secret_out: Callable[[str], None] | None = None,
+        totp_codes: TotpCodes | None = None,
+    ) -> None:
+        self._password = password
+        self._new_password = new_password
+        self._attributes = dict(attributes or {})
+        self._totp_secret = totp_secret
+        self._code = code
+        self._mfa_choice = mfa_choice
+        self._first_factor = first_factor
+        self._mfa_setup_choice = mfa_setup_choice
+        self._email = email
+        self._custom_answer = custom_answer
+        self._totp_secret_out = totp_secret_out
+        self._totp_codes = totp_codes or TOTP_CODES
+
+    def __repr__(self) -> str:
+        given = [name for name, value in vars(self).items() if value and name != "_totp_codes"]
+        return f"ScriptedHandler(<answers for {', '.join(n.lstrip('_') for n in given) or 'nothing'}>)"
+
+    def __call__(self, prompt: Prompt) -> Answer:
+        return self.answer(prompt)
+
+    def answer(self, prompt: Prompt) -> Answer:
+        kind = prompt.kind
+        if kind is PromptKind.PASSWORD:
+            return {"password": self._value(self._password, prompt, "a password")}
+        if kind is PromptKind.CODE:
+            if prompt.challenge_name == "SOFTWARE_TOKEN_MFA" and self._totp_secret:
+                return {"code": self._totp_codes.next_code(self._totp_secret)}
+            return {"code": self._value(self._code, prompt, f"a code for {prompt.challenge_name}")}
+        if kind is PromptKind.TOTP_SETUP:
+            if self._totp_secret_out is None:
+                raise MissingAnswerError("MFA_SETUP: nowhere to save the new TOTP secret")
+            assert prompt.secret_code is not None
+            if prompt.attempt == 1:
+                self._totp_secret_out(prompt.secret_code)
+            return {"code": self._totp_codes.next_code(prompt.secret_code)}
+        if kind is PromptKind.NEW_PASSWORD:
+            answer = {"new_password": self._value(self._new_password, prompt, "a new password")}
+            for name in prompt.required_attributes:
+                if name not in self._attributes:
+                    raise MissingAnswerError(f"NEW_PASSWORD_REQUIRED needs the attribute {name!r}")
+                answer[name] = self._attributes[name]
+            return answer
+        if kind is PromptKind.MFA_CHOICE:
+            return {"choice": self._choose(prompt, self._mfa_choice, self._mfa_default(prompt))}
+        if kind is PromptKind.FIRST_FACTOR:
+            return {"choice": self._choose(prompt, self._first_factor, self._first_factor_default(prompt))}
+        if kind is PromptKind.MFA_SETUP_CHOICE:
+            return {"choice": self._choose(prompt, self._mfa_setup_choice, self._setup_default(prompt))}
+        if kind is PromptKind.EMAIL_ADDRESS:
+            return {"email": self._value(self._email, prompt, "an email address for MFA")}
+        if kind is PromptKind.CUSTOM_ANSWER:
+            return {"answer": self._value(self._custom_answer, prompt, "an answer to CUSTOM_CHALLENGE")}
+        raise MissingAnswerError(f"no scripted answer for {kind.value}")
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _value(self, value: Value, prompt: Prompt, what: str) -> str:
+        if value is None:
+            raise MissingAnswerError(f"{prompt.challenge_name or 'sign-in'} needs {what}")
+        if callable(value):
+            result = value(prompt)
+            if not result:
+                raise MissingAnswerError(f"{prompt.challenge_name or 'sign-in'}: no {what} was produced")
+            return result
+        if prompt.error is not None:
+            raise prompt.error  # the same static value would be refused again
+        return value
+
+    @staticmethod
+    def _choose(prompt: Prompt, explicit: str | None, default: str | None) -> str:
+        choice = explicit or default
+        if choice is None:
+            raise MissingAnswerError(
+                f"{prompt.challenge_name}: choose one of {', '.join(prompt.choices)}"
+            )
+        if choice not in prompt.choices:
+            raise MissingAnswerError(
+                f"{prompt.challenge_name}: {choice} is not offered (offered: {', '.join(prompt.choices)})"
+            )
+        return choice
+
+    def _mfa_default(self, prompt: Prompt) -> str | None:
+        if self._totp_secret and "SOFTWARE_TOKEN_MFA" in prompt.choices:
+            return "SOFTWARE_TOKEN_MFA"
+        return prompt.choices[0] if len(prompt.choices) == 1 else None
+
+    def _first_factor_default(self, prompt: Prompt) -> str | None:
+        if self._password is not None:
+            for factor in ("PASSWORD_SRP", "PASSWORD"):
+                if factor in prompt.choices:
+                    return factor
+        return prompt.choices[0] if len(prompt.choices) == 1 else None
+
+    def _setup_default(self, prompt: Prompt) -> str | None:
+        if self._totp_secret_out is not None and "SOFTWARE_TOKEN_MFA" in prompt.choices:
+            return "SOFTWARE_TOKEN_MFA"
+        if self._email is not None and "EMAIL_OTP" in prompt.choices:
+            return "EMAIL_OTP"
+        return None

@@ -1,0 +1,141 @@
+"""The whole transition table of a sign-in, in one place.
+
+States are named after Cognito's ChallengeName where the flow waits on a challenge, plus a few of the
+engine's own: ``start`` (nothing sent), ``awaiting_password`` (the password is needed before the next
+call), ``MFA_SETUP_TOTP`` / ``MFA_SETUP_EMAIL`` (inside MFA_SETUP, after the method was chosen),
+``authenticated`` and ``failed``.
+
+Events are what happened: Cognito answered with a ChallengeName (the event has that name),
+``authenticated`` (an AuthenticationResult arrived), ``retry`` (an answer was refused and the same
+challenge may be answered again in the same session), ``fail``, and three local choices.
+
+The rest of the engine asks this table, through :func:`fire`, and never sets a state by hand: a
+challenge that Cognito is not expected to send from where the flow is raises
+:class:`~authflow.errors.UnexpectedChallengeError`. The machine is built once per process and shared by
+every flow; a flow is only a model that :func:`fire` drives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from authflow.errors import FlowStateError, UnexpectedChallengeError
+
+# --- states --------------------------------------------------------------------------------------
+
+#: MFA challenges Cognito may send once the first factor is accepted.
+MFA = ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "SELECT_MFA_TYPE"]
+#: Challenges a person answers (the flow waits there with a prompt).
+ANSWERABLE = [
+    "SMS_MFA",
+    "SOFTWARE_TOKEN_MFA",
+    "EMAIL_OTP",
+    "SMS_OTP",
+    "SELECT_MFA_TYPE",
+    "SELECT_CHALLENGE",
+    "NEW_PASSWORD_REQUIRED",
+    "MFA_SETUP",
+    "MFA_SETUP_TOTP",
+    "MFA_SETUP_EMAIL",
+    "CUSTOM_CHALLENGE",
+]
+#: Challenges the engine answers by itself, with no prompt.
+AUTOMATIC = ["PASSWORD_VERIFIER"]
+LOCAL = ["start", "awaiting_password"]
+FINAL = ["authenticated", "failed"]
+
+STATES: list[str] = LOCAL + AUTOMATIC + ANSWERABLE + FINAL
+
+# Where each kind of answer was sent from: Cognito's reply is an event from that state.
+_FIRST_FACTOR_SENT = ["start", "awaiting_password"]  # InitiateAuth, or a first-factor ANSWER
+_AFTER_FIRST_FACTOR = ["PASSWORD_VERIFIER", "awaiting_password", "CUSTOM_CHALLENGE"]
+_SECOND_STEP = ["NEW_PASSWORD_REQUIRED"]
+
+# --- the table -----------------------------------------------------------------------------------
+# One row per (event, from) pair family. Read it as: "when <trigger> happens in <source>, go to <dest>".
+
+TRANSITIONS: list[dict[str, Any]] = [
+    # The password is needed before InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH with a
+    # password preferred) or after choosing a password first factor in SELECT_CHALLENGE.
+    {"trigger": "need_password", "source": ["start", "SELECT_CHALLENGE"], "dest": "awaiting_password"},
+    # SRP: InitiateAuth with SRP_A (or ANSWER=PASSWORD_SRP) is answered with PASSWORD_VERIFIER.
+    {"trigger": "PASSWORD_VERIFIER", "source": ["awaiting_password"], "dest": "PASSWORD_VERIFIER"},
+    # USER_AUTH: no preferred first factor (or an unavailable one) -> choose one.
+    {"trigger": "SELECT_CHALLENGE", "source": _FIRST_FACTOR_SENT, "dest": "SELECT_CHALLENGE"},
+    # Passwordless first factors: a code was sent.
+    {"trigger": "EMAIL_OTP", "source": ["start", "SELECT_CHALLENGE"], "dest": "EMAIL_OTP"},
+    {"trigger": "SMS_OTP", "source": ["start", "SELECT_CHALLENGE"], "dest": "SMS_OTP"},
+    # CUSTOM_AUTH: the pool's triggers ask, possibly several times in a row.
+    {"trigger": "CUSTOM_CHALLENGE", "source": ["start", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"],
+     "dest": "CUSTOM_CHALLENGE"},
+    # After the first factor: a temporary password must be replaced...
+    {"trigger": "NEW_PASSWORD_REQUIRED", "source": [*_AFTER_FIRST_FACTOR, "EMAIL_OTP", "SMS_OTP"],
+     "dest": "NEW_PASSWORD_REQUIRED"},
+    # ...MFA is asked for (also after a new password, or after choosing a method)...
+    {"trigger": "SMS_MFA", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP + ["SELECT_MFA_TYPE"],
+     "dest": "SMS_MFA"},
+    {"trigger": "SOFTWARE_TOKEN_MFA", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP + ["SELECT_MFA_TYPE"],
+     "dest": "SOFTWARE_TOKEN_MFA"},
+    {"trigger": "EMAIL_OTP", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP + ["SELECT_MFA_TYPE",
+                                                                             "MFA_SETUP_EMAIL"],
+     "dest": "EMAIL_OTP"},
+    {"trigger": "SELECT_MFA_TYPE", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP, "dest": "SELECT_MFA_TYPE"},
+    # ...or MFA must be set up first.
+    {"trigger": "MFA_SETUP", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP, "dest": "MFA_SETUP"},
+    {"trigger": "choose_totp_setup", "source": "MFA_SETUP", "dest": "MFA_SETUP_TOTP"},
+    {"trigger": "choose_email_setup", "source": "MFA_SETUP", "dest": "MFA_SETUP_EMAIL"},
+    # A refused password in a flow that starts with it: ask for it again (a fresh InitiateAuth follows).
+    {"trigger": "password_refused", "source": ["awaiting_password", "PASSWORD_VERIFIER"],
+     "dest": "awaiting_password"},
+    # A refused answer that may be tried again: stay on the same challenge, same session.
+    {"trigger": "retry", "source": ANSWERABLE, "dest": None},
+    # Tokens end the sign-in, from wherever Cognito decides it is done.
+    {"trigger": "authenticated",
+     "source": ["start", "awaiting_password", *AUTOMATIC, *ANSWERABLE],
+     "dest": "authenticated"},
+    # Anything fatal.
+    {"trigger": "fail", "source": [s for s in STATES if s not in FINAL], "dest": "failed"},
+]
+
+CHALLENGE_EVENTS: frozenset[str] = frozenset(
+    t["trigger"] for t in TRANSITIONS if t["trigger"].isupper()
+)
+"""ChallengeNames the engine knows; any other ChallengeName is an UnsupportedChallengeError."""
+
+MACHINE = Machine(
+    model=None,
+    states=STATES,
+    transitions=TRANSITIONS,
+    initial="start",
+    auto_transitions=False,
+    send_event=False,
+)
+"""Built once at import; shared by every flow in the process."""
+
+
+def fire(model: Any, event: str) -> None:
+    """Move ``model`` (anything with a ``state`` attribute) along the table, or raise a typed error."""
+    if event not in MACHINE.events:
+        raise FlowStateError(f"no event {event!r} in the transition table")
+    try:
+        MACHINE.events[event].trigger(model)
+    except MachineError as exc:
+        if event in CHALLENGE_EVENTS:
+            raise UnexpectedChallengeError(
+                f"Cognito sent {event} while the sign-in was at {model.state}", challenge_name=event
+            ) from exc
+        raise FlowStateError(f"cannot {event} from {model.state}") from exc
+
+
+def next_states(state: str) -> list[str]:
+    """Where a flow in ``state`` may go next, by the table (for UIs and the diagram)."""
+    result: list[str] = []
+    for row in TRANSITIONS:
+        sources = row["source"] if isinstance(row["source"], list) else [row["source"]]
+        if state in sources:
+            dest = row["dest"] or state
+            if dest not in result:
+                result.append(dest)
+    return result

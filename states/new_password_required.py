@@ -1,0 +1,56 @@
+"""NEW_PASSWORD_REQUIRED: the user signed in with a temporary password and must choose a new one.
+
+ChallengeParameters: requiredAttributes (JSON array like ["userAttributes.name"]), userAttributes
+(JSON object of the current attributes), USER_ID_FOR_SRP.
+ChallengeResponses: NEW_PASSWORD, and ``userAttributes.<name>`` for each required attribute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from authflow.errors import AuthflowError, MissingAnswerError
+from authflow.prompts import Field, Prompt, PromptKind
+from states.base import Challenge, answer_value, json_string_list, json_string_map
+
+NAME = "NEW_PASSWORD_REQUIRED"
+PREFIX = "userAttributes."
+
+
+def required_attributes(challenge: Challenge) -> tuple[str, ...]:
+    """Required attribute names without the ``userAttributes.`` prefix."""
+    names = json_string_list(challenge, "requiredAttributes", required=False)
+    return tuple(n[len(PREFIX) :] if n.startswith(PREFIX) else n for n in names)
+
+
+def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
+    required = required_attributes(challenge)
+    fields = (
+        Field(name="new_password", label="New password", secret=True, confirm=True),
+        *(Field(name=name, label=name) for name in required),
+    )
+    message = "Choose a new password."
+    if required:
+        message += " Cognito also needs: " + ", ".join(required) + "."
+    return Prompt(
+        kind=PromptKind.NEW_PASSWORD,
+        challenge_name=NAME,
+        fields=fields,
+        message=message,
+        username=challenge.username,
+        required_attributes=required,
+        user_attributes=json_string_map(challenge, "userAttributes"),
+        parameters={k: v for k, v in challenge.parameters.items()},
+        error=error,
+        attempt=attempt,
+    )
+
+
+def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:
+    result = {"NEW_PASSWORD": answer_value(answer, "new_password", "new password")}
+    for name in required_attributes(challenge):
+        value = answer.get(name)
+        if value is None or not str(value).strip():
+            raise MissingAnswerError(f"Cognito requires the attribute {name!r}")
+        result[PREFIX + name] = str(value).strip()
+    return result

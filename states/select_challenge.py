@@ -1,0 +1,73 @@
+"""SELECT_CHALLENGE: choice-based sign-in (USER_AUTH) lets the person pick a first factor.
+
+Cognito lists the choices in the top-level ``AvailableChallenges``.
+ChallengeResponses: ANSWER, plus PASSWORD for ANSWER=PASSWORD or SRP_A for ANSWER=PASSWORD_SRP;
+ANSWER=EMAIL_OTP / SMS_OTP makes Cognito send a code (next challenge EMAIL_OTP / SMS_OTP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from authflow.errors import AuthflowError, UnsupportedChallengeError
+from authflow.prompts import Prompt, PromptKind
+from states.base import Challenge, choice_field, chosen
+
+NAME = "SELECT_CHALLENGE"
+
+#: First factors this client can complete, in the order a person is offered them.
+SUPPORTED = ("PASSWORD_SRP", "PASSWORD", "EMAIL_OTP", "SMS_OTP")
+#: First factors that need the password before the answer can be sent.
+NEEDS_PASSWORD = frozenset({"PASSWORD", "PASSWORD_SRP"})
+
+LABELS = {
+    "PASSWORD_SRP": "password (verified without sending it)",
+    "PASSWORD": "password",
+    "EMAIL_OTP": "a code by email",
+    "SMS_OTP": "a code by text message",
+}
+
+
+def choices(challenge: Challenge) -> tuple[str, ...]:
+    available = set(challenge.available_challenges)
+    options = tuple(c for c in SUPPORTED if c in available)
+    if not options:
+        offered = ", ".join(challenge.available_challenges) or "nothing"
+        raise UnsupportedChallengeError(
+            f"SELECT_CHALLENGE offers {offered}; this client supports {', '.join(SUPPORTED)}",
+            challenge_name=NAME,
+        )
+    return options
+
+
+def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
+    options = choices(challenge)
+    return Prompt(
+        kind=PromptKind.FIRST_FACTOR,
+        challenge_name=NAME,
+        fields=(choice_field("Sign in with", options),),
+        message="Choose how to sign in: " + "; ".join(f"{o} ({LABELS[o]})" for o in options),
+        username=challenge.username,
+        choices=options,
+        parameters=dict(challenge.parameters),
+        error=error,
+        attempt=attempt,
+    )
+
+
+def choose(challenge: Challenge, answer: Mapping[str, str]) -> str:
+    return chosen(answer, choices(challenge), "the first factor")
+
+
+def responses(factor: str, *, password: str | None = None, srp_a: str | None = None) -> dict[str, str]:
+    """The answer for a chosen first factor (the password or SRP_A where the factor needs one)."""
+    result = {"ANSWER": factor}
+    if factor == "PASSWORD":
+        if password is None:
+            raise ValueError("PASSWORD needs the password")
+        result["PASSWORD"] = password
+    elif factor == "PASSWORD_SRP":
+        if srp_a is None:
+            raise ValueError("PASSWORD_SRP needs SRP_A")
+        result["SRP_A"] = srp_a
+    return result

@@ -1,0 +1,45 @@
+"""SELECT_MFA_TYPE: the user has several MFA methods and no preferred one; pick one for this sign-in.
+
+ChallengeParameters: MFAS_CAN_CHOOSE (JSON array, e.g. ["SMS_MFA","SOFTWARE_TOKEN_MFA","EMAIL_OTP"]).
+ChallengeResponses: ANSWER (one of them); Cognito then sends that MFA challenge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from authflow.errors import AuthflowError
+from authflow.prompts import Prompt, PromptKind
+from states.base import Challenge, choice_field, chosen, json_string_list
+
+NAME = "SELECT_MFA_TYPE"
+
+LABELS = {
+    "SMS_MFA": "a code by text message",
+    "SOFTWARE_TOKEN_MFA": "a code from an authenticator app",
+    "EMAIL_OTP": "a code by email",
+}
+
+
+def choices(challenge: Challenge) -> tuple[str, ...]:
+    return json_string_list(challenge, "MFAS_CAN_CHOOSE")
+
+
+def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
+    options = choices(challenge)
+    return Prompt(
+        kind=PromptKind.MFA_CHOICE,
+        challenge_name=NAME,
+        fields=(choice_field("MFA method", options),),
+        message="Choose how to confirm it is you: "
+        + "; ".join(f"{o} ({LABELS.get(o, o)})" for o in options),
+        username=challenge.username,
+        choices=options,
+        parameters=dict(challenge.parameters),
+        error=error,
+        attempt=attempt,
+    )
+
+
+def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:
+    return {"ANSWER": chosen(answer, choices(challenge), "the MFA method")}

@@ -1,0 +1,24 @@
+"""SMS_OTP: a code Cognito sent by text message as a passwordless first factor (USER_AUTH).
+
+ChallengeParameters: CODE_DELIVERY_DELIVERY_MEDIUM (SMS), CODE_DELIVERY_DESTINATION (masked number).
+ChallengeResponses: SMS_OTP_CODE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from authflow.errors import AuthflowError
+from authflow.prompts import Prompt
+from states._code import code_response, delivered_code_prompt
+from states.base import DELIVERED_CODE, Challenge
+
+NAME = "SMS_OTP"
+
+
+def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
+    return delivered_code_prompt(challenge, "SMS", DELIVERED_CODE, error, attempt)
+
+
+def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:
+    return code_response(answer, "SMS_OTP_CODE", "SMS code")

@@ -1,0 +1,654 @@
+"""The ``authflow`` command: ``login``, ``token``, ``logout``, ``diagram``, ``demo`` and ``local-pool``.
+
+``authflow login`` follows /work/shared/cli-contract.md exactly: configuration from flags or their
+``AUTHFLOW_*`` twins, answers only from the environment (never argv), the AuthenticationResult on
+stdout, and on failure one line on stderr naming the Cognito error code or the local failure.
+
+Exit status: 0 signed in; 1 Cognito said no or something failed; 2 a needed answer or setting is
+missing (``--non-interactive``, or a usage error); 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from authflow.errors import (
+    AuthflowError,
+    MissingAnswerError,
+    NotAuthorizedError,
+    SignInCancelled,
+)
+from authflow.prompts import Answer, Prompt, PromptKind
+from authflow.tokencache import (
+    CacheKey,
+    TokenCache,
+    device_key,
+    internal_username,
+    write_private_file,
+)
+from authflow.wizard import EndOfInput, EnvAnswers, Interrupted, TerminalHandler, run_wizard
+
+if TYPE_CHECKING:
+    from authflow.tokens import Tokens
+    from authflow.transport import UserPool
+
+AUTH_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "USER_AUTH", "CUSTOM_AUTH")
+PREFERRED_CHALLENGES = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
+OUTPUTS = ("json", "env", "access-token", "id-token")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(AuthflowError):
+    """A setting is missing or contradicts another: exit 2."""
+
+    code = "UsageError"
+
+
+# --- configuration ---------------------------------------------------------------------------------
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value if value else None
+
+
+def _add_pool_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("user pool (flag, or environment variable)")
+    group.add_argument("--pool-id", metavar="ID", default=_env("AUTHFLOW_POOL_ID"), help="AUTHFLOW_POOL_ID")
+    group.add_argument(
+        "--client-id", metavar="ID", default=_env("AUTHFLOW_CLIENT_ID"), help="AUTHFLOW_CLIENT_ID"
+    )
+    group.add_argument(
+        "--client-secret",
+        metavar="S",
+        default=_env("AUTHFLOW_CLIENT_SECRET"),
+        help="AUTHFLOW_CLIENT_SECRET (SECRET_HASH is sent when set)",
+    )
+    group.add_argument(
+        "--region",
+        metavar="R",
+        default=_env("AUTHFLOW_REGION"),
+        help="AUTHFLOW_REGION (default: the prefix of the pool id)",
+    )
+    group.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        default=_env("AUTHFLOW_ENDPOINT_URL"),
+        help="AUTHFLOW_ENDPOINT_URL (a local Cognito-compatible server)",
+    )
+    group.add_argument(
+        "--username",
+        metavar="NAME",
+        default=_env("AUTHFLOW_USERNAME"),
+        help="AUTHFLOW_USERNAME (may be an alias: email, phone)",
+    )
+
+
+def _add_sign_in_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("sign-in")
+    group.add_argument(
+        "--auth-flow",
+        metavar="FLOW",
+        choices=AUTH_FLOWS,
+        default="USER_SRP_AUTH",
+        help="USER_SRP_AUTH (default) | USER_PASSWORD_AUTH | USER_AUTH | CUSTOM_AUTH",
+    )
+    group.add_argument(
+        "--preferred-challenge",
+        metavar="C",
+        choices=PREFERRED_CHALLENGES,
+        help="USER_AUTH only: PASSWORD | PASSWORD_SRP | EMAIL_OTP | SMS_OTP | WEB_AUTHN",
+    )
+    group.add_argument(
+        "--non-interactive",
+        action="store_true",
+        help="never prompt; a needed answer that is missing is a clear error, exit 2",
+    )
+    group.add_argument(
+        "--totp-secret-out",
+        metavar="FILE",
+        type=Path,
+        help="MFA_SETUP: write the new base32 TOTP secret (and nothing else) here, mode 0600",
+    )
+
+
+def _add_cache_options(parser: argparse.ArgumentParser, *, login: bool) -> None:
+    group = parser.add_argument_group("token cache")
+    group.add_argument(
+        "--keyring", action="store_true", help="keep the tokens in the system keyring (if installed)"
+    )
+    if login:
+        group.add_argument("--no-cache", action="store_true", help="do not keep the tokens for later")
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    pool_id: str
+    client_id: str
+    client_secret: str | None
+    region: str
+    endpoint_url: str | None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> PoolConfig:
+        if not args.pool_id:
+            raise UsageError("no user pool: give --pool-id or set AUTHFLOW_POOL_ID")
+        if not args.client_id:
+            raise UsageError("no app client: give --client-id or set AUTHFLOW_CLIENT_ID")
+        region = args.region
+        if not region:
+            prefix, underscore, _ = args.pool_id.partition("_")
+            if not underscore or not prefix:
+                raise UsageError("the pool id has no region prefix: give --region or set AUTHFLOW_REGION")
+            region = prefix
+        return cls(args.pool_id, args.client_id, args.client_secret, region, args.endpoint_url)
+
+    def user_pool(self) -> UserPool:
+        from authflow.transport import UserPool
+
+        return UserPool(
+            self.pool_id,
+            self.client_id,
+            client_secret=self.client_secret,
+            region=self.region,
+            endpoint_url=self.endpoint_url,
+        )
+
+    def cache_key(self, username: str) -> CacheKey:
+        return CacheKey(self.pool_id, self.client_id, username, self.endpoint_url)
+
+
+# --- answering without a terminal ------------------------------------------------------------------
+
+#: What to set when a non-interactive run has no answer for a kind of prompt.
+_WHAT_TO_SET: dict[PromptKind, str] = {
+    PromptKind.PASSWORD: "set AUTHFLOW_PASSWORD",
+    PromptKind.NEW_PASSWORD: "set AUTHFLOW_NEW_PASSWORD (and AUTHFLOW_ATTRIBUTES for required attributes)",
+    PromptKind.MFA_CHOICE: "set AUTHFLOW_MFA_CHOICE",
+    PromptKind.FIRST_FACTOR: "set AUTHFLOW_FIRST_FACTOR",
+    PromptKind.MFA_SETUP_CHOICE: "give --totp-secret-out FILE to set up an authenticator app",
+    PromptKind.TOTP_SETUP: "give --totp-secret-out FILE to set up an authenticator app",
+    PromptKind.EMAIL_ADDRESS: "email MFA can only be set up interactively",
+    PromptKind.CUSTOM_ANSWER: "custom challenges can only be answered interactively",
+}
+
+
+def _what_to_set(prompt: Prompt) -> str:
+    if prompt.kind is PromptKind.CODE:
+        if prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
+            return "set AUTHFLOW_TOTP_SECRET or AUTHFLOW_CODE_COMMAND"
+        return "set AUTHFLOW_CODE_COMMAND"
+    return _WHAT_TO_SET.get(prompt.kind, "run without --non-interactive")
+
+
+def _challenge_words(prompt: Prompt) -> str:
+    if prompt.challenge_name:
+        return prompt.challenge_name
+    return "the password" if prompt.kind is PromptKind.PASSWORD else prompt.kind.value
+
+
+class NonInteractiveHandler:
+    """Answers from the environment only, through the engine's ScriptedHandler.
+
+    A refused answer is never sent again (Cognito's refusal is the error), except codes from
+    AUTHFLOW_CODE_COMMAND, which may print a new code on the next run (up to ``code_attempts``).
+    A missing answer names the variable or flag to set.
+    """
+
+    def __init__(
+        self,
+        env: EnvAnswers,
+        *,
+        totp_secret_out: Callable[[str], None] | None = None,
+        code_attempts: int = 3,
+    ) -> None:
+        from authflow import ScriptedHandler
+
+        self.env = env
+        self.code_attempts = code_attempts
+        self._scripted = ScriptedHandler(
+            password=env.password,
+            new_password=env.new_password,
+            attributes=dict(env.attributes) or None,
+            totp_secret=env.totp_secret,
+            code=self._code if env.code_command else None,
+            mfa_choice=env.mfa_choice,
+            first_factor=env.first_factor,
+            totp_secret_out=totp_secret_out,
+            allow_totp_setup=totp_secret_out is not None,
+        )
+
+    def _code(self, prompt: Prompt) -> str:
+        code = self.env.code_for(prompt)
+        if code is None:
+            raise MissingAnswerError(f"no code for {_challenge_words(prompt)}: {_what_to_set(prompt)}")
+        return code
+
+    def answer(self, prompt: Prompt) -> Answer:
+        if prompt.error is not None and prompt.attempt > 1:
+            from_command = prompt.kind is PromptKind.CODE and bool(self.env.code_command)
+            totp_reused = prompt.kind in (PromptKind.CODE, PromptKind.TOTP_SETUP) and prompt.error.code in (
+                "ExpiredCodeException",
+            )
+            if not ((from_command or totp_reused) and prompt.attempt <= self.code_attempts):
+                raise prompt.error
+        try:
+            return self._scripted.answer(prompt)
+        except MissingAnswerError as exc:
+            raise MissingAnswerError(
+                f"Cognito asks for {_challenge_words(prompt)}: {_what_to_set(prompt)}"
+            ) from exc
+
+
+# --- output ----------------------------------------------------------------------------------------
+
+
+def format_tokens(tokens: Tokens, output: str) -> str:
+    """The text ``authflow login --output FORMAT`` prints (without the final newline)."""
+    result = tokens.authentication_result()
+    if output == "json":
+        return json.dumps(result)
+    if output == "access-token":
+        return tokens.access_token
+    if output == "id-token":
+        if not tokens.id_token:
+            raise AuthflowError("Cognito returned no IdToken", code="NoIdToken")
+        return tokens.id_token
+    names = {
+        "AccessToken": "AUTHFLOW_ACCESS_TOKEN",
+        "IdToken": "AUTHFLOW_ID_TOKEN",
+        "RefreshToken": "AUTHFLOW_REFRESH_TOKEN",
+        "ExpiresIn": "AUTHFLOW_EXPIRES_IN",
+        "TokenType": "AUTHFLOW_TOKEN_TYPE",
+    }
+    lines = [f"export {names[k]}={shlex.quote(str(v))}" for k, v in result.items() if k in names]
+    device = tokens.new_device_metadata or {}
+    if device.get("DeviceKey"):
+        lines.append(f"export AUTHFLOW_DEVICE_KEY={shlex.quote(str(device['DeviceKey']))}")
+    if device.get("DeviceGroupKey"):
+        lines.append(f"export AUTHFLOW_DEVICE_GROUP_KEY={shlex.quote(str(device['DeviceGroupKey']))}")
+    return "\n".join(lines)
+
+
+def warn(message: str) -> None:
+    print(f"authflow: {message}", file=sys.stderr)
+
+
+# --- signing in ------------------------------------------------------------------------------------
+
+
+def _interactive(args: argparse.Namespace) -> bool:
+    return not args.non_interactive and sys.stdin.isatty()
+
+
+def _totp_secret_writer(path: Path | None) -> Callable[[str], None] | None:
+    if path is None:
+        return None
+
+    def write(secret: str) -> None:
+        try:
+            write_private_file(path, secret.encode("ascii"))
+        except OSError as exc:
+            raise AuthflowError(
+                f"cannot write --totp-secret-out {path}: {exc.strerror}", code="TotpSecretOutError"
+            ) from None
+
+    return write
+
+
+def _terminal_output() -> Any:
+    """The wizard talks on stderr, so that stdout carries only the result."""
+    from prompt_toolkit.output import create_output
+
+    return create_output(stdout=sys.stderr)
+
+
+def sign_in_from_args(
+    args: argparse.Namespace,
+    pool: UserPool,
+    username: str | None,
+    *,
+    terminal: TerminalHandler | None = None,
+) -> tuple[str, Tokens]:
+    """Sign in as the flags say: the wizard on a terminal, else from the environment. (username, tokens)."""
+    if args.preferred_challenge and args.auth_flow != "USER_AUTH":
+        raise UsageError("--preferred-challenge is for --auth-flow USER_AUTH only")
+    env = EnvAnswers.from_environ()
+    secret_out = _totp_secret_writer(args.totp_secret_out)
+    if terminal is not None or _interactive(args):
+        handler = terminal or TerminalHandler(output=_terminal_output(), env=env, totp_secret_out=secret_out)
+        if not username:
+            username = handler.ask_username()
+        tokens = run_wizard(
+            pool,
+            username,
+            handler=handler,
+            auth_flow=args.auth_flow,
+            preferred_challenge=args.preferred_challenge,
+        )
+        return username, tokens
+    if not username:
+        raise MissingAnswerError("no username: give --username or set AUTHFLOW_USERNAME")
+    from authflow import sign_in
+
+    tokens = sign_in(
+        pool,
+        username,
+        handler=NonInteractiveHandler(env, totp_secret_out=secret_out),
+        auth_flow=args.auth_flow,
+        preferred_challenge=args.preferred_challenge,
+    )
+    return username, tokens
+
+
+def _cache(args: argparse.Namespace) -> TokenCache:
+    return TokenCache(use_keyring=bool(getattr(args, "keyring", False)), warn=warn)
+
+
+def _remember(args: argparse.Namespace, config: PoolConfig, username: str, tokens: Tokens) -> None:
+    try:
+        _cache(args).store(config.cache_key(username), tokens)
+    except OSError as exc:
+        warn(f"warning: the tokens could not be cached ({exc.strerror or type(exc).__name__})")
+
+
+# --- subcommands -----------------------------------------------------------------------------------
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    config = PoolConfig.from_args(args)
+    username, tokens = sign_in_from_args(args, config.user_pool(), args.username)
+    text = format_tokens(tokens, args.output)
+    if not args.no_cache:
+        _remember(args, config, username, tokens)
+    print(text)
+    return EXIT_OK
+
+
+def valid_tokens(
+    args: argparse.Namespace,
+    config: PoolConfig,
+    username: str,
+    *,
+    leeway: float,
+) -> Tokens:
+    """Tokens good for at least ``leeway`` seconds: cached, refreshed, or from a new sign-in."""
+    cache = _cache(args)
+    key = config.cache_key(username)
+    cached = cache.load(key)
+    if cached is not None and not cached.expired(leeway=leeway):
+        return cached
+    pool = config.user_pool()
+    if cached is not None and cached.refresh_token:
+        try:
+            tokens = pool.refresh(
+                cached.refresh_token,
+                username=internal_username(cached) or username,
+                device_key=device_key(cached),
+            )
+        except NotAuthorizedError as exc:
+            warn(f"the refresh token is no longer accepted ({exc.code}): signing in again")
+        else:
+            if tokens.new_device_metadata is None and cached.new_device_metadata:
+                tokens = _with_device(tokens, cached.new_device_metadata)
+            cache.store(key, tokens)
+            return tokens
+    _, tokens = sign_in_from_args(args, pool, username)
+    cache.store(key, tokens)
+    return tokens
+
+
+def _with_device(tokens: Tokens, metadata: Mapping[str, str]) -> Tokens:
+    """Refreshed tokens keep the device of the sign-in (refresh answers carry no NewDeviceMetadata)."""
+    from dataclasses import replace
+
+    return replace(tokens, new_device_metadata=dict(metadata))
+
+
+def _username_for(args: argparse.Namespace) -> str:
+    if args.username:
+        return str(args.username)
+    if not getattr(args, "non_interactive", False) and sys.stdin.isatty():
+        return TerminalHandler(output=_terminal_output()).ask_username()
+    raise MissingAnswerError("no username: give --username or set AUTHFLOW_USERNAME")
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    config = PoolConfig.from_args(args)
+    tokens = valid_tokens(args, config, _username_for(args), leeway=args.leeway)
+    print(format_tokens(tokens, "id-token" if args.id_token else "access-token"))
+    return EXIT_OK
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    config = PoolConfig.from_args(args)
+    username = _username_for(args)
+    cache = _cache(args)
+    key = config.cache_key(username)
+    tokens = cache.load(key)
+    if tokens is None:
+        cache.forget(key)
+        warn(f"no cached sign-in for {username}: nothing to revoke")
+        return EXIT_OK
+    pool = config.user_pool()
+    if args.everywhere:
+        if tokens.expired(leeway=5):
+            warn("the cached access token has expired: global sign-out skipped")
+        else:
+            pool.global_sign_out(tokens.access_token)
+    if tokens.refresh_token:
+        try:
+            pool.revoke_token(tokens.refresh_token)
+        except NotAuthorizedError as exc:
+            warn(f"the refresh token was already refused ({exc.code}); forgetting it")
+    cache.forget(key)
+    print(f"Signed out {username}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    from authflow import machine
+
+    initial = getattr(machine, "INITIAL", None)
+    final = getattr(machine, "FINAL", None)
+    print(mermaid_state_diagram(machine.STATES, machine.TRANSITIONS, initial=initial, final=final))
+    return EXIT_OK
+
+
+def cmd_local_pool(argv: Sequence[str]) -> int:
+    from authflow.localpool.cli import main as local_pool_main
+
+    return int(local_pool_main(list(argv)) or 0)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from authflow.demo import run_demo  # type: ignore[import-not-found,unused-ignore]
+
+    return int(run_demo(args))
+
+
+# --- the Mermaid chart -----------------------------------------------------------------------------
+
+_MERMAID_RESERVED = {"state", "note", "end", "direction", "class", "classdef", "click", "style", "default"}
+
+
+def _state_name(state: Any) -> str:
+    if isinstance(state, str):
+        return state
+    if isinstance(state, Mapping):
+        return str(state["name"])
+    name = getattr(state, "name", state)
+    return str(getattr(name, "value", name)) if not isinstance(name, str) else name
+
+
+def _mermaid_id(name: str) -> str:
+    ident = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+    if not ident or ident[0].isdigit() or ident.lower() in _MERMAID_RESERVED:
+        ident = f"s_{ident}"
+    return ident
+
+
+def mermaid_state_diagram(
+    states: Iterable[Any],
+    transitions: Iterable[Mapping[str, Any]],
+    *,
+    initial: str | None = None,
+    final: Iterable[str] | None = None,
+) -> str:
+    """A Mermaid ``stateDiagram-v2`` of a ``transitions`` table (states + list of transition dicts).
+
+    ``source`` may be a name, a list of names or ``"*"``; ``dest`` may be a name, ``"="`` or None (stay).
+    Edges between the same two states are drawn once, their triggers joined. ``initial`` defaults to
+    the first state; ``final`` to the states nothing leaves.
+    """
+    names = [_state_name(s) for s in states]
+    edges: dict[tuple[str, str], list[str]] = {}
+    for row in transitions:
+        source = row["source"]
+        sources = names if source == "*" else [source] if isinstance(source, str) else list(source)
+        for src in (_state_name(s) for s in sources):
+            dest = row.get("dest")
+            dst = src if dest in (None, "=") else _state_name(dest)
+            label = str(row["trigger"])
+            for kind in ("conditions", "unless"):
+                conds = row.get(kind)
+                if conds:
+                    conds = [conds] if isinstance(conds, str) or callable(conds) else list(conds)
+                    words = ", ".join(c if isinstance(c, str) else getattr(c, "__name__", "?") for c in conds)
+                    label += f" [{'not ' if kind == 'unless' else ''}{words}]"
+            labels = edges.setdefault((src, dst), [])
+            if label not in labels:
+                labels.append(label)
+    start = initial or (names[0] if names else None)
+    ends = list(final) if final is not None else [n for n in names if not any(s == n for s, _ in edges)]
+    lines = ["stateDiagram-v2"]
+    for name in names:
+        if _mermaid_id(name) != name:
+            lines.append(f'    state "{name}" as {_mermaid_id(name)}')
+    if start is not None:
+        lines.append(f"    [*] --> {_mermaid_id(start)}")
+    for (src, dst), labels in edges.items():
+        lines.append(f"    {_mermaid_id(src)} --> {_mermaid_id(dst)}: {' / '.join(labels)}")
+    for name in ends:
+        lines.append(f"    {_mermaid_id(name)} --> [*]")
+    return "\n".join(lines)
+
+
+# --- the parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="authflow", description="Sign in to Amazon Cognito user pools, through every challenge."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    login = sub.add_parser(
+        "login",
+        help="sign in and print the tokens",
+        description="Sign in and print Cognito's AuthenticationResult. Answers come from the terminal, or "
+        "from AUTHFLOW_PASSWORD, AUTHFLOW_NEW_PASSWORD, AUTHFLOW_ATTRIBUTES, AUTHFLOW_TOTP_SECRET, "
+        "AUTHFLOW_CODE_COMMAND, AUTHFLOW_MFA_CHOICE and AUTHFLOW_FIRST_FACTOR (never from argv).",
+    )
+    _add_pool_options(login)
+    _add_sign_in_options(login)
+    login.add_argument(
+        "--output",
+        metavar="FORMAT",
+        choices=OUTPUTS,
+        default="json",
+        help="json (default) | env | access-token | id-token",
+    )
+    _add_cache_options(login, login=True)
+    login.set_defaults(func=cmd_login)
+
+    token = sub.add_parser(
+        "token",
+        help="print a valid access token (cached, refreshed, or signing in again)",
+        description="Print a valid access token: from the cache if it is not about to expire, else refreshed "
+        "with the refresh token, else by signing in again.",
+    )
+    _add_pool_options(token)
+    _add_sign_in_options(token)
+    token.add_argument("--id-token", action="store_true", help="print the id token instead")
+    token.add_argument(
+        "--leeway", type=float, default=60.0, metavar="SECONDS", help="refresh this long before expiry"
+    )
+    _add_cache_options(token, login=False)
+    token.set_defaults(func=cmd_token)
+
+    logout = sub.add_parser(
+        "logout", help="revoke the cached refresh token and forget the tokens", description="Sign out."
+    )
+    _add_pool_options(logout)
+    logout.add_argument(
+        "--global",
+        dest="everywhere",
+        action="store_true",
+        help="also sign the user out on every device (GlobalSignOut)",
+    )
+    _add_cache_options(logout, login=False)
+    logout.set_defaults(func=cmd_logout)
+
+    diagram = sub.add_parser("diagram", help="print the sign-in state machine as a Mermaid chart")
+    diagram.set_defaults(func=cmd_diagram)
+
+    demo = sub.add_parser(
+        "demo", help="sign in to a local user pool with demo users, in this terminal", description="Demo."
+    )
+    demo.add_argument("--user", metavar="NAME", help="the demo user to sign in as (default: ask)")
+    demo.set_defaults(func=cmd_demo)
+
+    sub.add_parser("local-pool", help="run the local Cognito-compatible user pool", add_help=False)
+    return parser
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _fail(message: str, status: int, stream: TextIO | None = None) -> int:
+    print(_one_line(message), file=stream or sys.stderr)
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["local-pool"]:
+        return cmd_local_pool(arguments[1:])
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    try:
+        return int(args.func(args))
+    except Interrupted:
+        return _fail("Cancelled: interrupted", EXIT_INTERRUPTED)
+    except EndOfInput:
+        return _fail("Cancelled: end of input", EXIT_FAILED)
+    except KeyboardInterrupt:
+        return _fail("Cancelled: interrupted", EXIT_INTERRUPTED)
+    except (MissingAnswerError, UsageError) as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except SignInCancelled as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    except AuthflowError as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    except Exception as exc:
+        if os.environ.get("AUTHFLOW_DEBUG"):
+            raise
+        # The message of an unexpected error is not shown: it could hold a value we were given.
+        return _fail(
+            f"InternalError: {type(exc).__name__} (set AUTHFLOW_DEBUG=1 for a traceback)", EXIT_FAILED
+        )

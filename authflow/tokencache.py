@@ -1,0 +1,279 @@
+"""Tokens kept between runs, one entry per endpoint / pool / app client / user.
+
+Entries live in the user's cache directory (``platformdirs.user_cache_dir("authflow")``, or
+``AUTHFLOW_CACHE_DIR``) under ``tokens/``: a directory of mode 0700 holding one JSON file of mode 0600
+per entry, written to a temporary file in the same directory and moved into place, so a reader never
+sees half a file and the tokens are never readable by another user, not even for a moment.
+
+With ``use_keyring=True`` (and the ``keyring`` package installed) the tokens go to the system keyring
+and the file keeps only where to find them. A file that can't be read or makes no sense is ignored with
+a warning: the cache may be lost, never the sign-in.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from authflow.errors import AuthflowError, MalformedResponseError
+from authflow.tokens import Tokens
+
+CACHE_DIR_ENV = "AUTHFLOW_CACHE_DIR"
+KEYRING_SERVICE = "authflow"
+FORMAT_VERSION = 1
+#: A cached access token this close to its expiry (seconds) counts as expired.
+DEFAULT_LEEWAY = 60.0
+
+Warn = Callable[[str], None]
+
+
+def default_cache_dir() -> Path:
+    """``$AUTHFLOW_CACHE_DIR``, else the platform's user cache directory for authflow."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("authflow"))
+
+
+def _warn_stderr(message: str) -> None:
+    print(f"authflow: warning: {message}", file=sys.stderr)
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """Which tokens: the same user of another pool, client or endpoint is another entry."""
+
+    pool_id: str
+    client_id: str
+    username: str
+    endpoint_url: str | None = None
+
+    def digest(self) -> str:
+        """A file-name-safe name for the entry (the user name is not put in a file name)."""
+        material = json.dumps([self.endpoint_url or "", self.pool_id, self.client_id, self.username])
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:40]
+
+    def describe(self) -> dict[str, str | None]:
+        return {
+            "pool_id": self.pool_id,
+            "client_id": self.client_id,
+            "username": self.username,
+            "endpoint_url": self.endpoint_url,
+        }
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, decoded WITHOUT verifying its signature (only to read our own claims)."""
+    try:
+        payload = token.split(".")[1]
+        padded = payload + "=" * (-len(payload) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (IndexError, ValueError, UnicodeError, binascii.Error) as exc:
+        raise MalformedResponseError("the token is not a JWT") from exc
+    if not isinstance(claims, dict):
+        raise MalformedResponseError("the token's payload is not a JSON object")
+    return claims
+
+
+def internal_username(tokens: Tokens) -> str | None:
+    """The Cognito-assigned user name (for SECRET_HASH on refresh): ``username`` / ``cognito:username``."""
+    candidates: list[tuple[str | None, str]] = [
+        (tokens.access_token, "username"),
+        (tokens.id_token, "cognito:username"),
+    ]
+    for token, claim in candidates:
+        if not token:
+            continue
+        try:
+            value = jwt_claims(token).get(claim)
+        except MalformedResponseError:
+            continue
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def device_key(tokens: Tokens) -> str | None:
+    """The device key from the sign-in's NewDeviceMetadata, if the pool remembers devices."""
+    metadata = tokens.new_device_metadata or {}
+    value = metadata.get("DeviceKey")
+    return value if isinstance(value, str) and value else None
+
+
+class CacheFileError(AuthflowError):
+    code = "TokenCacheError"
+
+
+class TokenCache:
+    """Load, store and forget token entries. Nothing here talks to Cognito."""
+
+    def __init__(
+        self,
+        directory: Path | str | None = None,
+        *,
+        use_keyring: bool = False,
+        warn: Warn | None = None,
+    ) -> None:
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.warn: Warn = warn or _warn_stderr
+        self._keyring: Any = None
+        if use_keyring:
+            try:
+                import keyring  # type: ignore[import-not-found,unused-ignore]
+            except ImportError:
+                self.warn("--keyring: the keyring package is not installed; using the file cache")
+            else:
+                self._keyring = keyring
+
+    @property
+    def tokens_dir(self) -> Path:
+        return self.directory / "tokens"
+
+    def path_for(self, key: CacheKey) -> Path:
+        return self.tokens_dir / f"{key.digest()}.json"
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def load(self, key: CacheKey) -> Tokens | None:
+        """The cached tokens for ``key``, or None when there are none or the entry is unusable."""
+        path = self.path_for(key)
+        try:
+            with open(path, "rb") as handle:
+                mode = os.fstat(handle.fileno()).st_mode
+                raw = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.warn(f"ignoring the token cache file {path}: {exc.strerror or type(exc).__name__}")
+            return None
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            self.warn(f"ignoring the token cache file {path}: it is readable by others")
+            return None
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+            return self._tokens_from_entry(key, entry)
+        except (ValueError, UnicodeError, MalformedResponseError, CacheFileError) as exc:
+            reason = exc.message if isinstance(exc, AuthflowError) else "not valid JSON"
+            self.warn(f"ignoring the corrupt token cache file {path} ({reason})")
+            return None
+
+    def _tokens_from_entry(self, key: CacheKey, entry: Any) -> Tokens:
+        if not isinstance(entry, dict) or entry.get("version") != FORMAT_VERSION:
+            raise CacheFileError("unknown format")
+        if entry.get("key") != key.describe():
+            raise CacheFileError("the entry belongs to another user, pool or client")
+        storage = entry.get("storage")
+        if storage == "keyring":
+            entry = self._read_keyring(key)
+        elif storage != "file":
+            raise CacheFileError("unknown storage")
+        result = entry.get("result")
+        issued_at = entry.get("issued_at")
+        if not isinstance(result, Mapping) or not isinstance(issued_at, (int, float)):
+            raise CacheFileError("no AuthenticationResult")
+        return Tokens.from_authentication_result(result, issued_at=float(issued_at))
+
+    def _read_keyring(self, key: CacheKey) -> dict[str, Any]:
+        keyring = self._keyring
+        if keyring is None:
+            try:
+                import keyring  # type: ignore[import-not-found,unused-ignore]
+            except ImportError as exc:
+                raise CacheFileError("the tokens are in the keyring, which is not available") from exc
+        try:
+            stored = keyring.get_password(KEYRING_SERVICE, key.digest())
+        except Exception as exc:  # any keyring backend failure means "not cached"
+            raise CacheFileError(f"the keyring could not be read ({type(exc).__name__})") from exc
+        if not stored:
+            raise CacheFileError("the keyring holds no tokens for this entry")
+        entry = json.loads(stored)
+        if not isinstance(entry, dict):
+            raise CacheFileError("the keyring entry is not a JSON object")
+        return entry
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def store(self, key: CacheKey, tokens: Tokens) -> Path:
+        """Keep ``tokens`` for ``key``; returns the file written."""
+        payload: dict[str, Any] = {"issued_at": tokens.issued_at, "result": tokens.authentication_result()}
+        entry: dict[str, Any] = {"version": FORMAT_VERSION, "key": key.describe(), "stored_at": time.time()}
+        if self._keyring is not None:
+            try:
+                self._keyring.set_password(KEYRING_SERVICE, key.digest(), json.dumps(payload))
+            except Exception as exc:  # noqa: BLE001 - fall back to the file on any keyring failure
+                self.warn(f"the keyring refused the tokens ({type(exc).__name__}): using the file cache")
+            else:
+                entry["storage"] = "keyring"
+                return self._write(self.path_for(key), entry)
+        entry["storage"] = "file"
+        entry.update(payload)
+        return self._write(self.path_for(key), entry)
+
+    def _write(self, path: Path, entry: Mapping[str, Any]) -> Path:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private_file(path, json.dumps(entry, indent=1).encode("utf-8"))
+        return path
+
+    def forget(self, key: CacheKey) -> bool:
+        """Remove the entry (and its keyring secret); True when there was one."""
+        path = self.path_for(key)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return False
+        except (OSError, ValueError, UnicodeError):
+            entry = None
+        if isinstance(entry, dict) and entry.get("storage") == "keyring":
+            self._delete_keyring(key)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return True
+
+    def _delete_keyring(self, key: CacheKey) -> None:
+        keyring = self._keyring
+        if keyring is None:
+            try:
+                import keyring  # type: ignore[import-not-found,unused-ignore]
+            except ImportError:
+                self.warn("the tokens were in the keyring, which is not available now: they stay there")
+                return
+        try:
+            keyring.delete_password(KEYRING_SERVICE, key.digest())
+        except Exception as exc:  # noqa: BLE001 - PasswordDeleteError when absent, or a backend failure
+            if type(exc).__name__ != "PasswordDeleteError":
+                self.warn(f"the keyring entry could not be removed ({type(exc).__name__})")
+
+
+def write_private_file(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, mode 0600 from the first byte (never readable by others).
+
+    The bytes go to a temporary file created with mode 0600 in the same directory, then
+    ``os.replace`` moves it over ``path``: a reader sees the old file or the whole new one.
+    """
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)  # os.open(..., 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise

@@ -1,0 +1,599 @@
+"""The terminal wizard: a handler that asks a person, with prompt_toolkit, what Cognito asks.
+
+:class:`TerminalHandler` answers one :class:`~authflow.prompts.Prompt` at a time, in the order the engine
+asks them (which is Cognito's order): the password (masked), a one-time code (paste-friendly: spaces
+and dashes are dropped, checked before it is sent, and it says where the code went), an MFA or first
+factor choice as a selection, a new password twice with the pool's refusal shown, the required
+attributes by name, and an authenticator setup with the secret, the otpauth URI and a QR code.
+
+Answers found in the environment (:class:`EnvAnswers`, the variables of ``authflow login``) are used
+without asking; what they don't cover is asked. When Cognito refuses an answer the engine asks again
+with ``prompt.error`` set: the wizard says what was wrong and asks the person (an answer from the
+environment is never sent twice).
+
+:func:`run_wizard` drives a whole sign-in and offers to start over when the session expired. Ctrl-C
+raises :class:`Interrupted` and Ctrl-D :class:`EndOfInput` (both :class:`~authflow.errors.SignInCancelled`).
+
+Pass prompt_toolkit ``input``/``output`` objects to drive it from a pipe (tests) or another terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.application.current import create_app_session
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.output import Output
+from prompt_toolkit.styles import Style
+from prompt_toolkit.validation import ValidationError, Validator
+
+from authflow.errors import (
+    AuthflowError,
+    CodeMismatchError,
+    EnableSoftwareTokenMFAError,
+    ExpiredCodeError,
+    IncorrectCredentialsError,
+    InvalidPasswordError,
+    InvalidSessionError,
+    MissingAnswerError,
+    SessionExpiredError,
+    SignInCancelled,
+)
+from authflow.prompts import Answer, Field, Prompt, PromptKind
+from authflow.qr import qr_text
+from states.base import clean_code
+
+if TYPE_CHECKING:
+    from authflow.tokens import Tokens
+
+__all__ = [
+    "CodeCommandError",
+    "EndOfInput",
+    "EnvAnswers",
+    "Interrupted",
+    "TerminalHandler",
+    "choice_label",
+    "normalize_code",
+    "run_code_command",
+    "run_wizard",
+]
+
+DEFAULT_CODE_PATTERN = r"^[0-9]{6}$"
+CODE_COMMAND_TIMEOUT = 180.0
+
+#: How each choice Cognito offers is shown to a person.
+CHOICE_LABELS: dict[str, str] = {
+    "SOFTWARE_TOKEN_MFA": "Authenticator app (TOTP)",
+    "SMS_MFA": "Text message (SMS)",
+    "EMAIL_OTP": "Email code",
+    "EMAIL_MFA": "Email code",
+    "SMS_OTP": "Text message code (SMS)",
+    "PASSWORD": "Password",
+    "PASSWORD_SRP": "Password (SRP: the password never leaves this machine)",
+    "WEB_AUTHN": "Passkey",
+}
+
+STYLE = Style.from_dict(
+    {
+        "title": "bold",
+        "info": "",
+        "dim": "#8a8a8a",
+        "ok": "#5faf5f bold",
+        "error": "#ff5f5f bold",
+        "secret": "bold",
+        "qr": "",
+    }
+)
+
+
+class Interrupted(SignInCancelled):
+    """The person pressed Ctrl-C."""
+
+    exit_code = 130
+
+
+class EndOfInput(SignInCancelled):
+    """The person pressed Ctrl-D (or the input ended)."""
+
+    exit_code = 1
+
+
+class CodeCommandError(AuthflowError):
+    """AUTHFLOW_CODE_COMMAND failed or printed no code."""
+
+    code = "CodeCommandFailed"
+
+
+class Handler(Protocol):
+    def answer(self, prompt: Prompt) -> Answer: ...
+
+
+# --- answers from the environment ------------------------------------------------------------------
+
+
+def normalize_code(text: str) -> str:
+    """A pasted code without the spaces and dashes people and apps put in it ("123 456", "123-456")."""
+    return clean_code(text.strip())
+
+
+def run_code_command(command: str, prompt: Prompt, *, timeout: float = CODE_COMMAND_TIMEOUT) -> str:
+    """Run AUTHFLOW_CODE_COMMAND for ``prompt``; its stdout is the code.
+
+    The command runs in a shell with AUTHFLOW_CHALLENGE (the ChallengeName) and AUTHFLOW_DESTINATION
+    (where Cognito says the code went, masked) added to the environment. Its stderr is left alone.
+    """
+    env = dict(os.environ)
+    env["AUTHFLOW_CHALLENGE"] = prompt.challenge_name or ""
+    env["AUTHFLOW_DESTINATION"] = prompt.destination or ""
+    try:
+        done = subprocess.run(  # the user's own shell command, by design (shell=True)
+            command,
+            shell=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise CodeCommandError(f"AUTHFLOW_CODE_COMMAND gave no code within {timeout:g} s") from None
+    except OSError as exc:
+        raise CodeCommandError(f"AUTHFLOW_CODE_COMMAND could not be run ({exc.strerror})") from None
+    if done.returncode != 0:
+        raise CodeCommandError(f"AUTHFLOW_CODE_COMMAND failed with exit status {done.returncode}")
+    code = normalize_code(done.stdout.decode("utf-8", "replace"))
+    if not code:
+        raise CodeCommandError("AUTHFLOW_CODE_COMMAND printed no code")
+    return code
+
+
+@dataclass(frozen=True, repr=False)
+class EnvAnswers:
+    """The answers ``authflow login`` takes from the environment (never from argv)."""
+
+    password: str | None = None
+    new_password: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    totp_secret: str | None = None
+    code_command: str | None = None
+    mfa_choice: str | None = None
+    first_factor: str | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvAnswers:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value if value else None
+
+        attributes: dict[str, str] = {}
+        raw = get("AUTHFLOW_ATTRIBUTES")
+        if raw is not None:
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                raise AuthflowError("AUTHFLOW_ATTRIBUTES is not a JSON object", code="InvalidEnvironment")
+            attributes = {str(k).removeprefix("userAttributes."): str(v) for k, v in parsed.items()}
+        return cls(
+            password=get("AUTHFLOW_PASSWORD"),
+            new_password=get("AUTHFLOW_NEW_PASSWORD"),
+            attributes=attributes,
+            totp_secret=get("AUTHFLOW_TOTP_SECRET"),
+            code_command=get("AUTHFLOW_CODE_COMMAND"),
+            mfa_choice=get("AUTHFLOW_MFA_CHOICE"),
+            first_factor=get("AUTHFLOW_FIRST_FACTOR"),
+        )
+
+    def code_for(self, prompt: Prompt) -> str | None:
+        """A code for a CODE prompt: from the TOTP secret (SOFTWARE_TOKEN_MFA) or the code command."""
+        if prompt.challenge_name == "SOFTWARE_TOKEN_MFA" and self.totp_secret:
+            import pyotp
+
+            return str(pyotp.TOTP(self.totp_secret).now())
+        if self.code_command:
+            return run_code_command(self.code_command, prompt)
+        return None
+
+    def value_for(self, prompt: Prompt, fld: Field) -> str | None:
+        """The environment's answer to one field of ``prompt``, or None."""
+        kind = prompt.kind
+        if kind is PromptKind.PASSWORD:
+            return self.password
+        if kind is PromptKind.CODE:
+            return self.code_for(prompt)
+        if kind is PromptKind.NEW_PASSWORD:
+            if fld.name == "new_password":
+                return self.new_password
+            return self.attributes.get(fld.name)
+        if kind is PromptKind.MFA_CHOICE:
+            return self.mfa_choice
+        if kind is PromptKind.FIRST_FACTOR:
+            return self.first_factor
+        return None
+
+    def __repr__(self) -> str:
+        names = ("password", "new_password", "totp_secret", "code_command", "mfa_choice", "first_factor")
+        given = [name for name in names if getattr(self, name)]
+        return f"EnvAnswers(given={given}, attributes={sorted(self.attributes)})"
+
+
+def choice_label(choice: str) -> str:
+    return CHOICE_LABELS.get(choice, choice)
+
+
+# --- the terminal ----------------------------------------------------------------------------------
+
+
+class _PatternValidator(Validator):
+    def __init__(self, pattern: str, message: str, normalize: Callable[[str], str] | None = None) -> None:
+        self.pattern = re.compile(pattern)
+        self.message = message
+        self.normalize = normalize
+
+    def validate(self, document: Any) -> None:
+        text = document.text.strip()
+        if self.normalize is not None:
+            text = self.normalize(text)
+        if not self.pattern.fullmatch(text):
+            raise ValidationError(message=self.message, cursor_position=len(document.text))
+
+
+_NOT_EMPTY = _PatternValidator(r".+", "Please type something.")
+
+
+def _describe_pattern(pattern: str) -> str:
+    """"The code is 6 digits." for the digit patterns codes use; a generic refusal for anything else."""
+    match = re.fullmatch(r"\^?(?:\\d|\[0-9\])\{(\d+)(?:,(\d+))?\}\$?", pattern)
+    if match is None:
+        return "That does not look like a valid code."
+    low, high = match.groups()
+    return f"The code is {low} to {high} digits." if high else f"The code is {low} digits."
+
+
+class TerminalHandler:
+    """Answers prompts by asking a person in the terminal (prompt_toolkit).
+
+    ``env`` answers first (fields it knows are not asked); ``totp_secret_out`` is called with the new
+    TOTP secret when an authenticator setup starts (``--totp-secret-out``). ``input``/``output`` are
+    prompt_toolkit objects; None means the process's terminal.
+    """
+
+    def __init__(
+        self,
+        *,
+        input: Input | None = None,
+        output: Output | None = None,
+        env: EnvAnswers | None = None,
+        totp_secret_out: Callable[[str], None] | None = None,
+        show_qr: bool = True,
+    ) -> None:
+        self.input = input
+        self.output = output
+        self.env = env or EnvAnswers()
+        self.totp_secret_out = totp_secret_out
+        self.show_qr = show_qr
+        self._distrust: set[PromptKind] = set()  # kinds whose environment answer Cognito refused
+        self._remembered: dict[str, str] = {}  # attribute values typed before, offered again
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    @contextmanager
+    def _terminal(self) -> Iterator[None]:
+        with create_app_session(input=self.input, output=self.output):
+            yield
+
+    def say(self, text: str, style: str = "class:info") -> None:
+        """Print one line (or several) for the person."""
+        with self._terminal():
+            print_formatted_text(FormattedText([(style, text)]), style=STYLE)
+
+    def say_parts(self, *parts: tuple[str, str]) -> None:
+        with self._terminal():
+            print_formatted_text(FormattedText(list(parts)), style=STYLE)
+
+    def _ask(
+        self,
+        message: str,
+        *,
+        secret: bool = False,
+        validator: Validator | None = None,
+        default: str = "",
+    ) -> str:
+        bindings = KeyBindings()
+
+        @bindings.add("c-d")
+        def _end(event: KeyPressEvent) -> None:
+            event.app.exit(exception=EOFError())
+
+        session: PromptSession[str] = PromptSession(
+            input=self.input, output=self.output, style=STYLE, key_bindings=bindings
+        )
+        try:
+            with self._terminal():
+                return session.prompt(
+                    FormattedText([("class:title", message)]),
+                    is_password=secret,
+                    validator=validator or _NOT_EMPTY,
+                    validate_while_typing=False,
+                    default=default,
+                )
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted") from None
+        except EOFError:
+            raise EndOfInput("no more input") from None
+
+    def _select(self, message: str, choices: tuple[str, ...]) -> str:
+        try:
+            from prompt_toolkit.shortcuts.choice_input import ChoiceInput
+        except ImportError:  # prompt_toolkit < 3.0.52: a numbered list and a number
+            return self._select_by_number(message, choices)
+        bindings = KeyBindings()
+
+        @bindings.add("c-d")
+        def _end(event: KeyPressEvent) -> None:
+            event.app.exit(exception=EOFError())
+
+        chooser: ChoiceInput[str] = ChoiceInput(
+            message=FormattedText([("class:title", message)]),
+            options=[(choice, choice_label(choice)) for choice in choices],
+            key_bindings=bindings,
+            style=STYLE,
+        )
+        try:
+            with self._terminal():
+                return chooser.prompt()
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted") from None
+        except EOFError:
+            raise EndOfInput("no more input") from None
+
+    def _select_by_number(self, message: str, choices: tuple[str, ...]) -> str:
+        self.say(message, "class:title")
+        for number, choice in enumerate(choices, start=1):
+            self.say(f"  {number}. {choice_label(choice)}")
+        numbers = "|".join(str(n) for n in range(1, len(choices) + 1))
+        picked = self._ask("Number: ", validator=_PatternValidator(numbers, "Type one of the numbers."))
+        return choices[int(picked.strip()) - 1]
+
+    def ask_yes_no(self, question: str, *, default: bool = True) -> bool:
+        hint = "[Y/n]" if default else "[y/N]"
+        validator = _PatternValidator(r"(?i)(y|yes|n|no)?", "Answer y or n.")
+        reply = self._ask(f"{question} {hint} ", validator=validator).strip().lower()
+        return default if not reply else reply.startswith("y")
+
+    def ask_username(self, default: str = "") -> str:
+        return self._ask("Username: ", default=default).strip()
+
+    def _env_value(self, prompt: Prompt, fld: Field) -> str | None:
+        if prompt.kind in self._distrust:
+            return None
+        if prompt.error is not None and prompt.attempt > 1:
+            # Cognito refused the previous answer: never send the environment's answer twice.
+            self._distrust.add(prompt.kind)
+            return None
+        try:
+            return self.env.value_for(prompt, fld)
+        except MissingAnswerError:
+            return None
+
+    def distrust(self, kind: PromptKind) -> None:
+        """Ask the person from now on, not the environment (its answer to ``kind`` was refused)."""
+        self._distrust.add(kind)
+
+    # --- the handler protocol ----------------------------------------------------------------------
+
+    def answer(self, prompt: Prompt) -> Answer:
+        ask = {
+            PromptKind.PASSWORD: self._password,
+            PromptKind.CODE: self._code,
+            PromptKind.NEW_PASSWORD: self._new_password,
+            PromptKind.MFA_CHOICE: self._choice,
+            PromptKind.FIRST_FACTOR: self._choice,
+            PromptKind.MFA_SETUP_CHOICE: self._setup_choice,
+            PromptKind.TOTP_SETUP: self._totp_setup,
+            PromptKind.EMAIL_ADDRESS: self._email,
+            PromptKind.CUSTOM_ANSWER: self._custom,
+        }.get(prompt.kind, self._fields)
+        return ask(prompt)
+
+    def _show_refusal(self, prompt: Prompt) -> None:
+        error = prompt.error
+        if error is None:
+            return
+        if isinstance(error, CodeMismatchError):
+            headline = "That code is not right."
+        elif isinstance(error, ExpiredCodeError):
+            headline = "That code has expired or was already used: wait for a new one."
+        elif isinstance(error, EnableSoftwareTokenMFAError):
+            headline = "The authenticator app's code was not accepted."
+        elif isinstance(error, InvalidPasswordError):
+            headline = "The new password was refused."
+        else:
+            headline = "That answer was refused."
+        self.say_parts(("class:error", f"✗ {headline} "), ("class:dim", f"({error})"))
+        self.say("Try again.", "class:dim")
+
+    def _password(self, prompt: Prompt) -> Answer:
+        fld = prompt.fields[0] if prompt.fields else Field("password", "Password", secret=True)
+        preset = self._env_value(prompt, fld)
+        if preset is not None:
+            return {fld.name: preset}
+        self._show_refusal(prompt)
+        return {fld.name: self._ask(f"Password for {prompt.username}: ", secret=True)}
+
+    def _code(self, prompt: Prompt) -> Answer:
+        fld = prompt.fields[0] if prompt.fields else Field("code", "Code", secret=True)
+        preset = self._env_value(prompt, fld)
+        if preset is not None:
+            return {fld.name: normalize_code(preset)}
+        self._show_refusal(prompt)
+        if prompt.attempt <= 1 or prompt.error is None:
+            self.say(self._code_origin(prompt))
+        return {fld.name: self._ask_code(fld)}
+
+    def _code_origin(self, prompt: Prompt) -> str:
+        if prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
+            return "Open your authenticator app for the current code."
+        medium = (prompt.delivery_medium or "").upper()
+        how = {"SMS": "by text message", "EMAIL": "by email"}.get(medium, "")
+        if not how:
+            how = "by email" if prompt.challenge_name == "EMAIL_OTP" else "by text message"
+        where = f" to {prompt.destination}" if prompt.destination else ""
+        return f"A code was sent {how}{where}."
+
+    def _ask_code(self, fld: Field) -> str:
+        pattern = fld.pattern or DEFAULT_CODE_PATTERN
+        validator = _PatternValidator(pattern, _describe_pattern(pattern), normalize=normalize_code)
+        return normalize_code(self._ask("Code: ", validator=validator))
+
+    def _new_password(self, prompt: Prompt) -> Answer:
+        answer: dict[str, str] = {}
+        if prompt.error is None:
+            self.say(f"A new password is needed for {prompt.username}.", "class:title")
+        else:
+            self._show_refusal(prompt)
+        for fld in prompt.fields:
+            preset = self._env_value(prompt, fld)
+            if preset is not None:
+                answer[fld.name] = preset
+            elif fld.name == "new_password" or fld.confirm:
+                answer[fld.name] = self._ask_new_password(fld)
+            else:
+                remembered = self._remembered.get(fld.name, "")
+                value = self._ask(f"{fld.label}: ", secret=fld.secret, default=remembered)
+                if not fld.secret:
+                    self._remembered[fld.name] = value
+                answer[fld.name] = value
+        return answer
+
+    def _ask_new_password(self, fld: Field) -> str:
+        while True:
+            first = self._ask("New password: ", secret=True)
+            if not fld.confirm:
+                return first
+            second = self._ask("Repeat the new password: ", secret=True)
+            if first == second:
+                return first
+            self.say("✗ The two passwords are not the same. Try again.", "class:error")
+
+    def _choice(self, prompt: Prompt) -> Answer:
+        fld = prompt.fields[0] if prompt.fields else Field("choice", "Choice", choices=prompt.choices)
+        choices = prompt.choices or fld.choices
+        preset = self._env_value(prompt, fld)
+        if preset is not None and (not choices or preset in choices):
+            return {fld.name: preset}
+        self._show_refusal(prompt)
+        if prompt.kind is PromptKind.FIRST_FACTOR:
+            question = f"How do you want to sign in, {prompt.username}?"
+        else:
+            question = "Which second factor do you want to use?"
+        return {fld.name: self._select(question, choices)}
+
+    def _setup_choice(self, prompt: Prompt) -> Answer:
+        fld = prompt.fields[0] if prompt.fields else Field("choice", "Choice", choices=prompt.choices)
+        choices = prompt.choices or fld.choices
+        self.say(f"{prompt.username} must set up multi-factor authentication.", "class:title")
+        if len(choices) == 1:
+            self.say(f"Setting up: {choice_label(choices[0])}.")
+            return {fld.name: choices[0]}
+        return {fld.name: self._select("Which one do you want to set up?", choices)}
+
+    def _totp_setup(self, prompt: Prompt) -> Answer:
+        fld = prompt.fields[0] if prompt.fields else Field("code", "Code")
+        secret = prompt.secret_code or ""
+        if prompt.error is None:
+            if self.totp_secret_out is not None and secret:
+                self.totp_secret_out(secret)
+            self.say(
+                "Add this account to your authenticator app: scan the QR code, or type the secret.",
+                "class:title",
+            )
+            if self.show_qr and prompt.otpauth_uri:
+                self.say(qr_text(prompt.otpauth_uri).rstrip("\n"), "class:qr")
+            self.say_parts(("class:dim", "Secret: "), ("class:secret", secret))
+            if prompt.otpauth_uri:
+                self.say_parts(("class:dim", "URI:    "), ("class:secret", prompt.otpauth_uri))
+            self.say("Then type the 6-digit code the app shows.")
+        else:
+            self._show_refusal(prompt)
+        return {fld.name: self._ask_code(fld)}
+
+    def _email(self, prompt: Prompt) -> Answer:
+        fld = prompt.fields[0] if prompt.fields else Field("email", "Email address")
+        self._show_refusal(prompt)
+        self.say("Email codes will be sent to the address you give.")
+        validator = _PatternValidator(r"[^@\s]+@[^@\s]+\.[^@\s]+", "That is not an email address.")
+        return {fld.name: self._ask("Email address: ", validator=validator).strip()}
+
+    def _custom(self, prompt: Prompt) -> Answer:
+        fld = prompt.fields[0] if prompt.fields else Field("answer", "Answer")
+        self._show_refusal(prompt)
+        if prompt.message:
+            self.say(prompt.message, "class:title")
+        return {fld.name: self._ask(f"{fld.label}: ", secret=fld.secret)}
+
+    def _fields(self, prompt: Prompt) -> Answer:
+        """Any other prompt: each field by its label."""
+        self._show_refusal(prompt)
+        if prompt.message:
+            self.say(prompt.message, "class:title")
+        answer: dict[str, str] = {}
+        for fld in prompt.fields:
+            if fld.choices:
+                answer[fld.name] = self._select(f"{fld.label}:", fld.choices)
+            else:
+                answer[fld.name] = self._ask(f"{fld.label}: ", secret=fld.secret)
+        return answer
+
+
+# --- a whole sign-in ---------------------------------------------------------------------------------
+
+
+def run_wizard(
+    pool: Any,
+    username: str | None,
+    *,
+    handler: TerminalHandler,
+    auth_flow: str = "USER_SRP_AUTH",
+    preferred_challenge: str | None = None,
+) -> Tokens:
+    """Sign in through the terminal; offers to start over after an expired session or a wrong password."""
+    from authflow import AuthFlow
+
+    asked_username = username is None
+    name = username or handler.ask_username()
+    while True:
+        flow = AuthFlow(pool, name, auth_flow=auth_flow, preferred_challenge=preferred_challenge)
+        try:
+            tokens: Tokens = flow.run(handler)
+        except SessionExpiredError:
+            handler.say("✗ The sign-in session expired (Cognito gives a few minutes a step).", "class:error")
+            if not handler.ask_yes_no("Start over?"):
+                raise
+        except InvalidSessionError:
+            handler.say("✗ Cognito no longer accepts this sign-in session.", "class:error")
+            if not handler.ask_yes_no("Start over?"):
+                raise
+        except IncorrectCredentialsError as exc:
+            handler.say_parts(("class:error", "✗ Incorrect username or password. "), ("class:dim", exc.code))
+            if not handler.ask_yes_no("Try again?"):
+                raise
+            handler.distrust(PromptKind.PASSWORD)
+            if asked_username:
+                name = handler.ask_username(default=name)
+        else:
+            handler.say(f"✓ Signed in as {name}.", "class:ok")
+            return tokens

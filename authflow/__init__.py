@@ -28,6 +28,7 @@ from authflow.errors import (
 )
 from authflow.flow import AuthFlow, Handler, Step, sign_in
 from authflow.handlers import ScriptedHandler, TotpCodes
+from authflow.many import SignInRequest, SignInResult, sign_in_many
 from authflow.prompts import Field, Prompt, PromptKind
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
@@ -55,6 +56,8 @@ __all__ = [
     "ScriptedHandler",
     "SessionExpiredError",
     "SignInCancelled",
+    "SignInRequest",
+    "SignInResult",
     "Step",
     "Tokens",
     "TooManyRequestsError",
@@ -65,4 +68,5 @@ __all__ = [
     "UserNotFoundError",
     "UserPool",
     "sign_in",
+    "sign_in_many",
 ]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from authflow.errors import (
     AuthflowError,
+    ExpiredCodeError,
     MissingAnswerError,
     NotAuthorizedError,
     SignInCancelled,
@@ -193,18 +194,13 @@ def _what_to_set(prompt: Prompt) -> str:
     return _WHAT_TO_SET.get(prompt.kind, "run without --non-interactive")
 
 
-def _challenge_words(prompt: Prompt) -> str:
-    if prompt.challenge_name:
-        return prompt.challenge_name
-    return "the password" if prompt.kind is PromptKind.PASSWORD else prompt.kind.value
-
-
 class NonInteractiveHandler:
     """Answers from the environment only, through the engine's ScriptedHandler.
 
-    A refused answer is never sent again (Cognito's refusal is the error), except codes from
-    AUTHFLOW_CODE_COMMAND, which may print a new code on the next run (up to ``code_attempts``).
-    A missing answer names the variable or flag to set.
+    A refused answer is never sent again (Cognito's refusal is the error), except a code from
+    AUTHFLOW_CODE_COMMAND, which may print a new code when run again, and a TOTP code Cognito saw
+    already (the next 30-second window gives another): up to ``code_attempts`` tries. A missing
+    answer says which variable or flag to set.
     """
 
     def __init__(
@@ -221,35 +217,36 @@ class NonInteractiveHandler:
         self._scripted = ScriptedHandler(
             password=env.password,
             new_password=env.new_password,
-            attributes=dict(env.attributes) or None,
+            attributes=env.attributes,
             totp_secret=env.totp_secret,
             code=self._code if env.code_command else None,
             mfa_choice=env.mfa_choice,
             first_factor=env.first_factor,
             totp_secret_out=totp_secret_out,
-            allow_totp_setup=totp_secret_out is not None,
         )
 
     def _code(self, prompt: Prompt) -> str:
-        code = self.env.code_for(prompt)
-        if code is None:
-            raise MissingAnswerError(f"no code for {_challenge_words(prompt)}: {_what_to_set(prompt)}")
-        return code
+        return self.env.code_for(prompt) or ""
+
+    def _may_try_again(self, prompt: Prompt) -> bool:
+        if prompt.attempt > self.code_attempts:
+            return False
+        totp_from_secret = prompt.kind is PromptKind.TOTP_SETUP or (
+            prompt.kind is PromptKind.CODE
+            and prompt.challenge_name == "SOFTWARE_TOKEN_MFA"
+            and bool(self.env.totp_secret)
+        )
+        if totp_from_secret:
+            return isinstance(prompt.error, ExpiredCodeError)
+        return prompt.kind is PromptKind.CODE and bool(self.env.code_command)
 
     def answer(self, prompt: Prompt) -> Answer:
-        if prompt.error is not None and prompt.attempt > 1:
-            from_command = prompt.kind is PromptKind.CODE and bool(self.env.code_command)
-            totp_reused = prompt.kind in (PromptKind.CODE, PromptKind.TOTP_SETUP) and prompt.error.code in (
-                "ExpiredCodeException",
-            )
-            if not ((from_command or totp_reused) and prompt.attempt <= self.code_attempts):
-                raise prompt.error
+        if prompt.error is not None and prompt.attempt > 1 and not self._may_try_again(prompt):
+            raise prompt.error
         try:
             return self._scripted.answer(prompt)
         except MissingAnswerError as exc:
-            raise MissingAnswerError(
-                f"Cognito asks for {_challenge_words(prompt)}: {_what_to_set(prompt)}"
-            ) from exc
+            raise MissingAnswerError(f"{exc.message} ({_what_to_set(prompt)})") from None
 
 
 # --- output ----------------------------------------------------------------------------------------

@@ -255,7 +255,7 @@ _NOT_EMPTY = _PatternValidator(r".+", "Please type something.")
 
 
 def _describe_pattern(pattern: str) -> str:
-    """"The code is 6 digits." for the digit patterns codes use; a generic refusal for anything else."""
+    """ "The code is 6 digits." for the digit patterns codes use; a generic refusal for anything else."""
     match = re.fullmatch(r"\^?(?:\\d|\[0-9\])\{(\d+)(?:,(\d+))?\}\$?", pattern)
     if match is None:
         return "That does not look like a valid code."
@@ -419,6 +419,8 @@ class TerminalHandler:
             headline = "That code has expired or was already used: wait for a new one."
         elif isinstance(error, EnableSoftwareTokenMFAError):
             headline = "The authenticator app's code was not accepted."
+        elif isinstance(error, IncorrectCredentialsError):
+            headline = "Incorrect username or password."
         elif isinstance(error, InvalidPasswordError):
             headline = "The new password was refused."
         else:
@@ -570,10 +572,12 @@ def run_wizard(
     auth_flow: str = "USER_SRP_AUTH",
     preferred_challenge: str | None = None,
 ) -> Tokens:
-    """Sign in through the terminal; offers to start over after an expired session or a wrong password."""
+    """Sign in through the terminal; offers to start over when Cognito no longer takes the session.
+
+    (A wrong password or code is asked again inside the flow: the engine re-asks with ``prompt.error``.)
+    """
     from authflow import AuthFlow
 
-    asked_username = username is None
     name = username or handler.ask_username()
     while True:
         flow = AuthFlow(pool, name, auth_flow=auth_flow, preferred_challenge=preferred_challenge)
@@ -587,13 +591,6 @@ def run_wizard(
             handler.say("✗ Cognito no longer accepts this sign-in session.", "class:error")
             if not handler.ask_yes_no("Start over?"):
                 raise
-        except IncorrectCredentialsError as exc:
-            handler.say_parts(("class:error", "✗ Incorrect username or password. "), ("class:dim", exc.code))
-            if not handler.ask_yes_no("Try again?"):
-                raise
-            handler.distrust(PromptKind.PASSWORD)
-            if asked_username:
-                name = handler.ask_username(default=name)
         else:
             handler.say(f"✓ Signed in as {name}.", "class:ok")
             return tokens

@@ -508,7 +508,7 @@ def mermaid_state_diagram(
 
     ``source`` may be a name, a list of names or ``"*"``; ``dest`` may be a name, ``"="`` or None (stay).
     Edges between the same two states are drawn once, their triggers joined. ``initial`` defaults to
-    the first state; ``final`` to the states nothing leaves.
+    the first state; ``final`` to the states no edge leaves for another state.
     """
     names = [_state_name(s) for s in states]
     edges: dict[tuple[str, str], list[str]] = {}
@@ -529,7 +529,8 @@ def mermaid_state_diagram(
             if label not in labels:
                 labels.append(label)
     start = initial or (names[0] if names else None)
-    ends = list(final) if final is not None else [n for n in names if not any(s == n for s, _ in edges)]
+    leaving = {src for src, dst in edges if src != dst}
+    ends = list(final) if final is not None else [n for n in names if n not in leaving]
     lines = ["stateDiagram-v2"]
     for name in names:
         if _mermaid_id(name) != name:

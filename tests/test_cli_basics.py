@@ -1,0 +1,191 @@
+"""The ``authflow`` command without a user pool: usage errors, the diagram, output formats."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest_cli import assert_one_line_error, credential_free_env, run_cli
+
+from authflow import machine
+from authflow.cli import format_tokens, mermaid_state_diagram
+from authflow.tokens import Tokens
+
+POOL = ["--pool-id", "us-east-1_Example", "--client-id", "client123"]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return credential_free_env(tmp_path)
+
+
+def test_help_lists_the_subcommands(cli_env: dict[str, str]) -> None:
+    done = run_cli(["--help"], cli_env)
+    assert done.returncode == 0
+    for name in ("login", "token", "logout", "diagram", "demo", "local-pool"):
+        assert name in done.stdout
+
+
+def test_login_help_shows_the_contract(cli_env: dict[str, str]) -> None:
+    done = run_cli(["login", "--help"], cli_env)
+    assert done.returncode == 0
+    for flag in (
+        "--pool-id",
+        "--client-id",
+        "--client-secret",
+        "--region",
+        "--endpoint-url",
+        "--username",
+        "--auth-flow",
+        "--preferred-challenge",
+        "--non-interactive",
+        "--output",
+        "--totp-secret-out",
+    ):
+        assert flag in done.stdout
+    for variable in ("AUTHFLOW_POOL_ID", "AUTHFLOW_CLIENT_ID", "AUTHFLOW_CLIENT_SECRET", "AUTHFLOW_REGION"):
+        assert variable in done.stdout
+
+
+def test_no_pool_is_a_usage_error(cli_env: dict[str, str]) -> None:
+    done = run_cli(["login", "--non-interactive", "--client-id", "c"], cli_env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="AUTHFLOW_POOL_ID")
+
+
+def test_pool_id_without_region_prefix_needs_region(cli_env: dict[str, str]) -> None:
+    done = run_cli(["login", "--non-interactive", "--pool-id", "nounderscore", "--client-id", "c"], cli_env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="--region")
+
+
+def test_preferred_challenge_is_for_user_auth_only(cli_env: dict[str, str]) -> None:
+    args = ["login", *POOL, "--username", "a", "--non-interactive", "--preferred-challenge", "EMAIL_OTP"]
+    done = run_cli(args, cli_env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="USER_AUTH")
+
+
+def test_unknown_auth_flow_is_refused(cli_env: dict[str, str]) -> None:
+    done = run_cli(["login", *POOL, "--auth-flow", "ADMIN_NO_SRP_AUTH"], cli_env)
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr
+
+
+def test_non_interactive_without_username_exits_2(cli_env: dict[str, str]) -> None:
+    done = run_cli(["login", *POOL, "--non-interactive"], cli_env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="AUTHFLOW_USERNAME")
+
+
+def test_no_terminal_means_non_interactive(cli_env: dict[str, str]) -> None:
+    # stdin is not a terminal: nothing is prompted, the missing username is an error.
+    done = run_cli(["login", *POOL], cli_env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="no username")
+
+
+def test_settings_from_environment_twins(cli_env: dict[str, str]) -> None:
+    env = dict(cli_env, AUTHFLOW_POOL_ID="nounderscore", AUTHFLOW_CLIENT_ID="c", AUTHFLOW_USERNAME="a")
+    done = run_cli(["login", "--non-interactive"], env)
+    assert_one_line_error(done, contains="--region")  # the pool id was read from the environment
+
+
+def test_unreachable_endpoint_is_one_line(cli_env: dict[str, str]) -> None:
+    env = dict(cli_env, AUTHFLOW_PASSWORD="Passw0rd!")
+    args = ["login", *POOL, "--username", "a", "--non-interactive", "--endpoint-url", "http://127.0.0.1:9"]
+    done = run_cli(args, env)
+    assert done.returncode == 1
+    assert_one_line_error(done, contains="EndpointConnectionError")
+    assert "Passw0rd!" not in done.stderr
+
+
+def test_bad_attributes_json_is_one_line(cli_env: dict[str, str]) -> None:
+    env = dict(cli_env, AUTHFLOW_ATTRIBUTES="{nope")
+    done = run_cli(["login", *POOL, "--username", "a", "--non-interactive"], env)
+    assert done.returncode == 1
+    assert_one_line_error(done, contains="AUTHFLOW_ATTRIBUTES is not a JSON object")
+
+
+# --- the diagram -------------------------------------------------------------------------------------
+
+
+def test_diagram_is_the_engine_table(cli_env: dict[str, str]) -> None:
+    done = run_cli(["diagram"], cli_env)
+    assert done.returncode == 0, done.stderr
+    chart = done.stdout
+    assert chart.startswith("stateDiagram-v2\n")
+    assert "    [*] --> start\n" in chart
+    for state in machine.STATES:
+        assert state in chart
+    for row in machine.TRANSITIONS:
+        assert row["trigger"] in chart
+    assert "SELECT_MFA_TYPE --> SMS_MFA: SMS_MFA" in chart
+    assert "SMS_MFA --> SMS_MFA: retry" in chart
+    assert "    authenticated --> [*]" in chart
+
+
+def test_mermaid_generator_handles_the_transitions_forms() -> None:
+    chart = mermaid_state_diagram(
+        ["idle", {"name": "busy"}, "end", "done-ish"],
+        [
+            {"trigger": "go", "source": "idle", "dest": "busy"},
+            {"trigger": "poke", "source": "busy", "dest": None},
+            {"trigger": "same", "source": "busy", "dest": "="},
+            {"trigger": "stop", "source": "*", "dest": "end", "conditions": "is_ready"},
+            {"trigger": "oddly", "source": ["busy"], "dest": "done-ish", "unless": ["is_busy"]},
+        ],
+    )
+    lines = chart.splitlines()
+    assert lines[0] == "stateDiagram-v2"
+    assert "    [*] --> idle" in lines
+    assert "    idle --> busy: go" in lines
+    assert "    busy --> busy: poke / same" in lines
+    assert "    idle --> s_end: stop [is_ready]" in lines  # "end" is a Mermaid keyword
+    assert '    state "done-ish" as done_ish' in lines
+    assert "    busy --> done_ish: oddly [not is_busy]" in lines
+    assert "    s_end --> [*]" in lines and "    done_ish --> [*]" in lines
+
+
+# --- output formats ----------------------------------------------------------------------------------
+
+RESULT = {
+    "AccessToken": "acc.ess.tok",
+    "IdToken": "id.tok.en",
+    "RefreshToken": "refresh",
+    "ExpiresIn": 3600,
+    "TokenType": "Bearer",
+    "NewDeviceMetadata": {"DeviceKey": "us-east-1_dk", "DeviceGroupKey": "-grp"},
+}
+
+
+def test_output_formats() -> None:
+    import json
+
+    tokens = Tokens.from_authentication_result(RESULT)
+    assert json.loads(format_tokens(tokens, "json")) == RESULT
+    assert format_tokens(tokens, "access-token") == "acc.ess.tok"
+    assert format_tokens(tokens, "id-token") == "id.tok.en"
+    env_text = format_tokens(tokens, "env")
+    script = env_text + '\nprintf "%s|%s|%s|%s" "$AUTHFLOW_ACCESS_TOKEN" "$AUTHFLOW_EXPIRES_IN" '
+    script += '"$AUTHFLOW_DEVICE_KEY" "$AUTHFLOW_DEVICE_GROUP_KEY"'
+    shown = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True).stdout
+    assert shown == "acc.ess.tok|3600|us-east-1_dk|-grp"
+    assert all(line.startswith("export AUTHFLOW_") for line in env_text.splitlines())
+    assert shlex.split(env_text.splitlines()[0]) == ["export", "AUTHFLOW_ACCESS_TOKEN=acc.ess.tok"]
+
+
+def test_id_token_output_without_id_token_is_an_error() -> None:
+    from authflow.errors import AuthflowError
+
+    tokens = Tokens.from_authentication_result({"AccessToken": "a", "ExpiresIn": 60})
+    with pytest.raises(AuthflowError, match="NoIdToken"):
+        format_tokens(tokens, "id-token")
+
+
+def test_python_dash_m_and_console_script_share_main(tmp_path: Path) -> None:
+    from authflow import cli
+
+    assert cli.main(["diagram"]) == 0

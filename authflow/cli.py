@@ -68,9 +68,7 @@ def _env(name: str) -> str | None:
 def _add_pool_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("user pool (flag, or environment variable)")
     group.add_argument("--pool-id", metavar="ID", default=_env("AUTHFLOW_POOL_ID"), help="AUTHFLOW_POOL_ID")
-    group.add_argument(
-        "--client-id", metavar="ID", default=_env("AUTHFLOW_CLIENT_ID"), help="AUTHFLOW_CLIENT_ID"
-    )
+    group.add_argument("--client-id", metavar="ID", default=_env("AUTHFLOW_CLIENT_ID"), help="AUTHFLOW_CLIENT_ID")
     group.add_argument(
         "--client-secret",
         metavar="S",
@@ -127,9 +125,7 @@ def _add_sign_in_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_cache_options(parser: argparse.ArgumentParser, *, login: bool) -> None:
     group = parser.add_argument_group("token cache")
-    group.add_argument(
-        "--keyring", action="store_true", help="keep the tokens in the system keyring (if installed)"
-    )
+    group.add_argument("--keyring", action="store_true", help="keep the tokens in the system keyring (if installed)")
     if login:
         group.add_argument("--no-cache", action="store_true", help="do not keep the tokens for later")
 
@@ -312,20 +308,18 @@ def _terminal_output() -> Any:
     return create_output(stdout=sys.stderr)
 
 
-def sign_in_from_args(
-    args: argparse.Namespace,
-    pool: UserPool,
-    username: str | None,
-    *,
-    terminal: TerminalHandler | None = None,
-) -> tuple[str, Tokens]:
+def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | None) -> tuple[str, Tokens]:
     """Sign in as the flags say: the wizard on a terminal, else from the environment. (username, tokens)."""
     if args.preferred_challenge and args.auth_flow != "USER_AUTH":
         raise UsageError("--preferred-challenge is for --auth-flow USER_AUTH only")
+    if args.totp_secret_out is not None:
+        folder = args.totp_secret_out.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise UsageError(f"--totp-secret-out: {folder} is not a writable directory")
     env = EnvAnswers.from_environ()
     secret_out = _totp_secret_writer(args.totp_secret_out)
-    if terminal is not None or _interactive(args):
-        handler = terminal or TerminalHandler(output=_terminal_output(), env=env, totp_secret_out=secret_out)
+    if _interactive(args):
+        handler = TerminalHandler(output=_terminal_output(), env=env, totp_secret_out=secret_out)
         if not username:
             username = handler.ask_username()
         tokens = run_wizard(
@@ -582,9 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pool_options(token)
     _add_sign_in_options(token)
     token.add_argument("--id-token", action="store_true", help="print the id token instead")
-    token.add_argument(
-        "--leeway", type=float, default=60.0, metavar="SECONDS", help="refresh this long before expiry"
-    )
+    token.add_argument("--leeway", type=float, default=60.0, metavar="SECONDS", help="refresh this long before expiry")
     _add_cache_options(token, login=False)
     token.set_defaults(func=cmd_token)
 
@@ -647,6 +639,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("AUTHFLOW_DEBUG"):
             raise
         # The message of an unexpected error is not shown: it could hold a value we were given.
-        return _fail(
-            f"InternalError: {type(exc).__name__} (set AUTHFLOW_DEBUG=1 for a traceback)", EXIT_FAILED
-        )
+        return _fail(f"InternalError: {type(exc).__name__} (set AUTHFLOW_DEBUG=1 for a traceback)", EXIT_FAILED)

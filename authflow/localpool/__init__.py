@@ -1,0 +1,326 @@
+"""A strict, Cognito-compatible user pool on 127.0.0.1, for tests and for ``authflow demo``.
+
+    from authflow.localpool import LocalUserPool
+
+    with LocalUserPool() as pool:                     # one pool, one client, no users (or a seed)
+        pool.add_user("alice", "Passw0rd!", attributes={"email": "alice@example.com"})
+        client = boto3.client("cognito-idp", endpoint_url=pool.endpoint_url, ...)
+        client.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH", ...)
+        pool.last_code("alice")                       # a code it "sent" by SMS or email
+        pool.requests("InitiateAuth")                 # what was received
+        pool.faults.throttle(3)                       # TooManyRequestsException next
+        pool.clock.advance(181)                       # Sessions expire
+
+It speaks the cognito-idp JSON 1.1 protocol and refuses what Cognito refuses, with Cognito's error codes
+and messages (see shared/reference/cognito-protocol.md). Modules: ``server`` (HTTP), ``service`` (state
+and dispatch), ``auth`` (sign-in), ``account`` / ``admin`` (other operations), ``model``, ``sessions``,
+``tokens``, ``seed``, ``cli``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pyotp
+
+from authflow.localpool.admin import build_client, build_user, update_attributes
+from authflow.localpool.clock import Clock
+from authflow.localpool.errors import PoolError
+from authflow.localpool.model import AppClient, PasswordRecord, User, UserPool
+from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
+from authflow.localpool.server import HttpServer
+from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service
+
+__all__ = [
+    "AppClient",
+    "Clock",
+    "CustomAuth",
+    "Faults",
+    "LocalUserPool",
+    "LoggedRequest",
+    "OutboxMessage",
+    "PoolError",
+    "User",
+    "UserPool",
+]
+
+Trigger = Callable[[dict[str, Any]], Any]
+
+
+class CustomAuth:
+    """Python stand-ins for the Define / Create / Verify Auth Challenge Lambda triggers of CUSTOM_AUTH.
+
+    Each is called with the Lambda event (``userName``, ``request`` {userAttributes, session,
+    challengeName, privateChallengeParameters, challengeAnswer, ...}, ``response``) and returns the event,
+    its ``response`` dict, or None after filling ``event["response"]`` in."""
+
+    def __init__(self, define: Trigger, create: Trigger, verify: Trigger) -> None:
+        self.define, self.create, self.verify = define, create, verify
+
+
+class LocalUserPool:
+    """One local server holding one or more user pools.
+
+    ``seed``: None (one pool with one client allowing every flow, no users), ``"demo"`` (the built-in
+    demo users), a seed dict, or the path of a JSON seed file (format in :mod:`authflow.localpool.seed`).
+    ``pool_id`` / ``client_id`` name the first pool and its first client; methods take ``pool_id=`` to
+    reach the others.
+    """
+
+    def __init__(
+        self,
+        seed: dict[str, Any] | str | os.PathLike[str] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str | None = None,
+    ) -> None:
+        self.seed = load_seed(seed)
+        self.service = Service(region=region or str(self.seed.get("region") or "us-east-1"))
+        self._seeded_pools = apply_seed(self.service, self.seed)
+        self._host, self._port = host, port
+        self._server: HttpServer | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> LocalUserPool:
+        """Serve on ``host:port`` from a daemon thread; returns once the socket listens."""
+        if self._server is None:
+            self._server = HttpServer(self.service, self._host, self._port)
+            self.service.endpoint_url = self._server.endpoint_url
+            self._server.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> LocalUserPool:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the local user pool is not started")
+        return self._server.endpoint_url
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the local user pool is not started")
+        return int(self._server.port)
+
+    # --- pools, clients, users ------------------------------------------------------------------------
+
+    @property
+    def pool_id(self) -> str:
+        """The first pool."""
+        return next(iter(self.service.pools))
+
+    @property
+    def client_id(self) -> str:
+        """The first app client of the first pool."""
+        return self.app_client().id
+
+    @property
+    def client_secret(self) -> str | None:
+        return self.app_client().secret
+
+    @property
+    def region(self) -> str:
+        return self.service.region
+
+    def pool(self, pool_id: str | None = None) -> UserPool:
+        with self.service.lock:
+            return self.service.pool(pool_id or self.pool_id)
+
+    def pools(self) -> list[UserPool]:
+        with self.service.lock:
+            return list(self.service.pools.values())
+
+    def app_client(self, client_id: str | None = None, *, pool_id: str | None = None) -> AppClient:
+        """An app client by id, or the first client of ``pool_id`` (default: the first pool)."""
+        with self.service.lock:
+            if client_id is not None:
+                return self.service.client(client_id)[1]
+            pool = self.pool(pool_id)
+            if not pool.clients:
+                raise LookupError(f"pool {pool.id} has no app client")
+            return next(iter(pool.clients.values()))
+
+    def issuer(self, pool_id: str | None = None) -> str:
+        """The ``iss`` of the pool's tokens: ``<endpoint_url>/<pool_id>``."""
+        return self.service.issuer(pool_id or self.pool_id)
+
+    def jwks(self) -> dict[str, Any]:
+        return self.service.tokens.jwks()
+
+    def add_pool(self, **settings: Any) -> UserPool:
+        """A new pool; ``settings`` are the keys of a seed pool entry, ``clients`` and ``users`` included."""
+        with self.service.lock:
+            return add_pool(self.service, settings)
+
+    def add_client(self, *, pool_id: str | None = None, **settings: Any) -> AppClient:
+        """A new app client (``secret=True`` generates a secret; seed client keys otherwise)."""
+        with self.service.lock:
+            return build_client(self.service, self.pool(pool_id), **settings)
+
+    def add_user(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        pool_id: str | None = None,
+        attributes: dict[str, str] | None = None,
+        status: str = "CONFIRMED",
+        enabled: bool = True,
+        mfa: Iterable[str] = (),
+        preferred_mfa: str | None = None,
+        totp_secret: str | None = None,
+        sub: str | None = None,
+    ) -> User:
+        """A new user (see :func:`authflow.localpool.admin.build_user`)."""
+        with self.service.lock:
+            return build_user(
+                self.service, self.pool(pool_id), username, password, attributes=attributes, status=status,
+                enabled=enabled, mfa=mfa, preferred_mfa=preferred_mfa, totp_secret=totp_secret, sub=sub,
+            )
+
+    def user(self, username: str, *, pool_id: str | None = None) -> User:
+        """The user ``username`` (internal name or alias) signs in as; KeyError if none."""
+        with self.service.lock:
+            user = self.pool(pool_id).find(username)
+        if user is None:
+            raise KeyError(username)
+        return user
+
+    _UNSET: Any = object()
+
+    def update_user(
+        self,
+        username: str,
+        *,
+        pool_id: str | None = None,
+        password: str | None = None,
+        attributes: dict[str, str] | None = None,
+        status: str | None = None,
+        enabled: bool | None = None,
+        mfa: Iterable[str] | None = None,
+        preferred_mfa: str | None = _UNSET,
+        totp_secret: str | None = _UNSET,
+    ) -> User:
+        """Change a user: a new password (policy not checked: tests may need any), attributes merged in,
+        status, enabled flag, MFA methods, preferred method, TOTP secret."""
+        with self.service.lock:
+            pool = self.pool(pool_id)
+            user = self.user(username, pool_id=pool.id)
+            if password is not None:
+                user.password = PasswordRecord(pool.id, user.username, password)
+            if attributes:
+                update_attributes(pool, user, dict(attributes), self.service.now())
+            if status is not None:
+                user.status = status
+            if enabled is not None:
+                user.enabled = enabled
+            if mfa is not None:
+                user.mfa_enabled = set(mfa)
+            if preferred_mfa is not self._UNSET:
+                user.preferred_mfa = preferred_mfa
+            if totp_secret is not self._UNSET:
+                user.totp_secret = totp_secret
+                user.last_totp_step = -1
+            return user
+
+    def delete_user(self, username: str, *, pool_id: str | None = None) -> None:
+        with self.service.lock:
+            pool = self.pool(pool_id)
+            pool.remove(self.user(username, pool_id=pool.id))
+
+    def set_custom_auth(
+        self, define: Trigger, create: Trigger, verify: Trigger, *, pool_id: str | None = None
+    ) -> None:
+        """Install CUSTOM_AUTH triggers (see :class:`CustomAuth`) on a pool."""
+        with self.service.lock:
+            self.pool(pool_id).custom_auth = CustomAuth(define, create, verify)
+
+    def totp_code(self, username: str, *, pool_id: str | None = None, steps: int = 0) -> str:
+        """The user's TOTP code at the pool's clock (``steps`` later time steps)."""
+        user = self.user(username, pool_id=pool_id)
+        if not user.totp_secret:
+            raise LookupError(f"{username} has no TOTP secret")
+        return pyotp.TOTP(user.totp_secret).at(self.clock.now() + 30 * steps)
+
+    def demo_users(self) -> list[dict[str, Any]]:
+        """The seed's users with their passwords and scenarios (what ``authflow local-pool`` prints)."""
+        return seed_users(self.seed, self._seeded_pools)
+
+    # --- what tests look at -------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        return self.service.clock
+
+    @property
+    def faults(self) -> Faults:
+        """``faults.throttle(n, operation)``, ``faults.fail(n, operation)``, ``faults.malicious_srp_b(mode)``."""
+        return self.service.faults
+
+    def _usernames(self, name: str) -> set[str]:
+        names = {name}
+        for pool in self.service.pools.values():
+            user = pool.find(name)
+            if user is not None:
+                names.add(user.username)
+        return names
+
+    def outbox(
+        self,
+        username: str | None = None,
+        *,
+        medium: str | None = None,
+        purpose: str | None = None,
+        pool_id: str | None = None,
+    ) -> list[OutboxMessage]:
+        """Codes the pool "sent", oldest first; filtered by user (name or alias), SMS/EMAIL, purpose
+        (SMS_MFA, EMAIL_OTP, SMS_OTP, TEMPORARY_PASSWORD, CONFIRM_SIGN_UP, FORGOT_PASSWORD), pool."""
+        with self.service.lock:
+            names = self._usernames(username) if username is not None else None
+            return [
+                m for m in self.service.outbox
+                if (names is None or m.username in names)
+                and medium in (None, m.medium) and purpose in (None, m.purpose) and pool_id in (None, m.pool_id)
+            ]
+
+    def last_code(self, username: str, *, purpose: str | None = None, pool_id: str | None = None) -> str:
+        """The newest code sent to ``username``; LookupError if none was."""
+        messages = self.outbox(username, purpose=purpose, pool_id=pool_id)
+        if not messages:
+            raise LookupError(f"no code was sent to {username}")
+        return messages[-1].code
+
+    def clear_outbox(self) -> None:
+        with self.service.lock:
+            self.service.outbox.clear()
+
+    def requests(self, operation: str | None = None) -> list[LoggedRequest]:
+        """Requests as received (operation, params, status, error code), oldest first."""
+        with self.service.lock:
+            return [r for r in self.service.request_log if operation in (None, r.operation)]
+
+    def clear_requests(self) -> None:
+        with self.service.lock:
+            self.service.request_log.clear()
+
+    def __repr__(self) -> str:
+        where = self._server.endpoint_url if self._server else "stopped"
+        return f"LocalUserPool({where}, pools={list(self.service.pools)})"

@@ -1,0 +1,179 @@
+"""Operations a signed-in user makes with an access token (GetUser, GlobalSignOut, SetUserMFAPreference,
+ChangePassword, devices) and RevokeToken."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from typing import TYPE_CHECKING, Any
+
+from authflow.localpool import errors as e
+from authflow.localpool.admin import apply_mfa_preference, attribute_list, mfa_description, update_attributes
+from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
+from authflow.localpool.model import Device, PasswordRecord, User
+from authflow.localpool.service import enum_value, optional_str, required_str
+
+if TYPE_CHECKING:
+    from authflow.localpool.service import Handler, Service
+
+
+def get_user(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    _, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    return {"Username": user.username, "UserAttributes": attribute_list(user.attributes), **mfa_description(user)}
+
+
+def global_sign_out(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    svc.tokens.revoke_user(pool.id, user.username)
+    return {}
+
+
+def revoke_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    _, client = svc.client(required_str(p, "ClientId"))
+    token = required_str(p, "Token")
+    given = optional_str(p, "ClientSecret")
+    if client.secret is not None and (
+        given is None or not hmac.compare_digest(given.encode(), client.secret.encode())
+    ):
+        raise not_authorized(f"Unable to verify secret hash for client {client.id}")
+    if not client.enable_token_revocation:
+        raise PoolError("UnsupportedOperationException", "Token revocation is not enabled for this client.")
+    record = svc.tokens.peek_refresh(token)
+    if record is None:
+        if svc.tokens.decode(token) is not None:
+            raise PoolError("UnsupportedTokenTypeException", "Only refresh tokens can be revoked.")
+        return {}  # RFC 7009: revoking an unknown token succeeds
+    if record.client_id != client.id:
+        raise PoolError("UnauthorizedException", "The token was not issued to this client.")
+    svc.tokens.revoke_family(record.origin_jti)
+    return {}
+
+
+def set_user_mfa_preference(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    apply_mfa_preference(pool, user, p)
+    return {}
+
+
+def change_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    previous = required_str(p, "PreviousPassword")
+    proposed = required_str(p, "ProposedPassword")
+    if user.password is None or not user.password.check(previous):
+        user.failed_password_attempts += 1
+        user.last_password_failure = svc.now()
+        raise not_authorized(e.INCORRECT_CREDENTIALS)
+    violation = pool.password_policy.violation(proposed)
+    if violation:
+        raise PoolError("InvalidPasswordException", violation)
+    user.password = PasswordRecord(pool.id, user.username, proposed)
+    user.modified = svc.now()
+    return {}
+
+
+def update_user_attributes(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    items = p.get("UserAttributes") or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) and "Name" in i for i in items):
+        raise invalid_parameter("Invalid UserAttributes")
+    update_attributes(pool, user, {str(i["Name"]): str(i.get("Value", "")) for i in items}, svc.now())
+    return {}
+
+
+def delete_user(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    svc.tokens.revoke_user(pool.id, user.username)
+    pool.remove(user)
+    return {}
+
+
+# --- devices ---------------------------------------------------------------------------------------
+
+
+def _device(user: User, device_key: str) -> Device:
+    device = user.devices.get(device_key)
+    if device is None:
+        raise PoolError("ResourceNotFoundException", e.DEVICE_NOT_FOUND)
+    return device
+
+
+def _device_description(device: Device) -> dict[str, Any]:
+    attributes = dict(device.attributes)
+    if device.name:
+        attributes["device_name"] = device.name
+    attributes["device_status"] = "valid"
+    attributes["dev:device_remembered_status"] = "remembered" if device.remembered else "not_remembered"
+    return {
+        "DeviceKey": device.key, "DeviceAttributes": attribute_list(attributes),
+        "DeviceCreateDate": device.created, "DeviceLastModifiedDate": device.created,
+        "DeviceLastAuthenticatedDate": device.last_authenticated,
+    }
+
+
+def _b64(value: Any, name: str) -> bytes:
+    if not isinstance(value, str) or not value:
+        raise invalid_parameter(f"DeviceSecretVerifierConfig.{name} is required")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid_parameter(f"DeviceSecretVerifierConfig.{name} is not base64") from None
+
+
+def confirm_device(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    device = _device(user, required_str(p, "DeviceKey"))
+    config = p.get("DeviceSecretVerifierConfig")
+    if not isinstance(config, dict):
+        raise invalid_parameter("DeviceSecretVerifierConfig is required")
+    verifier = int.from_bytes(_b64(config.get("PasswordVerifier"), "PasswordVerifier"), "big")
+    salt = _b64(config.get("Salt"), "Salt")
+    if verifier == 0:
+        raise invalid_parameter("DeviceSecretVerifierConfig.PasswordVerifier is invalid")
+    if device.confirmed:
+        raise PoolError("DeviceKeyExistsException", "Device key already exists.")
+    device.verifier, device.salt_hex = verifier, salt.hex()
+    device.name = optional_str(p, "DeviceName")
+    device.remembered = pool.device_tracking == "always"
+    return {"UserConfirmationNecessary": pool.device_tracking == "opt_in"}
+
+
+def update_device_status(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    _, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    device = _device(user, required_str(p, "DeviceKey"))
+    status = enum_value(p, "DeviceRememberedStatus", ("remembered", "not_remembered"))
+    device.remembered = status == "remembered"
+    return {}
+
+
+def get_device(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    _, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    return {"Device": _device_description(_device(user, required_str(p, "DeviceKey")))}
+
+
+def list_devices(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    _, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    return {"Devices": [_device_description(d) for d in user.devices.values()]}
+
+
+def forget_device(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    _, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    device = _device(user, required_str(p, "DeviceKey"))
+    del user.devices[device.key]
+    return {}
+
+
+OPERATIONS: dict[str, Handler] = {
+    "GetUser": get_user,
+    "GlobalSignOut": global_sign_out,
+    "RevokeToken": revoke_token,
+    "SetUserMFAPreference": set_user_mfa_preference,
+    "ChangePassword": change_password,
+    "UpdateUserAttributes": update_user_attributes,
+    "DeleteUser": delete_user,
+    "ConfirmDevice": confirm_device,
+    "UpdateDeviceStatus": update_device_status,
+    "GetDevice": get_device,
+    "ListDevices": list_devices,
+    "ForgetDevice": forget_device,
+}

@@ -1,0 +1,884 @@
+"""Sign-in: InitiateAuth, RespondToAuthChallenge, and AssociateSoftwareToken / VerifySoftwareToken.
+
+The order of a sign-in, as Cognito runs it:
+
+    first factor   password (USER_PASSWORD_AUTH, USER_AUTH PASSWORD), SRP (USER_SRP_AUTH, PASSWORD_SRP,
+                   CUSTOM_AUTH with SRP_A), a one-time code (USER_AUTH EMAIL_OTP / SMS_OTP) or a custom
+                   challenge (CUSTOM_AUTH)
+    status         UNCONFIRMED -> UserNotConfirmedException; FORCE_CHANGE_PASSWORD -> NEW_PASSWORD_REQUIRED
+    device         a remembered DEVICE_KEY -> DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER (instead of MFA)
+    MFA            preferred / only method -> SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP; several -> SELECT_MFA_TYPE;
+                   none while the pool requires MFA -> MFA_SETUP
+    tokens         AuthenticationResult (+ NewDeviceMetadata when the pool tracks devices)
+
+One-time-code first factors and custom challenges skip the MFA step, as in Cognito.
+Every step issues a new Session bound to the user, the app client and the expected ChallengeName.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import os
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pyotp
+
+from authflow import srp
+from authflow.errors import SRPError
+from authflow.localpool import errors as e
+from authflow.localpool.errors import PoolError, invalid_parameter, missing_parameter, not_authorized
+from authflow.localpool.model import (
+    CONFIRMED,
+    EMAIL_OTP,
+    FORCE_CHANGE_PASSWORD,
+    MFA_METHODS,
+    RESET_REQUIRED,
+    SMS_MFA,
+    SOFTWARE_TOKEN_MFA,
+    UNCONFIRMED,
+    AppClient,
+    Device,
+    PasswordRecord,
+    User,
+    UserPool,
+    mask_email,
+    mask_phone,
+    new_device_key,
+)
+from authflow.localpool.service import enum_value, optional_str, required_str, string_map
+from authflow.localpool.sessions import AuthSession, SignIn
+from authflow.secret_hash import secret_hash
+
+if TYPE_CHECKING:
+    from authflow.localpool.service import Handler, Service
+
+AUTH_FLOWS = (
+    "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH",
+    "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH",
+)
+CHALLENGE_NAMES = (
+    "SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "PASSWORD_VERIFIER",
+    "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER",
+    "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP",
+)
+PREFERRED_CHALLENGES = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
+#: Random bytes in a SECRET_BLOCK (real ones are about 1.3 KB of encrypted state).
+SECRET_BLOCK_BYTES = 512
+#: SRP_A longer than this many hex digits is refused (N has 768).
+MAX_SRP_A_HEX = 1024
+_COMPACT = (",", ":")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=_COMPACT)
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def new_totp_secret() -> str:
+    """A 32-character base32 secret, as AssociateSoftwareToken returns."""
+    return pyotp.random_base32(32)
+
+
+def totp_step(secret: str, code: str, now: float) -> int | None:
+    """The time step (RFC 6238: SHA-1, 6 digits, 30 s) whose code is ``code``, trying now and one step
+    either side, newest first; None when none matches."""
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(now // 30)
+    for step in (current + 1, current, current - 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def check_secret_hash(client: AppClient, username: str, given: str | None) -> None:
+    """SECRET_HASH over ``username`` (what was typed at InitiateAuth, the internal name afterwards)."""
+    if client.secret is None:
+        return
+    if not given:
+        raise PoolError(
+            "NotAuthorizedException",
+            f"Client {client.id} is configured with secret but SECRET_HASH was not received",
+            keep_session=True,
+        )
+    expected = secret_hash(username, client.id, client.secret)
+    if not hmac.compare_digest(expected.encode(), given.encode()):
+        raise PoolError(
+            "NotAuthorizedException", f"Unable to verify secret hash for client {client.id}", keep_session=True
+        )
+
+
+def parse_srp_a(text: str | None) -> int:
+    if not text:
+        raise missing_parameter("SRP_A")
+    if len(text) > MAX_SRP_A_HEX or re.fullmatch(r"[0-9a-fA-F]+", text) is None:
+        raise invalid_parameter("Invalid SRP_A value.")
+    value = int(text, 16)
+    if value % srp.N == 0 or value >= srp.N:
+        raise invalid_parameter("Invalid SRP_A value.")
+    return value
+
+
+# --- one step of a sign-in --------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """Everything a step of a sign-in needs: the service, the pool, the app client, the sign-in so far,
+    and the user (None for the decoy sign-in of an unknown user under PreventUserExistenceErrors)."""
+
+    svc: Service
+    pool: UserPool
+    client: AppClient
+    sign_in: SignIn
+    user: User | None
+
+    @property
+    def known_user(self) -> User:
+        if self.user is None:
+            raise not_authorized()
+        return self.user
+
+    def challenge(
+        self,
+        name: str,
+        params: dict[str, str] | None = None,
+        data: dict[str, Any] | None = None,
+        available: list[str] | None = None,
+    ) -> dict[str, Any]:
+        session = self.svc.sessions.issue(
+            name, self.sign_in, self.svc.now(), self.client.auth_session_validity, data
+        )
+        response: dict[str, Any] = {
+            "ChallengeName": name, "Session": session.id, "ChallengeParameters": dict(params or {}),
+        }
+        if available is not None:
+            response["AvailableChallenges"] = available
+        return response
+
+    def send_code(self, medium: str, purpose: str, destination: str) -> tuple[str, dict[str, str]]:
+        """Send a fresh code to the outbox; returns it and the CODE_DELIVERY_* challenge parameters."""
+        code = new_code()
+        self.svc.deliver(self.pool, self.known_user, medium, destination, code, purpose)
+        masked = mask_phone(destination) if medium == "SMS" else mask_email(destination)
+        return code, {"CODE_DELIVERY_DELIVERY_MEDIUM": medium, "CODE_DELIVERY_DESTINATION": masked}
+
+    def tokens(self) -> dict[str, Any]:
+        user = self.known_user
+        now = self.svc.now()
+        device_key: str | None = None
+        metadata: dict[str, str] | None = None
+        if self.pool.device_tracking != "off":
+            known = user.devices.get(self.sign_in.device_key or "")
+            if known is not None:
+                known.last_authenticated = now
+                device_key = known.key
+            else:
+                device = Device(key=new_device_key(self.pool.region), group_key=user.device_group_key, created=now)
+                device.last_authenticated = now
+                user.devices[device.key] = device
+                device_key = device.key
+                metadata = {"DeviceKey": device.key, "DeviceGroupKey": device.group_key}
+        result = self.svc.tokens.authentication_result(
+            issuer=self.svc.issuer(self.pool.id), client=self.client, user=user, now=now, device_key=device_key
+        )
+        if metadata:
+            result["NewDeviceMetadata"] = metadata
+        user.failed_password_attempts = 0
+        return {"ChallengeParameters": {}, "AuthenticationResult": result}
+
+
+# --- passwords and lockout --------------------------------------------------------------------------
+
+
+def _check_lockout(step: Step) -> None:
+    user, now = step.known_user, step.svc.now()
+    if user.failed_password_attempts and now - user.last_password_failure > 900:
+        user.failed_password_attempts = 0
+    excess = user.failed_password_attempts - step.pool.lockout_threshold
+    if excess >= 0 and now < user.last_password_failure + min(2**excess, 900):
+        raise not_authorized(e.PASSWORD_ATTEMPTS_EXCEEDED)
+
+
+def _password_failed(step: Step) -> PoolError:
+    if step.user is not None:
+        step.user.failed_password_attempts += 1
+        step.user.last_password_failure = step.svc.now()
+    return not_authorized(e.INCORRECT_CREDENTIALS)
+
+
+def _check_password(step: Step, password: str) -> None:
+    user = step.user
+    if user is None:
+        raise not_authorized()
+    _check_lockout(step)
+    if user.password is None or not user.password.check(password):
+        raise _password_failed(step)
+
+
+def _gate(step: Step) -> None:
+    """What stops a sign-in before any credential is looked at."""
+    user = step.known_user
+    if not user.enabled:
+        raise not_authorized(e.USER_DISABLED)
+    if user.status == RESET_REQUIRED:
+        raise PoolError("PasswordResetRequiredException", e.PASSWORD_RESET_REQUIRED)
+    _check_lockout(step)
+    device_key = step.sign_in.device_key
+    if step.pool.device_tracking == "off":
+        step.sign_in.device_key = None
+    elif device_key and device_key not in user.devices:
+        raise PoolError("ResourceNotFoundException", e.DEVICE_NOT_FOUND)
+
+
+# --- after the first factor ----------------------------------------------------------------------------
+
+
+def _after_first_factor(step: Step) -> dict[str, Any]:
+    user = step.known_user
+    if user.status == UNCONFIRMED:
+        raise PoolError("UserNotConfirmedException", e.USER_NOT_CONFIRMED)
+    if user.status == FORCE_CHANGE_PASSWORD:
+        attributes = {k: v for k, v in user.attributes.items() if k != "sub"}
+        missing = [f"userAttributes.{a}" for a in step.pool.required_attributes if not user.attributes.get(a)]
+        return step.challenge("NEW_PASSWORD_REQUIRED", {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": _json(missing),
+            "userAttributes": _json(attributes),
+        })
+    return _second_factor(step)
+
+
+def _second_factor(step: Step) -> dict[str, Any]:
+    user, pool = step.known_user, step.pool
+    device = user.devices.get(step.sign_in.device_key or "")
+    if device is not None and device.confirmed and device.remembered:
+        return step.challenge("DEVICE_SRP_AUTH", {})
+    methods = user.mfa_methods(pool)
+    if methods:
+        if user.preferred_mfa in methods:
+            return _mfa_challenge(step, user.preferred_mfa)
+        if len(methods) == 1:
+            return _mfa_challenge(step, methods[0])
+        return step.challenge("SELECT_MFA_TYPE", {"MFAS_CAN_CHOOSE": _json(methods)}, {"choices": methods})
+    if pool.mfa_configuration == "ON":
+        can_setup = [m for m in MFA_METHODS if m in pool.mfa_types]
+        return step.challenge("MFA_SETUP", {"MFAS_CAN_SETUP": _json(can_setup)})
+    return step.tokens()
+
+
+def _mfa_challenge(step: Step, method: str) -> dict[str, Any]:
+    user = step.known_user
+    if method == SOFTWARE_TOKEN_MFA:
+        return step.challenge(SOFTWARE_TOKEN_MFA, {})
+    if method == SMS_MFA:
+        code, params = step.send_code("SMS", SMS_MFA, user.attributes["phone_number"])
+    else:
+        code, params = step.send_code("EMAIL", EMAIL_OTP, user.attributes["email"])
+    return step.challenge(method, params, {"code": code, "purpose": "mfa"})
+
+
+# --- SRP ----------------------------------------------------------------------------------------------
+
+
+def _password_verifier_challenge(step: Step, big_a: int) -> dict[str, Any]:
+    if step.user is not None and step.user.password is not None:
+        user_id = step.user.username
+        salt_hex, verifier = step.user.password.salt_hex, step.user.password.verifier
+    else:
+        # The decoy for an unknown user: a SALT that stays the same for the name, a verifier of nothing.
+        user_id = step.sign_in.typed_username
+        digest = hmac.new(step.svc.decoy_key, f"{step.pool.id}/{user_id}".encode(), "sha256").digest()
+        salt_hex = format(int.from_bytes(digest[:16], "big"), "x")
+        verifier = int.from_bytes(os.urandom(384), "big") % srp.N
+    ephemeral = srp.ServerEphemeral(verifier)
+    srp_b = ephemeral.srp_b
+    malicious = step.svc.faults.srp_b
+    if malicious == "zero":
+        srp_b = "0"
+    elif malicious == "N":
+        srp_b = format(srp.N, "x")
+    secret_block = base64.b64encode(os.urandom(SECRET_BLOCK_BYTES)).decode()
+    data = {"ephemeral": ephemeral, "A": big_a, "secret_block": secret_block, "user_id": user_id,
+            "malicious": malicious is not None}
+    return step.challenge("PASSWORD_VERIFIER", {
+        "SALT": salt_hex, "SECRET_BLOCK": secret_block, "SRP_B": srp_b,
+        "USERNAME": user_id, "USER_ID_FOR_SRP": user_id,
+    }, data)
+
+
+def _srp_proof_ok(step: Step, session: AuthSession, responses: dict[str, str], pool_name: str, user_id: str) -> bool:
+    """PASSWORD_CLAIM_SIGNATURE, PASSWORD_CLAIM_SECRET_BLOCK and TIMESTAMP of a (DEVICE_)PASSWORD_VERIFIER."""
+    for name in ("PASSWORD_CLAIM_SIGNATURE", "PASSWORD_CLAIM_SECRET_BLOCK", "TIMESTAMP"):
+        if not responses.get(name):
+            raise missing_parameter(name)
+    data = session.data
+    block = responses["PASSWORD_CLAIM_SECRET_BLOCK"]
+    if not hmac.compare_digest(block.encode(), str(data["secret_block"]).encode()) or data["malicious"]:
+        return False
+    timestamp = responses["TIMESTAMP"]
+    moment = srp.parse_timestamp(timestamp)
+    if moment is None or abs(moment.timestamp() - step.svc.now()) > step.svc.timestamp_tolerance:
+        return False
+    try:
+        key = data["ephemeral"].session_key(data["A"])
+        expected = srp.claim_signature(key, pool_name, user_id, block, timestamp)
+    except SRPError:
+        return False
+    return hmac.compare_digest(expected.encode(), responses["PASSWORD_CLAIM_SIGNATURE"].encode())
+
+
+def _answer_password_verifier(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    user_id = str(session.data["user_id"])
+    if step.user is not None:
+        _check_lockout(step)
+    ok = _srp_proof_ok(step, session, responses, srp.pool_name_of(step.pool.id), user_id)
+    if not ok or step.user is None or responses["USERNAME"] != user_id:
+        raise _password_failed(step)
+    if responses.get("DEVICE_KEY") and not step.sign_in.device_key:
+        step.sign_in.device_key = responses["DEVICE_KEY"]
+        _gate(step)
+    if step.sign_in.auth_flow == "CUSTOM_AUTH":
+        step.sign_in.history.append(
+            {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True, "challengeMetadata": None}
+        )
+        return _custom_next(step)
+    return _after_first_factor(step)
+
+
+# --- InitiateAuth -----------------------------------------------------------------------------------
+
+
+def initiate_auth(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, client = svc.client(required_str(p, "ClientId"))
+    flow = enum_value(p, "AuthFlow", AUTH_FLOWS)
+    params = string_map(p, "AuthParameters")
+    if flow in ("ADMIN_NO_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH"):
+        raise invalid_parameter("Initiate Auth method not supported.")
+    if not client.allows(flow):
+        raise invalid_parameter(f"{flow} flow not enabled for this client")
+    if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        token = params.get("REFRESH_TOKEN")
+        if not token:
+            raise missing_parameter("REFRESH_TOKEN")
+        return _refresh(svc, pool, client, token, params.get("DEVICE_KEY"), secret_hash=params.get("SECRET_HASH"))
+    typed = params.get("USERNAME")
+    if not typed:
+        raise missing_parameter("USERNAME")
+    check_secret_hash(client, typed, params.get("SECRET_HASH"))
+    sign_in = SignIn(
+        pool_id=pool.id, client_id=client.id, username=None, typed_username=typed, auth_flow=flow,
+        device_key=params.get("DEVICE_KEY"), client_metadata=string_map(p, "ClientMetadata"),
+    )
+    step = Step(svc, pool, client, sign_in, None)
+    starts: dict[str, Callable[[Step, dict[str, str]], dict[str, Any]]] = {
+        "USER_SRP_AUTH": _start_srp,
+        "USER_PASSWORD_AUTH": _start_password,
+        "USER_AUTH": _start_user_auth,
+        "CUSTOM_AUTH": _start_custom,
+    }
+    return starts[flow](step, params)
+
+
+def _find_user(step: Step) -> User | None:
+    """The user named at InitiateAuth; UserNotFoundException unless the client hides user existence."""
+    user = step.pool.find(step.sign_in.typed_username)
+    if user is None:
+        if step.client.prevent_user_existence_errors != "ENABLED":
+            raise PoolError("UserNotFoundException", e.USER_NOT_FOUND)
+        return None
+    step.user = user
+    step.sign_in.username = user.username
+    _gate(step)
+    return user
+
+
+def _start_password(step: Step, params: dict[str, str]) -> dict[str, Any]:
+    password = params.get("PASSWORD")
+    if not password:
+        raise missing_parameter("PASSWORD")
+    if _find_user(step) is None:
+        raise not_authorized()
+    _check_password(step, password)
+    return _after_first_factor(step)
+
+
+def _start_srp(step: Step, params: dict[str, str]) -> dict[str, Any]:
+    big_a = parse_srp_a(params.get("SRP_A"))
+    _find_user(step)
+    return _password_verifier_challenge(step, big_a)
+
+
+# --- USER_AUTH (choice-based sign-in) ---------------------------------------------------------------
+
+
+def _first_factors(step: Step) -> list[str]:
+    user, allowed = step.user, step.pool.allowed_first_auth_factors
+    if user is None:
+        return ["PASSWORD", "PASSWORD_SRP"] if "PASSWORD" in allowed else []
+    factors: list[str] = []
+    if "PASSWORD" in allowed and user.password is not None:
+        factors += ["PASSWORD", "PASSWORD_SRP"]
+    if "EMAIL_OTP" in allowed and user.attributes.get("email") and user.verified("email"):
+        factors.append("EMAIL_OTP")
+    if "SMS_OTP" in allowed and user.attributes.get("phone_number"):
+        factors.append("SMS_OTP")
+    return factors
+
+
+def _start_user_auth(step: Step, params: dict[str, str]) -> dict[str, Any]:
+    preferred = params.get("PREFERRED_CHALLENGE")
+    if preferred is not None and preferred not in PREFERRED_CHALLENGES:
+        raise invalid_parameter(f"Invalid PREFERRED_CHALLENGE: {preferred}")
+    _find_user(step)
+    available = _first_factors(step)
+    if preferred in available:
+        return _first_factor(step, str(preferred), params)
+    return step.challenge("SELECT_CHALLENGE", {}, {"available": available}, available=available)
+
+
+def _first_factor(step: Step, factor: str, values: dict[str, str]) -> dict[str, Any]:
+    """Run the first factor ``factor`` with the PASSWORD / SRP_A found in ``values``."""
+    if factor == "PASSWORD":
+        password = values.get("PASSWORD")
+        if not password:
+            raise missing_parameter("PASSWORD")
+        _check_password(step, password)
+        return _after_first_factor(step)
+    if factor == "PASSWORD_SRP":
+        return _password_verifier_challenge(step, parse_srp_a(values.get("SRP_A")))
+    user = step.known_user
+    if factor == "EMAIL_OTP":
+        code, params = step.send_code("EMAIL", "EMAIL_OTP", user.attributes["email"])
+    else:
+        code, params = step.send_code("SMS", "SMS_OTP", user.attributes["phone_number"])
+    return step.challenge(factor, params, {"code": code, "purpose": "first_factor"})
+
+
+def _answer_select_challenge(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    answer = responses.get("ANSWER")
+    if not answer:
+        raise missing_parameter("ANSWER")
+    if answer not in session.data["available"]:
+        raise invalid_parameter(f"Invalid ANSWER: {answer} is not an available challenge")
+    return _first_factor(step, answer, responses)
+
+
+# --- codes: SMS_MFA, EMAIL_OTP, SMS_OTP, SOFTWARE_TOKEN_MFA ------------------------------------------
+
+
+def _code_answer(key: str) -> Callable[[Step, AuthSession, dict[str, str]], dict[str, Any]]:
+    def answer(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+        code = responses.get(key)
+        if not code:
+            raise missing_parameter(key)
+        if not hmac.compare_digest(code.encode(), str(session.data["code"]).encode()):
+            raise step.svc.sessions.wrong_answer(session, step.pool.max_code_attempts, e.code_mismatch())
+        user = step.known_user
+        purpose = session.data["purpose"]
+        if purpose == "first_factor":
+            if user.status == UNCONFIRMED:
+                raise PoolError("UserNotConfirmedException", e.USER_NOT_CONFIRMED)
+            return step.tokens()
+        if purpose == "setup_email":
+            user.attributes["email"] = str(session.data["email"])
+            user.attributes["email_verified"] = "true"
+            user.mfa_enabled.add(EMAIL_OTP)
+            user.preferred_mfa = user.preferred_mfa or EMAIL_OTP
+        return step.tokens()
+
+    return answer
+
+
+def _answer_totp(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    code = responses.get("SOFTWARE_TOKEN_MFA_CODE")
+    if not code:
+        raise missing_parameter("SOFTWARE_TOKEN_MFA_CODE")
+    user = step.known_user
+    matched = totp_step(user.totp_secret or "", code, step.svc.now()) if user.totp_secret else None
+    if matched is None:
+        raise step.svc.sessions.wrong_answer(session, step.pool.max_code_attempts, e.code_mismatch())
+    if matched <= user.last_totp_step:
+        raise step.svc.sessions.wrong_answer(
+            session, step.pool.max_code_attempts, PoolError("ExpiredCodeException", e.TOTP_REUSED)
+        )
+    user.last_totp_step = matched
+    return step.tokens()
+
+
+# --- NEW_PASSWORD_REQUIRED, SELECT_MFA_TYPE, MFA_SETUP ------------------------------------------------
+
+
+def _answer_new_password(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    user, pool = step.known_user, step.pool
+    new_password = responses.get("NEW_PASSWORD")
+    if not new_password:
+        raise missing_parameter("NEW_PASSWORD")
+    violation = pool.password_policy.violation(new_password)
+    if violation:
+        raise PoolError("InvalidPasswordException", violation, keep_session=True)
+    prefix = "userAttributes."
+    updates = {k[len(prefix):]: v for k, v in responses.items() if k.startswith(prefix)}
+    if "sub" in updates:
+        raise invalid_parameter("Cannot modify the non-mutable attribute sub")
+    for name in pool.required_attributes:
+        if not (updates.get(name) or user.attributes.get(name)):
+            raise PoolError(
+                "InvalidParameterException",
+                f"Attributes did not conform to the schema: {name}: The attribute is required",
+                keep_session=True,
+            )
+    user.password = PasswordRecord(pool.id, user.username, new_password)
+    user.status = CONFIRMED
+    user.attributes.update(updates)
+    user.modified = step.svc.now()
+    return _second_factor(step)
+
+
+def _answer_select_mfa_type(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    answer = responses.get("ANSWER")
+    if not answer:
+        raise missing_parameter("ANSWER")
+    if answer == "EMAIL_MFA":
+        answer = EMAIL_OTP
+    if answer not in session.data["choices"]:
+        raise PoolError("InvalidParameterException", f"Invalid ANSWER: {answer} is not in MFAS_CAN_CHOOSE",
+                        keep_session=True)
+    return _mfa_challenge(step, answer)
+
+
+def _answer_mfa_setup(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    user, pool = step.known_user, step.pool
+    if session.data.get("totp_verified"):
+        user.totp_secret = str(session.data["totp_secret"])
+        user.last_totp_step = int(session.data["totp_step"])
+        user.mfa_enabled.add(SOFTWARE_TOKEN_MFA)
+        user.preferred_mfa = user.preferred_mfa or SOFTWARE_TOKEN_MFA
+        return step.tokens()
+    email = responses.get("EMAIL")
+    if email:
+        if EMAIL_OTP not in pool.mfa_types:
+            raise invalid_parameter("Email MFA is not enabled for this user pool.")
+        if re.fullmatch(r"[^@\s]+@[^@\s]+", email) is None:
+            raise PoolError("InvalidParameterException", "Invalid email address format.", keep_session=True)
+        code, params = step.send_code("EMAIL", EMAIL_OTP, email)
+        return step.challenge(EMAIL_OTP, params, {"code": code, "purpose": "setup_email", "email": email})
+    raise PoolError(
+        "InvalidParameterException",
+        "MFA_SETUP needs the Session of a successful VerifySoftwareToken, or an EMAIL.",
+        keep_session=True,
+    )
+
+
+def _setup_session(svc: Service, session_id: str) -> AuthSession:
+    """A live MFA_SETUP Session for AssociateSoftwareToken / VerifySoftwareToken."""
+    session = svc.sessions.find(session_id)
+    if session is None:
+        raise not_authorized(e.SESSION_UNKNOWN)
+    return svc.sessions.take(session, "MFA_SETUP", session.sign_in.client_id, svc.now())
+
+
+def _setup_step(svc: Service, session: AuthSession) -> Step:
+    pool, client = svc.client(session.sign_in.client_id)
+    user = pool.get(session.sign_in.username or "")
+    if user is None:
+        raise not_authorized(e.SESSION_UNKNOWN)
+    return Step(svc, pool, client, session.sign_in, user)
+
+
+def associate_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    access_token, session_id = optional_str(p, "AccessToken"), optional_str(p, "Session")
+    if access_token:
+        pool, user, _ = svc.access_token_user(access_token)
+        if SOFTWARE_TOKEN_MFA not in pool.mfa_types:
+            raise PoolError("SoftwareTokenMFANotFoundException", "Software Token MFA is not enabled for the user pool.")
+        user.pending_totp_secret = new_totp_secret()
+        return {"SecretCode": user.pending_totp_secret}
+    if not session_id:
+        raise invalid_parameter("Either AccessToken or Session must be provided.")
+    session = _setup_session(svc, session_id)
+    step = _setup_step(svc, session)
+    if SOFTWARE_TOKEN_MFA not in step.pool.mfa_types:
+        raise PoolError("SoftwareTokenMFANotFoundException", "Software Token MFA is not enabled for the user pool.")
+    secret = new_totp_secret()
+    svc.sessions.consume(session)
+    following = step.challenge("MFA_SETUP", data={"totp_secret": secret})
+    return {"SecretCode": secret, "Session": following["Session"]}
+
+
+def verify_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    code = required_str(p, "UserCode")
+    if re.fullmatch(r"[0-9]{6}", code) is None:
+        raise PoolError(
+            "InvalidParameterException",
+            "1 validation error detected: Value at 'userCode' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [0-9]+",
+            keep_session=True,
+        )
+    access_token, session_id = optional_str(p, "AccessToken"), optional_str(p, "Session")
+    if access_token:
+        _, user, _ = svc.access_token_user(access_token)
+        if user.pending_totp_secret is None:
+            raise PoolError("SoftwareTokenMFANotFoundException", "Software token has not been associated.")
+        matched = totp_step(user.pending_totp_secret, code, svc.now())
+        if matched is None:
+            raise PoolError("EnableSoftwareTokenMFAException", e.TOTP_SETUP_MISMATCH)
+        user.totp_secret, user.pending_totp_secret = user.pending_totp_secret, None
+        user.last_totp_step = matched
+        return {"Status": "SUCCESS"}
+    if not session_id:
+        raise invalid_parameter("Either AccessToken or Session must be provided.")
+    session = _setup_session(svc, session_id)
+    step = _setup_step(svc, session)
+    secret = session.data.get("totp_secret")
+    if not isinstance(secret, str):
+        raise PoolError("SoftwareTokenMFANotFoundException", "Software token has not been associated.")
+    matched = totp_step(secret, code, svc.now())
+    if matched is None:
+        raise svc.sessions.wrong_answer(
+            session, step.pool.max_code_attempts,
+            PoolError("EnableSoftwareTokenMFAException", e.TOTP_SETUP_MISMATCH),
+        )
+    svc.sessions.consume(session)
+    following = step.challenge(
+        "MFA_SETUP", data={"totp_secret": secret, "totp_verified": True, "totp_step": matched}
+    )
+    return {"Status": "SUCCESS", "Session": following["Session"]}
+
+
+# --- device SRP -----------------------------------------------------------------------------------------
+
+
+def _session_device(step: Step, responses: dict[str, str]) -> Device:
+    device_key = responses.get("DEVICE_KEY")
+    if not device_key:
+        raise missing_parameter("DEVICE_KEY")
+    device = step.known_user.devices.get(device_key)
+    if device is None:
+        raise PoolError("ResourceNotFoundException", e.DEVICE_NOT_FOUND)
+    if device_key != step.sign_in.device_key or not device.confirmed:
+        raise not_authorized()
+    return device
+
+
+def _answer_device_srp_auth(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    device = _session_device(step, responses)
+    big_a = parse_srp_a(responses.get("SRP_A"))
+    assert device.verifier is not None and device.salt_hex is not None
+    ephemeral = srp.ServerEphemeral(device.verifier)
+    secret_block = base64.b64encode(os.urandom(SECRET_BLOCK_BYTES)).decode()
+    data = {"ephemeral": ephemeral, "A": big_a, "secret_block": secret_block, "user_id": device.key,
+            "malicious": False}
+    return step.challenge("DEVICE_PASSWORD_VERIFIER", {
+        "SRP_B": ephemeral.srp_b, "SALT": device.salt_hex, "SECRET_BLOCK": secret_block,
+        "USERNAME": step.known_user.username, "DEVICE_KEY": device.key,
+    }, data)
+
+
+def _answer_device_password_verifier(
+    step: Step, session: AuthSession, responses: dict[str, str]
+) -> dict[str, Any]:
+    device = _session_device(step, responses)
+    if not _srp_proof_ok(step, session, responses, device.group_key, device.key):
+        raise not_authorized()
+    return step.tokens()
+
+
+# --- CUSTOM_AUTH ------------------------------------------------------------------------------------
+
+
+def _trigger_event(step: Step, trigger: str, request: dict[str, Any]) -> dict[str, Any]:
+    user = step.known_user
+    return {
+        "version": "1", "triggerSource": trigger, "region": step.pool.region, "userPoolId": step.pool.id,
+        "userName": user.username, "callerContext": {"clientId": step.client.id},
+        "request": {"userAttributes": dict(user.attributes), "clientMetadata": dict(step.sign_in.client_metadata),
+                    **request},
+        "response": {},
+    }
+
+
+def _call_hook(hook: Callable[[dict[str, Any]], Any], event: dict[str, Any]) -> dict[str, Any]:
+    """A trigger returns the event (as a Lambda does), its response, or None after filling it in."""
+    returned = hook(event)
+    if returned is None:
+        return dict(event["response"])
+    if isinstance(returned, dict) and isinstance(returned.get("response"), dict):
+        return dict(returned["response"])
+    if isinstance(returned, dict):
+        return returned
+    raise PoolError("InvalidLambdaResponseException", "Invalid lambda response.")
+
+
+def _start_custom(step: Step, params: dict[str, str]) -> dict[str, Any]:
+    if step.pool.custom_auth is None:
+        raise invalid_parameter("Custom auth lambda trigger is not configured for the user pool.")
+    if _find_user(step) is None:
+        raise not_authorized()
+    if params.get("CHALLENGE_NAME") == "SRP_A":
+        big_a = parse_srp_a(params.get("SRP_A"))
+        step.sign_in.history.append({"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None})
+        return _password_verifier_challenge(step, big_a)
+    return _custom_next(step)
+
+
+def _custom_next(step: Step) -> dict[str, Any]:
+    hooks = step.pool.custom_auth
+    decision = _call_hook(hooks.define, _trigger_event(step, "DefineAuthChallenge_Authentication", {
+        "session": [dict(r) for r in step.sign_in.history], "userNotFound": False,
+    }))
+    if decision.get("failAuthentication"):
+        raise not_authorized()
+    if decision.get("issueTokens"):
+        return step.tokens()
+    name = decision.get("challengeName")
+    if name != "CUSTOM_CHALLENGE":
+        raise PoolError("InvalidLambdaResponseException", f"Unsupported challengeName from DefineAuthChallenge: {name}")
+    created = _call_hook(hooks.create, _trigger_event(step, "CreateAuthChallenge_Authentication", {
+        "challengeName": name, "session": [dict(r) for r in step.sign_in.history], "userNotFound": False,
+    }))
+    public = {str(k): str(v) for k, v in (created.get("publicChallengeParameters") or {}).items()}
+    public.setdefault("USERNAME", step.known_user.username)
+    return step.challenge("CUSTOM_CHALLENGE", public, {
+        "private": dict(created.get("privateChallengeParameters") or {}),
+        "metadata": created.get("challengeMetadata"),
+    })
+
+
+def _answer_custom_challenge(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    answer = responses.get("ANSWER")
+    if answer is None:
+        raise missing_parameter("ANSWER")
+    verdict = _call_hook(step.pool.custom_auth.verify, _trigger_event(
+        step, "VerifyAuthChallengeResponse_Authentication",
+        {"privateChallengeParameters": dict(session.data["private"]), "challengeAnswer": answer,
+         "userNotFound": False},
+    ))
+    step.sign_in.history.append({
+        "challengeName": "CUSTOM_CHALLENGE", "challengeResult": bool(verdict.get("answerCorrect")),
+        "challengeMetadata": session.data.get("metadata"),
+    })
+    return _custom_next(step)
+
+
+# --- RespondToAuthChallenge ---------------------------------------------------------------------------
+
+Answer = Callable[[Step, AuthSession, dict[str, str]], dict[str, Any]]
+
+ANSWERS: dict[str, Answer] = {
+    "PASSWORD_VERIFIER": _answer_password_verifier,
+    "NEW_PASSWORD_REQUIRED": _answer_new_password,
+    "SMS_MFA": _code_answer("SMS_MFA_CODE"),
+    "EMAIL_OTP": _code_answer("EMAIL_OTP_CODE"),
+    "SMS_OTP": _code_answer("SMS_OTP_CODE"),
+    "SOFTWARE_TOKEN_MFA": _answer_totp,
+    "SELECT_MFA_TYPE": _answer_select_mfa_type,
+    "SELECT_CHALLENGE": _answer_select_challenge,
+    "MFA_SETUP": _answer_mfa_setup,
+    "DEVICE_SRP_AUTH": _answer_device_srp_auth,
+    "DEVICE_PASSWORD_VERIFIER": _answer_device_password_verifier,
+    "CUSTOM_CHALLENGE": _answer_custom_challenge,
+}
+#: Challenges whose USERNAME must be the internal username exactly; elsewhere an alias of the same user
+#: is accepted (Amplify answers USER_AUTH challenges with the name the person typed).
+_INTERNAL_USERNAME_ONLY = {"PASSWORD_VERIFIER"}
+#: Challenges that pycognito answers without a Session: the Session is found by the SECRET_BLOCK.
+_FOUND_BY_SECRET_BLOCK = {"PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"}
+
+
+def respond_to_auth_challenge(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, client = svc.client(required_str(p, "ClientId"))
+    name = enum_value(p, "ChallengeName", CHALLENGE_NAMES)
+    responses = string_map(p, "ChallengeResponses")
+    session_id = optional_str(p, "Session")
+    if name not in ANSWERS:
+        raise invalid_parameter(f"{name} can't be answered with RespondToAuthChallenge here.")
+    if session_id is None and name not in _FOUND_BY_SECRET_BLOCK:
+        raise missing_parameter("Session")
+    found = svc.sessions.find(session_id, responses.get("PASSWORD_CLAIM_SECRET_BLOCK"))
+    session = svc.sessions.take(found, name, client.id, svc.now())
+    if not responses.get("USERNAME"):
+        raise missing_parameter("USERNAME")
+    sign_in = session.sign_in
+    try:
+        user = pool.get(sign_in.username) if sign_in.username else None
+        if sign_in.username and user is None:
+            raise not_authorized()
+        check_secret_hash(client, sign_in.username or sign_in.typed_username, responses.get("SECRET_HASH"))
+        step = Step(svc, pool, client, sign_in, user)
+        if user is not None:
+            if name not in _INTERNAL_USERNAME_ONLY and pool.find(responses["USERNAME"]) is not user:
+                raise not_authorized()
+            if not user.enabled:
+                raise not_authorized(e.USER_DISABLED)
+        elif name != "PASSWORD_VERIFIER":
+            raise not_authorized()
+        result = ANSWERS[name](step, session, responses)
+    except PoolError as error:
+        if not error.keep_session:
+            svc.sessions.consume(session)
+        raise
+    svc.sessions.consume(session)
+    return result
+
+
+# --- refresh -------------------------------------------------------------------------------------------
+
+
+def _refresh(
+    svc: Service, pool: UserPool, client: AppClient, token: str, device_key: str | None,
+    *, secret_hash: str | None = None, client_secret: str | None = None, by_secret: bool = False,
+) -> dict[str, Any]:
+    record = svc.tokens.refresh_record(token, client.id, svc.now())
+    user = pool.get(record.username)
+    if user is None:
+        raise not_authorized(e.INVALID_REFRESH_TOKEN)
+    if by_secret:
+        if client.secret is not None and not client_secret:
+            raise not_authorized(f"Client {client.id} is configured with secret but ClientSecret was not received")
+        if client.secret is not None and not hmac.compare_digest(client.secret.encode(), str(client_secret).encode()):
+            raise not_authorized(f"Unable to verify secret hash for client {client.id}")
+    else:
+        check_secret_hash(client, user.username, secret_hash)
+    if not user.enabled:
+        raise not_authorized(e.USER_DISABLED)
+    if record.device_key:
+        device = user.devices.get(record.device_key)
+        if device_key != record.device_key or device is None or not device.confirmed:
+            raise not_authorized(e.INVALID_REFRESH_TOKEN)
+    result = svc.tokens.authentication_result(
+        issuer=svc.issuer(pool.id), client=client, user=user, now=svc.now(), auth_time=record.auth_time,
+        origin_jti=record.origin_jti, device_key=record.device_key, with_refresh_token=False,
+    )
+    return {"ChallengeParameters": {}, "AuthenticationResult": result}
+
+
+def get_tokens_from_refresh_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, client = svc.client(required_str(p, "ClientId"))
+    token = required_str(p, "RefreshToken")
+    if not client.allows("REFRESH_TOKEN_AUTH"):
+        raise invalid_parameter("REFRESH_TOKEN_AUTH flow not enabled for this client")
+    result = _refresh(
+        svc, pool, client, token, optional_str(p, "DeviceKey"),
+        client_secret=optional_str(p, "ClientSecret"), by_secret=True,
+    )
+    return {"AuthenticationResult": result["AuthenticationResult"]}
+
+
+OPERATIONS: dict[str, Handler] = {
+    "InitiateAuth": initiate_auth,
+    "RespondToAuthChallenge": respond_to_auth_challenge,
+    "AssociateSoftwareToken": associate_software_token,
+    "VerifySoftwareToken": verify_software_token,
+    "GetTokensFromRefreshToken": get_tokens_from_refresh_token,
+}

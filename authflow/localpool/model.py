@@ -1,0 +1,381 @@
+"""What a user pool holds: pools, app clients, users, devices, password policies.
+
+Plain data with the few rules that belong to the data itself (password policy, alias lookup, which MFA
+methods a user can receive). The sign-in logic lives in ``auth.py``; the HTTP layer in ``server.py``.
+Nothing here stores a password: a user keeps an SRP verifier (salt + v) and a salted SHA-256 digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import string
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from authflow import srp
+
+# --- Cognito's names ------------------------------------------------------------------------------
+
+SMS_MFA = "SMS_MFA"
+SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
+EMAIL_OTP = "EMAIL_OTP"
+#: The MFA methods in the order Cognito lists them in MFAS_CAN_CHOOSE / MFAS_CAN_SETUP.
+MFA_METHODS = (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)
+
+MFA_CONFIGURATIONS = ("OFF", "OPTIONAL", "ON")
+
+CONFIRMED = "CONFIRMED"
+FORCE_CHANGE_PASSWORD = "FORCE_CHANGE_PASSWORD"
+UNCONFIRMED = "UNCONFIRMED"
+RESET_REQUIRED = "RESET_REQUIRED"
+USER_STATUSES = (CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED, RESET_REQUIRED)
+
+#: First factors of choice-based sign-in (USER_AUTH) that this pool implements.
+FIRST_FACTORS = ("PASSWORD", "EMAIL_OTP", "SMS_OTP")
+
+#: InitiateAuth AuthFlow -> the ExplicitAuthFlows entry that enables it on the app client.
+FLOW_PERMISSION = {
+    "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "USER_AUTH": "ALLOW_USER_AUTH",
+    "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
+    "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
+    "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
+}
+EXPLICIT_AUTH_FLOWS = (
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_AUTH",
+)
+#: The legacy ExplicitAuthFlows values and the ALLOW_ value each one means.
+LEGACY_AUTH_FLOWS = {
+    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH",
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+}
+#: What Cognito enables when a client is created without ExplicitAuthFlows.
+DEFAULT_AUTH_FLOWS = ("ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+
+#: Attributes a user can sign in with instead of the username.
+ALIAS_ATTRIBUTES = ("email", "phone_number", "preferred_username")
+
+PASSWORD_SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
+
+
+def normalize_auth_flows(flows: list[str] | tuple[str, ...]) -> set[str]:
+    """ExplicitAuthFlows as a set of ALLOW_ names; raises ValueError for an unknown entry."""
+    result: set[str] = set()
+    for flow in flows:
+        name = LEGACY_AUTH_FLOWS.get(flow, flow)
+        if name not in EXPLICIT_AUTH_FLOWS:
+            raise ValueError(f"unknown explicit auth flow {flow!r}")
+        result.add(name)
+    return result
+
+
+# --- password policy and stored passwords ----------------------------------------------------------
+
+
+@dataclass
+class PasswordPolicy:
+    minimum_length: int = 8
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    temporary_password_validity_days: int = 7
+
+    def violation(self, password: str) -> str | None:
+        """Cognito's InvalidPasswordException message for ``password``, or None if it complies."""
+        checks = (
+            (len(password) >= self.minimum_length, "Password not long enough"),
+            (not self.require_lowercase or any(c.islower() for c in password),
+             "Password must have lowercase characters"),
+            (not self.require_uppercase or any(c.isupper() for c in password),
+             "Password must have uppercase characters"),
+            (not self.require_numbers or any(c.isdigit() for c in password),
+             "Password must have numeric characters"),
+            (not self.require_symbols or any(c in PASSWORD_SYMBOLS for c in password),
+             "Password must have symbol characters"),
+        )
+        for ok, reason in checks:
+            if not ok:
+                return f"Password did not conform with policy: {reason}"
+        return None
+
+    def generate(self) -> str:
+        """A random password this policy accepts (for AdminCreateUser without TemporaryPassword)."""
+        alphabet = string.ascii_letters + string.digits
+        core = "".join(secrets.choice(alphabet) for _ in range(max(self.minimum_length, 12)))
+        return core + "aA1!"
+
+    def to_cognito(self) -> dict[str, Any]:
+        return {
+            "MinimumLength": self.minimum_length,
+            "RequireUppercase": self.require_uppercase,
+            "RequireLowercase": self.require_lowercase,
+            "RequireNumbers": self.require_numbers,
+            "RequireSymbols": self.require_symbols,
+            "TemporaryPasswordValidityDays": self.temporary_password_validity_days,
+        }
+
+    @classmethod
+    def from_cognito(cls, data: dict[str, Any]) -> PasswordPolicy:
+        return cls(
+            minimum_length=int(data.get("MinimumLength", 8)),
+            require_uppercase=bool(data.get("RequireUppercase", True)),
+            require_lowercase=bool(data.get("RequireLowercase", True)),
+            require_numbers=bool(data.get("RequireNumbers", True)),
+            require_symbols=bool(data.get("RequireSymbols", True)),
+            temporary_password_validity_days=int(data.get("TemporaryPasswordValidityDays", 7)),
+        )
+
+
+class PasswordRecord:
+    """What the pool keeps of a password: an SRP verifier for USER_SRP_AUTH and a salted SHA-256 digest
+    for USER_PASSWORD_AUTH / the PASSWORD first factor (fast enough for hundreds of sign-ins a second)."""
+
+    __slots__ = ("_digest", "_digest_salt", "salt_hex", "verifier")
+
+    def __init__(self, pool_id: str, username: str, password: str) -> None:
+        salt = int.from_bytes(os.urandom(16), "big")
+        #: SALT as Cognito sends it: hex, not padded (it is odd-length when the top nibble is zero).
+        self.salt_hex = format(salt, "x")
+        self.verifier = srp.compute_verifier(self.salt_hex, srp.pool_name_of(pool_id), username, password)
+        self._digest_salt = os.urandom(16)
+        self._digest = hashlib.sha256(self._digest_salt + password.encode()).digest()
+
+    def check(self, password: str) -> bool:
+        candidate = hashlib.sha256(self._digest_salt + password.encode()).digest()
+        return hmac.compare_digest(candidate, self._digest)
+
+    def __repr__(self) -> str:
+        return "PasswordRecord(<hidden>)"
+
+
+# --- users and devices -----------------------------------------------------------------------------
+
+
+@dataclass(repr=False)
+class Device:
+    """A device a user signed in from (device tracking). The verifier comes from ConfirmDevice."""
+
+    key: str
+    group_key: str
+    created: float
+    name: str | None = None
+    salt_hex: str | None = None
+    verifier: int | None = None
+    remembered: bool = False
+    last_authenticated: float = 0.0
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.verifier is not None
+
+    def __repr__(self) -> str:
+        return f"Device(key={self.key!r}, confirmed={self.confirmed}, remembered={self.remembered})"
+
+
+@dataclass(repr=False)
+class User:
+    """A user. ``username`` is the internal name (USER_ID_FOR_SRP); ``attributes`` always holds ``sub``."""
+
+    username: str
+    attributes: dict[str, str]
+    status: str = CONFIRMED
+    enabled: bool = True
+    password: PasswordRecord | None = None
+    mfa_enabled: set[str] = field(default_factory=set)
+    preferred_mfa: str | None = None
+    totp_secret: str | None = None
+    pending_totp_secret: str | None = None
+    #: The newest TOTP time step accepted; a code of this step or an earlier one is a reuse.
+    last_totp_step: int = -1
+    failed_password_attempts: int = 0
+    last_password_failure: float = 0.0
+    created: float = 0.0
+    modified: float = 0.0
+    device_group_key: str = field(default_factory=lambda: "-" + secrets.token_urlsafe(6))
+    devices: dict[str, Device] = field(default_factory=dict)
+    #: Codes sent by SignUp / ForgotPassword / AdminResetUserPassword, until used.
+    confirmation_code: str | None = None
+    reset_code: str | None = None
+
+    @property
+    def sub(self) -> str:
+        return self.attributes["sub"]
+
+    def verified(self, attribute: str) -> bool:
+        return self.attributes.get(f"{attribute}_verified", "false").lower() == "true"
+
+    def mfa_methods(self, pool: UserPool) -> list[str]:
+        """The MFA methods this user can be challenged with in ``pool``, in Cognito's order."""
+        if pool.mfa_configuration == "OFF":
+            return []
+        usable = {
+            SMS_MFA: bool(self.attributes.get("phone_number")),
+            SOFTWARE_TOKEN_MFA: self.totp_secret is not None,
+            EMAIL_OTP: bool(self.attributes.get("email")),
+        }
+        return [m for m in MFA_METHODS if m in self.mfa_enabled and m in pool.mfa_types and usable[m]]
+
+    def __repr__(self) -> str:
+        return f"User(username={self.username!r}, status={self.status}, enabled={self.enabled})"
+
+
+# --- app clients and pools ------------------------------------------------------------------------
+
+
+@dataclass(repr=False)
+class AppClient:
+    """An app client. Cognito keeps these settings per client; the seed can default them per pool."""
+
+    id: str
+    name: str
+    pool_id: str
+    secret: str | None = None
+    explicit_auth_flows: set[str] = field(default_factory=lambda: set(DEFAULT_AUTH_FLOWS))
+    access_token_validity: int = 3600
+    id_token_validity: int = 3600
+    refresh_token_validity: int = 30 * 86400
+    #: Seconds a Session stays valid (AuthSessionValidity is 3-15 minutes; tests may use seconds).
+    auth_session_validity: int = 180
+    prevent_user_existence_errors: str = "LEGACY"
+    enable_token_revocation: bool = True
+    created: float = 0.0
+
+    def allows(self, auth_flow: str) -> bool:
+        return FLOW_PERMISSION.get(auth_flow, "") in self.explicit_auth_flows
+
+    def __repr__(self) -> str:
+        return f"AppClient(id={self.id!r}, name={self.name!r}, secret={'yes' if self.secret else 'no'})"
+
+
+@dataclass(repr=False)
+class UserPool:
+    id: str
+    name: str
+    mfa_configuration: str = "OFF"
+    #: MFA methods enabled on the pool (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP).
+    mfa_types: set[str] = field(default_factory=lambda: {SOFTWARE_TOKEN_MFA})
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    #: Standard attributes marked Required in the schema (NEW_PASSWORD_REQUIRED asks for missing ones).
+    required_attributes: list[str] = field(default_factory=list)
+    alias_attributes: list[str] = field(default_factory=list)
+    username_attributes: list[str] = field(default_factory=list)
+    case_sensitive: bool = False
+    allowed_first_auth_factors: list[str] = field(default_factory=lambda: ["PASSWORD"])
+    #: Device tracking: "off", "always" (devices remembered on confirmation) or "opt_in" (the user decides).
+    device_tracking: str = "off"
+    #: Wrong codes accepted in one Session before it dies.
+    max_code_attempts: int = 3
+    #: Wrong passwords before the lockout ("Password attempts exceeded") starts.
+    lockout_threshold: int = 5
+    auto_verified_attributes: list[str] = field(default_factory=list)
+    created: float = 0.0
+    modified: float = 0.0
+    users: dict[str, User] = field(default_factory=dict)
+    clients: dict[str, AppClient] = field(default_factory=dict)
+    #: Python stand-ins for the Define/Create/Verify Auth Challenge Lambda triggers (CUSTOM_AUTH).
+    custom_auth: Any = None
+    #: App-client settings given at pool level in a seed: defaults for the pool's clients.
+    client_defaults: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def region(self) -> str:
+        return self.id.split("_", 1)[0]
+
+    def key(self, username: str) -> str:
+        return username if self.case_sensitive else username.lower()
+
+    def add(self, user: User) -> None:
+        self.users[self.key(user.username)] = user
+
+    def remove(self, user: User) -> None:
+        self.users.pop(self.key(user.username), None)
+
+    def get(self, username: str) -> User | None:
+        """The user whose internal username is ``username`` (no alias)."""
+        return self.users.get(self.key(username))
+
+    def find(self, name: str) -> User | None:
+        """The user ``name`` signs in as: the internal username, or an alias (username attributes match
+        as typed; alias attributes only when verified)."""
+        user = self.get(name)
+        if user is not None:
+            return user
+        for attribute in (*self.username_attributes, *self.alias_attributes):
+            needs_verification = attribute in self.alias_attributes and attribute != "preferred_username"
+            for candidate in self.users.values():
+                value = candidate.attributes.get(attribute)
+                if value is None or not _same_alias(attribute, value, name):
+                    continue
+                if needs_verification and not candidate.verified(attribute):
+                    continue
+                return candidate
+        return None
+
+    def alias_owner(self, attribute: str, value: str, exclude: User | None = None) -> User | None:
+        for candidate in self.users.values():
+            if candidate is exclude:
+                continue
+            current = candidate.attributes.get(attribute)
+            if current is not None and _same_alias(attribute, current, value):
+                return candidate
+        return None
+
+    def __repr__(self) -> str:
+        return f"UserPool(id={self.id!r}, name={self.name!r}, users={len(self.users)})"
+
+
+def _same_alias(attribute: str, stored: str, typed: str) -> bool:
+    if attribute == "email":
+        return stored.lower() == typed.lower()
+    return stored == typed
+
+
+# --- identifiers and masking -----------------------------------------------------------------------
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_pool_id(region: str) -> str:
+    return f"{region}_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(9))
+
+
+def new_client_id() -> str:
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(26))
+
+
+def new_client_secret() -> str:
+    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(51))
+
+
+def new_sub() -> str:
+    return str(uuid.uuid4())
+
+
+def new_device_key(region: str) -> str:
+    return f"{region}_{uuid.uuid4()}"
+
+
+def mask_phone(phone: str) -> str:
+    """``+15555550100`` -> ``+*******0100`` (Cognito's CODE_DELIVERY_DESTINATION for SMS)."""
+    if len(phone) <= 5:
+        return "+****"
+    return "+" + "*" * (len(phone) - 5) + phone[-4:]
+
+
+def mask_email(email: str) -> str:
+    """``alice@example.com`` -> ``a***@e***`` (Cognito's CODE_DELIVERY_DESTINATION for email)."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***"

@@ -1,0 +1,145 @@
+"""Seed files: the pools, app clients and users a local user pool starts with.
+
+A seed is JSON (or the same dict in Python). Every key of a pool, client or user entry is a keyword of
+:func:`~authflow.localpool.admin.build_pool`, :func:`~authflow.localpool.admin.build_client` or
+:func:`~authflow.localpool.admin.build_user`, so the seed and the Python API say things the same way::
+
+    {
+      "region": "us-east-1",
+      "pools": [{
+        "id": "us-east-1_AbCdEf123", "name": "example",
+        "mfa": "OPTIONAL",                              # MfaConfiguration: OFF | OPTIONAL | ON
+        "mfa_types": ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"],
+        "password_policy": {"minimum_length": 8, "require_symbols": true},
+        "required_attributes": ["name"],                # schema attributes with Required: true
+        "alias_attributes": ["email", "phone_number"],  # or "username_attributes": ["email"]
+        "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"],   # USER_AUTH
+        "device_tracking": "off",                       # off | always | opt_in
+        "max_code_attempts": 3, "lockout_threshold": 5,
+        # defaults for the pool's app clients (Cognito keeps these per client):
+        "auth_session_validity_minutes": 3, "auth_session_validity_seconds": null,
+        "access_token_validity_seconds": 3600, "id_token_validity_seconds": 3600,
+        "refresh_token_validity_seconds": 2592000, "prevent_user_existence_errors": "LEGACY",
+        "clients": [{"id": "...", "name": "web", "secret": null,
+                     "explicit_auth_flows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+        "users": [{"username": "alice", "password": "Passw0rd!", "status": "CONFIRMED", "enabled": true,
+                   "attributes": {"email": "alice@example.com", "email_verified": "true"},
+                   "mfa": ["SOFTWARE_TOKEN_MFA"], "preferred_mfa": "SOFTWARE_TOKEN_MFA",
+                   "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                   "description": "shown by `authflow local-pool`, ignored otherwise"}]
+      }]
+    }
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from authflow.localpool.admin import build_client, build_pool, build_user
+from authflow.localpool.model import UserPool
+
+if TYPE_CHECKING:
+    from authflow.localpool.service import Service
+
+DEMO_SEED_PATH = Path(__file__).with_name("demo_seed.json")
+
+ALL_FLOWS = [
+    "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_CUSTOM_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+]
+
+
+def default_seed() -> dict[str, Any]:
+    """One pool (MFA off, every first factor allowed) with one client without a secret allowing every
+    flow, and no users: what tests start from."""
+    return {"pools": [{
+        "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"],
+        "clients": [{"name": "local", "explicit_auth_flows": list(ALL_FLOWS)}],
+    }]}
+
+
+def demo_seed() -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(DEMO_SEED_PATH.read_text(encoding="utf-8"))
+    return result
+
+
+def load_seed(seed: dict[str, Any] | str | os.PathLike[str] | None) -> dict[str, Any]:
+    """A seed dict from a dict, a JSON file path, ``"demo"`` or None (the default seed)."""
+    if seed is None:
+        return default_seed()
+    if isinstance(seed, dict):
+        return seed
+    if str(seed) == "demo":
+        return demo_seed()
+    loaded = json.loads(Path(seed).read_text(encoding="utf-8"))
+    if not isinstance(loaded, dict):
+        raise ValueError("a seed file holds a JSON object")
+    return loaded
+
+
+def _check_keys(builder: Callable[..., Any], entry: dict[str, Any], what: str, ignored: set[str]) -> dict[str, Any]:
+    allowed = {
+        name for name, param in inspect.signature(builder).parameters.items()
+        if param.kind in (param.KEYWORD_ONLY, param.POSITIONAL_OR_KEYWORD) and name not in ("svc", "pool")
+    }
+    unknown = set(entry) - allowed - ignored
+    if unknown:
+        raise ValueError(f"seed: unknown {what} key(s) {sorted(unknown)}; known: {sorted(allowed)}")
+    return {k: v for k, v in entry.items() if k not in ignored}
+
+
+def add_pool(svc: Service, entry: dict[str, Any]) -> UserPool:
+    """Build one pool entry of a seed, with its clients and users."""
+    settings = dict(entry)
+    clients = settings.pop("clients", [])
+    users = settings.pop("users", [])
+    pool = build_pool(svc, **_check_keys(build_pool, settings, "pool", {"description"}))
+    for client in clients:
+        build_client(svc, pool, **_check_keys(build_client, client, "client", {"description"}))
+    for user in users:
+        build_user(svc, pool, **_check_keys(build_user, user, "user", {"description"}))
+    return pool
+
+
+def apply_seed(svc: Service, seed: dict[str, Any]) -> list[UserPool]:
+    unknown = set(seed) - {"region", "pools", "description"}
+    if unknown:
+        raise ValueError(f"seed: unknown top-level key(s) {sorted(unknown)}")
+    pools = seed.get("pools") or []
+    if not isinstance(pools, list):
+        raise ValueError("seed: pools is a list")
+    return [add_pool(svc, dict(entry)) for entry in pools]
+
+
+def seed_users(seed: dict[str, Any], pools: list[UserPool]) -> list[dict[str, Any]]:
+    """The users of a seed as people need them to sign in (the CLI prints this): name, password, pool,
+    client, and the attributes and TOTP secret the scenario needs."""
+    out: list[dict[str, Any]] = []
+    for entry, pool in zip(seed.get("pools") or [], pools, strict=True):
+        client_id = next(iter(pool.clients), None)
+        for user in entry.get("users") or []:
+            attributes = user.get("attributes") or {}
+            row: dict[str, Any] = {
+                "username": user.get("username") or attributes.get("email") or attributes.get("phone_number"),
+                "password": user.get("password"),
+                "pool_id": pool.id,
+                "client_id": client_id,
+            }
+            for key in ("email", "phone_number"):
+                if attributes.get(key):
+                    row[key] = attributes[key]
+            if user.get("status", "CONFIRMED") != "CONFIRMED":
+                row["status"] = user["status"]
+            if user.get("mfa"):
+                row["mfa"] = list(user["mfa"])
+            if user.get("totp_secret"):
+                row["totp_secret"] = user["totp_secret"]
+            if user.get("description"):
+                row["description"] = user["description"]
+            out.append(row)
+    return out

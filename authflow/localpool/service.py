@@ -1,0 +1,294 @@
+"""The state of one local user pool server and the dispatch of operations to their handlers.
+
+Everything a request touches (pools, Sessions, tokens, outbox, request log, faults, clock) lives in one
+:class:`Service`; one lock serialises the operations, so handlers are plain code over plain data.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from authflow.localpool.clock import Clock
+from authflow.localpool.errors import PoolError, internal_error, not_authorized, resource_not_found
+from authflow.localpool.model import AppClient, User, UserPool
+from authflow.localpool.sessions import SessionStore
+from authflow.localpool.tokens import TokenIssuer
+
+log = logging.getLogger("authflow.localpool")
+
+Handler = Callable[["Service", dict[str, Any]], dict[str, Any]]
+
+
+# --- what tests read back: the outbox and the request log -------------------------------------------
+
+
+@dataclass(repr=False)
+class OutboxMessage:
+    """A code (or temporary password) the pool "sent" by SMS or email."""
+
+    pool_id: str
+    username: str
+    medium: str
+    destination: str
+    code: str
+    #: Why it was sent: the ChallengeName (SMS_MFA, EMAIL_OTP, SMS_OTP) or TEMPORARY_PASSWORD,
+    #: CONFIRM_SIGN_UP, FORGOT_PASSWORD.
+    purpose: str
+    sent_at: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pool_id": self.pool_id, "username": self.username, "medium": self.medium,
+            "destination": self.destination, "code": self.code, "purpose": self.purpose,
+            "sent_at": self.sent_at,
+        }
+
+    def __repr__(self) -> str:
+        return f"OutboxMessage(username={self.username!r}, medium={self.medium}, purpose={self.purpose})"
+
+
+@dataclass(repr=False)
+class LoggedRequest:
+    """One request as received: operation, parameters (a deep copy), and the answer's status and code."""
+
+    operation: str
+    params: dict[str, Any]
+    at: float
+    status: int = 0
+    error_code: str | None = None
+
+    def __repr__(self) -> str:
+        return f"LoggedRequest({self.operation}, status={self.status}, error={self.error_code})"
+
+
+# --- fault injection ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Fault:
+    code: str
+    message: str
+    status: int
+    remaining: int
+    operation: str | None
+
+
+@dataclass
+class Faults:
+    """Make the next calls fail on purpose. Rules apply in the order they were added."""
+
+    _rules: list[_Fault] = field(default_factory=list)
+    #: None, "zero" or "N": what PASSWORD_VERIFIER sends as SRP_B (a client must refuse both).
+    srp_b: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def throttle(self, n: int = 1, operation: str | None = None) -> None:
+        """The next ``n`` calls (of ``operation``, or of any) get TooManyRequestsException.
+
+        boto3 retries throttling by itself (3 attempts in standard mode): use n >= 3 or a client with
+        ``retries={"max_attempts": 1}`` to see the error."""
+        with self._lock:
+            self._rules.append(_Fault("TooManyRequestsException", "Rate exceeded", 400, n, operation))
+
+    def fail(self, n: int = 1, operation: str | None = None) -> None:
+        """The next ``n`` calls (of ``operation``, or of any) get InternalErrorException (HTTP 500)."""
+        with self._lock:
+            self._rules.append(_Fault("InternalErrorException", "Internal server error.", 500, n, operation))
+
+    def malicious_srp_b(self, mode: str | None = "zero") -> None:
+        """PASSWORD_VERIFIER sends SRP_B = 0 (``"zero"``) or N (``"N"``); None turns it off."""
+        if mode not in (None, "zero", "N"):
+            raise ValueError("mode is 'zero', 'N' or None")
+        self.srp_b = mode
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+        self.srp_b = None
+
+    def take(self, operation: str) -> PoolError | None:
+        with self._lock:
+            for rule in self._rules:
+                if rule.operation in (None, operation) and rule.remaining > 0:
+                    rule.remaining -= 1
+                    if rule.remaining == 0:
+                        self._rules.remove(rule)
+                    return PoolError(rule.code, rule.message, rule.status)
+        return None
+
+
+# --- parameter helpers -------------------------------------------------------------------------------
+
+
+def _member(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def required_str(params: dict[str, Any], name: str) -> str:
+    value = params.get(name)
+    if value is None or value == "":
+        raise PoolError(
+            "InvalidParameterException",
+            f"1 validation error detected: Value null at '{_member(name)}' failed to satisfy constraint: "
+            "Member must not be null",
+        )
+    if not isinstance(value, str):
+        raise PoolError("InvalidParameterException", f"Invalid type for parameter {name}")
+    return value
+
+
+def optional_str(params: dict[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PoolError("InvalidParameterException", f"Invalid type for parameter {name}")
+    return value
+
+
+def string_map(params: dict[str, Any], name: str) -> dict[str, str]:
+    value = params.get(name) or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise PoolError("InvalidParameterException", f"{name} must be a map of strings")
+    return value
+
+
+def enum_value(params: dict[str, Any], name: str, allowed: tuple[str, ...] | list[str]) -> str:
+    value = required_str(params, name)
+    if value not in allowed:
+        raise PoolError(
+            "InvalidParameterException",
+            f"1 validation error detected: Value '{value}' at '{_member(name)}' failed to satisfy "
+            f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]",
+        )
+    return value
+
+
+_TARGET = re.compile(r"^AWSCognitoIdentityProviderService\.([A-Za-z]+)$")
+
+
+def operation_of(target: str | None) -> str | None:
+    match = _TARGET.match(target or "")
+    return match.group(1) if match else None
+
+
+# --- the service ----------------------------------------------------------------------------------
+
+
+class Service:
+    """Pools, Sessions, tokens and the test hooks of one server."""
+
+    def __init__(self, region: str = "us-east-1", clock: Clock | None = None) -> None:
+        self.region = region
+        self.clock = clock or Clock()
+        self.lock = threading.RLock()
+        self.pools: dict[str, UserPool] = {}
+        self._client_pools: dict[str, str] = {}
+        self.sessions = SessionStore()
+        self.tokens = TokenIssuer()
+        self.faults = Faults()
+        self.outbox: list[OutboxMessage] = []
+        self.request_log: list[LoggedRequest] = []
+        self.endpoint_url = "http://127.0.0.1"
+        #: How far a PASSWORD_VERIFIER TIMESTAMP may be from the pool's clock (not documented by AWS).
+        self.timestamp_tolerance = 300.0
+        #: Keys the fake SALT of unknown users, so it is stable per name (PreventUserExistenceErrors).
+        self.decoy_key = secrets.token_bytes(32)
+        # Imported here: the handlers' modules import this one.
+        from authflow.localpool.operations import OPERATIONS
+
+        self.operations: dict[str, Handler] = dict(OPERATIONS)
+
+    # --- lookups -----------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def pool(self, pool_id: str) -> UserPool:
+        pool = self.pools.get(pool_id)
+        if pool is None:
+            raise resource_not_found(f"User pool {pool_id} does not exist.")
+        return pool
+
+    def client(self, client_id: str) -> tuple[UserPool, AppClient]:
+        pool_id = self._client_pools.get(client_id)
+        pool = self.pools.get(pool_id) if pool_id else None
+        if pool is None or client_id not in pool.clients:
+            raise resource_not_found(f"User pool client {client_id} does not exist.")
+        return pool, pool.clients[client_id]
+
+    def add_pool(self, pool: UserPool) -> None:
+        if pool.id in self.pools:
+            raise ValueError(f"pool {pool.id} already exists")
+        self.pools[pool.id] = pool
+
+    def add_client(self, pool: UserPool, client: AppClient) -> None:
+        if client.id in self._client_pools:
+            raise ValueError(f"client {client.id} already exists")
+        pool.clients[client.id] = client
+        self._client_pools[client.id] = pool.id
+
+    def remove_pool(self, pool: UserPool) -> None:
+        for client_id in pool.clients:
+            self._client_pools.pop(client_id, None)
+        self.pools.pop(pool.id, None)
+
+    def issuer(self, pool_id: str) -> str:
+        return f"{self.endpoint_url}/{pool_id}"
+
+    def access_token_user(self, token: str) -> tuple[UserPool, User, dict[str, Any]]:
+        """The pool, user and claims of a valid access token (GetUser, GlobalSignOut, ...)."""
+        claims = self.tokens.access_claims(token, None, self.now())
+        issuer = str(claims.get("iss", ""))
+        pool = self.pools.get(issuer.rsplit("/", 1)[-1])
+        if pool is None or issuer != self.issuer(pool.id):
+            raise not_authorized("Invalid Access Token")
+        user = pool.get(str(claims.get("username", "")))
+        if user is None or user.sub != claims.get("sub"):
+            raise PoolError("UserNotFoundException", "User does not exist.")
+        if not user.enabled:
+            raise not_authorized("User is disabled.")
+        return pool, user, claims
+
+    def deliver(self, pool: UserPool, user: User, medium: str, destination: str, code: str, purpose: str) -> None:
+        self.outbox.append(OutboxMessage(
+            pool_id=pool.id, username=user.username, medium=medium, destination=destination, code=code,
+            purpose=purpose, sent_at=self.now(),
+        ))
+
+    # --- dispatch ----------------------------------------------------------------------------------
+
+    def handle(self, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Run one operation; returns (HTTP status, JSON body). Never raises."""
+        with self.lock:
+            record = LoggedRequest(operation, copy.deepcopy(params), self.now())
+            self.request_log.append(record)
+            try:
+                fault = self.faults.take(operation)
+                if fault is not None:
+                    raise fault
+                handler = self.operations.get(operation)
+                if handler is None:
+                    raise PoolError(
+                        "UnsupportedOperationException",
+                        f"The local user pool does not implement {operation}.",
+                    )
+                status, body = 200, handler(self, params)
+            except PoolError as error:
+                status, body = error.status, error.body()
+            except Exception:
+                log.exception("%s failed inside the local user pool", operation)
+                error = internal_error()
+                status, body = error.status, error.body()
+            record.status = status
+            record.error_code = body.get("__type") if status != 200 else None
+        return status, body

@@ -1,0 +1,204 @@
+"""Tokens as Cognito issues them: RS256 id and access JWTs (Cognito's claims), opaque refresh tokens,
+the JWKS that verifies them, and the revocation state behind GlobalSignOut and RevokeToken.
+
+The RSA key is made the first time a token or the JWKS is needed (about 50 ms), so a pool that never
+signs anyone in starts instantly.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from authflow.localpool.errors import INVALID_REFRESH_TOKEN, not_authorized
+from authflow.localpool.model import AppClient, User
+
+ACCESS_SCOPE = "aws.cognito.signin.user.admin"
+#: Attributes that never go into an id token.
+_NOT_IN_ID_TOKEN = {"sub"}
+_BOOLEAN_ATTRIBUTES = {"email_verified", "phone_number_verified"}
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(repr=False)
+class RefreshRecord:
+    pool_id: str
+    client_id: str
+    username: str
+    origin_jti: str
+    auth_time: int
+    expires_at: float
+    device_key: str | None = None
+    revoked: bool = False
+
+    def __repr__(self) -> str:
+        return f"RefreshRecord(username={self.username!r}, revoked={self.revoked})"
+
+
+class TokenIssuer:
+    """Signs tokens for every pool of one server and remembers which token families are revoked."""
+
+    def __init__(self) -> None:
+        self._key: rsa.RSAPrivateKey | None = None
+        self._key_lock = threading.Lock()
+        self.kid = secrets.token_urlsafe(32)
+        self._refresh: dict[str, RefreshRecord] = {}
+        #: origin_jti values (one per sign-in) whose access and refresh tokens are revoked.
+        self._revoked_origins: set[str] = set()
+
+    # --- keys --------------------------------------------------------------------------------------
+
+    def _private_key(self) -> rsa.RSAPrivateKey:
+        with self._key_lock:
+            if self._key is None:
+                self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            return self._key
+
+    def jwks(self) -> dict[str, Any]:
+        numbers = self._private_key().public_key().public_numbers()
+
+        def as_b64(value: int) -> str:
+            return _b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+        return {
+            "keys": [
+                {"alg": "RS256", "e": as_b64(numbers.e), "kid": self.kid, "kty": "RSA",
+                 "n": as_b64(numbers.n), "use": "sig"}
+            ]
+        }
+
+    def _sign(self, claims: dict[str, Any]) -> str:
+        header = {"kid": self.kid, "alg": "RS256"}
+        signing_input = (
+            _b64url(json.dumps(header, separators=(",", ":")).encode())
+            + "."
+            + _b64url(json.dumps(claims, separators=(",", ":")).encode())
+        )
+        signature = self._private_key().sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return signing_input + "." + _b64url(signature)
+
+    def decode(self, token: str) -> dict[str, Any] | None:
+        """The claims of a token this issuer signed, or None (malformed or not ours)."""
+        parts = token.split(".")
+        if len(parts) != 3:
+            return None
+        try:
+            signature = _b64url_decode(parts[2])
+            self._private_key().public_key().verify(
+                signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
+            claims = json.loads(_b64url_decode(parts[1]))
+        except (InvalidSignature, ValueError):
+            return None
+        return claims if isinstance(claims, dict) else None
+
+    # --- issuing -----------------------------------------------------------------------------------
+
+    def authentication_result(
+        self,
+        *,
+        issuer: str,
+        client: AppClient,
+        user: User,
+        now: float,
+        auth_time: int | None = None,
+        origin_jti: str | None = None,
+        device_key: str | None = None,
+        with_refresh_token: bool = True,
+    ) -> dict[str, Any]:
+        """Cognito's AuthenticationResult for ``user`` signing in to ``client``."""
+        iat = int(now)
+        auth_time = iat if auth_time is None else auth_time
+        origin_jti = origin_jti or str(uuid.uuid4())
+        event_id = str(uuid.uuid4())
+        id_claims: dict[str, Any] = {"sub": user.sub}
+        for name, value in sorted(user.attributes.items()):
+            if name in _NOT_IN_ID_TOKEN:
+                continue
+            id_claims[name] = (value.lower() == "true") if name in _BOOLEAN_ATTRIBUTES else value
+        id_claims.update({
+            "iss": issuer, "cognito:username": user.username, "origin_jti": origin_jti, "aud": client.id,
+            "event_id": event_id, "token_use": "id", "auth_time": auth_time,
+            "exp": iat + client.id_token_validity, "iat": iat, "jti": str(uuid.uuid4()),
+        })
+        access_claims: dict[str, Any] = {"sub": user.sub}
+        if device_key:
+            access_claims["device_key"] = device_key
+        access_claims.update({
+            "iss": issuer, "client_id": client.id, "origin_jti": origin_jti, "event_id": event_id,
+            "token_use": "access", "scope": ACCESS_SCOPE, "auth_time": auth_time,
+            "exp": iat + client.access_token_validity, "iat": iat, "jti": str(uuid.uuid4()),
+            "username": user.username,
+        })
+        result: dict[str, Any] = {
+            "AccessToken": self._sign(access_claims),
+            "ExpiresIn": client.access_token_validity,
+            "TokenType": "Bearer",
+        }
+        if with_refresh_token:
+            token = secrets.token_urlsafe(96)
+            self._refresh[token] = RefreshRecord(
+                pool_id=client.pool_id, client_id=client.id, username=user.username, origin_jti=origin_jti,
+                auth_time=auth_time, expires_at=now + client.refresh_token_validity, device_key=device_key,
+            )
+            result["RefreshToken"] = token
+        result["IdToken"] = self._sign(id_claims)
+        return result
+
+    # --- checking ----------------------------------------------------------------------------------
+
+    def access_claims(self, token: str, issuer: str | None, now: float) -> dict[str, Any]:
+        """The claims of a valid access token; NotAuthorizedException as Cognito words it otherwise."""
+        claims = self.decode(token)
+        if claims is None or claims.get("token_use") != "access":
+            raise not_authorized("Invalid Access Token")
+        if issuer is not None and claims.get("iss") != issuer:
+            raise not_authorized("Invalid Access Token")
+        if claims.get("origin_jti") in self._revoked_origins:
+            raise not_authorized("Access Token has been revoked")
+        if now >= float(claims.get("exp", 0)):
+            raise not_authorized("Access Token has expired")
+        return claims
+
+    def refresh_record(self, token: str, client_id: str, now: float) -> RefreshRecord:
+        record = self._refresh.get(token)
+        if record is None or record.client_id != client_id:
+            raise not_authorized(INVALID_REFRESH_TOKEN)
+        if record.revoked or record.origin_jti in self._revoked_origins:
+            raise not_authorized("Refresh Token has been revoked")
+        if now >= record.expires_at:
+            raise not_authorized("Refresh Token has expired")
+        return record
+
+    def peek_refresh(self, token: str) -> RefreshRecord | None:
+        return self._refresh.get(token)
+
+    def revoke_family(self, origin_jti: str) -> None:
+        """RevokeToken: the refresh token and every access token of that sign-in."""
+        self._revoked_origins.add(origin_jti)
+        for record in self._refresh.values():
+            if record.origin_jti == origin_jti:
+                record.revoked = True
+
+    def revoke_user(self, pool_id: str, username: str) -> None:
+        """GlobalSignOut / AdminUserGlobalSignOut: every token family of the user."""
+        for record in self._refresh.values():
+            if record.pool_id == pool_id and record.username == username:
+                record.revoked = True
+                self._revoked_origins.add(record.origin_jti)

@@ -1,0 +1,112 @@
+"""Small helpers for the local pool's tests: boto3 clients pointed at a pool, and the client half of SRP
+built from ``authflow.srp`` (not the sign-in engine: these tests drive the protocol by hand)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.client import BaseClient
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from authflow import srp
+from authflow.localpool import LocalUserPool
+from authflow.secret_hash import secret_hash
+
+
+def idp(pool: LocalUserPool, *, attempts: int = 1) -> BaseClient:
+    """An unsigned cognito-idp client for ``pool`` (no AWS credentials); no retries unless asked."""
+    return boto3.client(
+        "cognito-idp", region_name="us-east-1", endpoint_url=pool.endpoint_url,
+        config=Config(signature_version=UNSIGNED, retries={"mode": "standard", "max_attempts": attempts},
+                      connect_timeout=5, read_timeout=10),
+    )
+
+
+def admin_idp(pool: LocalUserPool) -> BaseClient:
+    """A SigV4 client with dummy credentials, as admin calls are made (the pool checks no signature)."""
+    return boto3.client(
+        "cognito-idp", region_name="us-east-1", endpoint_url=pool.endpoint_url,
+        aws_access_key_id="x", aws_secret_access_key="x",
+        config=Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=5, read_timeout=10),
+    )
+
+
+def error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    err = excinfo.value.response["Error"]
+    return err["Code"], err["Message"]
+
+
+def password_auth(client: BaseClient, client_id: str, username: str, password: str,
+                  secret: str | None = None) -> dict[str, Any]:
+    params = {"USERNAME": username, "PASSWORD": password}
+    if secret:
+        params["SECRET_HASH"] = secret_hash(username, client_id, secret)
+    return client.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=params)
+
+
+def srp_start(client: BaseClient, client_id: str, username: str, secret: str | None = None,
+              **extra: str) -> tuple[srp.ClientEphemeral, dict[str, Any]]:
+    """InitiateAuth USER_SRP_AUTH: (the client's ephemeral, the PASSWORD_VERIFIER answer)."""
+    ephemeral = srp.ClientEphemeral()
+    params = {"USERNAME": username, "SRP_A": ephemeral.srp_a, **extra}
+    if secret:
+        params["SECRET_HASH"] = secret_hash(username, client_id, secret)
+    return ephemeral, client.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
+
+
+def verifier_responses(
+    ephemeral: srp.ClientEphemeral,
+    challenge_parameters: dict[str, str],
+    pool_id: str,
+    password: str,
+    *,
+    moment: datetime | None = None,
+    timestamp: str | None = None,
+) -> dict[str, str]:
+    """ChallengeResponses for PASSWORD_VERIFIER, computed as Cognito clients do (section 2.3)."""
+    pool_name = srp.pool_name_of(pool_id)
+    user_id = challenge_parameters["USER_ID_FOR_SRP"]
+    key = ephemeral.password_authentication_key(
+        pool_name, user_id, password, challenge_parameters["SALT"], challenge_parameters["SRP_B"]
+    )
+    timestamp = timestamp or srp.format_timestamp(moment)
+    return {
+        "USERNAME": challenge_parameters["USERNAME"],
+        "PASSWORD_CLAIM_SECRET_BLOCK": challenge_parameters["SECRET_BLOCK"],
+        "TIMESTAMP": timestamp,
+        "PASSWORD_CLAIM_SIGNATURE": srp.claim_signature(
+            key, pool_name, user_id, challenge_parameters["SECRET_BLOCK"], timestamp
+        ),
+    }
+
+
+def srp_auth(client: BaseClient, pool: LocalUserPool, username: str, password: str, *,
+             client_id: str | None = None, secret: str | None = None, pool_id: str | None = None,
+             **extra: str) -> dict[str, Any]:
+    """A whole USER_SRP_AUTH: InitiateAuth, then PASSWORD_VERIFIER; returns the second answer."""
+    client_id = client_id or pool.client_id
+    ephemeral, started = srp_start(client, client_id, username, secret, **extra)
+    assert started["ChallengeName"] == "PASSWORD_VERIFIER"
+    responses = verifier_responses(ephemeral, started["ChallengeParameters"], pool_id or pool.pool_id, password,
+                                   moment=pool.clock.datetime())
+    if secret:
+        responses["SECRET_HASH"] = secret_hash(responses["USERNAME"], client_id, secret)
+    responses.update({k: v for k, v in extra.items() if k == "DEVICE_KEY"})
+    return client.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", Session=started["Session"],
+        ChallengeResponses=responses,
+    )
+
+
+def respond(client: BaseClient, client_id: str, previous: dict[str, Any], responses: dict[str, str],
+            challenge: str | None = None) -> dict[str, Any]:
+    """RespondToAuthChallenge to ``previous`` (its ChallengeName and Session)."""
+    return client.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName=challenge or previous["ChallengeName"], Session=previous["Session"],
+        ChallengeResponses=responses,
+    )

@@ -8,17 +8,30 @@ from datetime import datetime, timezone
 
 
 class Clock:
-    """Wall-clock time shifted by ``offset`` seconds. ``advance()`` moves it; it never goes backwards
-    by itself. Session expiry, token expiry, TOTP steps, SRP TIMESTAMP checks and lockouts all read it."""
+    """Wall-clock time shifted by ``offset`` seconds, or frozen at one instant. ``advance()`` moves it.
+    Session expiry, token expiry, TOTP steps, SRP TIMESTAMP checks and lockouts all read it."""
 
     def __init__(self, offset: float = 0.0) -> None:
         self._offset = offset
+        self._frozen: float | None = None
         self._lock = threading.Lock()
 
     def now(self) -> float:
         """Epoch seconds."""
         with self._lock:
-            return time.time() + self._offset
+            return (self._frozen if self._frozen is not None else time.time()) + self._offset
+
+    def freeze(self, at: float | None = None) -> None:
+        """Stop time at ``at`` (epoch seconds; default: now) until :meth:`unfreeze`; ``advance`` still moves it."""
+        with self._lock:
+            self._frozen = (at if at is not None else time.time() + self._offset) - self._offset
+
+    def unfreeze(self) -> None:
+        """Let time run again from where it stands."""
+        with self._lock:
+            if self._frozen is not None:
+                self._offset += self._frozen - time.time()
+                self._frozen = None
 
     def datetime(self) -> datetime:
         return datetime.fromtimestamp(self.now(), tz=timezone.utc)
@@ -31,7 +44,7 @@ class Clock:
     def reset(self) -> None:
         """Back to real time."""
         with self._lock:
-            self._offset = 0.0
+            self._offset, self._frozen = 0.0, None
 
     @property
     def offset(self) -> float:
@@ -39,4 +52,5 @@ class Clock:
             return self._offset
 
     def __repr__(self) -> str:
-        return f"Clock(offset={self.offset:+.1f}s)"
+        state = ", frozen" if self._frozen is not None else ""
+        return f"Clock(offset={self.offset:+.1f}s{state})"

@@ -470,7 +470,8 @@ def _answer_select_challenge(step: Step, session: AuthSession, responses: dict[s
     if not answer:
         raise missing_parameter("ANSWER")
     if answer not in session.data["available"]:
-        raise invalid_parameter(f"Invalid ANSWER: {answer} is not an available challenge")
+        raise PoolError("InvalidParameterException", f"Invalid ANSWER: {answer} is not an available challenge",
+                        keep_session=True)
     return _first_factor(step, answer, responses)
 
 

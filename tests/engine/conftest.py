@@ -1,0 +1,55 @@
+"""Engine tests: the real engine over HTTP through boto3 against the strict local user pool."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from authflow import TotpCodes, UserPool
+from authflow.localpool import LocalUserPool
+
+PASSWORD = "Corr3ct-Horse!"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def user_pool(local: LocalUserPool, *, client_id: str | None = None, pool_id: str | None = None) -> UserPool:
+    """An authflow UserPool for a local pool's app client (with its secret, if it has one)."""
+    client = local.app_client(client_id, pool_id=pool_id)
+    return UserPool(pool_id or local.pool_id, client.id, client.secret, endpoint_url=local.endpoint_url)
+
+
+def claims(jwt: str) -> dict[str, Any]:
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+@pytest.fixture
+def pool(local_pool: LocalUserPool) -> UserPool:
+    """The default local pool with MFA OPTIONAL (per-user SMS, TOTP and email MFA honoured)."""
+    default = local_pool.pool()
+    default.mfa_configuration = "OPTIONAL"
+    default.mfa_types = {"SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}
+    return user_pool(local_pool)
+
+
+@pytest.fixture(autouse=True)
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Sign-in needs no AWS credentials: make sure none can be found anywhere."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    empty = tmp_path / "aws-empty"
+    empty.write_text("")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def totp_codes(local_pool: LocalUserPool) -> TotpCodes:
+    """TOTP codes on the pool's clock: waiting for the next 30-second window moves the pool's time
+    forward instead of sleeping, so reuse rules are exercised without slow tests."""
+    return TotpCodes(clock=local_pool.clock.now, sleep=local_pool.clock.advance)

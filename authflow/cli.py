@@ -172,7 +172,6 @@ class PoolConfig:
 #: What to set when a non-interactive run has no answer for a kind of prompt.
 _WHAT_TO_SET: dict[PromptKind, str] = {
     PromptKind.PASSWORD: "set AUTHFLOW_PASSWORD",
-    PromptKind.NEW_PASSWORD: "set AUTHFLOW_NEW_PASSWORD (and AUTHFLOW_ATTRIBUTES for required attributes)",
     PromptKind.MFA_CHOICE: "set AUTHFLOW_MFA_CHOICE",
     PromptKind.FIRST_FACTOR: "set AUTHFLOW_FIRST_FACTOR",
     PromptKind.MFA_SETUP_CHOICE: "give --totp-secret-out FILE to set up an authenticator app",
@@ -182,11 +181,13 @@ _WHAT_TO_SET: dict[PromptKind, str] = {
 }
 
 
-def _what_to_set(prompt: Prompt) -> str:
+def _what_to_set(prompt: Prompt, env: EnvAnswers) -> str:
     if prompt.kind is PromptKind.CODE:
         if prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
             return "set AUTHFLOW_TOTP_SECRET or AUTHFLOW_CODE_COMMAND"
         return "set AUTHFLOW_CODE_COMMAND"
+    if prompt.kind is PromptKind.NEW_PASSWORD:
+        return "set AUTHFLOW_ATTRIBUTES" if env.new_password else "set AUTHFLOW_NEW_PASSWORD"
     return _WHAT_TO_SET.get(prompt.kind, "run without --non-interactive")
 
 
@@ -194,7 +195,7 @@ class NonInteractiveHandler:
     """Answers from the environment only, through the engine's ScriptedHandler.
 
     A refused answer is never sent again (Cognito's refusal is the error), except a code from
-    AUTHFLOW_CODE_COMMAND, which may print a new code when run again, and a TOTP code Cognito saw
+    AUTHFLOW_CODE_COMMAND, which may print a new code when run again (not the same one), and a TOTP code Cognito saw
     already (the next 30-second window gives another): up to ``code_attempts`` tries. A missing
     answer says which variable or flag to set.
     """
@@ -210,6 +211,7 @@ class NonInteractiveHandler:
 
         self.env = env
         self.code_attempts = code_attempts
+        self._last_code: str | None = None
         self._scripted = ScriptedHandler(
             password=env.password,
             new_password=env.new_password,
@@ -222,7 +224,11 @@ class NonInteractiveHandler:
         )
 
     def _code(self, prompt: Prompt) -> str:
-        return self.env.code_for(prompt) or ""
+        code = self.env.code_for(prompt) or ""
+        if prompt.error is not None and code == self._last_code:
+            raise prompt.error  # the command printed the code Cognito just refused
+        self._last_code = code
+        return code
 
     def _may_try_again(self, prompt: Prompt) -> bool:
         if prompt.attempt > self.code_attempts:
@@ -242,7 +248,7 @@ class NonInteractiveHandler:
         try:
             return self._scripted.answer(prompt)
         except MissingAnswerError as exc:
-            raise MissingAnswerError(f"{exc.message} ({_what_to_set(prompt)})") from None
+            raise MissingAnswerError(f"{exc.message}; {_what_to_set(prompt, self.env)}") from None
 
 
 # --- output ----------------------------------------------------------------------------------------

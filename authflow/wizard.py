@@ -187,11 +187,22 @@ class EnvAnswers:
             if not isinstance(parsed, dict):
                 raise AuthflowError("AUTHFLOW_ATTRIBUTES is not a JSON object", code="InvalidEnvironment")
             attributes = {str(k).removeprefix("userAttributes."): str(v) for k, v in parsed.items()}
+        totp_secret = get("AUTHFLOW_TOTP_SECRET")
+        if totp_secret is not None:
+            import pyotp
+
+            try:
+                pyotp.TOTP(totp_secret).byte_secret()
+            except (ValueError, TypeError):
+                raise AuthflowError(
+                    "AUTHFLOW_TOTP_SECRET is not a base32 TOTP secret of at least 16 characters",
+                    code="InvalidEnvironment",
+                ) from None
         return cls(
             password=get("AUTHFLOW_PASSWORD"),
             new_password=get("AUTHFLOW_NEW_PASSWORD"),
             attributes=attributes,
-            totp_secret=get("AUTHFLOW_TOTP_SECRET"),
+            totp_secret=totp_secret,
             code_command=get("AUTHFLOW_CODE_COMMAND"),
             mfa_choice=get("AUTHFLOW_MFA_CHOICE"),
             first_factor=get("AUTHFLOW_FIRST_FACTOR"),

@@ -18,10 +18,11 @@ from authflow.localpool import LocalUserPool
 from authflow.secret_hash import secret_hash
 
 
-def idp(pool: LocalUserPool, *, attempts: int = 1) -> BaseClient:
-    """An unsigned cognito-idp client for ``pool`` (no AWS credentials); no retries unless asked."""
+def idp(pool: LocalUserPool | str, *, attempts: int = 1) -> BaseClient:
+    """An unsigned cognito-idp client for ``pool`` (or an endpoint URL), no AWS credentials; no retries
+    unless asked."""
     return boto3.client(
-        "cognito-idp", region_name="us-east-1", endpoint_url=pool.endpoint_url,
+        "cognito-idp", region_name="us-east-1", endpoint_url=pool if isinstance(pool, str) else pool.endpoint_url,
         config=Config(signature_version=UNSIGNED, retries={"mode": "standard", "max_attempts": attempts},
                       connect_timeout=5, read_timeout=10),
     )

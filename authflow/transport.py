@@ -67,7 +67,7 @@ class UserPool:
     def _build_client(self, max_attempts: int) -> Any:
         config = Config(
             signature_version=UNSIGNED,
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            retries={"mode": "standard", "total_max_attempts": max_attempts},
             connect_timeout=10,
             read_timeout=30,
         )

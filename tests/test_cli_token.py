@@ -1,0 +1,224 @@
+"""``authflow token`` and ``authflow logout`` against the local pool: the cache, refresh on expiry
+(REFRESH_TOKEN_AUTH, SECRET_HASH over the internal username), signing in again only when the refresh
+token is refused, revocation, and a corrupt cache file."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest_cli import assert_no_secret, assert_one_line_error, credential_free_env, run_cli
+
+from authflow.errors import NotAuthorizedError
+from authflow.localpool import LocalUserPool
+from authflow.transport import UserPool
+
+PASSWORD = "Alice-Passw0rd!"
+FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+class Setup:
+    def __init__(self, pool: LocalUserPool, tmp_path: Path, *, email_alias: bool = False, **client: Any) -> None:
+        self.pool = pool
+        self.tmp_path = tmp_path
+        self.pool_id = pool.add_pool(alias_attributes=["email"]).id if email_alias else pool.pool_id
+        attributes = {"email": "alice@example.com", "email_verified": "true"}
+        pool.add_user("alice", PASSWORD, attributes=attributes, pool_id=self.pool_id)
+        self.client = pool.add_client(explicit_auth_flows=FLOWS, pool_id=self.pool_id, **client)
+        self.env = credential_free_env(
+            tmp_path,
+            {
+                "AUTHFLOW_POOL_ID": self.pool_id,
+                "AUTHFLOW_CLIENT_ID": self.client.id,
+                "AUTHFLOW_ENDPOINT_URL": pool.endpoint_url,
+                "AUTHFLOW_USERNAME": "alice",
+            },
+        )
+        if self.client.secret:
+            self.env["AUTHFLOW_CLIENT_SECRET"] = self.client.secret
+
+    def run(self, *args: str, **env: str) -> Any:
+        return run_cli(args, dict(self.env, **env))
+
+    def login(self) -> dict[str, Any]:
+        done = self.run("login", "--non-interactive", AUTHFLOW_PASSWORD=PASSWORD)
+        assert done.returncode == 0, done.stderr
+        return dict(json.loads(done.stdout))
+
+    def cache_files(self) -> list[Path]:
+        folder = self.tmp_path / "authflow-cache" / "tokens"
+        return sorted(folder.iterdir()) if folder.exists() else []
+
+    def flows(self) -> list[str]:
+        return [r.params["AuthFlow"] for r in self.pool.requests("InitiateAuth")]
+
+    def user_pool(self) -> UserPool:
+        return UserPool(
+            self.pool_id,
+            self.client.id,
+            client_secret=self.client.secret,
+            endpoint_url=self.pool.endpoint_url,
+        )
+
+
+def wait_until_expired(seconds: float) -> None:
+    time.sleep(seconds + 0.5)
+
+
+def test_token_from_the_cache(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path)
+    result = setup.login()
+    done = setup.run("token")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == result["AccessToken"]
+    assert setup.flows() == ["USER_SRP_AUTH"]  # nothing asked of Cognito
+    done = setup.run("token", "--id-token")
+    assert done.stdout.strip() == result["IdToken"]
+
+
+def test_expired_access_token_is_refreshed(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path, access_token_validity_seconds=4, id_token_validity_seconds=4)
+    first = setup.login()
+    wait_until_expired(4)
+    done = setup.run("token", "--leeway", "0")
+    assert done.returncode == 0, done.stderr
+    fresh = done.stdout.strip()
+    assert fresh != first["AccessToken"]
+    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"]
+    claims = local_pool.service.tokens.access_claims(fresh, None, local_pool.clock.now())
+    assert claims["username"] == "alice"
+    # The refreshed tokens are cached (0600), with the refresh token kept.
+    (entry,) = setup.cache_files()
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    cached = json.loads(entry.read_text())
+    assert cached["result"]["AccessToken"] == fresh
+    assert cached["result"]["RefreshToken"] == first["RefreshToken"]
+    assert setup.run("token", "--leeway", "0").stdout.strip() == fresh
+    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"]
+
+
+def test_leeway_refreshes_before_expiry(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path)
+    setup.login()
+    assert setup.run("token", "--leeway", "3600").returncode == 0
+    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"]
+
+
+def test_refresh_with_client_secret_hashes_the_internal_username(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(
+        local_pool,
+        tmp_path,
+        email_alias=True,
+        secret=True,
+        access_token_validity_seconds=3,
+        id_token_validity_seconds=3,
+    )
+    setup.env["AUTHFLOW_USERNAME"] = "alice@example.com"  # an alias: SECRET_HASH must use "alice" on refresh
+    setup.login()
+    wait_until_expired(3)
+    done = setup.run("token", "--leeway", "0")
+    assert done.returncode == 0, done.stderr
+    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"]
+    assert_no_secret([done.stdout, done.stderr], [setup.client.secret, PASSWORD])
+    # (The pool is strict: a SECRET_HASH over the alias would have been refused.)
+    refresh_token = json.loads(setup.cache_files()[0].read_text())["result"]["RefreshToken"]
+    with pytest.raises(NotAuthorizedError):
+        setup.user_pool().refresh(refresh_token, username="alice@example.com")
+
+
+def test_refused_refresh_token_signs_in_again(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path)
+    result = setup.login()
+    setup.user_pool().revoke_token(result["RefreshToken"])
+    done = setup.run("token", "--leeway", "3600", "--non-interactive", AUTHFLOW_PASSWORD=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert "no longer accepted" in done.stderr and "signing in again" in done.stderr
+    assert PASSWORD not in done.stderr
+    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "USER_SRP_AUTH"]
+    new_refresh = json.loads(setup.cache_files()[0].read_text())["result"]["RefreshToken"]
+    assert new_refresh != result["RefreshToken"]
+
+
+def test_expired_refresh_token_without_password_is_exit_2(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(
+        local_pool,
+        tmp_path,
+        access_token_validity_seconds=2,
+        id_token_validity_seconds=2,
+        refresh_token_validity_seconds=2,
+    )
+    setup.login()
+    wait_until_expired(2)
+    done = setup.run("token", "--leeway", "0", "--non-interactive")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert "signing in again" in lines[0]
+    assert "AUTHFLOW_PASSWORD" in lines[-1]
+    assert done.stdout == ""
+
+
+def test_nothing_cached_signs_in(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path)
+    done = setup.run("token", "--non-interactive", AUTHFLOW_PASSWORD=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert len(setup.cache_files()) == 1
+    assert setup.run("token").stdout == done.stdout
+
+
+def test_corrupt_cache_file_is_a_warning_not_a_crash(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path)
+    setup.login()
+    (entry,) = setup.cache_files()
+    entry.write_text('{"version": 1, "key": ')
+    done = setup.run("token", "--non-interactive", AUTHFLOW_PASSWORD=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert "ignoring the corrupt token cache file" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert setup.flows() == ["USER_SRP_AUTH", "USER_SRP_AUTH"]
+    json.loads(entry.read_text())  # replaced by a good entry
+
+
+def test_logout_revokes_and_forgets(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path)
+    result = setup.login()
+    done = setup.run("logout")
+    assert done.returncode == 0, done.stderr
+    assert "Signed out alice." in done.stderr
+    assert len(local_pool.requests("RevokeToken")) == 1
+    assert setup.cache_files() == []
+    with pytest.raises(NotAuthorizedError):
+        setup.user_pool().refresh(result["RefreshToken"], username="alice")
+    again = setup.run("logout")  # nothing left: not an error
+    assert again.returncode == 0
+    assert "nothing to revoke" in again.stderr
+
+
+def test_logout_global(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path)
+    setup.login()
+    done = setup.run("logout", "--global")
+    assert done.returncode == 0, done.stderr
+    assert len(local_pool.requests("GlobalSignOut")) == 1
+    assert setup.cache_files() == []
+
+
+def test_logout_with_secret_client(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path, secret=True)
+    setup.login()
+    done = setup.run("logout")
+    assert done.returncode == 0, done.stderr
+    assert [r.status for r in local_pool.requests("RevokeToken")] == [200]
+
+
+def test_token_without_username_in_a_script(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    setup = Setup(local_pool, tmp_path)
+    env = dict(setup.env)
+    del env["AUTHFLOW_USERNAME"]
+    done = run_cli(["token"], env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="AUTHFLOW_USERNAME")

@@ -441,22 +441,19 @@ def describe_user_pool_client(svc: Service, p: dict[str, Any]) -> dict[str, Any]
 
 
 def set_user_pool_mfa_config(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    """Replaces the pool's MFA settings, as Cognito does: a method whose configuration is absent is off."""
     pool = svc.pool(required_str(p, "UserPoolId"))
-    types = set(pool.mfa_types)
-    if "SmsMfaConfiguration" in p:
-        (types.add if p["SmsMfaConfiguration"] else types.discard)(SMS_MFA)
-    if "SoftwareTokenMfaConfiguration" in p:
-        enabled = bool((p["SoftwareTokenMfaConfiguration"] or {}).get("Enabled"))
-        (types.add if enabled else types.discard)(SOFTWARE_TOKEN_MFA)
-    if "EmailMfaConfiguration" in p:
-        (types.add if p["EmailMfaConfiguration"] else types.discard)(EMAIL_OTP)
-    mfa = p.get("MfaConfiguration")
-    if mfa is not None:
-        mfa = enum_value(p, "MfaConfiguration", MFA_CONFIGURATIONS)
-        if mfa != "OFF" and not types:
-            raise invalid_parameter("At least one MFA method must be enabled to turn MFA on.")
-        pool.mfa_configuration = mfa
-    pool.mfa_types = types
+    types: set[str] = set()
+    if p.get("SmsMfaConfiguration"):
+        types.add(SMS_MFA)
+    if (p.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled"):
+        types.add(SOFTWARE_TOKEN_MFA)
+    if p.get("EmailMfaConfiguration"):
+        types.add(EMAIL_OTP)
+    mfa = enum_value(p, "MfaConfiguration", MFA_CONFIGURATIONS) if "MfaConfiguration" in p else "OFF"
+    if mfa != "OFF" and not types:
+        raise invalid_parameter("At least one MFA method must be enabled to turn MFA on.")
+    pool.mfa_configuration, pool.mfa_types = mfa, types
     pool.modified = svc.now()
     return _mfa_config(pool)
 

@@ -1,0 +1,115 @@
+"""The flows moto supports, run against moto in server mode: a second, independent server.
+
+moto is lax (it accepts any SRP proof and any SMS code: shared/reference/moto-fidelity.md), so these
+tests prove wire compatibility with another implementation, not correctness; the local pool does that.
+Users are created with the same admin calls a real pool takes.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from authflow import AuthFlow, PromptKind, ScriptedHandler, UserPool, sign_in
+from tests.engine.conftest import PASSWORD, claims
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    pytest.importorskip("moto.server", reason="moto[server] is in the test extras")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("moto server did not start")
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def moto(moto_endpoint: str) -> Any:
+    return boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=moto_endpoint,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def new_pool(moto: Any, *, secret: bool = False) -> tuple[str, str, str | None]:
+    pool_id = moto.create_user_pool(PoolName="authflow")["UserPool"]["Id"]
+    client = moto.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="c", GenerateSecret=secret,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    return pool_id, client["ClientId"], client.get("ClientSecret")
+
+
+def new_user(moto: Any, pool_id: str, username: str, *, temporary: bool = False) -> None:
+    moto.admin_create_user(UserPoolId=pool_id, Username=username, TemporaryPassword=PASSWORD,
+                           MessageAction="SUPPRESS")
+    if not temporary:
+        moto.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True)
+
+
+@pytest.mark.parametrize("auth_flow", ["USER_SRP_AUTH", "USER_PASSWORD_AUTH"])
+@pytest.mark.parametrize("secret", [False, True])
+def test_plain_user_on_moto(moto: Any, moto_endpoint: str, auth_flow: str, secret: bool) -> None:
+    pool_id, client_id, client_secret = new_pool(moto, secret=secret)
+    new_user(moto, pool_id, "alice")
+    pool = UserPool(pool_id, client_id, client_secret, endpoint_url=moto_endpoint)
+    tokens = sign_in(pool, "alice", ScriptedHandler(password=PASSWORD), auth_flow=auth_flow)
+    assert claims(tokens.access_token)["username"] == "alice"
+    refreshed = pool.refresh(tokens.refresh_token or "", username="alice")
+    assert claims(refreshed.access_token)["username"] == "alice"
+
+
+def test_new_password_required_on_moto(moto: Any, moto_endpoint: str) -> None:
+    pool_id, client_id, _ = new_pool(moto)
+    new_user(moto, pool_id, "newbie", temporary=True)
+    pool = UserPool(pool_id, client_id, endpoint_url=moto_endpoint)
+    flow = AuthFlow(pool, "newbie")
+    step = flow.start(password=PASSWORD)
+    assert step.prompt is not None and step.prompt.kind is PromptKind.NEW_PASSWORD
+    step = flow.respond({"new_password": "N3w-Passw0rd!"})
+    assert step.done
+    assert claims(sign_in(pool, "newbie", ScriptedHandler(password="N3w-Passw0rd!")).access_token)["username"] \
+        == "newbie"
+
+
+def test_sms_mfa_on_moto(moto: Any, moto_endpoint: str) -> None:
+    pool_id, client_id, _ = new_pool(moto)
+    new_user(moto, pool_id, "sam")
+    moto.admin_update_user_attributes(UserPoolId=pool_id, Username="sam",
+                                      UserAttributes=[{"Name": "phone_number", "Value": "+15555550100"}])
+    moto.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="sam",
+                                       SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+    pool = UserPool(pool_id, client_id, endpoint_url=moto_endpoint)
+    asked: list[str | None] = []
+
+    def code(prompt: Any) -> str:
+        asked.append(prompt.challenge_name)
+        return "123456"  # moto accepts any SMS code
+
+    tokens = sign_in(pool, "sam", ScriptedHandler(password=PASSWORD, code=code), auth_flow="USER_PASSWORD_AUTH")
+    assert asked == ["SMS_MFA"]
+    assert claims(tokens.access_token)["username"] == "sam"

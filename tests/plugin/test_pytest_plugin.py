@@ -1,0 +1,144 @@
+"""authflow's pytest plugin: fixtures a user's suite gets for free, tested through ``pytester`` and directly."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from authflow import Tokens, UserPool, sign_in
+from authflow.handlers import ScriptedHandler
+from authflow.localpool import LocalUserPool
+from authflow.pytest_plugin import CognitoUser
+
+USER_SUITE = '''
+import base64, json
+
+def claims(jwt):
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+def test_plain_user(cognito_user, cognito_sign_in):
+    tokens = cognito_sign_in(cognito_user)
+    assert claims(tokens.access_token)["username"] == cognito_user.username
+
+def test_totp_user(make_cognito_user, cognito_sign_in, cognito_pool):
+    user = make_cognito_user(mfa="SOFTWARE_TOKEN_MFA")
+    assert user.totp_secret
+    tokens = cognito_sign_in(user)
+    assert claims(tokens.access_token)["username"] == user.username
+    sent = cognito_pool.requests("RespondToAuthChallenge")[-1].params
+    assert sent["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+
+def test_sms_user(make_cognito_user, cognito_sign_in, cognito_pool):
+    user = make_cognito_user(mfa="SMS_MFA")
+    username, password, secret = user
+    assert password and secret is None
+    tokens = cognito_sign_in(user)
+    assert claims(tokens.id_token)["cognito:username"] == username
+    assert cognito_pool.outbox(username, purpose="SMS_MFA")
+
+def test_email_user_with_password_auth(make_cognito_user, cognito_sign_in):
+    user = make_cognito_user(mfa="EMAIL_OTP")
+    tokens = cognito_sign_in(user, auth_flow="USER_PASSWORD_AUTH")
+    assert tokens.refresh_token
+
+def test_same_pool_for_the_session(cognito_pool, cognito_user_pool):
+    assert cognito_user_pool.pool_id == cognito_pool.pool_id
+    assert cognito_user_pool.endpoint_url == cognito_pool.endpoint_url
+'''
+
+
+def test_a_users_suite_gets_tokens_for_plain_totp_sms_and_email_users(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user_suite=USER_SUITE)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5)
+
+
+def test_the_pool_seed_can_be_overridden_and_the_local_fixture_name_is_free(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest('''
+import pytest
+
+@pytest.fixture(scope="session")
+def cognito_pool_seed():
+    return {"pools": [{"id": "us-east-1_Custom1", "mfa": "ON", "mfa_types": ["SOFTWARE_TOKEN_MFA"],
+                       "clients": [{"explicit_auth_flows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}]}]}
+
+@pytest.fixture
+def local_pool():  # a project fixture of its own, as authflow's own suite has
+    return "mine"
+''')
+    pytester.makepyfile(test_custom='''
+def test_custom_pool(make_cognito_user, cognito_sign_in, cognito_user_pool, local_pool):
+    assert local_pool == "mine"
+    assert cognito_user_pool.pool_id == "us-east-1_Custom1"
+    user = make_cognito_user(mfa="SOFTWARE_TOKEN_MFA")
+    assert cognito_sign_in(user).access_token
+    assert cognito_sign_in(user).access_token  # same window: the pool's clock moves, no code reused
+
+def test_users_are_removed_after_each_test(cognito_pool):
+    assert not cognito_pool.pool().users
+''')
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_secrets_stay_out_of_reprs_and_failures(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_leak='''
+def test_fails_showing_the_user(make_cognito_user):
+    user = make_cognito_user(mfa="SOFTWARE_TOKEN_MFA")
+    print("PASSWORD=" + user.password, "SECRET=" + user.totp_secret)  # captured: shown on failure only
+    assert user is None, repr(user)
+''')
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "-s")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    printed = next(line for line in out.splitlines() if line.startswith("PASSWORD="))
+    password, secret = printed.split()[0][9:], printed.split()[1][7:]
+    failure = out[out.index("FAILURES"):]
+    assert "CognitoUser(username=" in failure
+    assert password not in failure and secret not in failure
+
+
+def claims(jwt: str) -> dict[str, Any]:
+    payload = jwt.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+# --- direct use in this suite (the plugin is loaded through its entry point) --------------------------
+
+
+def test_fixtures_used_directly(
+    make_cognito_user: Callable[..., CognitoUser],
+    cognito_sign_in: Callable[..., Tokens],
+    cognito_pool: LocalUserPool,
+    cognito_user_pool: UserPool,
+) -> None:
+    user = make_cognito_user(mfa="SOFTWARE_TOKEN_MFA")
+    tokens = cognito_sign_in(user)
+    assert claims(tokens.access_token)["username"] == user.username
+    assert claims(tokens.access_token)["iss"] == cognito_pool.issuer()
+    # The UserPool fixture works with the engine's own API too.
+    plain = make_cognito_user()
+    direct = sign_in(cognito_user_pool, plain.username, ScriptedHandler(password=plain.password))
+    assert claims(direct.access_token)["username"] == plain.username
+
+
+def test_unknown_mfa_is_refused(make_cognito_user: Callable[..., CognitoUser]) -> None:
+    with pytest.raises(ValueError, match="mfa must be one of"):
+        make_cognito_user(mfa="WEB_AUTHN")
+
+
+def test_sms_code_comes_from_the_outbox(
+    make_cognito_user: Callable[..., CognitoUser], cognito_sign_in: Callable[..., Tokens], cognito_pool: LocalUserPool
+) -> None:
+    user = make_cognito_user(mfa="SMS_MFA")
+    tokens = cognito_sign_in(user)
+    sent = cognito_pool.requests("RespondToAuthChallenge")
+    mine = [r for r in sent if r.params.get("ChallengeName") == "SMS_MFA"
+            and r.params["ChallengeResponses"].get("USERNAME") == user.username]
+    assert mine and mine[-1].params["ChallengeResponses"]["SMS_MFA_CODE"] == cognito_pool.last_code(user.username)
+    assert tokens.id_token is not None and claims(tokens.id_token)["phone_number"] == user.attributes["phone_number"]

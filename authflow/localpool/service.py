@@ -93,7 +93,7 @@ class Faults:
         """The next ``n`` calls (of ``operation``, or of any) get TooManyRequestsException.
 
         boto3 retries throttling by itself (3 attempts in standard mode): use n >= 3 or a client with
-        ``retries={"max_attempts": 1}`` to see the error."""
+        ``retries={"total_max_attempts": 1}`` to see the error."""
         with self._lock:
             self._rules.append(_Fault("TooManyRequestsException", "Rate exceeded", 400, n, operation))
 

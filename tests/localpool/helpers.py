@@ -23,7 +23,7 @@ def idp(pool: LocalUserPool | str, *, attempts: int = 1) -> BaseClient:
     unless asked."""
     return boto3.client(
         "cognito-idp", region_name="us-east-1", endpoint_url=pool if isinstance(pool, str) else pool.endpoint_url,
-        config=Config(signature_version=UNSIGNED, retries={"mode": "standard", "max_attempts": attempts},
+        config=Config(signature_version=UNSIGNED, retries={"mode": "standard", "total_max_attempts": attempts},
                       connect_timeout=5, read_timeout=10),
     )
 
@@ -33,7 +33,7 @@ def admin_idp(pool: LocalUserPool) -> BaseClient:
     return boto3.client(
         "cognito-idp", region_name="us-east-1", endpoint_url=pool.endpoint_url,
         aws_access_key_id="x", aws_secret_access_key="x",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=5, read_timeout=10),
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=5, read_timeout=10),
     )
 
 

@@ -51,7 +51,7 @@ def admin_endpoint(request: pytest.FixtureRequest) -> Iterator[BaseClient]:
     try:
         yield boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}",
                            aws_access_key_id="x", aws_secret_access_key="x",
-                           config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=10))
+                           config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=10))
     finally:
         server.stop()
 

@@ -14,6 +14,8 @@ from authflow.handlers import ScriptedHandler
 from authflow.localpool import LocalUserPool
 from authflow.pytest_plugin import CognitoUser
 
+pytest_plugins = ["pytester"]  # runs a user's own test files in a subprocess
+
 USER_SUITE = '''
 import base64, json
 

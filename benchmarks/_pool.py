@@ -1,0 +1,128 @@
+"""Shared by the benchmarks: a local user pool in a separate process, and how to describe the machine.
+
+The pool runs as ``python -m authflow.localpool --seed <file> --quiet`` so that ``time.process_time()`` in
+the benchmark measures the client only (an in-process server's CPU would be counted too). The seed is a
+temp JSON file: one pool with MFA OPTIONAL and one app client without a secret allowing every flow,
+plus the users asked for. Passwords and TOTP secrets are generated here and never printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyotp
+
+PASSWORD = "Bench-Passw0rd!" + secrets.token_hex(4)
+FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+@dataclass(frozen=True)
+class BenchUser:
+    username: str
+    password: str = field(repr=False)
+    totp_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class PoolProcess:
+    endpoint_url: str
+    pool_id: str
+    client_id: str
+    region: str
+    pid: int
+    totp_users: list[BenchUser]
+    plain_users: list[BenchUser]
+
+
+def make_users(totp: int, plain: int, prefix: str = "bench") -> tuple[list[BenchUser], list[BenchUser]]:
+    totp_users = [BenchUser(f"{prefix}-totp-{i:05d}", PASSWORD, pyotp.random_base32(32)) for i in range(totp)]
+    plain_users = [BenchUser(f"{prefix}-plain-{i:05d}", PASSWORD) for i in range(plain)]
+    return totp_users, plain_users
+
+
+def seed(totp_users: list[BenchUser], plain_users: list[BenchUser]) -> dict[str, Any]:
+    users: list[dict[str, Any]] = [
+        {"username": u.username, "password": u.password, "mfa": ["SOFTWARE_TOKEN_MFA"],
+         "preferred_mfa": "SOFTWARE_TOKEN_MFA", "totp_secret": u.totp_secret}
+        for u in totp_users
+    ]
+    users += [{"username": u.username, "password": u.password} for u in plain_users]
+    return {"pools": [{
+        "id": "us-east-1_BenchPool1", "name": "bench", "mfa": "OPTIONAL", "mfa_types": ["SOFTWARE_TOKEN_MFA"],
+        "clients": [{"name": "bench", "explicit_auth_flows": FLOWS}],
+        "users": users,
+    }]}
+
+
+@contextmanager
+def pool_process(totp: int = 0, plain: int = 0) -> Iterator[PoolProcess]:
+    """Start a local pool in its own process with ``totp`` TOTP users and ``plain`` users; stop it after."""
+    totp_users, plain_users = make_users(totp, plain)
+    with tempfile.TemporaryDirectory(prefix="authflow-bench-") as tmp:
+        seed_path = Path(tmp) / "seed.json"
+        seed_path.write_text(json.dumps(seed(totp_users, plain_users)), encoding="utf-8")
+        os.chmod(seed_path, 0o600)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "authflow.localpool", "--seed", str(seed_path), "--quiet"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()  # blocks until the pool listens (seeding may take a few seconds)
+            if not line:
+                raise RuntimeError(f"the local pool exited with {proc.wait()} before printing its address")
+            info = json.loads(line)
+            yield PoolProcess(info["endpoint_url"], info["pool_id"], info["client_id"], info["region"],
+                              proc.pid, totp_users, plain_users)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def pool_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of the pool process so far (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def boto3_client(pool: PoolProcess) -> Any:
+    """An unsigned boto3 cognito-idp client pointed at the local pool."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    session = boto3.session.Session(region_name=pool.region)
+    return session.client("cognito-idp", region_name=pool.region, endpoint_url=pool.endpoint_url,
+                          config=Config(signature_version=UNSIGNED))
+
+
+def machine() -> str:
+    return (f"# {platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
+            f"{os.cpu_count()} CPUs, {platform.processor() or platform.platform()}")
+
+
+def wait_for_fresh_totp_window(margin: float = 3.0) -> None:
+    """Sleep past a 30-second boundary if fewer than ``margin`` seconds are left in this window."""
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.05)

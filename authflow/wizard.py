@@ -23,7 +23,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -278,8 +278,9 @@ class TerminalHandler:
     """Answers prompts by asking a person in the terminal (prompt_toolkit).
 
     ``env`` answers first (fields it knows are not asked); ``totp_secret_out`` is called with the new
-    TOTP secret when an authenticator setup starts (``--totp-secret-out``). ``input``/``output`` are
-    prompt_toolkit objects; None means the process's terminal.
+    TOTP secret when an authenticator setup starts (``--totp-secret-out``); ``code_hint`` may return a
+    line to show before a code is asked (``authflow demo`` shows what an authenticator app would).
+    ``input``/``output`` are prompt_toolkit objects; None means the process's terminal.
     """
 
     def __init__(
@@ -290,12 +291,14 @@ class TerminalHandler:
         env: EnvAnswers | None = None,
         totp_secret_out: Callable[[str], None] | None = None,
         show_qr: bool = True,
+        code_hint: Callable[[Prompt], str | None] | None = None,
     ) -> None:
         self.input = input
         self.output = output
         self.env = env or EnvAnswers()
         self.totp_secret_out = totp_secret_out
         self.show_qr = show_qr
+        self.code_hint = code_hint
         self._distrust: set[PromptKind] = set()  # kinds whose environment answer Cognito refused
         self._remembered: dict[str, str] = {}  # attribute values typed before, offered again
 
@@ -303,6 +306,9 @@ class TerminalHandler:
 
     @contextmanager
     def _terminal(self) -> Iterator[None]:
+        if self.input is None and self.output is None:
+            yield  # the process's terminal: the current app session (patch_stdout works with it)
+            return
         with create_app_session(input=self.input, output=self.output):
             yield
 
@@ -347,10 +353,14 @@ class TerminalHandler:
             raise EndOfInput("no more input") from None
 
     def _select(self, message: str, choices: tuple[str, ...]) -> str:
+        return self.select(message, [(choice, choice_label(choice)) for choice in choices])
+
+    def select(self, message: str, options: Sequence[tuple[str, str]]) -> str:
+        """One of ``options`` (value, label), picked with the arrow keys or its number, then Enter."""
         try:
             from prompt_toolkit.shortcuts.choice_input import ChoiceInput
         except ImportError:  # prompt_toolkit < 3.0.52: a numbered list and a number
-            return self._select_by_number(message, choices)
+            return self._select_by_number(message, options)
         bindings = KeyBindings()
 
         @bindings.add("c-d")
@@ -359,7 +369,7 @@ class TerminalHandler:
 
         chooser: ChoiceInput[str] = ChoiceInput(
             message=FormattedText([("class:title", message)]),
-            options=[(choice, choice_label(choice)) for choice in choices],
+            options=list(options),
             key_bindings=bindings,
             style=STYLE,
         )
@@ -371,13 +381,13 @@ class TerminalHandler:
         except EOFError:
             raise EndOfInput("no more input") from None
 
-    def _select_by_number(self, message: str, choices: tuple[str, ...]) -> str:
+    def _select_by_number(self, message: str, options: Sequence[tuple[str, str]]) -> str:
         self.say(message, "class:title")
-        for number, choice in enumerate(choices, start=1):
-            self.say(f"  {number}. {choice_label(choice)}")
-        numbers = "|".join(str(n) for n in range(1, len(choices) + 1))
+        for number, (_, label) in enumerate(options, start=1):
+            self.say(f"  {number}. {label}")
+        numbers = "|".join(str(n) for n in range(1, len(options) + 1))
         picked = self._ask("Number: ", validator=_PatternValidator(numbers, "Type one of the numbers."))
-        return choices[int(picked.strip()) - 1]
+        return options[int(picked.strip()) - 1][0]
 
     def ask_yes_no(self, question: str, *, default: bool = True) -> bool:
         hint = "[Y/n]" if default else "[y/N]"
@@ -455,7 +465,7 @@ class TerminalHandler:
         self._show_refusal(prompt)
         if prompt.attempt <= 1 or prompt.error is None:
             self.say(self._code_origin(prompt))
-        return {fld.name: self._ask_code(fld)}
+        return {fld.name: self._ask_code(prompt, fld)}
 
     def _code_origin(self, prompt: Prompt) -> str:
         if prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
@@ -467,7 +477,10 @@ class TerminalHandler:
         where = f" to {prompt.destination}" if prompt.destination else ""
         return f"A code was sent {how}{where}."
 
-    def _ask_code(self, fld: Field) -> str:
+    def _ask_code(self, prompt: Prompt, fld: Field) -> str:
+        hint = self.code_hint(prompt) if self.code_hint is not None else None
+        if hint:
+            self.say(hint, "class:dim")
         pattern = fld.pattern or DEFAULT_CODE_PATTERN
         validator = _PatternValidator(pattern, _describe_pattern(pattern), normalize=normalize_code)
         return normalize_code(self._ask("Code: ", validator=validator))
@@ -542,7 +555,7 @@ class TerminalHandler:
             self.say("Then type the 6-digit code the app shows.")
         else:
             self._show_refusal(prompt)
-        return {fld.name: self._ask_code(fld)}
+        return {fld.name: self._ask_code(prompt, fld)}
 
     def _email(self, prompt: Prompt) -> Answer:
         fld = prompt.fields[0] if prompt.fields else Field("email", "Email address")

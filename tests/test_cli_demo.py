@@ -1,0 +1,163 @@
+"""``authflow demo`` in a real terminal (tmux): sign in a TOTP user and an MFA-setup user, and read what
+the screen shows. Set AUTHFLOW_SAVE_TRANSCRIPT=1 to write the session to examples/wizard-transcript.txt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+from conftest_cli import REPO, credential_free_env
+
+from authflow.localpool.seed import load_seed
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+SEED_USERS = {u["username"]: u for pool in load_seed("demo")["pools"] for u in pool["users"]}
+TRANSCRIPT = REPO / "examples" / "wizard-transcript.txt"
+
+
+class Tmux:
+    """One detached tmux session running a command; send keys, read the screen (with its history)."""
+
+    def __init__(self, command: str, env: dict[str, str], *, width: int = 110, height: int = 50) -> None:
+        self.name = f"authflow-test-{uuid.uuid4().hex[:8]}"
+        self.env = env
+        script = f"{command}; echo EXIT=$?; sleep 60"
+        self._tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), script)
+        self._tmux("set-option", "-t", self.name, "history-limit", "10000")
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", *args], env=self.env, capture_output=True, text=True, check=True, timeout=10)
+        return done.stdout
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", self.name, *keys)
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", self.name, "-l", text)
+        self.keys("Enter")
+
+    def screen(self) -> str:
+        text = self._tmux("capture-pane", "-p", "-J", "-t", self.name, "-S", "-10000")
+        return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
+
+    def wait_for(self, pattern: str, *, count: int = 1, timeout: float = 30.0) -> str:
+        """Wait until ``pattern`` (a regular expression) shows ``count`` times; returns the screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if len(re.findall(pattern, screen)) >= count:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} did not show (x{count}); the screen:\n{screen}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], env=self.env, capture_output=True, check=False)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Tmux]:
+    env = credential_free_env(tmp_path)
+    env["TMUX_TMPDIR"] = str(tmp_path)  # a private tmux server
+    env.pop("TMUX", None)
+    env["TERM"] = "xterm-256color"
+    command = f"cd {shlex.quote(str(REPO))} && {shlex.quote(sys.executable)} -m authflow demo"
+    session = Tmux(command, env)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def totp_now(secret: str) -> str:
+    totp = pyotp.TOTP(secret)
+    if totp.interval - time.time() % totp.interval < 2:  # about to change: take the next one
+        time.sleep(2)
+    return totp.now()
+
+
+def test_demo_signs_in_a_totp_user_and_an_mfa_setup_user(demo: Tmux) -> None:
+    screen = demo.wait_for(r"Sign in as:")
+    assert "A local Cognito-compatible user pool is running at http://127.0.0.1:" in screen
+    for name, user in SEED_USERS.items():
+        assert re.search(rf"^  {name} +{re.escape(user['password'])} ", screen, re.M), name
+
+    # tina: SOFTWARE_TOKEN_MFA. A wrong code first: the same session asks again.
+    demo.keys("2")
+    demo.keys("Enter")
+    demo.wait_for(r"Password for tina: $|Password for tina:\s*\n")
+    demo.type(SEED_USERS["tina"]["password"])
+    demo.wait_for(r"Open your authenticator app for the current code\.")
+    demo.wait_for(r"\[Authenticator app of tina\] \d{6}")
+    demo.type("000000")
+    demo.wait_for(r"That code is not right\. \(CodeMismatchException")
+    demo.type(totp_now(SEED_USERS["tina"]["totp_secret"]))
+    screen = demo.wait_for(r"✓ Signed in as tina\.")
+    assert '"cognito:username": "tina"' in demo.wait_for(r"The id token says")
+    assert SEED_USERS["tina"]["password"] not in screen.split("Sign in as:", 1)[1]  # masked when typed
+    assert "Password for tina: " + "*" * len(SEED_USERS["tina"]["password"]) in screen
+
+    # sean: MFA_SETUP in a pool that requires MFA: choose the app, see secret, URI and QR, first code.
+    demo.wait_for(r"Sign in as:", count=2)
+    demo.keys("8")
+    demo.keys("Enter")
+    demo.wait_for(r"Password for sean:")
+    demo.type(SEED_USERS["sean"]["password"])
+    demo.wait_for(r"sean must set up multi-factor authentication\.")
+    demo.wait_for(r"Which one do you want to set up\?")
+    demo.keys("Enter")  # the first: Authenticator app (TOTP)
+    screen = demo.wait_for(r"\[Authenticator app of sean\] \d{6}")
+    secret = re.search(r"Secret: ([A-Z2-7]{16,})", screen)
+    assert secret is not None, screen
+    assert re.search(rf"URI: +otpauth://totp/[^ ]*sean\?secret={secret.group(1)}", screen)
+    setup = screen[screen.index("Add this account to your authenticator app") : screen.index("Secret:")]
+    assert setup.count("\n") > 15 and "▄" in setup and "█" in setup  # the QR code
+    demo.type(totp_now(secret.group(1)))
+    demo.wait_for(r"✓ Signed in as sean\.")
+    screen = demo.wait_for(r'"cognito:username": "sean"')
+
+    demo.wait_for(r"Sign in as:", count=3)
+    demo.keys("C-d")
+    screen = demo.wait_for(r"EXIT=\d+")
+    assert "Bye." in screen and "EXIT=0" in screen
+    assert "Traceback" not in screen
+    if os.environ.get("AUTHFLOW_SAVE_TRANSCRIPT"):
+        TRANSCRIPT.write_text(screen.split("EXIT=")[0].rstrip() + "\n", encoding="utf-8")
+
+
+def test_demo_shows_sms_codes_as_they_are_sent(demo: Tmux) -> None:
+    demo.wait_for(r"Sign in as:")
+    demo.keys("3")
+    demo.keys("Enter")
+    demo.wait_for(r"Password for sam:")
+    demo.type(SEED_USERS["sam"]["password"])
+    screen = demo.wait_for(r"authflow demo code for sam: \d{6}")
+    assert "A code was sent by text message to +*******0100." in screen
+    code = re.findall(r"authflow demo code for sam: (\d{6})", screen)[-1]
+    demo.type(f"{code[:3]} {code[3:]}")  # pasted with a space
+    demo.wait_for(r"✓ Signed in as sam\.")
+
+
+def test_ctrl_c_in_a_sign_in_goes_back_and_at_the_list_leaves_with_130(demo: Tmux) -> None:
+    demo.wait_for(r"Sign in as:")
+    demo.keys("Enter")  # alice
+    demo.wait_for(r"Password for alice:")
+    demo.keys("C-c")
+    demo.wait_for(r"Sign-in cancelled\.")
+    demo.wait_for(r"Sign in as:", count=2)
+    demo.keys("C-c")
+    screen = demo.wait_for(r"EXIT=\d+")
+    assert "EXIT=130" in screen
+    assert "Traceback" not in screen

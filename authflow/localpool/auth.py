@@ -793,7 +793,9 @@ ANSWERS: dict[str, Answer] = {
 #: Challenges whose USERNAME must be the internal username exactly; elsewhere an alias of the same user
 #: is accepted (Amplify answers USER_AUTH challenges with the name the person typed).
 _INTERNAL_USERNAME_ONLY = {"PASSWORD_VERIFIER"}
-#: Challenges that pycognito answers without a Session: the Session is found by the SECRET_BLOCK.
+#: Challenges that pycognito answers without a Session (and works against Cognito): the Session is found
+#: by the SECRET_BLOCK it carries; a DEVICE_SRP_AUTH without Session answers the newest one waiting for
+#: that user, client and DEVICE_KEY (the password step must still have been passed).
 _FOUND_BY_SECRET_BLOCK = {"PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"}
 
 
@@ -804,9 +806,14 @@ def respond_to_auth_challenge(svc: Service, p: dict[str, Any]) -> dict[str, Any]
     session_id = optional_str(p, "Session")
     if name not in ANSWERS:
         raise invalid_parameter(f"{name} can't be answered with RespondToAuthChallenge here.")
-    if session_id is None and name not in _FOUND_BY_SECRET_BLOCK:
+    if session_id is None and name == "DEVICE_SRP_AUTH":
+        user = pool.find(responses.get("USERNAME", ""))
+        found = svc.sessions.latest(name, client.id, user.username, responses.get("DEVICE_KEY", ""), svc.now()) \
+            if user is not None else None
+    elif session_id is None and name not in _FOUND_BY_SECRET_BLOCK:
         raise missing_parameter("Session")
-    found = svc.sessions.find(session_id, responses.get("PASSWORD_CLAIM_SECRET_BLOCK"))
+    else:
+        found = svc.sessions.find(session_id, responses.get("PASSWORD_CLAIM_SECRET_BLOCK"))
     session = svc.sessions.take(found, name, client.id, svc.now())
     if not responses.get("USERNAME"):
         raise missing_parameter("USERNAME")

@@ -91,6 +91,17 @@ class SessionStore:
             return self._sessions.get(found) if found else None
         return None
 
+    def latest(self, challenge: str, client_id: str, username: str, device_key: str, now: float) -> AuthSession | None:
+        """The newest live Session waiting for ``challenge`` from this user, client and device (pycognito
+        answers DEVICE_SRP_AUTH without a Session)."""
+        for session in reversed(self._sessions.values()):
+            sign_in = session.sign_in
+            if (session.challenge == challenge and not session.used and now <= session.expires_at
+                    and sign_in.client_id == client_id and sign_in.username == username
+                    and sign_in.device_key == device_key):
+                return session
+        return None
+
     def take(self, session: AuthSession | None, challenge: str, client_id: str, now: float) -> AuthSession:
         """Validate ``session`` for an answer to ``challenge`` from ``client_id``; does not consume it."""
         if session is None or session.sign_in.client_id != client_id:

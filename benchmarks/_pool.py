@@ -67,16 +67,19 @@ def seed(totp_users: list[BenchUser], plain_users: list[BenchUser]) -> dict[str,
 
 
 @contextmanager
-def pool_process(totp: int = 0, plain: int = 0) -> Iterator[PoolProcess]:
-    """Start a local pool in its own process with ``totp`` TOTP users and ``plain`` users; stop it after."""
+def pool_process(totp: int = 0, plain: int = 0, log_path: Path | None = None) -> Iterator[PoolProcess]:
+    """Start a local pool in its own process with ``totp`` TOTP users and ``plain`` users; stop it after.
+    With ``log_path`` the pool's request log (operation, status, error code, ms; no parameters) goes there."""
     totp_users, plain_users = make_users(totp, plain)
     with tempfile.TemporaryDirectory(prefix="authflow-bench-") as tmp:
         seed_path = Path(tmp) / "seed.json"
         seed_path.write_text(json.dumps(seed(totp_users, plain_users)), encoding="utf-8")
         os.chmod(seed_path, 0o600)
+        quiet = [] if log_path is not None else ["--quiet"]
+        log = open(log_path, "w", encoding="utf-8") if log_path is not None else None
         proc = subprocess.Popen(
-            [sys.executable, "-m", "authflow.localpool", "--seed", str(seed_path), "--quiet"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            [sys.executable, "-m", "authflow.localpool", "--seed", str(seed_path), *quiet],
+            stdout=subprocess.PIPE, stderr=log if log is not None else subprocess.DEVNULL, text=True,
         )
         try:
             assert proc.stdout is not None
@@ -93,6 +96,8 @@ def pool_process(totp: int = 0, plain: int = 0) -> Iterator[PoolProcess]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            if log is not None:
+                log.close()
 
 
 def pool_cpu_seconds(pid: int) -> float | None:
@@ -117,8 +122,9 @@ def boto3_client(pool: PoolProcess) -> Any:
 
 
 def machine() -> str:
+    load = ", load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
     return (f"# {platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
-            f"{os.cpu_count()} CPUs, {platform.processor() or platform.platform()}")
+            f"{os.cpu_count()} CPUs, {platform.processor() or platform.platform()}{load}")
 
 
 def wait_for_fresh_totp_window(margin: float = 3.0) -> None:

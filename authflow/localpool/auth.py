@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -57,6 +58,8 @@ from authflow.secret_hash import secret_hash
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Handler, Service
+
+log = logging.getLogger("authflow.localpool")
 
 AUTH_FLOWS = (
     "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH",
@@ -710,8 +713,15 @@ def _trigger_event(step: Step, trigger: str, request: dict[str, Any]) -> dict[st
 
 
 def _call_hook(hook: Callable[[dict[str, Any]], Any], event: dict[str, Any]) -> dict[str, Any]:
-    """A trigger returns the event (as a Lambda does), its response, or None after filling it in."""
-    returned = hook(event)
+    """A trigger returns the event (as a Lambda does), its response, or None after filling it in.
+    A trigger that raises is Cognito's UnexpectedLambdaException (the traceback goes to the log)."""
+    try:
+        returned = hook(event)
+    except Exception as exc:
+        log.exception("the %s trigger raised", event["triggerSource"])
+        raise PoolError(
+            "UnexpectedLambdaException", f"{event['triggerSource']} failed with error {type(exc).__name__}."
+        ) from None
     if returned is None:
         return dict(event["response"])
     if isinstance(returned, dict) and isinstance(returned.get("response"), dict):

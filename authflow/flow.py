@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import states
 from authflow import srp
+from authflow.devices import Device
 from authflow.errors import (
     AuthflowError,
     EnableSoftwareTokenMFAError,
@@ -31,13 +32,20 @@ from authflow.errors import (
     MalformedResponseError,
     MissingAnswerError,
     ProtocolError,
+    ResourceNotFoundError,
     UnsupportedChallengeError,
 )
 from authflow.machine import ANSWERABLE, CHALLENGE_EVENTS, fire
 from authflow.prompts import Answer, Field, Prompt, PromptKind, normalize_answer
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
-from states import mfa_setup, password_verifier, select_challenge
+from states import (
+    device_password_verifier,
+    device_srp_auth,
+    mfa_setup,
+    password_verifier,
+    select_challenge,
+)
 from states.base import Challenge, answer_value
 
 AUTH_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "USER_AUTH", "CUSTOM_AUTH")
@@ -105,6 +113,9 @@ class AuthFlow:
         totp_issuer: str | None = None,
         max_attempts: int = 5,
         clock: Callable[[], datetime] | None = None,
+        device: Device | None = None,
+        remember_device: bool = False,
+        device_name: str | None = None,
     ) -> None:
         if auth_flow not in AUTH_FLOWS:
             raise ValueError(
@@ -128,6 +139,11 @@ class AuthFlow:
         self.totp_issuer = totp_issuer or pool.pool_name
         self.max_attempts = max_attempts
         self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self.device = device
+        self.remember_device = remember_device
+        self.device_name = device_name
+        #: Why confirming a new device failed (the sign-in itself succeeded), or None.
+        self.device_error: AuthflowError | None = None
 
         self.state = "start"  # set only by the machine
         self.history: list[str] = ["start"]
@@ -344,12 +360,24 @@ class AuthFlow:
 
     def _initiate(self, parameters: dict[str, str]) -> dict[str, Any]:
         self.pool.with_secret_hash(parameters, self.username)
-        return self.pool.initiate_auth(self.auth_flow, parameters, client_metadata=self.client_metadata)
+        if self.device is not None:
+            parameters["DEVICE_KEY"] = self.device.device_key
+        try:
+            return self.pool.initiate_auth(self.auth_flow, parameters, client_metadata=self.client_metadata)
+        except ResourceNotFoundError as exc:
+            if self.device is None or "device" not in exc.message.lower():
+                raise
+            # The device was forgotten on the server: sign in without it, as the AWS SDKs do.
+            self.device = None
+            parameters.pop("DEVICE_KEY")
+            return self.pool.initiate_auth(self.auth_flow, parameters, client_metadata=self.client_metadata)
 
     def _send(self, challenge_name: str, responses: Mapping[str, str]) -> dict[str, Any]:
         """RespondToAuthChallenge with the parts every answer carries: USERNAME and SECRET_HASH."""
         full = {"USERNAME": self.user_id, **responses}
         self.pool.with_secret_hash(full, self.user_id)
+        if self.device is not None:
+            full.setdefault("DEVICE_KEY", self.device.device_key)
         return self.pool.respond_to_auth_challenge(
             challenge_name, full, self.session, client_metadata=self.client_metadata
         )
@@ -390,17 +418,13 @@ class AuthFlow:
         ephemeral: srp.ClientEphemeral | None = None,
     ) -> Step:
         """Follow Cognito's answer: tokens, a challenge to answer ourselves, or a prompt."""
+        device_ephemeral: srp.ClientEphemeral | None = None
         while True:
             result = response.get("AuthenticationResult")
             if result is not None:
                 if not isinstance(result, Mapping):
                     raise MalformedResponseError("AuthenticationResult is not an object")
-                self.tokens = Tokens.from_authentication_result(result)
-                self.session = None
-                self.challenge = None
-                self._totp_secret = None
-                self._fire("authenticated")
-                return self.step
+                return self._authenticated(Tokens.from_authentication_result(result))
             name = response.get("ChallengeName")
             if not isinstance(name, str) or not name:
                 raise MalformedResponseError("Cognito answered with neither tokens nor a ChallengeName")
@@ -409,17 +433,59 @@ class AuthFlow:
                     f"Cognito asks {name}, which this client does not handle", challenge_name=name
                 )
             self._take_challenge(name, response)
-            if name != "PASSWORD_VERIFIER":
+            challenge = self.challenge
+            assert challenge is not None
+            if name == "PASSWORD_VERIFIER":
+                if password is None or ephemeral is None:
+                    raise ProtocolError("PASSWORD_VERIFIER arrived without an SRP exchange in progress")
+                responses = password_verifier.responses(
+                    challenge, password=password, ephemeral=ephemeral,
+                    pool_name=self.pool.pool_name, now=self._clock(),
+                )
+                password, ephemeral = None, None  # one use each
+            elif name == "DEVICE_SRP_AUTH":
+                if self.device is None:
+                    raise ProtocolError("DEVICE_SRP_AUTH arrived but this sign-in has no device")
+                device_ephemeral = srp.ClientEphemeral()  # fresh: never the user's ephemeral
+                responses = device_srp_auth.responses(self.device, device_ephemeral.srp_a)
+            elif name == "DEVICE_PASSWORD_VERIFIER":
+                if self.device is None or device_ephemeral is None:
+                    raise ProtocolError("DEVICE_PASSWORD_VERIFIER arrived without a device SRP exchange")
+                responses = device_password_verifier.responses(
+                    challenge, device=self.device, ephemeral=device_ephemeral, now=self._clock()
+                )
+                device_ephemeral = None
+            else:
                 return self.step
-            if password is None or ephemeral is None:
-                raise ProtocolError("PASSWORD_VERIFIER arrived without an SRP exchange in progress")
-            assert self.challenge is not None
-            responses = password_verifier.responses(
-                self.challenge, password=password, ephemeral=ephemeral,
-                pool_name=self.pool.pool_name, now=self._clock(),
-            )
-            password, ephemeral = None, None  # one use each
-            response = self._send("PASSWORD_VERIFIER", responses)
+            response = self._send(name, responses)
+
+    def _authenticated(self, tokens: Tokens) -> Step:
+        self.tokens = tokens
+        self.session = None
+        self.challenge = None
+        self._totp_secret = None
+        self._fire("authenticated")
+        metadata = tokens.new_device_metadata
+        if self.remember_device and metadata:
+            self._confirm_device(tokens.access_token, metadata)
+        return self.step
+
+    def _confirm_device(self, access_token: str, metadata: Mapping[str, str]) -> None:
+        """ConfirmDevice (and remember it when Cognito leaves that to the user). A failure here does not
+        undo the sign-in: it is kept in ``device_error`` and ``device`` stays as it was."""
+        try:
+            device_key, group_key = metadata["DeviceKey"], metadata["DeviceGroupKey"]
+        except KeyError:
+            self.device_error = MalformedResponseError("NewDeviceMetadata without DeviceKey/DeviceGroupKey")
+            return
+        password, verifier, salt = srp.generate_device_verifier(group_key, device_key)
+        try:
+            if self.pool.confirm_device(access_token, device_key, verifier, salt, self.device_name):
+                self.pool.update_device_status(access_token, device_key, remembered=True)
+        except AuthflowError as exc:
+            self.device_error = exc
+            return
+        self.device = Device(device_key, group_key, password)
 
     def _take_challenge(self, name: str, response: Mapping[str, Any]) -> None:
         parameters = response.get("ChallengeParameters") or {}

@@ -42,7 +42,7 @@ ANSWERABLE = [
     "CUSTOM_CHALLENGE",
 ]
 #: Challenges the engine answers by itself, with no prompt.
-AUTOMATIC = ["PASSWORD_VERIFIER"]
+AUTOMATIC = ["PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"]
 LOCAL = ["start", "awaiting_password"]
 FINAL = ["authenticated", "failed"]
 
@@ -85,6 +85,9 @@ TRANSITIONS: list[dict[str, Any]] = [
     # ...or MFA must be set up first.
     {"trigger": "MFA_SETUP", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP, "dest": "MFA_SETUP"},
     {"trigger": "choose_totp_setup", "source": "MFA_SETUP", "dest": "MFA_SETUP_TOTP"},
+    # A remembered device replaces MFA: prove the device password (both steps are answered unasked).
+    {"trigger": "DEVICE_SRP_AUTH", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP, "dest": "DEVICE_SRP_AUTH"},
+    {"trigger": "DEVICE_PASSWORD_VERIFIER", "source": "DEVICE_SRP_AUTH", "dest": "DEVICE_PASSWORD_VERIFIER"},
     {"trigger": "choose_email_setup", "source": "MFA_SETUP", "dest": "MFA_SETUP_EMAIL"},
     # A refused password in a flow that starts with it: ask for it again (a fresh InitiateAuth follows).
     {"trigger": "password_refused", "source": ["awaiting_password", "PASSWORD_VERIFIER"],

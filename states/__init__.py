@@ -14,6 +14,8 @@ SELECT_CHALLENGE           states/select_challenge.py
 NEW_PASSWORD_REQUIRED      states/new_password_required.py
 MFA_SETUP                  states/mfa_setup.py
 CUSTOM_CHALLENGE           states/custom_challenge.py
+DEVICE_SRP_AUTH            states/device_srp_auth.py
+DEVICE_PASSWORD_VERIFIER   states/device_password_verifier.py
 ========================== ==============================
 """
 
@@ -23,6 +25,8 @@ from types import ModuleType
 
 from states import (
     custom_challenge,
+    device_password_verifier,
+    device_srp_auth,
     email_otp,
     mfa_setup,
     new_password_required,
@@ -46,6 +50,8 @@ __all__ = [
     "ANSWERED",
     "Challenge",
     "custom_challenge",
+    "device_password_verifier",
+    "device_srp_auth",
     "email_otp",
     "mfa_setup",
     "new_password_required",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pyotp
 
 from authflow import ScriptedHandler, SignInRequest, TotpCodes, UserPool, sign_in_many
@@ -41,8 +43,15 @@ def test_two_flows_of_the_same_totp_user_never_send_the_same_code(local_pool: Lo
     secret = pyotp.random_base32(32)
     local_pool.add_user("twin", PASSWORD, mfa=["SOFTWARE_TOKEN_MFA"], preferred_mfa="SOFTWARE_TOKEN_MFA",
                         totp_secret=secret)
-    # Waiting for the next window moves the pool's clock instead of sleeping 30 s.
-    codes = TotpCodes(clock=local_pool.clock.now, sleep=local_pool.clock.advance)
+    # Waiting for the next window takes one real second per 30-second window and then moves the pool's
+    # clock to the waiter's target: flows keep their real order (the first code is sent before a later
+    # window opens) without the test sleeping 30 s per window.
+    def wait(seconds: float) -> None:
+        target = local_pool.clock.now() + seconds
+        time.sleep(seconds / 30)
+        local_pool.clock.advance(max(0.0, target - local_pool.clock.now()))
+
+    codes = TotpCodes(clock=local_pool.clock.now, sleep=wait)
     handler = ScriptedHandler(password=PASSWORD, totp_secret=secret, totp_codes=codes)
     results = sign_in_many(pool, [("twin", handler), ("twin", handler), ("twin", handler)], max_workers=3)
     assert all(r.ok for r in results), [str(r.error) for r in results]

@@ -1,0 +1,34 @@
+"""DEVICE_PASSWORD_VERIFIER: the SRP proof that the client holds the device password (no prompt).
+
+The same computation as PASSWORD_VERIFIER with poolName := DeviceGroupKey, userId := DeviceKey and the
+device's random password. ChallengeParameters: SRP_B, SALT, SECRET_BLOCK (USERNAME, DEVICE_KEY).
+ChallengeResponses: DEVICE_KEY, PASSWORD_CLAIM_SECRET_BLOCK, PASSWORD_CLAIM_SIGNATURE, TIMESTAMP.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from authflow import srp
+from authflow.devices import Device
+from states.base import Challenge, require
+
+NAME = "DEVICE_PASSWORD_VERIFIER"
+
+
+def responses(
+    challenge: Challenge, *, device: Device, ephemeral: srp.ClientEphemeral, now: datetime
+) -> dict[str, str]:
+    secret_block = require(challenge, "SECRET_BLOCK")
+    key = ephemeral.password_authentication_key(
+        device.device_group_key, device.device_key, device.device_password,
+        require(challenge, "SALT"), require(challenge, "SRP_B"),
+    )
+    timestamp = srp.format_timestamp(now)
+    signature = srp.claim_signature(key, device.device_group_key, device.device_key, secret_block, timestamp)
+    return {
+        "DEVICE_KEY": device.device_key,
+        "PASSWORD_CLAIM_SECRET_BLOCK": secret_block,
+        "PASSWORD_CLAIM_SIGNATURE": signature,
+        "TIMESTAMP": timestamp,
+    }

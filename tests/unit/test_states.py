@@ -221,3 +221,30 @@ def test_every_answered_module_is_registered_by_its_challenge_name() -> None:
     for name, module in states.ANSWERED.items():
         assert module.NAME == name
         assert callable(module.prompt) and callable(module.responses)
+
+
+# --- devices -------------------------------------------------------------------------------------
+
+
+def test_device_password_verifier_proves_the_device_password() -> None:
+    import base64
+
+    from authflow.devices import Device
+    from states import device_password_verifier, device_srp_auth
+
+    group, key = "-wt2ha1Zd", "us-east-1_fec070d2-0000-4000-8000-000000000000"
+    password, verifier_b64, salt_b64 = srp.generate_device_verifier(group, key)
+    device = Device(key, group, password)
+    verifier = int.from_bytes(base64.b64decode(verifier_b64), "big")
+    salt_hex = base64.b64decode(salt_b64).hex()
+    client = srp.ClientEphemeral()
+    assert device_srp_auth.responses(device, client.srp_a) == {"DEVICE_KEY": key, "SRP_A": client.srp_a}
+    server = srp.ServerEphemeral(verifier)
+    block = base64.b64encode(b"opaque").decode()
+    ch = Challenge("DEVICE_PASSWORD_VERIFIER", {"SRP_B": server.srp_b, "SALT": salt_hex, "SECRET_BLOCK": block})
+    now = datetime(2026, 11, 22, 1, 2, 3, tzinfo=timezone.utc)
+    answer = device_password_verifier.responses(ch, device=device, ephemeral=client, now=now)
+    expected = srp.claim_signature(server.session_key(client.public), group, key, block, "Sun Nov 22 01:02:03 UTC 2026")
+    assert answer == {"DEVICE_KEY": key, "PASSWORD_CLAIM_SECRET_BLOCK": block,
+                      "PASSWORD_CLAIM_SIGNATURE": expected, "TIMESTAMP": "Sun Nov 22 01:02:03 UTC 2026"}
+    assert password not in repr(device)

@@ -197,6 +197,10 @@ class AuthFlow:
             step = self.respond(answer)
         return step.tokens
 
+    def cancel(self) -> None:
+        """Give up this sign-in: the flow is failed and forgets its Session."""
+        self._fail()
+
     @property
     def done(self) -> bool:
         return self.state == "authenticated"

@@ -187,8 +187,8 @@ class Step:
                 known.last_authenticated = now
                 device_key = known.key
             else:
-                device = Device(key=new_device_key(self.pool.region), group_key=user.device_group_key, created=now)
-                device.last_authenticated = now
+                device = Device(key=new_device_key(self.pool.region), group_key=user.device_group_key,
+                                created=now, last_authenticated=now)
                 user.devices[device.key] = device
                 device_key = device.key
                 metadata = {"DeviceKey": device.key, "DeviceGroupKey": device.group_key}

@@ -11,6 +11,7 @@ import logging
 import re
 import secrets
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from authflow.localpool.tokens import TokenIssuer
 log = logging.getLogger("authflow.localpool")
 
 Handler = Callable[["Service", dict[str, Any]], dict[str, Any]]
+LOG_LIMIT = 10_000
 
 
 # --- what tests read back: the outbox and the request log -------------------------------------------
@@ -196,8 +198,9 @@ class Service:
         self.sessions = SessionStore()
         self.tokens = TokenIssuer()
         self.faults = Faults()
-        self.outbox: list[OutboxMessage] = []
-        self.request_log: list[LoggedRequest] = []
+        #: The newest messages and requests (bounded, so a long-running server does not grow without end).
+        self.outbox: deque[OutboxMessage] = deque(maxlen=LOG_LIMIT)
+        self.request_log: deque[LoggedRequest] = deque(maxlen=LOG_LIMIT)
         self.endpoint_url = "http://127.0.0.1"
         #: How far a PASSWORD_VERIFIER TIMESTAMP may be from the pool's clock (not documented by AWS).
         self.timestamp_tolerance = 300.0

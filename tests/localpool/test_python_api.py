@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from authflow.localpool import Clock, LocalUserPool
 from authflow.localpool.model import PasswordRecord
 
-from .helpers import idp, password_auth, srp_auth
+from .helpers import error, idp, password_auth, srp_auth
 
 PASSWORD = "Passw0rd!"
 
@@ -154,3 +155,21 @@ def test_endpoint_before_start_is_an_error() -> None:
     pool.start()  # idempotent
     pool.stop()
     pool.stop()
+
+
+def test_pool_level_client_defaults_in_a_seed() -> None:
+    with LocalUserPool({"pools": [{
+        "prevent_user_existence_errors": "ENABLED", "access_token_validity_seconds": 30,
+        "auth_session_validity_seconds": 5,
+        "clients": [{"explicit_auth_flows": ["ALLOW_USER_PASSWORD_AUTH"]},
+                    {"explicit_auth_flows": ["ALLOW_USER_PASSWORD_AUTH"], "access_token_validity_seconds": 60}],
+        "users": [{"username": "alice", "password": PASSWORD}],
+    }]}) as pool:
+        first, second = pool.pool().clients.values()
+        assert (first.prevent_user_existence_errors, first.access_token_validity, first.auth_session_validity) == (
+            "ENABLED", 30, 5)
+        assert second.access_token_validity == 60
+        assert password_auth(idp(pool), first.id, "alice", PASSWORD)["AuthenticationResult"]["ExpiresIn"] == 30
+        with pytest.raises(ClientError) as excinfo:
+            password_auth(idp(pool), first.id, "nobody", PASSWORD)
+        assert error(excinfo) == ("NotAuthorizedException", "Incorrect username or password.")

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -197,7 +197,7 @@ class NonInteractiveHandler:
     """Answers from the environment only, through the engine's ScriptedHandler.
 
     A refused answer is never sent again (Cognito's refusal is the error), except a code from
-    AUTHFLOW_CODE_COMMAND, which may print a new code when run again (not the same one), and a TOTP code Cognito saw
+    AUTHFLOW_CODE_COMMAND, which may print another code when run again, and a TOTP code Cognito saw
     already (the next 30-second window gives another): up to ``code_attempts`` tries. A missing
     answer says which variable or flag to set.
     """
@@ -356,9 +356,10 @@ def _cache(args: argparse.Namespace) -> TokenCache:
     return TokenCache(use_keyring=bool(getattr(args, "keyring", False)), warn=warn)
 
 
-def _remember(args: argparse.Namespace, config: PoolConfig, username: str, tokens: Tokens) -> None:
+def _remember(cache: TokenCache, key: CacheKey, tokens: Tokens) -> None:
+    """Cache the tokens; a cache that can't be written is a warning, never a failed sign-in."""
     try:
-        _cache(args).store(config.cache_key(username), tokens)
+        cache.store(key, tokens)
     except OSError as exc:
         warn(f"warning: the tokens could not be cached ({exc.strerror or type(exc).__name__})")
 
@@ -371,7 +372,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     username, tokens = sign_in_from_args(args, config.user_pool(), args.username)
     text = format_tokens(tokens, args.output)
     if not args.no_cache:
-        _remember(args, config, username, tokens)
+        _remember(_cache(args), config.cache_key(username), tokens)
     print(text)
     return EXIT_OK
 
@@ -401,19 +402,13 @@ def valid_tokens(
             warn(f"the refresh token is no longer accepted ({exc.code}): signing in again")
         else:
             if tokens.new_device_metadata is None and cached.new_device_metadata:
-                tokens = _with_device(tokens, cached.new_device_metadata)
-            cache.store(key, tokens)
+                # Refreshed tokens keep the device of the sign-in (a refresh carries no NewDeviceMetadata).
+                tokens = replace(tokens, new_device_metadata=dict(cached.new_device_metadata))
+            _remember(cache, key, tokens)
             return tokens
     _, tokens = sign_in_from_args(args, pool, username)
-    cache.store(key, tokens)
+    _remember(cache, key, tokens)
     return tokens
-
-
-def _with_device(tokens: Tokens, metadata: Mapping[str, str]) -> Tokens:
-    """Refreshed tokens keep the device of the sign-in (refresh answers carry no NewDeviceMetadata)."""
-    from dataclasses import replace
-
-    return replace(tokens, new_device_metadata=dict(metadata))
 
 
 def _username_for(args: argparse.Namespace) -> str:

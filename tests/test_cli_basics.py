@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shlex
+import signal
 import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest_cli import assert_one_line_error, credential_free_env, run_cli
+from conftest_cli import REPO, assert_one_line_error, credential_free_env, run_cli
 
 from authflow import machine
 from authflow.cli import format_tokens, mermaid_state_diagram
@@ -163,8 +167,6 @@ RESULT = {
 
 
 def test_output_formats() -> None:
-    import json
-
     tokens = Tokens.from_authentication_result(RESULT)
     assert json.loads(format_tokens(tokens, "json")) == RESULT
     assert format_tokens(tokens, "access-token") == "acc.ess.tok"
@@ -190,3 +192,24 @@ def test_python_dash_m_and_console_script_share_main(tmp_path: Path) -> None:
     from authflow import cli
 
     assert cli.main(["diagram"]) == 0
+
+
+def test_local_pool_subcommand_serves_until_interrupted(cli_env: dict[str, str]) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "authflow", "local-pool", "--quiet"],
+        env=cli_env,
+        cwd=str(REPO),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        described = json.loads(process.stdout.readline())
+        assert {u["username"] for u in described["users"]} >= {"alice", "tina", "sean"}
+        with urllib.request.urlopen(f"{described['endpoint_url']}/_local/health", timeout=5) as answer:
+            assert json.load(answer) == {"status": "ok"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    assert process.returncode == 0

@@ -10,9 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from authflow.localpool import errors as e
 from authflow.localpool.auth import check_secret_hash, new_code, new_totp_secret
-from authflow.localpool.errors import PoolError, invalid_parameter
+from authflow.localpool.errors import PoolError, invalid_parameter, user_not_found
 from authflow.localpool.model import (
     ALIAS_ATTRIBUTES,
     CONFIRMED,
@@ -234,7 +233,7 @@ def _internal_username(pool: UserPool, username: str | None, attrs: dict[str, st
 def find_user(pool: UserPool, username: str) -> User:
     user = pool.find(username)
     if user is None:
-        raise PoolError("UserNotFoundException", e.USER_NOT_FOUND)
+        raise user_not_found()
     return user
 
 

@@ -33,7 +33,13 @@ import pyotp
 from authflow import srp
 from authflow.errors import SRPError
 from authflow.localpool import errors as e
-from authflow.localpool.errors import PoolError, invalid_parameter, missing_parameter, not_authorized
+from authflow.localpool.errors import (
+    PoolError,
+    invalid_parameter,
+    missing_parameter,
+    not_authorized,
+    user_not_found,
+)
 from authflow.localpool.model import (
     CONFIRMED,
     EMAIL_OTP,
@@ -398,7 +404,7 @@ def _find_user(step: Step) -> User | None:
     user = step.pool.find(step.sign_in.typed_username)
     if user is None:
         if step.client.prevent_user_existence_errors != "ENABLED":
-            raise PoolError("UserNotFoundException", e.USER_NOT_FOUND)
+            raise user_not_found()
         return None
     step.user = user
     step.sign_in.username = user.username

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authflow.localpool.clock import Clock
-from authflow.localpool.errors import PoolError, internal_error, not_authorized, resource_not_found
+from authflow.localpool.errors import (
+    PoolError,
+    internal_error,
+    not_authorized,
+    resource_not_found,
+    user_not_found,
+)
 from authflow.localpool.model import AppClient, User, UserPool
 from authflow.localpool.sessions import SessionStore
 from authflow.localpool.tokens import TokenIssuer
@@ -257,7 +263,7 @@ class Service:
             raise not_authorized("Invalid Access Token")
         user = pool.get(str(claims.get("username", "")))
         if user is None or user.sub != claims.get("sub"):
-            raise PoolError("UserNotFoundException", "User does not exist.")
+            raise user_not_found()
         if not user.enabled:
             raise not_authorized("User is disabled.")
         return pool, user, claims

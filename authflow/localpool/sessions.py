@@ -136,6 +136,3 @@ class SessionStore:
             del self._sessions[sid]
         live = set(self._sessions)
         self._by_secret_block = {b: sid for b, sid in self._by_secret_block.items() if sid in live}
-
-    def __len__(self) -> int:
-        return len(self._sessions)

@@ -26,7 +26,7 @@ import subprocess
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.application.current import create_app_session
@@ -112,10 +112,6 @@ class CodeCommandError(AuthflowError):
     """AUTHFLOW_CODE_COMMAND failed or printed no code."""
 
     code = "CodeCommandFailed"
-
-
-class Handler(Protocol):
-    def answer(self, prompt: Prompt) -> Answer: ...
 
 
 # --- answers from the environment ------------------------------------------------------------------
@@ -211,9 +207,9 @@ class EnvAnswers:
     def code_for(self, prompt: Prompt) -> str | None:
         """A code for a CODE prompt: from the TOTP secret (SOFTWARE_TOKEN_MFA) or the code command."""
         if prompt.challenge_name == "SOFTWARE_TOKEN_MFA" and self.totp_secret:
-            import pyotp
+            from authflow.handlers import TOTP_CODES  # never the same code twice in one process
 
-            return str(pyotp.TOTP(self.totp_secret).now())
+            return TOTP_CODES.next_code(self.totp_secret)
         if self.code_command:
             return run_code_command(self.code_command, prompt)
         return None
@@ -266,7 +262,7 @@ _NOT_EMPTY = _PatternValidator(r".+", "Please type something.")
 
 
 def _describe_pattern(pattern: str) -> str:
-    """ "The code is 6 digits." for the digit patterns codes use; a generic refusal for anything else."""
+    """What a code must look like, in words ("The code is 6 digits."), from the field's pattern."""
     match = re.fullmatch(r"\^?(?:\\d|\[0-9\])\{(\d+)(?:,(\d+))?\}\$?", pattern)
     if match is None:
         return "That does not look like a valid code."
@@ -408,6 +404,10 @@ class TerminalHandler:
         try:
             return self.env.value_for(prompt, fld)
         except MissingAnswerError:
+            return None
+        except CodeCommandError as exc:
+            self.say(f"✗ {exc}: type the code instead.", "class:error")
+            self._distrust.add(prompt.kind)
             return None
 
     def distrust(self, kind: PromptKind) -> None:

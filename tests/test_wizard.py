@@ -483,3 +483,10 @@ def test_what_the_environment_lacks_is_asked(term: Terminal) -> None:
     )
     handler = term.handler(env=EnvAnswers(password="x"))
     assert handler.answer(prompt) == {"email": "bob@example.com"}
+
+
+def test_failing_code_command_falls_back_to_the_terminal(term: Terminal) -> None:
+    handler = term.handler(env=EnvAnswers(code_command="exit 4"))
+    term.type("445566" + ENTER)
+    assert handler.answer(code_prompt("SMS_MFA")) == {"code": "445566"}
+    assert "AUTHFLOW_CODE_COMMAND failed with exit status 4: type the code instead." in term.screen.text

@@ -823,9 +823,10 @@ def respond_to_auth_challenge(svc: Service, p: dict[str, Any]) -> dict[str, Any]
     if name not in ANSWERS:
         raise invalid_parameter(f"{name} can't be answered with RespondToAuthChallenge here.")
     if session_id is None and name == "DEVICE_SRP_AUTH":
-        user = pool.find(responses.get("USERNAME", ""))
-        found = svc.sessions.latest(name, client.id, user.username, responses.get("DEVICE_KEY", ""), svc.now()) \
-            if user is not None else None
+        named = pool.find(responses.get("USERNAME", ""))
+        found = None if named is None else svc.sessions.latest(
+            name, client.id, named.username, responses.get("DEVICE_KEY", ""), svc.now()
+        )
     elif session_id is None and name not in _FOUND_BY_SECRET_BLOCK:
         raise missing_parameter("Session")
     else:

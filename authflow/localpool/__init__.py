@@ -118,7 +118,7 @@ class LocalUserPool:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("the local user pool is not started")
-        return int(self._server.port)
+        return self._server.port
 
     # --- pools, clients, users ------------------------------------------------------------------------
 

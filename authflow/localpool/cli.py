@@ -83,7 +83,7 @@ def _serve(pool: LocalUserPool) -> int:
         log.debug("interrupted")
     finally:
         pool.stop()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     log.info("stopped")
     return 0

@@ -172,12 +172,14 @@ class HttpServer:
     def __init__(self, service: Service, host: str = "127.0.0.1", port: int = 0) -> None:
         self.service = service
         self._httpd = _Server((host, port), service)
-        self.host, self.port = self._httpd.server_address[:2]
+        bound_host, bound_port = self._httpd.server_address[:2]
+        self.host = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
+        self.port = int(bound_port)
         self._thread: threading.Thread | None = None
 
     @property
     def endpoint_url(self) -> str:
-        host = f"[{self.host}]" if ":" in str(self.host) else self.host
+        host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
     def start(self) -> None:

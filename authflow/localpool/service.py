@@ -296,8 +296,8 @@ class Service:
                 status, body = error.status, error.body()
             except Exception:
                 log.exception("%s failed inside the local user pool", operation)
-                error = internal_error()
-                status, body = error.status, error.body()
+                failure = internal_error()
+                status, body = failure.status, failure.body()
             record.status = status
             record.error_code = body.get("__type") if status != 200 else None
         return status, body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -12,7 +13,7 @@ from .helpers import idp, password_auth
 
 
 @pytest.fixture(scope="module")
-def demo() -> LocalUserPool:
+def demo() -> Iterator[LocalUserPool]:
     with LocalUserPool("demo") as pool:
         yield pool
 

@@ -165,6 +165,12 @@ class LocalUserPool:
     def jwks(self) -> dict[str, Any]:
         return self.service.tokens.jwks()
 
+    def access_token_claims(self, token: str) -> dict[str, Any]:
+        """The claims of an access token this server issued and still honours (signature, expiry at the
+        pool's clock, revocation); PoolError (NotAuthorizedException) otherwise."""
+        with self.service.lock:
+            return self.service.access_token_user(token)[2]
+
     def add_pool(self, **settings: Any) -> UserPool:
         """A new pool; ``settings`` are the keys of a seed pool entry, ``clients`` and ``users`` included."""
         with self.service.lock:

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from authflow.localpool import LocalUserPool
+from authflow.localpool import LocalUserPool, PoolError
 
 from .helpers import error, idp, password_auth
 
@@ -233,3 +233,14 @@ def test_change_password(pool: LocalUserPool) -> None:
     assert error(excinfo)[0] == "InvalidPasswordException"
     idp(pool).change_password(AccessToken=access, PreviousPassword=PASSWORD, ProposedPassword="N3w-pass!")
     assert "AuthenticationResult" in password_auth(idp(pool), pool.client_id, "alice", "N3w-pass!")
+
+
+def test_access_token_claims_from_python(pool: LocalUserPool) -> None:
+    result = sign_in(pool)
+    assert pool.access_token_claims(result["AccessToken"])["username"] == "alice"
+    with pytest.raises(PoolError) as excinfo:
+        pool.access_token_claims(result["IdToken"])
+    assert (excinfo.value.code, excinfo.value.message) == ("NotAuthorizedException", "Invalid Access Token")
+    pool.clock.advance(3600)
+    with pytest.raises(PoolError, match="Access Token has expired"):
+        pool.access_token_claims(result["AccessToken"])

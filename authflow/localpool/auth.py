@@ -38,6 +38,7 @@ from authflow.localpool.errors import (
     invalid_parameter,
     missing_parameter,
     not_authorized,
+    resource_not_found,
     user_not_found,
 )
 from authflow.localpool.model import (
@@ -371,9 +372,28 @@ def _answer_password_verifier(step: Step, session: AuthSession, responses: dict[
 def initiate_auth(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, client = svc.client(required_str(p, "ClientId"))
     flow = enum_value(p, "AuthFlow", AUTH_FLOWS)
-    params = string_map(p, "AuthParameters")
-    if flow in ("ADMIN_NO_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH"):
+    if flow in _ADMIN_FLOWS:
         raise invalid_parameter("Initiate Auth method not supported.")
+    return _initiate(svc, pool, client, flow, p)
+
+
+def admin_initiate_auth(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    """AdminInitiateAuth: the same flows, plus ADMIN_USER_PASSWORD_AUTH (a password, server side)."""
+    pool = svc.pool(required_str(p, "UserPoolId"))
+    client_id = required_str(p, "ClientId")
+    if client_id not in pool.clients:
+        raise resource_not_found(f"User pool client {client_id} does not exist.")
+    flow = enum_value(p, "AuthFlow", AUTH_FLOWS)
+    if flow == "USER_PASSWORD_AUTH":
+        raise invalid_parameter("Initiate Auth method not supported.")
+    return _initiate(svc, pool, pool.clients[client_id], flow, p)
+
+
+_ADMIN_FLOWS = ("ADMIN_NO_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH")
+
+
+def _initiate(svc: Service, pool: UserPool, client: AppClient, flow: str, p: dict[str, Any]) -> dict[str, Any]:
+    params = string_map(p, "AuthParameters")
     if not client.allows(flow):
         raise invalid_parameter(f"{flow} flow not enabled for this client")
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
@@ -393,6 +413,8 @@ def initiate_auth(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     starts: dict[str, Callable[[Step, dict[str, str]], dict[str, Any]]] = {
         "USER_SRP_AUTH": _start_srp,
         "USER_PASSWORD_AUTH": _start_password,
+        "ADMIN_USER_PASSWORD_AUTH": _start_password,
+        "ADMIN_NO_SRP_AUTH": _start_password,
         "USER_AUTH": _start_user_auth,
         "CUSTOM_AUTH": _start_custom,
     }
@@ -817,6 +839,18 @@ _FOUND_BY_SECRET_BLOCK = {"PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"}
 
 def respond_to_auth_challenge(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, client = svc.client(required_str(p, "ClientId"))
+    return _respond(svc, pool, client, p)
+
+
+def admin_respond_to_auth_challenge(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool = svc.pool(required_str(p, "UserPoolId"))
+    client_id = required_str(p, "ClientId")
+    if client_id not in pool.clients:
+        raise resource_not_found(f"User pool client {client_id} does not exist.")
+    return _respond(svc, pool, pool.clients[client_id], p)
+
+
+def _respond(svc: Service, pool: UserPool, client: AppClient, p: dict[str, Any]) -> dict[str, Any]:
     name = enum_value(p, "ChallengeName", CHALLENGE_NAMES)
     responses = string_map(p, "ChallengeResponses")
     session_id = optional_str(p, "Session")
@@ -903,6 +937,8 @@ def get_tokens_from_refresh_token(svc: Service, p: dict[str, Any]) -> dict[str, 
 OPERATIONS: dict[str, Handler] = {
     "InitiateAuth": initiate_auth,
     "RespondToAuthChallenge": respond_to_auth_challenge,
+    "AdminInitiateAuth": admin_initiate_auth,
+    "AdminRespondToAuthChallenge": admin_respond_to_auth_challenge,
     "AssociateSoftwareToken": associate_software_token,
     "VerifySoftwareToken": verify_software_token,
     "GetTokensFromRefreshToken": get_tokens_from_refresh_token,

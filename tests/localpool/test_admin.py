@@ -246,3 +246,34 @@ def test_list_users(local_pool: LocalUserPool, admin: BaseClient) -> None:
     assert names == ["alice", "bob"]
     filtered = admin.list_users(UserPoolId=local_pool.pool_id, Filter='email ^= "bob"')["Users"]
     assert [u["Username"] for u in filtered] == ["bob"]
+
+
+def test_admin_initiate_auth_with_admin_user_password_auth(local_pool: LocalUserPool, admin: BaseClient) -> None:
+    local_pool.pool().mfa_configuration = "OPTIONAL"
+    local_pool.add_user("alice", PASSWORD, attributes={"phone_number": "+15555550100"}, mfa=["SMS_MFA"])
+    client = local_pool.add_client(explicit_auth_flows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"])
+
+    def start(password: str) -> dict:
+        return admin.admin_initiate_auth(UserPoolId=local_pool.pool_id, ClientId=client.id,
+                                         AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                         AuthParameters={"USERNAME": "alice", "PASSWORD": password})
+
+    with pytest.raises(ClientError) as excinfo:
+        start("Wrong-passw0rd")
+    assert error(excinfo)[1] == "Incorrect username or password."
+    challenge = start(PASSWORD)
+    assert challenge["ChallengeName"] == "SMS_MFA"
+    done = admin.admin_respond_to_auth_challenge(
+        UserPoolId=local_pool.pool_id, ClientId=client.id, ChallengeName="SMS_MFA", Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "alice", "SMS_MFA_CODE": local_pool.last_code("alice")})
+    assert "AccessToken" in done["AuthenticationResult"]
+    # The flow must be enabled, and InitiateAuth does not take it.
+    with pytest.raises(ClientError) as excinfo:
+        admin.admin_initiate_auth(UserPoolId=local_pool.pool_id, ClientId=local_pool.client_id,
+                                  AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD})
+    assert error(excinfo)[1] == "ADMIN_USER_PASSWORD_AUTH flow not enabled for this client"
+    with pytest.raises(ClientError) as excinfo:
+        admin.admin_initiate_auth(UserPoolId="us-east-1_Other0000", ClientId=client.id,
+                                  AuthFlow="ADMIN_USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "alice"})
+    assert error(excinfo)[0] == "ResourceNotFoundException"

@@ -370,10 +370,9 @@ def _remember(cache: TokenCache, key: CacheKey, tokens: Tokens) -> None:
 def cmd_login(args: argparse.Namespace) -> int:
     config = PoolConfig.from_args(args)
     username, tokens = sign_in_from_args(args, config.user_pool(), args.username)
-    text = format_tokens(tokens, args.output)
     if not args.no_cache:
         _remember(_cache(args), config.cache_key(username), tokens)
-    print(text)
+    print(format_tokens(tokens, args.output))
     return EXIT_OK
 
 

@@ -67,14 +67,18 @@ class Tmux:
         subprocess.run(["tmux", "kill-session", "-t", self.name], env=self.env, capture_output=True, check=False)
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Tmux]:
+def start_demo(tmp_path: Path, *args: str) -> Tmux:
     env = credential_free_env(tmp_path)
     env["TMUX_TMPDIR"] = str(tmp_path)  # a private tmux server
     env.pop("TMUX", None)
     env["TERM"] = "xterm-256color"
-    command = f"cd {shlex.quote(str(REPO))} && {shlex.quote(sys.executable)} -m authflow demo"
-    session = Tmux(command, env)
+    argv = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "authflow", "demo", *args])
+    return Tmux(f"cd {shlex.quote(str(REPO))} && {argv}", env)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Tmux]:
+    session = start_demo(tmp_path)
     try:
         yield session
     finally:
@@ -161,3 +165,15 @@ def test_ctrl_c_in_a_sign_in_goes_back_and_at_the_list_leaves_with_130(demo: Tmu
     screen = demo.wait_for(r"EXIT=\d+")
     assert "EXIT=130" in screen
     assert "Traceback" not in screen
+
+
+def test_demo_for_one_user(tmp_path: Path) -> None:
+    session = start_demo(tmp_path, "--user", "alice")
+    try:
+        session.wait_for(r"Password for alice:")
+        session.type(SEED_USERS["alice"]["password"])
+        session.wait_for(r"✓ Signed in as alice\.")
+        screen = session.wait_for(r"EXIT=\d+")
+        assert "EXIT=0" in screen and "Sign in as:" not in screen
+    finally:
+        session.close()

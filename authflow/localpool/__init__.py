@@ -28,7 +28,7 @@ import pyotp
 from authflow.localpool.admin import build_client, build_user, update_attributes
 from authflow.localpool.clock import Clock
 from authflow.localpool.errors import PoolError
-from authflow.localpool.model import AppClient, PasswordRecord, User, UserPool
+from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, User, UserPool
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import HttpServer
 from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service
@@ -235,10 +235,14 @@ class LocalUserPool:
             if attributes:
                 update_attributes(pool, user, dict(attributes), self.service.now())
             if status is not None:
+                if status not in USER_STATUSES:
+                    raise ValueError(f"status must be one of {USER_STATUSES}")
                 user.status = status
             if enabled is not None:
                 user.enabled = enabled
             if mfa is not None:
+                if not set(mfa) <= set(MFA_METHODS):
+                    raise ValueError(f"mfa methods are among {MFA_METHODS}")
                 user.mfa_enabled = set(mfa)
             if preferred_mfa is not self._UNSET:
                 user.preferred_mfa = preferred_mfa

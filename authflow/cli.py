@@ -367,8 +367,86 @@ def _remember(cache: TokenCache, key: CacheKey, tokens: Tokens) -> None:
 # --- subcommands -----------------------------------------------------------------------------------
 
 
+#: What an entry of ``authflow login --users FILE`` may say; a missing answer comes from AUTHFLOW_*.
+USER_FIELDS = ("username", "password", "new_password", "attributes", "totp_secret", "code_command",
+               "mfa_choice", "first_factor")
+
+
+def read_users_file(path: Path) -> list[dict[str, Any]]:
+    """The users of ``--users FILE``: a JSON array of objects, each with at least a ``username``."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--users: cannot read {path} ({exc.strerror})") from None
+    except ValueError:
+        raise UsageError(f"--users: {path} is not JSON") from None
+    if not isinstance(entries, list) or not entries:
+        raise UsageError("--users: the file must hold a non-empty JSON array of users")
+    import pyotp
+
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("username"), str) or not entry["username"]:
+            raise UsageError(f"--users: entry {number} is not an object with a username")
+        unknown = sorted(set(entry) - set(USER_FIELDS))
+        if unknown:
+            raise UsageError(f"--users: entry {number} has unknown keys: {', '.join(unknown)}")
+        if "attributes" in entry and not isinstance(entry["attributes"], dict):
+            raise UsageError(f"--users: entry {number}: attributes must be an object")
+        if entry.get("totp_secret"):
+            try:
+                pyotp.TOTP(str(entry["totp_secret"])).byte_secret()
+            except (ValueError, TypeError):
+                raise UsageError(f"--users: entry {number}: totp_secret is not a base32 secret") from None
+    return entries
+
+
+def cmd_login_many(args: argparse.Namespace, config: PoolConfig) -> int:
+    """``authflow login --users FILE``: many scripted sign-ins at once, one JSON line each, in order."""
+    from dataclasses import replace
+
+    from authflow.many import SignInRequest, sign_in_many
+
+    if args.totp_secret_out is not None:
+        raise UsageError("--totp-secret-out signs in one user; it does not go with --users")
+    if args.output != "json":
+        raise UsageError("--users prints one JSON line per user: --output must be json")
+    if args.parallel < 1:
+        raise UsageError("--parallel must be at least 1")
+    if args.preferred_challenge and args.auth_flow != "USER_AUTH":
+        raise UsageError("--preferred-challenge is for --auth-flow USER_AUTH only")
+    entries = read_users_file(args.users)
+    base = EnvAnswers.from_environ()
+    requests = []
+    for entry in entries:
+        answers = {key: value for key, value in entry.items() if key != "username"}
+        if "attributes" in answers:
+            answers["attributes"] = {str(k): str(v) for k, v in answers["attributes"].items()}
+        requests.append(SignInRequest(
+            entry["username"], NonInteractiveHandler(replace(base, **answers)),
+            auth_flow=args.auth_flow, preferred_challenge=args.preferred_challenge,
+        ))
+    results = sign_in_many(config.user_pool(), requests, max_workers=args.parallel)
+    cache = None if args.no_cache else _cache(args)
+    for result in results:
+        line: dict[str, Any] = {"username": result.username}
+        if result.tokens is not None:
+            line["AuthenticationResult"] = result.tokens.authentication_result()
+            if cache is not None:
+                _remember(cache, config.cache_key(result.username), result.tokens)
+        else:
+            assert result.error is not None
+            line["error"] = {"code": result.error.code, "message": _one_line(result.error.message)}
+        print(json.dumps(line), flush=True)
+    failed = sum(1 for r in results if not r.ok)
+    if failed:
+        return _fail(f"{failed} of {len(results)} sign-ins failed", EXIT_FAILED)
+    return EXIT_OK
+
+
 def cmd_login(args: argparse.Namespace) -> int:
     config = PoolConfig.from_args(args)
+    if args.users is not None:
+        return cmd_login_many(args, config)
     username, tokens = sign_in_from_args(args, config.user_pool(), args.username)
     if not args.no_cache:
         _remember(_cache(args), config.cache_key(username), tokens)
@@ -710,6 +788,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_pool_options(login)
     _add_sign_in_options(login)
+    many = login.add_argument_group("many users at once (test drivers)")
+    many.add_argument(
+        "--users",
+        metavar="FILE",
+        type=Path,
+        help="sign in every user of this JSON array at once, non-interactively; entries: username, and "
+        "optionally password, new_password, attributes, totp_secret, code_command, mfa_choice, first_factor "
+        "(else the AUTHFLOW_* answers); prints one JSON line per user, in order",
+    )
+    many.add_argument(
+        "--parallel", metavar="N", type=int, default=8, help="with --users: sign-ins at once (default 8)"
+    )
     login.add_argument(
         "--output",
         metavar="FORMAT",

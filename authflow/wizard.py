@@ -126,11 +126,13 @@ def run_code_command(command: str, prompt: Prompt, *, timeout: float = CODE_COMM
     """Run AUTHFLOW_CODE_COMMAND for ``prompt``; its stdout is the code.
 
     The command runs in a shell with AUTHFLOW_CHALLENGE (the ChallengeName) and AUTHFLOW_DESTINATION
-    (where Cognito says the code went, masked) added to the environment. Its stderr is left alone.
+    (where Cognito says the code went, masked) added to the environment, and AUTHFLOW_USERNAME (the
+    user signing in, which tells users apart with ``authflow login --users``). Its stderr is left alone.
     """
     env = dict(os.environ)
     env["AUTHFLOW_CHALLENGE"] = prompt.challenge_name or ""
     env["AUTHFLOW_DESTINATION"] = prompt.destination or ""
+    env["AUTHFLOW_USERNAME"] = prompt.username
     try:
         done = subprocess.run(  # the user's own shell command, by design (shell=True)
             command,

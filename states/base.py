@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from authflow.errors import MalformedResponseError, MissingAnswerError
-from authflow.prompts import Field
+from authflow.errors import AuthflowError, MalformedResponseError, MissingAnswerError
+from authflow.prompts import Field, Prompt, PromptKind
 
 #: Six digits, as SoftwareTokenMFAUserCodeType requires.
 TOTP_CODE = r"^[0-9]{6}$"
@@ -89,6 +89,30 @@ def code_field(pattern: str, label: str = "Code") -> Field:
 
 def choice_field(label: str, choices: tuple[str, ...]) -> Field:
     return Field(name="choice", label=label, choices=choices)
+
+
+def choice_prompt(
+    kind: PromptKind,
+    challenge: Challenge,
+    label: str,
+    intro: str,
+    options: tuple[str, ...],
+    labels: Mapping[str, str],
+    error: AuthflowError | None,
+    attempt: int,
+) -> Prompt:
+    """A prompt that picks one of ``options`` (Cognito's names), each explained by ``labels``."""
+    return Prompt(
+        kind=kind,
+        challenge_name=challenge.name,
+        fields=(choice_field(label, options),),
+        message=intro + "; ".join(f"{o} ({labels.get(o, o)})" for o in options),
+        username=challenge.username,
+        choices=options,
+        parameters=dict(challenge.parameters),
+        error=error,
+        attempt=attempt,
+    )
 
 
 def chosen(answer: Mapping[str, str], choices: tuple[str, ...], what: str) -> str:

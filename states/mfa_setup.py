@@ -15,7 +15,8 @@ import pyotp
 
 from authflow.errors import AuthflowError, UnsupportedChallengeError
 from authflow.prompts import Field, Prompt, PromptKind
-from states.base import TOTP_CODE, Challenge, answer_value, choice_field, chosen, code_field, json_string_list
+from states import base
+from states.base import TOTP_CODE, Challenge, answer_value, chosen, code_field, json_string_list
 
 NAME = "MFA_SETUP"
 TOTP = "SOFTWARE_TOKEN_MFA"
@@ -41,19 +42,8 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
 
 
 def choice_prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
-    options = choices(challenge)
-    return Prompt(
-        kind=PromptKind.MFA_SETUP_CHOICE,
-        challenge_name=NAME,
-        fields=(choice_field("Set up", options),),
-        message="This user pool requires MFA. Set up: "
-        + "; ".join(f"{o} ({LABELS[o]})" for o in options),
-        username=challenge.username,
-        choices=options,
-        parameters=dict(challenge.parameters),
-        error=error,
-        attempt=attempt,
-    )
+    return base.choice_prompt(PromptKind.MFA_SETUP_CHOICE, challenge, "Set up",
+                              "This user pool requires MFA. Set up: ", choices(challenge), LABELS, error, attempt)
 
 
 def choose(challenge: Challenge, answer: Mapping[str, str]) -> str:

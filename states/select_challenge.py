@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from authflow.errors import AuthflowError, UnsupportedChallengeError
 from authflow.prompts import Prompt, PromptKind
-from states.base import Challenge, choice_field, chosen
+from states.base import Challenge, choice_prompt, chosen
 
 NAME = "SELECT_CHALLENGE"
 
@@ -41,18 +41,8 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
 
 
 def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
-    options = choices(challenge)
-    return Prompt(
-        kind=PromptKind.FIRST_FACTOR,
-        challenge_name=NAME,
-        fields=(choice_field("Sign in with", options),),
-        message="Choose how to sign in: " + "; ".join(f"{o} ({LABELS[o]})" for o in options),
-        username=challenge.username,
-        choices=options,
-        parameters=dict(challenge.parameters),
-        error=error,
-        attempt=attempt,
-    )
+    return choice_prompt(PromptKind.FIRST_FACTOR, challenge, "Sign in with", "Choose how to sign in: ",
+                         choices(challenge), LABELS, error, attempt)
 
 
 def choose(challenge: Challenge, answer: Mapping[str, str]) -> str:

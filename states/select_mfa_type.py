@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from authflow.errors import AuthflowError
 from authflow.prompts import Prompt, PromptKind
-from states.base import Challenge, choice_field, chosen, json_string_list
+from states.base import Challenge, choice_prompt, chosen, json_string_list
 
 NAME = "SELECT_MFA_TYPE"
 
@@ -26,19 +26,8 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
 
 
 def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
-    options = choices(challenge)
-    return Prompt(
-        kind=PromptKind.MFA_CHOICE,
-        challenge_name=NAME,
-        fields=(choice_field("MFA method", options),),
-        message="Choose how to confirm it is you: "
-        + "; ".join(f"{o} ({LABELS.get(o, o)})" for o in options),
-        username=challenge.username,
-        choices=options,
-        parameters=dict(challenge.parameters),
-        error=error,
-        attempt=attempt,
-    )
+    return choice_prompt(PromptKind.MFA_CHOICE, challenge, "MFA method", "Choose how to confirm it is you: ",
+                         choices(challenge), LABELS, error, attempt)
 
 
 def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:

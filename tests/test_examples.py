@@ -1,0 +1,48 @@
+"""The examples in examples/ run as they are (so they never rot)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest_cli import credential_free_env
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = credential_free_env(tmp_path)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, check=False,
+                          cwd=str(EXAMPLES.parent))
+
+
+def test_desktop_step_api_example(tmp_path: Path) -> None:
+    done = run([sys.executable, str(EXAMPLES / "desktop_step_api.py")], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "signed in: Tokens(" in done.stdout
+    assert "second window: resumed -> SMS_MFA -> authenticated" in done.stdout
+
+
+def test_async_example(tmp_path: Path) -> None:
+    done = run([sys.executable, str(EXAMPLES / "async_sign_in.py")], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in done.stdout.splitlines()] == ["tina", "alice"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a bash script")
+def test_ci_many_users_example(tmp_path: Path) -> None:
+    done = run(["bash", str(EXAMPLES / "ci_many_users.sh")], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["alice ok", "tina ok", "sam ok"]
+
+
+def test_plugin_example(tmp_path: Path) -> None:
+    done = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLES / "test_with_plugin.py")],
+               tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout

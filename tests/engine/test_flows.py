@@ -260,3 +260,16 @@ def test_user_auth_preferred_challenge(local_pool: LocalUserPool, pool: UserPool
     assert "SELECT_CHALLENGE" not in flow.history
     first = local_pool.requests("InitiateAuth")[0].params["AuthParameters"]
     assert first["PREFERRED_CHALLENGE"] == factor
+
+
+def test_no_machine_is_built_per_sign_in(local_pool: LocalUserPool, pool: UserPool,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import transitions
+
+    def no_new_machines(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a transitions.Machine was built during a sign-in")
+
+    local_pool.add_user("alice", PASSWORD)
+    monkeypatch.setattr(transitions.Machine, "__init__", no_new_machines)
+    for _ in range(3):
+        assert_signed_in_as(sign_in(pool, "alice", ScriptedHandler(password=PASSWORD)), "alice")

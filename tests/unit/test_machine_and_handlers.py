@@ -61,15 +61,6 @@ def test_local_misuse_is_a_flow_state_error() -> None:
         machine.fire(model("start"), "no_such_event")
 
 
-def test_machine_is_built_once() -> None:
-    import importlib
-
-    import authflow.flow
-
-    assert authflow.flow.fire is machine.fire
-    assert importlib.import_module("authflow.machine").MACHINE is machine.MACHINE
-
-
 # --- TOTP codes ----------------------------------------------------------------------------------
 
 

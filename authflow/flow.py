@@ -270,6 +270,8 @@ class AuthFlow:
             raise ValueError("unknown snapshot version")
         if (snapshot["pool_id"], snapshot["client_id"]) != (pool.pool_id, pool.client_id):
             raise ValueError("this snapshot belongs to another user pool or app client")
+        if snapshot.get("state") not in (*ANSWERABLE, "awaiting_password"):
+            raise ValueError(f"a flow cannot be resumed at {snapshot.get('state')!r}")
         flow = cls(
             pool,
             snapshot["username"],
@@ -377,7 +379,8 @@ class AuthFlow:
             return self.pool.initiate_auth(self.auth_flow, parameters, client_metadata=self.client_metadata)
 
     def _send(self, challenge_name: str, responses: Mapping[str, str]) -> dict[str, Any]:
-        """RespondToAuthChallenge with the parts every answer carries: USERNAME and SECRET_HASH."""
+        """RespondToAuthChallenge with the parts every answer carries: USERNAME (the internal name),
+        SECRET_HASH over it when the client has a secret, and DEVICE_KEY when signing in with a device."""
         full = {"USERNAME": self.user_id, **responses}
         self.pool.with_secret_hash(full, self.user_id)
         if self.device is not None:

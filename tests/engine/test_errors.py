@@ -74,6 +74,8 @@ def test_resume_in_another_flow_object(local_pool: LocalUserPool, pool: UserPool
     assert resumed.step.challenge_name == "SMS_MFA"
     step = resumed.respond(local_pool.last_code("sam"))
     assert claims(step.tokens.access_token)["username"] == "sam"  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="cannot be resumed"):
+        AuthFlow.resume(other_pool, {**snapshot, "state": "PASSWORD_VERIFIER"})
 
 
 # --- hostile SRP -----------------------------------------------------------------------------------

@@ -187,13 +187,20 @@ class TokenCache:
             raise CacheFileError("no AuthenticationResult")
         return Tokens.from_authentication_result(result, issued_at=float(issued_at))
 
+    def _keyring_module(self) -> Any:
+        """The keyring in use, else the ``keyring`` package if it is installed, else None."""
+        if self._keyring is not None:
+            return self._keyring
+        try:
+            import keyring  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            return None
+        return keyring
+
     def _read_keyring(self, key: CacheKey) -> dict[str, Any]:
-        keyring = self._keyring
+        keyring = self._keyring_module()
         if keyring is None:
-            try:
-                import keyring  # type: ignore[import-not-found,unused-ignore]
-            except ImportError as exc:
-                raise CacheFileError("the tokens are in the keyring, which is not available") from exc
+            raise CacheFileError("the tokens are in the keyring, which is not available")
         try:
             stored = keyring.get_password(KEYRING_SERVICE, key.digest())
         except Exception as exc:  # any keyring backend failure means "not cached"
@@ -244,13 +251,10 @@ class TokenCache:
         return True
 
     def _delete_keyring(self, key: CacheKey) -> None:
-        keyring = self._keyring
+        keyring = self._keyring_module()
         if keyring is None:
-            try:
-                import keyring  # type: ignore[import-not-found,unused-ignore]
-            except ImportError:
-                self.warn("the tokens were in the keyring, which is not available now: they stay there")
-                return
+            self.warn("the tokens were in the keyring, which is not available now: they stay there")
+            return
         try:
             keyring.delete_password(KEYRING_SERVICE, key.digest())
         except Exception as exc:  # noqa: BLE001 - PasswordDeleteError when absent, or a backend failure

@@ -542,7 +542,7 @@ class AuthFlow:
         if state == "MFA_SETUP":
             return self._choose_mfa_setup(challenge, mfa_setup.choose(challenge, values))
         if state == "MFA_SETUP_TOTP":
-            return self._verify_totp_setup(answer_value(values, "code", "code"))
+            return self._verify_totp_setup(mfa_setup.totp_code(values))
         if state == "MFA_SETUP_EMAIL":
             return self._handle(self._send("MFA_SETUP", mfa_setup.email_responses(values)))
         module = states.ANSWERED[state]
@@ -560,7 +560,7 @@ class AuthFlow:
         return self.step
 
     def _verify_totp_setup(self, code: str) -> Step:
-        response = self.pool.verify_software_token(code.replace(" ", ""), session=self.session)
+        response = self.pool.verify_software_token(code, session=self.session)
         if response.get("Status") != "SUCCESS":
             raise EnableSoftwareTokenMFAError("the code did not verify", operation="VerifySoftwareToken")
         self.session = response.get("Session") or self.session

@@ -16,7 +16,7 @@ import pyotp
 from authflow.errors import AuthflowError, UnsupportedChallengeError
 from authflow.prompts import Field, Prompt, PromptKind
 from states import base
-from states.base import TOTP_CODE, Challenge, answer_value, chosen, code_field, json_string_list
+from states.base import TOTP_CODE, Challenge, answer_value, chosen, clean_code, code_field, json_string_list
 
 NAME = "MFA_SETUP"
 TOTP = "SOFTWARE_TOKEN_MFA"
@@ -75,6 +75,11 @@ def totp_prompt(
         error=error,
         attempt=attempt,
     )
+
+
+def totp_code(answer: Mapping[str, str]) -> str:
+    """The first code from the app, as VerifySoftwareToken takes it (pasted spaces and dashes removed)."""
+    return clean_code(answer_value(answer, "code", "code from the authenticator app"))
 
 
 def email_prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:

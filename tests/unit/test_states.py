@@ -248,3 +248,9 @@ def test_device_password_verifier_proves_the_device_password() -> None:
     assert answer == {"DEVICE_KEY": key, "PASSWORD_CLAIM_SECRET_BLOCK": block,
                       "PASSWORD_CLAIM_SIGNATURE": expected, "TIMESTAMP": "Sun Nov 22 01:02:03 UTC 2026"}
     assert password not in repr(device)
+
+
+def test_mfa_setup_first_code_is_cleaned_like_every_other_code() -> None:
+    assert mfa_setup.totp_code({"code": " 123-456 "}) == "123456"
+    with pytest.raises(MissingAnswerError):
+        mfa_setup.totp_code({"code": ""})

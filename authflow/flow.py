@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-import states
-from authflow import srp
+from authflow import srp, states
 from authflow.devices import Device
 from authflow.errors import (
     AuthflowError,
@@ -37,16 +36,16 @@ from authflow.errors import (
 )
 from authflow.machine import ANSWERABLE, CHALLENGE_EVENTS, fire
 from authflow.prompts import Answer, Field, Prompt, PromptKind, normalize_answer
-from authflow.tokens import Tokens
-from authflow.transport import UserPool
-from states import (
+from authflow.states import (
     device_password_verifier,
     device_srp_auth,
     mfa_setup,
     password_verifier,
     select_challenge,
 )
-from states.base import Challenge, answer_value
+from authflow.states.base import Challenge, answer_value
+from authflow.tokens import Tokens
+from authflow.transport import UserPool
 
 AUTH_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "USER_AUTH", "CUSTOM_AUTH")
 FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")

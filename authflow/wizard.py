@@ -51,7 +51,7 @@ from authflow.errors import (
 )
 from authflow.prompts import Answer, Field, Prompt, PromptKind
 from authflow.qr import qr_text
-from states.base import clean_code
+from authflow.states.base import clean_code
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens

@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from authflow.states import password_verifier
+from authflow.states.base import Challenge
+
 from authflow import srp
-from states import password_verifier
-from states.base import Challenge
 
 POOL_ID = "us-east-1_BenchPool1"
 POOL_NAME = srp.pool_name_of(POOL_ID)

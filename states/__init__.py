@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from states import (
+from authflow.states import (
     custom_challenge,
     device_password_verifier,
     device_srp_auth,
@@ -37,7 +37,7 @@ from states import (
     sms_otp,
     software_token_mfa,
 )
-from states.base import Challenge
+from authflow.states.base import Challenge
 
 #: Challenges a person (or a handler) answers with a prompt; each module has prompt() and responses().
 ANSWERED: dict[str, ModuleType] = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from authflow.states.base import Challenge, answer_value, clean_code, code_field
+
 from authflow.errors import AuthflowError
 from authflow.prompts import Prompt, PromptKind
-from states.base import Challenge, answer_value, clean_code, code_field
 
 
 def delivered_code_prompt(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from authflow.states.base import Challenge, answer_value
+
 from authflow.errors import AuthflowError
 from authflow.prompts import Field, Prompt, PromptKind
-from states.base import Challenge, answer_value
 
 NAME = "CUSTOM_CHALLENGE"
 

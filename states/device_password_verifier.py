@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from authflow.states.base import Challenge, require
+
 from authflow import srp
 from authflow.devices import Device
-from states.base import Challenge, require
 
 NAME = "DEVICE_PASSWORD_VERIFIER"
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pyotp
+from authflow.states import base
+from authflow.states.base import TOTP_CODE, Challenge, answer_value, chosen, clean_code, code_field, json_string_list
 
 from authflow.errors import AuthflowError, UnsupportedChallengeError
 from authflow.prompts import Field, Prompt, PromptKind
-from states import base
-from states.base import TOTP_CODE, Challenge, answer_value, chosen, clean_code, code_field, json_string_list
 
 NAME = "MFA_SETUP"
 TOTP = "SOFTWARE_TOKEN_MFA"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from authflow.states.base import Challenge, answer_value, json_string_list, json_string_map
+
 from authflow.errors import AuthflowError, MissingAnswerError
 from authflow.prompts import Field, Prompt, PromptKind
-from states.base import Challenge, answer_value, json_string_list, json_string_map
 
 NAME = "NEW_PASSWORD_REQUIRED"
 PREFIX = "userAttributes."

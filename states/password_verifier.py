@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from authflow.states.base import Challenge, require
+
 from authflow import srp
-from states.base import Challenge, require
 
 NAME = "PASSWORD_VERIFIER"
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from authflow.states.base import Challenge, choice_prompt, chosen
+
 from authflow.errors import AuthflowError, UnsupportedChallengeError
 from authflow.prompts import Prompt, PromptKind
-from states.base import Challenge, choice_prompt, chosen
 
 NAME = "SELECT_CHALLENGE"
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from authflow.states.base import Challenge, choice_prompt, chosen, json_string_list
+
 from authflow.errors import AuthflowError
 from authflow.prompts import Prompt, PromptKind
-from states.base import Challenge, choice_prompt, chosen, json_string_list
 
 NAME = "SELECT_MFA_TYPE"
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from authflow.states._code import code_response, delivered_code_prompt
+from authflow.states.base import DELIVERED_CODE, Challenge
+
 from authflow.errors import AuthflowError
 from authflow.prompts import Prompt
-from states._code import code_response, delivered_code_prompt
-from states.base import DELIVERED_CODE, Challenge
 
 NAME = "SMS_MFA"
 

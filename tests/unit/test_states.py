@@ -9,12 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
-import states
-from authflow import srp
-from authflow.errors import MalformedResponseError, MissingAnswerError, SRPError, UnsupportedChallengeError
-from authflow.prompts import PromptKind
-from states import (
+from authflow.states import (
     email_otp,
     mfa_setup,
     new_password_required,
@@ -25,7 +20,11 @@ from states import (
     sms_otp,
     software_token_mfa,
 )
-from states.base import Challenge
+from authflow.states.base import Challenge
+
+from authflow import srp, states
+from authflow.errors import MalformedResponseError, MissingAnswerError, SRPError, UnsupportedChallengeError
+from authflow.prompts import PromptKind
 
 VECTORS = json.loads(
     (Path(__file__).resolve().parents[3] / "shared" / "reference" / "srp-vectors.json").read_text()
@@ -229,8 +228,9 @@ def test_every_answered_module_is_registered_by_its_challenge_name() -> None:
 def test_device_password_verifier_proves_the_device_password() -> None:
     import base64
 
+    from authflow.states import device_password_verifier, device_srp_auth
+
     from authflow.devices import Device
-    from states import device_password_verifier, device_srp_auth
 
     group, key = "-wt2ha1Zd", "us-east-1_fec070d2-0000-4000-8000-000000000000"
     password, verifier_b64, salt_b64 = srp.generate_device_verifier(group, key)

@@ -13,8 +13,11 @@
 
 It speaks the cognito-idp JSON 1.1 protocol and refuses what Cognito refuses, with Cognito's error codes
 and messages (see shared/reference/cognito-protocol.md). Modules: ``server`` (HTTP), ``service`` (state
-and dispatch), ``auth`` (sign-in), ``account`` / ``admin`` (other operations), ``model``, ``sessions``,
-``tokens``, ``seed``, ``cli``.
+and dispatch), ``operations`` (the table: operation name -> handler), the handlers' modules ``auth``
+(sign-in), ``account`` (a signed-in user's own operations), ``signup`` and ``admin``; the helpers they share:
+``params`` (reading parameters), ``codes`` (codes, TOTP, SECRET_HASH), ``users``, ``builders``; and
+``model``, ``sessions``, ``tokens``, ``seed``, ``cli``. Adding an operation is a function in a handlers'
+module and one row in ``operations.OPERATIONS``.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from typing import Any
 
 import pyotp
 
-from authflow.localpool.admin import build_client, build_user, update_attributes
+from authflow.localpool.builders import build_client, build_user
 from authflow.localpool.clock import Clock
 from authflow.localpool.errors import PoolError
 from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, User, UserPool
+from authflow.localpool.operations import OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import HttpServer
 from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service
+from authflow.localpool.users import update_attributes
 
 __all__ = [
     "AppClient",
@@ -78,7 +83,7 @@ class LocalUserPool:
         region: str | None = None,
     ) -> None:
         self.seed = load_seed(seed)
-        self.service = Service(region=region or str(self.seed.get("region") or "us-east-1"))
+        self.service = Service(OPERATIONS, region=region or str(self.seed.get("region") or "us-east-1"))
         self._seeded_pools = apply_seed(self.service, self.seed)
         self._host, self._port = host, port
         self._server: HttpServer | None = None
@@ -195,7 +200,7 @@ class LocalUserPool:
         totp_secret: str | None = None,
         sub: str | None = None,
     ) -> User:
-        """A new user (see :func:`authflow.localpool.admin.build_user`)."""
+        """A new user (see :func:`authflow.localpool.builders.build_user`)."""
         with self.service.lock:
             return build_user(
                 self.service, self.pool(pool_id), username, password, attributes=attributes, status=status,

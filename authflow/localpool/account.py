@@ -9,13 +9,13 @@ import hmac
 from typing import TYPE_CHECKING, Any
 
 from authflow.localpool import errors as e
-from authflow.localpool.admin import apply_mfa_preference, attribute_list, mfa_description, update_attributes
 from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
 from authflow.localpool.model import Device, PasswordRecord, User
-from authflow.localpool.service import enum_value, optional_str, required_str
+from authflow.localpool.params import attribute_map, enum_value, optional_str, required_str
+from authflow.localpool.users import apply_mfa_preference, attribute_list, mfa_description, update_attributes
 
 if TYPE_CHECKING:
-    from authflow.localpool.service import Handler, Service
+    from authflow.localpool.service import Service
 
 
 def get_user(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
@@ -74,10 +74,7 @@ def change_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
 
 def update_user_attributes(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
-    items = p.get("UserAttributes") or []
-    if not isinstance(items, list) or not all(isinstance(i, dict) and "Name" in i for i in items):
-        raise invalid_parameter("Invalid UserAttributes")
-    update_attributes(pool, user, {str(i["Name"]): str(i.get("Value", "")) for i in items}, svc.now())
+    update_attributes(pool, user, attribute_map(p), svc.now())
     return {}
 
 
@@ -161,19 +158,3 @@ def forget_device(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     device = _device(user, required_str(p, "DeviceKey"))
     del user.devices[device.key]
     return {}
-
-
-OPERATIONS: dict[str, Handler] = {
-    "GetUser": get_user,
-    "GlobalSignOut": global_sign_out,
-    "RevokeToken": revoke_token,
-    "SetUserMFAPreference": set_user_mfa_preference,
-    "ChangePassword": change_password,
-    "UpdateUserAttributes": update_user_attributes,
-    "DeleteUser": delete_user,
-    "ConfirmDevice": confirm_device,
-    "UpdateDeviceStatus": update_device_status,
-    "GetDevice": get_device,
-    "ListDevices": list_devices,
-    "ForgetDevice": forget_device,
-}

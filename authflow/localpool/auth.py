@@ -23,16 +23,14 @@ import json
 import logging
 import os
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pyotp
-
 from authflow import srp
 from authflow.errors import SRPError
 from authflow.localpool import errors as e
+from authflow.localpool.codes import check_secret_hash, new_code, new_totp_secret, totp_step
 from authflow.localpool.errors import (
     PoolError,
     invalid_parameter,
@@ -59,12 +57,11 @@ from authflow.localpool.model import (
     mask_phone,
     new_device_key,
 )
-from authflow.localpool.service import enum_value, optional_str, required_str, string_map
+from authflow.localpool.params import enum_value, optional_str, required_str, string_map
 from authflow.localpool.sessions import AuthSession, SignIn
-from authflow.secret_hash import secret_hash
 
 if TYPE_CHECKING:
-    from authflow.localpool.service import Handler, Service
+    from authflow.localpool.service import Service
 
 log = logging.getLogger("authflow.localpool")
 
@@ -87,45 +84,6 @@ _COMPACT = (",", ":")
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=_COMPACT)
-
-
-def new_code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
-
-
-def new_totp_secret() -> str:
-    """A 32-character base32 secret, as AssociateSoftwareToken returns."""
-    return pyotp.random_base32(32)
-
-
-def totp_step(secret: str, code: str, now: float) -> int | None:
-    """The time step (RFC 6238: SHA-1, 6 digits, 30 s) whose code is ``code``, trying now and one step
-    either side, newest first; None when none matches."""
-    if len(code) != 6 or not code.isdigit():
-        return None
-    totp = pyotp.TOTP(secret)
-    current = int(now // 30)
-    for step in (current + 1, current, current - 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
-def check_secret_hash(client: AppClient, username: str, given: str | None) -> None:
-    """SECRET_HASH over ``username`` (what was typed at InitiateAuth, the internal name afterwards)."""
-    if client.secret is None:
-        return
-    if not given:
-        raise PoolError(
-            "NotAuthorizedException",
-            f"Client {client.id} is configured with secret but SECRET_HASH was not received",
-            keep_session=True,
-        )
-    expected = secret_hash(username, client.id, client.secret)
-    if not hmac.compare_digest(expected.encode(), given.encode()):
-        raise PoolError(
-            "NotAuthorizedException", f"Unable to verify secret hash for client {client.id}", keep_session=True
-        )
 
 
 def parse_srp_a(text: str | None) -> int:
@@ -932,14 +890,3 @@ def get_tokens_from_refresh_token(svc: Service, p: dict[str, Any]) -> dict[str, 
         client_secret=optional_str(p, "ClientSecret"), by_secret=True,
     )
     return {"AuthenticationResult": result["AuthenticationResult"]}
-
-
-OPERATIONS: dict[str, Handler] = {
-    "InitiateAuth": initiate_auth,
-    "RespondToAuthChallenge": respond_to_auth_challenge,
-    "AdminInitiateAuth": admin_initiate_auth,
-    "AdminRespondToAuthChallenge": admin_respond_to_auth_challenge,
-    "AssociateSoftwareToken": associate_software_token,
-    "VerifySoftwareToken": verify_software_token,
-    "GetTokensFromRefreshToken": get_tokens_from_refresh_token,
-}

@@ -1,12 +1,66 @@
-"""Every operation the local user pool answers, by its X-Amz-Target name."""
+"""Every operation the local user pool answers, by its X-Amz-Target name: one row per operation.
+
+Adding an operation: write ``def operation(svc: Service, p: dict[str, Any]) -> dict[str, Any]`` in the
+module it belongs to (or a new one), and add its row here. Handlers raise ``PoolError`` for Cognito's
+errors; shared helpers live in ``params``, ``codes``, ``users`` and ``builders``, never in another
+handlers' module."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authflow.localpool import account, admin, auth
+from authflow.localpool import account, admin, auth, signup
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Handler
 
-OPERATIONS: dict[str, Handler] = {**auth.OPERATIONS, **account.OPERATIONS, **admin.OPERATIONS}
+OPERATIONS: dict[str, Handler] = {
+    # sign-in
+    "InitiateAuth": auth.initiate_auth,
+    "RespondToAuthChallenge": auth.respond_to_auth_challenge,
+    "AdminInitiateAuth": auth.admin_initiate_auth,
+    "AdminRespondToAuthChallenge": auth.admin_respond_to_auth_challenge,
+    "AssociateSoftwareToken": auth.associate_software_token,
+    "VerifySoftwareToken": auth.verify_software_token,
+    "GetTokensFromRefreshToken": auth.get_tokens_from_refresh_token,
+    # a signed-in user's own operations (access token), RevokeToken
+    "GetUser": account.get_user,
+    "GlobalSignOut": account.global_sign_out,
+    "RevokeToken": account.revoke_token,
+    "SetUserMFAPreference": account.set_user_mfa_preference,
+    "ChangePassword": account.change_password,
+    "UpdateUserAttributes": account.update_user_attributes,
+    "DeleteUser": account.delete_user,
+    "ConfirmDevice": account.confirm_device,
+    "UpdateDeviceStatus": account.update_device_status,
+    "GetDevice": account.get_device,
+    "ListDevices": account.list_devices,
+    "ForgetDevice": account.forget_device,
+    # pools, clients and users set up over HTTP
+    "CreateUserPool": admin.create_user_pool,
+    "DescribeUserPool": admin.describe_user_pool,
+    "DeleteUserPool": admin.delete_user_pool,
+    "ListUserPools": admin.list_user_pools,
+    "CreateUserPoolClient": admin.create_user_pool_client,
+    "DescribeUserPoolClient": admin.describe_user_pool_client,
+    "SetUserPoolMfaConfig": admin.set_user_pool_mfa_config,
+    "GetUserPoolMfaConfig": admin.get_user_pool_mfa_config,
+    "AdminCreateUser": admin.admin_create_user,
+    "AdminSetUserPassword": admin.admin_set_user_password,
+    "AdminGetUser": admin.admin_get_user,
+    "AdminUpdateUserAttributes": admin.admin_update_user_attributes,
+    "AdminSetUserMFAPreference": admin.admin_set_user_mfa_preference,
+    "AdminDisableUser": admin.admin_disable_user,
+    "AdminEnableUser": admin.admin_enable_user,
+    "AdminDeleteUser": admin.admin_delete_user,
+    "AdminResetUserPassword": admin.admin_reset_user_password,
+    "AdminConfirmSignUp": admin.admin_confirm_sign_up,
+    "AdminUserGlobalSignOut": admin.admin_user_global_sign_out,
+    "AdminListGroupsForUser": admin.admin_list_groups_for_user,
+    "ListUsers": admin.list_users,
+    # sign-up and forgotten passwords
+    "SignUp": signup.sign_up,
+    "ConfirmSignUp": signup.confirm_sign_up,
+    "ForgotPassword": signup.forgot_password,
+    "ConfirmForgotPassword": signup.confirm_forgot_password,
+}

@@ -1,8 +1,8 @@
 """Seed files: the pools, app clients and users a local user pool starts with.
 
 A seed is JSON (or the same dict in Python). Every key of a pool, client or user entry is a keyword of
-:func:`~authflow.localpool.admin.build_pool`, :func:`~authflow.localpool.admin.build_client` or
-:func:`~authflow.localpool.admin.build_user`, so the seed and the Python API say things the same way::
+:func:`~authflow.localpool.builders.build_pool`, :func:`~authflow.localpool.builders.build_client` or
+:func:`~authflow.localpool.builders.build_user`, so the seed and the Python API say things the same way::
 
     {
       "region": "us-east-1",
@@ -40,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from authflow.localpool.admin import build_client, build_pool, build_user
+from authflow.localpool.builders import build_client, build_pool, build_user
 from authflow.localpool.model import UserPool
 
 if TYPE_CHECKING:

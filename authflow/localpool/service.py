@@ -1,5 +1,8 @@
 """The state of one local user pool server and the dispatch of operations to their handlers.
 
+The handlers come in as a table (``operations.OPERATIONS``): this module imports none of them, and they
+import it only for its types.
+
 Everything a request touches (pools, Sessions, tokens, outbox, request log, faults, clock) lives in one
 :class:`Service`; one lock serialises the operations, so handlers are plain code over plain data.
 """
@@ -12,7 +15,7 @@ import re
 import secrets
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,53 +135,7 @@ class Faults:
         return None
 
 
-# --- parameter helpers -------------------------------------------------------------------------------
-
-
-def _member(name: str) -> str:
-    return name[:1].lower() + name[1:]
-
-
-def required_str(params: dict[str, Any], name: str) -> str:
-    value = params.get(name)
-    if value is None or value == "":
-        raise PoolError(
-            "InvalidParameterException",
-            f"1 validation error detected: Value null at '{_member(name)}' failed to satisfy constraint: "
-            "Member must not be null",
-        )
-    if not isinstance(value, str):
-        raise PoolError("InvalidParameterException", f"Invalid type for parameter {name}")
-    return value
-
-
-def optional_str(params: dict[str, Any], name: str) -> str | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise PoolError("InvalidParameterException", f"Invalid type for parameter {name}")
-    return value
-
-
-def string_map(params: dict[str, Any], name: str) -> dict[str, str]:
-    value = params.get(name) or {}
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise PoolError("InvalidParameterException", f"{name} must be a map of strings")
-    return value
-
-
-def enum_value(params: dict[str, Any], name: str, allowed: tuple[str, ...] | list[str]) -> str:
-    value = required_str(params, name)
-    if value not in allowed:
-        raise PoolError(
-            "InvalidParameterException",
-            f"1 validation error detected: Value '{value}' at '{_member(name)}' failed to satisfy "
-            f"constraint: Member must satisfy enum value set: [{', '.join(allowed)}]",
-        )
-    return value
+# --- the X-Amz-Target header --------------------------------------------------------------------
 
 
 _TARGET = re.compile(r"^AWSCognitoIdentityProviderService\.([A-Za-z]+)$")
@@ -195,7 +152,9 @@ def operation_of(target: str | None) -> str | None:
 class Service:
     """Pools, Sessions, tokens and the test hooks of one server."""
 
-    def __init__(self, region: str = "us-east-1", clock: Clock | None = None) -> None:
+    def __init__(
+        self, operations: Mapping[str, Handler], region: str = "us-east-1", clock: Clock | None = None
+    ) -> None:
         self.region = region
         self.clock = clock or Clock()
         self.lock = threading.RLock()
@@ -212,10 +171,8 @@ class Service:
         self.timestamp_tolerance = 300.0
         #: Keys the fake SALT of unknown users, so it is stable per name (PreventUserExistenceErrors).
         self.decoy_key = secrets.token_bytes(32)
-        # Imported here: the handlers' modules import this one.
-        from authflow.localpool.operations import OPERATIONS
-
-        self.operations: dict[str, Handler] = dict(OPERATIONS)
+        #: Operation name -> handler (``operations.OPERATIONS``, handed in by the caller).
+        self.operations: dict[str, Handler] = dict(operations)
 
     # --- lookups -----------------------------------------------------------------------------------
 

@@ -1,0 +1,127 @@
+"""What the user operations share, whoever calls them (the user with an access token, or an admin):
+finding a user, describing one, changing attributes and MFA preferences, sending a user a code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from authflow.localpool.errors import PoolError, invalid_parameter, user_not_found
+from authflow.localpool.model import (
+    EMAIL_OTP,
+    MFA_METHODS,
+    SMS_MFA,
+    SOFTWARE_TOKEN_MFA,
+    User,
+    UserPool,
+    mask_email,
+    mask_phone,
+)
+
+if TYPE_CHECKING:
+    from authflow.localpool.service import Service
+
+
+def find_user(pool: UserPool, username: str) -> User:
+    user = pool.find(username)
+    if user is None:
+        raise user_not_found()
+    return user
+
+
+
+def attribute_list(attributes: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Name": k, "Value": v} for k, v in attributes.items()]
+
+
+
+def mfa_description(user: User) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if user.preferred_mfa:
+        out["PreferredMfaSetting"] = user.preferred_mfa
+    if user.mfa_enabled:
+        out["UserMFASettingList"] = [m for m in MFA_METHODS if m in user.mfa_enabled]
+    return out
+
+
+
+def user_description(user: User, attributes_key: str = "Attributes") -> dict[str, Any]:
+    return {
+        "Username": user.username, attributes_key: attribute_list(user.attributes),
+        "UserCreateDate": user.created, "UserLastModifiedDate": user.modified,
+        "Enabled": user.enabled, "UserStatus": user.status,
+    }
+
+
+
+def update_attributes(pool: UserPool, user: User, updates: dict[str, str], now: float) -> None:
+    if "sub" in updates:
+        raise invalid_parameter("Cannot modify the non-mutable attribute sub")
+    for name in ("email", "phone_number"):
+        if name in updates and updates[name] != user.attributes.get(name) and f"{name}_verified" not in updates:
+            updates[f"{name}_verified"] = "false"
+    for name in pool.alias_attributes:
+        value = updates.get(name)
+        if value and updates.get(f"{name}_verified", user.attributes.get(f"{name}_verified")) == "true":
+            owner = pool.alias_owner(name, value, exclude=user)
+            if owner is not None and owner.verified(name):
+                raise PoolError("AliasExistsException", f"An account with the given {name} already exists.")
+    user.attributes.update(updates)
+    user.modified = now
+
+
+
+def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> None:
+    settings = {
+        SMS_MFA: params.get("SMSMfaSettings"),
+        SOFTWARE_TOKEN_MFA: params.get("SoftwareTokenMfaSettings"),
+        EMAIL_OTP: params.get("EmailMfaSettings"),
+    }
+    enabled, preferred = set(user.mfa_enabled), user.preferred_mfa
+    for method, setting in settings.items():
+        if setting is None:
+            continue
+        if not isinstance(setting, dict):
+            raise invalid_parameter(f"Invalid settings for {method}")
+        if setting.get("Enabled") is True:
+            if method == SOFTWARE_TOKEN_MFA and not user.totp_secret:
+                raise invalid_parameter("User has not verified software token mfa")
+            if method == SMS_MFA and not user.attributes.get("phone_number"):
+                raise invalid_parameter("User does not have a phone number.")
+            if method == EMAIL_OTP and not user.attributes.get("email"):
+                raise invalid_parameter("User does not have an email address.")
+            enabled.add(method)
+        elif setting.get("Enabled") is False:
+            enabled.discard(method)
+            if preferred == method:
+                preferred = None
+        if setting.get("PreferredMfa") is True:
+            if method not in enabled:
+                raise invalid_parameter(f"{method} must be enabled to be the preferred MFA method.")
+            preferred = method
+        elif setting.get("PreferredMfa") is False and preferred == method:
+            preferred = None
+    user.mfa_enabled, user.preferred_mfa = enabled, preferred
+
+
+
+def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose: str,
+                     mediums: Iterable[str] = ("EMAIL", "SMS")) -> dict[str, str] | None:
+    """Put ``code`` in the outbox by the first medium the user can receive; CodeDeliveryDetails."""
+    for medium in mediums:
+        if medium == "EMAIL" and user.attributes.get("email"):
+            svc.deliver(pool, user, "EMAIL", user.attributes["email"], code, purpose)
+            return {"Destination": mask_email(user.attributes["email"]), "DeliveryMedium": "EMAIL",
+                    "AttributeName": "email"}
+        if medium == "SMS" and user.attributes.get("phone_number"):
+            svc.deliver(pool, user, "SMS", user.attributes["phone_number"], code, purpose)
+            return {"Destination": mask_phone(user.attributes["phone_number"]), "DeliveryMedium": "SMS",
+                    "AttributeName": "phone_number"}
+    return None
+
+
+
+def check_password_policy(pool: UserPool, password: str) -> None:
+    violation = pool.password_policy.violation(password)
+    if violation:
+        raise PoolError("InvalidPasswordException", violation)

@@ -59,7 +59,9 @@ class CustomAuth:
 
     Each is called with the Lambda event (``userName``, ``request`` {userAttributes, session,
     challengeName, privateChallengeParameters, challengeAnswer, ...}, ``response``) and returns the event,
-    its ``response`` dict, or None after filling ``event["response"]`` in."""
+    its ``response`` dict, or None after filling ``event["response"]`` in. With CUSTOM_AUTH and SRP
+    (``CHALLENGE_NAME=SRP_A``) the define trigger is first asked with the session ``[SRP_A]``, and answers
+    ``challengeName="PASSWORD_VERIFIER"`` to have the password checked (or fails the sign-in there)."""
 
     def __init__(self, define: Trigger, create: Trigger, verify: Trigger) -> None:
         self.define, self.create, self.verify = define, create, verify

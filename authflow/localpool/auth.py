@@ -162,20 +162,48 @@ class Step:
         )
         if metadata:
             result["NewDeviceMetadata"] = metadata
-        user.failed_password_attempts = 0
+        user.failed_password_attempts = user.failed_code_attempts = 0
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
 # --- passwords and lockout --------------------------------------------------------------------------
 
 
+#: Seconds without a failure after which Cognito forgets earlier failures; also the longest lockout.
+LOCKOUT_RESET = 900
+
+
+def _locked(failures: int, last_failure: float, now: float, threshold: int) -> bool:
+    """Cognito's lockout: from the ``threshold``-th failure on, 1 s doubling with each further failure,
+    at most 15 minutes (shared/reference/cognito-protocol.md section 7)."""
+    excess = failures - threshold
+    return excess >= 0 and now < last_failure + min(2**excess, LOCKOUT_RESET)
+
+
 def _check_lockout(step: Step) -> None:
     user, now = step.known_user, step.svc.now()
-    if user.failed_password_attempts and now - user.last_password_failure > 900:
+    if user.failed_password_attempts and now - user.last_password_failure > LOCKOUT_RESET:
         user.failed_password_attempts = 0
-    excess = user.failed_password_attempts - step.pool.lockout_threshold
-    if excess >= 0 and now < user.last_password_failure + min(2**excess, 900):
+    if _locked(user.failed_password_attempts, user.last_password_failure, now, step.pool.lockout_threshold):
         raise not_authorized(e.PASSWORD_ATTEMPTS_EXCEEDED)
+
+
+def _check_code_lockout(step: Step) -> None:
+    """After five wrong MFA / one-time codes, over any number of Sessions, the user is locked out the same
+    way: even the right code is refused until the lockout ends."""
+    user, now = step.known_user, step.svc.now()
+    if user.failed_code_attempts and now - user.last_code_failure > LOCKOUT_RESET:
+        user.failed_code_attempts = 0
+    if _locked(user.failed_code_attempts, user.last_code_failure, now, step.pool.lockout_threshold):
+        raise not_authorized(e.TOO_MANY_CODE_ATTEMPTS)
+
+
+def _code_failed(step: Step, session: AuthSession, error: PoolError) -> PoolError:
+    """A wrong code: counted for the user (lockout) and for the Session (which may be retried)."""
+    user = step.known_user
+    user.failed_code_attempts += 1
+    user.last_code_failure = step.svc.now()
+    return step.svc.sessions.wrong_answer(session, step.pool.max_code_attempts, error)
 
 
 def _password_failed(step: Step) -> PoolError:
@@ -472,8 +500,9 @@ def _code_answer(key: str) -> Callable[[Step, AuthSession, dict[str, str]], dict
         code = responses.get(key)
         if not code:
             raise missing_parameter(key)
+        _check_code_lockout(step)
         if not hmac.compare_digest(code.encode(), str(session.data["code"]).encode()):
-            raise step.svc.sessions.wrong_answer(session, step.pool.max_code_attempts, e.code_mismatch())
+            raise _code_failed(step, session, e.code_mismatch())
         user = step.known_user
         purpose = session.data["purpose"]
         if purpose == "first_factor":
@@ -495,13 +524,12 @@ def _answer_totp(step: Step, session: AuthSession, responses: dict[str, str]) ->
     if not code:
         raise missing_parameter("SOFTWARE_TOKEN_MFA_CODE")
     user = step.known_user
+    _check_code_lockout(step)
     matched = totp_step(user.totp_secret or "", code, step.svc.now()) if user.totp_secret else None
     if matched is None:
-        raise step.svc.sessions.wrong_answer(session, step.pool.max_code_attempts, e.code_mismatch())
+        raise _code_failed(step, session, e.code_mismatch())
     if matched <= user.last_totp_step:
-        raise step.svc.sessions.wrong_answer(
-            session, step.pool.max_code_attempts, PoolError("ExpiredCodeException", e.TOTP_REUSED)
-        )
+        raise _code_failed(step, session, PoolError("ExpiredCodeException", e.TOTP_REUSED))
     user.last_totp_step = matched
     return step.tokens()
 
@@ -725,11 +753,13 @@ def _start_custom(step: Step, params: dict[str, str]) -> dict[str, Any]:
     if params.get("CHALLENGE_NAME") == "SRP_A":
         big_a = parse_srp_a(params.get("SRP_A"))
         step.sign_in.history.append({"challengeName": "SRP_A", "challengeResult": True, "challengeMetadata": None})
-        return _password_verifier_challenge(step, big_a)
+        return _custom_next(step, big_a)
     return _custom_next(step)
 
 
-def _custom_next(step: Step) -> dict[str, Any]:
+def _custom_next(step: Step, srp_a: int | None = None) -> dict[str, Any]:
+    """Ask the Define Auth Challenge trigger what comes next. After the SRP_A step (``srp_a`` given) it
+    answers PASSWORD_VERIFIER to have the password checked, as Cognito's own example trigger does."""
     hooks = step.pool.custom_auth
     decision = _call_hook(hooks.define, _trigger_event(step, "DefineAuthChallenge_Authentication", {
         "session": [dict(r) for r in step.sign_in.history], "userNotFound": False,
@@ -739,6 +769,8 @@ def _custom_next(step: Step) -> dict[str, Any]:
     if decision.get("issueTokens"):
         return step.tokens()
     name = decision.get("challengeName")
+    if name == "PASSWORD_VERIFIER" and srp_a is not None:
+        return _password_verifier_challenge(step, srp_a)
     if name != "CUSTOM_CHALLENGE":
         raise PoolError("InvalidLambdaResponseException", f"Unsupported challengeName from DefineAuthChallenge: {name}")
     created = _call_hook(hooks.create, _trigger_event(step, "CreateAuthChallenge_Authentication", {

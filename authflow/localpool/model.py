@@ -204,6 +204,9 @@ class User:
     last_totp_step: int = -1
     failed_password_attempts: int = 0
     last_password_failure: float = 0.0
+    #: Wrong MFA / one-time codes (any Session), for the same lockout as passwords.
+    failed_code_attempts: int = 0
+    last_code_failure: float = 0.0
     created: float = 0.0
     modified: float = 0.0
     device_group_key: str = field(default_factory=lambda: "-" + secrets.token_urlsafe(6))
@@ -348,6 +351,15 @@ def _same_alias(attribute: str, stored: str, typed: str) -> bool:
 # --- identifiers and masking -----------------------------------------------------------------------
 
 _ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def opaque_token(nbytes: int) -> str:
+    """A random URL-safe string (Session, refresh token) that never starts with ``-``, which a command
+    line (the AWS CLI's ``--session``, ``--refresh-token``) would read as an option."""
+    while True:
+        token = secrets.token_urlsafe(nbytes)
+        if not token.startswith("-"):
+            return token
 
 
 def new_pool_id(region: str) -> str:

@@ -8,7 +8,6 @@ answer consumes it. Consumed Sessions are remembered until they expire so a repl
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +20,7 @@ from authflow.localpool.errors import (
     invalid_parameter,
     not_authorized,
 )
+from authflow.localpool.model import opaque_token
 
 
 @dataclass(repr=False)
@@ -74,7 +74,7 @@ class SessionStore:
         if self._issued % 256 == 0:
             self.prune(now)
         session = AuthSession(
-            id=secrets.token_urlsafe(96), challenge=challenge, sign_in=sign_in,
+            id=opaque_token(96), challenge=challenge, sign_in=sign_in,
             expires_at=now + validity, data=dict(data or {}),
         )
         self._sessions[session.id] = session

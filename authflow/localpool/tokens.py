@@ -1,8 +1,9 @@
 """Tokens as Cognito issues them: RS256 id and access JWTs (Cognito's claims), opaque refresh tokens,
 the JWKS that verifies them, and the revocation state behind GlobalSignOut and RevokeToken.
 
-The RSA key is made the first time a token or the JWKS is needed (about 50 ms), so a pool that never
-signs anyone in starts instantly.
+As in Cognito, id tokens and access tokens are signed by two different RSA keys (two ``kid`` in the JWKS).
+Both keys are made when the issuer is created, on a thread of their own (about 60 ms each, outside the
+GIL), so the server starts listening meanwhile and the first token does not pay for them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from authflow.localpool.errors import INVALID_REFRESH_TOKEN, not_authorized
-from authflow.localpool.model import AppClient, User
+from authflow.localpool.model import AppClient, User, opaque_token
 
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
 #: Attributes that never go into an id token.
@@ -51,62 +52,81 @@ class RefreshRecord:
         return f"RefreshRecord(username={self.username!r}, revoked={self.revoked})"
 
 
+class _SigningKeys:
+    """The id-token key and the access-token key, made on a thread started at construction."""
+
+    def __init__(self) -> None:
+        self.kids = {"id": secrets.token_urlsafe(32), "access": secrets.token_urlsafe(32)}
+        self._keys: dict[str, rsa.RSAPrivateKey] = {}
+        self._thread = threading.Thread(target=self._make, name="localpool-keys", daemon=True)
+        self._thread.start()
+
+    def _make(self) -> None:
+        for use in self.kids:
+            self._keys[use] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def key(self, use: str) -> rsa.RSAPrivateKey:
+        """The private key for ``"id"`` or ``"access"`` tokens (waits for the keys if still being made)."""
+        self._thread.join()
+        return self._keys[use]
+
+    def use_of(self, kid: Any) -> str | None:
+        return next((use for use, known in self.kids.items() if known == kid), None)
+
+
 class TokenIssuer:
     """Signs tokens for every pool of one server and remembers which token families are revoked."""
 
     def __init__(self) -> None:
-        self._key: rsa.RSAPrivateKey | None = None
-        self._key_lock = threading.Lock()
-        self.kid = secrets.token_urlsafe(32)
+        self._keys = _SigningKeys()
         self._refresh: dict[str, RefreshRecord] = {}
         #: origin_jti values (one per sign-in) whose access and refresh tokens are revoked.
         self._revoked_origins: set[str] = set()
 
     # --- keys --------------------------------------------------------------------------------------
 
-    def _private_key(self) -> rsa.RSAPrivateKey:
-        with self._key_lock:
-            if self._key is None:
-                self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            return self._key
-
     def jwks(self) -> dict[str, Any]:
-        numbers = self._private_key().public_key().public_numbers()
-
         def as_b64(value: int) -> str:
             return _b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
-        return {
-            "keys": [
-                {"alg": "RS256", "e": as_b64(numbers.e), "kid": self.kid, "kty": "RSA",
-                 "n": as_b64(numbers.n), "use": "sig"}
-            ]
-        }
+        keys = []
+        for use, kid in self._keys.kids.items():
+            numbers = self._keys.key(use).public_key().public_numbers()
+            keys.append({"alg": "RS256", "e": as_b64(numbers.e), "kid": kid, "kty": "RSA",
+                         "n": as_b64(numbers.n), "use": "sig"})
+        return {"keys": keys}
 
     def _sign(self, claims: dict[str, Any]) -> str:
-        header = {"kid": self.kid, "alg": "RS256"}
+        use = str(claims["token_use"])
+        header = {"kid": self._keys.kids[use], "alg": "RS256"}
         signing_input = (
             _b64url(json.dumps(header, separators=(",", ":")).encode())
             + "."
             + _b64url(json.dumps(claims, separators=(",", ":")).encode())
         )
-        signature = self._private_key().sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        signature = self._keys.key(use).sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return signing_input + "." + _b64url(signature)
 
     def decode(self, token: str) -> dict[str, Any] | None:
-        """The claims of a token this issuer signed, or None (malformed or not ours)."""
+        """The claims of a token this issuer signed (with the key its ``kid`` names, the one for its
+        ``token_use``), or None (malformed or not ours)."""
         parts = token.split(".")
         if len(parts) != 3:
             return None
         try:
-            signature = _b64url_decode(parts[2])
-            self._private_key().public_key().verify(
-                signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256()
+            header = json.loads(_b64url_decode(parts[0]))
+            use = self._keys.use_of(header.get("kid")) if isinstance(header, dict) else None
+            if use is None:
+                return None
+            self._keys.key(use).public_key().verify(
+                _b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256()
             )
             claims = json.loads(_b64url_decode(parts[1]))
         except (InvalidSignature, ValueError):
             return None
-        return claims if isinstance(claims, dict) else None
+        if not isinstance(claims, dict) or claims.get("token_use") != use:
+            return None
+        return claims
 
     # --- issuing -----------------------------------------------------------------------------------
 
@@ -152,7 +172,7 @@ class TokenIssuer:
             "TokenType": "Bearer",
         }
         if with_refresh_token:
-            token = secrets.token_urlsafe(96)
+            token = opaque_token(96)
             self._refresh[token] = RefreshRecord(
                 pool_id=client.pool_id, client_id=client.id, username=user.username, origin_jti=origin_jti,
                 auth_time=auth_time, expires_at=now + client.refresh_token_validity, device_key=device_key,

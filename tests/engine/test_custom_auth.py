@@ -17,7 +17,9 @@ def install_quiz(local_pool: LocalUserPool, *, tries: int = 3) -> None:
     def define(event: dict[str, Any]) -> None:
         history = [h for h in event["request"]["session"] if h["challengeName"] == "CUSTOM_CHALLENGE"]
         response = event["response"]
-        if history and history[-1]["challengeResult"]:
+        if [h["challengeName"] for h in event["request"]["session"]] == ["SRP_A"]:
+            response.update(issueTokens=False, failAuthentication=False, challengeName="PASSWORD_VERIFIER")
+        elif history and history[-1]["challengeResult"]:
             response.update(issueTokens=True, failAuthentication=False)
         elif len(history) >= tries:
             response.update(issueTokens=False, failAuthentication=True)

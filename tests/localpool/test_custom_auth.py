@@ -19,6 +19,8 @@ EVENTS: list[dict[str, Any]] = []
 def define(event: dict[str, Any]) -> dict[str, Any]:
     EVENTS.append(event)
     session = event["request"]["session"]
+    if [s["challengeName"] for s in session] == ["SRP_A"]:
+        return {"challengeName": "PASSWORD_VERIFIER", "issueTokens": False, "failAuthentication": False}
     custom = [s for s in session if s["challengeName"] == "CUSTOM_CHALLENGE"]
     if custom and custom[-1]["challengeResult"]:
         return {"issueTokens": True, "failAuthentication": False}

@@ -101,8 +101,10 @@ def test_internal_error_is_http_500(local_pool: LocalUserPool) -> None:
 def test_jwks_and_openid_configuration(local_pool: LocalUserPool) -> None:
     status, jwks = get(local_pool, f"/{local_pool.pool_id}/.well-known/jwks.json")
     assert status == 200
-    (key,) = jwks["keys"]
-    assert key["kty"] == "RSA" and key["alg"] == "RS256" and key["use"] == "sig" and key["kid"]
+    id_key, access_key = jwks["keys"]
+    for key in (id_key, access_key):
+        assert key["kty"] == "RSA" and key["alg"] == "RS256" and key["use"] == "sig" and key["kid"]
+    assert id_key["kid"] != access_key["kid"] and id_key["n"] != access_key["n"]
     status, config = get(local_pool, f"/{local_pool.pool_id}/.well-known/openid-configuration")
     assert status == 200
     assert config["issuer"] == f"{local_pool.endpoint_url}/{local_pool.pool_id}"

@@ -1,5 +1,6 @@
-"""Operations a signed-in user makes with an access token (GetUser, GlobalSignOut, SetUserMFAPreference,
-ChangePassword, devices) and RevokeToken."""
+"""Operations a signed-in user makes with an access token (GetUser, GetUserAuthFactors, GlobalSignOut,
+ListUserSessions / RevokeUserSession, SetUserMFAPreference / SetUserSettings, ChangePassword, devices)
+and RevokeToken. Attributes and their verification are in ``attributes``."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from authflow.localpool import errors as e
 from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
 from authflow.localpool.model import Device, PasswordRecord, User
-from authflow.localpool.params import attribute_map, enum_value, optional_str, required_str
-from authflow.localpool.users import apply_mfa_preference, attribute_list, mfa_description, update_attributes
+from authflow.localpool.params import enum_value, optional_str, required_str
+from authflow.localpool.users import apply_mfa_preference, attribute_list, first_factors, mfa_description
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -26,6 +27,30 @@ def get_user(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
 def global_sign_out(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
     svc.tokens.revoke_user(pool.id, user.username)
+    return {}
+
+
+def list_user_sessions(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    """The user's live token sessions (one per sign-in, kept alive by its refresh token), every client."""
+    pool, user, claims = svc.access_token_user(required_str(p, "AccessToken"))
+    return {"Sessions": [
+        {"SessionId": record.origin_jti, "SessionType": "TOKEN", "ClientId": record.client_id,
+         "CreateDate": record.auth_time, "LastActiveDate": record.last_active,
+         "IsCurrentSession": record.origin_jti == claims.get("origin_jti")}
+        for record in svc.tokens.sessions_of(pool.id, user.username, svc.now())
+    ]}
+
+
+def revoke_user_session(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, user, claims = svc.access_token_user(required_str(p, "AccessToken"))
+    session_id = required_str(p, "SessionId")
+    if "RevokeAssociatedSessions" in p:
+        enum_value(p, "RevokeAssociatedSessions", ("NONE", "LINKED"))
+    if session_id == claims.get("origin_jti"):
+        raise invalid_parameter("You can't revoke the session that the access token belongs to.")
+    if session_id not in {r.origin_jti for r in svc.tokens.sessions_of(pool.id, user.username, svc.now())}:
+        raise PoolError("ResourceNotFoundException", "Session not found.")
+    svc.tokens.revoke_family(session_id)
     return {}
 
 
@@ -56,6 +81,29 @@ def set_user_mfa_preference(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def set_user_settings(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    """The legacy SMS MFA switch (amazon-cognito-identity-js ``enableMFA`` / ``disableMFA``): MFAOptions
+    ``[{DeliveryMedium: SMS, AttributeName: phone_number}]`` enables SMS MFA, ``[]`` disables it."""
+    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    options = p.get("MFAOptions")
+    if not isinstance(options, list) or not all(isinstance(o, dict) for o in options):
+        raise invalid_parameter("1 validation error detected: Value null at 'mFAOptions' failed to satisfy "
+                                "constraint: Member must not be null")
+    for option in options:
+        if option.get("DeliveryMedium") != "SMS" or option.get("AttributeName") != "phone_number":
+            raise invalid_parameter("Only SMS MFA to phone_number can be set with SetUserSettings.")
+    apply_mfa_preference(pool, user, {"SMSMfaSettings": {"Enabled": bool(options)}})
+    return {}
+
+
+def get_user_auth_factors(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
+    factors = first_factors(pool, user)
+    if user.totp_secret is not None:
+        factors.append("SOFTWARE_TOKEN")
+    return {"Username": user.username, "ConfiguredUserAuthFactors": factors, **mfa_description(user)}
+
+
 def change_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
     previous = required_str(p, "PreviousPassword")
@@ -69,12 +117,6 @@ def change_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
         raise PoolError("InvalidPasswordException", violation)
     user.password = PasswordRecord(pool.id, user.username, proposed)
     user.modified = svc.now()
-    return {}
-
-
-def update_user_attributes(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
-    pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
-    update_attributes(pool, user, attribute_map(p), svc.now())
     return {}
 
 

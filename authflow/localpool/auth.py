@@ -59,6 +59,7 @@ from authflow.localpool.model import (
 )
 from authflow.localpool.params import enum_value, optional_str, required_str, string_map
 from authflow.localpool.sessions import AuthSession, SignIn
+from authflow.localpool.users import first_factors
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -440,17 +441,9 @@ def _start_srp(step: Step, params: dict[str, str]) -> dict[str, Any]:
 
 
 def _first_factors(step: Step) -> list[str]:
-    user, allowed = step.user, step.pool.allowed_first_auth_factors
-    if user is None:
-        return ["PASSWORD", "PASSWORD_SRP"] if "PASSWORD" in allowed else []
-    factors: list[str] = []
-    if "PASSWORD" in allowed and user.password is not None:
-        factors += ["PASSWORD", "PASSWORD_SRP"]
-    if "EMAIL_OTP" in allowed and user.attributes.get("email") and user.verified("email"):
-        factors.append("EMAIL_OTP")
-    if "SMS_OTP" in allowed and user.attributes.get("phone_number"):
-        factors.append("SMS_OTP")
-    return factors
+    if step.user is None:
+        return ["PASSWORD", "PASSWORD_SRP"] if "PASSWORD" in step.pool.allowed_first_auth_factors else []
+    return first_factors(step.pool, step.user)
 
 
 def _start_user_auth(step: Step, params: dict[str, str]) -> dict[str, Any]:

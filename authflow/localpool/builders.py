@@ -38,7 +38,6 @@ DEVICE_TRACKING = ("off", "always", "opt_in")
 ALL_MFA_TYPES = (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)
 
 
-
 def build_pool(
     svc: Service,
     *,
@@ -109,7 +108,6 @@ def build_pool(
     return pool
 
 
-
 def build_client(
     svc: Service,
     pool: UserPool,
@@ -158,7 +156,6 @@ def build_client(
     return client
 
 
-
 def build_user(
     svc: Service,
     pool: UserPool,
@@ -202,7 +199,6 @@ def build_user(
     )
     pool.add(user)
     return user
-
 
 
 def _internal_username(pool: UserPool, username: str | None, attrs: dict[str, str], sub: str) -> str:

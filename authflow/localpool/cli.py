@@ -1,4 +1,5 @@
-"""``authflow local-pool``: serve a local user pool until SIGINT / SIGTERM.
+"""``authflow local-pool``: serve a local user pool until SIGINT / SIGTERM (``--operations``: print which
+cognito-idp operations it implements instead).
 
 The first line on stdout is one JSON object: ``endpoint_url``, ``pool_id``, ``client_id``, ``region``,
 ``pools`` (every pool with its client ids) and ``users`` (the seed's users with their passwords, pool,
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
+    parser.add_argument("--operations", action="store_true",
+                        help="print which cognito-idp operations the pool implements, and exit")
     return parser
 
 
@@ -48,6 +51,11 @@ def describe(pool: LocalUserPool) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.operations:
+        from authflow.localpool.coverage import operations_table
+
+        print(operations_table())
+        return 0
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s local-pool %(message)s"))
     log.addHandler(handler)

@@ -16,11 +16,9 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-
 def new_totp_secret() -> str:
     """A 32-character base32 secret, as AssociateSoftwareToken returns."""
     return pyotp.random_base32(32)
-
 
 
 def totp_step(secret: str, code: str, now: float) -> int | None:
@@ -34,7 +32,6 @@ def totp_step(secret: str, code: str, now: float) -> int | None:
         if hmac.compare_digest(totp.generate_otp(step), code):
             return step
     return None
-
 
 
 def check_secret_hash(client: AppClient, username: str, given: str | None) -> None:

@@ -214,6 +214,8 @@ class User:
     #: Codes sent by SignUp / ForgotPassword / AdminResetUserPassword, until used.
     confirmation_code: str | None = None
     reset_code: str | None = None
+    #: Attribute verification codes: attribute name -> (code, the value it verifies, when it was sent).
+    attribute_codes: dict[str, tuple[str, str, float]] = field(default_factory=dict)
 
     @property
     def sub(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authflow.localpool import account, admin, auth, signup
+from authflow.localpool import account, admin, attributes, auth, signup
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Handler
@@ -26,16 +26,24 @@ OPERATIONS: dict[str, Handler] = {
     # a signed-in user's own operations (access token), RevokeToken
     "GetUser": account.get_user,
     "GlobalSignOut": account.global_sign_out,
+    "ListUserSessions": account.list_user_sessions,
+    "RevokeUserSession": account.revoke_user_session,
     "RevokeToken": account.revoke_token,
     "SetUserMFAPreference": account.set_user_mfa_preference,
+    "SetUserSettings": account.set_user_settings,
+    "GetUserAuthFactors": account.get_user_auth_factors,
     "ChangePassword": account.change_password,
-    "UpdateUserAttributes": account.update_user_attributes,
     "DeleteUser": account.delete_user,
     "ConfirmDevice": account.confirm_device,
     "UpdateDeviceStatus": account.update_device_status,
     "GetDevice": account.get_device,
     "ListDevices": account.list_devices,
     "ForgetDevice": account.forget_device,
+    # a signed-in user's attributes and their verification
+    "UpdateUserAttributes": attributes.update_user_attributes,
+    "DeleteUserAttributes": attributes.delete_user_attributes,
+    "GetUserAttributeVerificationCode": attributes.get_user_attribute_verification_code,
+    "VerifyUserAttribute": attributes.verify_user_attribute,
     # pools, clients and users set up over HTTP
     "CreateUserPool": admin.create_user_pool,
     "DescribeUserPool": admin.describe_user_pool,

@@ -11,7 +11,6 @@ def _member(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-
 def required_str(params: dict[str, Any], name: str) -> str:
     value = params.get(name)
     if value is None or value == "":
@@ -25,7 +24,6 @@ def required_str(params: dict[str, Any], name: str) -> str:
     return value
 
 
-
 def optional_str(params: dict[str, Any], name: str) -> str | None:
     value = params.get(name)
     if value is None:
@@ -35,7 +33,6 @@ def optional_str(params: dict[str, Any], name: str) -> str | None:
     return value
 
 
-
 def string_map(params: dict[str, Any], name: str) -> dict[str, str]:
     value = params.get(name) or {}
     if not isinstance(value, dict) or not all(
@@ -43,7 +40,6 @@ def string_map(params: dict[str, Any], name: str) -> dict[str, str]:
     ):
         raise PoolError("InvalidParameterException", f"{name} must be a map of strings")
     return value
-
 
 
 def enum_value(params: dict[str, Any], name: str, allowed: tuple[str, ...] | list[str]) -> str:

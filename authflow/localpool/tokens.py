@@ -47,6 +47,8 @@ class RefreshRecord:
     expires_at: float
     device_key: str | None = None
     revoked: bool = False
+    #: When the sign-in or a refresh last used this token family (ListUserSessions' LastActiveDate).
+    last_active: float = 0.0
 
     def __repr__(self) -> str:
         return f"RefreshRecord(username={self.username!r}, revoked={self.revoked})"
@@ -176,6 +178,7 @@ class TokenIssuer:
             self._refresh[token] = RefreshRecord(
                 pool_id=client.pool_id, client_id=client.id, username=user.username, origin_jti=origin_jti,
                 auth_time=auth_time, expires_at=now + client.refresh_token_validity, device_key=device_key,
+                last_active=now,
             )
             result["RefreshToken"] = token
         result["IdToken"] = self._sign(id_claims)
@@ -196,7 +199,15 @@ class TokenIssuer:
             raise not_authorized("Access Token has expired")
         return claims
 
+    def sessions_of(self, pool_id: str, username: str, now: float) -> list[RefreshRecord]:
+        """The user's live sign-ins: one refresh-token record each (ListUserSessions)."""
+        live = {r.origin_jti: r for r in self._refresh.values()
+                if r.pool_id == pool_id and r.username == username and not r.revoked
+                and r.origin_jti not in self._revoked_origins and now < r.expires_at}
+        return list(live.values())
+
     def refresh_record(self, token: str, client_id: str, now: float) -> RefreshRecord:
+        """The record of a refresh token being used at ``now`` (valid for this client), or the error."""
         record = self._refresh.get(token)
         if record is None or record.client_id != client_id:
             raise not_authorized(INVALID_REFRESH_TOKEN)
@@ -204,6 +215,7 @@ class TokenIssuer:
             raise not_authorized("Refresh Token has been revoked")
         if now >= record.expires_at:
             raise not_authorized("Refresh Token has expired")
+        record.last_active = now
         return record
 
     def peek_refresh(self, token: str) -> RefreshRecord | None:

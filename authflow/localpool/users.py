@@ -29,10 +29,8 @@ def find_user(pool: UserPool, username: str) -> User:
     return user
 
 
-
 def attribute_list(attributes: dict[str, str]) -> list[dict[str, str]]:
     return [{"Name": k, "Value": v} for k, v in attributes.items()]
-
 
 
 def mfa_description(user: User) -> dict[str, Any]:
@@ -41,8 +39,22 @@ def mfa_description(user: User) -> dict[str, Any]:
         out["PreferredMfaSetting"] = user.preferred_mfa
     if user.mfa_enabled:
         out["UserMFASettingList"] = [m for m in MFA_METHODS if m in user.mfa_enabled]
+    if SMS_MFA in user.mfa_enabled:
+        out["MFAOptions"] = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
     return out
 
+
+def first_factors(pool: UserPool, user: User) -> list[str]:
+    """The first factors of choice-based sign-in (USER_AUTH) this user can use in this pool."""
+    allowed = pool.allowed_first_auth_factors
+    factors: list[str] = []
+    if "PASSWORD" in allowed and user.password is not None:
+        factors += ["PASSWORD", "PASSWORD_SRP"]
+    if "EMAIL_OTP" in allowed and user.attributes.get("email") and user.verified("email"):
+        factors.append("EMAIL_OTP")
+    if "SMS_OTP" in allowed and user.attributes.get("phone_number"):
+        factors.append("SMS_OTP")
+    return factors
 
 
 def user_description(user: User, attributes_key: str = "Attributes") -> dict[str, Any]:
@@ -51,7 +63,6 @@ def user_description(user: User, attributes_key: str = "Attributes") -> dict[str
         "UserCreateDate": user.created, "UserLastModifiedDate": user.modified,
         "Enabled": user.enabled, "UserStatus": user.status,
     }
-
 
 
 def update_attributes(pool: UserPool, user: User, updates: dict[str, str], now: float) -> None:
@@ -68,7 +79,6 @@ def update_attributes(pool: UserPool, user: User, updates: dict[str, str], now: 
                 raise PoolError("AliasExistsException", f"An account with the given {name} already exists.")
     user.attributes.update(updates)
     user.modified = now
-
 
 
 def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> None:
@@ -104,7 +114,6 @@ def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> 
     user.mfa_enabled, user.preferred_mfa = enabled, preferred
 
 
-
 def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose: str,
                      mediums: Iterable[str] = ("EMAIL", "SMS")) -> dict[str, str] | None:
     """Put ``code`` in the outbox by the first medium the user can receive; CodeDeliveryDetails."""
@@ -118,7 +127,6 @@ def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose
             return {"Destination": mask_phone(user.attributes["phone_number"]), "DeliveryMedium": "SMS",
                     "AttributeName": "phone_number"}
     return None
-
 
 
 def check_password_policy(pool: UserPool, password: str) -> None:

@@ -47,7 +47,7 @@ def test_unknown_operation_is_400_unsupported_operation(local_pool: LocalUserPoo
 
 def test_unknown_operation_through_boto3(local_pool: LocalUserPool) -> None:
     with pytest.raises(ClientError) as excinfo:
-        idp(local_pool).get_user_auth_factors(AccessToken="x")
+        idp(local_pool).describe_risk_configuration(UserPoolId=local_pool.pool_id)
     assert error(excinfo)[0] == "UnsupportedOperationException"
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 

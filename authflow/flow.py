@@ -189,7 +189,7 @@ class AuthFlow:
         while step.tokens is None:
             assert step.prompt is not None
             try:
-                answer = ask(step.prompt)  # type: ignore[operator]
+                answer = ask(step.prompt)
             except AuthflowError as exc:
                 self._fail()
                 raise exc from None
@@ -229,7 +229,8 @@ class AuthFlow:
             return mfa_setup.totp_prompt(challenge, self._totp_secret, self.totp_issuer, error, attempt)
         if self.state == "MFA_SETUP_EMAIL":
             return mfa_setup.email_prompt(challenge, error, attempt)
-        return states.ANSWERED[self.state].prompt(challenge, error, attempt)
+        prompt: Prompt = states.ANSWERED[self.state].prompt(challenge, error, attempt)
+        return prompt
 
     # --- resuming elsewhere ---------------------------------------------------------------------
 

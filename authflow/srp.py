@@ -46,7 +46,7 @@ def _python_powmod(base: int, exponent: int, modulus: int) -> int:
 
 def _load_gmpy2_powmod() -> Callable[[int, int, int], int] | None:
     try:
-        import gmpy2  # type: ignore[import-not-found]
+        import gmpy2
     except ImportError:
         return None
     gmp_powmod = gmpy2.powmod

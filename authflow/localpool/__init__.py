@@ -9,6 +9,7 @@
         pool.last_code("alice")                       # a code it "sent" by SMS or email
         pool.requests("InitiateAuth")                 # what was received
         pool.faults.throttle(3)                       # TooManyRequestsException next
+        pool.faults.slow(2.0)                         # the next call answers 2 s late
         pool.clock.advance(181)                       # Sessions expire
 
 It speaks the cognito-idp JSON 1.1 protocol and refuses what Cognito refuses, with Cognito's error codes
@@ -289,7 +290,8 @@ class LocalUserPool:
 
     @property
     def faults(self) -> Faults:
-        """``faults.throttle(n, operation)``, ``faults.fail(n, operation)``, ``faults.malicious_srp_b(mode)``."""
+        """``faults.throttle(n, operation)``, ``faults.fail(n, operation)``, ``faults.slow(seconds, n, operation)``,
+        ``faults.malicious_srp_b(mode)``."""
         return self.service.faults
 
     def _usernames(self, name: str) -> set[str]:

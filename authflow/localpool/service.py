@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -92,10 +93,18 @@ class _Fault:
 
 
 @dataclass
+class _Delay:
+    seconds: float
+    remaining: int
+    operation: str | None
+
+
+@dataclass
 class Faults:
     """Make the next calls fail on purpose. Rules apply in the order they were added."""
 
     _rules: list[_Fault] = field(default_factory=list)
+    _delays: list[_Delay] = field(default_factory=list)
     #: None, "zero" or "N": what PASSWORD_VERIFIER sends as SRP_B (a client must refuse both).
     srp_b: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -113,6 +122,22 @@ class Faults:
         with self._lock:
             self._rules.append(_Fault("InternalErrorException", "Internal server error.", 500, n, operation))
 
+    def slow(self, seconds: float, n: int = 1, operation: str | None = None) -> None:
+        """The next ``n`` calls (of ``operation``, or of any) are answered ``seconds`` late (the pool
+        keeps serving other requests meanwhile): a slow network or a slow Cognito."""
+        with self._lock:
+            self._delays.append(_Delay(seconds, n, operation))
+
+    def take_delay(self, operation: str) -> float:
+        with self._lock:
+            for rule in self._delays:
+                if rule.operation in (None, operation):
+                    rule.remaining -= 1
+                    if rule.remaining == 0:
+                        self._delays.remove(rule)
+                    return rule.seconds
+        return 0.0
+
     def malicious_srp_b(self, mode: str | None = "zero") -> None:
         """PASSWORD_VERIFIER sends SRP_B = 0 (``"zero"``) or N (``"N"``); None turns it off."""
         if mode not in (None, "zero", "N"):
@@ -122,6 +147,7 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._delays.clear()
         self.srp_b = None
 
     def take(self, operation: str) -> PoolError | None:
@@ -235,6 +261,9 @@ class Service:
 
     def handle(self, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Run one operation; returns (HTTP status, JSON body). Never raises."""
+        delay = self.faults.take_delay(operation)
+        if delay:
+            time.sleep(delay)  # outside the lock: only this request waits
         with self.lock:
             record = LoggedRequest(operation, copy.deepcopy(params), self.now())
             self.request_log.append(record)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -87,3 +89,14 @@ def test_request_log_has_operations_and_parameters_as_received(pool: LocalUserPo
     assert PASSWORD not in repr(first)
     pool.clear_requests()
     assert pool.requests() == []
+
+
+def test_slow_delays_the_next_calls_of_one_operation(pool: LocalUserPool) -> None:
+    pool.faults.slow(0.4, n=1, operation="InitiateAuth")
+    client = idp(pool)
+    started = time.monotonic()
+    password_auth(client, pool.client_id, "alice", PASSWORD)
+    assert time.monotonic() - started >= 0.4
+    started = time.monotonic()
+    password_auth(client, pool.client_id, "alice", PASSWORD)  # the rule was used up
+    assert time.monotonic() - started < 0.4

@@ -1,0 +1,812 @@
+"""A drop-in Qt sign-in dialog on the step API (``pip install 'authflow[qt]'``, PySide6).
+
+    from authflow.qt import SignInDialog
+
+    result = SignInDialog.sign_in(pool, parent=window)        # None when the person cancels
+    if result is not None:
+        result.tokens.access_token, result.device              # a remembered device, if asked for
+
+:class:`SignInWidget` is the same sign-in as a plain widget, for apps that place it themselves: it emits
+``signed_in(SignInResult)`` or ``cancelled()``.
+
+Every question of the sign-in is one :class:`Page`, chosen by the prompt's kind (``PAGES``). A new prompt
+kind is one small subclass registered with :func:`page`; a kind without a page of its own gets
+:class:`FieldsPage`, a form built from the prompt's fields.
+
+Cognito is never called on the UI thread: each ``AuthFlow.start()`` / ``respond()`` runs on a
+``QThreadPool`` worker and its outcome comes back as a queued signal, so the window keeps painting,
+counting down and answering Cancel while a call is under way. Cancelling (the button, Escape, closing the
+window) fails the flow so it forgets its Session; a call still in flight finishes on its worker and its
+result is dropped.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import segno
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from authflow.devices import Device
+from authflow.errors import (
+    AuthflowError,
+    CodeMismatchError,
+    ExpiredCodeError,
+    IncorrectCredentialsError,
+    SessionExpiredError,
+)
+from authflow.flow import AuthFlow, Step
+from authflow.prompts import Field, Prompt
+from authflow.states import mfa_setup, select_challenge, select_mfa_type
+from authflow.tokencache import CacheKey, TokenCache
+from authflow.tokens import Tokens
+from authflow.transport import UserPool
+
+__all__ = [
+    "PAGES", "FieldsPage", "Page", "Screen", "SignInDialog", "SignInResult", "SignInWidget", "in_background", "page",
+]
+
+#: How long before its Session expires a sign-in starts showing the countdown (seconds).
+DEFAULT_WARN_BEFORE = 60.0
+
+#: Cognito's names for the options of a choice, in words (from the challenge modules).
+CHOICE_LABELS: Mapping[str, Mapping[str, str]] = {
+    "SELECT_MFA_TYPE": select_mfa_type.LABELS,
+    "SELECT_CHALLENGE": select_challenge.LABELS,
+    "MFA_SETUP": mfa_setup.LABELS,
+}
+
+#: Standard Cognito attributes by the names people know them by.
+ATTRIBUTE_LABELS: Mapping[str, str] = {
+    "name": "Full name",
+    "given_name": "First name",
+    "family_name": "Last name",
+    "middle_name": "Middle name",
+    "nickname": "Nickname",
+    "preferred_username": "Preferred username",
+    "email": "Email address",
+    "phone_number": "Phone number (+ country code)",
+    "birthdate": "Date of birth (YYYY-MM-DD)",
+    "gender": "Gender",
+    "address": "Address",
+    "locale": "Locale",
+    "zoneinfo": "Time zone",
+    "website": "Website",
+    "profile": "Profile page",
+    "picture": "Picture URL",
+}
+
+
+def attribute_label(name: str) -> str:
+    """``given_name`` -> "First name", ``custom:team_id`` -> "Team id"."""
+    if name in ATTRIBUTE_LABELS:
+        return ATTRIBUTE_LABELS[name]
+    words = name.removeprefix("custom:").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def describe_error(error: AuthflowError) -> str:
+    """One sentence for a person about why an answer was refused or the sign-in stopped."""
+    if isinstance(error, SessionExpiredError):
+        return "This sign-in took too long and has expired. Start over."
+    if isinstance(error, IncorrectCredentialsError):
+        return "Incorrect username or password."
+    if isinstance(error, CodeMismatchError):
+        return "That code is not right. Check it and try again."
+    if isinstance(error, ExpiredCodeError):
+        return "That code has expired. Ask for a new one."
+    return error.message or error.code
+
+
+@dataclass(frozen=True, repr=False)
+class SignInResult:
+    """A finished sign-in: the tokens, and the device Cognito will remember (when one was confirmed)."""
+
+    username: str
+    tokens: Tokens
+    device: Device | None = None
+    device_error: AuthflowError | None = None  # why confirming a new device failed (the sign-in stands)
+
+    def __repr__(self) -> str:
+        return f"SignInResult({self.username!r}, {self.tokens!r}, device={self.device!r})"
+
+
+# --- the worker ---------------------------------------------------------------------------------------
+
+
+class _Outcomes(QObject):
+    """Lives on the UI thread: a worker emits here, the widget's slot runs on the UI thread (queued)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+
+    finished = Signal(object, object, object)  # (the call, its result or None, its exception or None)
+
+
+class _Call(QRunnable):
+    """One Cognito step on a pool thread. If ``cancelled`` is set before it ends, ``on_cancel`` runs here
+    and nothing is reported (the UI has moved on)."""
+
+    def __init__(
+        self,
+        action: Callable[[], Any],
+        outcomes: _Outcomes,
+        cancelled: threading.Event | None = None,
+        on_cancel: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.action, self.outcomes = action, outcomes
+        self.cancelled, self.on_cancel = cancelled or threading.Event(), on_cancel
+
+    def run(self) -> None:
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = self.action()
+        except Exception as exc:  # noqa: BLE001 - every failure is reported to the UI, none is lost
+            error = exc
+        if self.cancelled.is_set():
+            if self.on_cancel is not None:
+                self.on_cancel()
+            return
+        self.outcomes.finished.emit(self, result, error)
+
+
+def in_background(
+    receiver: QObject, action: Callable[[], Any], done: Callable[[Any, BaseException | None], None]
+) -> None:
+    """Run ``action`` (a Cognito call: sign out, refresh...) on a pool thread; ``done(result, error)`` then
+    runs on ``receiver``'s (the UI) thread."""
+    outcomes = _Outcomes(receiver)
+
+    def finish(_call: _Call, result: Any, error: BaseException | None) -> None:
+        outcomes.deleteLater()
+        done(result, error)
+
+    outcomes.finished.connect(finish)
+    QThreadPool.globalInstance().start(_Call(action, outcomes))
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+class Screen(QWidget):
+    """One screen of the dialog: a title, a line or two saying what is asked, an error line, a form.
+
+    A subclass sets ``title`` (and ``submit_text``), says what is asked in ``intro``, builds its inputs in
+    ``build`` and returns the answer from ``answer`` (raising ValueError for an answer it can refuse).
+    """
+
+    title: ClassVar[str] = "Sign in"
+    submit_text: ClassVar[str] = "Continue"
+
+    def __init__(self, sign_in: SignInWidget, error: str = "") -> None:
+        super().__init__()
+        self.sign_in = sign_in
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(self.heading())
+        heading.setObjectName("title")
+        self.layout_.addWidget(heading)
+        self.message = QLabel(self.intro())
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.layout_.addWidget(self.message)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.show_error(error)
+        self.layout_.addWidget(self.error)
+        self.form = QFormLayout()
+        self.layout_.addLayout(self.form)
+        self.inputs: dict[str, QLineEdit] = {}
+        self.build()
+        self.layout_.addStretch(1)
+
+    def heading(self) -> str:
+        return self.title
+
+    def intro(self) -> str:
+        return ""
+
+    def build(self) -> None:
+        """Add the inputs (to ``form``)."""
+
+    def add_line(self, field: Field, label: str | None = None) -> QLineEdit:
+        """A text input for ``field``: masked when secret; Enter submits."""
+        line = QLineEdit()
+        line.setObjectName(field.name)
+        line.setAccessibleName(label or field.label)
+        if field.secret:
+            line.setEchoMode(QLineEdit.EchoMode.Password)
+        line.returnPressed.connect(self.sign_in.submit)
+        self.form.addRow(label or field.label, line)
+        self.inputs[field.name] = line
+        return line
+
+    def answer(self) -> dict[str, str]:
+        return {name: line.text() for name, line in self.inputs.items()}
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def focus(self) -> None:
+        first = next(iter(self.inputs.values()), None)
+        if first is not None:
+            first.setFocus()
+
+
+class Page(Screen):
+    """The screen for one kind of prompt (its message, its error after a refused answer, its fields)."""
+
+    def __init__(self, prompt: Prompt, sign_in: SignInWidget) -> None:
+        self.prompt = prompt
+        super().__init__(sign_in, describe_error(prompt.error) if prompt.error else "")
+
+    def intro(self) -> str:
+        return self.prompt.message
+
+    def build(self) -> None:
+        for field in self.prompt.fields:
+            self.add_line(field)
+
+
+#: The page class for each prompt kind (``PromptKind`` value).
+PAGES: dict[str, type[Page]] = {}
+
+
+def page(*kinds: str) -> Callable[[type[Page]], type[Page]]:
+    """Register a page class for prompt ``kinds``."""
+
+    def register(cls: type[Page]) -> type[Page]:
+        for kind in kinds:
+            PAGES[kind] = cls
+        return cls
+
+    return register
+
+
+class FieldsPage(Page):
+    """Any prompt, as a form of its fields (the page for kinds that have none of their own)."""
+
+
+class UsernameScreen(Screen):
+    """The first screen: who signs in (not a prompt: the flow starts from it)."""
+
+    title = "Sign in"
+
+    def intro(self) -> str:
+        return "Sign in with your account."
+
+    def build(self) -> None:
+        line = self.add_line(Field("username", "Username or email"))
+        line.setText(self.sign_in.username)
+
+
+class _SecretInput(QWidget):
+    """A masked line with a Show / Hide button."""
+
+    def __init__(self, field: Field, on_enter: Callable[[], None]) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.line = QLineEdit()
+        self.line.setObjectName(field.name)
+        self.line.setAccessibleName(field.label)
+        self.line.setEchoMode(QLineEdit.EchoMode.Password)
+        self.line.returnPressed.connect(on_enter)
+        self.toggle = QPushButton("Show")
+        self.toggle.setObjectName(f"{field.name}_show")
+        self.toggle.setCheckable(True)
+        self.toggle.setAutoDefault(False)
+        self.toggle.toggled.connect(self._reveal)
+        row.addWidget(self.line, 1)
+        row.addWidget(self.toggle)
+
+    def _reveal(self, shown: bool) -> None:
+        self.line.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.toggle.setText("Hide" if shown else "Show")
+
+
+def _add_secret(page_: Screen, field: Field, label: str) -> QLineEdit:
+    secret = _SecretInput(field, page_.sign_in.submit)
+    page_.form.addRow(label, secret)
+    page_.inputs[field.name] = secret.line
+    return secret.line
+
+
+@page("PASSWORD")
+class PasswordPage(Page):
+    title = "Password"
+    submit_text = "Sign in"
+
+    def intro(self) -> str:
+        return f"Signing in as {self.prompt.username}."
+
+    def build(self) -> None:
+        for field in self.prompt.fields:
+            _add_secret(self, field, "Password")
+
+
+@page("CODE")
+class CodePage(Page):
+    """A one-time code: from the authenticator app, or sent by SMS / email (then: where, and a new one)."""
+
+    title = "Verification code"
+    submit_text = "Verify"
+
+    def intro(self) -> str:
+        prompt = self.prompt
+        if prompt.destination:
+            by = {"SMS": "by text message", "EMAIL": "by email"}.get(prompt.delivery_medium or "", "")
+            return f"We sent a code {by} to {prompt.destination}.".replace("  ", " ") + " Enter it below."
+        return prompt.message
+
+    def build(self) -> None:
+        super().build()
+        for line in self.inputs.values():
+            line.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+            line.setPlaceholderText("123456")
+        if self.prompt.destination:
+            # Cognito cannot resend a sign-in code within a Session: a new code means signing in again.
+            resend = QPushButton("Send a new code")
+            resend.setObjectName("resend")
+            resend.setAutoDefault(False)
+            resend.setToolTip("Starts the sign-in again, which sends a new code")
+            resend.clicked.connect(self.sign_in.start_over)
+            self.layout_.addWidget(resend, 0, Qt.AlignmentFlag.AlignLeft)
+
+
+@page("MFA_CHOICE", "FIRST_FACTOR", "MFA_SETUP_CHOICE")
+class ChoicePage(Page):
+    """Pick one option: an MFA method, a first factor, or the MFA method to set up."""
+
+    def heading(self) -> str:
+        return {
+            "FIRST_FACTOR": "How do you want to sign in?",
+            "MFA_SETUP_CHOICE": "Set up two-step verification",
+        }.get(self.prompt.kind.value, "How do you want to verify it is you?")
+
+    def intro(self) -> str:
+        if self.prompt.kind.value == "MFA_SETUP_CHOICE":
+            return "This app requires a second step at sign-in. Choose how you will confirm it is you."
+        return "Choose one:"
+
+    def build(self) -> None:
+        labels = CHOICE_LABELS.get(self.prompt.challenge_name or "", {})
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for index, choice in enumerate(self.prompt.choices):
+            words = labels.get(choice, choice)
+            button = QRadioButton(words[:1].upper() + words[1:])
+            button.setObjectName(choice)
+            button.setChecked(index == 0)
+            self.group.addButton(button)
+            self.buttons[choice] = button
+            self.form.addRow(button)
+
+    def answer(self) -> dict[str, str]:
+        return {"choice": next(c for c, b in self.buttons.items() if b.isChecked())}
+
+    def focus(self) -> None:
+        checked = self.group.checkedButton()
+        if checked is not None:
+            checked.setFocus()
+
+
+@page("NEW_PASSWORD")
+class NewPasswordPage(Page):
+    """A new password (typed twice) and the attributes the pool requires, by their names."""
+
+    title = "Choose a new password"
+    submit_text = "Save and sign in"
+
+    def intro(self) -> str:
+        text = "Your password must be changed before you can sign in."
+        if self.prompt.required_attributes:
+            text += " The app also needs your " + ", ".join(
+                attribute_label(a).lower() for a in self.prompt.required_attributes
+            ) + "."
+        return text
+
+    def build(self) -> None:
+        self.confirm: QLineEdit | None = None
+        for field in self.prompt.fields:
+            if field.secret:
+                _add_secret(self, field, field.label)
+                if field.confirm:
+                    self.confirm = _add_secret(self, Field("confirm", "Type it again"), "Type it again")
+                    del self.inputs["confirm"]  # checked here, not sent
+            else:
+                line = self.add_line(field, attribute_label(field.name))
+                line.setText(self.prompt.user_attributes.get(field.name, ""))
+
+    def answer(self) -> dict[str, str]:
+        values = super().answer()
+        if self.confirm is not None and self.confirm.text() != values.get("new_password"):
+            raise ValueError("The two passwords are not the same.")
+        return values
+
+
+@page("TOTP_SETUP")
+class TotpSetupPage(Page):
+    """Set up an authenticator app: the QR code (of the otpauth:// URI), the secret to copy, the first code."""
+
+    title = "Set up your authenticator app"
+    submit_text = "Verify"
+
+    def intro(self) -> str:
+        return "Scan this QR code with your authenticator app, or type the secret into it. " \
+               "Then enter the 6-digit code the app shows."
+
+    def build(self) -> None:
+        uri = self.prompt.otpauth_uri or ""
+        self.qr = QLabel()
+        self.qr.setObjectName("qr")
+        self.qr.setAccessibleName("QR code for the authenticator app")
+        self.qr.setPixmap(QPixmap.fromImage(qr_image(uri)))
+        self.layout_.insertWidget(self.layout_.indexOf(self.error), self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        secret = self.prompt.secret_code or ""
+        shown = QLabel(" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)))
+        shown.setObjectName("secret")
+        shown.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        copy = QPushButton("Copy")
+        copy.setObjectName("copy_secret")
+        copy.setAutoDefault(False)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(secret))
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Key:"))
+        row.addWidget(shown, 1)
+        row.addWidget(copy)
+        self.form.addRow(row)
+        super().build()
+
+
+@page("EMAIL_ADDRESS")
+class EmailAddressPage(Page):
+    title = "Email for sign-in codes"
+
+
+@page("CUSTOM_ANSWER")
+class CustomAnswerPage(Page):
+    title = "One more question"
+
+    def build(self) -> None:
+        for field in self.prompt.fields:
+            self.add_line(field, "Answer")
+
+
+def qr_image(data: str, scale: int = 5) -> QImage:
+    """``data`` as a QR code image (black on white, with its quiet zone), drawn by segno."""
+    png = io.BytesIO()
+    segno.make(data, error="m").save(png, kind="png", scale=scale, border=4)
+    return QImage.fromData(png.getvalue(), "PNG")
+
+
+# --- the widget ------------------------------------------------------------------------------------------
+
+
+class SignInWidget(QWidget):
+    """One sign-in of a person to ``pool``, screen by screen. Emits ``signed_in`` or ``cancelled`` once.
+
+    ``flow_options`` go to :class:`~authflow.flow.AuthFlow` (``auth_flow``, ``preferred_challenge``,
+    ``device``, ``remember_device``, ``session_validity``...). With ``token_cache`` the tokens are kept
+    there when the sign-in ends (``TokenCache(use_keyring=True)``: the system keyring). The countdown
+    shows when the Session has less than ``warn_before`` seconds left.
+    """
+
+    signed_in = Signal(object)  # SignInResult
+    cancelled = Signal()
+
+    def __init__(
+        self,
+        pool: UserPool,
+        *,
+        username: str = "",
+        flow_options: Mapping[str, Any] | None = None,
+        token_cache: TokenCache | None = None,
+        warn_before: float = DEFAULT_WARN_BEFORE,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self.username = username
+        self.flow_options = dict(flow_options or {})
+        self.token_cache = token_cache
+        self.warn_before = warn_before
+        self.flow: AuthFlow | None = None
+        self.result: SignInResult | None = None
+        self._cancelled = threading.Event()
+        self._call: _Call | None = None
+        self._finished = False
+        self._outcomes = _Outcomes(self)
+        self._outcomes.finished.connect(self._finished_call)
+
+        self.setObjectName("authflow_sign_in")
+        self.setMinimumWidth(460)
+        self.setStyleSheet(
+            "QLabel#title { font-size: 17px; font-weight: bold; margin-bottom: 4px; }"
+            "QLabel#error { color: #b00020; }"
+            "QLabel#countdown { background: #fff4ce; border: 1px solid #e0c060; padding: 6px; }"
+        )
+        outer = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        outer.addWidget(self.pages, 1)
+
+        self.banner = QWidget()
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(0, 0, 0, 0)
+        self.countdown = QLabel()
+        self.countdown.setObjectName("countdown")
+        self.countdown.setWordWrap(True)
+        self.restart_button = QPushButton("Start over")
+        self.restart_button.setObjectName("start_over")
+        self.restart_button.setAutoDefault(False)
+        self.restart_button.clicked.connect(self.start_over)
+        banner_row.addWidget(self.countdown, 1)
+        banner_row.addWidget(self.restart_button)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+
+        self.progress = QWidget()
+        self.progress.setObjectName("busy")
+        busy_row = QHBoxLayout(self.progress)
+        busy_row.setContentsMargins(0, 0, 0, 0)
+        busy_row.addWidget(QLabel("Contacting the user pool…"))
+        bar = QProgressBar()
+        bar.setRange(0, 0)  # "working", animated by the event loop
+        bar.setTextVisible(False)
+        bar.setMaximumHeight(8)
+        busy_row.addWidget(bar, 1)
+        self.progress.hide()
+        outer.addWidget(self.progress)
+
+        buttons = QHBoxLayout()
+        self.remember = QCheckBox("Remember this device")
+        self.remember.setObjectName("remember_device")
+        self.remember.setChecked(bool(self.flow_options.get("remember_device")))
+        self.remember.setVisible("remember_device" in self.flow_options)
+        buttons.addWidget(self.remember)
+        buttons.addStretch(1)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.submit_button = QPushButton("Continue")
+        self.submit_button.setObjectName("submit")
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.submit_button)
+        outer.addLayout(buttons)
+
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self._tick)
+        self._show_username()
+
+    # --- what the app sees ---------------------------------------------------------------------------
+
+    @property
+    def page(self) -> Screen:
+        """The screen shown now."""
+        current = self.pages.currentWidget()
+        assert isinstance(current, Screen)
+        return current
+
+    @property
+    def busy(self) -> bool:
+        """True while a Cognito call runs on the worker."""
+        return self._call is not None
+
+    def submit(self) -> None:
+        """Send the current page's answer (the Continue button, Enter)."""
+        if self.busy or self._finished or not self.submit_button.isEnabled():
+            return
+        current = self.page
+        try:
+            answer = current.answer()
+        except ValueError as exc:
+            current.show_error(str(exc))
+            return
+        if isinstance(current, UsernameScreen):
+            self.username = answer["username"].strip()
+            if not self.username:
+                current.show_error("Enter your username.")
+                return
+            self._begin()
+            return
+        flow = self.flow
+        assert flow is not None
+        self._run(flow, lambda: flow.respond(answer))
+
+    def start_over(self) -> None:
+        """Drop this sign-in (its Session) and begin again with the same username."""
+        if self._finished:
+            return
+        self._abandon()
+        if self.username:
+            self._begin()
+        else:
+            self._show_username()
+
+    def cancel(self) -> None:
+        """Give up: the flow forgets its Session, ``cancelled`` is emitted. Safe to call again."""
+        if self._finished:
+            return
+        self._finished = True
+        self._abandon()
+        self.cancelled.emit()
+
+    # --- running the flow ----------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        options = dict(self.flow_options)
+        if "remember_device" in options:
+            options["remember_device"] = self.remember.isChecked()
+        self.flow = AuthFlow(self.pool, self.username, **options)
+        flow = self.flow
+        self._run(flow, flow.start)
+
+    def _abandon(self) -> None:
+        """Fail the current flow; a call in flight fails it on its worker when it returns."""
+        self._cancelled.set()
+        if self._call is None and self.flow is not None:
+            self.flow.cancel()
+        self._cancelled = threading.Event()
+        self._call = None
+        self.flow = None
+        self.ticker.stop()
+        self.banner.hide()
+        self._set_busy(False)
+
+    def _run(self, flow: AuthFlow, action: Callable[[], Step]) -> None:
+        def step_and_keep() -> Step:
+            step = action()
+            if step.done and self.token_cache is not None:
+                assert step.tokens is not None
+                key = CacheKey(self.pool.pool_id, self.pool.client_id, self.username, self.pool.endpoint_url)
+                self.token_cache.store(key, step.tokens)  # keyring / disk: not on the UI thread either
+            return step
+
+        call = _Call(step_and_keep, self._outcomes, self._cancelled, flow.cancel)
+        self._call = call
+        self._set_busy(True)
+        QThreadPool.globalInstance().start(call)
+
+    def _finished_call(self, call: _Call, step: Step | None, error: BaseException | None) -> None:
+        if call is not self._call:
+            return  # abandoned meanwhile
+        self._call = None
+        self._set_busy(False)
+        flow = self.flow
+        assert flow is not None
+        if error is not None:
+            if not isinstance(error, AuthflowError):
+                self._stop_with(f"Something went wrong: {type(error).__name__}")
+                raise error
+            if flow.prompt is not None and flow.state not in ("failed", "authenticated"):
+                self.page.show_error(describe_error(error))  # an unusable answer: the question stands
+                return
+            self._stop_with(describe_error(error))
+            return
+        assert step is not None
+        if step.done:
+            assert step.tokens is not None
+            self._finished = True
+            self.ticker.stop()
+            self.banner.hide()
+            self.result = SignInResult(self.username, step.tokens, flow.device, flow.device_error)
+            self.signed_in.emit(self.result)
+            return
+        assert step.prompt is not None
+        self._show(PAGES.get(step.prompt.kind.value, FieldsPage)(step.prompt, self))
+        self._tick()
+        self.ticker.start()
+
+    def _stop_with(self, message: str) -> None:
+        """The sign-in cannot go on: back to the first screen, saying why."""
+        self.flow = None
+        self.ticker.stop()
+        self.banner.hide()
+        self._show_username()
+        self.page.show_error(message)
+
+    # --- screens ---------------------------------------------------------------------------------------
+
+    def _show_username(self) -> None:
+        self._show(UsernameScreen(self))
+
+    def _show(self, new: Screen) -> None:
+        old = self.pages.currentWidget()
+        self.pages.addWidget(new)
+        self.pages.setCurrentWidget(new)
+        if old is not None:
+            self.pages.removeWidget(old)
+            old.deleteLater()
+        self.submit_button.setText(new.submit_text)
+        self.submit_button.setEnabled(True)
+        self.remember.setVisible(isinstance(new, UsernameScreen) and "remember_device" in self.flow_options)
+        new.focus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.pages.setEnabled(not busy)
+        self.submit_button.setEnabled(not busy)
+
+    def _tick(self) -> None:
+        """Once a second: show the Session's countdown near its end; at the end, only Start over."""
+        flow = self.flow
+        expires = flow.session_expires_at if flow is not None else None
+        if expires is None:
+            self.banner.hide()
+            return
+        left = expires - time.time()
+        if left > self.warn_before:
+            self.banner.hide()
+            return
+        if left <= 0:
+            self.countdown.setText("This sign-in has expired. Start over to sign in.")
+            self.pages.setEnabled(False)
+            self.submit_button.setEnabled(False)
+            self.ticker.stop()
+        else:
+            seconds = int(left + 0.999)
+            self.countdown.setText(f"This sign-in expires in {seconds // 60}:{seconds % 60:02d}.")
+        self.banner.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel()
+        super().closeEvent(event)
+
+
+class SignInDialog(QDialog):
+    """A window holding one :class:`SignInWidget`: accepted with ``result`` set, or rejected (Cancel,
+    Escape, closing it), which cancels the sign-in."""
+
+    def __init__(self, pool: UserPool, parent: QWidget | None = None, **options: Any) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in")
+        self.widget = SignInWidget(pool, **options)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.widget)
+        self.widget.signed_in.connect(self.accept)
+        self.widget.cancelled.connect(self.reject)
+
+    @property
+    def result_value(self) -> SignInResult | None:
+        return self.widget.result
+
+    def reject(self) -> None:
+        self.widget.cancel()
+        super().reject()
+
+    @classmethod
+    def sign_in(cls, pool: UserPool, parent: QWidget | None = None, **options: Any) -> SignInResult | None:
+        """Show the dialog modally; the result, or None when the person cancelled."""
+        dialog = cls(pool, parent, **options)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.result_value if accepted else None

@@ -1,0 +1,152 @@
+"""A desktop app that signs in with authflow's Qt dialog and shows who is signed in, with sign-out.
+
+    pip install 'authflow[qt]'
+    python examples/desktop_qt.py                       # against the local user pool's demo users
+    python examples/desktop_qt.py --pool-id eu-west-1_AbC --client-id 123abc [--keyring]
+
+With a real pool, a client secret comes from AUTHFLOW_CLIENT_SECRET. ``--keyring`` keeps the tokens in the
+system keyring (``pip install 'authflow[keyring]'``) and signs the person in again without the dialog
+while they are valid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QPushButton, QVBoxLayout, QWidget
+
+from authflow import UserPool
+from authflow.qt import SignInDialog, SignInResult, in_background
+from authflow.tokencache import CacheKey, TokenCache, jwt_claims
+from authflow.tokens import Tokens
+
+
+class MainWindow(QMainWindow):
+    """Who is signed in, and a button to sign in or out."""
+
+    def __init__(self, pool: UserPool, *, token_cache: TokenCache | None = None, hint: str = "") -> None:
+        super().__init__()
+        self.pool, self.token_cache = pool, token_cache
+        self.tokens: Tokens | None = None
+        self.username = ""
+        self.dialog: SignInDialog | None = None
+        self.setWindowTitle("authflow desktop example")
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        self.hint = QLabel(hint)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #555")
+        self.button = QPushButton()
+        self.button.setObjectName("sign_in_out")
+        self.button.clicked.connect(self.sign_in_or_out)
+        layout.addWidget(self.status)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.hint)
+        layout.addStretch(1)
+        self.setCentralWidget(body)
+        self.resize(440, 140)
+        self.show_signed_out()
+
+    def sign_in_or_out(self) -> None:
+        if self.tokens is None:
+            self.dialog = SignInDialog(self.pool, self, token_cache=self.token_cache)
+            self.dialog.accepted.connect(lambda: self.signed_in(self.dialog.result_value))  # type: ignore[union-attr]
+            self.dialog.open()  # window-modal; the app's event loop keeps running
+        else:
+            self.sign_out()
+
+    def signed_in(self, result: SignInResult | None) -> None:
+        if result is not None:
+            self.show_signed_in(result.username, result.tokens)
+
+    def show_signed_in(self, username: str, tokens: Tokens) -> None:
+        self.username, self.tokens = username, tokens
+        claims = jwt_claims(tokens.id_token) if tokens.id_token else {}
+        who = claims.get("name") or claims.get("email") or username
+        self.status.setText(f"Signed in as <b>{who}</b> ({claims.get('cognito:username', username)}).")
+        self.button.setText("Sign out")
+        self.hint.hide()
+
+    def show_signed_out(self, message: str = "Not signed in.") -> None:
+        self.tokens = None
+        self.status.setText(message)
+        self.button.setText("Sign in…")
+        self.button.setEnabled(True)
+        self.hint.setVisible(bool(self.hint.text()))
+
+    def sign_out(self) -> None:
+        """Revoke the refresh token (and the access tokens it gave) at Cognito, off the UI thread."""
+        tokens, username = self.tokens, self.username
+        assert tokens is not None
+        self.button.setEnabled(False)
+
+        def revoke() -> None:
+            if tokens.refresh_token:
+                self.pool.revoke_token(tokens.refresh_token)
+            if self.token_cache is not None:
+                self.token_cache.forget(cache_key(self.pool, username))
+
+        def done(_result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                QMessageBox.warning(self, "Sign out", f"Signed out here, but Cognito said: {error}")
+            self.show_signed_out("Signed out.")
+
+        in_background(self, revoke, done)
+
+
+def cache_key(pool: UserPool, username: str) -> CacheKey:
+    return CacheKey(pool.pool_id, pool.client_id, username, pool.endpoint_url)
+
+
+@contextlib.contextmanager
+def user_pool(args: argparse.Namespace) -> Iterator[tuple[UserPool, str]]:
+    """The pool from the arguments, or the local user pool's demo users (and a line about them)."""
+    if args.pool_id:
+        secret = os.environ.get("AUTHFLOW_CLIENT_SECRET")
+        yield UserPool(args.pool_id, args.client_id, secret, region=args.region, endpoint_url=args.endpoint_url), ""
+        return
+    from authflow.localpool import LocalUserPool
+
+    with LocalUserPool("demo") as local:
+        pool = UserPool(local.pool_id, local.client_id, endpoint_url=local.endpoint_url)
+        yield pool, (
+            "Local user pool: try alice / Alice-Passw0rd! (tokens at once), tina / Tina-Passw0rd! "
+            "(authenticator code: secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP) or newton / Temp-Passw0rd! "
+            "(new password). `authflow local-pool` lists them all."
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pool-id", help="a real user pool (default: the local user pool)")
+    parser.add_argument("--client-id", help="its app client")
+    parser.add_argument("--region", help="default: from the pool id")
+    parser.add_argument("--endpoint-url", help="a Cognito-compatible endpoint")
+    parser.add_argument("--keyring", action="store_true", help="keep the tokens in the system keyring")
+    parser.add_argument("--username", help="with --keyring: the user whose kept tokens to use")
+    args = parser.parse_args(argv)
+    if args.pool_id and not args.client_id:
+        parser.error("--pool-id needs --client-id")
+    app = QApplication.instance() or QApplication(sys.argv)
+    with user_pool(args) as (pool, hint):
+        cache = TokenCache(use_keyring=True) if args.keyring else None
+        window = MainWindow(pool, token_cache=cache, hint=hint)
+        if cache is not None and args.username:
+            kept = cache.load(cache_key(pool, args.username))
+            if kept is not None and not kept.expired():
+                window.show_signed_in(args.username, kept)
+        window.show()
+        return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,411 @@
+"""The sign-in dialog against the local user pool's demo users, clicked through as a person would."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+import types
+from typing import Any
+
+import pyotp
+import pytest
+import zxingcpp
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit
+
+from authflow.localpool import LocalUserPool
+from authflow.qt import (
+    ChoicePage,
+    CodePage,
+    CustomAnswerPage,
+    EmailAddressPage,
+    NewPasswordPage,
+    PasswordPage,
+    SignInResult,
+    TotpSetupPage,
+    UsernameScreen,
+)
+from authflow.tokencache import CacheKey, TokenCache
+
+from .conftest import MFA_POOL, watched
+
+DEVICE_POOL = "us-east-1_DevicePool1"
+
+
+@pytest.fixture
+def fake_keyring(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An in-memory system keyring (the ``keyring`` package's three functions)."""
+    store: dict[str, str] = {}
+    module = types.ModuleType("keyring")
+    module.set_password = lambda service, name, value: store.__setitem__((service, name), value)  # type: ignore[attr-defined]
+    module.get_password = lambda service, name: store.get((service, name))  # type: ignore[attr-defined]
+    module.delete_password = lambda service, name: store.pop((service, name))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "keyring", module)
+    return store
+
+
+def install_quiz(local: LocalUserPool) -> None:
+    """CUSTOM_AUTH triggers asking "2 + 3?" until answered (three tries)."""
+
+    def define(event: dict[str, Any]) -> None:
+        history = event["request"]["session"]
+        if history and history[-1]["challengeResult"]:
+            event["response"].update(issueTokens=True, failAuthentication=False)
+        else:
+            event["response"].update(issueTokens=False, failAuthentication=len(history) >= 3,
+                                     challengeName="CUSTOM_CHALLENGE")
+
+    def create(event: dict[str, Any]) -> None:
+        event["response"].update(publicChallengeParameters={"question": "2 + 3?"},
+                                 privateChallengeParameters={"answer": "5"})
+
+    def verify(event: dict[str, Any]) -> None:
+        request = event["request"]
+        expected = request["privateChallengeParameters"]["answer"]
+        event["response"]["answerCorrect"] = request["challengeAnswer"] == expected
+
+    local.set_custom_auth(define, create, verify)
+
+
+def sign_in_to_code(d: Any, username: str, password: str) -> None:
+    d.wait_for(UsernameScreen)
+    d.type("username", username)
+    d.submit()
+    d.wait_for(PasswordPage)
+    d.type("password", password)
+    d.submit()
+
+
+def signed_in(d: Any, local: LocalUserPool, username: str) -> SignInResult:
+    d.qtbot.waitUntil(lambda: d.dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    result = d.dialog.result_value
+    assert isinstance(result, SignInResult)
+    assert local.access_token_claims(result.tokens.access_token)["username"] == username
+    return result
+
+
+def test_totp_user_wrong_code_then_right_code(demo: LocalUserPool, open_dialog: Any) -> None:
+    pool = watched(demo)
+    d = open_dialog(pool)
+    d.wait_for(UsernameScreen)
+    d.snap("username")
+    d.type("username", "tina")
+    d.submit()
+    d.wait_for(PasswordPage)
+    d.type("password", "Tina-Passw0rd!")
+    assert d.field("password").echoMode() == QLineEdit.EchoMode.Password
+    d.snap("password")
+    d.click("password_show")
+    assert d.field("password").echoMode() == QLineEdit.EchoMode.Normal
+    d.click("password_show")
+    assert d.field("password").echoMode() == QLineEdit.EchoMode.Password
+    d.submit()
+
+    d.wait_for(CodePage)
+    assert "authenticator app" in d.text("message")
+    right = demo.totp_code("tina")
+    d.type("code", "000000" if right != "000000" else "111111")
+    d.submit()
+    d.qtbot.waitUntil(lambda: not d.widget.busy and d.page.error.isVisible(), timeout=10_000)
+    assert isinstance(d.page, CodePage)
+    assert d.page.error.text() == "That code is not right. Check it and try again."
+    d.snap("code-totp-wrong")
+    d.type("code", right)
+    d.submit()
+
+    signed_in(d, demo, "tina")
+    assert pool.calls and not any(on_ui for _, on_ui in pool.calls)  # every Cognito call on a worker
+
+
+def test_sms_user_sees_where_the_code_went_and_gets_a_new_one(demo: LocalUserPool, open_dialog: Any) -> None:
+    d = open_dialog(watched(demo))
+    sign_in_to_code(d, "sam", "Sam-Passw0rd!")
+    d.wait_for(CodePage)
+    assert d.text("message") == "We sent a code by text message to +*******0100. Enter it below."
+    d.snap("code-sms")
+    first = demo.last_code("sam")
+
+    d.click("resend", d.page)  # Cognito has no resend within a Session: this signs in again
+    d.wait_for(PasswordPage)
+    d.type("password", "Sam-Passw0rd!")
+    d.submit()
+    d.wait_for(CodePage)
+    assert len(demo.outbox("sam", purpose="SMS_MFA")) == 2
+    d.type("code", demo.last_code("sam"))
+    assert demo.last_code("sam") != first or len(demo.outbox("sam")) == 2
+    d.submit()
+    signed_in(d, demo, "sam")
+
+
+def test_mfa_setup_shows_a_qr_code_of_the_otpauth_uri(demo: LocalUserPool, open_dialog: Any) -> None:
+    d = open_dialog(watched(demo, *MFA_POOL))
+    sign_in_to_code(d, "sean", "Sean-Passw0rd!")
+    page = d.wait_for(ChoicePage)
+    assert page.prompt.kind.value == "MFA_SETUP_CHOICE"
+    assert [b.text() for b in page.buttons.values()] == ["An authenticator app", "Codes by email"]
+    d.snap("mfa-setup-choice")
+    d.click("SOFTWARE_TOKEN_MFA", page)
+    d.submit()
+
+    page = d.wait_for(TotpSetupPage)
+    d.snap("totp-setup")
+    uri = page.prompt.otpauth_uri
+    assert uri and uri.startswith("otpauth://totp/")
+    qr = page.findChild(QLabel, "qr")
+    decoded = zxingcpp.read_barcodes(qr.pixmap().toImage())
+    assert [code.text for code in decoded] == [uri]
+    secret = pyotp.parse_uri(uri).secret
+    d.click("copy_secret", page)
+    assert QGuiApplication.clipboard().text() == secret
+    assert page.findChild(QLabel, "secret").text().replace(" ", "") == secret
+
+    d.type("code", pyotp.TOTP(secret).at(demo.clock.now()))
+    d.submit()
+    signed_in(d, demo, "sean")
+    assert demo.user("sean", pool_id=MFA_POOL[0]).totp_secret == secret
+
+
+def test_new_password_with_the_policy_error_and_a_required_attribute(
+    demo: LocalUserPool, open_dialog: Any
+) -> None:
+    d = open_dialog(watched(demo))
+    sign_in_to_code(d, "newton", "Temp-Passw0rd!")
+    page = d.wait_for(NewPasswordPage)
+    assert page.prompt.required_attributes == ("name",)
+    assert "full name" in d.text("message")
+    labels = [w.text() for w in page.findChildren(QLabel)]
+    assert "Full name" in labels
+
+    d.type("new_password", "weakpassword")
+    d.type("confirm", "weakpassword")
+    d.type("name", "Newton Newpass")
+    d.submit()
+    d.qtbot.waitUntil(lambda: not d.widget.busy and d.page.error.isVisible(), timeout=10_000)
+    page = d.page
+    assert isinstance(page, NewPasswordPage)
+    assert page.error.text() == "Password did not conform with policy: Password must have uppercase characters"
+    d.type("new_password", "Newton-Passw0rd!")
+    d.type("confirm", "Newton-Passw0rd?")
+    d.type("name", "Newton Newpass")
+    d.submit()
+    assert page.error.text() == "The two passwords are not the same."
+    assert not d.widget.busy  # refused here: nothing was sent
+    d.snap("new-password")
+    d.type("confirm", "Newton-Passw0rd!")
+    d.submit()
+
+    signed_in(d, demo, "newton")
+    user = demo.user("newton")
+    assert user.attributes["name"] == "Newton Newpass"
+    assert user.status == "CONFIRMED"
+
+
+def test_session_countdown_then_expired_then_start_over(demo: LocalUserPool, open_dialog: Any) -> None:
+    d = open_dialog(watched(demo), flow_options={"session_validity": 4}, warn_before=60)
+    sign_in_to_code(d, "tina", "Tina-Passw0rd!")
+    d.wait_for(CodePage)
+    banner = d.widget.countdown
+    d.qtbot.waitUntil(lambda: banner.isVisible() and "expires in 0:0" in banner.text(), timeout=3_000)
+    d.snap("session-countdown")
+    d.qtbot.waitUntil(lambda: "expired" in banner.text(), timeout=8_000)
+    assert not d.widget.submit_button.isEnabled()
+    assert not d.page.isEnabled()
+    d.snap("session-expired")
+    expired_flow = d.widget.flow
+
+    d.click("start_over")
+    d.wait_for(PasswordPage)
+    assert expired_flow.state == "failed" and expired_flow.session is None
+    assert not banner.isVisible()
+    d.type("password", "Tina-Passw0rd!")
+    d.submit()
+    d.wait_for(CodePage)
+    d.type("code", demo.totp_code("tina"))
+    d.submit()
+    signed_in(d, demo, "tina")
+
+
+def test_session_expired_at_cognito_goes_back_to_the_start(demo: LocalUserPool, open_dialog: Any) -> None:
+    d = open_dialog(watched(demo))
+    sign_in_to_code(d, "tina", "Tina-Passw0rd!")
+    d.wait_for(CodePage)
+    demo.clock.advance(181)  # Cognito's Sessions last 3 minutes
+    d.type("code", demo.totp_code("tina"))
+    d.submit()
+    page = d.wait_for(UsernameScreen)
+    assert page.error.text() == "This sign-in took too long and has expired. Start over."
+    assert d.field("username").text() == "tina"
+    assert d.dialog.isVisible()
+
+
+def test_cancel_during_a_call_and_closing_the_window(demo: LocalUserPool, open_dialog: Any) -> None:
+    d = open_dialog(watched(demo))
+    rejected: list[bool] = []
+    d.dialog.rejected.connect(lambda: rejected.append(True))
+    demo.faults.slow(1.0, operation="InitiateAuth")
+    sign_in_to_code(d, "sam", "Sam-Passw0rd!")
+    assert d.widget.busy
+    flow = d.widget.flow
+    d.click("cancel")  # while InitiateAuth is under way
+    assert rejected == [True] and d.dialog.result() == QDialog.DialogCode.Rejected
+    assert d.dialog.result_value is None
+    d.qtbot.waitUntil(lambda: flow.state == "failed", timeout=5_000)  # failed on its worker when it returned
+    assert flow.session is None
+
+    d = open_dialog(watched(demo))
+    sign_in_to_code(d, "sam", "Sam-Passw0rd!")
+    d.wait_for(CodePage)
+    flow = d.widget.flow
+    sent = len(demo.requests())
+    d.dialog.close()
+    assert flow.state == "failed" and flow.session is None
+    assert d.dialog.result() == QDialog.DialogCode.Rejected
+    d.qtbot.wait(100)
+    assert len(demo.requests()) == sent  # nothing more was sent
+
+
+def test_the_ui_thread_keeps_running_while_cognito_is_slow(demo: LocalUserPool, open_dialog: Any) -> None:
+    pool = watched(demo)
+    d = open_dialog(pool)
+    d.wait_for(UsernameScreen)
+    d.type("username", "alice")
+    d.submit()
+    d.wait_for(PasswordPage)
+    d.type("password", "Alice-Passw0rd!")
+    demo.faults.slow(1.5, operation="InitiateAuth")
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    d.submit()
+    assert d.widget.busy and d.widget.progress.isVisible()
+    d.snap("busy")
+    signed_in(d, demo, "alice")
+    took = time.monotonic() - started
+    timer.stop()
+    during = [t for t in ticks if t <= started + took]
+    gaps = [b - a for a, b in itertools.pairwise(during)]
+    assert took >= 1.5
+    assert len(during) >= 40  # 20 ms ticks all along the 1.5 s call
+    assert max(gaps) < 0.25
+    assert [op for op, _ in pool.calls] == ["initiate_auth", "respond_to_auth_challenge"]
+    assert not any(on_ui for _, on_ui in pool.calls)
+
+
+def test_mfa_choice_then_a_code_by_email(demo: LocalUserPool, open_dialog: Any) -> None:
+    d = open_dialog(watched(demo))
+    sign_in_to_code(d, "max", "Max-Passw0rd!")
+    page = d.wait_for(ChoicePage)
+    assert page.heading() == "How do you want to verify it is you?"
+    assert list(page.buttons) == ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
+    d.click("EMAIL_OTP", page)
+    d.snap("mfa-choice")
+    d.submit()
+    d.wait_for(CodePage)
+    assert d.text("message").startswith("We sent a code by email to m")
+    d.type("code", demo.last_code("max"))
+    d.submit()
+    signed_in(d, demo, "max")
+
+
+def test_first_factor_choice_with_a_code_and_a_real_resend(demo: LocalUserPool, open_dialog: Any) -> None:
+    d = open_dialog(watched(demo), flow_options={"auth_flow": "USER_AUTH"})
+    d.wait_for(UsernameScreen)
+    d.type("username", "uma")
+    d.submit()
+    page = d.wait_for(ChoicePage)
+    assert page.heading() == "How do you want to sign in?"
+    assert list(page.buttons) == ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP", "SMS_OTP"]
+    d.snap("first-factor")
+    d.click("EMAIL_OTP", page)
+    d.submit()
+    page = d.wait_for(CodePage)
+    first = demo.last_code("uma")
+    d.click("resend", page)  # USER_AUTH starts without a password: starting again sends a new code
+    d.qtbot.waitUntil(lambda: len(demo.outbox("uma")) == 1 and isinstance(d.page, ChoicePage), timeout=5_000)
+    d.click("EMAIL_OTP", d.page)
+    d.submit()
+    d.wait_for(CodePage)
+    assert len(demo.outbox("uma", purpose="EMAIL_OTP")) == 2
+    d.type("code", demo.last_code("uma"))
+    d.submit()
+    signed_in(d, demo, "uma")
+    assert first  # the first code was sent too, and replaced
+
+
+def test_mfa_setup_by_email(demo: LocalUserPool, open_dialog: Any) -> None:
+    d = open_dialog(watched(demo, *MFA_POOL))
+    sign_in_to_code(d, "sean", "Sean-Passw0rd!")
+    page = d.wait_for(ChoicePage)
+    d.click("EMAIL_OTP", page)
+    d.submit()
+    d.wait_for(EmailAddressPage)
+    d.type("email", "sean@example.com")
+    d.snap("mfa-setup-email")
+    d.submit()
+    d.wait_for(CodePage)
+    d.type("code", demo.last_code("sean", pool_id=MFA_POOL[0]))
+    d.submit()
+    signed_in(d, demo, "sean")
+
+
+def test_custom_challenge(local_pool: LocalUserPool, open_dialog: Any) -> None:
+    demo = local_pool  # its client allows CUSTOM_AUTH
+    demo.add_user("quiz", "Quiz-Passw0rd!")
+    install_quiz(demo)
+    d = open_dialog(watched(demo), flow_options={"auth_flow": "CUSTOM_AUTH"})
+    d.wait_for(UsernameScreen)
+    d.type("username", "quiz")
+    d.submit()
+    d.wait_for(CustomAnswerPage)
+    assert d.text("message") == "2 + 3?"
+    d.type("answer", "4")
+    d.submit()
+    d.qtbot.waitUntil(lambda: not d.widget.busy and isinstance(d.page, CustomAnswerPage)
+                      and d.page.prompt.attempt == 1 and len(demo.requests("RespondToAuthChallenge")) == 1,
+                      timeout=5_000)
+    d.type("answer", "5")
+    d.snap("custom-challenge")
+    d.submit()
+    signed_in(d, demo, "quiz")
+
+
+def test_remembered_device_and_tokens_kept_in_the_keyring(
+    demo: LocalUserPool, open_dialog: Any, tmp_path: Any, fake_keyring: dict[str, str]
+) -> None:
+    demo.add_pool(id=DEVICE_POOL, mfa="OPTIONAL", mfa_types=["SOFTWARE_TOKEN_MFA"], device_tracking="opt_in",
+                  clients=[{"name": "desktop", "explicit_auth_flows": ["ALLOW_USER_SRP_AUTH",
+                                                                      "ALLOW_REFRESH_TOKEN_AUTH"]}])
+    secret = pyotp.random_base32(32)
+    demo.add_user("dora", "Dora-Passw0rd!", pool_id=DEVICE_POOL, mfa=["SOFTWARE_TOKEN_MFA"],
+                  preferred_mfa="SOFTWARE_TOKEN_MFA", totp_secret=secret)
+    pool = watched(demo, DEVICE_POOL, demo.app_client(pool_id=DEVICE_POOL).id)
+    cache = TokenCache(tmp_path, use_keyring=True)
+    d = open_dialog(pool, flow_options={"remember_device": False, "device_name": "laptop"}, token_cache=cache)
+    d.wait_for(UsernameScreen)
+    d.type("username", "dora")
+    d.click("remember_device")
+    assert d.widget.remember.isChecked()
+    d.submit()
+    d.wait_for(PasswordPage)
+    d.type("password", "Dora-Passw0rd!")
+    d.submit()
+    d.wait_for(CodePage)
+    d.type("code", demo.totp_code("dora", pool_id=DEVICE_POOL))
+    d.submit()
+    result = signed_in(d, demo, "dora")
+    assert result.device is not None and result.device_error is None
+    assert "ConfirmDevice" in [r.operation for r in demo.requests()]
+    kept = cache.load(CacheKey(pool.pool_id, pool.client_id, "dora", pool.endpoint_url))
+    assert kept is not None and kept.access_token == result.tokens.access_token
+    assert len(fake_keyring) == 1  # the tokens are in the keyring; the file only says where
+    assert all(result.tokens.access_token not in f.read_text() for f in (tmp_path / "tokens").iterdir())
+
+    # Next time, with the remembered device: no code is asked.
+    d = open_dialog(pool, flow_options={"device": result.device})
+    sign_in_to_code(d, "dora", "Dora-Passw0rd!")
+    signed_in(d, demo, "dora")

@@ -1,0 +1,62 @@
+"""examples/desktop_qt.py: sign in with the dialog, see who is signed in, sign out."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from PySide6.QtCore import Qt
+
+from authflow import NotAuthorizedError
+from authflow.qt import CodePage, PasswordPage, UsernameScreen
+
+from .conftest import SCREENSHOTS, Driver
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "desktop_qt.py"
+
+
+def load_example() -> Any:
+    spec = importlib.util.spec_from_file_location("desktop_qt", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_example_app_signs_in_shows_who_and_signs_out(qtbot: Any) -> None:
+    example = load_example()
+    args = argparse.Namespace(pool_id=None)
+    with example.user_pool(args) as (pool, hint):  # the local user pool's demo users
+        window = example.MainWindow(pool, hint=hint)
+        qtbot.addWidget(window)
+        window.show()
+        assert window.status.text() == "Not signed in."
+        assert "tina / Tina-Passw0rd!" in window.hint.text()
+        qtbot.mouseClick(window.button, Qt.MouseButton.LeftButton)
+        d = Driver(qtbot, window.dialog)
+        d.wait_for(UsernameScreen)
+        d.type("username", "tina")
+        d.submit()
+        d.wait_for(PasswordPage)
+        d.type("password", "Tina-Passw0rd!")
+        d.submit()
+        d.wait_for(CodePage)
+        d.type("code", pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").now())
+        d.submit()
+        qtbot.waitUntil(lambda: window.tokens is not None, timeout=10_000)
+        assert window.status.text() == "Signed in as <b>Tina Totp</b> (tina)."
+        assert window.button.text() == "Sign out"
+        if os.environ.get("AUTHFLOW_SAVE_SCREENSHOTS") == "1":
+            assert window.grab().save(str(SCREENSHOTS / "example-signed-in.png"))
+
+        access = window.tokens.access_token
+        qtbot.mouseClick(window.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.status.text() == "Signed out.", timeout=10_000)
+        assert window.tokens is None and window.button.text() == "Sign in…"
+        with pytest.raises(NotAuthorizedError):  # revoked at the pool, not only forgotten here
+            pool.get_user(access)

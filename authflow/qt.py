@@ -503,7 +503,7 @@ def qr_image(data: str, scale: int = 5) -> QImage:
     """``data`` as a QR code image (black on white, with its quiet zone), drawn by segno."""
     png = io.BytesIO()
     segno.make(data, error="m").save(png, kind="png", scale=scale, border=4)
-    return QImage.fromData(png.getvalue(), "PNG")
+    return QImage.fromData(png.getvalue())
 
 
 # --- the widget ------------------------------------------------------------------------------------------

@@ -360,8 +360,8 @@ class CodePage(Page):
     def intro(self) -> str:
         prompt = self.prompt
         if prompt.destination:
-            by = {"SMS": "by text message", "EMAIL": "by email"}.get(prompt.delivery_medium or "", "")
-            return f"We sent a code {by} to {prompt.destination}.".replace("  ", " ") + " Enter it below."
+            by = {"SMS": " by text message", "EMAIL": " by email"}.get(prompt.delivery_medium or "", "")
+            return f"We sent a code{by} to {prompt.destination}. Enter it below."
         return prompt.message
 
     def build(self) -> None:

@@ -9,7 +9,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.builders import build_client, build_pool, build_user
-from authflow.localpool.codes import new_code
 from authflow.localpool.errors import PoolError, invalid_parameter
 from authflow.localpool.model import (
     CONFIRMED,
@@ -29,11 +28,13 @@ from authflow.localpool.model import (
 )
 from authflow.localpool.params import attribute_map, enum_value, optional_str, required_str
 from authflow.localpool.users import (
+    FORGOT_PASSWORD,
     apply_mfa_preference,
     check_password_policy,
     deliver_to_user,
     find_user,
     mfa_description,
+    send_user_code,
     update_attributes,
     user_description,
 )
@@ -87,6 +88,8 @@ def client_description(client: AppClient) -> dict[str, Any]:
         "EnableTokenRevocation": client.enable_token_revocation,
         "AuthSessionValidity": max(3, min(15, client.auth_session_validity // 60)),
     }
+    if client.refresh_token_rotation:
+        out["RefreshTokenRotation"] = {"Feature": "ENABLED", "RetryGracePeriodSeconds": client.retry_grace_period}
     if client.secret:
         out["ClientSecret"] = client.secret
     return out
@@ -158,6 +161,19 @@ def _validity(p: dict[str, Any], key: str, unit_key: str, default_unit: str) -> 
     return value * _UNIT_SECONDS[unit]
 
 
+def _rotation(p: dict[str, Any]) -> dict[str, Any]:
+    """CreateUserPoolClient's RefreshTokenRotation {Feature, RetryGracePeriodSeconds} as build_client keywords."""
+    rotation = p.get("RefreshTokenRotation")
+    if rotation is None:
+        return {}
+    if not isinstance(rotation, dict) or rotation.get("Feature") not in ("ENABLED", "DISABLED"):
+        raise invalid_parameter("RefreshTokenRotation.Feature must be ENABLED or DISABLED")
+    grace = rotation.get("RetryGracePeriodSeconds", 0)
+    if not isinstance(grace, int) or isinstance(grace, bool):
+        raise invalid_parameter("RefreshTokenRotation.RetryGracePeriodSeconds must be a number of seconds")
+    return {"refresh_token_rotation": rotation["Feature"] == "ENABLED", "retry_grace_period_seconds": grace}
+
+
 def create_user_pool_client(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool = svc.pool(required_str(p, "UserPoolId"))
     name = required_str(p, "ClientName")
@@ -173,6 +189,7 @@ def create_user_pool_client(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             refresh_token_validity_seconds=_validity(p, "RefreshTokenValidity", "RefreshToken", "days"),
             prevent_user_existence_errors=prevent,
             enable_token_revocation=bool(p.get("EnableTokenRevocation", True)),
+            **_rotation(p),
         )
     except ValueError as exc:
         raise _as_invalid_parameter(exc) from None
@@ -313,8 +330,7 @@ def admin_delete_user(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
 def admin_reset_user_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user = _admin_user(svc, p)
     user.status = RESET_REQUIRED
-    user.reset_code = new_code()
-    deliver_to_user(svc, pool, user, user.reset_code, "FORGOT_PASSWORD")
+    send_user_code(svc, pool, user, FORGOT_PASSWORD)
     return {}
 
 

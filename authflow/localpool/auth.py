@@ -58,7 +58,7 @@ from authflow.localpool.model import (
     new_device_key,
 )
 from authflow.localpool.params import enum_value, optional_str, required_str, string_map
-from authflow.localpool.sessions import AuthSession, SignIn
+from authflow.localpool.sessions import SIGN_UP_CONFIRMED, AuthSession, SignIn
 from authflow.localpool.users import first_factors
 
 if TYPE_CHECKING:
@@ -387,6 +387,11 @@ def _initiate(svc: Service, pool: UserPool, client: AppClient, flow: str, p: dic
         token = params.get("REFRESH_TOKEN")
         if not token:
             raise missing_parameter("REFRESH_TOKEN")
+        if client.refresh_token_rotation:
+            raise invalid_parameter(
+                f"{flow} is not available while refresh token rotation is enabled for this client: "
+                "use GetTokensFromRefreshToken"
+            )
         return _refresh(svc, pool, client, token, params.get("DEVICE_KEY"), secret_hash=params.get("SECRET_HASH"))
     typed = params.get("USERNAME")
     if not typed:
@@ -397,6 +402,11 @@ def _initiate(svc: Service, pool: UserPool, client: AppClient, flow: str, p: dic
         device_key=params.get("DEVICE_KEY"), client_metadata=string_map(p, "ClientMetadata"),
     )
     step = Step(svc, pool, client, sign_in, None)
+    session_id = optional_str(p, "Session")
+    if session_id is not None:
+        if flow != "USER_AUTH":
+            raise invalid_parameter(f"Session is not accepted with {flow}")
+        return _start_after_sign_up(step, session_id)
     starts: dict[str, Callable[[Step, dict[str, str]], dict[str, Any]]] = {
         "USER_SRP_AUTH": _start_srp,
         "USER_PASSWORD_AUTH": _start_password,
@@ -455,6 +465,18 @@ def _start_user_auth(step: Step, params: dict[str, str]) -> dict[str, Any]:
     if preferred in available:
         return _first_factor(step, str(preferred), params)
     return step.challenge("SELECT_CHALLENGE", {}, {"available": available}, available=available)
+
+
+def _start_after_sign_up(step: Step, session_id: str) -> dict[str, Any]:
+    """USER_AUTH with the Session ConfirmSignUp returned: that Session is the first factor, once, for
+    the user it was issued to, from the same app client, within its validity."""
+    svc = step.svc
+    session = svc.sessions.take(svc.sessions.find(session_id), SIGN_UP_CONFIRMED, step.client.id, svc.now())
+    user = _find_user(step)
+    if user is None or user.username != session.sign_in.username:
+        raise not_authorized(e.SESSION_UNKNOWN)
+    svc.sessions.consume(session)
+    return _after_first_factor(step)
 
 
 def _first_factor(step: Step, factor: str, values: dict[str, str]) -> dict[str, Any]:
@@ -898,16 +920,20 @@ def _refresh(
         device = user.devices.get(record.device_key)
         if device_key != record.device_key or device is None or not device.confirmed:
             raise not_authorized(e.INVALID_REFRESH_TOKEN)
+    rotate = by_secret and client.refresh_token_rotation
     result = svc.tokens.authentication_result(
         issuer=svc.issuer(pool.id), client=client, user=user, now=svc.now(), auth_time=record.auth_time,
-        origin_jti=record.origin_jti, device_key=record.device_key, with_refresh_token=False,
+        origin_jti=record.origin_jti, device_key=record.device_key, with_refresh_token=rotate,
     )
+    if rotate:  # a new refresh token of the same sign-in; the old one lives on for the grace period only
+        svc.tokens.retire(token, svc.now() + client.retry_grace_period)
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
 def get_tokens_from_refresh_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, client = svc.client(required_str(p, "ClientId"))
     token = required_str(p, "RefreshToken")
+    string_map(p, "ClientMetadata")  # accepted (no Lambda trigger reads it here), but it must be well-formed
     if not client.allows("REFRESH_TOKEN_AUTH"):
         raise invalid_parameter("REFRESH_TOKEN_AUTH flow not enabled for this client")
     result = _refresh(

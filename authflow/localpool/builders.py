@@ -123,8 +123,12 @@ def build_client(
     refresh_token_validity_seconds: int | None = None,
     prevent_user_existence_errors: str | None = None,
     enable_token_revocation: bool = True,
+    refresh_token_rotation: bool = False,
+    retry_grace_period_seconds: int = 0,
 ) -> AppClient:
     """A new app client. ``secret``: None/False for none, True to generate one, or the secret itself.
+    ``refresh_token_rotation``: GetTokensFromRefreshToken returns a new refresh token each time and the
+    old one is refused after ``retry_grace_period_seconds`` (0-60), with RefreshTokenReuseException.
     Unset settings come from the pool's client defaults, then Cognito's defaults."""
     defaults = pool.client_defaults
 
@@ -138,6 +142,8 @@ def build_client(
     prevent = str(pick("prevent_user_existence_errors", prevent_user_existence_errors, "LEGACY"))
     if prevent not in ("LEGACY", "ENABLED"):
         raise ValueError("prevent_user_existence_errors is LEGACY or ENABLED")
+    if not 0 <= retry_grace_period_seconds <= 60:
+        raise ValueError("retry_grace_period_seconds is 0-60")
     flows = normalize_auth_flows(list(explicit_auth_flows)) if explicit_auth_flows is not None else None
     client = AppClient(
         id=id or new_client_id(), name=name, pool_id=pool.id,
@@ -148,6 +154,7 @@ def build_client(
                                         30 * 86400)),
         auth_session_validity=int(session_seconds) if session_seconds is not None else minutes * 60,
         prevent_user_existence_errors=prevent, enable_token_revocation=enable_token_revocation,
+        refresh_token_rotation=refresh_token_rotation, retry_grace_period=retry_grace_period_seconds,
         created=svc.now(),
     )
     if flows is not None:

@@ -34,6 +34,10 @@ UNCONFIRMED = "UNCONFIRMED"
 RESET_REQUIRED = "RESET_REQUIRED"
 USER_STATUSES = (CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED, RESET_REQUIRED)
 
+#: Seconds a sign-up confirmation code is good for (Cognito: 24 hours), and a password reset code (1 hour).
+CONFIRMATION_CODE_VALIDITY = 24 * 3600
+RESET_CODE_VALIDITY = 3600
+
 #: First factors of choice-based sign-in (USER_AUTH) that this pool implements.
 FIRST_FACTORS = ("PASSWORD", "EMAIL_OTP", "SMS_OTP")
 
@@ -211,9 +215,12 @@ class User:
     modified: float = 0.0
     device_group_key: str = field(default_factory=lambda: "-" + secrets.token_urlsafe(6))
     devices: dict[str, Device] = field(default_factory=dict)
-    #: Codes sent by SignUp / ForgotPassword / AdminResetUserPassword, until used.
+    #: Codes sent by SignUp / ResendConfirmationCode / ForgotPassword / AdminResetUserPassword, until used,
+    #: and when each was sent (they expire: CONFIRMATION_CODE_VALIDITY, RESET_CODE_VALIDITY).
     confirmation_code: str | None = None
+    confirmation_code_sent: float = 0.0
     reset_code: str | None = None
+    reset_code_sent: float = 0.0
     #: Attribute verification codes: attribute name -> (code, the value it verifies, when it was sent).
     attribute_codes: dict[str, tuple[str, str, float]] = field(default_factory=dict)
 
@@ -258,6 +265,10 @@ class AppClient:
     auth_session_validity: int = 180
     prevent_user_existence_errors: str = "LEGACY"
     enable_token_revocation: bool = True
+    #: RefreshTokenRotation: GetTokensFromRefreshToken hands out a new refresh token each time, and the one
+    #: it replaces stays valid for ``retry_grace_period`` seconds (0-60) only.
+    refresh_token_rotation: bool = False
+    retry_grace_period: int = 0
     created: float = 0.0
 
     def allows(self, auth_flow: str) -> bool:

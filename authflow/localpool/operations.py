@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authflow.localpool import account, admin, attributes, auth, signup
+from authflow.localpool import account, admin, attributes, auth, resend, signup
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Handler
@@ -69,6 +69,7 @@ OPERATIONS: dict[str, Handler] = {
     # sign-up and forgotten passwords
     "SignUp": signup.sign_up,
     "ConfirmSignUp": signup.confirm_sign_up,
+    "ResendConfirmationCode": resend.resend_confirmation_code,
     "ForgotPassword": signup.forgot_password,
     "ConfirmForgotPassword": signup.confirm_forgot_password,
 }

@@ -22,6 +22,9 @@ from authflow.localpool.errors import (
 )
 from authflow.localpool.model import opaque_token
 
+#: What a Session issued by ConfirmSignUp is for: one InitiateAuth USER_AUTH of that user (no password).
+SIGN_UP_CONFIRMED = "ConfirmSignUp"
+
 
 @dataclass(repr=False)
 class SignIn:

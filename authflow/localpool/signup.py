@@ -1,17 +1,27 @@
 """Signing up and resetting a forgotten password: SignUp, ConfirmSignUp, ForgotPassword,
-ConfirmForgotPassword (app-client operations: SECRET_HASH when the client has a secret)."""
+ConfirmForgotPassword (app-client operations: SECRET_HASH when the client has a secret).
+
+ConfirmSignUp returns a Session that signs the new user in once, through InitiateAuth USER_AUTH with that
+Session and the user's name (Amplify's autoSignIn), within the app client's AuthSessionValidity."""
 
 from __future__ import annotations
 
-import hmac
 from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.builders import build_user
-from authflow.localpool.codes import check_secret_hash, new_code
+from authflow.localpool.codes import check_secret_hash
 from authflow.localpool.errors import PoolError, invalid_parameter
 from authflow.localpool.model import CONFIRMED, UNCONFIRMED, PasswordRecord
 from authflow.localpool.params import attribute_map, optional_str, required_str
-from authflow.localpool.users import check_password_policy, deliver_to_user, find_user
+from authflow.localpool.sessions import SIGN_UP_CONFIRMED, SignIn
+from authflow.localpool.users import (
+    CONFIRM_SIGN_UP,
+    FORGOT_PASSWORD,
+    check_password_policy,
+    find_user,
+    send_user_code,
+    use_user_code,
+)
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -33,8 +43,7 @@ def sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
         user = build_user(svc, pool, username, password, attributes=attributes, status=UNCONFIRMED)
     except ValueError as exc:
         raise invalid_parameter(str(exc)) from None
-    user.confirmation_code = new_code()
-    details = deliver_to_user(svc, pool, user, user.confirmation_code, "CONFIRM_SIGN_UP")
+    details = send_user_code(svc, pool, user, CONFIRM_SIGN_UP)
     out: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
     if details:
         out["CodeDeliveryDetails"] = details
@@ -49,13 +58,15 @@ def confirm_sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     if user.status != UNCONFIRMED:
         raise PoolError("NotAuthorizedException", f"User cannot be confirmed. Current status is {user.status}")
-    if user.confirmation_code is None or not hmac.compare_digest(code.encode(), user.confirmation_code.encode()):
-        raise PoolError("CodeMismatchException", "Invalid verification code provided, please try again.")
-    user.status, user.confirmation_code = CONFIRMED, None
+    use_user_code(user, CONFIRM_SIGN_UP, code, svc.now())
+    user.status = CONFIRMED
     for name in ("email", "phone_number"):
         if name in pool.auto_verified_attributes and user.attributes.get(name):
             user.attributes[f"{name}_verified"] = "true"
-    return {}
+    sign_in = SignIn(pool_id=pool.id, client_id=client.id, username=user.username, typed_username=username,
+                     auth_flow="USER_AUTH")
+    session = svc.sessions.issue(SIGN_UP_CONFIRMED, sign_in, svc.now(), client.auth_session_validity)
+    return {"Session": session.id}
 
 
 def forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
@@ -63,8 +74,7 @@ def forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     username = required_str(p, "Username")
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     user = find_user(pool, username)
-    user.reset_code = new_code()
-    details = deliver_to_user(svc, pool, user, user.reset_code, "FORGOT_PASSWORD")
+    details = send_user_code(svc, pool, user, FORGOT_PASSWORD)
     if details is None:
         raise invalid_parameter("Cannot reset password for the user as there is no registered/verified email "
                                 "or phone_number")
@@ -78,11 +88,11 @@ def confirm_forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     password = required_str(p, "Password")
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     user = find_user(pool, username)
-    if user.reset_code is None or not hmac.compare_digest(code.encode(), user.reset_code.encode()):
-        raise PoolError("CodeMismatchException", "Invalid verification code provided, please try again.")
     check_password_policy(pool, password)
+    use_user_code(user, FORGOT_PASSWORD, code, svc.now())
     user.password = PasswordRecord(pool.id, user.username, password)
-    user.status, user.reset_code = CONFIRMED, None
+    user.status = CONFIRMED
     user.failed_password_attempts = 0
     user.modified = svc.now()
     return {}
+

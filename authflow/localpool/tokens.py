@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from authflow.localpool.errors import INVALID_REFRESH_TOKEN, not_authorized
+from authflow.localpool.errors import INVALID_REFRESH_TOKEN, PoolError, not_authorized
 from authflow.localpool.model import AppClient, User, opaque_token
 
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
@@ -49,6 +49,8 @@ class RefreshRecord:
     revoked: bool = False
     #: When the sign-in or a refresh last used this token family (ListUserSessions' LastActiveDate).
     last_active: float = 0.0
+    #: Rotated out (RefreshTokenRotation): the token is refused from this time on (the grace period's end).
+    retired_until: float | None = None
 
     def __repr__(self) -> str:
         return f"RefreshRecord(username={self.username!r}, revoked={self.revoked})"
@@ -215,8 +217,17 @@ class TokenIssuer:
             raise not_authorized("Refresh Token has been revoked")
         if now >= record.expires_at:
             raise not_authorized("Refresh Token has expired")
+        if record.retired_until is not None and now >= record.retired_until:
+            raise PoolError("RefreshTokenReuseException", "Refresh token has already been used.")
         record.last_active = now
         return record
+
+    def retire(self, token: str, until: float) -> None:
+        """Rotation: ``token`` was replaced by a new one and stays good only until ``until`` (its grace
+        period; a retry inside it gets another new token, and does not extend it)."""
+        record = self._refresh[token]
+        if record.retired_until is None:
+            record.retired_until = until
 
     def peek_refresh(self, token: str) -> RefreshRecord | None:
         return self._refresh.get(token)

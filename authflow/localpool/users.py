@@ -3,13 +3,17 @@ finding a user, describing one, changing attributes and MFA preferences, sending
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from authflow.localpool.codes import new_code
 from authflow.localpool.errors import PoolError, invalid_parameter, user_not_found
 from authflow.localpool.model import (
+    CONFIRMATION_CODE_VALIDITY,
     EMAIL_OTP,
     MFA_METHODS,
+    RESET_CODE_VALIDITY,
     SMS_MFA,
     SOFTWARE_TOKEN_MFA,
     User,
@@ -127,6 +131,39 @@ def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose
             return {"Destination": mask_phone(user.attributes["phone_number"]), "DeliveryMedium": "SMS",
                     "AttributeName": "phone_number"}
     return None
+
+
+#: Codes a user is sent outside a sign-in, by purpose (the outbox's ``purpose``).
+CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
+FORGOT_PASSWORD = "FORGOT_PASSWORD"
+
+
+def send_user_code(svc: Service, pool: UserPool, user: User, purpose: str) -> dict[str, str] | None:
+    """A new sign-up confirmation code (CONFIRM_SIGN_UP) or password reset code (FORGOT_PASSWORD),
+    replacing the previous one, put in the outbox; its CodeDeliveryDetails (None: nowhere to send it)."""
+    code = new_code()
+    if purpose == CONFIRM_SIGN_UP:
+        user.confirmation_code, user.confirmation_code_sent = code, svc.now()
+    else:
+        user.reset_code, user.reset_code_sent = code, svc.now()
+    return deliver_to_user(svc, pool, user, code, purpose)
+
+
+def use_user_code(user: User, purpose: str, code: str, now: float) -> None:
+    """Check a code from :func:`send_user_code` and use it up: CodeMismatchException for a wrong one,
+    ExpiredCodeException for the right one past its validity (a new one must be asked for)."""
+    if purpose == CONFIRM_SIGN_UP:
+        expected, sent, validity = user.confirmation_code, user.confirmation_code_sent, CONFIRMATION_CODE_VALIDITY
+    else:
+        expected, sent, validity = user.reset_code, user.reset_code_sent, RESET_CODE_VALIDITY
+    if expected is None or not hmac.compare_digest(code.encode(), expected.encode()):
+        raise PoolError("CodeMismatchException", "Invalid verification code provided, please try again.")
+    if now > sent + validity:
+        raise PoolError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+    if purpose == CONFIRM_SIGN_UP:
+        user.confirmation_code = None
+    else:
+        user.reset_code = None
 
 
 def check_password_policy(pool: UserPool, password: str) -> None:

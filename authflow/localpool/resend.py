@@ -1,0 +1,30 @@
+"""ResendConfirmationCode: a new sign-up confirmation code for a user who has not confirmed yet."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from authflow.localpool.codes import check_secret_hash
+from authflow.localpool.errors import PoolError, invalid_parameter
+from authflow.localpool.model import UNCONFIRMED
+from authflow.localpool.params import optional_str, required_str
+from authflow.localpool.users import CONFIRM_SIGN_UP, send_user_code
+
+if TYPE_CHECKING:
+    from authflow.localpool.service import Service
+
+
+def resend_confirmation_code(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    """A new sign-up confirmation code (the previous one stops working)."""
+    pool, client = svc.client(required_str(p, "ClientId"))
+    username = required_str(p, "Username")
+    check_secret_hash(client, username, optional_str(p, "SecretHash"))
+    user = pool.find(username)
+    if user is None:
+        raise PoolError("UserNotFoundException", "Username/client id combination not found.")
+    if user.status != UNCONFIRMED:
+        raise invalid_parameter("User is already confirmed.")
+    details = send_user_code(svc, pool, user, CONFIRM_SIGN_UP)
+    if details is None:
+        raise invalid_parameter("Cannot resend codes. Auto verification not turned on.")
+    return {"CodeDeliveryDetails": details}

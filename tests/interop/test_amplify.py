@@ -82,37 +82,61 @@ def test_totp_setup_at_sign_in(amplify: dict[str, Any]) -> None:
     assert (result["user"], result["secretLength"]) == ("totpsetup", 32)
 
 
-def test_refresh_and_global_sign_out(amplify: dict[str, Any]) -> None:
+def test_refresh(amplify: dict[str, Any]) -> None:
     assert value(amplify, "refresh") == {"sameUser": True, "newToken": True, "sameSignIn": True}
+
+
+def test_global_sign_out(amplify: dict[str, Any]) -> None:
     assert value(amplify, "sign_out_global") is None
 
 
-def test_attributes_and_their_verification(amplify: dict[str, Any]) -> None:
+def test_fetch_user_attributes(amplify: dict[str, Any]) -> None:
     attributes = value(amplify, "fetch_user_attributes")
     assert (attributes["email"], attributes["email_verified"]) == ("account@example.com", "true")
+
+
+def test_changing_the_email_asks_for_a_code(amplify: dict[str, Any]) -> None:
     update = value(amplify, "update_email")
     assert update["email"] == {"isUpdated": False, "nextStep": {
         "updateAttributeStep": "CONFIRM_ATTRIBUTE_WITH_CODE",
         "codeDeliveryDetails": {"attributeName": "email", "deliveryMedium": "EMAIL", "destination": "n***@e***"}}}
     assert update["name"] == {"isUpdated": True, "nextStep": {"updateAttributeStep": "DONE"}}
+
+
+def test_confirm_user_attribute(amplify: dict[str, Any]) -> None:
     assert value(amplify, "confirm_email") == {"email": "new@example.com", "verified": "true"}
+
+
+def test_send_user_attribute_verification_code(amplify: dict[str, Any]) -> None:
     assert value(amplify, "send_phone_code") == {
         "destination": "+*******0100", "deliveryMedium": "SMS", "attributeName": "phone_number"}
     assert value(amplify, "confirm_phone") == "true"
+
+
+def test_delete_user_attributes(amplify: dict[str, Any]) -> None:
     assert value(amplify, "delete_attributes") == [
         "email", "email_verified", "phone_number", "phone_number_verified", "sub"]
 
 
-def test_mfa_preferences_password_and_delete_user(amplify: dict[str, Any]) -> None:
+def test_set_up_totp_and_mfa_preference(amplify: dict[str, Any]) -> None:
     assert value(amplify, "setup_totp") == {"preferred": "TOTP", "enabled": ["SMS", "TOTP"]}
+
+
+def test_update_password(amplify: dict[str, Any]) -> None:
     assert value(amplify, "update_password") == "changed"
+
+
+def test_delete_user(amplify: dict[str, Any]) -> None:
     assert value(amplify, "delete_user") is None
     assert amplify["_pool"]["account_exists"] is False
 
 
-def test_devices(amplify: dict[str, Any]) -> None:
+def test_remember_device(amplify: dict[str, Any]) -> None:
     (device,) = value(amplify, "remember_device")
     assert device["remembered"] == "remembered" and device["id"].startswith("us-east-1_")
     assert "DEVICE_PASSWORD_VERIFIER" in amplify["_pool"]["answered"]
+
+
+def test_forget_device(amplify: dict[str, Any]) -> None:
     assert value(amplify, "forget_device") == 0
     assert amplify["_pool"]["devices"] == {}

@@ -149,79 +149,137 @@ def test_mfa_setup_with_a_session(local: LocalUserPool) -> None:
     assert local.user("totpsetup", pool_id=SETUP).totp_secret == associated["SecretCode"]
 
 
-def test_refresh_and_sign_out(local: LocalUserPool) -> None:
+def test_refresh_token_auth(local: LocalUserPool) -> None:
     tokens = start(local, "refresh")["AuthenticationResult"]
     refreshed = aws(local, "initiate-auth", client_id="interopmain", auth_flow="REFRESH_TOKEN_AUTH",
                     auth_parameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
+    assert username_of(local, refreshed) == "refresh"
     assert "RefreshToken" not in refreshed["AuthenticationResult"]
+
+
+def test_get_tokens_from_refresh_token(local: LocalUserPool) -> None:
+    tokens = start(local, "refresh")["AuthenticationResult"]
     again = aws(local, "get-tokens-from-refresh-token", client_id="interopmain", refresh_token=tokens["RefreshToken"])
     assert username_of(local, again) == "refresh"
+
+
+def test_global_sign_out(local: LocalUserPool) -> None:
+    tokens = start(local, "refresh")["AuthenticationResult"]
     aws(local, "global-sign-out", access_token=tokens["AccessToken"])
     with pytest.raises(CliError) as excinfo:
-        aws(local, "get-user", access_token=refreshed["AuthenticationResult"]["AccessToken"])
+        aws(local, "get-user", access_token=tokens["AccessToken"])
     assert (excinfo.value.code, excinfo.value.message) == ("NotAuthorizedException", "Access Token has been revoked")
-    other = start(local, "refresh")["AuthenticationResult"]
-    aws(local, "revoke-token", client_id="interopmain", token=other["RefreshToken"])
+
+
+def test_revoke_token(local: LocalUserPool) -> None:
+    tokens = start(local, "refresh")["AuthenticationResult"]
+    aws(local, "revoke-token", client_id="interopmain", token=tokens["RefreshToken"])
     with pytest.raises(CliError) as excinfo:
-        aws(local, "get-tokens-from-refresh-token", client_id="interopmain", refresh_token=other["RefreshToken"])
+        aws(local, "get-tokens-from-refresh-token", client_id="interopmain", refresh_token=tokens["RefreshToken"])
     assert excinfo.value.code == "NotAuthorizedException"
 
 
-def test_attributes_and_their_verification(local: LocalUserPool) -> None:
-    token = start(local, "account")["AuthenticationResult"]["AccessToken"]
-    updated = aws(local, "update-user-attributes", access_token=token,
+@pytest.fixture(scope="module")
+def account(local: LocalUserPool) -> str:
+    return str(start(local, "account")["AuthenticationResult"]["AccessToken"])
+
+
+def attributes_of(local: LocalUserPool, token: str) -> dict[str, str]:
+    return {a["Name"]: a["Value"] for a in aws(local, "get-user", access_token=token)["UserAttributes"]}
+
+
+def test_update_user_attributes_sends_a_code_for_a_new_email(local: LocalUserPool, account: str) -> None:
+    updated = aws(local, "update-user-attributes", access_token=account,
                   user_attributes=[{"Name": "email", "Value": "new@example.com"}, {"Name": "name", "Value": "Acc"}])
     assert updated["CodeDeliveryDetailsList"] == [
         {"Destination": "n***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}]
-    aws(local, "verify-user-attribute", access_token=token, attribute_name="email",
+    assert local.outbox("account", purpose="VERIFY_ATTRIBUTE")[-1].destination == "new@example.com"
+
+
+def test_get_user_attribute_verification_code_and_verify(local: LocalUserPool, account: str) -> None:
+    sent = aws(local, "get-user-attribute-verification-code", access_token=account, attribute_name="email")
+    assert sent["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    aws(local, "verify-user-attribute", access_token=account, attribute_name="email",
         code=local.last_code("account", purpose="VERIFY_ATTRIBUTE"))
-    sent = aws(local, "get-user-attribute-verification-code", access_token=token, attribute_name="phone_number")
-    assert sent["CodeDeliveryDetails"]["DeliveryMedium"] == "SMS"
+    assert attributes_of(local, account)["email_verified"] == "true"
+
+
+def test_verify_user_attribute_with_a_wrong_code(local: LocalUserPool, account: str) -> None:
     with pytest.raises(CliError) as excinfo:
-        aws(local, "verify-user-attribute", access_token=token, attribute_name="phone_number", code="12345x")
+        aws(local, "verify-user-attribute", access_token=account, attribute_name="phone_number", code="12345x")
     assert excinfo.value.code == "CodeMismatchException"
-    aws(local, "delete-user-attributes", access_token=token, user_attribute_names=["name"])
-    user = aws(local, "get-user", access_token=token)
-    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
-    assert (attributes["email"], attributes["email_verified"]) == ("new@example.com", "true")
-    assert "name" not in attributes
 
 
-def test_mfa_preferences_factors_and_password(local: LocalUserPool) -> None:
+def test_delete_user_attributes(local: LocalUserPool, account: str) -> None:
+    aws(local, "delete-user-attributes", access_token=account, user_attribute_names=["phone_number"])
+    assert "phone_number" not in attributes_of(local, account)
+
+
+@pytest.fixture(scope="module")
+def emailmfa(local: LocalUserPool) -> str:
     started = start(local, "emailmfa", flow="USER_AUTH", PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
     assert started["ChallengeName"] == "EMAIL_OTP"       # the password, then email MFA
-    token = respond(local, started, USERNAME="emailmfa", EMAIL_OTP_CODE=local.last_code(
-        "emailmfa", pool_id=MAIN))["AuthenticationResult"]["AccessToken"]
-    factors = aws(local, "get-user-auth-factors", access_token=token)
+    answer = respond(local, started, USERNAME="emailmfa", EMAIL_OTP_CODE=local.last_code("emailmfa", pool_id=MAIN))
+    return str(answer["AuthenticationResult"]["AccessToken"])
+
+
+def test_get_user_auth_factors(local: LocalUserPool, emailmfa: str) -> None:
+    factors = aws(local, "get-user-auth-factors", access_token=emailmfa)
     assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]
-    assert factors["PreferredMfaSetting"] == "EMAIL_OTP"
-    aws(local, "set-user-mfa-preference", access_token=token, email_mfa_settings={"Enabled": False})
-    assert "UserMFASettingList" not in aws(local, "get-user", access_token=token)
+    assert (factors["Username"], factors["PreferredMfaSetting"]) == ("emailmfa", "EMAIL_OTP")
+
+
+def test_set_user_mfa_preference(local: LocalUserPool, emailmfa: str) -> None:
+    aws(local, "set-user-mfa-preference", access_token=emailmfa, email_mfa_settings={"Enabled": False})
+    assert "UserMFASettingList" not in aws(local, "get-user", access_token=emailmfa)
+
+
+def test_set_user_settings_needs_a_phone_number(local: LocalUserPool, emailmfa: str) -> None:
     with pytest.raises(CliError) as excinfo:
-        aws(local, "set-user-settings", access_token=token,
+        aws(local, "set-user-settings", access_token=emailmfa,
             mfa_options=[{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}])
-    assert excinfo.value.code == "InvalidParameterException"  # no phone number
-    aws(local, "change-password", access_token=token, previous_password=PASSWORD, proposed_password=NEW_PASSWORD)
-    assert username_of(local, start(local, "emailmfa", PASSWORD=NEW_PASSWORD)) == "emailmfa"
+    assert (excinfo.value.code, excinfo.value.message) == ("InvalidParameterException",
+                                                           "User does not have a phone number.")
 
 
-def test_devices_and_delete_user(local: LocalUserPool) -> None:
+def test_change_password(local: LocalUserPool, emailmfa: str) -> None:
+    aws(local, "change-password", access_token=emailmfa, previous_password=PASSWORD, proposed_password=NEW_PASSWORD)
+    record = local.user("emailmfa", pool_id=MAIN).password
+    assert record is not None and record.check(NEW_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def device(local: LocalUserPool) -> dict[str, str]:
+    """The device user signed in (TOTP) with its device confirmed through the CLI."""
     challenge = start(local, "device", client="interopdevices")
     result = respond(local, challenge, client="interopdevices", USERNAME="device",
                      SOFTWARE_TOKEN_MFA_CODE=pyotp.TOTP(TOTP_SECRET).now())["AuthenticationResult"]
-    metadata, token = result["NewDeviceMetadata"], result["AccessToken"]
+    metadata = result["NewDeviceMetadata"]
     _, verifier, salt = srp.generate_device_verifier(metadata["DeviceGroupKey"], metadata["DeviceKey"])
-    confirmed = aws(local, "confirm-device", access_token=token, device_key=metadata["DeviceKey"],
+    confirmed = aws(local, "confirm-device", access_token=result["AccessToken"], device_key=metadata["DeviceKey"],
                     device_secret_verifier_config={"PasswordVerifier": verifier, "Salt": salt}, device_name="cli")
     assert confirmed["UserConfirmationNecessary"] is True
-    aws(local, "update-device-status", access_token=token, device_key=metadata["DeviceKey"],
+    return {"token": result["AccessToken"], "key": metadata["DeviceKey"]}
+
+
+def test_update_device_status_and_list_devices(local: LocalUserPool, device: dict[str, str]) -> None:
+    aws(local, "update-device-status", access_token=device["token"], device_key=device["key"],
         device_remembered_status="remembered")
-    (listed,) = aws(local, "list-devices", access_token=token)["Devices"]
+    (listed,) = aws(local, "list-devices", access_token=device["token"])["Devices"]
     attributes = {a["Name"]: a["Value"] for a in listed["DeviceAttributes"]}
     assert (attributes["device_name"], attributes["dev:device_remembered_status"]) == ("cli", "remembered")
-    got = aws(local, "get-device", access_token=token, device_key=metadata["DeviceKey"])
-    assert got["Device"]["DeviceKey"] == metadata["DeviceKey"]
-    aws(local, "forget-device", access_token=token, device_key=metadata["DeviceKey"])
-    assert aws(local, "list-devices", access_token=token)["Devices"] == []
-    aws(local, "delete-user", access_token=token)
+
+
+def test_get_device(local: LocalUserPool, device: dict[str, str]) -> None:
+    got = aws(local, "get-device", access_token=device["token"], device_key=device["key"])
+    assert got["Device"]["DeviceKey"] == device["key"]
+
+
+def test_forget_device(local: LocalUserPool, device: dict[str, str]) -> None:
+    aws(local, "forget-device", access_token=device["token"], device_key=device["key"])
+    assert aws(local, "list-devices", access_token=device["token"])["Devices"] == []
+
+
+def test_delete_user(local: LocalUserPool, device: dict[str, str]) -> None:
+    aws(local, "delete-user", access_token=device["token"])
     assert local.pool(DEVICES).get("device") is None

@@ -55,14 +55,23 @@ def test_custom_with_srp_checked_the_password_first(identity: dict[str, Any]) ->
     assert "CUSTOM_CHALLENGE" in identity["_pool"]["answered"]
 
 
-def test_attributes_and_their_verification(identity: dict[str, Any]) -> None:
+def test_get_user_attributes(identity: dict[str, Any]) -> None:
     before = value(identity, "get_user_attributes")
     assert (before["email"], before["email_verified"]) == ("account@example.com", "true")
+
+
+def test_update_attributes_then_verify_the_email(identity: dict[str, Any]) -> None:
     assert value(identity, "update_attributes") == "SUCCESS"
     assert value(identity, "verify_email") == "SUCCESS"
+
+
+def test_get_attribute_verification_code(identity: dict[str, Any]) -> None:
     assert value(identity, "attribute_verification_code") == {"CodeDeliveryDetails": {
         "Destination": "+*******0100", "DeliveryMedium": "SMS", "AttributeName": "phone_number"}}
     assert value(identity, "verify_phone") == "SUCCESS"
+
+
+def test_delete_attributes(identity: dict[str, Any]) -> None:
     assert value(identity, "delete_attributes") == "SUCCESS"
     after = value(identity, "attributes_after")
     assert (after["email"], after["email_verified"], after["phone_number_verified"]) == (
@@ -70,25 +79,43 @@ def test_attributes_and_their_verification(identity: dict[str, Any]) -> None:
     assert "name" not in after
 
 
-def test_mfa_settings(identity: dict[str, Any]) -> None:
+def test_enable_and_disable_sms_mfa(identity: dict[str, Any]) -> None:
     assert value(identity, "enable_mfa") == [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
     assert value(identity, "disable_mfa") == []
+
+
+def test_software_token_and_mfa_preference(identity: dict[str, Any]) -> None:
     assert value(identity, "software_token") == {"preferred": "SOFTWARE_TOKEN_MFA", "list": ["SOFTWARE_TOKEN_MFA"]}
 
 
-def test_password_refresh_sign_out_and_delete(identity: dict[str, Any]) -> None:
+def test_change_password(identity: dict[str, Any]) -> None:
     assert value(identity, "change_password") == "SUCCESS"
+
+
+def test_refresh_session(identity: dict[str, Any]) -> None:
     assert value(identity, "refresh_session") == {"user": "account", "newToken": True}
+
+
+def test_sign_out_revokes_the_refresh_token(identity: dict[str, Any]) -> None:
     assert value(identity, "revoke_token_sign_out") == "signed out"
+
+
+def test_global_sign_out(identity: dict[str, Any]) -> None:
     assert identity["global_sign_out"] == {"ok": False,
                                            "error": "NotAuthorizedException: Access Token has been revoked"}
+
+
+def test_delete_user(identity: dict[str, Any]) -> None:
     assert value(identity, "delete_user") == "SUCCESS"
     assert identity["_pool"]["srp_exists"] is False
 
 
-def test_devices(identity: dict[str, Any]) -> None:
+def test_remember_device(identity: dict[str, Any]) -> None:
     (device,) = value(identity, "remember_device")
     assert device["dev:device_remembered_status"] == "remembered" and device["device_name"] == "nodejs"
     assert "DEVICE_PASSWORD_VERIFIER" in identity["_pool"]["answered"]
+
+
+def test_forget_device(identity: dict[str, Any]) -> None:
     assert value(identity, "forget_device") == 0
     assert identity["_pool"]["devices"] == 0

@@ -99,28 +99,54 @@ def test_client_secret(local: LocalUserPool) -> None:
     assert "SECRET_HASH was not received" in excinfo.value.response["Error"]["Message"]
 
 
-def test_account_operations(local: LocalUserPool) -> None:
+@pytest.fixture(scope="module")
+def account(local: LocalUserPool) -> Cognito:
     user = cognito(local, "account")
     user.authenticate(PASSWORD)
-    assert user.get_user().email == "account@example.com"
-    user.update_profile({"email": "new@example.com", "name": "Acc"})
-    assert user.get_user().email_verified is False
-    user.validate_verification(local.last_code("account", purpose="VERIFY_ATTRIBUTE"), "email")
-    user.send_verification("phone_number")
-    user.validate_verification(local.last_code("account", purpose="VERIFY_ATTRIBUTE"), "phone_number")
-    profile = user.get_user()
-    assert (profile.email, profile.email_verified, profile.phone_number_verified, profile.name) == (
-        "new@example.com", True, True, "Acc")
-    old_access = user.access_token
-    user.renew_access_token()
-    assert user.access_token != old_access and user.access_claims["username"] == "account"
-    secret = user.associate_software_token()
-    assert user.verify_software_token(pyotp.TOTP(secret).now(), "phone") is True
-    user.set_user_mfa_preference(False, True, "SOFTWARE_TOKEN")
+    return user
+
+
+def test_get_user(account: Cognito) -> None:
+    profile = account.get_user()
+    assert (profile.email, profile.email_verified) == ("account@example.com", True)
+
+
+def test_update_profile_then_validate_the_new_email(local: LocalUserPool, account: Cognito) -> None:
+    account.update_profile({"email": "new@example.com", "name": "Acc"})
+    assert account.get_user().email_verified is False
+    account.validate_verification(local.last_code("account", purpose="VERIFY_ATTRIBUTE"), "email")
+    profile = account.get_user()
+    assert (profile.email, profile.email_verified, profile.name) == ("new@example.com", True, "Acc")
+
+
+def test_send_verification(local: LocalUserPool, account: Cognito) -> None:
+    account.send_verification("phone_number")
+    account.validate_verification(local.last_code("account", purpose="VERIFY_ATTRIBUTE"), "phone_number")
+    assert account.get_user().phone_number_verified is True
+
+
+def test_renew_access_token(account: Cognito) -> None:
+    old_access = account.access_token
+    account.renew_access_token()
+    assert account.access_token != old_access and account.access_claims["username"] == "account"
+
+
+def test_software_token_and_mfa_preference(local: LocalUserPool, account: Cognito) -> None:
+    secret = account.associate_software_token()
+    assert account.verify_software_token(pyotp.TOTP(secret).now(), "phone") is True
+    account.set_user_mfa_preference(False, True, "SOFTWARE_TOKEN")
     assert local.user("account", pool_id=MAIN).preferred_mfa == "SOFTWARE_TOKEN_MFA"
-    user.change_password(PASSWORD, NEW_PASSWORD)
-    token = user.access_token
-    user.logout()
+
+
+def test_change_password(local: LocalUserPool, account: Cognito) -> None:
+    account.change_password(PASSWORD, NEW_PASSWORD)
+    record = local.user("account", pool_id=MAIN).password
+    assert record is not None and record.check(NEW_PASSWORD)
+
+
+def test_logout(local: LocalUserPool, account: Cognito) -> None:
+    token = account.access_token
+    account.logout()
     with pytest.raises(ClientError) as excinfo:
         boto(local).get_user(AccessToken=token)
     assert excinfo.value.response["Error"]["Message"] == "Access Token has been revoked"

@@ -2,8 +2,8 @@
 the JWKS that verifies them, and the revocation state behind GlobalSignOut and RevokeToken.
 
 As in Cognito, id tokens and access tokens are signed by two different RSA keys (two ``kid`` in the JWKS).
-Both keys are made when the issuer is created, on a thread of their own (about 60 ms each, outside the
-GIL), so the server starts listening meanwhile and the first token does not pay for them.
+Both keys are made when the issuer is created, each on a thread of its own (about 60 ms each, outside the
+GIL), so the server starts listening meanwhile and a token asked for later does not pay for them.
 """
 
 from __future__ import annotations
@@ -62,16 +62,17 @@ class _SigningKeys:
     def __init__(self) -> None:
         self.kids = {"id": secrets.token_urlsafe(32), "access": secrets.token_urlsafe(32)}
         self._keys: dict[str, rsa.RSAPrivateKey] = {}
-        self._thread = threading.Thread(target=self._make, name="localpool-keys", daemon=True)
-        self._thread.start()
+        self._threads = {use: threading.Thread(target=self._make, args=(use,), name=f"localpool-{use}-key",
+                                               daemon=True) for use in self.kids}
+        for thread in self._threads.values():
+            thread.start()
 
-    def _make(self) -> None:
-        for use in self.kids:
-            self._keys[use] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    def _make(self, use: str) -> None:
+        self._keys[use] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     def key(self, use: str) -> rsa.RSAPrivateKey:
-        """The private key for ``"id"`` or ``"access"`` tokens (waits for the keys if still being made)."""
-        self._thread.join()
+        """The private key for ``"id"`` or ``"access"`` tokens (waits for it if still being made)."""
+        self._threads[use].join()
         return self._keys[use]
 
     def use_of(self, kid: Any) -> str | None:

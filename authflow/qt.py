@@ -684,12 +684,16 @@ class SignInWidget(QWidget):
         self._set_busy(False)
 
     def _run(self, flow: AuthFlow, action: Callable[[], Step]) -> None:
-        def step_and_keep() -> Step:
+        cache = self.token_cache
+        key = CacheKey(self.pool.pool_id, self.pool.client_id, self.username, self.pool.endpoint_url)
+
+        def step_and_keep() -> Step:  # on the worker: the keyring and the disk may be slow too
             step = action()
-            if step.done and self.token_cache is not None:
-                assert step.tokens is not None
-                key = CacheKey(self.pool.pool_id, self.pool.client_id, self.username, self.pool.endpoint_url)
-                self.token_cache.store(key, step.tokens)  # keyring / disk: not on the UI thread either
+            if step.tokens is not None and cache is not None:
+                try:
+                    cache.store(key, step.tokens)
+                except OSError as exc:  # the cache may be lost, never the sign-in
+                    cache.warn(f"the tokens could not be kept ({exc.strerror or type(exc).__name__})")
             return step
 
         call = _Call(step_and_keep, self._outcomes, self._cancelled, flow.cancel)

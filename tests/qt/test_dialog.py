@@ -13,7 +13,7 @@ import pytest
 import zxingcpp
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 
 from authflow.localpool import LocalUserPool
 from authflow.qt import (
@@ -25,13 +25,14 @@ from authflow.qt import (
     FieldsPage,
     NewPasswordPage,
     PasswordPage,
+    SignInDialog,
     SignInResult,
     TotpSetupPage,
     UsernameScreen,
 )
 from authflow.tokencache import CacheKey, TokenCache
 
-from .conftest import MFA_POOL, watched
+from .conftest import MFA_POOL, Driver, watched
 
 DEVICE_POOL = "us-east-1_DevicePool1"
 
@@ -434,3 +435,33 @@ def test_pyside_keeps_none_alive(qtbot: Any) -> None:
         label.setText("x")
         QGuiApplication.processEvents()
     assert sys.getrefcount(None) - before > -100
+
+
+def test_tokens_that_cannot_be_kept_do_not_lose_the_sign_in(
+    demo: LocalUserPool, open_dialog: Any, tmp_path: Any
+) -> None:
+    (tmp_path / "not-a-directory").write_text("")
+    warnings: list[str] = []
+    cache = TokenCache(tmp_path / "not-a-directory", warn=warnings.append)
+    d = open_dialog(watched(demo), token_cache=cache)
+    sign_in_to_code(d, "alice", "Alice-Passw0rd!")
+    signed_in(d, demo, "alice")
+    assert warnings == ["the tokens could not be kept (Not a directory)"]
+
+
+def test_sign_in_shows_the_dialog_modally_and_returns_the_result_or_none(demo: LocalUserPool, qtbot: Any) -> None:
+    pool = watched(demo)
+
+    def modal() -> SignInDialog:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, SignInDialog)
+        return dialog
+
+    QTimer.singleShot(50, lambda: modal().reject())
+    assert SignInDialog.sign_in(pool) is None
+
+    QTimer.singleShot(50, lambda: sign_in_to_code(Driver(qtbot, modal()), "alice", "Alice-Passw0rd!"))
+    result = SignInDialog.sign_in(pool)
+    assert result is not None and result.username == "alice"
+    assert demo.access_token_claims(result.tokens.access_token)["username"] == "alice"
+    assert "Tokens(" in repr(result) and result.tokens.access_token not in repr(result)

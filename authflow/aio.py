@@ -1,8 +1,9 @@
 """The asyncio twin of the step API: the same flow, awaited.
 
 boto3 is synchronous, so each step runs the shared synchronous core (:class:`~authflow.flow.AuthFlow`) in a
-worker thread and the event loop stays free; nothing about the protocol is re-implemented here. Handlers
-may be plain or ``async``.
+worker thread and the event loop stays free; nothing about the protocol is re-implemented here. ``run``
+drives the same dialogue as ``AuthFlow.run`` (:meth:`~authflow.flow.AuthFlow.conversation`), awaiting the
+handler between turns. Handlers may be plain or ``async``.
 
     flow = AsyncAuthFlow(pool, "alice")
     step = await flow.start()
@@ -18,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from authflow.errors import AuthflowError
-from authflow.flow import AuthFlow, Step
+from authflow.flow import AuthFlow, Step, advance, answerer
 from authflow.prompts import Answer, Prompt
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
@@ -57,19 +58,20 @@ class AsyncAuthFlow:
 
     async def run(self, handler: AsyncHandlerLike) -> Tokens:
         """Drive the flow to the end; ``handler`` (or its ``answer``) may be a coroutine function."""
-        ask = handler.answer if hasattr(handler, "answer") else handler
-        step = await self.start() if self.flow.state == "start" else self.flow.step
-        while step.tokens is None:
-            assert step.prompt is not None
+        ask = answerer(handler)
+        conversation = self.flow.conversation()
+        answer: Answer | AuthflowError | None = None
+        while True:
+            async with self._lock:
+                question = await asyncio.to_thread(advance, conversation, answer)
+            if not isinstance(question, Prompt):
+                return question
             try:
-                answer = ask(step.prompt)
+                answer = ask(question)
                 if inspect.isawaitable(answer):
                     answer = await answer
-            except AuthflowError:
-                self.flow.cancel()
-                raise
-            step = await self.respond(answer)
-        return step.tokens
+            except AuthflowError as exc:
+                answer = exc
 
 
 async def sign_in_async(

@@ -532,9 +532,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
 def cmd_diagram(args: argparse.Namespace) -> int:
     from authflow import machine
 
-    initial = getattr(machine, "INITIAL", None)
-    final = getattr(machine, "FINAL", None)
-    print(mermaid_state_diagram(machine.STATES, machine.TRANSITIONS, initial=initial, final=final))
+    print(mermaid_state_diagram(machine.STATES, machine.TRANSITIONS, initial=machine.INITIAL, final=machine.FINAL))
     return EXIT_OK
 
 

@@ -8,42 +8,36 @@ Three ways to drive the same flow:
 * ``flow.run(handler)``, for scripts and the terminal wizard: the handler is asked each question;
 * ``sign_in(pool, username, handler=...)``: the same in one call.
 
-Each step does the Cognito calls it needs (through :class:`~authflow.transport.UserPool`), asks the
-``states/`` module of the challenge what to ask and what to send, and moves along the table with
-:func:`~authflow.machine.fire`.
+This module only drives. Each step looks the current state up in the registry
+(``authflow.states.REGISTRY``), hands the answer to that state's module, sends the requests the module asks
+for through :meth:`~authflow.transport.UserPool.send`, hands each reply back, and moves along the table
+with :func:`~authflow.machine.fire` (a reply's ChallengeName, or an event the module names). States that
+ask no one (PASSWORD_VERIFIER, the device steps) are run as soon as the flow arrives there. The shape of a
+state module is described in ``states/base.py``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from authflow import srp, states
+from authflow import srp
 from authflow.devices import Device
 from authflow.errors import (
     AuthflowError,
-    EnableSoftwareTokenMFAError,
     FlowStateError,
-    IncorrectCredentialsError,
     MalformedResponseError,
     MissingAnswerError,
-    ProtocolError,
     ResourceNotFoundError,
     UnsupportedChallengeError,
 )
-from authflow.machine import ANSWERABLE, CHALLENGE_EVENTS, fire
-from authflow.prompts import Answer, Field, Prompt, PromptKind, normalize_answer
-from authflow.states import (
-    device_password_verifier,
-    device_srp_auth,
-    mfa_setup,
-    password_verifier,
-    select_challenge,
-)
-from authflow.states.base import Challenge, answer_value
+from authflow.machine import AUTHENTICATED, CHALLENGE_EVENTS, FINAL, INITIAL, can_fire, fire
+from authflow.prompts import Answer, Prompt, PromptKind, normalize_answer
+from authflow.states import REGISTRY
+from authflow.states.base import Challenge, Context, Move, Outcome, Reply, Request, State
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
@@ -144,16 +138,16 @@ class AuthFlow:
         #: Why confirming a new device failed (the sign-in itself succeeded), or None.
         self.device_error: AuthflowError | None = None
 
-        self.state = "start"  # set only by the machine
-        self.history: list[str] = ["start"]
+        self.state = INITIAL  # set only by the machine (and by resume())
+        self.history: list[str] = [INITIAL]
         self.session: str | None = None
         self.session_expires_at: float | None = None
         self.challenge: Challenge | None = None
         self.attempts = 0
         self.last_error: AuthflowError | None = None
         self.tokens: Tokens | None = None
-        self._first_factor: str | None = None  # chosen in SELECT_CHALLENGE, waiting for the password
-        self._totp_secret: str | None = None  # during MFA_SETUP_TOTP only
+        self._memory: dict[str, str] = {}  # states' values kept across steps and in snapshots
+        self._carry: dict[str, object] = {}  # states' values for later states of this object only
 
     def __repr__(self) -> str:
         return f"AuthFlow({self.username!r}, {self.auth_flow}, state={self.state!r})"
@@ -162,39 +156,47 @@ class AuthFlow:
 
     def start(self, password: str | None = None) -> Step:
         """Begin the sign-in. Flows that need the password first ask for it (or take ``password``)."""
-        if self.state != "start":
+        if self.state != INITIAL:
             raise FlowStateError(f"start() was already called (the flow is at {self.state})")
-        if self._password_first():
-            self._fire("need_password")
-            if password is None:
-                return self.step
-            return self._guard(lambda: self._send_password(password))
-        parameters = {"USERNAME": self.username}
-        if self.preferred_challenge:
-            parameters["PREFERRED_CHALLENGE"] = self.preferred_challenge
-        return self._guard(lambda: self._handle(self._initiate(parameters)))
+        step = self._step({}, retry_prompt=False)
+        if password is not None and step.prompt is not None and step.prompt.kind is PromptKind.PASSWORD:
+            return self._step({"password": password}, retry_prompt=False)
+        return step
 
     def respond(self, answer: Answer) -> Step:
         """Answer the current prompt; returns the next step (the same question again if refused)."""
         prompt = self.prompt
         if prompt is None:
             raise FlowStateError(f"nothing to answer: the flow is at {self.state}")
-        values = normalize_answer(prompt, answer)
-        return self._guard(lambda: self._answer(values), retry_prompt=True)
+        return self._step(normalize_answer(prompt, answer), retry_prompt=True)
 
-    def run(self, handler: HandlerLike) -> Tokens:
-        """Drive the flow to the end, asking ``handler`` each question; returns the tokens."""
-        ask = handler.answer if hasattr(handler, "answer") else handler
-        step = self.start() if self.state == "start" else self.step
+    def conversation(self) -> Generator[Prompt, Answer, Tokens]:
+        """The flow as a dialogue: yields each prompt, receives its answer, returns the tokens. An
+        :class:`~authflow.errors.AuthflowError` thrown in (the handler gave up) cancels the flow.
+        :meth:`run` and the asyncio twin both drive this one loop."""
+        step = self.start() if self.state == INITIAL else self.step
         while step.tokens is None:
             assert step.prompt is not None
             try:
-                answer = ask(step.prompt)
-            except AuthflowError as exc:
+                answer = yield step.prompt
+            except AuthflowError:
                 self._fail()
-                raise exc from None
+                raise
             step = self.respond(answer)
         return step.tokens
+
+    def run(self, handler: HandlerLike) -> Tokens:
+        """Drive the flow to the end, asking ``handler`` each question; returns the tokens."""
+        ask = answerer(handler)
+        conversation = self.conversation()
+        question = advance(conversation, None)
+        while isinstance(question, Prompt):
+            try:
+                answer: Answer | AuthflowError = ask(question)
+            except AuthflowError as exc:
+                answer = exc
+            question = advance(conversation, answer)
+        return question
 
     def cancel(self) -> None:
         """Give up this sign-in: the flow is failed and forgets its Session."""
@@ -202,46 +204,33 @@ class AuthFlow:
 
     @property
     def done(self) -> bool:
-        return self.state == "authenticated"
+        return self.state == AUTHENTICATED
 
     @property
     def step(self) -> Step:
         """The current step (for a UI that resumes)."""
-        if self.state == "authenticated":
+        if self.done:
             return Step(self.state, tokens=self.tokens)
         return Step(self.state, prompt=self.prompt)
 
     @property
     def prompt(self) -> Prompt | None:
         """What must be answered now, or None when nothing is (finished, failed or not started)."""
-        error, attempt = self.last_error, max(self.attempts, 1)
-        if self.state == "awaiting_password":
-            return self._password_prompt(error, attempt)
-        challenge = self.challenge
-        if challenge is None or self.state not in ANSWERABLE:
+        state = REGISTRY.get(self.state)
+        if state is None or state.prompt is None:
             return None
-        if self.state == "SELECT_CHALLENGE":
-            return select_challenge.prompt(challenge, error, attempt)
-        if self.state == "MFA_SETUP":
-            return mfa_setup.choice_prompt(challenge, error, attempt)
-        if self.state == "MFA_SETUP_TOTP":
-            assert self._totp_secret is not None
-            return mfa_setup.totp_prompt(challenge, self._totp_secret, self.totp_issuer, error, attempt)
-        if self.state == "MFA_SETUP_EMAIL":
-            return mfa_setup.email_prompt(challenge, error, attempt)
-        prompt: Prompt = states.ANSWERED[self.state].prompt(challenge, error, attempt)
-        return prompt
+        return state.prompt(self._context())
 
     # --- resuming elsewhere ---------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to resume this flow in another process. It holds the Session (and during
         MFA_SETUP the new TOTP secret): keep it as safely as a token. It never holds a password."""
-        if self.state in ("start", "authenticated", "failed"):
+        if self.state == INITIAL or self.state in FINAL:
             raise FlowStateError(f"nothing to resume at {self.state}")
         challenge = self.challenge
         return {
-            "version": 1,
+            "version": SNAPSHOT_VERSION,
             "pool_id": self.pool.pool_id,
             "client_id": self.pool.client_id,
             "username": self.username,
@@ -258,19 +247,19 @@ class AuthFlow:
                 "parameters": dict(challenge.parameters),
                 "available_challenges": list(challenge.available_challenges),
             },
-            "first_factor": self._first_factor,
-            "totp_secret": self._totp_secret,
+            "memory": dict(self._memory),
             "attempts": self.attempts,
         }
 
     @classmethod
     def resume(cls, pool: UserPool, snapshot: Mapping[str, Any], **options: Any) -> AuthFlow:
         """A flow that continues where ``snapshot()`` left off."""
-        if snapshot.get("version") != 1:
+        if snapshot.get("version") != SNAPSHOT_VERSION:
             raise ValueError("unknown snapshot version")
         if (snapshot["pool_id"], snapshot["client_id"]) != (pool.pool_id, pool.client_id):
             raise ValueError("this snapshot belongs to another user pool or app client")
-        if snapshot.get("state") not in (*ANSWERABLE, "awaiting_password"):
+        state = REGISTRY.get(str(snapshot.get("state")))
+        if state is None or state.prompt is None:
             raise ValueError(f"a flow cannot be resumed at {snapshot.get('state')!r}")
         flow = cls(
             pool,
@@ -279,7 +268,7 @@ class AuthFlow:
             preferred_challenge=snapshot.get("preferred_challenge"),
             **options,
         )
-        flow.state = snapshot["state"]
+        flow.state = state.name  # the one state set by hand: where the snapshot was taken
         flow.history = ["resumed", flow.state]
         flow.user_id = snapshot["user_id"]
         flow.session = snapshot.get("session")
@@ -293,217 +282,133 @@ class AuthFlow:
                 user_id=flow.user_id,
                 available_challenges=tuple(data.get("available_challenges", ())),
             )
-        flow._first_factor = snapshot.get("first_factor")
-        flow._totp_secret = snapshot.get("totp_secret")
+        flow._memory = {str(k): str(v) for k, v in (snapshot.get("memory") or {}).items()}
         flow.attempts = int(snapshot.get("attempts", 0))
         return flow
 
-    # --- internals ------------------------------------------------------------------------------
+    # --- the driver -----------------------------------------------------------------------------
 
-    def _fire(self, event: str) -> None:
-        fire(self, event)
-        self.history.append(self.state)
+    def _context(self) -> Context:
+        """What the current state's module is handed (see states/base.py)."""
+        return Context(
+            challenge=self.challenge or Challenge(self.state, username=self.username, user_id=self.user_id),
+            username=self.username,
+            user_id=self.user_id,
+            session=self.session,
+            pool_name=self.pool.pool_name,
+            auth_flow=self.auth_flow,
+            preferred_challenge=self.preferred_challenge,
+            custom_srp=self.custom_srp,
+            totp_issuer=self.totp_issuer,
+            device=self.device,
+            now=self._clock,
+            new_ephemeral=srp.ClientEphemeral,
+            memory=self._memory,
+            carry=self._carry,
+            error=self.last_error,
+            attempt=max(self.attempts, 1),
+        )
 
-    def _fail(self) -> None:
-        if self.state not in ("authenticated", "failed"):
-            self._fire("fail")
-        self.session = None
-        self._totp_secret = None
+    def _step(self, answer: Mapping[str, str], *, retry_prompt: bool) -> Step:
+        """Answer the current state (or run it, at start), then follow Cognito until the flow waits or ends.
 
-    def _guard(self, action: Callable[[], Step], *, retry_prompt: bool = False) -> Step:
-        """Run one step: a refused answer that may be retried re-asks; anything else fails the flow."""
-        if self.state in ("authenticated", "failed"):
+        A refused answer that the state's module says may be retried asks again; anything else fails the
+        flow. An unusable answer (MissingAnswerError) was not sent: the same question stands."""
+        if self.state in FINAL:
             raise FlowStateError(f"the flow has already {'succeeded' if self.done else 'failed'}")
-        state_before = self.state
+        state = REGISTRY[self.state]
         try:
-            return action()
+            self._walk(state, answer)
+            return self.step  # inside: a prompt that cannot be built from the challenge fails the flow
         except MissingAnswerError:
             if not retry_prompt:
                 self._fail()
-            raise  # an unusable answer was not sent: the same question stands
-        except AuthflowError as exc:
-            if self._may_retry(exc, state_before):
-                return self._retry(exc)
-            self._fail()
             raise
-
-    def _may_retry(self, exc: AuthflowError, state_before: str) -> bool:
-        if self.attempts >= self.max_attempts:
-            return False
-        if exc.retryable and self.state in ANSWERABLE:
-            return True
-        # A refused password in a flow that starts with it: ask again, with a fresh InitiateAuth.
-        return (
-            isinstance(exc, IncorrectCredentialsError)
-            and state_before == "awaiting_password"
-            and self._first_factor is None
-            and self.state in ("awaiting_password", "PASSWORD_VERIFIER")
-        )
-
-    def _retry(self, exc: AuthflowError) -> Step:
-        self._fire("password_refused" if isinstance(exc, IncorrectCredentialsError) else "retry")
-        self.attempts = max(self.attempts, 1) + 1
-        self.last_error = exc
+        except AuthflowError as exc:
+            event = state.refused(self._context(), exc) if self.attempts < self.max_attempts else None
+            if event is None or not can_fire(self, event):
+                self._fail()
+                raise
+            self._fire(event)
+            self.attempts = max(self.attempts, 1) + 1
+            self.last_error = exc
         return self.step
 
-    def _password_first(self) -> bool:
-        if self.auth_flow in ("USER_SRP_AUTH", "USER_PASSWORD_AUTH"):
-            return True
-        if self.auth_flow == "USER_AUTH":
-            return self.preferred_challenge in select_challenge.NEEDS_PASSWORD
-        return self.auth_flow == "CUSTOM_AUTH" and self.custom_srp
+    def _walk(self, state: State, answer: Mapping[str, str]) -> None:
+        outcome = self._exchange(state, answer)
+        while True:
+            if isinstance(outcome, Move):
+                self._fire(outcome.event)
+            else:
+                self._follow(outcome.reply)
+            self.last_error = None
+            if self.done:
+                return
+            state = REGISTRY[self.state]
+            if state.prompt is not None:  # a new question: its own count of attempts
+                self.attempts = 1
+                return
+            outcome = self._exchange(state, {})  # a state that asks no one, run on arrival
 
-    def _password_prompt(self, error: AuthflowError | None, attempt: int) -> Prompt:
-        return Prompt(
-            kind=PromptKind.PASSWORD,
-            challenge_name=self._first_factor,
-            fields=(Field(name="password", label="Password", secret=True),),
-            message=f"Password for {self.username}",
-            username=self.username,
-            error=error,
-            attempt=attempt,
-        )
-
-    def _initiate(self, parameters: dict[str, str]) -> dict[str, Any]:
-        self.pool.with_secret_hash(parameters, self.username)
-        if self.device is not None:
-            parameters["DEVICE_KEY"] = self.device.device_key
+    def _exchange(self, state: State, answer: Mapping[str, str]) -> Outcome:
+        """Run one state's ``respond``: send each request it yields and hand the reply (or error) back."""
+        context = self._context()
+        exchange = state.respond(context, answer)
         try:
-            return self.pool.initiate_auth(self.auth_flow, parameters, client_metadata=self.client_metadata)
+            request = next(exchange)
+            while True:
+                try:
+                    reply = self._send(request)
+                except AuthflowError as exc:
+                    request = exchange.throw(exc)
+                    continue
+                session = reply.get("Session")
+                if isinstance(session, str) and session:
+                    context.session = self.session = session
+                    self.session_expires_at = time.time() + self.session_validity
+                request = exchange.send(reply)
+        except StopIteration as end:
+            outcome: Outcome = end.value
+            return outcome
+
+    def _send(self, request: Request) -> dict[str, Any]:
+        device_key = self.device.device_key if self.device is not None else None
+        try:
+            return self.pool.send(request, device_key=device_key, client_metadata=self.client_metadata)
         except ResourceNotFoundError as exc:
-            if self.device is None or "device" not in exc.message.lower():
+            if device_key is None or "device" not in exc.message.lower():
                 raise
             # The device was forgotten on the server: sign in without it, as the AWS SDKs do.
             self.device = None
-            parameters.pop("DEVICE_KEY")
-            return self.pool.initiate_auth(self.auth_flow, parameters, client_metadata=self.client_metadata)
+            return self.pool.send(request, client_metadata=self.client_metadata)
 
-    def _send(self, challenge_name: str, responses: Mapping[str, str]) -> dict[str, Any]:
-        """RespondToAuthChallenge with the parts every answer carries: USERNAME (the internal name),
-        SECRET_HASH over it when the client has a secret, and DEVICE_KEY when signing in with a device."""
-        full = {"USERNAME": self.user_id, **responses}
-        self.pool.with_secret_hash(full, self.user_id)
-        if self.device is not None:
-            full.setdefault("DEVICE_KEY", self.device.device_key)
-        return self.pool.respond_to_auth_challenge(
-            challenge_name, full, self.session, client_metadata=self.client_metadata
-        )
-
-    def _send_password(self, password: str) -> Step:
-        if not password:
-            raise MissingAnswerError("no password was given")
-        factor = self._first_factor
-        ephemeral: srp.ClientEphemeral | None = None
-        if factor is not None:  # chosen in SELECT_CHALLENGE
-            if factor == "PASSWORD_SRP":
-                ephemeral = srp.ClientEphemeral()
-            responses = select_challenge.responses(
-                factor, password=password if factor == "PASSWORD" else None,
-                srp_a=ephemeral.srp_a if ephemeral else None,
+    def _follow(self, reply: Reply) -> None:
+        """Cognito's answer: tokens end the sign-in; a ChallengeName is the next event of the table."""
+        result = reply.get("AuthenticationResult")
+        if result is not None:
+            if not isinstance(result, Mapping):
+                raise MalformedResponseError("AuthenticationResult is not an object")
+            self._authenticated(Tokens.from_authentication_result(result))
+            return
+        name = reply.get("ChallengeName")
+        if not isinstance(name, str) or not name:
+            raise MalformedResponseError("Cognito answered with neither tokens nor a ChallengeName")
+        if name not in CHALLENGE_EVENTS:
+            raise UnsupportedChallengeError(
+                f"Cognito asks {name}, which this client does not handle", challenge_name=name
             )
-            response = self._send("SELECT_CHALLENGE", responses)
-        else:
-            parameters = {"USERNAME": self.username}
-            if self.auth_flow == "USER_PASSWORD_AUTH" or self.preferred_challenge == "PASSWORD":
-                parameters["PASSWORD"] = password
-            else:
-                ephemeral = srp.ClientEphemeral()
-                parameters["SRP_A"] = ephemeral.srp_a
-                if self.auth_flow == "CUSTOM_AUTH":
-                    parameters["CHALLENGE_NAME"] = "SRP_A"
-            if self.preferred_challenge:
-                parameters["PREFERRED_CHALLENGE"] = self.preferred_challenge
-            response = self._initiate(parameters)
-        self.last_error = None
-        return self._handle(response, password=password, ephemeral=ephemeral)
+        self._take_challenge(name, reply)
 
-    def _handle(
-        self,
-        response: Mapping[str, Any],
-        *,
-        password: str | None = None,
-        ephemeral: srp.ClientEphemeral | None = None,
-    ) -> Step:
-        """Follow Cognito's answer: tokens, a challenge to answer ourselves, or a prompt."""
-        device_ephemeral: srp.ClientEphemeral | None = None
-        while True:
-            result = response.get("AuthenticationResult")
-            if result is not None:
-                if not isinstance(result, Mapping):
-                    raise MalformedResponseError("AuthenticationResult is not an object")
-                return self._authenticated(Tokens.from_authentication_result(result))
-            name = response.get("ChallengeName")
-            if not isinstance(name, str) or not name:
-                raise MalformedResponseError("Cognito answered with neither tokens nor a ChallengeName")
-            if name not in CHALLENGE_EVENTS:
-                raise UnsupportedChallengeError(
-                    f"Cognito asks {name}, which this client does not handle", challenge_name=name
-                )
-            self._take_challenge(name, response)
-            challenge = self.challenge
-            assert challenge is not None
-            if name == "PASSWORD_VERIFIER":
-                if password is None or ephemeral is None:
-                    raise ProtocolError("PASSWORD_VERIFIER arrived without an SRP exchange in progress")
-                responses = password_verifier.responses(
-                    challenge, password=password, ephemeral=ephemeral,
-                    pool_name=self.pool.pool_name, now=self._clock(),
-                )
-                password, ephemeral = None, None  # one use each
-            elif name == "DEVICE_SRP_AUTH":
-                if self.device is None:
-                    raise ProtocolError("DEVICE_SRP_AUTH arrived but this sign-in has no device")
-                device_ephemeral = srp.ClientEphemeral()  # fresh: never the user's ephemeral
-                responses = device_srp_auth.responses(self.device, device_ephemeral.srp_a)
-            elif name == "DEVICE_PASSWORD_VERIFIER":
-                if self.device is None or device_ephemeral is None:
-                    raise ProtocolError("DEVICE_PASSWORD_VERIFIER arrived without a device SRP exchange")
-                responses = device_password_verifier.responses(
-                    challenge, device=self.device, ephemeral=device_ephemeral, now=self._clock()
-                )
-                device_ephemeral = None
-            else:
-                return self.step
-            response = self._send(name, responses)
-
-    def _authenticated(self, tokens: Tokens) -> Step:
-        self.tokens = tokens
-        self.session = None
-        self.challenge = None
-        self._totp_secret = None
-        self._fire("authenticated")
-        metadata = tokens.new_device_metadata
-        if self.remember_device and metadata:
-            self._confirm_device(tokens.access_token, metadata)
-        return self.step
-
-    def _confirm_device(self, access_token: str, metadata: Mapping[str, str]) -> None:
-        """ConfirmDevice (and remember it when Cognito leaves that to the user). A failure here does not
-        undo the sign-in: it is kept in ``device_error`` and ``device`` stays as it was."""
-        try:
-            device_key, group_key = metadata["DeviceKey"], metadata["DeviceGroupKey"]
-        except KeyError:
-            self.device_error = MalformedResponseError("NewDeviceMetadata without DeviceKey/DeviceGroupKey")
-            return
-        password, verifier, salt = srp.generate_device_verifier(group_key, device_key)
-        try:
-            if self.pool.confirm_device(access_token, device_key, verifier, salt, self.device_name):
-                self.pool.update_device_status(access_token, device_key, remembered=True)
-        except AuthflowError as exc:
-            self.device_error = exc
-            return
-        self.device = Device(device_key, group_key, password)
-
-    def _take_challenge(self, name: str, response: Mapping[str, Any]) -> None:
-        parameters = response.get("ChallengeParameters") or {}
+    def _take_challenge(self, name: str, reply: Reply) -> None:
+        parameters = reply.get("ChallengeParameters") or {}
         if not isinstance(parameters, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in parameters.items()
         ):
             raise MalformedResponseError(f"{name}: ChallengeParameters is not a map of strings")
-        available = response.get("AvailableChallenges") or []
+        available = reply.get("AvailableChallenges") or []
         if not isinstance(available, list) or not all(isinstance(a, str) for a in available):
             raise MalformedResponseError("AvailableChallenges is not a list of challenge names")
-        session = response.get("Session")
+        session = reply.get("Session")
         if session is not None and not isinstance(session, str):
             raise MalformedResponseError("Session is not a string")
         # The internal username to answer with: Cognito's USERNAME (equal to USER_ID_FOR_SRP on real
@@ -522,49 +427,74 @@ class AuthFlow:
             available_challenges=tuple(available),
         )
         self._fire(name)
-        if name != "PASSWORD_VERIFIER":  # a refused password counts toward the password's attempts
-            self.attempts = 1
-        self.last_error = None
 
-    def _answer(self, values: Mapping[str, str]) -> Step:
-        state, challenge = self.state, self.challenge
-        if state == "awaiting_password":
-            return self._send_password(answer_value(values, "password", "password"))
-        assert challenge is not None
-        if state == "SELECT_CHALLENGE":
-            factor = select_challenge.choose(challenge, values)
-            if factor in select_challenge.NEEDS_PASSWORD:
-                self._first_factor = factor
-                self._fire("need_password")
-                self.attempts, self.last_error = 1, None
-                return self.step
-            return self._handle(self._send(state, select_challenge.responses(factor)))
-        if state == "MFA_SETUP":
-            return self._choose_mfa_setup(challenge, mfa_setup.choose(challenge, values))
-        if state == "MFA_SETUP_TOTP":
-            return self._verify_totp_setup(mfa_setup.totp_code(values))
-        if state == "MFA_SETUP_EMAIL":
-            return self._handle(self._send("MFA_SETUP", mfa_setup.email_responses(values)))
-        module = states.ANSWERED[state]
-        return self._handle(self._send(state, module.responses(challenge, values)))
+    def _authenticated(self, tokens: Tokens) -> None:
+        self.tokens = tokens
+        self.session = None
+        self.challenge = None
+        self._forget()
+        self._fire(AUTHENTICATED)
+        metadata = tokens.new_device_metadata
+        if self.remember_device and metadata:
+            self._confirm_device(tokens.access_token, metadata)
 
-    def _choose_mfa_setup(self, challenge: Challenge, method: str) -> Step:
-        if method == mfa_setup.EMAIL:
-            self._fire("choose_email_setup")
-        else:
-            response = self.pool.associate_software_token(session=self.session)
-            self._totp_secret = response["SecretCode"]
-            self.session = response.get("Session") or self.session
-            self._fire("choose_totp_setup")
-        self.attempts, self.last_error = 1, None
-        return self.step
+    def _confirm_device(self, access_token: str, metadata: Mapping[str, str]) -> None:
+        """ConfirmDevice (and remember it when Cognito leaves that to the user). A failure here does not
+        undo the sign-in: it is kept in ``device_error`` and ``device`` stays as it was."""
+        try:
+            device_key, group_key = metadata["DeviceKey"], metadata["DeviceGroupKey"]
+        except KeyError:
+            self.device_error = MalformedResponseError("NewDeviceMetadata without DeviceKey/DeviceGroupKey")
+            return
+        password, verifier, salt = srp.generate_device_verifier(group_key, device_key)
+        try:
+            if self.pool.confirm_device(access_token, device_key, verifier, salt, self.device_name):
+                self.pool.update_device_status(access_token, device_key, remembered=True)
+        except AuthflowError as exc:
+            self.device_error = exc
+            return
+        self.device = Device(device_key, group_key, password)
 
-    def _verify_totp_setup(self, code: str) -> Step:
-        response = self.pool.verify_software_token(code, session=self.session)
-        if response.get("Status") != "SUCCESS":
-            raise EnableSoftwareTokenMFAError("the code did not verify", operation="VerifySoftwareToken")
-        self.session = response.get("Session") or self.session
-        return self._handle(self._send("MFA_SETUP", {}))
+    def _fire(self, event: str) -> None:
+        fire(self, event)
+        self.history.append(self.state)
+
+    def _fail(self) -> None:
+        if self.state not in FINAL:
+            self._fire("fail")
+        self.session = None
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop what the states kept (a TOTP secret being set up, a password on its way to SRP)."""
+        self._memory.clear()
+        self._carry.clear()
+
+
+SNAPSHOT_VERSION = 2
+
+
+def answerer(handler: object) -> Callable[[Prompt], Any]:
+    """The function that answers a prompt: the handler's ``answer`` method, or the handler itself."""
+    answer: object = getattr(handler, "answer", None)
+    function = answer if callable(answer) else handler
+    if not callable(function):
+        raise TypeError("a handler is a function of a prompt, or has an answer(prompt) method")
+    return function
+
+
+def advance(conversation: Generator[Prompt, Answer, Tokens], answer: Answer | AuthflowError | None) -> Prompt | Tokens:
+    """One turn of :meth:`AuthFlow.conversation`: hand it the answer (or the handler's error; None to begin)
+    and get the next prompt, or the tokens at the end."""
+    try:
+        if answer is None:
+            return next(conversation)
+        if isinstance(answer, AuthflowError):
+            return conversation.throw(answer)
+        return conversation.send(answer)
+    except StopIteration as end:
+        tokens: Tokens = end.value
+        return tokens
 
 
 def sign_in(

@@ -3,16 +3,19 @@
 States are named after Cognito's ChallengeName where the flow waits on a challenge, plus a few of the
 engine's own: ``start`` (nothing sent), ``awaiting_password`` (the password is needed before the next
 call), ``MFA_SETUP_TOTP`` / ``MFA_SETUP_EMAIL`` (inside MFA_SETUP, after the method was chosen),
-``authenticated`` and ``failed``.
+``authenticated`` and ``failed``. What is done in each state lives in its ``states/`` module (the registry
+``authflow.states.REGISTRY``); this table says only where a flow may go.
 
 Events are what happened: Cognito answered with a ChallengeName (the event has that name),
 ``authenticated`` (an AuthenticationResult arrived), ``retry`` (an answer was refused and the same
-challenge may be answered again in the same session), ``fail``, and three local choices.
+challenge may be answered again in the same session), ``fail``, and four local moves that ``states/``
+modules ask for: ``need_password``, ``choose_totp_setup``, ``choose_email_setup`` and ``password_refused``.
 
-The rest of the engine asks this table, through :func:`fire`, and never sets a state by hand: a
-challenge that Cognito is not expected to send from where the flow is raises
-:class:`~authflow.errors.UnexpectedChallengeError`. The machine is built once per process and shared by
-every flow; a flow is only a model that :func:`fire` drives.
+The engine moves a flow only through :func:`fire`: a challenge that Cognito is not expected to send from
+where the flow is raises :class:`~authflow.errors.UnexpectedChallengeError`. The one state set by hand is
+that of a flow resumed from a snapshot (``AuthFlow.resume``), which starts where the snapshot was taken.
+The machine is built once per process and shared by every flow; a flow is only a model that :func:`fire`
+drives.
 """
 
 from __future__ import annotations
@@ -25,8 +28,6 @@ from authflow.errors import FlowStateError, UnexpectedChallengeError
 
 # --- states --------------------------------------------------------------------------------------
 
-#: MFA challenges Cognito may send once the first factor is accepted.
-MFA = ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "SELECT_MFA_TYPE"]
 #: Challenges a person answers (the flow waits there with a prompt).
 ANSWERABLE = [
     "SMS_MFA",
@@ -43,8 +44,11 @@ ANSWERABLE = [
 ]
 #: Challenges the engine answers by itself, with no prompt.
 AUTOMATIC = ["PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"]
-LOCAL = ["start", "awaiting_password"]
-FINAL = ["authenticated", "failed"]
+INITIAL = "start"
+AUTHENTICATED = "authenticated"
+FAILED = "failed"
+LOCAL = [INITIAL, "awaiting_password"]
+FINAL = [AUTHENTICATED, FAILED]
 
 STATES: list[str] = LOCAL + AUTOMATIC + ANSWERABLE + FINAL
 
@@ -111,7 +115,7 @@ MACHINE = Machine(
     model=None,
     states=STATES,
     transitions=TRANSITIONS,
-    initial="start",
+    initial=INITIAL,
     auto_transitions=False,
     send_event=False,
 )
@@ -130,6 +134,11 @@ def fire(model: Any, event: str) -> None:
                 f"Cognito sent {event} while the sign-in was at {model.state}", challenge_name=event
             ) from exc
         raise FlowStateError(f"cannot {event} from {model.state}") from exc
+
+
+def can_fire(model: Any, event: str) -> bool:
+    """Whether the table has a move for ``event`` from where ``model`` is."""
+    return event in MACHINE.events and model.state in MACHINE.events[event].transitions
 
 
 def next_states(state: str) -> list[str]:

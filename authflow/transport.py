@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import boto3
-from botocore import UNSIGNED
+from botocore import UNSIGNED, xform_name
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -32,6 +32,7 @@ from authflow.errors import (
 )
 from authflow.secret_hash import secret_hash
 from authflow.srp import pool_name_of
+from authflow.states.base import Request
 from authflow.tokens import Tokens
 
 _CLIENT_LOCK = threading.Lock()
@@ -93,12 +94,6 @@ class UserPool:
             return None
         return secret_hash(username, self.client_id, self._client_secret)
 
-    def with_secret_hash(self, parameters: dict[str, str], username: str) -> dict[str, str]:
-        digest = self.secret_hash(username)
-        if digest is not None:
-            parameters["SECRET_HASH"] = digest
-        return parameters
-
     def __repr__(self) -> str:
         secret = ", client_secret=<hidden>" if self.has_secret else ""
         endpoint = f", endpoint_url={self.endpoint_url!r}" if self.endpoint_url else ""
@@ -130,67 +125,38 @@ class UserPool:
         response.pop("ResponseMetadata", None)
         return response
 
-    def initiate_auth(
+    def send(
         self,
-        auth_flow: str,
-        parameters: Mapping[str, str],
+        request: Request,
         *,
-        client_metadata: Mapping[str, str] | None = None,
-        session: str | None = None,
-    ) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "AuthFlow": auth_flow,
-            "ClientId": self.client_id,
-            "AuthParameters": dict(parameters),
-        }
-        if client_metadata:
-            kwargs["ClientMetadata"] = dict(client_metadata)
-        if session:
-            kwargs["Session"] = session
-        return self.call("initiate_auth", **kwargs)
-
-    def respond_to_auth_challenge(
-        self,
-        challenge_name: str,
-        responses: Mapping[str, str],
-        session: str | None,
-        *,
+        device_key: str | None = None,
         client_metadata: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "ClientId": self.client_id,
-            "ChallengeName": challenge_name,
-            "ChallengeResponses": dict(responses),
-        }
-        if session:
-            kwargs["Session"] = session
-        if client_metadata:
-            kwargs["ClientMetadata"] = dict(client_metadata)
-        return self.call("respond_to_auth_challenge", **kwargs)
+        """Send a request of a ``states/`` module, completed with what the app client and the sign-in add:
+        ``ClientId``, ``ClientMetadata`` (where the operation takes them), SECRET_HASH over USERNAME in
+        AuthParameters / ChallengeResponses (``SecretHash`` over ``Username`` for SignUp and the like) when
+        the client has a secret, and ``DEVICE_KEY`` when signing in with a remembered device."""
+        members = self._client.meta.service_model.operation_model(request.operation).input_shape.members
+        body: dict[str, Any] = {k: v for k, v in request.parameters.items() if v is not None}
+        if "ClientId" in members:
+            body["ClientId"] = self.client_id
+        if client_metadata and "ClientMetadata" in members:
+            body["ClientMetadata"] = dict(client_metadata)
+        for key in ("AuthParameters", "ChallengeResponses"):
+            if key in body:
+                body[key] = self._completed(body[key], device_key)
+        if "SecretHash" in members and "Username" in body:
+            body["SecretHash"] = self.secret_hash(body["Username"])
+        return self.call(xform_name(request.operation), **{k: v for k, v in body.items() if v is not None})
 
-    def associate_software_token(
-        self, *, session: str | None = None, access_token: str | None = None
-    ) -> dict[str, Any]:
-        """A new TOTP secret (``SecretCode``), by the sign-in Session or for a signed-in user."""
-        kwargs = _one_of(session=session, access_token=access_token)
-        response = self.call("associate_software_token", **kwargs)
-        if not isinstance(response.get("SecretCode"), str) or not response["SecretCode"]:
-            raise MalformedResponseError("AssociateSoftwareToken answered without SecretCode")
-        return response
-
-    def verify_software_token(
-        self,
-        code: str,
-        *,
-        session: str | None = None,
-        access_token: str | None = None,
-        friendly_device_name: str | None = None,
-    ) -> dict[str, Any]:
-        kwargs = _one_of(session=session, access_token=access_token)
-        kwargs["UserCode"] = code
-        if friendly_device_name:
-            kwargs["FriendlyDeviceName"] = friendly_device_name
-        return self.call("verify_software_token", **kwargs)
+    def _completed(self, parameters: Mapping[str, str], device_key: str | None) -> dict[str, str]:
+        result = dict(parameters)
+        digest = self.secret_hash(result["USERNAME"]) if "USERNAME" in result else None
+        if digest is not None:
+            result["SECRET_HASH"] = digest
+        if device_key is not None:
+            result.setdefault("DEVICE_KEY", device_key)
+        return result
 
     def refresh(
         self, refresh_token: str, *, username: str | None = None, device_key: str | None = None
@@ -201,13 +167,14 @@ class UserPool:
         computed over it when the app client has a secret. ``device_key`` is needed with device tracking.
         """
         parameters = {"REFRESH_TOKEN": refresh_token}
-        if self.has_secret:
+        if self._client_secret is not None:
             if not username:
                 raise ValueError("this app client has a secret: refresh needs the internal username")
-            self.with_secret_hash(parameters, username)
-        if device_key:
-            parameters["DEVICE_KEY"] = device_key
-        response = self.initiate_auth("REFRESH_TOKEN_AUTH", parameters)
+            parameters["SECRET_HASH"] = secret_hash(username, self.client_id, self._client_secret)
+        response = self.send(
+            Request("InitiateAuth", {"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": parameters}),
+            device_key=device_key or None,
+        )
         result = response.get("AuthenticationResult")
         if not isinstance(result, Mapping):
             raise MalformedResponseError("REFRESH_TOKEN_AUTH answered without AuthenticationResult")
@@ -250,12 +217,6 @@ class UserPool:
 
     def forget_device(self, access_token: str, device_key: str) -> None:
         self.call("forget_device", AccessToken=access_token, DeviceKey=device_key)
-
-
-def _one_of(*, session: str | None, access_token: str | None) -> dict[str, Any]:
-    if (session is None) == (access_token is None):
-        raise ValueError("give exactly one of session or access_token")
-    return {"Session": session} if session is not None else {"AccessToken": access_token}
 
 
 def _first_line(text: str) -> str:

@@ -1,9 +1,12 @@
-"""One module per ChallengeName: pure functions from a challenge to a question and from an answer to
-ChallengeResponses. No I/O here; the engine in ``authflow/`` does the talking.
+"""One module per challenge (and per state of the engine's own): pure code that asks, checks the answer and
+says which Cognito requests to send. No I/O here; the engine in ``authflow/`` does the talking. The shape of
+a module is described in ``states/base.py``.
 
 ========================== ==============================
-ChallengeName              module
+State                      module
 ========================== ==============================
+start                      states/start.py
+awaiting_password          states/awaiting_password.py
 PASSWORD_VERIFIER          states/password_verifier.py
 SMS_MFA                    states/sms_mfa.py
 SOFTWARE_TOKEN_MFA         states/software_token_mfa.py
@@ -12,7 +15,8 @@ SMS_OTP                    states/sms_otp.py
 SELECT_MFA_TYPE            states/select_mfa_type.py
 SELECT_CHALLENGE           states/select_challenge.py
 NEW_PASSWORD_REQUIRED      states/new_password_required.py
-MFA_SETUP                  states/mfa_setup.py
+MFA_SETUP (and _TOTP,      states/mfa_setup.py
+_EMAIL)
 CUSTOM_CHALLENGE           states/custom_challenge.py
 DEVICE_SRP_AUTH            states/device_srp_auth.py
 DEVICE_PASSWORD_VERIFIER   states/device_password_verifier.py
@@ -21,9 +25,8 @@ DEVICE_PASSWORD_VERIFIER   states/device_password_verifier.py
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from authflow.states import (
+    awaiting_password,
     custom_challenge,
     device_password_verifier,
     device_srp_auth,
@@ -36,29 +39,29 @@ from authflow.states import (
     sms_mfa,
     sms_otp,
     software_token_mfa,
+    start,
 )
-from authflow.states.base import Challenge
+from authflow.states.base import Challenge, State
 
-#: Challenges a person (or a handler) answers with a prompt; each module has prompt() and responses().
-ANSWERED: dict[str, ModuleType] = {
-    m.NAME: m
-    for m in (sms_mfa, software_token_mfa, email_otp, sms_otp, select_mfa_type, new_password_required,
-              custom_challenge)
+#: Every state of the sign-in by name: the one registry the engine looks states up in.
+REGISTRY: dict[str, State] = {
+    state.name: state
+    for state in (
+        *start.STATES,
+        *awaiting_password.STATES,
+        *password_verifier.STATES,
+        *sms_mfa.STATES,
+        *software_token_mfa.STATES,
+        *email_otp.STATES,
+        *sms_otp.STATES,
+        *select_mfa_type.STATES,
+        *select_challenge.STATES,
+        *new_password_required.STATES,
+        *mfa_setup.STATES,
+        *custom_challenge.STATES,
+        *device_srp_auth.STATES,
+        *device_password_verifier.STATES,
+    )
 }
 
-__all__ = [
-    "ANSWERED",
-    "Challenge",
-    "custom_challenge",
-    "device_password_verifier",
-    "device_srp_auth",
-    "email_otp",
-    "mfa_setup",
-    "new_password_required",
-    "password_verifier",
-    "select_challenge",
-    "select_mfa_type",
-    "sms_mfa",
-    "sms_otp",
-    "software_token_mfa",
-]
+__all__ = ["REGISTRY", "Challenge", "State"]

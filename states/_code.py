@@ -4,29 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from authflow.states.base import Challenge, answer_value, clean_code, code_field
+from authflow.states.base import Context, answer_value, clean_code, code_field
 
-from authflow.errors import AuthflowError
 from authflow.prompts import Prompt, PromptKind
 
 
-def delivered_code_prompt(
-    challenge: Challenge, what: str, pattern: str, error: AuthflowError | None, attempt: int
-) -> Prompt:
-    destination = challenge.parameters.get("CODE_DELIVERY_DESTINATION")
-    medium = challenge.parameters.get("CODE_DELIVERY_DELIVERY_MEDIUM")
+def delivered_code_prompt(ctx: Context, what: str, pattern: str) -> Prompt:
+    parameters = ctx.challenge.parameters
+    destination = parameters.get("CODE_DELIVERY_DESTINATION")
     where = f" sent to {destination}" if destination else ""
     return Prompt(
         kind=PromptKind.CODE,
-        challenge_name=challenge.name,
+        challenge_name=ctx.challenge.name,
         fields=(code_field(pattern, label=f"{what} code"),),
         message=f"Enter the {what} code{where}.",
-        username=challenge.username,
+        username=ctx.username,
         destination=destination,
-        delivery_medium=medium,
-        parameters=dict(challenge.parameters),
-        error=error,
-        attempt=attempt,
+        delivery_medium=parameters.get("CODE_DELIVERY_DELIVERY_MEDIUM"),
+        parameters=dict(parameters),
+        error=ctx.error,
+        attempt=ctx.attempt,
     )
 
 

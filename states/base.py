@@ -1,24 +1,98 @@
-"""What every challenge module works with: the challenge as received, and small parsing helpers.
+"""The shape of a ``states/`` module, and what every module works with.
 
-Modules in ``states/`` are pure: no I/O, no boto3, no clock or randomness of their own. Each turns a
-challenge into a :class:`~authflow.prompts.Prompt` (what to ask) and an answer into ChallengeResponses
-(what to send). The engine adds the parts common to every response (USERNAME, SECRET_HASH, DEVICE_KEY).
+A state of a sign-in (a Cognito challenge such as ``SMS_MFA``, or a step of the engine's own such as
+``awaiting_password``) is a :class:`State`: its name, how to ask a person (``prompt``), and what to do with
+the answer (``respond``). A module owns its challenge whole: the question, the check of the answer and every
+Cognito request the challenge needs. Modules are pure: no I/O, no boto3, no clock or randomness of their
+own. The engine (``authflow/flow.py``) sends the requests, hands back the replies and moves along the table
+in ``authflow/machine.py``, which stays the one place where the moves are written.
+
+What a module defines
+    ``STATES``: a tuple of :class:`State`, one per state it owns (usually one; MFA_SETUP owns three). The
+    registry in ``states/__init__.py`` lists the modules; every state there must be a state of the table
+    and the other way round (a test checks both).
+
+How it asks for a prompt
+    ``prompt(ctx) -> Prompt``: what to ask now; ``ctx.error`` and ``ctx.attempt`` say why and how often it is
+    asked again. A state without ``prompt`` waits on no one: the engine calls its ``respond`` as soon as the
+    flow arrives there (PASSWORD_VERIFIER, the device steps, ``start``).
+
+How it receives the answer and returns requests
+    ``respond(ctx, answer) -> Exchange``: ``answer`` is a mapping from field name to value (empty for a
+    state without prompt). ``respond`` is a generator: each ``reply = yield Request(operation, parameters)``
+    asks the engine to send one Cognito operation (by its API name: ``RespondToAuthChallenge``,
+    ``InitiateAuth``, ``AssociateSoftwareToken``, ``ConfirmSignUp``...) and receives Cognito's reply as a
+    mapping. Parameters are the operation's request body without ``ClientId``, ``ClientMetadata``,
+    ``SECRET_HASH`` / ``SecretHash`` and ``DEVICE_KEY``: the transport adds those itself. A parameter whose
+    value is None is left out (``"Session": ctx.session`` before there is one). An unusable answer raises
+    :class:`~authflow.errors.MissingAnswerError` (nothing is sent; the same prompt stands); Cognito's
+    refusals arrive as typed errors at the ``yield`` and end the exchange.
+
+How it ends
+    ``respond`` returns an outcome. ``Follow(reply)``: a reply that carries tokens (the sign-in is done) or
+    the next ChallengeName (the engine fires that event and moves to the challenge's state). ``Move(event)``:
+    a local event of the table (``choose_totp_setup``, ``need_password``); the flow moves and waits at the
+    new state, or runs it when it has no prompt. :func:`answer_challenge` is the common case: one
+    RespondToAuthChallenge for the current challenge, then follow the reply.
+
+When an answer is refused
+    ``refused(ctx, error) -> event | None``: which event of the table keeps the flow going after Cognito
+    refused the answer (``retry``: the same prompt again, same Session), or None to fail the flow. The
+    default, :func:`retry_when_retryable`, retries errors marked ``retryable`` (a wrong code, a weak new
+    password); the engine also checks the table allows the event and that attempts are left.
+
+What a module is handed (:class:`Context`)
+    The current challenge (``ctx.challenge``; for a state that is not a Cognito challenge, an empty one named
+    after the state), the usernames, the Session, the flow's options, the device, ``now()`` and
+    ``new_ephemeral()`` (the clock and SRP randomness), and two stores: ``memory`` (strings kept across steps
+    and in ``snapshot()``: the first factor chosen, the TOTP secret being set up; never a password) and
+    ``carry`` (objects for a later state of this flow object only, never in a snapshot: the password on its
+    way to PASSWORD_VERIFIER, an SRP ephemeral; take them with ``pop``).
+
+States that are not Cognito challenges
+    They are states like any other, named in the table with their rows. ``start`` sends InitiateAuth (or
+    moves to ``awaiting_password``); a flow that begins with another call (SignUp, ForgotPassword) has a
+    first state whose ``respond`` sends that call, and a confirmation step (CONFIRM_SIGN_UP) is a state with
+    a prompt whose ``respond`` sends ConfirmSignUp, keeps what it needs in ``memory`` and goes on with
+    ``InitiateAuth`` (its Session from the reply) before returning ``Follow``. Any number of requests may be
+    sent in one ``respond``.
+
+A worked example, the whole of SMS_MFA::
+
+    NAME = "SMS_MFA"
+
+    def prompt(ctx: Context) -> Prompt:
+        return delivered_code_prompt(ctx, "SMS", DELIVERED_CODE)
+
+    def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+        return answer_challenge(ctx, code_response(answer, "SMS_MFA_CODE", "SMS code"))
+
+    STATES = (State(NAME, respond, prompt),)
+
+plus its rows in ``authflow/machine.py`` (where Cognito may send it from) and its module in the registry.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
 
-from authflow.errors import AuthflowError, MalformedResponseError, MissingAnswerError
+from authflow.devices import Device
+from authflow.errors import AuthflowError, MalformedResponseError, MissingAnswerError, ProtocolError
 from authflow.prompts import Field, Prompt, PromptKind
+from authflow.srp import ClientEphemeral
 
 #: Six digits, as SoftwareTokenMFAUserCodeType requires.
 TOTP_CODE = r"^[0-9]{6}$"
 #: Codes Cognito delivers by SMS or email: six digits by default, eight for some passwordless setups.
 DELIVERED_CODE = r"^[0-9]{6,8}$"
+
+Reply = Mapping[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,6 +104,89 @@ class Challenge:
     username: str = ""  # what the person typed (may be an alias)
     user_id: str = ""  # the internal username Cognito wants back as USERNAME
     available_challenges: tuple[str, ...] = ()  # top-level AvailableChallenges (USER_AUTH)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One Cognito operation for the engine to send: ``operation`` by its API name, ``parameters`` its body
+    (without what the transport adds: ClientId, ClientMetadata, SECRET_HASH, DEVICE_KEY)."""
+
+    operation: str
+    parameters: Mapping[str, Any] = field(default_factory=dict, repr=False)  # may hold a password or a code
+
+
+@dataclass(frozen=True)
+class Follow:
+    """End of an exchange: Cognito's ``reply`` holds tokens or the next ChallengeName."""
+
+    reply: Reply = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Move:
+    """End of an exchange: fire the local ``event`` of the table."""
+
+    event: str
+
+
+Outcome = Follow | Move
+#: What ``respond`` returns: a generator that yields requests, receives replies and returns an outcome.
+Exchange = Generator[Request, Reply, Outcome]
+
+
+@dataclass
+class Context:
+    """Everything a state is handed by the engine (see the module docstring)."""
+
+    challenge: Challenge
+    username: str  # what the person typed
+    user_id: str  # the internal username (USERNAME in answers)
+    session: str | None
+    pool_name: str  # the part of the pool id after the region, as SRP uses it
+    auth_flow: str
+    preferred_challenge: str | None
+    custom_srp: bool
+    totp_issuer: str
+    device: Device | None
+    now: Callable[[], datetime]
+    new_ephemeral: Callable[[], ClientEphemeral]
+    memory: dict[str, str] = field(default_factory=dict)
+    carry: dict[str, object] = field(default_factory=dict)
+    error: AuthflowError | None = None  # why the previous answer to this prompt was refused
+    attempt: int = 1
+
+
+def retry_when_retryable(ctx: Context, error: AuthflowError) -> str | None:
+    """The default answer to a refusal: ask again (same Session) when the error says it may be retried."""
+    return "retry" if error.retryable else None
+
+
+@dataclass(frozen=True)
+class State:
+    """One state of the table and how to be in it."""
+
+    name: str
+    respond: Callable[[Context, Mapping[str, str]], Exchange]
+    prompt: Callable[[Context], Prompt] | None = None  # None: the engine answers without asking anyone
+    refused: Callable[[Context, AuthflowError], str | None] = retry_when_retryable
+
+
+def answer_challenge(ctx: Context, responses: Mapping[str, str], *, name: str | None = None) -> Exchange:
+    """RespondToAuthChallenge to the current challenge (or ``name``) as the internal username; follow the reply."""
+    reply = yield Request("RespondToAuthChallenge", {
+        "ChallengeName": name or ctx.challenge.name,
+        "ChallengeResponses": {"USERNAME": ctx.user_id, **responses},
+        "Session": ctx.session,
+    })
+    return Follow(reply)
+
+
+def take(ctx: Context, key: str, kind: type[T], what: str) -> T:
+    """A value an earlier state left in ``ctx.carry`` for this one (used once), or a ProtocolError."""
+    value = ctx.carry.pop(key, None)
+    if not isinstance(value, kind):
+        raise ProtocolError(f"{ctx.challenge.name} arrived without {what}")
+    return value
 
 
 def require(challenge: Challenge, key: str) -> str:
@@ -93,25 +250,23 @@ def choice_field(label: str, choices: tuple[str, ...]) -> Field:
 
 def choice_prompt(
     kind: PromptKind,
-    challenge: Challenge,
+    ctx: Context,
     label: str,
     intro: str,
     options: tuple[str, ...],
     labels: Mapping[str, str],
-    error: AuthflowError | None,
-    attempt: int,
 ) -> Prompt:
     """A prompt that picks one of ``options`` (Cognito's names), each explained by ``labels``."""
     return Prompt(
         kind=kind,
-        challenge_name=challenge.name,
+        challenge_name=ctx.challenge.name,
         fields=(choice_field(label, options),),
         message=intro + "; ".join(f"{o} ({labels.get(o, o)})" for o in options),
-        username=challenge.username,
+        username=ctx.username,
         choices=options,
-        parameters=dict(challenge.parameters),
-        error=error,
-        attempt=attempt,
+        parameters=dict(ctx.challenge.parameters),
+        error=ctx.error,
+        attempt=ctx.attempt,
     )
 
 

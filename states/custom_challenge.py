@@ -8,27 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from authflow.states.base import Challenge, answer_value
+from authflow.states.base import Context, Exchange, State, answer_challenge, answer_value
 
-from authflow.errors import AuthflowError
 from authflow.prompts import Field, Prompt, PromptKind
 
 NAME = "CUSTOM_CHALLENGE"
 
 
-def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
-    question = challenge.parameters.get("question") or challenge.parameters.get("QUESTION")
+def prompt(ctx: Context) -> Prompt:
+    question = ctx.challenge.parameters.get("question") or ctx.challenge.parameters.get("QUESTION")
     return Prompt(
         kind=PromptKind.CUSTOM_ANSWER,
         challenge_name=NAME,
         fields=(Field(name="answer", label=question or "Answer"),),
         message=question or "The user pool asks a custom challenge.",
-        username=challenge.username,
-        parameters=dict(challenge.parameters),
-        error=error,
-        attempt=attempt,
+        username=ctx.username,
+        parameters=dict(ctx.challenge.parameters),
+        error=ctx.error,
+        attempt=ctx.attempt,
     )
 
 
-def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:
-    return {"ANSWER": answer_value(answer, "answer", "answer")}
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    return answer_challenge(ctx, {"ANSWER": answer_value(answer, "answer", "answer")})
+
+
+STATES = (State(NAME, respond, prompt),)

@@ -7,12 +7,14 @@ ChallengeResponses: DEVICE_KEY, PASSWORD_CLAIM_SECRET_BLOCK, PASSWORD_CLAIM_SIGN
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from authflow.states.base import Challenge, require
+from authflow.states.base import Challenge, Context, Exchange, State, answer_challenge, require, take
 
 from authflow import srp
 from authflow.devices import Device
+from authflow.errors import ProtocolError
 
 NAME = "DEVICE_PASSWORD_VERIFIER"
 
@@ -33,3 +35,13 @@ def responses(
         "PASSWORD_CLAIM_SIGNATURE": signature,
         "TIMESTAMP": timestamp,
     }
+
+
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    ephemeral = take(ctx, "device_ephemeral", srp.ClientEphemeral, "a device SRP exchange in progress")
+    if ctx.device is None:
+        raise ProtocolError("DEVICE_PASSWORD_VERIFIER arrived but this sign-in has no device")
+    return answer_challenge(ctx, responses(ctx.challenge, device=ctx.device, ephemeral=ephemeral, now=ctx.now()))
+
+
+STATES = (State(NAME, respond),)

@@ -5,6 +5,9 @@ Authenticator app: AssociateSoftwareToken(Session) gives SecretCode and a Sessio
 secret to an app, VerifySoftwareToken(Session, first code) gives a new Session, and MFA_SETUP is answered
 with just USERNAME and that Session. Email: MFA_SETUP is answered with USERNAME and EMAIL; Cognito then
 sends an EMAIL_OTP challenge. SMS can't be set up inside a sign-in (the phone number must be set first).
+
+Three states of the table: MFA_SETUP (choose the method), MFA_SETUP_TOTP (show the secret, verify the first
+code), MFA_SETUP_EMAIL (ask the address). The new secret is kept in ``ctx.memory`` until the sign-in ends.
 """
 
 from __future__ import annotations
@@ -13,9 +16,28 @@ from collections.abc import Mapping
 
 import pyotp
 from authflow.states import base
-from authflow.states.base import TOTP_CODE, Challenge, answer_value, chosen, clean_code, code_field, json_string_list
+from authflow.states.base import (
+    TOTP_CODE,
+    Challenge,
+    Context,
+    Exchange,
+    Move,
+    Request,
+    State,
+    answer_challenge,
+    answer_value,
+    chosen,
+    clean_code,
+    code_field,
+    json_string_list,
+)
 
-from authflow.errors import AuthflowError, UnsupportedChallengeError
+from authflow.errors import (
+    EnableSoftwareTokenMFAError,
+    MalformedResponseError,
+    ProtocolError,
+    UnsupportedChallengeError,
+)
 from authflow.prompts import Field, Prompt, PromptKind
 
 NAME = "MFA_SETUP"
@@ -41,9 +63,9 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
     return options
 
 
-def choice_prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
-    return base.choice_prompt(PromptKind.MFA_SETUP_CHOICE, challenge, "Set up",
-                              "This user pool requires MFA. Set up: ", choices(challenge), LABELS, error, attempt)
+def choice_prompt(ctx: Context) -> Prompt:
+    return base.choice_prompt(PromptKind.MFA_SETUP_CHOICE, ctx, "Set up", "This user pool requires MFA. Set up: ",
+                              choices(ctx.challenge), LABELS)
 
 
 def choose(challenge: Challenge, answer: Mapping[str, str]) -> str:
@@ -55,25 +77,39 @@ def otpauth_uri(secret: str, account: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
-def totp_prompt(
-    challenge: Challenge,
-    secret: str,
-    issuer: str,
-    error: AuthflowError | None = None,
-    attempt: int = 1,
-) -> Prompt:
+def choose_method(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    """MFA_SETUP answered: email asks the address next; an app gets its new secret first."""
+    if choose(ctx.challenge, answer) == EMAIL:
+        return Move("choose_email_setup")
+    reply = yield Request("AssociateSoftwareToken", {"Session": ctx.session})
+    secret = reply.get("SecretCode")
+    if not isinstance(secret, str) or not secret:
+        raise MalformedResponseError("AssociateSoftwareToken answered without SecretCode")
+    ctx.memory["totp_secret"] = secret
+    return Move("choose_totp_setup")
+
+
+def totp_secret(ctx: Context) -> str:
+    secret = ctx.memory.get("totp_secret")
+    if not secret:
+        raise ProtocolError("MFA_SETUP_TOTP without a secret from AssociateSoftwareToken")
+    return secret
+
+
+def totp_prompt(ctx: Context) -> Prompt:
+    secret = totp_secret(ctx)
     return Prompt(
         kind=PromptKind.TOTP_SETUP,
         challenge_name=NAME,
         fields=(code_field(TOTP_CODE, label="First code from the app"),),
         message="Add this secret to your authenticator app (scan the QR code or type the secret), "
         "then enter the 6-digit code it shows.",
-        username=challenge.username,
-        parameters=dict(challenge.parameters),
+        username=ctx.username,
+        parameters=dict(ctx.challenge.parameters),
         secret_code=secret,
-        otpauth_uri=otpauth_uri(secret, challenge.username, issuer),
-        error=error,
-        attempt=attempt,
+        otpauth_uri=otpauth_uri(secret, ctx.username, ctx.totp_issuer),
+        error=ctx.error,
+        attempt=ctx.attempt,
     )
 
 
@@ -82,18 +118,34 @@ def totp_code(answer: Mapping[str, str]) -> str:
     return clean_code(answer_value(answer, "code", "code from the authenticator app"))
 
 
-def email_prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
+def verify_totp(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    """MFA_SETUP_TOTP answered: VerifySoftwareToken with the first code, then MFA_SETUP with its Session."""
+    reply = yield Request("VerifySoftwareToken", {"UserCode": totp_code(answer), "Session": ctx.session})
+    if reply.get("Status") != "SUCCESS":
+        raise EnableSoftwareTokenMFAError("the code did not verify", operation="VerifySoftwareToken")
+    return (yield from answer_challenge(ctx, {}))
+
+
+def email_prompt(ctx: Context) -> Prompt:
     return Prompt(
         kind=PromptKind.EMAIL_ADDRESS,
         challenge_name=NAME,
         fields=(Field(name="email", label="Email address", pattern=r"^[^@\s]+@[^@\s]+$"),),
         message="Enter the email address that MFA codes should be sent to.",
-        username=challenge.username,
-        parameters=dict(challenge.parameters),
-        error=error,
-        attempt=attempt,
+        username=ctx.username,
+        parameters=dict(ctx.challenge.parameters),
+        error=ctx.error,
+        attempt=ctx.attempt,
     )
 
 
-def email_responses(answer: Mapping[str, str]) -> dict[str, str]:
-    return {"EMAIL": answer_value(answer, "email", "email address")}
+def send_email(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    """MFA_SETUP_EMAIL answered: MFA_SETUP with the address; Cognito then sends an EMAIL_OTP challenge."""
+    return answer_challenge(ctx, {"EMAIL": answer_value(answer, "email", "email address")})
+
+
+STATES = (
+    State(NAME, choose_method, choice_prompt),
+    State("MFA_SETUP_TOTP", verify_totp, totp_prompt),
+    State("MFA_SETUP_EMAIL", send_email, email_prompt),
+)

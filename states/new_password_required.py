@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from authflow.states.base import Challenge, answer_value, json_string_list, json_string_map
+from authflow.states.base import (
+    Challenge,
+    Context,
+    Exchange,
+    State,
+    answer_challenge,
+    answer_value,
+    json_string_list,
+    json_string_map,
+)
 
-from authflow.errors import AuthflowError, MissingAnswerError
+from authflow.errors import MissingAnswerError
 from authflow.prompts import Field, Prompt, PromptKind
 
 NAME = "NEW_PASSWORD_REQUIRED"
@@ -24,7 +33,8 @@ def required_attributes(challenge: Challenge) -> tuple[str, ...]:
     return tuple(n[len(PREFIX) :] if n.startswith(PREFIX) else n for n in names)
 
 
-def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
+def prompt(ctx: Context) -> Prompt:
+    challenge = ctx.challenge
     required = required_attributes(challenge)
     fields = (
         Field(name="new_password", label="New password", secret=True, confirm=True),
@@ -38,20 +48,23 @@ def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: in
         challenge_name=NAME,
         fields=fields,
         message=message,
-        username=challenge.username,
+        username=ctx.username,
         required_attributes=required,
         user_attributes=json_string_map(challenge, "userAttributes"),
-        parameters={k: v for k, v in challenge.parameters.items()},
-        error=error,
-        attempt=attempt,
+        parameters=dict(challenge.parameters),
+        error=ctx.error,
+        attempt=ctx.attempt,
     )
 
 
-def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
     result = {"NEW_PASSWORD": answer_value(answer, "new_password", "new password")}
-    for name in required_attributes(challenge):
+    for name in required_attributes(ctx.challenge):
         value = answer.get(name)
         if value is None or not str(value).strip():
             raise MissingAnswerError(f"Cognito requires the attribute {name!r}")
         result[PREFIX + name] = str(value).strip()
-    return result
+    return answer_challenge(ctx, result)
+
+
+STATES = (State(NAME, respond, prompt),)

@@ -2,14 +2,16 @@
 
 ChallengeParameters: SRP_B, SALT, SECRET_BLOCK, USER_ID_FOR_SRP, USERNAME.
 ChallengeResponses: USERNAME (= USER_ID_FOR_SRP), PASSWORD_CLAIM_SECRET_BLOCK (as received),
-PASSWORD_CLAIM_SIGNATURE, TIMESTAMP.
+PASSWORD_CLAIM_SIGNATURE, TIMESTAMP. The password and the ephemeral whose SRP_A started the exchange are
+left in ``ctx.carry`` by the state that sent SRP_A (``awaiting_password``); each is used once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from authflow.states.base import Challenge, require
+from authflow.states.base import Challenge, Context, Exchange, State, answer_challenge, require, take
 
 from authflow import srp
 
@@ -41,3 +43,13 @@ def responses(
         "PASSWORD_CLAIM_SIGNATURE": srp.claim_signature(key, pool_name, uid, secret_block, timestamp),
         "TIMESTAMP": timestamp,
     }
+
+
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    password = take(ctx, "password", str, "the password of an SRP exchange in progress")
+    ephemeral = take(ctx, "ephemeral", srp.ClientEphemeral, "an SRP exchange in progress")
+    claim = responses(ctx.challenge, password=password, ephemeral=ephemeral, pool_name=ctx.pool_name, now=ctx.now())
+    return answer_challenge(ctx, claim)
+
+
+STATES = (State(NAME, respond),)

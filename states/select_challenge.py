@@ -2,16 +2,17 @@
 
 Cognito lists the choices in the top-level ``AvailableChallenges``.
 ChallengeResponses: ANSWER, plus PASSWORD for ANSWER=PASSWORD or SRP_A for ANSWER=PASSWORD_SRP;
-ANSWER=EMAIL_OTP / SMS_OTP makes Cognito send a code (next challenge EMAIL_OTP / SMS_OTP).
+ANSWER=EMAIL_OTP / SMS_OTP makes Cognito send a code (next challenge EMAIL_OTP / SMS_OTP). A password
+factor is sent with the password, so choosing one moves to ``awaiting_password`` (which sends the answer).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from authflow.states.base import Challenge, choice_prompt, chosen
+from authflow.states.base import Challenge, Context, Exchange, Move, State, answer_challenge, choice_prompt, chosen
 
-from authflow.errors import AuthflowError, UnsupportedChallengeError
+from authflow.errors import UnsupportedChallengeError
 from authflow.prompts import Prompt, PromptKind
 
 NAME = "SELECT_CHALLENGE"
@@ -41,9 +42,9 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
     return options
 
 
-def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
-    return choice_prompt(PromptKind.FIRST_FACTOR, challenge, "Sign in with", "Choose how to sign in: ",
-                         choices(challenge), LABELS, error, attempt)
+def prompt(ctx: Context) -> Prompt:
+    return choice_prompt(PromptKind.FIRST_FACTOR, ctx, "Sign in with", "Choose how to sign in: ",
+                         choices(ctx.challenge), LABELS)
 
 
 def choose(challenge: Challenge, answer: Mapping[str, str]) -> str:
@@ -62,3 +63,14 @@ def responses(factor: str, *, password: str | None = None, srp_a: str | None = N
             raise ValueError("PASSWORD_SRP needs SRP_A")
         result["SRP_A"] = srp_a
     return result
+
+
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    factor = choose(ctx.challenge, answer)
+    if factor in NEEDS_PASSWORD:
+        ctx.memory["first_factor"] = factor
+        return Move("need_password")
+    return (yield from answer_challenge(ctx, responses(factor)))
+
+
+STATES = (State(NAME, respond, prompt),)

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from authflow.states.base import Challenge, choice_prompt, chosen, json_string_list
+from authflow.states.base import (
+    Challenge,
+    Context,
+    Exchange,
+    State,
+    answer_challenge,
+    choice_prompt,
+    chosen,
+    json_string_list,
+)
 
-from authflow.errors import AuthflowError
 from authflow.prompts import Prompt, PromptKind
 
 NAME = "SELECT_MFA_TYPE"
@@ -26,10 +34,13 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
     return json_string_list(challenge, "MFAS_CAN_CHOOSE")
 
 
-def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
-    return choice_prompt(PromptKind.MFA_CHOICE, challenge, "MFA method", "Choose how to confirm it is you: ",
-                         choices(challenge), LABELS, error, attempt)
+def prompt(ctx: Context) -> Prompt:
+    return choice_prompt(PromptKind.MFA_CHOICE, ctx, "MFA method", "Choose how to confirm it is you: ",
+                         choices(ctx.challenge), LABELS)
 
 
-def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:
-    return {"ANSWER": chosen(answer, choices(challenge), "the MFA method")}
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    return answer_challenge(ctx, {"ANSWER": chosen(answer, choices(ctx.challenge), "the MFA method")})
+
+
+STATES = (State(NAME, respond, prompt),)

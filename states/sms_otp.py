@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from authflow.states._code import code_response, delivered_code_prompt
-from authflow.states.base import DELIVERED_CODE, Challenge
+from authflow.states.base import DELIVERED_CODE, Context, Exchange, State, answer_challenge
 
-from authflow.errors import AuthflowError
 from authflow.prompts import Prompt
 
 NAME = "SMS_OTP"
 
 
-def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
-    return delivered_code_prompt(challenge, "SMS", DELIVERED_CODE, error, attempt)
+def prompt(ctx: Context) -> Prompt:
+    return delivered_code_prompt(ctx, "SMS", DELIVERED_CODE)
 
 
-def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:
-    return code_response(answer, "SMS_OTP_CODE", "SMS code")
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    return answer_challenge(ctx, code_response(answer, "SMS_OTP_CODE", "SMS code"))
+
+
+STATES = (State(NAME, respond, prompt),)

@@ -8,26 +8,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from authflow.states.base import TOTP_CODE, Challenge, answer_value, clean_code, code_field
+from authflow.states.base import (
+    TOTP_CODE,
+    Context,
+    Exchange,
+    State,
+    answer_challenge,
+    answer_value,
+    clean_code,
+    code_field,
+)
 
-from authflow.errors import AuthflowError
 from authflow.prompts import Prompt, PromptKind
 
 NAME = "SOFTWARE_TOKEN_MFA"
 
 
-def prompt(challenge: Challenge, error: AuthflowError | None = None, attempt: int = 1) -> Prompt:
+def prompt(ctx: Context) -> Prompt:
     return Prompt(
         kind=PromptKind.CODE,
         challenge_name=NAME,
         fields=(code_field(TOTP_CODE, label="Authenticator code"),),
         message="Enter the 6-digit code from your authenticator app.",
-        username=challenge.username,
-        parameters=dict(challenge.parameters),
-        error=error,
-        attempt=attempt,
+        username=ctx.username,
+        parameters=dict(ctx.challenge.parameters),
+        error=ctx.error,
+        attempt=ctx.attempt,
     )
 
 
-def responses(challenge: Challenge, answer: Mapping[str, str]) -> dict[str, str]:
-    return {"SOFTWARE_TOKEN_MFA_CODE": clean_code(answer_value(answer, "code", "authenticator code"))}
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    code = clean_code(answer_value(answer, "code", "authenticator code"))
+    return answer_challenge(ctx, {"SOFTWARE_TOKEN_MFA_CODE": code})
+
+
+STATES = (State(NAME, respond, prompt),)

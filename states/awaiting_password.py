@@ -1,0 +1,74 @@
+"""awaiting_password: the password is needed before the next call (the engine's own state).
+
+Reached from ``start`` when the flow begins with the password, or from SELECT_CHALLENGE after choosing
+PASSWORD or PASSWORD_SRP. The answer is sent as InitiateAuth (PASSWORD, or SRP_A for an SRP flow) or as
+SELECT_CHALLENGE's answer (ANSWER with PASSWORD or SRP_A). For SRP, the password and the ephemeral are left
+in ``ctx.carry`` for PASSWORD_VERIFIER. A refused password in a flow that starts with it is asked again
+(a fresh InitiateAuth follows); after SELECT_CHALLENGE the Session is spent and the sign-in fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from authflow.states import select_challenge
+from authflow.states.base import Context, Exchange, Follow, Request, State, answer_challenge, answer_value
+
+from authflow.errors import AuthflowError, IncorrectCredentialsError
+from authflow.prompts import Field, Prompt, PromptKind
+
+NAME = "awaiting_password"
+
+
+def prompt(ctx: Context) -> Prompt:
+    return Prompt(
+        kind=PromptKind.PASSWORD,
+        challenge_name=ctx.memory.get("first_factor"),
+        fields=(Field(name="password", label="Password", secret=True),),
+        message=f"Password for {ctx.username}",
+        username=ctx.username,
+        error=ctx.error,
+        attempt=ctx.attempt,
+    )
+
+
+def sends_password(ctx: Context) -> bool:
+    """Whether the password itself is sent (PASSWORD, USER_PASSWORD_AUTH) rather than proven by SRP."""
+    factor = ctx.memory.get("first_factor")
+    if factor:
+        return factor == "PASSWORD"
+    return ctx.auth_flow == "USER_PASSWORD_AUTH" or ctx.preferred_challenge == "PASSWORD"
+
+
+def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
+    password = answer_value(answer, "password", "password")
+    plain = sends_password(ctx)
+    ephemeral = None if plain else ctx.new_ephemeral()
+    if ephemeral is not None:
+        ctx.carry["password"], ctx.carry["ephemeral"] = password, ephemeral
+    factor = ctx.memory.get("first_factor")
+    if factor:  # chosen in SELECT_CHALLENGE: its answer carries the password or SRP_A
+        responses = select_challenge.responses(
+            factor, password=password if plain else None, srp_a=ephemeral.srp_a if ephemeral else None
+        )
+        return (yield from answer_challenge(ctx, responses, name=select_challenge.NAME))
+    parameters = {"USERNAME": ctx.username}
+    if ephemeral is None:
+        parameters["PASSWORD"] = password
+    else:
+        parameters["SRP_A"] = ephemeral.srp_a
+        if ctx.auth_flow == "CUSTOM_AUTH":
+            parameters["CHALLENGE_NAME"] = "SRP_A"
+    if ctx.preferred_challenge:
+        parameters["PREFERRED_CHALLENGE"] = ctx.preferred_challenge
+    reply = yield Request("InitiateAuth", {"AuthFlow": ctx.auth_flow, "AuthParameters": parameters})
+    return Follow(reply)
+
+
+def refused(ctx: Context, error: AuthflowError) -> str | None:
+    if isinstance(error, IncorrectCredentialsError) and "first_factor" not in ctx.memory:
+        return "password_refused"
+    return None
+
+
+STATES = (State(NAME, respond, prompt, refused),)

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -30,13 +30,7 @@ from authflow.errors import (
     SignInCancelled,
 )
 from authflow.prompts import Answer, Prompt, PromptKind
-from authflow.tokencache import (
-    CacheKey,
-    TokenCache,
-    device_key,
-    internal_username,
-    write_private_file,
-)
+from authflow.tokencache import CacheKey, TokenCache, write_private_file
 from authflow.wizard import EndOfInput, EnvAnswers, Interrupted, TerminalHandler, run_wizard
 
 if TYPE_CHECKING:
@@ -461,28 +455,16 @@ def valid_tokens(
     *,
     leeway: float,
 ) -> Tokens:
-    """Tokens good for at least ``leeway`` seconds: cached, refreshed, or from a new sign-in."""
+    """Tokens good for at least ``leeway`` seconds: cached, refreshed (once across processes), or from a
+    new sign-in."""
+    from authflow.refresh import cached_or_refreshed
+
     cache = _cache(args)
     key = config.cache_key(username)
-    cached = cache.load(key)
-    if cached is not None and not cached.expired(leeway=leeway):
-        return cached
     pool = config.user_pool()
-    if cached is not None and cached.refresh_token:
-        try:
-            tokens = pool.refresh(
-                cached.refresh_token,
-                username=internal_username(cached) or username,
-                device_key=device_key(cached),
-            )
-        except NotAuthorizedError as exc:
-            warn(f"the refresh token is no longer accepted ({exc.code}): signing in again")
-        else:
-            if tokens.new_device_metadata is None and cached.new_device_metadata:
-                # Refreshed tokens keep the device of the sign-in (a refresh carries no NewDeviceMetadata).
-                tokens = replace(tokens, new_device_metadata=dict(cached.new_device_metadata))
-            _remember(cache, key, tokens)
-            return tokens
+    tokens = cached_or_refreshed(cache, key, pool, leeway=leeway)
+    if tokens is not None:
+        return tokens
     _, tokens = sign_in_from_args(args, pool, username)
     _remember(cache, key, tokens)
     return tokens

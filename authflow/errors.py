@@ -12,6 +12,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     |   |   +-- InvalidSessionError       session used twice, superseded or unknown
     |   |   +-- UserDisabledError, LockedOutError, SecretHashError
     |   +-- UserNotFoundError, UserNotConfirmedError, PasswordResetRequiredError
+    |   +-- RefreshTokenReuseError        a rotated-out refresh token used after its grace period
     |   +-- CodeMismatchError             wrong code: the same session may be retried
     |   +-- ExpiredCodeError              code expired or TOTP code already used: retry with a new one
     |   +-- InvalidPasswordError          new password breaks the policy: retry with another
@@ -101,6 +102,12 @@ class PasswordResetRequiredError(CognitoError):
     code = "PasswordResetRequiredException"
 
 
+class RefreshTokenReuseError(CognitoError):
+    """A refresh token that rotation replaced, used after its grace period: sign in again."""
+
+    code = "RefreshTokenReuseException"
+
+
 class CodeMismatchError(CognitoError):
     code = "CodeMismatchException"
     retryable = True
@@ -160,6 +167,7 @@ _BY_CODE: dict[str, type[CognitoError]] = {
         UserNotFoundError,
         UserNotConfirmedError,
         PasswordResetRequiredError,
+        RefreshTokenReuseError,
         CodeMismatchError,
         ExpiredCodeError,
         EnableSoftwareTokenMFAError,

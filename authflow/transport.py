@@ -25,6 +25,7 @@ from botocore.exceptions import (
 
 from authflow.errors import (
     AuthflowError,
+    CognitoError,
     EndpointError,
     InvalidParameterError,
     MalformedResponseError,
@@ -64,6 +65,8 @@ class UserPool:
         self.region = region or pool_id.partition("_")[0]
         self.endpoint_url = endpoint_url
         self._client = client if client is not None else self._build_client(max_attempts)
+        #: Set once the server turned out to have no GetTokensFromRefreshToken.
+        self._refresh_by_initiate_auth = False
 
     def _build_client(self, max_attempts: int) -> Any:
         config = Config(
@@ -159,13 +162,32 @@ class UserPool:
         return result
 
     def refresh(
-        self, refresh_token: str, *, username: str | None = None, device_key: str | None = None
+        self,
+        refresh_token: str,
+        *,
+        username: str | None = None,
+        device_key: str | None = None,
+        client_metadata: Mapping[str, str] | None = None,
     ) -> Tokens:
-        """New access and id tokens from a refresh token (REFRESH_TOKEN_AUTH).
+        """New tokens from a refresh token: GetTokensFromRefreshToken, else REFRESH_TOKEN_AUTH.
 
-        ``username`` is the internal username (the ``username`` claim of the access token): SECRET_HASH is
-        computed over it when the app client has a secret. ``device_key`` is needed with device tracking.
+        With refresh-token rotation on the app client, the result holds a new refresh token and the old
+        one stops working after the client's grace period: keep ``tokens.refresh_token``. A server that
+        has no GetTokensFromRefreshToken (moto, older local servers) is asked with InitiateAuth
+        REFRESH_TOKEN_AUTH instead, from then on. ``username`` is the internal username (the access
+        token's ``username`` claim): that fallback needs it for SECRET_HASH when the client has a secret.
+        ``device_key`` is needed with device tracking.
         """
+        if not self._refresh_by_initiate_auth:
+            body = {"RefreshToken": refresh_token, "ClientSecret": self._client_secret, "DeviceKey": device_key}
+            try:
+                response = self.send(Request("GetTokensFromRefreshToken", body), client_metadata=client_metadata)
+            except CognitoError as exc:
+                if not _no_such_operation(exc):
+                    raise
+                self._refresh_by_initiate_auth = True
+            else:
+                return _refreshed(response, refresh_token, "GetTokensFromRefreshToken")
         parameters = {"REFRESH_TOKEN": refresh_token}
         if self._client_secret is not None:
             if not username:
@@ -174,11 +196,9 @@ class UserPool:
         response = self.send(
             Request("InitiateAuth", {"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": parameters}),
             device_key=device_key or None,
+            client_metadata=client_metadata,
         )
-        result = response.get("AuthenticationResult")
-        if not isinstance(result, Mapping):
-            raise MalformedResponseError("REFRESH_TOKEN_AUTH answered without AuthenticationResult")
-        return Tokens.from_authentication_result(result, previous_refresh_token=refresh_token)
+        return _refreshed(response, refresh_token, "REFRESH_TOKEN_AUTH")
 
     def revoke_token(self, refresh_token: str) -> None:
         """Revoke a refresh token (and the access tokens issued from it)."""
@@ -217,6 +237,24 @@ class UserPool:
 
     def forget_device(self, access_token: str, device_key: str) -> None:
         self.call("forget_device", AccessToken=access_token, DeviceKey=device_key)
+
+
+#: Error codes of a server that does not know an operation. A bare HTTP status as the code means the
+#: answer was not a Cognito error at all (moto answers an operation it lacks with an HTML page).
+_UNKNOWN_OPERATION_CODES = frozenset({
+    "UnsupportedOperationException", "UnknownOperationException", "InvalidAction", "NotImplemented",
+})
+
+
+def _no_such_operation(exc: CognitoError) -> bool:
+    return exc.code in _UNKNOWN_OPERATION_CODES or exc.code.isdigit()
+
+
+def _refreshed(response: Mapping[str, Any], refresh_token: str, how: str) -> Tokens:
+    result = response.get("AuthenticationResult")
+    if not isinstance(result, Mapping):
+        raise MalformedResponseError(f"{how} answered without AuthenticationResult")
+    return Tokens.from_authentication_result(result, previous_refresh_token=refresh_token)
 
 
 def _first_line(text: str) -> str:

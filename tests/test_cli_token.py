@@ -1,6 +1,7 @@
 """``authflow token`` and ``authflow logout`` against the local pool: the cache, refresh on expiry
-(REFRESH_TOKEN_AUTH, SECRET_HASH over the internal username), signing in again only when the refresh
-token is refused, revocation, and a corrupt cache file."""
+(GetTokensFromRefreshToken; REFRESH_TOKEN_AUTH with SECRET_HASH over the internal username where the
+server lacks it), signing in again only when the refresh token is refused, revocation, and a corrupt
+cache file. Rotation and concurrent runs: tests/test_cli_token_rotation.py."""
 
 from __future__ import annotations
 
@@ -51,10 +52,12 @@ class Setup:
 
     def cache_files(self) -> list[Path]:
         folder = self.tmp_path / "authflow-cache" / "tokens"
-        return sorted(folder.iterdir()) if folder.exists() else []
+        return sorted(folder.glob("*.json")) if folder.exists() else []  # not the entries' .lock files
 
     def flows(self) -> list[str]:
-        return [r.params["AuthFlow"] for r in self.pool.requests("InitiateAuth")]
+        """InitiateAuth's AuthFlow, or the operation, of each sign-in and refresh call, in order."""
+        return [r.params["AuthFlow"] if r.operation == "InitiateAuth" else r.operation
+                for r in self.pool.requests() if r.operation in ("InitiateAuth", "GetTokensFromRefreshToken")]
 
     def user_pool(self) -> UserPool:
         return UserPool(
@@ -88,7 +91,7 @@ def test_expired_access_token_is_refreshed(local_pool: LocalUserPool, tmp_path: 
     assert done.returncode == 0, done.stderr
     fresh = done.stdout.strip()
     assert fresh != first["AccessToken"]
-    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"]
+    assert setup.flows() == ["USER_SRP_AUTH", "GetTokensFromRefreshToken"]
     claims = local_pool.service.tokens.access_claims(fresh, None, local_pool.clock.now())
     assert claims["username"] == "alice"
     # The refreshed tokens are cached (0600), with the refresh token kept.
@@ -98,14 +101,14 @@ def test_expired_access_token_is_refreshed(local_pool: LocalUserPool, tmp_path: 
     assert cached["result"]["AccessToken"] == fresh
     assert cached["result"]["RefreshToken"] == first["RefreshToken"]
     assert setup.run("token", "--leeway", "0").stdout.strip() == fresh
-    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"]
+    assert setup.flows() == ["USER_SRP_AUTH", "GetTokensFromRefreshToken"]
 
 
 def test_leeway_refreshes_before_expiry(local_pool: LocalUserPool, tmp_path: Path) -> None:
     setup = Setup(local_pool, tmp_path)
     setup.login()
     assert setup.run("token", "--leeway", "3600").returncode == 0
-    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"]
+    assert setup.flows() == ["USER_SRP_AUTH", "GetTokensFromRefreshToken"]
 
 
 def test_refresh_with_client_secret_hashes_the_internal_username(local_pool: LocalUserPool, tmp_path: Path) -> None:
@@ -118,11 +121,12 @@ def test_refresh_with_client_secret_hashes_the_internal_username(local_pool: Loc
         id_token_validity_seconds=3,
     )
     setup.env["AUTHFLOW_USERNAME"] = "alice@example.com"  # an alias: SECRET_HASH must use "alice" on refresh
+    del local_pool.service.operations["GetTokensFromRefreshToken"]  # REFRESH_TOKEN_AUTH it is
     setup.login()
     wait_until_expired(3)
     done = setup.run("token", "--leeway", "0")
     assert done.returncode == 0, done.stderr
-    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"]
+    assert setup.flows() == ["USER_SRP_AUTH", "GetTokensFromRefreshToken", "REFRESH_TOKEN_AUTH"]
     assert_no_secret([done.stdout, done.stderr], [setup.client.secret, PASSWORD])
     # (The pool is strict: a SECRET_HASH over the alias would have been refused.)
     refresh_token = json.loads(setup.cache_files()[0].read_text())["result"]["RefreshToken"]
@@ -138,7 +142,7 @@ def test_refused_refresh_token_signs_in_again(local_pool: LocalUserPool, tmp_pat
     assert done.returncode == 0, done.stderr
     assert "no longer accepted" in done.stderr and "signing in again" in done.stderr
     assert PASSWORD not in done.stderr
-    assert setup.flows() == ["USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "USER_SRP_AUTH"]
+    assert setup.flows() == ["USER_SRP_AUTH", "GetTokensFromRefreshToken", "USER_SRP_AUTH"]
     new_refresh = json.loads(setup.cache_files()[0].read_text())["result"]["RefreshToken"]
     assert new_refresh != result["RefreshToken"]
 

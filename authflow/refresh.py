@@ -1,0 +1,112 @@
+"""Cached tokens made valid again: refreshed once for every process that needs them at the same time.
+
+:func:`cached_or_refreshed` returns the cached tokens while they are valid; else it takes a lock on a file
+beside the cache entry (``<entry>.lock``, an exclusive ``flock``/``fcntl`` lock, ``msvcrt`` on Windows)
+that every process of this user holds while refreshing, reads the entry again (another process may have
+refreshed meanwhile: then its tokens are used and no call is made), refreshes with
+:meth:`~authflow.transport.UserPool.refresh`, and writes the result (a rotated refresh token
+included) atomically to the cache before returning it. So ten ``authflow token`` runs at once against an
+expired token make one refresh call, and a rotated refresh token is never lost between two runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from authflow.errors import AuthflowError, NotAuthorizedError, RefreshTokenReuseError
+from authflow.tokencache import CacheKey, TokenCache, device_key, internal_username
+
+if TYPE_CHECKING:
+    from authflow.tokens import Tokens
+    from authflow.transport import UserPool
+
+#: How long a process waits for another one's refresh before it gives up.
+LOCK_TIMEOUT = 60.0
+_POLL = 0.02
+
+
+class CacheLockTimeout(AuthflowError):
+    code = "TokenCacheLockTimeout"
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def entry_lock(cache: TokenCache, key: CacheKey, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the exclusive lock of ``key``'s entry (a lock file of mode 0600 beside it), shared by every
+    process; released when the block ends or the process dies. Waits at most ``timeout`` seconds."""
+    path = lock_path(cache, key)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise CacheLockTimeout(f"another authflow process has held {path} for {timeout:g} s")
+            time.sleep(_POLL)
+        yield  # closing the descriptor releases the lock
+    finally:
+        os.close(fd)
+
+
+def lock_path(cache: TokenCache, key: CacheKey) -> Path:
+    return cache.path_for(key).with_suffix(".lock")
+
+
+def cached_or_refreshed(
+    cache: TokenCache, key: CacheKey, pool: UserPool, *, leeway: float
+) -> Tokens | None:
+    """Tokens of ``key`` good for ``leeway`` seconds more: cached, or refreshed (once across processes)
+    and cached. None when there is nothing to refresh with, or Cognito no longer takes the refresh token
+    (NotAuthorizedException, RefreshTokenReuseException): the caller signs in again."""
+    cached = cache.load(key)
+    if cached is not None and not cached.expired(leeway=leeway):
+        return cached
+    if cached is None or not cached.refresh_token:
+        return None
+    with entry_lock(cache, key):
+        current = cache.load(key)  # another process may have refreshed while this one waited
+        if current is None or not current.refresh_token:
+            return None
+        if not current.expired(leeway=leeway):
+            return current
+        try:
+            tokens = pool.refresh(
+                current.refresh_token,
+                username=internal_username(current) or key.username,
+                device_key=device_key(current),
+            )
+        except (NotAuthorizedError, RefreshTokenReuseError) as exc:
+            cache.warn(f"the refresh token is no longer accepted ({exc.code}): signing in again")
+            return None
+        if tokens.new_device_metadata is None and current.new_device_metadata:
+            # Refreshed tokens keep the device of the sign-in (a refresh carries no NewDeviceMetadata).
+            tokens = replace(tokens, new_device_metadata=dict(current.new_device_metadata))
+        try:
+            cache.store(key, tokens)  # before the lock is released and before anything uses them
+        except OSError as exc:
+            cache.warn(f"the refreshed tokens could not be cached ({exc.strerror or type(exc).__name__})")
+        return tokens

@@ -311,7 +311,8 @@ class LocalUserPool:
         pool_id: str | None = None,
     ) -> list[OutboxMessage]:
         """Codes the pool "sent", oldest first; filtered by user (name or alias), SMS/EMAIL, purpose
-        (SMS_MFA, EMAIL_OTP, SMS_OTP, TEMPORARY_PASSWORD, CONFIRM_SIGN_UP, FORGOT_PASSWORD), pool."""
+        (SMS_MFA, EMAIL_OTP, SMS_OTP, TEMPORARY_PASSWORD, CONFIRM_SIGN_UP, FORGOT_PASSWORD,
+        VERIFY_ATTRIBUTE), pool."""
         with self.service.lock:
             names = self._usernames(username) if username is not None else None
             return [

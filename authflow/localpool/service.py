@@ -51,7 +51,7 @@ class OutboxMessage:
     destination: str
     code: str
     #: Why it was sent: the ChallengeName (SMS_MFA, EMAIL_OTP, SMS_OTP) or TEMPORARY_PASSWORD,
-    #: CONFIRM_SIGN_UP, FORGOT_PASSWORD.
+    #: CONFIRM_SIGN_UP, FORGOT_PASSWORD, VERIFY_ATTRIBUTE.
     purpose: str
     sent_at: float
 

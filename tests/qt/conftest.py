@@ -107,7 +107,11 @@ class Driver:
 
 @pytest.fixture
 def open_dialog(qtbot: Any) -> Iterator[Any]:
-    def open_(pool: UserPool, **options: Any) -> Driver:
+    """Opens a SignInDialog on a WatchedPool; at the end, checks that no Cognito call ran on the UI thread."""
+    pools: list[WatchedPool] = []
+
+    def open_(pool: WatchedPool, **options: Any) -> Driver:
+        pools.append(pool)
         dialog = SignInDialog(pool, **options)
         qtbot.addWidget(dialog)
         dialog.show()
@@ -115,3 +119,5 @@ def open_dialog(qtbot: Any) -> Iterator[Any]:
 
     yield open_
     assert QThreadPool.globalInstance().waitForDone(10_000)  # no call still running when the pool stops
+    calls = [call for pool in pools for call in pool.calls]
+    assert calls and not [operation for operation, on_ui in calls if on_ui], "a Cognito call ran on the UI thread"

@@ -36,7 +36,7 @@ from authflow.errors import (
 )
 from authflow.machine import AUTHENTICATED, CHALLENGE_EVENTS, FINAL, INITIAL, can_fire, fire
 from authflow.prompts import Answer, Prompt, PromptKind, normalize_answer
-from authflow.states import REGISTRY
+from authflow.states import REGISTRY, awaiting_password
 from authflow.states.base import Challenge, Context, Move, Outcome, Reply, Request, State
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
@@ -161,6 +161,8 @@ class AuthFlow:
         step = self._step({}, retry_prompt=False)
         if password is not None and step.prompt is not None and step.prompt.kind is PromptKind.PASSWORD:
             return self._step({"password": password}, retry_prompt=False)
+        if self.state == awaiting_password.NAME:
+            awaiting_password.prepare(self._context())  # SRP's A while the password is typed
         return step
 
     def respond(self, answer: Answer) -> Step:

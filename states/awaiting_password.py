@@ -3,7 +3,8 @@
 Reached from ``start`` when the flow begins with the password, or from SELECT_CHALLENGE after choosing
 PASSWORD or PASSWORD_SRP. The answer is sent as InitiateAuth (PASSWORD, or SRP_A for an SRP flow) or as
 SELECT_CHALLENGE's answer (ANSWER with PASSWORD or SRP_A). For SRP, the password and the ephemeral are left
-in ``ctx.carry`` for PASSWORD_VERIFIER. A refused password in a flow that starts with it is asked again
+in ``ctx.carry`` for PASSWORD_VERIFIER; :func:`prepare` makes the ephemeral at ``start()``, before the
+password is typed. A refused password in a flow that starts with it is asked again
 (a fresh InitiateAuth follows); after SELECT_CHALLENGE the Session is spent and the sign-in fails.
 """
 
@@ -16,8 +17,10 @@ from authflow.states.base import Context, Exchange, Follow, Request, State, answ
 
 from authflow.errors import AuthflowError, IncorrectCredentialsError
 from authflow.prompts import Field, Prompt, PromptKind
+from authflow.srp import ClientEphemeral
 
 NAME = "awaiting_password"
+EARLY_EPHEMERAL = "early_ephemeral"  # made by prepare(), used by the first answer only
 
 
 def prompt(ctx: Context) -> Prompt:
@@ -40,10 +43,17 @@ def sends_password(ctx: Context) -> bool:
     return ctx.auth_flow == "USER_PASSWORD_AUTH" or ctx.preferred_challenge == "PASSWORD"
 
 
+def prepare(ctx: Context) -> None:
+    """Before the password is known: make SRP's ephemeral (A = g^a) now, so answering costs less."""
+    if not sends_password(ctx):
+        ctx.carry[EARLY_EPHEMERAL] = ctx.new_ephemeral()
+
+
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
     password = answer_value(answer, "password", "password")
     plain = sends_password(ctx)
-    ephemeral = None if plain else ctx.new_ephemeral()
+    early = ctx.carry.pop(EARLY_EPHEMERAL, None)
+    ephemeral = None if plain else early if isinstance(early, ClientEphemeral) else ctx.new_ephemeral()
     if ephemeral is not None:
         ctx.carry["password"], ctx.carry["ephemeral"] = password, ephemeral
     factor = ctx.memory.get("first_factor")

@@ -26,11 +26,16 @@ def vectors() -> dict[str, Any]:
 BACKENDS = ["python"] + (["gmpy2"] if srp.gmpy2_available() else [])
 
 
-@pytest.fixture(params=BACKENDS, autouse=True)
+@pytest.fixture(params=[(name, table) for name in BACKENDS for table in ("table", "pow")],
+                ids=lambda p: "-".join(p), autouse=True)
 def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test on each backend, with g^e from the fixed-base table and from plain powmod."""
     previous = srp.BACKEND
-    srp.use_backend(request.param)
-    yield request.param
+    name, table = request.param
+    srp.use_backend(name, fixed_base=table == "table")
+    if table == "table":
+        srp.fixed_base_table()  # built now, so g_pow answers from it from the first call
+    yield name
     srp.use_backend(previous)
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from authflow import srp
 from authflow.localpool import LocalUserPool
+from authflow.secret_hash import secret_hash
 
 from .world import DEVICES, MAIN, NEW_PASSWORD, PASSWORD, SETUP, TOTP_SECRET, interop_pool
 
@@ -97,6 +98,19 @@ def test_code_by_sms_or_email(local: LocalUserPool, username: str, challenge: st
     assert started["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] in ("SMS", "EMAIL")
     answer = respond(local, started, USERNAME=username, **{key: local.last_code(username, pool_id=MAIN)})
     assert username_of(local, answer) == username
+
+
+def test_client_with_a_secret_needs_secret_hash(local: LocalUserPool) -> None:
+    client = local.add_client(pool_id=MAIN, secret=True, explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH"])
+    assert client.secret is not None
+    with pytest.raises(CliError) as excinfo:
+        start(local, "sms", client=client.id)
+    assert excinfo.value.message == f"Client {client.id} is configured with secret but SECRET_HASH was not received"
+    hashed = secret_hash("sms", client.id, client.secret)
+    started = start(local, "sms", client=client.id, SECRET_HASH=hashed)
+    answer = respond(local, started, client=client.id, USERNAME="sms", SECRET_HASH=hashed,
+                     SMS_MFA_CODE=local.last_code("sms", pool_id=MAIN))
+    assert username_of(local, answer) == "sms"
 
 
 def test_select_mfa_type(local: LocalUserPool) -> None:

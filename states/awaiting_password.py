@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from authflow.states import select_challenge
-from authflow.states.base import Context, Exchange, Follow, Request, State, answer_challenge, answer_value
+from authflow.states.base import Context, Exchange, Follow, Request, State, answer_challenge, answer_value, ask
 
 from authflow.errors import AuthflowError, IncorrectCredentialsError
 from authflow.prompts import Field, Prompt, PromptKind
@@ -24,15 +24,10 @@ EARLY_EPHEMERAL = "early_ephemeral"  # made by prepare(), used by the first answ
 
 
 def prompt(ctx: Context) -> Prompt:
-    return Prompt(
-        kind=PromptKind.PASSWORD,
-        challenge_name=ctx.memory.get("first_factor"),
-        fields=(Field(name="password", label="Password", secret=True),),
-        message=f"Password for {ctx.username}",
-        username=ctx.username,
-        error=ctx.error,
-        attempt=ctx.attempt,
-    )
+    # Named after the first factor chosen in SELECT_CHALLENGE, if any; no challenge's parameters.
+    return ask(ctx, PromptKind.PASSWORD, f"Password for {ctx.username}",
+               Field(name="password", label="Password", secret=True),
+               challenge_name=ctx.memory.get("first_factor"), parameters={})
 
 
 def sends_password(ctx: Context) -> bool:

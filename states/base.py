@@ -13,9 +13,10 @@ What a module defines
     and the other way round (a test checks both).
 
 How it asks for a prompt
-    ``prompt(ctx) -> Prompt``: what to ask now; ``ctx.error`` and ``ctx.attempt`` say why and how often it is
-    asked again. A state without ``prompt`` waits on no one: the engine calls its ``respond`` as soon as the
-    flow arrives there (PASSWORD_VERIFIER, the device steps, ``start``).
+    ``prompt(ctx) -> Prompt``: what to ask now; :func:`ask` fills in what every prompt carries (the
+    challenge's name and parameters, the username, ``ctx.error`` and ``ctx.attempt``: why and how often it
+    is asked again). A state without ``prompt`` waits on no one: the engine calls its ``respond`` as soon
+    as the flow arrives there (PASSWORD_VERIFIER, the device steps, ``start``).
 
 How it receives the answer and returns requests
     ``respond(ctx, answer) -> Exchange``: ``answer`` is a mapping from field name to value (empty for a
@@ -248,6 +249,20 @@ def choice_field(label: str, choices: tuple[str, ...]) -> Field:
     return Field(name="choice", label=label, choices=choices)
 
 
+def ask(ctx: Context, kind: PromptKind, message: str, *fields: Field, **details: Any) -> Prompt:
+    """A prompt for the current challenge: ``fields`` to fill and ``message``, with what every prompt carries
+    (the challenge's name and parameters, the username, the refused answer's error and the attempt).
+    ``details`` sets any other :class:`~authflow.prompts.Prompt` field (destination, choices...)."""
+    common: dict[str, Any] = {
+        "challenge_name": ctx.challenge.name,
+        "username": ctx.username,
+        "parameters": dict(ctx.challenge.parameters),
+        "error": ctx.error,
+        "attempt": ctx.attempt,
+    }
+    return Prompt(kind=kind, fields=fields, message=message, **{**common, **details})
+
+
 def choice_prompt(
     kind: PromptKind,
     ctx: Context,
@@ -257,17 +272,8 @@ def choice_prompt(
     labels: Mapping[str, str],
 ) -> Prompt:
     """A prompt that picks one of ``options`` (Cognito's names), each explained by ``labels``."""
-    return Prompt(
-        kind=kind,
-        challenge_name=ctx.challenge.name,
-        fields=(choice_field(label, options),),
-        message=intro + "; ".join(f"{o} ({labels.get(o, o)})" for o in options),
-        username=ctx.username,
-        choices=options,
-        parameters=dict(ctx.challenge.parameters),
-        error=ctx.error,
-        attempt=ctx.attempt,
-    )
+    message = intro + "; ".join(f"{o} ({labels.get(o, o)})" for o in options)
+    return ask(ctx, kind, message, choice_field(label, options), choices=options)
 
 
 def chosen(answer: Mapping[str, str], choices: tuple[str, ...], what: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from authflow.states.base import Context, Exchange, State, answer_challenge, answer_value
+from authflow.states.base import Context, Exchange, State, answer_challenge, answer_value, ask
 
 from authflow.prompts import Field, Prompt, PromptKind
 
@@ -17,16 +17,8 @@ NAME = "CUSTOM_CHALLENGE"
 
 def prompt(ctx: Context) -> Prompt:
     question = ctx.challenge.parameters.get("question") or ctx.challenge.parameters.get("QUESTION")
-    return Prompt(
-        kind=PromptKind.CUSTOM_ANSWER,
-        challenge_name=NAME,
-        fields=(Field(name="answer", label=question or "Answer"),),
-        message=question or "The user pool asks a custom challenge.",
-        username=ctx.username,
-        parameters=dict(ctx.challenge.parameters),
-        error=ctx.error,
-        attempt=ctx.attempt,
-    )
+    return ask(ctx, PromptKind.CUSTOM_ANSWER, question or "The user pool asks a custom challenge.",
+               Field(name="answer", label=question or "Answer"))
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:

@@ -26,6 +26,7 @@ from authflow.states.base import (
     State,
     answer_challenge,
     answer_value,
+    ask,
     chosen,
     clean_code,
     code_field,
@@ -98,19 +99,11 @@ def totp_secret(ctx: Context) -> str:
 
 def totp_prompt(ctx: Context) -> Prompt:
     secret = totp_secret(ctx)
-    return Prompt(
-        kind=PromptKind.TOTP_SETUP,
-        challenge_name=NAME,
-        fields=(code_field(TOTP_CODE, label="First code from the app"),),
-        message="Add this secret to your authenticator app (scan the QR code or type the secret), "
-        "then enter the 6-digit code it shows.",
-        username=ctx.username,
-        parameters=dict(ctx.challenge.parameters),
-        secret_code=secret,
-        otpauth_uri=otpauth_uri(secret, ctx.username, ctx.totp_issuer),
-        error=ctx.error,
-        attempt=ctx.attempt,
-    )
+    return ask(ctx, PromptKind.TOTP_SETUP,
+               "Add this secret to your authenticator app (scan the QR code or type the secret), "
+               "then enter the 6-digit code it shows.",
+               code_field(TOTP_CODE, label="First code from the app"),
+               secret_code=secret, otpauth_uri=otpauth_uri(secret, ctx.username, ctx.totp_issuer))
 
 
 def totp_code(answer: Mapping[str, str]) -> str:
@@ -127,16 +120,8 @@ def verify_totp(ctx: Context, answer: Mapping[str, str]) -> Exchange:
 
 
 def email_prompt(ctx: Context) -> Prompt:
-    return Prompt(
-        kind=PromptKind.EMAIL_ADDRESS,
-        challenge_name=NAME,
-        fields=(Field(name="email", label="Email address", pattern=r"^[^@\s]+@[^@\s]+$"),),
-        message="Enter the email address that MFA codes should be sent to.",
-        username=ctx.username,
-        parameters=dict(ctx.challenge.parameters),
-        error=ctx.error,
-        attempt=ctx.attempt,
-    )
+    return ask(ctx, PromptKind.EMAIL_ADDRESS, "Enter the email address that MFA codes should be sent to.",
+               Field(name="email", label="Email address", pattern=r"^[^@\s]+@[^@\s]+$"))
 
 
 def send_email(ctx: Context, answer: Mapping[str, str]) -> Exchange:

@@ -16,6 +16,7 @@ from authflow.states.base import (
     State,
     answer_challenge,
     answer_value,
+    ask,
     json_string_list,
     json_string_map,
 )
@@ -43,18 +44,8 @@ def prompt(ctx: Context) -> Prompt:
     message = "Choose a new password."
     if required:
         message += " Cognito also needs: " + ", ".join(required) + "."
-    return Prompt(
-        kind=PromptKind.NEW_PASSWORD,
-        challenge_name=NAME,
-        fields=fields,
-        message=message,
-        username=ctx.username,
-        required_attributes=required,
-        user_attributes=json_string_map(challenge, "userAttributes"),
-        parameters=dict(challenge.parameters),
-        error=ctx.error,
-        attempt=ctx.attempt,
-    )
+    return ask(ctx, PromptKind.NEW_PASSWORD, message, *fields, required_attributes=required,
+               user_attributes=json_string_map(challenge, "userAttributes"))
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:

@@ -15,6 +15,7 @@ from authflow.states.base import (
     State,
     answer_challenge,
     answer_value,
+    ask,
     clean_code,
     code_field,
 )
@@ -25,16 +26,8 @@ NAME = "SOFTWARE_TOKEN_MFA"
 
 
 def prompt(ctx: Context) -> Prompt:
-    return Prompt(
-        kind=PromptKind.CODE,
-        challenge_name=NAME,
-        fields=(code_field(TOTP_CODE, label="Authenticator code"),),
-        message="Enter the 6-digit code from your authenticator app.",
-        username=ctx.username,
-        parameters=dict(ctx.challenge.parameters),
-        error=ctx.error,
-        attempt=ctx.attempt,
-    )
+    return ask(ctx, PromptKind.CODE, "Enter the 6-digit code from your authenticator app.",
+               code_field(TOTP_CODE, label="Authenticator code"))
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:

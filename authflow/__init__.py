@@ -28,7 +28,7 @@ from authflow.errors import (
 )
 from authflow.flow import AuthFlow, Handler, Step, sign_in
 from authflow.handlers import ScriptedHandler, TotpCodes
-from authflow.many import SignInRequest, SignInResult, sign_in_many
+from authflow.many import RateLimit, SignInRequest, SignInResult, sign_in_many
 from authflow.prompts import Field, Prompt, PromptKind
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
@@ -52,6 +52,7 @@ __all__ = [
     "Prompt",
     "PromptKind",
     "ProtocolError",
+    "RateLimit",
     "SRPError",
     "ScriptedHandler",
     "SessionExpiredError",

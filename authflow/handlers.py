@@ -39,6 +39,12 @@ class TotpCodes:
         self._lock = threading.Lock()
         self._last: dict[str, int] = {}
 
+    def __reduce__(self) -> str:
+        """The process-wide source goes to another process as that process's own (``sign_in_many``)."""
+        if self is not TOTP_CODES:
+            raise TypeError("a TotpCodes of your own cannot be sent to another process")
+        return "TOTP_CODES"
+
     def next_code(self, secret: str) -> str:
         key = hashlib.sha256(secret.replace(" ", "").upper().encode()).hexdigest()
         with self._lock:

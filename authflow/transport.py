@@ -39,6 +39,12 @@ from authflow.tokens import Tokens
 _CLIENT_LOCK = threading.Lock()
 
 
+def _rebuild_pool(
+    pool_id: str, client_id: str, client_secret: str | None, region: str, endpoint_url: str | None, max_attempts: int
+) -> UserPool:
+    return UserPool(pool_id, client_id, client_secret, region, endpoint_url, max_attempts=max_attempts)
+
+
 class UserPool:
     """A Cognito user pool and one of its app clients.
 
@@ -64,6 +70,8 @@ class UserPool:
         self._client_secret = client_secret or None
         self.region = region or pool_id.partition("_")[0]
         self.endpoint_url = endpoint_url
+        self._max_attempts = max_attempts
+        self._own_client = client is None
         self._client = client if client is not None else self._build_client(max_attempts)
         #: Set once the server turned out to have no GetTokensFromRefreshToken.
         self._refresh_by_initiate_auth = False
@@ -96,6 +104,13 @@ class UserPool:
         if self._client_secret is None:
             return None
         return secret_hash(username, self.client_id, self._client_secret)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its settings (for ``sign_in_many(processes=...)``): the other side makes its own client."""
+        if not self._own_client:
+            raise TypeError("a UserPool with a client of your own cannot be sent to another process")
+        return (_rebuild_pool, (self.pool_id, self.client_id, self._client_secret, self.region, self.endpoint_url,
+                                self._max_attempts))
 
     def __repr__(self) -> str:
         secret = ", client_secret=<hidden>" if self.has_secret else ""

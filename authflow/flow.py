@@ -36,7 +36,7 @@ from authflow.errors import (
 )
 from authflow.machine import AUTHENTICATED, CHALLENGE_EVENTS, FINAL, INITIAL, can_fire, fire
 from authflow.prompts import Answer, Prompt, PromptKind, normalize_answer
-from authflow.states import REGISTRY, awaiting_password
+from authflow.states import REGISTRY
 from authflow.states.base import Challenge, Context, Move, Outcome, Reply, Request, State
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
@@ -161,8 +161,6 @@ class AuthFlow:
         step = self._step({}, retry_prompt=False)
         if password is not None and step.prompt is not None and step.prompt.kind is PromptKind.PASSWORD:
             return self._step({"password": password}, retry_prompt=False)
-        if self.state == awaiting_password.NAME:
-            awaiting_password.prepare(self._context())  # SRP's A while the password is typed
         return step
 
     def respond(self, answer: Answer) -> Step:
@@ -332,8 +330,11 @@ class AuthFlow:
                 self._fail()
                 raise
             self._fire(event)
-            self.attempts = max(self.attempts, 1) + 1
+            # The same question again counts one more attempt; a refusal that leads to another question
+            # (recovering an account in place) starts that one's count, with the refusal as its reason.
+            self.attempts = max(self.attempts, 1) + 1 if self.state == state.name else 1
             self.last_error = exc
+            self._prepare()
         return self.step
 
     def _walk(self, state: State, answer: Mapping[str, str]) -> None:
@@ -349,8 +350,15 @@ class AuthFlow:
             state = REGISTRY[self.state]
             if state.prompt is not None:  # a new question: its own count of attempts
                 self.attempts = 1
+                self._prepare()
                 return
             outcome = self._exchange(state, {})  # a state that asks no one, run on arrival
+
+    def _prepare(self) -> None:
+        """The flow waits for a person: let the state do ahead what does not need the answer."""
+        prepare = REGISTRY[self.state].prepare
+        if prepare is not None:
+            prepare(self._context())
 
     def _exchange(self, state: State, answer: Mapping[str, str]) -> Outcome:
         """Run one state's ``respond``: send each request it yields and hand the reply (or error) back."""

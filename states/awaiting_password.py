@@ -3,8 +3,8 @@
 Reached from ``start`` when the flow begins with the password, or from SELECT_CHALLENGE after choosing
 PASSWORD or PASSWORD_SRP. The answer is sent as InitiateAuth (PASSWORD, or SRP_A for an SRP flow) or as
 SELECT_CHALLENGE's answer (ANSWER with PASSWORD or SRP_A). For SRP, the password and the ephemeral are left
-in ``ctx.carry`` for PASSWORD_VERIFIER; :func:`prepare` makes the ephemeral at ``start()``, before the
-password is typed. A refused password in a flow that starts with it is asked again
+in ``ctx.carry`` for PASSWORD_VERIFIER; :func:`prepare` makes the ephemeral as soon as the flow waits for
+the password, while it is typed. A refused password in a flow that starts with it is asked again
 (a fresh InitiateAuth follows); after SELECT_CHALLENGE the Session is spent and the sign-in fails.
 """
 
@@ -76,4 +76,4 @@ def refused(ctx: Context, error: AuthflowError) -> str | None:
     return None
 
 
-STATES = (State(NAME, respond, prompt, refused),)
+STATES = (State(NAME, respond, prompt, refused, prepare),)

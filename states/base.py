@@ -36,6 +36,11 @@ How it ends
     new state, or runs it when it has no prompt. :func:`answer_challenge` is the common case: one
     RespondToAuthChallenge for the current challenge, then follow the reply.
 
+Work ahead of the answer
+    ``prepare(ctx)``, optional: called each time the flow starts waiting at the state, to do what does not
+    need the answer while the person types it (``awaiting_password`` makes SRP's A); it leaves its result
+    in ``ctx.carry``.
+
 When an answer is refused
     ``refused(ctx, error) -> event | None``: which event of the table keeps the flow going after Cognito
     refused the answer (``retry``: the same prompt again, same Session), or None to fail the flow. The
@@ -170,6 +175,7 @@ class State:
     respond: Callable[[Context, Mapping[str, str]], Exchange]
     prompt: Callable[[Context], Prompt] | None = None  # None: the engine answers without asking anyone
     refused: Callable[[Context, AuthflowError], str | None] = retry_when_retryable
+    prepare: Callable[[Context], None] | None = None  # work done while the person answers (SRP's A)
 
 
 def answer_challenge(ctx: Context, responses: Mapping[str, str], *, name: str | None = None) -> Exchange:

@@ -3,7 +3,8 @@ GetUserAttributeVerificationCode, VerifyUserAttribute (all authorised by the acc
 
 Changing ``email`` or ``phone_number`` makes it unverified; in a pool that auto-verifies it, a code goes to
 the new value at once (CodeDeliveryDetailsList), and VerifyUserAttribute with that code verifies it.
-A verification code is good for 24 hours and for one attribute value.
+A verification code is good for 24 hours, for one attribute value and for five wrong tries (then
+LimitExceededException until a new code is asked for: the pool's choice, Cognito does not publish its own).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ STANDARD_ATTRIBUTES = frozenset({
 #: Attributes that can be verified, and how a code reaches them.
 VERIFIABLE = {"email": "EMAIL", "phone_number": "SMS"}
 CODE_VALIDITY = 24 * 3600
+MAX_WRONG_CODES = 5
 CODE_MISMATCH = "Invalid verification code provided, please try again."
 CODE_EXPIRED = "Invalid code provided, please request a code again."
 
@@ -51,7 +53,7 @@ def _send_code(svc: Service, pool: UserPool, user: User, name: str) -> dict[str,
     code = new_code()
     details = deliver_to_user(svc, pool, user, code, "VERIFY_ATTRIBUTE", [VERIFIABLE[name]])
     assert details is not None  # the attribute has a value: the callers check it
-    user.attribute_codes[name] = (code, user.attributes[name], svc.now())
+    user.attribute_codes[name] = (code, user.attributes[name], svc.now(), 0)
     return details
 
 
@@ -109,9 +111,15 @@ def verify_user_attribute(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     name = _verifiable(user, p)
     code = required_str(p, "Code")
     pending = user.attribute_codes.get(name)
-    if pending is None or not hmac.compare_digest(code.encode(), pending[0].encode()):
+    if pending is None:
         raise PoolError("CodeMismatchException", CODE_MISMATCH)
-    if pending[1] != user.attributes[name] or svc.now() > pending[2] + CODE_VALIDITY:
+    sent, value, sent_at, wrong = pending
+    if wrong >= MAX_WRONG_CODES:
+        raise PoolError("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+    if not hmac.compare_digest(code.encode(), sent.encode()):
+        user.attribute_codes[name] = (sent, value, sent_at, wrong + 1)
+        raise PoolError("CodeMismatchException", CODE_MISMATCH)
+    if value != user.attributes[name] or svc.now() > sent_at + CODE_VALIDITY:
         raise PoolError("ExpiredCodeException", CODE_EXPIRED)
     update_attributes(pool, user, {name: user.attributes[name], f"{name}_verified": "true"}, svc.now())
     del user.attribute_codes[name]

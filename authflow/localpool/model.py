@@ -221,8 +221,9 @@ class User:
     confirmation_code_sent: float = 0.0
     reset_code: str | None = None
     reset_code_sent: float = 0.0
-    #: Attribute verification codes: attribute name -> (code, the value it verifies, when it was sent).
-    attribute_codes: dict[str, tuple[str, str, float]] = field(default_factory=dict)
+    #: Attribute verification codes: attribute name -> (code, the value it verifies, when it was sent,
+    #: wrong tries so far).
+    attribute_codes: dict[str, tuple[str, str, float, int]] = field(default_factory=dict)
 
     @property
     def sub(self) -> str:

@@ -54,7 +54,10 @@ def enum_value(params: dict[str, Any], name: str, allowed: tuple[str, ...] | lis
 
 
 def attribute_map(p: dict[str, Any], key: str = "UserAttributes") -> dict[str, str]:
+    """A list of ``{"Name": ..., "Value": ...}`` (Value may be left out: empty) as a dict of strings."""
     items = p.get(key) or []
-    if not isinstance(items, list) or not all(isinstance(i, dict) and "Name" in i for i in items):
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("Name"), str) and isinstance(i.get("Value", ""), str) for i in items
+    ):
         raise invalid_parameter(f"Invalid {key}")
-    return {str(i["Name"]): str(i.get("Value", "")) for i in items}
+    return {i["Name"]: i.get("Value", "") for i in items}

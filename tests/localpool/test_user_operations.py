@@ -3,6 +3,7 @@ SetUserSettings, GetUserAuthFactors, ListUserSessions / RevokeUserSession."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from botocore.exceptions import ClientError
 from authflow.localpool import LocalUserPool
 
 from .helpers import error, idp, password_auth
+from .test_protocol import TARGET, post
 
 PASSWORD = "Passw0rd!"
 
@@ -23,6 +25,11 @@ def pool(local_pool: LocalUserPool) -> LocalUserPool:
     local_pool.add_user("alice", PASSWORD, attributes={
         "email": "alice@example.com", "email_verified": "true", "phone_number": "+15555550100", "name": "Alice"})
     return local_pool
+
+
+def post_json(pool: LocalUserPool, operation: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """A request as any HTTP client may send it (boto3 would refuse a null Value before sending)."""
+    return post(pool, TARGET + operation, json.dumps(body).encode())
 
 
 def signed_in(pool: LocalUserPool) -> tuple[Any, str]:
@@ -164,3 +171,28 @@ def test_list_and_revoke_user_sessions(pool: LocalUserPool) -> None:
     with pytest.raises(ClientError) as excinfo:
         client.revoke_user_session(AccessToken=second, SessionId=sessions[0]["SessionId"])
     assert error(excinfo)[0] == "ResourceNotFoundException"
+
+
+def test_five_wrong_codes_use_up_a_verification_code(pool: LocalUserPool) -> None:
+    client, token = signed_in(pool)
+    client.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    right = pool.last_code("alice", purpose="VERIFY_ATTRIBUTE")
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(ClientError) as excinfo:
+            client.verify_user_attribute(AccessToken=token, AttributeName="email", Code=wrong)
+        assert error(excinfo)[0] == "CodeMismatchException"
+    with pytest.raises(ClientError) as excinfo:
+        client.verify_user_attribute(AccessToken=token, AttributeName="email", Code=right)
+    assert error(excinfo) == ("LimitExceededException", "Attempt limit exceeded, please try after some time.")
+    client.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    client.verify_user_attribute(AccessToken=token, AttributeName="email",
+                                 Code=pool.last_code("alice", purpose="VERIFY_ATTRIBUTE"))
+
+
+def test_attribute_values_must_be_strings(pool: LocalUserPool) -> None:
+    client, token = signed_in(pool)
+    status, body = post_json(pool, "UpdateUserAttributes",
+                             {"AccessToken": token, "UserAttributes": [{"Name": "name", "Value": None}]})
+    assert (status, body["__type"]) == (400, "InvalidParameterException")
+    assert attributes(client, token)["name"] == "Alice"

@@ -36,7 +36,10 @@ CODE_EXPIRED = "Invalid code provided, please request a code again."
 
 
 def _check_names(names: list[str]) -> None:
-    unknown = [n for n in names if n not in STANDARD_ATTRIBUTES and n != "sub" and not n.startswith("custom:")]
+    """Attributes a user may change or delete: standard and custom ones, never ``sub``."""
+    if "sub" in names:
+        raise invalid_parameter("Cannot modify the non-mutable attribute sub")
+    unknown = [n for n in names if n not in STANDARD_ATTRIBUTES and not n.startswith("custom:")]
     if unknown:
         problems = " ".join(f"user.{n}: Attribute does not exist in the schema." for n in unknown)
         raise invalid_parameter(f"Invalid user attributes: {problems}")
@@ -84,8 +87,6 @@ def delete_user_attributes(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise invalid_parameter("UserAttributeNames must be a list of attribute names")
     _check_names(names)
-    if "sub" in names:
-        raise invalid_parameter("Cannot modify the non-mutable attribute sub")
     _check_required(pool, names)
     _remove(user, names)
     user.modified = svc.now()

@@ -190,6 +190,15 @@ def test_five_wrong_codes_use_up_a_verification_code(pool: LocalUserPool) -> Non
                                  Code=pool.last_code("alice", purpose="VERIFY_ATTRIBUTE"))
 
 
+def test_sub_cannot_be_changed_or_emptied(pool: LocalUserPool) -> None:
+    client, token = signed_in(pool)
+    for value in ("", "another"):
+        with pytest.raises(ClientError) as excinfo:
+            client.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "sub", "Value": value}])
+        assert error(excinfo) == ("InvalidParameterException", "Cannot modify the non-mutable attribute sub")
+    assert attributes(client, token)["sub"] == pool.user("alice").sub
+
+
 def test_attribute_values_must_be_strings(pool: LocalUserPool) -> None:
     client, token = signed_in(pool)
     status, body = post_json(pool, "UpdateUserAttributes",

@@ -38,11 +38,10 @@ from authflow.machine import AUTHENTICATED, CHALLENGE_EVENTS, FINAL, INITIAL, ca
 from authflow.prompts import Answer, Prompt, PromptKind, normalize_answer
 from authflow.states import REGISTRY
 from authflow.states.base import Challenge, Context, Move, Outcome, Reply, Request, State
+from authflow.states.start import AUTH_FLOWS, FIRST_FACTORS
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
-AUTH_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "USER_AUTH", "CUSTOM_AUTH")
-FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 DEFAULT_SESSION_VALIDITY = 180.0  # seconds: Cognito's default AuthSessionValidity is 3 minutes
 
 
@@ -315,7 +314,7 @@ class AuthFlow:
         A refused answer that the state's module says may be retried asks again; anything else fails the
         flow. An unusable answer (MissingAnswerError) was not sent: the same question stands."""
         if self.state in FINAL:
-            raise FlowStateError(f"the flow has already {'succeeded' if self.done else 'failed'}")
+            raise FlowStateError(f"the flow has already ended ({self.state})")
         state = REGISTRY[self.state]
         try:
             self._walk(state, answer)

@@ -13,6 +13,10 @@ from authflow.states import select_challenge
 from authflow.states.base import Context, Exchange, Follow, Move, Request, State
 
 NAME = "start"
+#: The AuthFlow values a sign-in starts with (REFRESH_TOKEN_AUTH is UserPool.refresh).
+AUTH_FLOWS = ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "USER_AUTH", "CUSTOM_AUTH")
+#: PREFERRED_CHALLENGE values of USER_AUTH.
+FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 
 
 def password_first(ctx: Context) -> bool:

@@ -158,3 +158,20 @@ def test_scripted_handler_does_not_resend_a_refused_static_value() -> None:
     h = ScriptedHandler(code="123456")
     with pytest.raises(CodeMismatchError):
         h.answer(prompt(PromptKind.CODE, "SMS_MFA", error=error, attempt=2))
+
+
+# --- the driver names no state -------------------------------------------------------------------
+
+
+def test_the_driver_names_no_state_or_challenge() -> None:
+    """flow.py and aio.py only drive: every state is looked up in the registry, every move is in the table."""
+    import ast
+    from pathlib import Path
+
+    import authflow
+
+    names = set(machine.STATES) | machine.CHALLENGE_EVENTS
+    for module in ("flow.py", "aio.py"):
+        tree = ast.parse((Path(authflow.__file__).parent / module).read_text())
+        literals = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
+        assert not literals & names, f"{module} names {sorted(literals & names)}"

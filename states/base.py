@@ -26,8 +26,9 @@ How it receives the answer and returns requests
     mapping. Parameters are the operation's request body without ``ClientId``, ``ClientMetadata``,
     ``SECRET_HASH`` / ``SecretHash`` and ``DEVICE_KEY``: the transport adds those itself. A parameter whose
     value is None is left out (``"Session": ctx.session`` before there is one). An unusable answer raises
-    :class:`~authflow.errors.MissingAnswerError` (nothing is sent; the same prompt stands); Cognito's
-    refusals arrive as typed errors at the ``yield`` and end the exchange.
+    :class:`~authflow.errors.MissingAnswerError` (nothing is sent; the same prompt stands). Cognito's
+    refusals are raised as typed errors at the ``yield``: a module may catch one and go on (another
+    request, another outcome); uncaught, it ends the exchange and ``refused`` below decides.
 
 How it ends
     ``respond`` returns an outcome. ``Follow(reply)``: a reply that carries tokens (the sign-in is done) or
@@ -48,8 +49,9 @@ When an answer is refused
     password); the engine also checks the table allows the event and that attempts are left.
 
 What a module is handed (:class:`Context`)
-    The current challenge (``ctx.challenge``; for a state that is not a Cognito challenge, an empty one named
-    after the state), the usernames, the Session, the flow's options, the device, ``now()`` and
+    The current challenge (``ctx.challenge``: the last one Cognito sent, or, before any, an empty one named
+    after the state), the usernames, the Session (kept current as replies bring a new one), the flow's
+    options, the device, ``now()`` and
     ``new_ephemeral()`` (the clock and SRP randomness), and two stores: ``memory`` (strings kept across steps
     and in ``snapshot()``: the first factor chosen, the TOTP secret being set up; never a password) and
     ``carry`` (objects for a later state of this flow object only, never in a snapshot: the password on its

@@ -53,3 +53,28 @@ def test_async_handlers_and_concurrent_sign_ins(local_pool: LocalUserPool, pool:
         return [claims(t.access_token)["username"] for t in results]
 
     assert asyncio.run(main()) == list(secrets)
+
+
+def test_async_handler_giving_up_cancels_the_flow(local_pool: LocalUserPool, pool: UserPool) -> None:
+    """The same dialogue loop as AuthFlow.run: a handler's error is thrown into it and fails the flow."""
+    from authflow.errors import SignInCancelled
+
+    local_pool.add_user("sam", PASSWORD, attributes={"phone_number": "+15555550100"}, mfa=["SMS_MFA"],
+                        preferred_mfa="SMS_MFA")
+
+    async def answer(prompt: Prompt) -> object:
+        if prompt.kind is PromptKind.PASSWORD:
+            return PASSWORD
+        raise SignInCancelled("the person closed the window")
+
+    async def main() -> AsyncAuthFlow:
+        flow = AsyncAuthFlow(pool, "sam")
+        try:
+            await flow.run(answer)
+        except SignInCancelled:
+            return flow
+        raise AssertionError("the handler's error did not come out of run()")
+
+    flow = asyncio.run(main())
+    assert flow.state == "failed" and flow.session is None
+    assert flow.history[-2:] == ["SMS_MFA", "failed"]

@@ -1,4 +1,5 @@
-"""The ``authflow`` command: ``login``, ``token``, ``logout``, ``diagram``, ``demo`` and ``local-pool``.
+"""The ``authflow`` command: ``login``, ``token``, ``logout``, ``diagram`` and ``local-pool`` here; ``demo``
+and other commands in modules of their own (:data:`COMMAND_MODULES`).
 
 ``authflow login`` follows /work/shared/cli-contract.md exactly: configuration from flags or their
 ``AUTHFLOW_*`` twins, answers only from the environment (never argv), the AuthenticationResult on
@@ -11,27 +12,28 @@ missing (``--non-interactive``, or a usage error); 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import shlex
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from authflow.answers import EnvAnswers
 from authflow.errors import (
     AuthflowError,
+    EndOfInput,
     ExpiredCodeError,
+    Interrupted,
     MissingAnswerError,
     NotAuthorizedError,
     SignInCancelled,
 )
 from authflow.prompts import Answer, Prompt, PromptKind
 from authflow.tokencache import CacheKey, TokenCache, write_private_file
-from authflow.wizard import EndOfInput, EnvAnswers, Interrupted, TerminalHandler, run_wizard
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
@@ -203,7 +205,7 @@ class NonInteractiveHandler:
         totp_secret_out: Callable[[str], None] | None = None,
         code_attempts: int = 3,
     ) -> None:
-        from authflow import ScriptedHandler
+        from authflow.handlers import ScriptedHandler
 
         self.env = env
         self.code_attempts = code_attempts
@@ -321,6 +323,8 @@ def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | 
     env = EnvAnswers.from_environ()
     secret_out = _totp_secret_writer(args.totp_secret_out)
     if _interactive(args):
+        from authflow.wizard import TerminalHandler, run_wizard
+
         handler = TerminalHandler(output=_terminal_output(), env=env, totp_secret_out=secret_out)
         if not username:
             username = handler.ask_username()
@@ -334,7 +338,7 @@ def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | 
         return username, tokens
     if not username:
         raise MissingAnswerError("no username: give --username or set AUTHFLOW_USERNAME")
-    from authflow import sign_in
+    from authflow.flow import sign_in
 
     tokens = sign_in(
         pool,
@@ -429,7 +433,7 @@ def cmd_login_many(args: argparse.Namespace, config: PoolConfig) -> int:
                 _remember(cache, config.cache_key(result.username), result.tokens)
         else:
             assert result.error is not None
-            line["error"] = {"code": result.error.code, "message": _one_line(result.error.message)}
+            line["error"] = {"code": result.error.code, "message": one_line(result.error.message)}
         print(json.dumps(line), flush=True)
     failed = sum(1 for r in results if not r.ok)
     if failed:
@@ -461,6 +465,9 @@ def valid_tokens(
 
     cache = _cache(args)
     key = config.cache_key(username)
+    cached = cache.load(key)
+    if cached is not None and not cached.expired(leeway=leeway):
+        return cached  # before config.user_pool(): a cached token needs no botocore
     pool = config.user_pool()
     tokens = cached_or_refreshed(cache, key, pool, leeway=leeway)
     if tokens is not None:
@@ -474,6 +481,8 @@ def _username_for(args: argparse.Namespace) -> str:
     if args.username:
         return str(args.username)
     if not getattr(args, "non_interactive", False) and sys.stdin.isatty():
+        from authflow.wizard import TerminalHandler
+
         return TerminalHandler(output=_terminal_output()).ask_username()
     raise MissingAnswerError("no username: give --username or set AUTHFLOW_USERNAME")
 
@@ -511,10 +520,26 @@ def cmd_logout(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_diagram(args: argparse.Namespace) -> int:
+def mermaid_chart() -> str:
+    """The transition table of :mod:`authflow.machine` as a Mermaid ``stateDiagram-v2``.
+
+    Edges between the same two states are drawn once, their events joined.
+    """
     from authflow import machine
 
-    print(mermaid_state_diagram(machine.STATES, machine.TRANSITIONS, initial=machine.INITIAL, final=machine.FINAL))
+    edges: dict[tuple[str, str], list[str]] = {}
+    for row in machine.TRANSITIONS:
+        sources = row["source"] if isinstance(row["source"], list) else [row["source"]]
+        for source in sources:
+            edges.setdefault((source, row["dest"] or source), []).append(row["trigger"])
+    lines = ["stateDiagram-v2", f"    [*] --> {machine.INITIAL}"]
+    lines += [f"    {source} --> {dest}: {' / '.join(events)}" for (source, dest), events in edges.items()]
+    lines += [f"    {state} --> [*]" for state in machine.FINAL]
+    return "\n".join(lines)
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    print(mermaid_chart())
     return EXIT_OK
 
 
@@ -524,232 +549,12 @@ def cmd_local_pool(argv: Sequence[str]) -> int:
     return int(local_pool_main(list(argv)) or 0)
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("authflow demo runs in a terminal (try authflow local-pool for a server)")
-    import logging
-
-    from authflow.localpool import LocalUserPool
-
-    quiet = logging.getLogger("authflow.localpool")
-    quiet.addHandler(logging.NullHandler())
-    quiet.propagate = False
-    with LocalUserPool("demo") as local:
-        return Demo(local).run(args.user)
-
-
-# --- the demo --------------------------------------------------------------------------------------
-
-
-class Demo:
-    """``authflow demo``: the wizard against a local user pool of demo users, in this terminal.
-
-    It lists the demo users with their passwords, shows each SMS or email code as the pool "sends" it,
-    and plays the authenticator app of users with a TOTP secret, so every scenario can be tried without
-    a phone. Ctrl-C or Ctrl-D during a sign-in go back to the list; at the list Ctrl-D or "Quit" leave.
-    """
-
-    QUIT = "__quit__"
-
-    def __init__(self, local: Any, *, input: Any = None, output: Any = None, poll: float = 0.2) -> None:
-        self.local = local
-        self.users = {str(u["username"]): u for u in local.demo_users()}
-        self.input, self.output = input, output
-        self.poll = poll
-        self._seen = 0
-        self._lock = threading.Lock()
-
-    def terminal(self) -> TerminalHandler:
-        return TerminalHandler(input=self.input, output=self.output, code_hint=self._authenticator_app)
-
-    # --- what the pool "sends" ------------------------------------------------------------------------
-
-    def _show_deliveries(self, stop: threading.Event) -> None:
-        while not stop.wait(self.poll):
-            self.flush_deliveries()
-
-    def flush_deliveries(self) -> None:
-        with self._lock:
-            messages = self.local.outbox()[self._seen :]
-            self._seen += len(messages)
-        for message in messages:
-            how = "Text message" if message.medium == "SMS" else "Email"
-            print(f"  [{how} to {message.destination}] authflow demo code for {message.username}: {message.code}")
-
-    def _authenticator_app(self, prompt: Prompt) -> str | None:
-        import pyotp
-
-        self.flush_deliveries()  # a code sent just now shows before it is asked
-        secret: str | None = None
-        if prompt.kind is PromptKind.TOTP_SETUP:
-            secret = prompt.secret_code
-        elif prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
-            row = self.users.get(prompt.username)
-            try:
-                user = self.local.user(prompt.username, pool_id=row["pool_id"] if row else None)
-            except KeyError:
-                return None
-            secret = user.totp_secret
-        if not secret:
-            return None
-        totp = pyotp.TOTP(secret)
-        left = int(totp.interval - time.time() % totp.interval)
-        return f"  [Authenticator app of {prompt.username}] {totp.now()}  (changes in {left} s)"
-
-    # --- the screens ----------------------------------------------------------------------------------
-
-    def introduce(self, terminal: TerminalHandler) -> None:
-        terminal.say("authflow demo", "class:title")
-        terminal.say(f"A local Cognito-compatible user pool is running at {self.local.endpoint_url}.")
-        terminal.say("Its demo users (the codes the pool sends appear here as they are sent):")
-        terminal.say("")
-        width = max(len(name) for name in self.users)
-        for name, row in self.users.items():
-            password = row.get("password") or "-"
-            terminal.say_parts(
-                ("class:secret", f"  {name:<{width}}  "),
-                ("", f"{password:<18}"),
-                ("class:dim", str(row.get("description", ""))),
-            )
-        terminal.say("")
-
-    def pick(self, terminal: TerminalHandler) -> str:
-        options = [(name, f"{name:<8} {self._scenario(name)}") for name in self.users]
-        try:
-            return terminal.select("Sign in as:", [*options, (self.QUIT, "Quit")])
-        except EndOfInput:
-            return self.QUIT
-
-    def _scenario(self, name: str) -> str:
-        description = str(self.users[name].get("description", ""))
-        return description.split(":")[0]
-
-    def auth_flow(self, name: str) -> str:
-        return "USER_AUTH" if self._scenario(name).startswith("USER_AUTH") else "USER_SRP_AUTH"
-
-    def sign_in(self, terminal: TerminalHandler, name: str) -> None:
-        from authflow.transport import UserPool
-
-        row = self.users[name]
-        pool = UserPool(str(row["pool_id"]), str(row["client_id"]), endpoint_url=self.local.endpoint_url)
-        flow = self.auth_flow(name)
-        terminal.say("")
-        terminal.say(f"Signing in as {name} ({flow}).", "class:title")
-        try:
-            tokens = run_wizard(pool, name, handler=terminal, auth_flow=flow)
-        except (Interrupted, EndOfInput):
-            terminal.say("Sign-in cancelled.\n", "class:error")
-            return
-        except AuthflowError as exc:
-            terminal.say(f"✗ {_one_line(str(exc))}\n", "class:error")
-            return
-        self.summarize(terminal, tokens)
-
-    def summarize(self, terminal: TerminalHandler, tokens: Tokens) -> None:
-        from authflow.tokencache import jwt_claims
-
-        claims = jwt_claims(tokens.id_token) if tokens.id_token else {}
-        shown = {k: claims[k] for k in ("cognito:username", "name", "email", "phone_number") if k in claims}
-        terminal.say(f"  Tokens: access, id and refresh; they expire in {tokens.expires_in} s.")
-        terminal.say(f"  The id token says: {json.dumps(shown)}")
-        terminal.say("")
-
-    def run(self, only: str | None = None) -> int:
-        from prompt_toolkit.patch_stdout import patch_stdout
-
-        if only is not None and only not in self.users:
-            raise UsageError(f"no demo user {only!r} (demo users: {', '.join(self.users)})")
-        terminal = self.terminal()
-        self.introduce(terminal)
-        stop = threading.Event()
-        watcher = threading.Thread(target=self._show_deliveries, args=(stop,), daemon=True)
-        with patch_stdout(raw=True):
-            watcher.start()
-            try:
-                if only is not None:
-                    self.sign_in(terminal, only)
-                    return EXIT_OK
-                while True:
-                    name = self.pick(terminal)
-                    if name == self.QUIT:
-                        terminal.say("Bye.")
-                        return EXIT_OK
-                    self.sign_in(terminal, name)
-            finally:
-                stop.set()
-                watcher.join(timeout=2)
-                self.flush_deliveries()
-
-
-# --- the Mermaid chart -----------------------------------------------------------------------------
-
-_MERMAID_RESERVED = {"state", "note", "end", "direction", "class", "classdef", "click", "style", "default"}
-
-
-def _state_name(state: Any) -> str:
-    if isinstance(state, str):
-        return state
-    if isinstance(state, Mapping):
-        return str(state["name"])
-    name = getattr(state, "name", state)
-    return str(getattr(name, "value", name)) if not isinstance(name, str) else name
-
-
-def _mermaid_id(name: str) -> str:
-    ident = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
-    if not ident or ident[0].isdigit() or ident.lower() in _MERMAID_RESERVED:
-        ident = f"s_{ident}"
-    return ident
-
-
-def mermaid_state_diagram(
-    states: Iterable[Any],
-    transitions: Iterable[Mapping[str, Any]],
-    *,
-    initial: str | None = None,
-    final: Iterable[str] | None = None,
-) -> str:
-    """A Mermaid ``stateDiagram-v2`` of a ``transitions`` table (states + list of transition dicts).
-
-    ``source`` may be a name, a list of names or ``"*"``; ``dest`` may be a name, ``"="`` or None (stay).
-    Edges between the same two states are drawn once, their triggers joined. ``initial`` defaults to
-    the first state; ``final`` to the states no edge leaves for another state.
-    """
-    names = [_state_name(s) for s in states]
-    edges: dict[tuple[str, str], list[str]] = {}
-    for row in transitions:
-        source = row["source"]
-        sources = names if source == "*" else [source] if isinstance(source, str) else list(source)
-        for src in (_state_name(s) for s in sources):
-            dest = row.get("dest")
-            dst = src if dest in (None, "=") else _state_name(dest)
-            label = str(row["trigger"])
-            for kind in ("conditions", "unless"):
-                conds = row.get(kind)
-                if conds:
-                    conds = [conds] if isinstance(conds, str) or callable(conds) else list(conds)
-                    words = ", ".join(c if isinstance(c, str) else getattr(c, "__name__", "?") for c in conds)
-                    label += f" [{'not ' if kind == 'unless' else ''}{words}]"
-            labels = edges.setdefault((src, dst), [])
-            if label not in labels:
-                labels.append(label)
-    start = initial or (names[0] if names else None)
-    leaving = {src for src, dst in edges if src != dst}
-    ends = list(final) if final is not None else [n for n in names if n not in leaving]
-    lines = ["stateDiagram-v2"]
-    for name in names:
-        if _mermaid_id(name) != name:
-            lines.append(f'    state "{name}" as {_mermaid_id(name)}')
-    if start is not None:
-        lines.append(f"    [*] --> {_mermaid_id(start)}")
-    for (src, dst), labels in edges.items():
-        lines.append(f"    {_mermaid_id(src)} --> {_mermaid_id(dst)}: {' / '.join(labels)}")
-    for name in ends:
-        lines.append(f"    {_mermaid_id(name)} --> [*]")
-    return "\n".join(lines)
-
-
 # --- the parser ------------------------------------------------------------------------------------
+
+#: Modules that add commands of their own, each with ``register(subparsers)``. ``authflow --help`` imports
+#: them all, so they import anything heavy inside their commands.
+COMMAND_MODULES = ("authflow.demo",)
+
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -819,22 +624,19 @@ def build_parser() -> argparse.ArgumentParser:
     diagram = sub.add_parser("diagram", help="print the sign-in state machine as a Mermaid chart")
     diagram.set_defaults(func=cmd_diagram)
 
-    demo = sub.add_parser(
-        "demo", help="sign in to a local user pool with demo users, in this terminal", description="Demo."
-    )
-    demo.add_argument("--user", metavar="NAME", help="the demo user to sign in as (default: ask)")
-    demo.set_defaults(func=cmd_demo)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
 
     sub.add_parser("local-pool", help="run the local Cognito-compatible user pool", add_help=False)
     return parser
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
 def _fail(message: str, status: int, stream: TextIO | None = None) -> int:
-    print(_one_line(message), file=stream or sys.stderr)
+    print(one_line(message), file=stream or sys.stderr)
     return status
 
 

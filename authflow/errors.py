@@ -24,7 +24,8 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     |   +-- MalformedResponseError        a field missing or of the wrong shape
     |   +-- SRPError                      an SRP value that fails a safety check (B mod N, u, A)
     +-- MissingAnswerError                the handler had no answer (non-interactive runs)
-    +-- SignInCancelled                   the person left (Ctrl-C / Ctrl-D) or the handler gave up
+    +-- SignInCancelled                   the person left or the handler gave up
+    |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
     +-- FlowStateError                    the step API was called out of order
     +-- EndpointError                     the endpoint could not be reached
 """
@@ -248,6 +249,14 @@ class MissingAnswerError(AuthflowError):
 
 class SignInCancelled(AuthflowError):
     code = "Cancelled"
+
+
+class Interrupted(SignInCancelled):
+    """The person pressed Ctrl-C at a prompt."""
+
+
+class EndOfInput(SignInCancelled):
+    """The person pressed Ctrl-D at a prompt (or the input ended)."""
 
 
 class FlowStateError(AuthflowError):

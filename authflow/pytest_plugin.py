@@ -8,6 +8,9 @@ Installed with authflow (entry point ``pytest11``), so the fixtures are there in
         assert my_api.whoami(tokens.access_token) == user.username
         # cognito_pool.endpoint_url / .jwks() / .issuer() to verify tokens like Cognito's
 
+The plugin is loaded by every pytest run where authflow is installed, so it imports the local pool and
+botocore only when one of its fixtures is used.
+
 Fixtures (every name starts with ``cognito_`` or ``make_cognito_``):
 
 * ``cognito_pool_seed`` (session): the seed the pool starts from; override it in a conftest to change the
@@ -32,17 +35,16 @@ import contextlib
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from authflow.flow import AuthFlow
-from authflow.handlers import ScriptedHandler, TotpCodes
-from authflow.localpool import LocalUserPool
-from authflow.localpool.seed import ALL_FLOWS
-from authflow.prompts import Prompt
-from authflow.tokens import Tokens
-from authflow.transport import UserPool
+if TYPE_CHECKING:
+    from authflow.handlers import TotpCodes
+    from authflow.localpool import LocalUserPool
+    from authflow.prompts import Prompt
+    from authflow.tokens import Tokens
+    from authflow.transport import UserPool
 
 __all__ = ["MFA_CHOICES", "CognitoUser"]
 
@@ -68,6 +70,8 @@ class CognitoUser:
 
 def default_seed() -> dict[str, Any]:
     """One pool with optional SMS / TOTP / email MFA and every first factor; one client, every flow."""
+    from authflow.localpool.seed import ALL_FLOWS
+
     return {"pools": [{
         "name": "pytest",
         "mfa": "OPTIONAL",
@@ -86,6 +90,8 @@ def cognito_pool_seed() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def cognito_pool(cognito_pool_seed: dict[str, Any]) -> Iterator[LocalUserPool]:
     """A started local user pool for the whole session, stopped at the end."""
+    from authflow.localpool import LocalUserPool
+
     pool = LocalUserPool(cognito_pool_seed).start()
     try:
         yield pool
@@ -96,6 +102,8 @@ def cognito_pool(cognito_pool_seed: dict[str, Any]) -> Iterator[LocalUserPool]:
 @pytest.fixture(scope="session")
 def cognito_user_pool(cognito_pool: LocalUserPool) -> UserPool:
     """An authflow UserPool for the local pool's first pool and app client (with its secret, if any)."""
+    from authflow.transport import UserPool
+
     client = cognito_pool.app_client()
     return UserPool(cognito_pool.pool_id, client.id, client.secret, endpoint_url=cognito_pool.endpoint_url)
 
@@ -103,6 +111,8 @@ def cognito_user_pool(cognito_pool: LocalUserPool) -> UserPool:
 @pytest.fixture(scope="session")
 def cognito_totp_codes(cognito_pool: LocalUserPool) -> TotpCodes:
     """TOTP codes on the pool's clock: waiting for the next window advances the pool, never sleeps."""
+    from authflow.handlers import TotpCodes
+
     return TotpCodes(clock=cognito_pool.clock.now, sleep=cognito_pool.clock.advance)
 
 
@@ -158,6 +168,9 @@ def cognito_sign_in(
     cognito_pool: LocalUserPool, cognito_user_pool: UserPool, cognito_totp_codes: TotpCodes
 ) -> Callable[..., Tokens]:
     """``cognito_sign_in(user, auth_flow="USER_SRP_AUTH", **AuthFlow options) -> Tokens``."""
+    from authflow.flow import AuthFlow
+    from authflow.handlers import ScriptedHandler
+    from authflow.transport import UserPool
 
     def sign_in(user: CognitoUser, auth_flow: str = "USER_SRP_AUTH", **options: Any) -> Tokens:
         pool = cognito_user_pool

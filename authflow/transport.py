@@ -1,7 +1,7 @@
-"""The only module that talks to Cognito (and the only one that imports boto3).
+"""The only module that talks to Cognito (and the only one that imports botocore).
 
-:class:`UserPool` is a user pool plus an app client. It owns one boto3 ``cognito-idp`` client, built once
-and shared by every flow (boto3 clients are thread-safe). Sign-in calls are unsigned, so no AWS
+:class:`UserPool` is a user pool plus an app client. It owns one botocore ``cognito-idp`` client, built once
+and shared by every flow (botocore clients are thread-safe). Sign-in calls are unsigned, so no AWS
 credentials are needed anywhere. Cognito's error answers become typed errors from
 :mod:`authflow.errors`; throttling is retried by botocore's standard retry mode before it surfaces.
 """
@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore import UNSIGNED, xform_name
 from botocore.config import Config
 from botocore.exceptions import (
@@ -50,7 +50,7 @@ class UserPool:
 
     ``client_secret`` is set for app clients that have one: SECRET_HASH is then sent with every call that
     carries a username. ``endpoint_url`` points at a Cognito-compatible server (the local user pool).
-    Pass ``client`` to use your own boto3 ``cognito-idp`` client instead.
+    Pass ``client`` to use your own boto3/botocore ``cognito-idp`` client instead.
     """
 
     def __init__(
@@ -83,16 +83,16 @@ class UserPool:
             connect_timeout=10,
             read_timeout=30,
         )
-        # A private boto3 session: the default session is not safe to create clients from concurrently.
+        # A private botocore session: creating clients from one session at once is not safe.
         with _CLIENT_LOCK:
-            session = boto3.session.Session(region_name=self.region)
-            return session.client(
+            session = botocore.session.Session()
+            return session.create_client(
                 "cognito-idp", region_name=self.region, endpoint_url=self.endpoint_url, config=config
             )
 
     @property
     def client(self) -> Any:
-        """The boto3 ``cognito-idp`` client in use."""
+        """The botocore ``cognito-idp`` client in use."""
         return self._client
 
     @property

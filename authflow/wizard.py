@@ -6,26 +6,22 @@ and dashes are dropped, checked before it is sent, and it says where the code we
 factor choice as a selection, a new password twice with the pool's refusal shown, the required
 attributes by name, and an authenticator setup with the secret, the otpauth URI and a QR code.
 
-Answers found in the environment (:class:`EnvAnswers`, the variables of ``authflow login``) are used
+Answers found in the environment (:class:`~authflow.answers.EnvAnswers`, the variables of ``authflow login``) are used
 without asking; what they don't cover is asked. When Cognito refuses an answer the engine asks again
 with ``prompt.error`` set: the wizard says what was wrong and asks the person (an answer from the
 environment is never sent twice).
 
 :func:`run_wizard` drives a whole sign-in and offers to start over when the session expired. Ctrl-C
-raises :class:`Interrupted` and Ctrl-D :class:`EndOfInput` (both :class:`~authflow.errors.SignInCancelled`).
+raises :class:`~authflow.errors.Interrupted` and Ctrl-D :class:`~authflow.errors.EndOfInput`.
 
 Pass prompt_toolkit ``input``/``output`` objects to drive it from a pipe (tests) or another terminal.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession, print_formatted_text
@@ -37,39 +33,28 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 from prompt_toolkit.validation import ValidationError, Validator
 
+from authflow.answers import CodeCommandError, EnvAnswers, normalize_code
 from authflow.errors import (
-    AuthflowError,
     CodeMismatchError,
     EnableSoftwareTokenMFAError,
+    EndOfInput,
     ExpiredCodeError,
     IncorrectCredentialsError,
+    Interrupted,
     InvalidPasswordError,
     InvalidSessionError,
     MissingAnswerError,
     SessionExpiredError,
-    SignInCancelled,
 )
 from authflow.prompts import Answer, Field, Prompt, PromptKind
 from authflow.qr import qr_text
-from authflow.states.base import clean_code
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
 
-__all__ = [
-    "CodeCommandError",
-    "EndOfInput",
-    "EnvAnswers",
-    "Interrupted",
-    "TerminalHandler",
-    "choice_label",
-    "normalize_code",
-    "run_code_command",
-    "run_wizard",
-]
+__all__ = ["TerminalHandler", "choice_label", "run_wizard"]
 
 DEFAULT_CODE_PATTERN = r"^[0-9]{6}$"
-CODE_COMMAND_TIMEOUT = 180.0
 
 #: How each choice Cognito offers is shown to a person.
 CHOICE_LABELS: dict[str, str] = {
@@ -94,149 +79,6 @@ STYLE = Style.from_dict(
         "qr": "",
     }
 )
-
-
-class Interrupted(SignInCancelled):
-    """The person pressed Ctrl-C."""
-
-    exit_code = 130
-
-
-class EndOfInput(SignInCancelled):
-    """The person pressed Ctrl-D (or the input ended)."""
-
-    exit_code = 1
-
-
-class CodeCommandError(AuthflowError):
-    """AUTHFLOW_CODE_COMMAND failed or printed no code."""
-
-    code = "CodeCommandFailed"
-
-
-# --- answers from the environment ------------------------------------------------------------------
-
-
-def normalize_code(text: str) -> str:
-    """A pasted code without the spaces and dashes people and apps put in it ("123 456", "123-456")."""
-    return clean_code(text.strip())
-
-
-def run_code_command(command: str, prompt: Prompt, *, timeout: float = CODE_COMMAND_TIMEOUT) -> str:
-    """Run AUTHFLOW_CODE_COMMAND for ``prompt``; its stdout is the code.
-
-    The command runs in a shell with AUTHFLOW_CHALLENGE (the ChallengeName) and AUTHFLOW_DESTINATION
-    (where Cognito says the code went, masked) added to the environment, and AUTHFLOW_USERNAME (the
-    user signing in, which tells users apart with ``authflow login --users``). Its stderr is left alone.
-    """
-    env = dict(os.environ)
-    env["AUTHFLOW_CHALLENGE"] = prompt.challenge_name or ""
-    env["AUTHFLOW_DESTINATION"] = prompt.destination or ""
-    env["AUTHFLOW_USERNAME"] = prompt.username
-    try:
-        done = subprocess.run(  # the user's own shell command, by design (shell=True)
-            command,
-            shell=True,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise CodeCommandError(f"AUTHFLOW_CODE_COMMAND gave no code within {timeout:g} s") from None
-    except OSError as exc:
-        raise CodeCommandError(f"AUTHFLOW_CODE_COMMAND could not be run ({exc.strerror})") from None
-    if done.returncode != 0:
-        raise CodeCommandError(f"AUTHFLOW_CODE_COMMAND failed with exit status {done.returncode}")
-    code = normalize_code(done.stdout.decode("utf-8", "replace"))
-    if not code:
-        raise CodeCommandError("AUTHFLOW_CODE_COMMAND printed no code")
-    return code
-
-
-@dataclass(frozen=True, repr=False)
-class EnvAnswers:
-    """The answers ``authflow login`` takes from the environment (never from argv)."""
-
-    password: str | None = None
-    new_password: str | None = None
-    attributes: Mapping[str, str] = field(default_factory=dict)
-    totp_secret: str | None = None
-    code_command: str | None = None
-    mfa_choice: str | None = None
-    first_factor: str | None = None
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvAnswers:
-        env = os.environ if environ is None else environ
-
-        def get(name: str) -> str | None:
-            value = env.get(name)
-            return value if value else None
-
-        attributes: dict[str, str] = {}
-        raw = get("AUTHFLOW_ATTRIBUTES")
-        if raw is not None:
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                parsed = None
-            if not isinstance(parsed, dict):
-                raise AuthflowError("AUTHFLOW_ATTRIBUTES is not a JSON object", code="InvalidEnvironment")
-            attributes = {str(k).removeprefix("userAttributes."): str(v) for k, v in parsed.items()}
-        totp_secret = get("AUTHFLOW_TOTP_SECRET")
-        if totp_secret is not None:
-            import pyotp
-
-            try:
-                pyotp.TOTP(totp_secret).byte_secret()
-            except (ValueError, TypeError):
-                raise AuthflowError(
-                    "AUTHFLOW_TOTP_SECRET is not a base32 TOTP secret of at least 16 characters",
-                    code="InvalidEnvironment",
-                ) from None
-        return cls(
-            password=get("AUTHFLOW_PASSWORD"),
-            new_password=get("AUTHFLOW_NEW_PASSWORD"),
-            attributes=attributes,
-            totp_secret=totp_secret,
-            code_command=get("AUTHFLOW_CODE_COMMAND"),
-            mfa_choice=get("AUTHFLOW_MFA_CHOICE"),
-            first_factor=get("AUTHFLOW_FIRST_FACTOR"),
-        )
-
-    def code_for(self, prompt: Prompt) -> str | None:
-        """A code for a CODE prompt: from the TOTP secret (SOFTWARE_TOKEN_MFA) or the code command."""
-        if prompt.challenge_name == "SOFTWARE_TOKEN_MFA" and self.totp_secret:
-            from authflow.handlers import TOTP_CODES  # never the same code twice in one process
-
-            return TOTP_CODES.next_code(self.totp_secret)
-        if self.code_command:
-            return run_code_command(self.code_command, prompt)
-        return None
-
-    def value_for(self, prompt: Prompt, fld: Field) -> str | None:
-        """The environment's answer to one field of ``prompt``, or None."""
-        kind = prompt.kind
-        if kind is PromptKind.PASSWORD:
-            return self.password
-        if kind is PromptKind.CODE:
-            return self.code_for(prompt)
-        if kind is PromptKind.NEW_PASSWORD:
-            if fld.name == "new_password":
-                return self.new_password
-            return self.attributes.get(fld.name)
-        if kind is PromptKind.MFA_CHOICE:
-            return self.mfa_choice
-        if kind is PromptKind.FIRST_FACTOR:
-            return self.first_factor
-        return None
-
-    def __repr__(self) -> str:
-        names = ("password", "new_password", "totp_secret", "code_command", "mfa_choice", "first_factor")
-        given = [name for name in names if getattr(self, name)]
-        return f"EnvAnswers(given={given}, attributes={sorted(self.attributes)})"
 
 
 def choice_label(choice: str) -> str:
@@ -411,10 +253,6 @@ class TerminalHandler:
             self.say(f"✗ {exc}: type the code instead.", "class:error")
             self._distrust.add(prompt.kind)
             return None
-
-    def distrust(self, kind: PromptKind) -> None:
-        """Ask the person from now on, not the environment (its answer to ``kind`` was refused)."""
-        self._distrust.add(kind)
 
     # --- the handler protocol ----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import pytest
 from conftest_cli import REPO, assert_one_line_error, credential_free_env, run_cli
 
 from authflow import machine
-from authflow.cli import format_tokens, mermaid_state_diagram
+from authflow.cli import format_tokens
 from authflow.tokens import Tokens
 
 POOL = ["--pool-id", "us-east-1_Example", "--client-id", "client123"]
@@ -129,29 +129,6 @@ def test_diagram_is_the_engine_table(cli_env: dict[str, str]) -> None:
     assert "SELECT_MFA_TYPE --> SMS_MFA: SMS_MFA" in chart
     assert "SMS_MFA --> SMS_MFA: retry" in chart
     assert "    authenticated --> [*]" in chart
-
-
-def test_mermaid_generator_handles_the_transitions_forms() -> None:
-    chart = mermaid_state_diagram(
-        ["idle", {"name": "busy"}, "end", "done-ish"],
-        [
-            {"trigger": "go", "source": "idle", "dest": "busy"},
-            {"trigger": "poke", "source": "busy", "dest": None},
-            {"trigger": "same", "source": "busy", "dest": "="},
-            {"trigger": "stop", "source": "*", "dest": "end", "conditions": "is_ready"},
-            {"trigger": "oddly", "source": ["busy"], "dest": "done-ish", "unless": ["is_busy"]},
-        ],
-    )
-    lines = chart.splitlines()
-    assert lines[0] == "stateDiagram-v2"
-    assert "    [*] --> idle" in lines
-    assert "    idle --> busy: go" in lines
-    assert "    busy --> busy: poke / same" in lines
-    assert "    idle --> s_end: stop [is_ready]" in lines  # "end" is a Mermaid keyword
-    assert '    state "done-ish" as done_ish' in lines
-    assert "    busy --> done_ish: oddly [not is_busy]" in lines
-    assert "    s_end --> [*]" in lines  # a self-loop does not make a state non-final
-    assert "    done_ish --> [*]" not in lines  # "*" leaves it for end
 
 
 # --- output formats ----------------------------------------------------------------------------------

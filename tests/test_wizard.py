@@ -19,23 +19,18 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
+from authflow.answers import CodeCommandError, EnvAnswers, normalize_code, run_code_command
 from authflow.errors import (
     CodeMismatchError,
     EnableSoftwareTokenMFAError,
+    EndOfInput,
     ExpiredCodeError,
     IncorrectCredentialsError,
+    Interrupted,
     InvalidPasswordError,
 )
 from authflow.prompts import Field, Prompt, PromptKind
-from authflow.wizard import (
-    CodeCommandError,
-    EndOfInput,
-    EnvAnswers,
-    Interrupted,
-    TerminalHandler,
-    normalize_code,
-    run_code_command,
-)
+from authflow.wizard import TerminalHandler
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
@@ -417,11 +412,6 @@ def test_ctrl_c_and_ctrl_d_at_a_selection(term: Terminal, key: str, error: type[
     prompt = choice_prompt(PromptKind.MFA_CHOICE, "SELECT_MFA_TYPE", ("SMS_MFA", "SOFTWARE_TOKEN_MFA"))
     with pytest.raises(error):
         term.handler().answer(prompt)
-
-
-def test_interrupted_is_exit_130() -> None:
-    assert Interrupted.exit_code == 130
-    assert EndOfInput.exit_code != 0
 
 
 # --- environment answers -----------------------------------------------------------------------------

@@ -54,6 +54,19 @@ def test_same_pool_for_the_session(cognito_pool, cognito_user_pool):
 '''
 
 
+def test_a_suite_that_uses_no_fixture_imports_neither_the_pool_nor_botocore(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plain="""
+import sys
+
+def test_nothing_heavy_was_imported():
+    assert "authflow.pytest_plugin" in sys.modules  # the plugin is loaded
+    heavy = [m for m in sys.modules if m.split(".")[0] in ("boto3", "botocore") or m.startswith("authflow.localpool")]
+    assert heavy == []
+""")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
 def test_a_users_suite_gets_tokens_for_plain_totp_sms_and_email_users(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user_suite=USER_SUITE)
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")

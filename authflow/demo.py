@@ -1,0 +1,184 @@
+"""``authflow demo``: the terminal wizard against a local user pool of demo users, in this terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from authflow.cli import EXIT_OK, UsageError, one_line
+from authflow.errors import AuthflowError, EndOfInput, Interrupted
+from authflow.prompts import Prompt, PromptKind
+
+if TYPE_CHECKING:
+    from authflow.tokens import Tokens
+    from authflow.wizard import TerminalHandler
+
+
+def register(sub: Any) -> None:
+    demo = sub.add_parser(
+        "demo", help="sign in to a local user pool with demo users, in this terminal", description="Demo."
+    )
+    demo.add_argument("--user", metavar="NAME", help="the demo user to sign in as (default: ask)")
+    demo.set_defaults(func=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("authflow demo runs in a terminal (try authflow local-pool for a server)")
+    import logging
+
+    from authflow.localpool import LocalUserPool
+
+    quiet = logging.getLogger("authflow.localpool")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
+    with LocalUserPool("demo") as local:
+        return Demo(local).run(args.user)
+
+
+
+class Demo:
+    """``authflow demo``: the wizard against a local user pool of demo users, in this terminal.
+
+    It lists the demo users with their passwords, shows each SMS or email code as the pool "sends" it,
+    and plays the authenticator app of users with a TOTP secret, so every scenario can be tried without
+    a phone. Ctrl-C or Ctrl-D during a sign-in go back to the list; at the list Ctrl-D or "Quit" leave.
+    """
+
+    QUIT = "__quit__"
+
+    def __init__(self, local: Any, *, input: Any = None, output: Any = None, poll: float = 0.2) -> None:
+        self.local = local
+        self.users = {str(u["username"]): u for u in local.demo_users()}
+        self.input, self.output = input, output
+        self.poll = poll
+        self._seen = 0
+        self._lock = threading.Lock()
+
+    def terminal(self) -> TerminalHandler:
+        from authflow.wizard import TerminalHandler
+
+        return TerminalHandler(input=self.input, output=self.output, code_hint=self._authenticator_app)
+
+    # --- what the pool "sends" ------------------------------------------------------------------------
+
+    def _show_deliveries(self, stop: threading.Event) -> None:
+        while not stop.wait(self.poll):
+            self.flush_deliveries()
+
+    def flush_deliveries(self) -> None:
+        with self._lock:
+            messages = self.local.outbox()[self._seen :]
+            self._seen += len(messages)
+        for message in messages:
+            how = "Text message" if message.medium == "SMS" else "Email"
+            print(f"  [{how} to {message.destination}] authflow demo code for {message.username}: {message.code}")
+
+    def _authenticator_app(self, prompt: Prompt) -> str | None:
+        import pyotp
+
+        self.flush_deliveries()  # a code sent just now shows before it is asked
+        secret: str | None = None
+        if prompt.kind is PromptKind.TOTP_SETUP:
+            secret = prompt.secret_code
+        elif prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
+            row = self.users.get(prompt.username)
+            try:
+                user = self.local.user(prompt.username, pool_id=row["pool_id"] if row else None)
+            except KeyError:
+                return None
+            secret = user.totp_secret
+        if not secret:
+            return None
+        totp = pyotp.TOTP(secret)
+        left = int(totp.interval - time.time() % totp.interval)
+        return f"  [Authenticator app of {prompt.username}] {totp.now()}  (changes in {left} s)"
+
+    # --- the screens ----------------------------------------------------------------------------------
+
+    def introduce(self, terminal: TerminalHandler) -> None:
+        terminal.say("authflow demo", "class:title")
+        terminal.say(f"A local Cognito-compatible user pool is running at {self.local.endpoint_url}.")
+        terminal.say("Its demo users (the codes the pool sends appear here as they are sent):")
+        terminal.say("")
+        width = max(len(name) for name in self.users)
+        for name, row in self.users.items():
+            password = row.get("password") or "-"
+            terminal.say_parts(
+                ("class:secret", f"  {name:<{width}}  "),
+                ("", f"{password:<18}"),
+                ("class:dim", str(row.get("description", ""))),
+            )
+        terminal.say("")
+
+    def pick(self, terminal: TerminalHandler) -> str:
+        options = [(name, f"{name:<8} {self._scenario(name)}") for name in self.users]
+        try:
+            return terminal.select("Sign in as:", [*options, (self.QUIT, "Quit")])
+        except EndOfInput:
+            return self.QUIT
+
+    def _scenario(self, name: str) -> str:
+        description = str(self.users[name].get("description", ""))
+        return description.split(":")[0]
+
+    def auth_flow(self, name: str) -> str:
+        return "USER_AUTH" if self._scenario(name).startswith("USER_AUTH") else "USER_SRP_AUTH"
+
+    def sign_in(self, terminal: TerminalHandler, name: str) -> None:
+        from authflow.transport import UserPool
+        from authflow.wizard import run_wizard
+
+        row = self.users[name]
+        pool = UserPool(str(row["pool_id"]), str(row["client_id"]), endpoint_url=self.local.endpoint_url)
+        flow = self.auth_flow(name)
+        terminal.say("")
+        terminal.say(f"Signing in as {name} ({flow}).", "class:title")
+        try:
+            tokens = run_wizard(pool, name, handler=terminal, auth_flow=flow)
+        except (Interrupted, EndOfInput):
+            terminal.say("Sign-in cancelled.\n", "class:error")
+            return
+        except AuthflowError as exc:
+            terminal.say(f"✗ {one_line(str(exc))}\n", "class:error")
+            return
+        self.summarize(terminal, tokens)
+
+    def summarize(self, terminal: TerminalHandler, tokens: Tokens) -> None:
+        from authflow.tokencache import jwt_claims
+
+        claims = jwt_claims(tokens.id_token) if tokens.id_token else {}
+        shown = {k: claims[k] for k in ("cognito:username", "name", "email", "phone_number") if k in claims}
+        terminal.say(f"  Tokens: access, id and refresh; they expire in {tokens.expires_in} s.")
+        terminal.say(f"  The id token says: {json.dumps(shown)}")
+        terminal.say("")
+
+    def run(self, only: str | None = None) -> int:
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        if only is not None and only not in self.users:
+            raise UsageError(f"no demo user {only!r} (demo users: {', '.join(self.users)})")
+        terminal = self.terminal()
+        self.introduce(terminal)
+        stop = threading.Event()
+        watcher = threading.Thread(target=self._show_deliveries, args=(stop,), daemon=True)
+        with patch_stdout(raw=True):
+            watcher.start()
+            try:
+                if only is not None:
+                    self.sign_in(terminal, only)
+                    return EXIT_OK
+                while True:
+                    name = self.pick(terminal)
+                    if name == self.QUIT:
+                        terminal.say("Bye.")
+                        return EXIT_OK
+                    self.sign_in(terminal, name)
+            finally:
+                stop.set()
+                watcher.join(timeout=2)
+                self.flush_deliveries()

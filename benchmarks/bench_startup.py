@@ -1,0 +1,84 @@
+"""Start-up: wall time of `authflow --help`, a cached `authflow token` and `authflow local-pool` (to its
+first line), each as a ratio to a bare `python -c pass` measured in the same run.
+
+Each command runs as a fresh process with the interpreter running this script (`python -m authflow`),
+alternating with the bare interpreter so that load on the machine hits both alike; the median of the
+runs is reported. The cached token is a valid one written to a private AUTHFLOW_CACHE_DIR first.
+
+    python benchmarks/bench_startup.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from authflow.tokencache import CacheKey, TokenCache
+from authflow.tokens import Tokens
+
+POOL = ["--pool-id", "us-east-1_BenchStart", "--client-id", "benchclient", "--username", "bench"]
+
+
+def wall(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def wall_to_first_line(command: list[str], env: dict[str, str]) -> float:
+    """Until the process prints its first line (the local pool is serving then); it is stopped after."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - start
+    process.terminate()
+    process.communicate(timeout=10)
+    if not line:
+        raise RuntimeError(f"{command} printed nothing")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache_dir:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTHFLOW_", "AWS_"))}
+        env["AUTHFLOW_CACHE_DIR"] = cache_dir
+        env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+        tokens = Tokens.from_authentication_result({"AccessToken": "bench.access.token", "ExpiresIn": 3600})
+        TokenCache(cache_dir).store(CacheKey("us-east-1_BenchStart", "benchclient", "bench"), tokens)
+
+        authflow = [sys.executable, "-m", "authflow"]
+        commands: list[tuple[str, Callable[[], float]]] = [
+            ("python -c pass", lambda: wall([sys.executable, "-c", "pass"], env)),
+            ("authflow --help", lambda: wall([*authflow, "--help"], env)),
+            ("authflow token (cached)", lambda: wall([*authflow, "token", *POOL], env)),
+            ("authflow local-pool (first line)", lambda: wall_to_first_line([*authflow, "local-pool"], env)),
+        ]
+        samples: dict[str, list[float]] = {name: [] for name, _ in commands}
+        for _ in range(args.runs):
+            for name, run in commands:
+                samples[name].append(run())
+
+    print(f"# start-up, median of {args.runs} runs each, interleaved")
+    print(f"# {platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    bare = statistics.median(samples["python -c pass"])
+    print(f"{'command':34} {'median ms':>10} {'vs python -c pass':>18}")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"{name:34} {median * 1000:10.1f} {median / bare:17.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""How authflow is installed and how fast its command starts: one top-level package in the wheel, no
+import cycle, and no boto3/botocore (nor prompt_toolkit) for commands that do not call Cognito."""
+
+from __future__ import annotations
+
+import ast
+import json
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest_cli import REPO, credential_free_env
+
+from authflow.tokencache import CacheKey, TokenCache
+from authflow.tokens import Tokens
+
+HEAVY = ("boto3", "botocore", "s3transfer", "prompt_toolkit")
+
+
+def imported_modules(importtime_stderr: str) -> set[str]:
+    """The modules ``python -X importtime`` says were imported."""
+    names = set()
+    for line in importtime_stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+def heavy_imports(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+def run_importtime(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "authflow", *args],
+        env=env, cwd=str(REPO), capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["diagram"], ["login", "--help"]])
+def test_commands_without_cognito_import_no_boto_nor_prompt_toolkit(tmp_path: Path, args: list[str]) -> None:
+    done = run_importtime(args, credential_free_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    modules = imported_modules(done.stderr)
+    assert "authflow.cli" in modules  # the measure works
+    assert heavy_imports(modules) == []
+
+
+def test_cached_token_imports_no_boto_nor_prompt_toolkit(tmp_path: Path) -> None:
+    env = credential_free_env(tmp_path)
+    cached = Tokens.from_authentication_result(
+        {"AccessToken": "cached.access.token", "IdToken": "cached.id.token", "ExpiresIn": 3600}
+    )
+    TokenCache(env["AUTHFLOW_CACHE_DIR"]).store(CacheKey("us-east-1_Example", "client123", "alice"), cached)
+    args = ["token", "--pool-id", "us-east-1_Example", "--client-id", "client123", "--username", "alice"]
+    done = run_importtime(args, env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "cached.access.token\n"
+    assert heavy_imports(imported_modules(done.stderr)) == []
+
+
+def test_local_pool_imports_no_boto_until_it_serves(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "authflow", "local-pool", "--quiet"],
+        env=credential_free_env(tmp_path), cwd=str(REPO), text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        assert "endpoint_url" in json.loads(process.stdout.readline())
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    modules = imported_modules(stderr)
+    assert "authflow.localpool.server" in modules
+    assert heavy_imports(modules) == []
+
+
+def test_the_wheel_has_one_top_level_package_typed(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path)],
+        check=True, capture_output=True, timeout=300,
+    )
+    (wheel,) = tmp_path.glob("authflow-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top == {"authflow"}
+    assert "authflow/py.typed" in names
+    assert {"authflow/states/__init__.py", "authflow/states/base.py", "authflow/localpool/demo_seed.json"} <= set(
+        names
+    )
+
+
+# --- no import cycle -------------------------------------------------------------------------------------
+
+
+def project_modules() -> dict[str, Path]:
+    """Every module of the installed package, by dotted name (states/ installs as authflow.states)."""
+    modules: dict[str, Path] = {}
+    for root, package in ((REPO / "authflow", "authflow"), (REPO / "states", "authflow.states")):
+        for path in root.rglob("*.py"):
+            parts = [package, *path.relative_to(root).with_suffix("").parts]
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = path
+    return modules
+
+
+def _module_level_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """Imports run when the module is imported: top level, or inside top-level try/if (not TYPE_CHECKING)."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        elif isinstance(node, ast.If):
+            if "TYPE_CHECKING" not in ast.unparse(node.test):
+                pending += [*node.body, *node.orelse]
+        elif isinstance(node, ast.Try):
+            pending += [*node.body, *node.orelse, *node.finalbody]
+            for handler in node.handlers:
+                pending += handler.body
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = project_modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        edges: set[str] = set()
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in _module_level_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                edges |= {alias.name for alias in node.names if alias.name in modules}
+                continue
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            # "from package import submodule" needs the submodule, not what the package's __init__ defines
+            submodules = {f"{base}.{alias.name}" for alias in node.names} & modules.keys()
+            edges |= submodules
+            if base in modules and len(submodules) < len(node.names):
+                edges.add(base)
+        graph[name] = edges - {name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_import_graph_sees_the_imports() -> None:
+    graph = import_graph()
+    assert "authflow.errors" in graph["authflow.cli"]
+    assert "authflow.states.base" in graph["authflow.states"]
+    assert "authflow.localpool" in graph["authflow.localpool.cli"]  # from authflow.localpool import LocalUserPool
+    assert "authflow.srp" in graph["authflow.localpool.auth"]  # from authflow import srp
+    assert "authflow" not in graph["authflow.localpool.auth"]
+
+
+def test_no_import_cycle_among_the_modules() -> None:
+    assert cycles(import_graph()) == []

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest_cli import REPO, credential_free_env
 
+from authflow.localpool import LocalUserPool
 from authflow.tokencache import CacheKey, TokenCache
 from authflow.tokens import Tokens
 
@@ -60,6 +61,20 @@ def test_cached_token_imports_no_boto_nor_prompt_toolkit(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert done.stdout == "cached.access.token\n"
     assert heavy_imports(imported_modules(done.stderr)) == []
+
+
+@pytest.mark.parametrize("local_pool", ["demo"], indirect=True)
+def test_a_non_interactive_login_imports_no_prompt_toolkit(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    alice = next(u for u in local_pool.demo_users() if u["username"] == "alice")
+    env = credential_free_env(tmp_path, {"AUTHFLOW_PASSWORD": str(alice["password"])})
+    args = ["login", "--non-interactive", "--pool-id", str(alice["pool_id"]), "--client-id", str(alice["client_id"]),
+            "--endpoint-url", local_pool.endpoint_url, "--username", "alice"]
+    done = run_importtime(args, env)
+    assert done.returncode == 0, done.stderr
+    assert "AccessToken" in json.loads(done.stdout)
+    modules = imported_modules(done.stderr)
+    assert "botocore" in modules  # it did call Cognito
+    assert [m for m in modules if m.startswith("prompt_toolkit")] == []
 
 
 def test_local_pool_imports_no_boto_until_it_serves(tmp_path: Path) -> None:

@@ -372,9 +372,10 @@ def compute_verifier(salt_hex: str, pool_name: str, user_id: str, password: str)
 class ServerEphemeral:
     """The server's secret ``b`` and public ``B = k*v + g^b mod N`` for one exchange."""
 
-    __slots__ = ("_b", "_verifier", "public")
+    __slots__ = ("_b", "_key", "_verifier", "public")
 
     def __init__(self, verifier: int, small_b: int | None = None) -> None:
+        self._key: tuple[int, bytes] | None = None  # (A, K) once computed
         while True:
             self._b = small_b if small_b is not None else int.from_bytes(os.urandom(128), "big")
             self.public = (K * verifier + g_pow(self._b)) % N
@@ -387,14 +388,20 @@ class ServerEphemeral:
         return format(self.public, "x")
 
     def session_key(self, big_a: int) -> bytes:
-        """K from the client's A; raises SRPError for an A a client must never send."""
+        """K from the client's A; raises SRPError for an A a client must never send. Remembered for the
+        last A, so a server may compute it early, outside its locks, and find it ready later."""
         if big_a % N == 0:
             raise SRPError("A mod N cannot be 0")
         u = calculate_u(big_a, self.public)
         if u == 0:
             raise SRPError("u cannot be 0")
+        known = self._key
+        if known is not None and known[0] == big_a:
+            return known[1]
         shared = powmod(big_a * powmod(self._verifier, u, N), self._b, N)
-        return session_key(shared, u)
+        key = session_key(shared, u)
+        self._key = (big_a, key)
+        return key
 
     def __repr__(self) -> str:
         return "ServerEphemeral(<secret>)"

@@ -33,7 +33,7 @@ from authflow.localpool.builders import build_client, build_user
 from authflow.localpool.clock import Clock
 from authflow.localpool.errors import PoolError
 from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, User, UserPool
-from authflow.localpool.operations import OPERATIONS
+from authflow.localpool.operations import BEFORE_LOCK, OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import HttpServer
 from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service
@@ -86,7 +86,8 @@ class LocalUserPool:
         region: str | None = None,
     ) -> None:
         self.seed = load_seed(seed)
-        self.service = Service(OPERATIONS, region=region or str(self.seed.get("region") or "us-east-1"))
+        self.service = Service(OPERATIONS, region=region or str(self.seed.get("region") or "us-east-1"),
+                               before_lock=BEFORE_LOCK)
         self._seeded_pools = apply_seed(self.service, self.seed)
         self._host, self._port = host, port
         self._server: HttpServer | None = None

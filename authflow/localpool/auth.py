@@ -335,6 +335,27 @@ def _srp_proof_ok(step: Step, session: AuthSession, responses: dict[str, str], p
     return hmac.compare_digest(expected.encode(), responses["PASSWORD_CLAIM_SIGNATURE"].encode())
 
 
+def prove_before_lock(svc: Service, p: dict[str, Any]) -> None:
+    """Before the service's lock: the SRP session key of a (DEVICE_)PASSWORD_VERIFIER answer, remembered by
+    the Session's ephemeral, so concurrent sign-ins do their heaviest math on several cores (gmpy2 releases
+    the GIL) and the handler finds it ready. It checks and changes nothing: the handler does all of that."""
+    responses = p.get("ChallengeResponses")
+    if p.get("ChallengeName") not in _FOUND_BY_SECRET_BLOCK or not isinstance(responses, dict):
+        return
+    session_id, block = p.get("Session"), responses.get("PASSWORD_CLAIM_SECRET_BLOCK")
+    with svc.lock:
+        found = svc.sessions.find(session_id if isinstance(session_id, str) else None,
+                                  block if isinstance(block, str) else None)
+        data = dict(found.data) if found is not None else {}
+    ephemeral, big_a = data.get("ephemeral"), data.get("A")
+    if not isinstance(ephemeral, srp.ServerEphemeral) or not isinstance(big_a, int):
+        return
+    try:
+        ephemeral.session_key(big_a)
+    except SRPError:
+        return  # an A no client may send: the handler refuses it under the lock
+
+
 def _answer_password_verifier(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     user_id = str(session.data["user_id"])
     if step.user is not None:

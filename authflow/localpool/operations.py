@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from authflow.localpool import account, admin, attributes, auth, resend, signup
 
 if TYPE_CHECKING:
-    from authflow.localpool.service import Handler
+    from authflow.localpool.service import Handler, Prepare
 
 OPERATIONS: dict[str, Handler] = {
     # sign-in
@@ -72,4 +72,12 @@ OPERATIONS: dict[str, Handler] = {
     "ResendConfirmationCode": resend.resend_confirmation_code,
     "ForgotPassword": signup.forgot_password,
     "ConfirmForgotPassword": signup.confirm_forgot_password,
+}
+
+#: Work an operation does before the service's lock: pure math on what a Session holds, whose result the
+#: handler finds ready (it still checks everything under the lock). Concurrent sign-ins then use several
+#: cores for the SRP proof instead of queueing behind one lock.
+BEFORE_LOCK: dict[str, Prepare] = {
+    "RespondToAuthChallenge": auth.prove_before_lock,
+    "AdminRespondToAuthChallenge": auth.prove_before_lock,
 }

@@ -35,6 +35,7 @@ from authflow.localpool.tokens import TokenIssuer
 log = logging.getLogger("authflow.localpool")
 
 Handler = Callable[["Service", dict[str, Any]], dict[str, Any]]
+Prepare = Callable[["Service", dict[str, Any]], None]
 LOG_LIMIT = 10_000
 
 
@@ -179,7 +180,8 @@ class Service:
     """Pools, Sessions, tokens and the test hooks of one server."""
 
     def __init__(
-        self, operations: Mapping[str, Handler], region: str = "us-east-1", clock: Clock | None = None
+        self, operations: Mapping[str, Handler], region: str = "us-east-1", clock: Clock | None = None,
+        before_lock: Mapping[str, Prepare] | None = None,
     ) -> None:
         self.region = region
         self.clock = clock or Clock()
@@ -199,6 +201,8 @@ class Service:
         self.decoy_key = secrets.token_bytes(32)
         #: Operation name -> handler (``operations.OPERATIONS``, handed in by the caller).
         self.operations: dict[str, Handler] = dict(operations)
+        #: Operation name -> work done before the lock (``operations.BEFORE_LOCK``).
+        self.before_lock: dict[str, Prepare] = dict(before_lock or {})
 
     # --- lookups -----------------------------------------------------------------------------------
 
@@ -264,6 +268,9 @@ class Service:
         delay = self.faults.take_delay(operation)
         if delay:
             time.sleep(delay)  # outside the lock: only this request waits
+        prepare = self.before_lock.get(operation)
+        if prepare is not None:
+            prepare(self, params)
         with self.lock:
             record = LoggedRequest(operation, copy.deepcopy(params), self.now())
             self.request_log.append(record)

@@ -131,10 +131,14 @@ class EnvAnswers:
     def value_for(self, prompt: Prompt, fld: Field) -> str | None:
         """The environment's answer to one field of ``prompt``, or None."""
         kind = prompt.kind
-        if kind is PromptKind.PASSWORD:
+        if kind is PromptKind.PASSWORD or (kind is PromptKind.SIGN_UP and fld.name == "password"):
             return self.password
-        if kind is PromptKind.CODE:
+        if kind is PromptKind.CODE or (kind is PromptKind.RESET_PASSWORD and fld.name == "code"):
             return self.code_for(prompt)
+        if kind is PromptKind.RESET_PASSWORD:
+            return self.new_password
+        if kind is PromptKind.SIGN_UP:
+            return self.attributes.get(fld.name)
         if kind is PromptKind.NEW_PASSWORD:
             if fld.name == "new_password":
                 return self.new_password

@@ -30,7 +30,9 @@ from authflow.errors import (
     Interrupted,
     MissingAnswerError,
     NotAuthorizedError,
+    PasswordResetRequiredError,
     SignInCancelled,
+    UserNotConfirmedError,
 )
 from authflow.prompts import Answer, Prompt, PromptKind
 from authflow.tokencache import CacheKey, TokenCache, write_private_file
@@ -176,6 +178,7 @@ _WHAT_TO_SET: dict[PromptKind, str] = {
     PromptKind.TOTP_SETUP: "give --totp-secret-out FILE to set up an authenticator app",
     PromptKind.EMAIL_ADDRESS: "email MFA can only be set up interactively",
     PromptKind.CUSTOM_ANSWER: "custom challenges can only be answered interactively",
+    PromptKind.SIGN_UP: "set AUTHFLOW_PASSWORD (and AUTHFLOW_ATTRIBUTES)",
 }
 
 
@@ -186,6 +189,8 @@ def _what_to_set(prompt: Prompt, env: EnvAnswers) -> str:
         return "set AUTHFLOW_CODE_COMMAND"
     if prompt.kind is PromptKind.NEW_PASSWORD:
         return "set AUTHFLOW_ATTRIBUTES" if env.new_password else "set AUTHFLOW_NEW_PASSWORD"
+    if prompt.kind is PromptKind.RESET_PASSWORD:
+        return "set AUTHFLOW_CODE_COMMAND and AUTHFLOW_NEW_PASSWORD"
     return _WHAT_TO_SET.get(prompt.kind, "run without --non-interactive")
 
 
@@ -195,7 +200,9 @@ class NonInteractiveHandler:
     A refused answer is never sent again (Cognito's refusal is the error), except a code from
     AUTHFLOW_CODE_COMMAND, which may print another code when run again, and a TOTP code Cognito saw
     already (the next 30-second window gives another): up to ``code_attempts`` tries. A missing
-    answer says which variable or flag to set.
+    answer says which variable or flag to set. Unless ``recover`` (sign-up, confirm-sign-up,
+    reset-password), a sign-in that Cognito refuses with UserNotConfirmedException or
+    PasswordResetRequiredException fails with that refusal: a script's login never changes an account.
     """
 
     def __init__(
@@ -204,11 +211,13 @@ class NonInteractiveHandler:
         *,
         totp_secret_out: Callable[[str], None] | None = None,
         code_attempts: int = 3,
+        recover: bool = False,
     ) -> None:
         from authflow.handlers import ScriptedHandler
 
         self.env = env
         self.code_attempts = code_attempts
+        self.recover = recover
         self._last_code: str | None = None
         self._scripted = ScriptedHandler(
             password=env.password,
@@ -238,9 +247,11 @@ class NonInteractiveHandler:
         )
         if totp_from_secret:
             return isinstance(prompt.error, ExpiredCodeError)
-        return prompt.kind is PromptKind.CODE and bool(self.env.code_command)
+        return prompt.kind in (PromptKind.CODE, PromptKind.RESET_PASSWORD) and bool(self.env.code_command)
 
     def answer(self, prompt: Prompt) -> Answer:
+        if not self.recover and isinstance(prompt.error, (UserNotConfirmedError, PasswordResetRequiredError)):
+            raise prompt.error  # nothing sent: the account stays as it is
         if prompt.error is not None and prompt.attempt > 1 and not self._may_try_again(prompt):
             raise prompt.error
         try:
@@ -620,6 +631,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_cache_options(logout, login=False)
     logout.set_defaults(func=cmd_logout)
+
+    from authflow.cli_account import add_commands as add_account_commands  # sign-up, confirm, reset
+
+    add_account_commands(sub)
 
     diagram = sub.add_parser("diagram", help="print the sign-in state machine as a Mermaid chart")
     diagram.set_defaults(func=cmd_diagram)

@@ -19,7 +19,7 @@ state module is described in ``states/base.py``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -38,7 +38,7 @@ from authflow.machine import AUTHENTICATED, CHALLENGE_EVENTS, FINAL, INITIAL, ca
 from authflow.prompts import Answer, Prompt, PromptKind, normalize_answer
 from authflow.states import REGISTRY
 from authflow.states.base import Challenge, Context, Move, Outcome, Reply, Request, State
-from authflow.states.start import AUTH_FLOWS, FIRST_FACTORS
+from authflow.states.start import AUTH_FLOWS, FIRST_FACTORS, initial_memory
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
@@ -90,6 +90,13 @@ class AuthFlow:
     to start it with SRP). ``session_validity`` is the pool's AuthSessionValidity in seconds, used only to
     tell a UI when the current Session will expire. ``max_attempts`` bounds the answers tried for one
     question before the flow gives up.
+
+    ``begin`` starts with the account instead: ``"sign_up"`` (SignUp, asking the password and the
+    ``sign_up_attributes``), ``"confirm_sign_up"`` (the code of an earlier sign-up), ``"resend_code"`` (a
+    new code first) or ``"forgot_password"`` (reset it); the flow then signs the user in. A sign-in that
+    Cognito refuses because the user is not confirmed or must reset the password asks for that in place
+    (CONFIRM_SIGN_UP, PASSWORD_RESET_REQUIRED) and goes on; a handler that does not answer those prompts
+    lets the refusal end the flow.
     """
 
     def __init__(
@@ -108,6 +115,8 @@ class AuthFlow:
         device: Device | None = None,
         remember_device: bool = False,
         device_name: str | None = None,
+        begin: str | None = None,
+        sign_up_attributes: Sequence[str] = (),
     ) -> None:
         if auth_flow not in AUTH_FLOWS:
             raise ValueError(
@@ -145,7 +154,8 @@ class AuthFlow:
         self.attempts = 0
         self.last_error: AuthflowError | None = None
         self.tokens: Tokens | None = None
-        self._memory: dict[str, str] = {}  # states' values kept across steps and in snapshots
+        # states' values kept across steps and in snapshots (what the flow begins with, first)
+        self._memory: dict[str, str] = initial_memory(begin, sign_up_attributes)
         self._carry: dict[str, object] = {}  # states' values for later states of this object only
 
     def __repr__(self) -> str:

@@ -13,7 +13,12 @@ from collections.abc import Callable, Mapping
 
 import pyotp
 
-from authflow.errors import MissingAnswerError
+from authflow.errors import (
+    InvalidPasswordError,
+    MissingAnswerError,
+    PasswordResetRequiredError,
+    UserNotConfirmedError,
+)
 from authflow.prompts import Answer, Prompt, PromptKind
 
 Value = str | Callable[[Prompt], str] | None
@@ -107,6 +112,14 @@ class ScriptedHandler:
         return self.answer(prompt)
 
     def answer(self, prompt: Prompt) -> Answer:
+        try:
+            return self._answer(prompt)
+        except MissingAnswerError:
+            if isinstance(prompt.error, (UserNotConfirmedError, PasswordResetRequiredError)):
+                raise prompt.error from None  # not equipped to recover: Cognito's refusal ends the sign-in
+            raise
+
+    def _answer(self, prompt: Prompt) -> Answer:
         kind = prompt.kind
         if kind is PromptKind.PASSWORD:
             return {"password": self._value(self._password, prompt, "a password")}
@@ -138,6 +151,15 @@ class ScriptedHandler:
             return {"email": self._value(self._email, prompt, "an email address for MFA")}
         if kind is PromptKind.CUSTOM_ANSWER:
             return {"answer": self._value(self._custom_answer, prompt, "an answer to CUSTOM_CHALLENGE")}
+        if kind is PromptKind.SIGN_UP:
+            return {**self._attributes, "password": self._value(self._password, prompt, "a password")}
+        if kind is PromptKind.RESET_REQUIRED:  # reset only with what it takes: a code and a new password
+            if self._code is None or self._new_password is None:
+                raise MissingAnswerError("PASSWORD_RESET_REQUIRED needs a code and a new password")
+            return {"choice": prompt.choices[0]}
+        if kind is PromptKind.RESET_PASSWORD:
+            return {"code": self._value(self._code, prompt, "the reset code"),
+                    "new_password": self._new_password_for_reset(prompt)}
         raise MissingAnswerError(f"no scripted answer for {kind.value}")
 
     # --- helpers --------------------------------------------------------------------------------
@@ -153,6 +175,15 @@ class ScriptedHandler:
         if prompt.error is not None:
             raise prompt.error  # the same static value would be refused again
         return value
+
+    def _new_password_for_reset(self, prompt: Prompt) -> str:
+        """The new password; a static one the policy refused is not sent again (a refused code is no
+        reason not to send it again)."""
+        if isinstance(prompt.error, InvalidPasswordError) or callable(self._new_password):
+            return self._value(self._new_password, prompt, "a new password")
+        if self._new_password is None:
+            raise MissingAnswerError("RESET_PASSWORD needs a new password")
+        return self._new_password
 
     @staticmethod
     def _choose(prompt: Prompt, explicit: str | None, default: str | None) -> str:

@@ -44,17 +44,26 @@ ANSWERABLE = [
 ]
 #: Challenges the engine answers by itself, with no prompt.
 AUTOMATIC = ["PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"]
+#: The account's own steps around a sign-in (sign-up, its confirmation, password reset): asked of a person...
+ACCOUNT = ["SIGN_UP", "CONFIRM_SIGN_UP", "PASSWORD_RESET_REQUIRED", "CONFIRM_FORGOT_PASSWORD"]
+#: ...or sent without asking (a new confirmation code; a reset code).
+ACCOUNT_AUTOMATIC = ["RESEND_CONFIRMATION_CODE", "FORGOT_PASSWORD"]
 INITIAL = "start"
 AUTHENTICATED = "authenticated"
 FAILED = "failed"
 LOCAL = [INITIAL, "awaiting_password"]
 FINAL = [AUTHENTICATED, FAILED]
 
-STATES: list[str] = LOCAL + AUTOMATIC + ANSWERABLE + FINAL
+STATES: list[str] = LOCAL + AUTOMATIC + ANSWERABLE + ACCOUNT + ACCOUNT_AUTOMATIC + FINAL
 
 # Where each kind of answer was sent from: Cognito's reply is an event from that state.
 _FIRST_FACTOR_SENT = ["start", "awaiting_password"]  # InitiateAuth, or a first-factor ANSWER
-_AFTER_FIRST_FACTOR = ["PASSWORD_VERIFIER", "awaiting_password", "CUSTOM_CHALLENGE"]
+# The account steps that end by signing in: USER_AUTH with ConfirmSignUp's Session, or the password.
+_SIGNS_IN = ["SIGN_UP", "CONFIRM_SIGN_UP", "CONFIRM_FORGOT_PASSWORD"]
+_AFTER_FIRST_FACTOR = ["PASSWORD_VERIFIER", "awaiting_password", "CUSTOM_CHALLENGE", *_SIGNS_IN]
+# Where Cognito may refuse a sign-in because the account is not ready (UserNotConfirmedException,
+# PasswordResetRequiredException): the flow can recover there and go on.
+_PASSWORD_SENT = ["awaiting_password", "PASSWORD_VERIFIER"]
 _SECOND_STEP = ["NEW_PASSWORD_REQUIRED"]
 
 # --- the table -----------------------------------------------------------------------------------
@@ -63,9 +72,11 @@ _SECOND_STEP = ["NEW_PASSWORD_REQUIRED"]
 TRANSITIONS: list[dict[str, Any]] = [
     # The password is needed before InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, USER_AUTH with a
     # password preferred) or after choosing a password first factor in SELECT_CHALLENGE.
-    {"trigger": "need_password", "source": ["start", "SELECT_CHALLENGE"], "dest": "awaiting_password"},
+    # (Also after a confirmed sign-up, when the app client has no USER_AUTH and the password is not known.)
+    {"trigger": "need_password", "source": ["start", "SELECT_CHALLENGE", "CONFIRM_SIGN_UP"],
+     "dest": "awaiting_password"},
     # SRP: InitiateAuth with SRP_A (or ANSWER=PASSWORD_SRP) is answered with PASSWORD_VERIFIER.
-    {"trigger": "PASSWORD_VERIFIER", "source": ["awaiting_password"], "dest": "PASSWORD_VERIFIER"},
+    {"trigger": "PASSWORD_VERIFIER", "source": ["awaiting_password", *_SIGNS_IN], "dest": "PASSWORD_VERIFIER"},
     # USER_AUTH: no preferred first factor (or an unavailable one) -> choose one.
     {"trigger": "SELECT_CHALLENGE", "source": _FIRST_FACTOR_SENT, "dest": "SELECT_CHALLENGE"},
     # Passwordless first factors: a code was sent.
@@ -93,14 +104,28 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "DEVICE_SRP_AUTH", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP, "dest": "DEVICE_SRP_AUTH"},
     {"trigger": "DEVICE_PASSWORD_VERIFIER", "source": "DEVICE_SRP_AUTH", "dest": "DEVICE_PASSWORD_VERIFIER"},
     {"trigger": "choose_email_setup", "source": "MFA_SETUP", "dest": "MFA_SETUP_EMAIL"},
+    # The account around a sign-in. A flow may begin there: sign up, confirm an earlier sign-up (asking for
+    # the code, or for a new code first), reset a forgotten password...
+    {"trigger": "sign_up", "source": "start", "dest": "SIGN_UP"},
+    {"trigger": "confirm_sign_up", "source": "start", "dest": "CONFIRM_SIGN_UP"},
+    {"trigger": "resend_code", "source": "start", "dest": "RESEND_CONFIRMATION_CODE"},
+    {"trigger": "forgot_password", "source": "start", "dest": "FORGOT_PASSWORD"},
+    # ...or reach it when Cognito refuses a sign-in (recovery in place; the sign-in goes on afterwards).
+    {"trigger": "user_not_confirmed", "source": _PASSWORD_SENT, "dest": "CONFIRM_SIGN_UP"},
+    {"trigger": "password_reset_required", "source": _PASSWORD_SENT, "dest": "PASSWORD_RESET_REQUIRED"},
+    # A code was sent (again): ask for it.
+    {"trigger": "code_sent", "source": ["SIGN_UP", "CONFIRM_SIGN_UP", "RESEND_CONFIRMATION_CODE"],
+     "dest": "CONFIRM_SIGN_UP"},
+    {"trigger": "reset_code_sent", "source": ["FORGOT_PASSWORD", "PASSWORD_RESET_REQUIRED", "CONFIRM_FORGOT_PASSWORD"],
+     "dest": "CONFIRM_FORGOT_PASSWORD"},
     # A refused password in a flow that starts with it: ask for it again (a fresh InitiateAuth follows).
     {"trigger": "password_refused", "source": ["awaiting_password", "PASSWORD_VERIFIER"],
      "dest": "awaiting_password"},
     # A refused answer that may be tried again: stay on the same challenge, same session.
-    {"trigger": "retry", "source": ANSWERABLE, "dest": None},
+    {"trigger": "retry", "source": ANSWERABLE + ACCOUNT, "dest": None},
     # Tokens end the sign-in, from wherever Cognito decides it is done.
     {"trigger": "authenticated",
-     "source": ["start", "awaiting_password", *AUTOMATIC, *ANSWERABLE],
+     "source": ["start", "awaiting_password", *AUTOMATIC, *ANSWERABLE, *_SIGNS_IN],
      "dest": "authenticated"},
     # Anything fatal.
     {"trigger": "fail", "source": [s for s in STATES if s not in FINAL], "dest": "failed"},

@@ -30,6 +30,9 @@ class PromptKind(str, Enum):
     TOTP_SETUP = "TOTP_SETUP"  # MFA_SETUP for an authenticator app: show secret/URI/QR, ask the first code
     EMAIL_ADDRESS = "EMAIL_ADDRESS"  # MFA_SETUP for email MFA: the address to send codes to
     CUSTOM_ANSWER = "CUSTOM_ANSWER"  # CUSTOM_CHALLENGE: the answer the pool's Lambda expects
+    SIGN_UP = "SIGN_UP"  # a new account: the password (twice) and the attributes the app asks for
+    RESET_REQUIRED = "RESET_REQUIRED"  # PasswordResetRequiredException in a sign-in: agree to reset first
+    RESET_PASSWORD = "RESET_PASSWORD"  # the reset code and a new password (ConfirmForgotPassword)
 
 
 @dataclass(frozen=True)

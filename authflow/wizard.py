@@ -44,7 +44,10 @@ from authflow.errors import (
     InvalidPasswordError,
     InvalidSessionError,
     MissingAnswerError,
+    PasswordResetRequiredError,
     SessionExpiredError,
+    SignInCancelled,
+    UserNotConfirmedError,
 )
 from authflow.prompts import Answer, Field, Prompt, PromptKind
 from authflow.qr import qr_text
@@ -55,6 +58,8 @@ if TYPE_CHECKING:
 __all__ = ["TerminalHandler", "choice_label", "run_wizard"]
 
 DEFAULT_CODE_PATTERN = r"^[0-9]{6}$"
+#: Typed instead of a code where a new code may be asked for (sign-up confirmation, password reset).
+RESEND_KEY = "r"
 
 #: How each choice Cognito offers is shown to a person.
 CHOICE_LABELS: dict[str, str] = {
@@ -267,12 +272,20 @@ class TerminalHandler:
             PromptKind.TOTP_SETUP: self._totp_setup,
             PromptKind.EMAIL_ADDRESS: self._email,
             PromptKind.CUSTOM_ANSWER: self._custom,
+            PromptKind.SIGN_UP: self._sign_up,
+            PromptKind.RESET_REQUIRED: self._reset_required,
+            PromptKind.RESET_PASSWORD: self._reset_password,
         }.get(prompt.kind, self._fields)
         return ask(prompt)
 
     def _show_refusal(self, prompt: Prompt) -> None:
         error = prompt.error
         if error is None:
+            return
+        if isinstance(error, (UserNotConfirmedError, PasswordResetRequiredError)):
+            # Not a wrong answer: the account must be confirmed or its password reset first.
+            self.say_parts(("class:error", "✗ Cognito refused the sign-in. "), ("class:dim", f"({error})"))
+            self.say(prompt.message, "class:title")
             return
         if isinstance(error, CodeMismatchError):
             headline = "That code is not right."
@@ -305,7 +318,8 @@ class TerminalHandler:
         self._show_refusal(prompt)
         if prompt.attempt <= 1 or prompt.error is None:
             self.say(self._code_origin(prompt))
-        return {fld.name: self._ask_code(prompt, fld)}
+        code = self._ask_code(prompt, fld)
+        return {"resend": "yes"} if code == RESEND_KEY else {fld.name: code}
 
     def _code_origin(self, prompt: Prompt) -> str:
         if prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
@@ -318,11 +332,16 @@ class TerminalHandler:
         return f"A code was sent {how}{where}."
 
     def _ask_code(self, prompt: Prompt, fld: Field) -> str:
+        """A code; where the prompt offers a new code (``RESEND``), ``r`` asks for one (returned as is)."""
         hint = self.code_hint(prompt) if self.code_hint is not None else None
         if hint:
             self.say(hint, "class:dim")
         pattern = fld.pattern or DEFAULT_CODE_PATTERN
-        validator = _PatternValidator(pattern, _describe_pattern(pattern), normalize=normalize_code)
+        message = _describe_pattern(pattern)
+        if "RESEND" in prompt.choices:
+            self.say(f"(Type {RESEND_KEY} for a new code.)", "class:dim")
+            pattern, message = f"(?:{pattern})|{RESEND_KEY}", f"{message} Type {RESEND_KEY} for a new code."
+        validator = _PatternValidator(pattern, message, normalize=normalize_code)
         return normalize_code(self._ask("Code: ", validator=validator))
 
     def _new_password(self, prompt: Prompt) -> Answer:
@@ -345,12 +364,12 @@ class TerminalHandler:
                 answer[fld.name] = value
         return answer
 
-    def _ask_new_password(self, fld: Field) -> str:
+    def _ask_new_password(self, fld: Field, *, label: str = "New password") -> str:
         while True:
-            first = self._ask("New password: ", secret=True)
+            first = self._ask(f"{label}: ", secret=True)
             if not fld.confirm:
                 return first
-            second = self._ask("Repeat the new password: ", secret=True)
+            second = self._ask(f"Repeat the {label[:1].lower()}{label[1:]}: ", secret=True)
             if first == second:
                 return first
             self.say("✗ The two passwords are not the same. Try again.", "class:error")
@@ -410,6 +429,46 @@ class TerminalHandler:
         if prompt.message:
             self.say(prompt.message, "class:title")
         return {fld.name: self._ask(f"{fld.label}: ", secret=fld.secret)}
+
+    def _sign_up(self, prompt: Prompt) -> Answer:
+        """SIGN_UP: a password chosen twice, the attributes asked for (AUTHFLOW_ATTRIBUTES all sent)."""
+        if prompt.error is None:
+            self.say(f"Signing up {prompt.username}.", "class:title")
+        else:
+            self._show_refusal(prompt)
+        answer: dict[str, str] = dict(self.env.attributes)
+        for fld in prompt.fields:
+            preset = self._env_value(prompt, fld)
+            if preset is not None:
+                answer[fld.name] = preset
+            elif fld.name == "password":
+                answer[fld.name] = self._ask_new_password(fld, label="Password")
+            else:
+                answer[fld.name] = self._ask(f"{fld.label}: ")
+        return answer
+
+    def _reset_required(self, prompt: Prompt) -> Answer:
+        """PasswordResetRequiredException in a sign-in: offer to reset (a code is sent) or give up."""
+        self._show_refusal(prompt)
+        if not self.ask_yes_no("Send a code to reset the password now?"):
+            raise prompt.error or SignInCancelled("the password was not reset")
+        return {"choice": prompt.choices[0]}
+
+    def _reset_password(self, prompt: Prompt) -> Answer:
+        """The reset code (or ``r`` for a new one) and the new password, twice."""
+        code_fld, password_fld = prompt.fields
+        self._show_refusal(prompt)
+        if prompt.error is None:
+            self.say(self._code_origin(prompt))
+        code = self._env_value(prompt, code_fld)
+        if code is None:
+            code = self._ask_code(prompt, code_fld)
+            if code == RESEND_KEY:
+                return {"resend": "yes"}
+        password = self._env_value(prompt, password_fld)
+        if password is None:
+            password = self._ask_new_password(password_fld)
+        return {code_fld.name: normalize_code(code), password_fld.name: password}
 
     def _fields(self, prompt: Prompt) -> Answer:
         """Any other prompt: each field by its label."""

@@ -20,6 +20,12 @@ _EMAIL)
 CUSTOM_CHALLENGE           states/custom_challenge.py
 DEVICE_SRP_AUTH            states/device_srp_auth.py
 DEVICE_PASSWORD_VERIFIER   states/device_password_verifier.py
+SIGN_UP                    states/sign_up.py
+CONFIRM_SIGN_UP (and       states/confirm_sign_up.py
+RESEND_CONFIRMATION_CODE)
+FORGOT_PASSWORD,           states/reset_password.py
+PASSWORD_RESET_REQUIRED,
+CONFIRM_FORGOT_PASSWORD
 ========================== ==============================
 """
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 from authflow.states import (
     awaiting_password,
+    confirm_sign_up,
     custom_challenge,
     device_password_verifier,
     device_srp_auth,
@@ -34,8 +41,10 @@ from authflow.states import (
     mfa_setup,
     new_password_required,
     password_verifier,
+    reset_password,
     select_challenge,
     select_mfa_type,
+    sign_up,
     sms_mfa,
     sms_otp,
     software_token_mfa,
@@ -61,6 +70,9 @@ REGISTRY: dict[str, State] = {
         *custom_challenge.STATES,
         *device_srp_auth.STATES,
         *device_password_verifier.STATES,
+        *sign_up.STATES,
+        *confirm_sign_up.STATES,
+        *reset_password.STATES,
     )
 }
 

@@ -15,7 +15,12 @@ from collections.abc import Mapping
 from authflow.states import select_challenge
 from authflow.states.base import Context, Exchange, Follow, Request, State, answer_challenge, answer_value, ask
 
-from authflow.errors import AuthflowError, IncorrectCredentialsError
+from authflow.errors import (
+    AuthflowError,
+    IncorrectCredentialsError,
+    PasswordResetRequiredError,
+    UserNotConfirmedError,
+)
 from authflow.prompts import Field, Prompt, PromptKind
 from authflow.srp import ClientEphemeral
 
@@ -73,6 +78,11 @@ def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
 def refused(ctx: Context, error: AuthflowError) -> str | None:
     if isinstance(error, IncorrectCredentialsError) and "first_factor" not in ctx.memory:
         return "password_refused"
+    # The account is not ready: recover in place (states/confirm_sign_up.py, states/reset_password.py).
+    if isinstance(error, UserNotConfirmedError):
+        return "user_not_confirmed"
+    if isinstance(error, PasswordResetRequiredError):
+        return "password_reset_required"
     return None
 
 

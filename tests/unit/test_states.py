@@ -268,8 +268,8 @@ def test_the_registry_and_the_table_name_the_same_states() -> None:
     assert all(name == state.name for name, state in states.REGISTRY.items())
     # The table's answerable states are exactly those whose module has a prompt (plus awaiting_password).
     prompted = {name for name, state in states.REGISTRY.items() if state.prompt is not None}
-    assert prompted == {*machine.ANSWERABLE, "awaiting_password"}
-    assert not prompted & set(machine.AUTOMATIC)
+    assert prompted == {*machine.ANSWERABLE, *machine.ACCOUNT, "awaiting_password"}
+    assert not prompted & {*machine.AUTOMATIC, *machine.ACCOUNT_AUTOMATIC}
 
 
 # --- devices -------------------------------------------------------------------------------------

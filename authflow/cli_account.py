@@ -1,0 +1,85 @@
+"""``authflow sign-up``, ``authflow confirm-sign-up [--resend]`` and ``authflow reset-password``.
+
+Each runs one flow of the engine that begins with the account (``AuthFlow(begin=...)``) and ends signed in,
+then prints the tokens as ``authflow login`` does (/work/shared/cli-contract.md). Answers come from the
+terminal, or from the environment: AUTHFLOW_PASSWORD and AUTHFLOW_ATTRIBUTES (sign-up),
+AUTHFLOW_NEW_PASSWORD (reset), AUTHFLOW_CODE_COMMAND (run with AUTHFLOW_CHALLENGE=CONFIRM_SIGN_UP or
+RESET_PASSWORD), and the login answers for the sign-in that follows (MFA included).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+#: Subcommand -> (what the flow begins with, help).
+COMMANDS = {
+    "sign-up": ("sign_up", "create an account (SignUp), confirm it with the code, sign in; print the tokens"),
+    "confirm-sign-up": ("confirm_sign_up", "confirm an earlier sign-up with its code, sign in; print the tokens"),
+    "reset-password": ("forgot_password", "reset a forgotten password with a code, sign in; print the tokens"),
+}
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the three commands to ``authflow``'s subcommands."""
+    from authflow.cli import OUTPUTS, _add_cache_options, _add_pool_options, _add_sign_in_options
+
+    for name, (begin, summary) in COMMANDS.items():
+        parser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+        _add_pool_options(parser)
+        _add_sign_in_options(parser)
+        if name == "confirm-sign-up":
+            parser.add_argument("--resend", action="store_true", help="ask Cognito for a new code first")
+        parser.add_argument("--output", metavar="FORMAT", choices=OUTPUTS, default="json",
+                            help="json (default) | env | access-token | id-token")
+        _add_cache_options(parser, login=True)
+        parser.set_defaults(func=cmd_account, begin=begin)
+
+
+def cmd_account(args: argparse.Namespace) -> int:
+    from authflow.answers import EnvAnswers
+    from authflow.cli import (
+        EXIT_OK,
+        NonInteractiveHandler,
+        PoolConfig,
+        UsageError,
+        _cache,
+        _interactive,
+        _remember,
+        _terminal_output,
+        _totp_secret_writer,
+        format_tokens,
+    )
+
+    config = PoolConfig.from_args(args)
+    if args.preferred_challenge and args.auth_flow != "USER_AUTH":
+        raise UsageError("--preferred-challenge is for --auth-flow USER_AUTH only")
+    begin = "resend_code" if getattr(args, "resend", False) else args.begin
+    env = EnvAnswers.from_environ()
+    secret_out = _totp_secret_writer(args.totp_secret_out)
+    handler: Any
+    interactive = _interactive(args)
+    if interactive:
+        from authflow.wizard import TerminalHandler
+
+        handler = TerminalHandler(output=_terminal_output(), env=env, totp_secret_out=secret_out)
+        username = args.username or handler.ask_username()
+    else:
+        from authflow.errors import MissingAnswerError
+
+        if not args.username:
+            raise MissingAnswerError("no username: give --username or set AUTHFLOW_USERNAME")
+        username = args.username
+        handler = NonInteractiveHandler(env, totp_secret_out=secret_out, recover=True)
+    from authflow import AuthFlow
+
+    flow = AuthFlow(config.user_pool(), username, args.auth_flow, preferred_challenge=args.preferred_challenge,
+                    begin=begin)
+    tokens = flow.run(handler)
+    if interactive:
+        handler.say(f"✓ Signed in as {username}.", "class:ok")
+    if not args.no_cache:
+        _remember(_cache(args), config.cache_key(username), tokens)
+    print(format_tokens(tokens, args.output))
+    return EXIT_OK
+

@@ -23,6 +23,9 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     |   |   +-- UnexpectedChallengeError  a known one, where the transition table has no row for it
     |   +-- MalformedResponseError        a field missing or of the wrong shape
     |   +-- SRPError                      an SRP value that fails a safety check (B mod N, u, A)
+    +-- PasskeyError                      an authenticator gave no passkey answer (authflow.passkeys)
+    |   +-- NoSecurityKeyError, PasskeyTimeoutError, PinInvalidError, PasskeyCancelled,
+    |       NoPasskeyForPoolError, PasskeyFileError
     +-- MissingAnswerError                the handler had no answer (non-interactive runs)
     +-- SignInCancelled                   the person left or the handler gave up
     |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
@@ -239,6 +242,40 @@ class SRPError(ProtocolError):
     """An SRP value failed a safety check; nothing derived from it was sent."""
 
     code = "SRPError"
+
+
+class PasskeyError(AuthflowError):
+    """An authenticator could not create a passkey or sign with one; the subclasses say why."""
+
+    code = "PasskeyError"
+
+
+class NoSecurityKeyError(PasskeyError):
+    code = "NoSecurityKey"
+
+
+class PasskeyTimeoutError(PasskeyError):
+    code = "PasskeyTimeout"
+
+
+class PinInvalidError(PasskeyError):
+    code = "PinInvalid"
+
+
+class PasskeyCancelled(PasskeyError):
+    code = "PasskeyCancelled"
+
+
+class NoPasskeyForPoolError(PasskeyError):
+    """The authenticator holds no passkey for this relying party (or none that Cognito allows)."""
+
+    code = "NoPasskeyForPool"
+
+
+class PasskeyFileError(PasskeyError):
+    """A software passkey file that cannot be created, read or trusted."""
+
+    code = "PasskeyFileError"
 
 
 class MissingAnswerError(AuthflowError):

@@ -7,9 +7,11 @@ The terminal wizard lives in :mod:`authflow.wizard`. A handler is anything with
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import pyotp
 
@@ -20,6 +22,9 @@ from authflow.errors import (
     UserNotConfirmedError,
 )
 from authflow.prompts import Answer, Prompt, PromptKind
+
+if TYPE_CHECKING:
+    from authflow.passkeys import Authenticator
 
 Value = str | Callable[[Prompt], str] | None
 
@@ -73,6 +78,9 @@ class ScriptedHandler:
     MFA_SETUP for an authenticator app is only done when ``totp_secret_out`` is given: it receives the
     new secret before the first code is sent, so the secret is saved before anything else can fail.
     A static value that Cognito refused is not sent again: the refusal is raised instead.
+    ``passkey`` answers WEB_AUTHN: a software passkey file's path or any
+    :class:`~authflow.passkeys.Authenticator`; it is also the first factor chosen in SELECT_CHALLENGE when
+    offered and no other is named (origin ``https://<rpId>`` unless ``passkey_origin``).
     """
 
     def __init__(
@@ -90,6 +98,8 @@ class ScriptedHandler:
         custom_answer: Value = None,
         totp_secret_out: Callable[[str], None] | None = None,
         totp_codes: TotpCodes | None = None,
+        passkey: Authenticator | str | os.PathLike[str] | None = None,
+        passkey_origin: str | None = None,
     ) -> None:
         self._password = password
         self._new_password = new_password
@@ -103,6 +113,8 @@ class ScriptedHandler:
         self._custom_answer = custom_answer
         self._totp_secret_out = totp_secret_out
         self._totp_codes = totp_codes or TOTP_CODES
+        self._passkey = passkey
+        self._passkey_origin = passkey_origin
 
     def __repr__(self) -> str:
         given = [name for name, value in vars(self).items() if value and name != "_totp_codes"]
@@ -160,6 +172,8 @@ class ScriptedHandler:
         if kind is PromptKind.RESET_PASSWORD:
             return {"code": self._value(self._code, prompt, "the reset code"),
                     "new_password": self._new_password_for_reset(prompt)}
+        if kind is PromptKind.PASSKEY:
+            return self._passkey_answer(prompt)
         raise MissingAnswerError(f"no scripted answer for {kind.value}")
 
     # --- helpers --------------------------------------------------------------------------------
@@ -203,7 +217,21 @@ class ScriptedHandler:
             return "SOFTWARE_TOKEN_MFA"
         return prompt.choices[0] if len(prompt.choices) == 1 else None
 
+    def _passkey_answer(self, prompt: Prompt) -> Answer:
+        from authflow.passkeys import SoftwarePasskey, passkey_answer
+
+        if self._passkey is None:
+            raise MissingAnswerError("WEB_AUTHN needs a passkey (a software passkey file or an authenticator)")
+        if prompt.error is not None:
+            raise prompt.error
+        authenticator = self._passkey
+        if isinstance(authenticator, (str, os.PathLike)):
+            authenticator = SoftwarePasskey(authenticator)
+        return passkey_answer(authenticator, prompt.webauthn_options, self._passkey_origin)
+
     def _first_factor_default(self, prompt: Prompt) -> str | None:
+        if self._passkey is not None and "WEB_AUTHN" in prompt.choices:
+            return "WEB_AUTHN"
         if self._password is not None:
             for factor in ("PASSWORD_SRP", "PASSWORD"):
                 if factor in prompt.choices:

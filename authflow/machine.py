@@ -41,6 +41,7 @@ ANSWERABLE = [
     "MFA_SETUP_TOTP",
     "MFA_SETUP_EMAIL",
     "CUSTOM_CHALLENGE",
+    "WEB_AUTHN",
 ]
 #: Challenges the engine answers by itself, with no prompt.
 AUTOMATIC = ["PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"]
@@ -82,6 +83,8 @@ TRANSITIONS: list[dict[str, Any]] = [
     # Passwordless first factors: a code was sent.
     {"trigger": "EMAIL_OTP", "source": ["start", "SELECT_CHALLENGE"], "dest": "EMAIL_OTP"},
     {"trigger": "SMS_OTP", "source": ["start", "SELECT_CHALLENGE"], "dest": "SMS_OTP"},
+    # Passkeys: the request options arrive; an authenticator answers.
+    {"trigger": "WEB_AUTHN", "source": ["start", "SELECT_CHALLENGE"], "dest": "WEB_AUTHN"},
     # CUSTOM_AUTH: the pool's triggers ask, possibly several times in a row.
     {"trigger": "CUSTOM_CHALLENGE", "source": ["start", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"],
      "dest": "CUSTOM_CHALLENGE"},

@@ -29,7 +29,7 @@ import struct
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -45,6 +45,9 @@ from authflow.errors import (
     PinInvalidError,
 )
 from authflow.tokencache import write_private_file
+
+if TYPE_CHECKING:
+    from authflow.transport import UserPool
 
 Json = dict[str, Any]
 
@@ -165,7 +168,7 @@ class SoftwarePasskey:
             self.user_handle: str | None = data.get("user_handle")
             self.sign_count = int(data["sign_count"])
             key = serialization.load_pem_private_key(data["private_key"].encode(), password=None)
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        except (KeyError, ValueError, TypeError, AttributeError):
             raise PasskeyFileError(f"{self.path} is not a software passkey file") from None
         if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
             raise PasskeyFileError(f"{self.path} does not hold an EC P-256 key")
@@ -210,10 +213,8 @@ class SoftwarePasskey:
         with self._lock():
             if self.rp_id is not None:
                 raise PasskeyFileError(f"{self.path} is already registered for {self.rp_id}")
-            numbers = self._key.public_key().public_numbers()
-            cose_key = _cbor({1: 2, 3: ES256, -1: 1, -2: numbers.x.to_bytes(32, "big"),
-                              -3: numbers.y.to_bytes(32, "big")})
-            attested = bytes(16) + struct.pack(">H", len(self.credential_id)) + self.credential_id + cose_key
+            attested = (bytes(16) + struct.pack(">H", len(self.credential_id)) + self.credential_id
+                        + self.cose_public_key())
             auth_data = self._auth_data(rp_id, 0, FLAG_AT) + attested
             self.rp_id, self.user_handle = rp_id, str(user["id"])
             self._save()
@@ -260,6 +261,11 @@ class SoftwarePasskey:
             "clientExtensionResults": {},
             "authenticatorAttachment": "platform",
         }
+
+    def cose_public_key(self) -> bytes:
+        """The public key as COSE_Key (what a relying party stores)."""
+        numbers = self._key.public_key().public_numbers()
+        return _cbor({1: 2, 3: ES256, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
 
     # --- the file ----------------------------------------------------------------------------------
 
@@ -350,7 +356,7 @@ class _Fido2Authenticator:
             return dict(response)
 
 
-class _translated_errors:  # noqa: N801 - used as a context manager
+class _translated_errors:
     def __init__(self, *, assertion: bool) -> None:
         self.assertion = assertion
 
@@ -500,3 +506,50 @@ def _credential_json(value: Json | str) -> Json:
     ):
         raise PasskeyError("the authenticator's answer is not a WebAuthn credential (id, response)")
     return value
+
+
+def passkey_answer(
+    authenticator: Authenticator, options: Mapping[str, Any], origin: str | None = None
+) -> dict[str, str]:
+    """The answer to a WEB_AUTHN prompt: ``{"credential": <AuthenticationResponseJSON>}`` from
+    ``authenticator`` for the prompt's ``webauthn_options``; the origin is ``https://<rpId>`` unless given."""
+    doc = options_document(options)
+    credential = authenticator.get_assertion(doc, origin or default_origin(request_rp_id(doc)))
+    return {"credential": json.dumps(credential, separators=(",", ":"))}
+
+
+# --- the signed-in user's passkeys ------------------------------------------------------------------
+
+
+def register_passkey(
+    pool: UserPool, access_token: str, authenticator: Authenticator, *, origin: str | None = None
+) -> str:
+    """StartWebAuthnRegistration, ``authenticator`` makes the passkey, CompleteWebAuthnRegistration; returns
+    the new credential's id. The origin is ``https://<RelyingPartyId>`` unless given."""
+    started = pool.call("start_web_authn_registration", AccessToken=access_token)
+    options = options_document(started.get("CredentialCreationOptions") or {})
+    credential = authenticator.create_credential(options, origin or default_origin(creation_rp_id(options)))
+    pool.call("complete_web_authn_registration", AccessToken=access_token, Credential=credential)
+    return str(credential["id"])
+
+
+def list_passkeys(pool: UserPool, access_token: str) -> list[Json]:
+    """ListWebAuthnCredentials' Credentials, every page."""
+    credentials: list[Json] = []
+    token: str | None = None
+    while True:
+        page = pool.call("list_web_authn_credentials", AccessToken=access_token,
+                         **({"NextToken": token} if token else {}))
+        credentials += [_json_ready(c) for c in page.get("Credentials") or []]
+        token = page.get("NextToken")
+        if not token:
+            return credentials
+
+
+def delete_passkey(pool: UserPool, access_token: str, credential_id: str) -> None:
+    pool.call("delete_web_authn_credential", AccessToken=access_token, CredentialId=credential_id)
+
+
+def _json_ready(credential: Mapping[str, Any]) -> Json:
+    """A credential description with CreatedAt (a datetime in boto3) as an ISO 8601 string."""
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in credential.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from authflow.errors import AuthflowError
@@ -33,6 +33,7 @@ class PromptKind(str, Enum):
     SIGN_UP = "SIGN_UP"  # a new account: the password (twice) and the attributes the app asks for
     RESET_REQUIRED = "RESET_REQUIRED"  # PasswordResetRequiredException in a sign-in: agree to reset first
     RESET_PASSWORD = "RESET_PASSWORD"  # the reset code and a new password (ConfirmForgotPassword)
+    PASSKEY = "PASSKEY"  # WEB_AUTHN: an authenticator's assertion for webauthn_options (authflow.passkeys)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Prompt:
     parameters: Mapping[str, str] = field(default_factory=dict)  # ChallengeParameters as received
     secret_code: str | None = field(default=None, repr=False)  # TOTP_SETUP: the new base32 secret
     otpauth_uri: str | None = field(default=None, repr=False)  # TOTP_SETUP: for a QR code
+    webauthn_options: Mapping[str, Any] = field(default_factory=dict)  # PASSKEY: the request options
     error: AuthflowError | None = None  # why the previous answer to this prompt was refused
     attempt: int = 1  # 1 for the first try at this prompt, 2 after one refusal...
 

@@ -26,6 +26,7 @@ RESEND_CONFIRMATION_CODE)
 FORGOT_PASSWORD,           states/reset_password.py
 PASSWORD_RESET_REQUIRED,
 CONFIRM_FORGOT_PASSWORD
+WEB_AUTHN                  states/web_authn.py
 ========================== ==============================
 """
 
@@ -49,6 +50,7 @@ from authflow.states import (
     sms_otp,
     software_token_mfa,
     start,
+    web_authn,
 )
 from authflow.states.base import Challenge, State
 
@@ -73,6 +75,7 @@ REGISTRY: dict[str, State] = {
         *sign_up.STATES,
         *confirm_sign_up.STATES,
         *reset_password.STATES,
+        *web_authn.STATES,
     )
 }
 

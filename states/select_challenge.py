@@ -2,7 +2,8 @@
 
 Cognito lists the choices in the top-level ``AvailableChallenges``.
 ChallengeResponses: ANSWER, plus PASSWORD for ANSWER=PASSWORD or SRP_A for ANSWER=PASSWORD_SRP;
-ANSWER=EMAIL_OTP / SMS_OTP makes Cognito send a code (next challenge EMAIL_OTP / SMS_OTP). A password
+ANSWER=EMAIL_OTP / SMS_OTP makes Cognito send a code (next challenge EMAIL_OTP / SMS_OTP); ANSWER=WEB_AUTHN
+makes it send the passkey request options (next challenge WEB_AUTHN), as Amplify does. A password
 factor is sent with the password, so choosing one moves to ``awaiting_password`` (which sends the answer).
 """
 
@@ -18,11 +19,12 @@ from authflow.prompts import Prompt, PromptKind
 NAME = "SELECT_CHALLENGE"
 
 #: First factors this client can complete, in the order a person is offered them.
-SUPPORTED = ("PASSWORD_SRP", "PASSWORD", "EMAIL_OTP", "SMS_OTP")
+SUPPORTED = ("WEB_AUTHN", "PASSWORD_SRP", "PASSWORD", "EMAIL_OTP", "SMS_OTP")
 #: First factors that need the password before the answer can be sent.
 NEEDS_PASSWORD = frozenset({"PASSWORD", "PASSWORD_SRP"})
 
 LABELS = {
+    "WEB_AUTHN": "a passkey: security key or this device",
     "PASSWORD_SRP": "password (verified without sending it)",
     "PASSWORD": "password",
     "EMAIL_OTP": "a code by email",

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from authflow import srp
 from authflow.errors import SRPError
 from authflow.localpool import errors as e
+from authflow.localpool import webauthn_rp
 from authflow.localpool.codes import check_secret_hash, new_code, new_totp_secret, totp_step
 from authflow.localpool.errors import (
     PoolError,
@@ -485,7 +486,11 @@ def _start_user_auth(step: Step, params: dict[str, str]) -> dict[str, Any]:
     available = _first_factors(step)
     if preferred in available:
         return _first_factor(step, str(preferred), params)
-    return step.challenge("SELECT_CHALLENGE", {}, {"available": available}, available=available)
+    data: dict[str, Any] = {"available": available}
+    options: dict[str, str] = {}
+    if "WEB_AUTHN" in available:  # for an answer in one step: ANSWER=WEB_AUTHN with CREDENTIAL
+        data["webauthn_challenge"], options = webauthn_rp.request_options(step.pool, step.known_user)
+    return step.challenge("SELECT_CHALLENGE", options, data, available=available)
 
 
 def _start_after_sign_up(step: Step, session_id: str) -> dict[str, Any]:
@@ -511,6 +516,9 @@ def _first_factor(step: Step, factor: str, values: dict[str, str]) -> dict[str, 
     if factor == "PASSWORD_SRP":
         return _password_verifier_challenge(step, parse_srp_a(values.get("SRP_A")))
     user = step.known_user
+    if factor == "WEB_AUTHN":
+        challenge, options = webauthn_rp.request_options(step.pool, user)
+        return step.challenge("WEB_AUTHN", options, {"webauthn_challenge": challenge})
     if factor == "EMAIL_OTP":
         code, params = step.send_code("EMAIL", "EMAIL_OTP", user.attributes["email"])
     else:
@@ -525,7 +533,22 @@ def _answer_select_challenge(step: Step, session: AuthSession, responses: dict[s
     if answer not in session.data["available"]:
         raise PoolError("InvalidParameterException", f"Invalid ANSWER: {answer} is not an available challenge",
                         keep_session=True)
+    if answer == "WEB_AUTHN" and "CREDENTIAL" in responses:
+        return _answer_web_authn(step, session, responses)
     return _first_factor(step, answer, responses)
+
+
+def _answer_web_authn(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+    """A passkey assertion, checked against the challenge this Session carried (webauthn_rp)."""
+    raw = responses.get("CREDENTIAL")
+    if not raw:
+        raise missing_parameter("CREDENTIAL")
+    user = step.known_user
+    webauthn_rp.verify_assertion(step.pool, user, webauthn_rp.credential_document(raw),
+                                 str(session.data["webauthn_challenge"]))
+    if user.status == UNCONFIRMED:
+        raise PoolError("UserNotConfirmedException", e.USER_NOT_CONFIRMED)
+    return step.tokens()
 
 
 # --- codes: SMS_MFA, EMAIL_OTP, SMS_OTP, SOFTWARE_TOKEN_MFA ------------------------------------------
@@ -849,6 +872,7 @@ ANSWERS: dict[str, Answer] = {
     "SOFTWARE_TOKEN_MFA": _answer_totp,
     "SELECT_MFA_TYPE": _answer_select_mfa_type,
     "SELECT_CHALLENGE": _answer_select_challenge,
+    "WEB_AUTHN": _answer_web_authn,
     "MFA_SETUP": _answer_mfa_setup,
     "DEVICE_SRP_AUTH": _answer_device_srp_auth,
     "DEVICE_PASSWORD_VERIFIER": _answer_device_password_verifier,

@@ -22,12 +22,14 @@ from authflow.localpool.model import (
     PasswordRecord,
     User,
     UserPool,
+    WebAuthnConfig,
     new_client_id,
     new_client_secret,
     new_pool_id,
     new_sub,
     normalize_auth_flows,
 )
+from authflow.localpool.webauthn_rp import add_software_passkey
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -61,6 +63,7 @@ def build_pool(
     id_token_validity_seconds: int | None = None,
     refresh_token_validity_seconds: int | None = None,
     prevent_user_existence_errors: str | None = None,
+    web_authn: dict[str, Any] | None = None,
 ) -> UserPool:
     """A new pool in ``svc``. The ``*_validity_*`` and ``prevent_user_existence_errors`` settings belong to
     app clients in Cognito: given here they are the defaults of the pool's clients."""
@@ -93,6 +96,7 @@ def build_pool(
         allowed_first_auth_factors=factors, device_tracking=device_tracking,
         max_code_attempts=max_code_attempts, lockout_threshold=lockout_threshold,
         auto_verified_attributes=list(auto_verified_attributes), created=now, modified=now,
+        web_authn=web_authn_config(web_authn or {}),
     )
     pool.client_defaults = {
         key: value for key, value in {
@@ -176,10 +180,12 @@ def build_user(
     preferred_mfa: str | None = None,
     totp_secret: str | None = None,
     sub: str | None = None,
+    passkey_file: str | None = None,
 ) -> User:
     """A new user. In a pool with ``username_attributes`` the username may be the email / phone number:
     the internal username is then the ``sub``, as in Cognito. ``password`` None: a random one nobody
-    knows. ``mfa``: enabled MFA methods (SOFTWARE_TOKEN_MFA gets a random ``totp_secret`` if none)."""
+    knows. ``mfa``: enabled MFA methods (SOFTWARE_TOKEN_MFA gets a random ``totp_secret`` if none).
+    ``passkey_file``: a software passkey file the user signs in with (made there when absent)."""
     attrs = dict(attributes or {})
     sub = sub or attrs.pop("sub", None) or new_sub()
     internal = _internal_username(pool, username, attrs, sub)
@@ -205,7 +211,23 @@ def build_user(
         mfa_enabled=methods, preferred_mfa=preferred_mfa, totp_secret=totp_secret, created=now, modified=now,
     )
     pool.add(user)
+    if passkey_file is not None:
+        add_software_passkey(pool, user, passkey_file, now)
     return user
+
+
+def web_authn_config(settings: dict[str, Any]) -> WebAuthnConfig:
+    """``{"relying_party_id": "localhost", "user_verification": "required", "origins": [...]}``."""
+    unknown = set(settings) - {"relying_party_id", "user_verification", "origins"}
+    if unknown:
+        raise ValueError(f"web_authn: unknown key(s) {sorted(unknown)}")
+    config = WebAuthnConfig(**settings)
+    if config.user_verification not in ("required", "preferred"):
+        raise ValueError("web_authn user_verification is required or preferred")
+    rp_id = config.relying_party_id
+    if rp_id is not None and not 1 <= len(rp_id) <= 127:
+        raise ValueError("web_authn relying_party_id has 1 to 127 characters")
+    return config
 
 
 def _internal_username(pool: UserPool, username: str | None, attrs: dict[str, str], sub: str) -> str:

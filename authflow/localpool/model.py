@@ -39,7 +39,7 @@ CONFIRMATION_CODE_VALIDITY = 24 * 3600
 RESET_CODE_VALIDITY = 3600
 
 #: First factors of choice-based sign-in (USER_AUTH) that this pool implements.
-FIRST_FACTORS = ("PASSWORD", "EMAIL_OTP", "SMS_OTP")
+FIRST_FACTORS = ("PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 
 #: InitiateAuth AuthFlow -> the ExplicitAuthFlows entry that enables it on the app client.
 FLOW_PERMISSION = {
@@ -192,6 +192,33 @@ class Device:
 
 
 @dataclass(repr=False)
+class Passkey:
+    """A WebAuthn credential registered by CompleteWebAuthnRegistration: its id, its COSE public key and the
+    newest signature counter seen."""
+
+    credential_id: bytes
+    public_key: bytes
+    sign_count: int
+    created: float
+    name: str
+    transports: list[str] = field(default_factory=list)
+    attachment: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Passkey(name={self.name!r}, sign_count={self.sign_count})"
+
+
+@dataclass
+class WebAuthnConfig:
+    """A pool's WebAuthnConfiguration: the relying party id (None: WebAuthnConfigurationMissingException),
+    user verification ``required`` or ``preferred``, and origins accepted besides ``https://<rpId>``."""
+
+    relying_party_id: str | None = None
+    user_verification: str = "preferred"
+    origins: list[str] = field(default_factory=list)
+
+
+@dataclass(repr=False)
 class User:
     """A user. ``username`` is the internal name (USER_ID_FOR_SRP); ``attributes`` always holds ``sub``."""
 
@@ -224,6 +251,9 @@ class User:
     #: Attribute verification codes: attribute name -> (code, the value it verifies, when it was sent,
     #: wrong tries so far).
     attribute_codes: dict[str, tuple[str, str, float, int]] = field(default_factory=dict)
+    #: Passkeys by credential id (base64url), and the challenge of a registration under way (with its expiry).
+    passkeys: dict[str, Passkey] = field(default_factory=dict)
+    passkey_registration: tuple[str, float] | None = None
 
     @property
     def sub(self) -> str:
@@ -295,6 +325,7 @@ class UserPool:
     allowed_first_auth_factors: list[str] = field(default_factory=lambda: ["PASSWORD"])
     #: Device tracking: "off", "always" (devices remembered on confirmation) or "opt_in" (the user decides).
     device_tracking: str = "off"
+    web_authn: WebAuthnConfig = field(default_factory=WebAuthnConfig)
     #: Wrong codes accepted in one Session before it dies.
     max_code_attempts: int = 3
     #: Wrong passwords before the lockout ("Password attempts exceeded") starts.

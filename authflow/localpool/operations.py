@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authflow.localpool import account, admin, attributes, auth, resend, signup
+from authflow.localpool import account, admin, attributes, auth, passkeys, resend, signup
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Handler, Prepare
@@ -44,6 +44,11 @@ OPERATIONS: dict[str, Handler] = {
     "DeleteUserAttributes": attributes.delete_user_attributes,
     "GetUserAttributeVerificationCode": attributes.get_user_attribute_verification_code,
     "VerifyUserAttribute": attributes.verify_user_attribute,
+    # a signed-in user's passkeys
+    "StartWebAuthnRegistration": passkeys.start_web_authn_registration,
+    "CompleteWebAuthnRegistration": passkeys.complete_web_authn_registration,
+    "ListWebAuthnCredentials": passkeys.list_web_authn_credentials,
+    "DeleteWebAuthnCredential": passkeys.delete_web_authn_credential,
     # pools, clients and users set up over HTTP
     "CreateUserPool": admin.create_user_pool,
     "DescribeUserPool": admin.describe_user_pool,

@@ -13,7 +13,8 @@ A seed is JSON (or the same dict in Python). Every key of a pool, client or user
         "password_policy": {"minimum_length": 8, "require_symbols": true},
         "required_attributes": ["name"],                # schema attributes with Required: true
         "alias_attributes": ["email", "phone_number"],  # or "username_attributes": ["email"]
-        "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"],   # USER_AUTH
+        "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"],   # USER_AUTH
+        "web_authn": {"relying_party_id": "localhost", "user_verification": "required"},  # passkeys
         "device_tracking": "off",                       # off | always | opt_in
         "max_code_attempts": 3, "lockout_threshold": 5,
         # defaults for the pool's app clients (Cognito keeps these per client):
@@ -27,6 +28,7 @@ A seed is JSON (or the same dict in Python). Every key of a pool, client or user
                    "attributes": {"email": "alice@example.com", "email_verified": "true"},
                    "mfa": ["SOFTWARE_TOKEN_MFA"], "preferred_mfa": "SOFTWARE_TOKEN_MFA",
                    "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                   "passkey_file": "alice.passkey",     # a software passkey (made there when absent)
                    "description": "shown by `authflow local-pool`, ignored otherwise"}]
       }]
     }
@@ -59,7 +61,8 @@ def default_seed() -> dict[str, Any]:
     """One pool (MFA off, every first factor allowed) with one client without a secret allowing every
     flow, and no users: what tests start from."""
     return {"pools": [{
-        "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"],
+        "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"],
+        "web_authn": {"relying_party_id": "localhost", "user_verification": "preferred"},
         "clients": [{"name": "local", "explicit_auth_flows": list(ALL_FLOWS)}],
     }]}
 

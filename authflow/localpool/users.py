@@ -58,6 +58,8 @@ def first_factors(pool: UserPool, user: User) -> list[str]:
         factors.append("EMAIL_OTP")
     if "SMS_OTP" in allowed and user.attributes.get("phone_number"):
         factors.append("SMS_OTP")
+    if "WEB_AUTHN" in allowed and user.passkeys and pool.web_authn.relying_party_id:
+        factors.append("WEB_AUTHN")
     return factors
 
 

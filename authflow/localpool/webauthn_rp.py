@@ -1,0 +1,214 @@
+"""The local pool as a WebAuthn relying party: the options it hands out and the checks of what comes back,
+done by Duo's py_webauthn (``webauthn``). Shared by the passkey operations (``passkeys``) and sign-in
+(``auth``); it holds no handler.
+
+A registration's challenge is kept on the user until CompleteWebAuthnRegistration uses it (once); a sign-in's
+challenge lives in the data of the Session that carried it, and sessions are single-use, so an assertion is
+good for one Session only. Checked: the challenge, the type and origin of the client data (``https://<rpId>``
+or one of the pool's extra origins), the RP id hash, user verification when the pool requires it, the
+signature, and a signature counter that grows.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import webauthn
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
+from authflow.localpool.model import Passkey, User, UserPool
+
+#: Milliseconds a client is given to use a challenge (Cognito sends 180000 at sign-in).
+TIMEOUT_MS = 180_000
+#: Passkeys a user may have (Cognito: 20).
+MAX_PASSKEYS = 20
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def rp_id(pool: UserPool) -> str:
+    """The pool's relying party id, or the errors Cognito gives when passkeys cannot be used."""
+    if "WEB_AUTHN" not in pool.allowed_first_auth_factors:
+        raise PoolError("WebAuthnNotEnabledException", "Passkey sign-in is not enabled for this user pool.")
+    if not pool.web_authn.relying_party_id:
+        raise PoolError("WebAuthnConfigurationMissingException",
+                        "The user pool has no WebAuthn relying party id and no domain.")
+    return pool.web_authn.relying_party_id
+
+
+def _origins(pool: UserPool, rp: str) -> list[str]:
+    return [f"https://{rp}", *pool.web_authn.origins]
+
+
+def _uv(pool: UserPool) -> UserVerificationRequirement:
+    return UserVerificationRequirement(pool.web_authn.user_verification)
+
+
+def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+    return [PublicKeyCredentialDescriptor(id=p.credential_id) for p in user.passkeys.values()]
+
+
+def credential_document(value: Any) -> dict[str, Any]:
+    """A credential as the SDKs send it: a JSON document, or the same as a JSON string."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise invalid_parameter("Credential is not valid JSON.") from None
+    if not isinstance(value, Mapping) or not isinstance(value.get("response"), Mapping):
+        raise invalid_parameter("Credential is not a WebAuthn credential.")
+    return dict(value)
+
+
+def _client_data(credential: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(_unb64url(str(credential["response"]["clientDataJSON"])))
+    except (KeyError, ValueError, TypeError):
+        raise invalid_parameter("Credential has no valid clientDataJSON.") from None
+    if not isinstance(data, dict):
+        raise invalid_parameter("Credential has no valid clientDataJSON.")
+    return data
+
+
+# --- registration --------------------------------------------------------------------------------------
+
+
+def registration_options(pool: UserPool, user: User, now: float) -> dict[str, Any]:
+    """CredentialCreationOptions for ``user``; the challenge is kept until it is used or expires."""
+    rp = rp_id(pool)
+    if len(user.passkeys) >= MAX_PASSKEYS:
+        raise PoolError("LimitExceededException", f"A user can have at most {MAX_PASSKEYS} passkeys.")
+    options = webauthn.generate_registration_options(
+        rp_id=rp, rp_name=pool.name, user_name=user.attributes.get("email") or user.username,
+        user_id=user.sub.encode(), user_display_name=user.attributes.get("name") or user.username,
+        timeout=TIMEOUT_MS, exclude_credentials=_descriptors(user),
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.REQUIRED, require_resident_key=True, user_verification=_uv(pool),
+        ),
+    )
+    document: dict[str, Any] = json.loads(webauthn.options_to_json(options))
+    user.passkey_registration = (document["challenge"], now + TIMEOUT_MS / 1000)
+    return document
+
+
+def register(pool: UserPool, user: User, credential: Mapping[str, Any], now: float) -> Passkey:
+    """Check a RegistrationResponseJSON against the user's pending challenge (used up either way)."""
+    rp = rp_id(pool)
+    pending, user.passkey_registration = user.passkey_registration, None
+    if pending is None or pending[1] < now:
+        raise PoolError("WebAuthnChallengeNotFoundException", "No WebAuthn registration is under way for this user.")
+    client_data = _client_data(credential)
+    if client_data.get("type") != "webauthn.create":
+        raise PoolError("WebAuthnClientMismatchException", "The client data is not of a registration.")
+    if client_data.get("challenge") != pending[0]:
+        raise PoolError("WebAuthnChallengeNotFoundException", "The credential answers another challenge.")
+    if client_data.get("origin") not in _origins(pool, rp):
+        raise PoolError("WebAuthnOriginNotAllowedException", "The origin of the credential is not allowed.")
+    try:
+        verified = webauthn.verify_registration_response(
+            credential=dict(credential), expected_challenge=_unb64url(pending[0]), expected_rp_id=rp,
+            expected_origin=_origins(pool, rp),
+            require_user_verification=pool.web_authn.user_verification == "required",
+        )
+    except WebAuthnException as exc:
+        raise _registration_error(str(exc)) from None
+    key = b64url(verified.credential_id)
+    if key in user.passkeys:
+        raise invalid_parameter("This passkey is already registered.")
+    response = credential["response"]
+    transports = response.get("transports") if isinstance(response, Mapping) else None
+    attachment = credential.get("authenticatorAttachment")
+    passkey = Passkey(
+        credential_id=verified.credential_id, public_key=verified.credential_public_key,
+        sign_count=verified.sign_count, created=now, name=f"Passkey {len(user.passkeys) + 1}",
+        transports=[str(t) for t in transports] if isinstance(transports, list) else [],
+        attachment=str(attachment) if isinstance(attachment, str) else None,
+    )
+    user.passkeys[key] = passkey
+    return passkey
+
+
+def _registration_error(reason: str) -> PoolError:
+    if "RP ID hash" in reason:
+        return PoolError("WebAuthnRelyingPartyMismatchException", "The relying party of the credential does not "
+                                                                  "match the user pool's.")
+    if "algorithm" in reason.lower() or "Unsupported" in reason:
+        return PoolError("WebAuthnCredentialNotSupportedException", "This kind of passkey is not supported.")
+    return invalid_parameter(f"The passkey registration is not valid: {reason}")
+
+
+# --- sign-in ---------------------------------------------------------------------------------------------
+
+
+def request_options(pool: UserPool, user: User) -> tuple[str, dict[str, str]]:
+    """A fresh challenge and the CREDENTIAL_REQUEST_OPTIONS challenge parameter that carries it."""
+    rp = rp_id(pool)
+    challenge = secrets.token_bytes(32)
+    options = webauthn.generate_authentication_options(
+        rp_id=rp, challenge=challenge, timeout=TIMEOUT_MS, allow_credentials=_descriptors(user),
+        user_verification=_uv(pool),
+    )
+    document = json.loads(webauthn.options_to_json(options))
+    for descriptor, passkey in zip(document.get("allowCredentials", []), user.passkeys.values(), strict=True):
+        if passkey.transports:
+            descriptor["transports"] = passkey.transports
+    return b64url(challenge), {"CREDENTIAL_REQUEST_OPTIONS": json.dumps(document, separators=(",", ":"))}
+
+
+def verify_assertion(pool: UserPool, user: User, credential: Mapping[str, Any], challenge: str) -> None:
+    """Check an AuthenticationResponseJSON against the Session's challenge and the user's passkeys; moves the
+    passkey's counter on. A failure is NotAuthorizedException naming what was wrong."""
+    rp = rp_id(pool)
+    passkey = user.passkeys.get(str(credential.get("id", "")))
+    if passkey is None:
+        raise not_authorized("The passkey is not registered for this user.")
+    client_data = _client_data(credential)
+    if client_data.get("origin") not in _origins(pool, rp):
+        raise not_authorized("The origin of the passkey assertion is not allowed.")
+    try:
+        verified = webauthn.verify_authentication_response(
+            credential=dict(credential), expected_challenge=_unb64url(challenge), expected_rp_id=rp,
+            expected_origin=_origins(pool, rp), credential_public_key=passkey.public_key,
+            credential_current_sign_count=passkey.sign_count,
+            require_user_verification=pool.web_authn.user_verification == "required",
+        )
+    except WebAuthnException as exc:
+        raise not_authorized(f"The passkey assertion is not valid: {exc}") from None
+    passkey.sign_count = verified.new_sign_count
+
+
+def add_software_passkey(pool: UserPool, user: User, path: str, now: float) -> None:
+    """For seeds: give ``user`` the software passkey in ``path``; a new one is made there (and registered as a
+    client would, with the origin ``https://<rpId>``) when there is no file yet."""
+    from authflow.passkeys import SoftwarePasskey, default_origin
+
+    if Path(path).exists():
+        key = SoftwarePasskey(path)
+        if key.rp_id != rp_id(pool):
+            raise ValueError(f"{path} holds a passkey for {key.rp_id}, not for {rp_id(pool)}")
+        user.passkeys[b64url(key.credential_id)] = Passkey(
+            credential_id=key.credential_id, public_key=key.cose_public_key(), sign_count=key.sign_count,
+            created=now, name="Software passkey", transports=["internal"], attachment="platform",
+        )
+        return
+    key = SoftwarePasskey.generate(path)
+    options = registration_options(pool, user, now)
+    register(pool, user, key.create_credential(options, default_origin(rp_id(pool))), now)

@@ -40,7 +40,7 @@ def get(pool: LocalUserPool, path: str) -> tuple[int, Any]:
 
 
 def test_unknown_operation_is_400_unsupported_operation(local_pool: LocalUserPool) -> None:
-    status, body = post(local_pool, TARGET + "StartWebAuthnRegistration", b"{}")
+    status, body = post(local_pool, TARGET + "AddCustomAttributes", b"{}")
     assert status == 400
     assert body["__type"] == "UnsupportedOperationException"
 

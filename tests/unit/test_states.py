@@ -199,15 +199,21 @@ def test_select_challenge_offers_supported_factors_in_order() -> None:
                    available_challenges=("WEB_AUTHN", "EMAIL_OTP", "PASSWORD", "PASSWORD_SRP"))
     prompt = select_challenge.prompt(context(ch))
     assert prompt.kind is PromptKind.FIRST_FACTOR
-    assert prompt.choices == ("PASSWORD_SRP", "PASSWORD", "EMAIL_OTP")
+    assert prompt.choices == ("WEB_AUTHN", "PASSWORD_SRP", "PASSWORD", "EMAIL_OTP")
     assert select_challenge.choose(ch, {"choice": "EMAIL_OTP"}) == "EMAIL_OTP"
     assert select_challenge.responses("EMAIL_OTP") == {"ANSWER": "EMAIL_OTP"}
     assert select_challenge.responses("PASSWORD", password="pw") == {"ANSWER": "PASSWORD", "PASSWORD": "pw"}
     assert select_challenge.responses("PASSWORD_SRP", srp_a="abc") == {"ANSWER": "PASSWORD_SRP", "SRP_A": "abc"}
 
 
-def test_select_challenge_with_only_passkeys_is_unsupported() -> None:
+def test_select_challenge_with_only_passkeys_offers_the_passkey() -> None:
     ch = Challenge("SELECT_CHALLENGE", {}, "bob", "bob", available_challenges=("WEB_AUTHN",))
+    assert select_challenge.prompt(context(ch)).choices == ("WEB_AUTHN",)
+    assert select_challenge.responses("WEB_AUTHN") == {"ANSWER": "WEB_AUTHN"}
+
+
+def test_select_challenge_offering_nothing_known_is_unsupported() -> None:
+    ch = Challenge("SELECT_CHALLENGE", {}, "bob", "bob", available_challenges=("SOMETHING_NEW",))
     with pytest.raises(UnsupportedChallengeError):
         select_challenge.prompt(context(ch))
 

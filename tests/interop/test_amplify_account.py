@@ -1,0 +1,48 @@
+"""AWS Amplify JS v6 through the account lifecycle against the local pool (js/amplify_account.mjs): sign-up
+with auto sign-in over USER_AUTH, a new code, forced refreshes on an app client that rotates refresh tokens
+with no grace period (a refresh with a rotated-out token would be refused), password reset."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from authflow.localpool import LocalUserPool
+
+from .conftest import NodeRunner
+
+PASSWORD = "Amplify-Passw0rd!"
+NEW_PASSWORD = "Amplify-Passw0rd-2!"
+SEED: dict[str, Any] = {"pools": [{
+    "auto_verified_attributes": ["email"], "allowed_first_auth_factors": ["PASSWORD"],
+    "clients": [{"id": "amplifyaccount", "refresh_token_rotation": True, "retry_grace_period_seconds": 0,
+                 "explicit_auth_flows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+}]}
+
+
+def test_amplify_sign_up_auto_sign_in_rotation_and_reset(node: NodeRunner) -> None:
+    with LocalUserPool(SEED) as local:
+        results = node("amplify_account.mjs", timeout=90, env={
+            "POOL_ID": local.pool_id, "CLIENT_ID": "amplifyaccount", "ENDPOINT_URL": local.endpoint_url,
+            "USERNAME": "amy", "PASSWORD": PASSWORD, "NEW_PASSWORD": NEW_PASSWORD})
+        failed = {name: r["error"] for name, r in results.items() if not r["ok"]}
+        assert not failed, failed
+        value = {name: r["value"] for name, r in results.items()}
+        assert value["sign_up"] == {"complete": False, "step": "CONFIRM_SIGN_UP", "destination": "a***@e***"}
+        assert value["resend_sign_up_code"] == "a***@e***"
+        assert value["confirm_sign_up"] == "COMPLETE_AUTO_SIGN_IN"
+        assert value["auto_sign_in"] == {"signedIn": True, "user": "amy"}
+        assert value["force_refresh_twice"] == {"distinct": 3, "user": "amy"}
+        assert value["reset_password"] == {"step": "CONFIRM_RESET_PASSWORD_WITH_CODE", "destination": "a***@e***"}
+        assert value["sign_in_with_new_password"] == {"signedIn": True, "user": "amy"}
+        # autoSignIn: InitiateAuth USER_AUTH with ConfirmSignUp's Session; the password went only in SignUp.
+        first = local.requests("InitiateAuth")[0]
+        assert (first.params["AuthFlow"], bool(first.params.get("Session")), first.status) == ("USER_AUTH", True, 200)
+        requests = local.requests()
+        reset = next(i for i, r in enumerate(requests) if r.operation == "ForgotPassword")
+        assert [r.operation for r in requests[:reset] if PASSWORD in json.dumps(r.params)] == ["SignUp"]
+        # Rotation: each forced refresh used the refresh token the previous one handed out (grace 0).
+        refreshes = local.requests("GetTokensFromRefreshToken")
+        assert [r.status for r in refreshes] == [200, 200]
+        assert refreshes[0].params["RefreshToken"] != refreshes[1].params["RefreshToken"]
+        assert local.user("amy").status == "CONFIRMED"

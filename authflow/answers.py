@@ -13,12 +13,23 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from authflow.errors import AuthflowError
+from authflow.errors import AuthflowError, UsageError
 from authflow.prompts import Field, Prompt, PromptKind
 
 __all__ = ["CodeCommandError", "EnvAnswers", "normalize_code", "run_code_command"]
 
 CODE_COMMAND_TIMEOUT = 180.0
+#: The answers AUTHFLOW_MFA_CHOICE and AUTHFLOW_FIRST_FACTOR may give (any case).
+MFA_CHOICES = ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP")
+FIRST_FACTORS = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
+
+
+def _one_of(name: str, value: str | None, choices: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value.strip().upper() in choices:
+        return value.strip().upper()
+    raise UsageError(f"{name}={value!r} is not one of {' | '.join(choices)}")
 
 
 class CodeCommandError(AuthflowError):
@@ -95,7 +106,7 @@ class EnvAnswers:
             except ValueError:
                 parsed = None
             if not isinstance(parsed, dict):
-                raise AuthflowError("AUTHFLOW_ATTRIBUTES is not a JSON object", code="InvalidEnvironment")
+                raise UsageError('AUTHFLOW_ATTRIBUTES is not a JSON object: set it like {"name": "Ada Lovelace"}')
             attributes = {str(k).removeprefix("userAttributes."): str(v) for k, v in parsed.items()}
         totp_secret = get("AUTHFLOW_TOTP_SECRET")
         if totp_secret is not None:
@@ -104,9 +115,8 @@ class EnvAnswers:
             try:
                 pyotp.TOTP(totp_secret).byte_secret()
             except (ValueError, TypeError):
-                raise AuthflowError(
-                    "AUTHFLOW_TOTP_SECRET is not a base32 TOTP secret of at least 16 characters",
-                    code="InvalidEnvironment",
+                raise UsageError(
+                    "AUTHFLOW_TOTP_SECRET is not a base32 TOTP secret (A-Z and 2-7, at least 16 characters)"
                 ) from None
         return cls(
             password=get("AUTHFLOW_PASSWORD"),
@@ -114,8 +124,8 @@ class EnvAnswers:
             attributes=attributes,
             totp_secret=totp_secret,
             code_command=get("AUTHFLOW_CODE_COMMAND"),
-            mfa_choice=get("AUTHFLOW_MFA_CHOICE"),
-            first_factor=get("AUTHFLOW_FIRST_FACTOR"),
+            mfa_choice=_one_of("AUTHFLOW_MFA_CHOICE", get("AUTHFLOW_MFA_CHOICE"), MFA_CHOICES),
+            first_factor=_one_of("AUTHFLOW_FIRST_FACTOR", get("AUTHFLOW_FIRST_FACTOR"), FIRST_FACTORS),
         )
 
     def code_for(self, prompt: Prompt) -> str | None:

@@ -6,7 +6,8 @@ and other commands in modules of their own (:data:`COMMAND_MODULES`).
 stdout, and on failure one line on stderr naming the Cognito error code or the local failure.
 
 Exit status: 0 signed in; 1 Cognito said no or something failed; 2 a needed answer or setting is
-missing (``--non-interactive``, or a usage error); 130 interrupted (Ctrl-C).
+missing or not usable (``--non-interactive``, or a usage error), said in one line; 130 Ctrl-C or Ctrl-D
+at a prompt.
 """
 
 from __future__ import annotations
@@ -15,23 +16,28 @@ import argparse
 import importlib
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from urllib.parse import urlsplit
 
 from authflow.answers import EnvAnswers
 from authflow.errors import (
     AuthflowError,
     EndOfInput,
     ExpiredCodeError,
+    IncorrectCredentialsError,
     Interrupted,
     MissingAnswerError,
     NotAuthorizedError,
     PasswordResetRequiredError,
+    ResourceNotFoundError,
     SignInCancelled,
+    UsageError,
     UserNotConfirmedError,
 )
 from authflow.prompts import Answer, Prompt, PromptKind
@@ -51,10 +57,29 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-class UsageError(AuthflowError):
-    """A setting is missing or contradicts another: exit 2."""
+#: What Cognito accepts (its API's patterns), to say what is wrong before anything is sent.
+POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
+CLIENT_ID = re.compile(r"[\w+]{1,128}")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
-    code = "UsageError"
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def one_of(values: Sequence[str]) -> Callable[[str], str]:
+    """An argparse ``type`` taking one of ``values``, in any case ("user_srp_auth" is USER_SRP_AUTH)."""
+
+    def parse(text: str) -> str:
+        for value in values:
+            if text.strip().lower() == value.lower():
+                return value
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of {' | '.join(values)}")
+
+    return parse
 
 
 # --- configuration ---------------------------------------------------------------------------------
@@ -100,14 +125,14 @@ def _add_sign_in_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--auth-flow",
         metavar="FLOW",
-        choices=AUTH_FLOWS,
+        type=one_of(AUTH_FLOWS),
         default="USER_SRP_AUTH",
         help="USER_SRP_AUTH (default) | USER_PASSWORD_AUTH | USER_AUTH | CUSTOM_AUTH",
     )
     group.add_argument(
         "--preferred-challenge",
         metavar="C",
-        choices=PREFERRED_CHALLENGES,
+        type=one_of(PREFERRED_CHALLENGES),
         help="USER_AUTH only: PASSWORD | PASSWORD_SRP | EMAIL_OTP | SMS_OTP | WEB_AUTHN",
     )
     group.add_argument(
@@ -140,17 +165,41 @@ class PoolConfig:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> PoolConfig:
-        if not args.pool_id:
+        """The settings, each checked: a mistake is a UsageError that says what to give instead."""
+        pool_id, client_id = args.pool_id, args.client_id
+        if not pool_id:
             raise UsageError("no user pool: give --pool-id or set AUTHFLOW_POOL_ID")
-        if not args.client_id:
+        if not POOL_ID.fullmatch(pool_id):
+            raise UsageError(
+                f"the pool id {pool_id!r} (--pool-id / AUTHFLOW_POOL_ID) is not a user pool id: "
+                "they look like us-east-1_AbC123, the region, an underscore and letters or digits"
+            )
+        if not client_id:
             raise UsageError("no app client: give --client-id or set AUTHFLOW_CLIENT_ID")
-        region = args.region
-        if not region:
-            prefix, underscore, _ = args.pool_id.partition("_")
-            if not underscore or not prefix:
-                raise UsageError("the pool id has no region prefix: give --region or set AUTHFLOW_REGION")
-            region = prefix
-        return cls(args.pool_id, args.client_id, args.client_secret, region, args.endpoint_url)
+        if not CLIENT_ID.fullmatch(client_id):
+            raise UsageError(
+                f"the client id {client_id!r} (--client-id / AUTHFLOW_CLIENT_ID) is not an app client id: "
+                "copy it from the pool's App clients page (letters and digits)"
+            )
+        region = args.region or pool_id.partition("_")[0]
+        if not REGION.fullmatch(region):
+            where = "--region / AUTHFLOW_REGION" if args.region else f"the prefix of the pool id {pool_id!r}"
+            raise UsageError(
+                f"{region!r} ({where}) is not an AWS region: give one like us-east-1 with --region"
+            )
+        endpoint = args.endpoint_url
+        if endpoint is not None:
+            try:
+                parts = urlsplit(endpoint)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+            except ValueError:
+                valid = False
+            if not valid:
+                raise UsageError(
+                    f"the endpoint {endpoint!r} (--endpoint-url / AUTHFLOW_ENDPOINT_URL) is not an http(s) URL: "
+                    "give one like http://127.0.0.1:9229"
+                )
+        return cls(pool_id, client_id, args.client_secret, region, endpoint)
 
     def user_pool(self) -> UserPool:
         from authflow.transport import UserPool
@@ -569,9 +618,12 @@ COMMAND_MODULES = ("authflow.demo",)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from authflow import __version__
+
+    parser = ArgumentParser(
         prog="authflow", description="Sign in to Amazon Cognito user pools, through every challenge."
     )
+    parser.add_argument("--version", action="version", version=f"authflow {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -599,7 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument(
         "--output",
         metavar="FORMAT",
-        choices=OUTPUTS,
+        type=one_of(OUTPUTS),
         default="json",
         help="json (default) | env | access-token | id-token",
     )
@@ -620,7 +672,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_token)
 
     logout = sub.add_parser(
-        "logout", help="revoke the cached refresh token and forget the tokens", description="Sign out."
+        "logout",
+        help="revoke the cached refresh token and forget the tokens",
+        description="Sign out: revoke the cached refresh token (RevokeToken) and forget the cached tokens; "
+        "with --global, also sign the user out on every device (GlobalSignOut).",
     )
     _add_pool_options(logout)
     logout.add_argument(
@@ -636,13 +691,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_account_commands(sub)
 
-    diagram = sub.add_parser("diagram", help="print the sign-in state machine as a Mermaid chart")
+    diagram = sub.add_parser(
+        "diagram",
+        help="print the sign-in state machine as a Mermaid chart",
+        description="Print the transition table of the sign-in state machine as a Mermaid stateDiagram-v2 "
+        "(paste it into a Markdown file or mermaid.live).",
+    )
     diagram.set_defaults(func=cmd_diagram)
 
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(sub)
 
-    sub.add_parser("local-pool", help="run the local Cognito-compatible user pool", add_help=False)
+    sub.add_parser(
+        "local-pool", help="run the local Cognito-compatible user pool (authflow local-pool --help)", add_help=False
+    )
     return parser
 
 
@@ -655,6 +717,16 @@ def _fail(message: str, status: int, stream: TextIO | None = None) -> int:
     return status
 
 
+def _hint(error: AuthflowError, args: argparse.Namespace) -> str:
+    """What to check when Cognito refuses the very first step: often a wrong pool id or client id."""
+    first_step = isinstance(error, (ResourceNotFoundError, IncorrectCredentialsError)) or (
+        isinstance(error, NotAuthorizedError) and getattr(error, "operation", None) == "InitiateAuth"
+    )
+    if not first_step or not getattr(args, "pool_id", None):
+        return ""
+    return f" (check the pool id {args.pool_id} and the client id {args.client_id} too)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["local-pool"]:
@@ -663,18 +735,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     try:
         return int(args.func(args))
-    except Interrupted:
+    except (Interrupted, KeyboardInterrupt):
         return _fail("Cancelled: interrupted", EXIT_INTERRUPTED)
     except EndOfInput:
-        return _fail("Cancelled: end of input", EXIT_FAILED)
-    except KeyboardInterrupt:
-        return _fail("Cancelled: interrupted", EXIT_INTERRUPTED)
+        return _fail("Cancelled: end of input", EXIT_INTERRUPTED)
     except (MissingAnswerError, UsageError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except SignInCancelled as exc:
         return _fail(str(exc), EXIT_FAILED)
     except AuthflowError as exc:
-        return _fail(str(exc), EXIT_FAILED)
+        return _fail(f"{exc}{_hint(exc, args)}", EXIT_FAILED)
     except Exception as exc:
         if os.environ.get("AUTHFLOW_DEBUG"):
             raise

@@ -22,7 +22,7 @@ COMMANDS = {
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the three commands to ``authflow``'s subcommands."""
-    from authflow.cli import OUTPUTS, _add_cache_options, _add_pool_options, _add_sign_in_options
+    from authflow.cli import OUTPUTS, _add_cache_options, _add_pool_options, _add_sign_in_options, one_of
 
     for name, (begin, summary) in COMMANDS.items():
         parser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
@@ -30,7 +30,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         _add_sign_in_options(parser)
         if name == "confirm-sign-up":
             parser.add_argument("--resend", action="store_true", help="ask Cognito for a new code first")
-        parser.add_argument("--output", metavar="FORMAT", choices=OUTPUTS, default="json",
+        parser.add_argument("--output", metavar="FORMAT", type=one_of(OUTPUTS), default="json",
                             help="json (default) | env | access-token | id-token")
         _add_cache_options(parser, login=True)
         parser.set_defaults(func=cmd_account, begin=begin)
@@ -42,7 +42,6 @@ def cmd_account(args: argparse.Namespace) -> int:
         EXIT_OK,
         NonInteractiveHandler,
         PoolConfig,
-        UsageError,
         _cache,
         _interactive,
         _remember,
@@ -50,6 +49,7 @@ def cmd_account(args: argparse.Namespace) -> int:
         _totp_secret_writer,
         format_tokens,
     )
+    from authflow.errors import UsageError
 
     config = PoolConfig.from_args(args)
     if args.preferred_challenge and args.auth_flow != "USER_AUTH":

@@ -9,8 +9,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from authflow.cli import EXIT_OK, UsageError, one_line
-from authflow.errors import AuthflowError, EndOfInput, Interrupted
+from authflow.cli import EXIT_OK, one_line
+from authflow.errors import AuthflowError, EndOfInput, Interrupted, UsageError
 from authflow.prompts import Prompt, PromptKind
 
 if TYPE_CHECKING:
@@ -20,7 +20,12 @@ if TYPE_CHECKING:
 
 def register(sub: Any) -> None:
     demo = sub.add_parser(
-        "demo", help="sign in to a local user pool with demo users, in this terminal", description="Demo."
+        "demo",
+        help="sign in to a local user pool with demo users, in this terminal",
+        description="Start a local user pool with demo users (passwords, SMS, email and authenticator-app "
+        "MFA, MFA setup, a new password, passwordless and custom challenges) and sign in as any of them with "
+        "the terminal wizard. The codes the pool sends and the authenticator app's codes are shown here, "
+        "so no phone is needed.",
     )
     demo.add_argument("--user", metavar="NAME", help="the demo user to sign in as (default: ask)")
     demo.set_defaults(func=cmd_demo)

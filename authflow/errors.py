@@ -29,6 +29,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     +-- MissingAnswerError                the handler had no answer (non-interactive runs)
     +-- SignInCancelled                   the person left or the handler gave up
     |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
+    +-- UsageError                        a setting or answer given to a command is not usable (exit 2)
     +-- FlowStateError                    the step API was called out of order
     +-- EndpointError                     the endpoint could not be reached
 """
@@ -294,6 +295,13 @@ class Interrupted(SignInCancelled):
 
 class EndOfInput(SignInCancelled):
     """The person pressed Ctrl-D at a prompt (or the input ended)."""
+
+
+class UsageError(AuthflowError):
+    """A setting or an answer given to a command is missing, not usable, or contradicts another: the
+    ``authflow`` command says so in one line and exits 2."""
+
+    code = "UsageError"
 
 
 class FlowStateError(AuthflowError):

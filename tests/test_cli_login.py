@@ -308,7 +308,7 @@ def test_wrong_totp_secret_is_not_retried(cli: Cli) -> None:
 
 def test_invalid_totp_secret_is_refused_before_signing_in(cli: Cli) -> None:
     done = cli.login("tina", AUTHFLOW_PASSWORD="Tina-Passw0rd!", AUTHFLOW_TOTP_SECRET="GEZDGNBV!")
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert_one_line_error(done, contains="AUTHFLOW_TOTP_SECRET is not a base32 TOTP secret")
     assert "GEZDGNBV" not in done.stderr
     assert cli.pool.requests() == []

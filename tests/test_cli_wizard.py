@@ -232,13 +232,56 @@ def test_mfa_setup_shows_secret_uri_and_qr_and_writes_the_secret_file(wizard: Wi
     assert wizard.finish()[0] == 0
 
 
-@pytest.mark.parametrize(("key", "status", "says"), [("\x03", 130, "interrupted"), ("\x04", 1, "end of input")])
-def test_ctrl_c_and_ctrl_d_leave_cleanly(wizard: Wizard, key: str, status: int, says: str) -> None:
+@pytest.mark.parametrize(("key", "says"), [("\x03", "interrupted"), ("\x04", "end of input")])
+def test_ctrl_c_and_ctrl_d_leave_cleanly(wizard: Wizard, key: str, says: str) -> None:
     wizard.start("alice")
     wizard.expect("Password for alice:")
     wizard.child.send(key)
     code, rest = wizard.finish()
-    assert code == status
+    assert code == 130
     assert f"Cancelled: {says}" in rest
     assert "Traceback" not in rest
     assert wizard.pool.requests() == []
+
+
+#: How to reach each kind of prompt: (user, flags, environment answers, [(shown, typed)...], the prompt).
+PROMPTS: dict[str, tuple[str | None, list[str], dict[str, str], list[tuple[str, str]], str]] = {
+    "username": (None, [], {}, [], "Username:"),
+    "code": ("sam", [], {"AUTHFLOW_PASSWORD": "Sam-Passw0rd!"}, [], "Code:"),
+    "mfa choice": ("max", [], {"AUTHFLOW_PASSWORD": "Max-Passw0rd!"}, [], "Which second factor"),
+    "first factor": ("uma", ["--auth-flow", "USER_AUTH"], {}, [], "How do you want to sign in"),
+    "new password": ("newton", [], {"AUTHFLOW_PASSWORD": "Temp-Passw0rd!"}, [], "New password:"),
+    "repeat": ("newton", [], {"AUTHFLOW_PASSWORD": "Temp-Passw0rd!"}, [("New password:", "N3w-Passw0rd!")],
+               "Repeat the new password:"),
+    "attribute": ("newton", [], {"AUTHFLOW_PASSWORD": "Temp-Passw0rd!", "AUTHFLOW_NEW_PASSWORD": "N3w-Passw0rd!"},
+                  [], "name"),
+    "setup choice": ("sean", [], {"AUTHFLOW_PASSWORD": "Sean-Passw0rd!"}, [], "Which one do you want to set up?"),
+    "setup code": ("sean", [], {"AUTHFLOW_PASSWORD": "Sean-Passw0rd!"}, [("Which one", "")], "Code:"),
+    "email address": ("sean", [], {"AUTHFLOW_PASSWORD": "Sean-Passw0rd!"}, [("Which one", DOWN)],
+                      "Email address:"),
+}
+
+
+@pytest.mark.parametrize("prompt", list(PROMPTS))
+def test_ctrl_d_at_every_prompt_exits_130(wizard: Wizard, prompt: str) -> None:
+    username, flags, answers, steps, shown = PROMPTS[prompt]
+    wizard.start(username, *flags, pool_of=username or "alice", **answers)
+    for expected, typed in steps:
+        wizard.expect(expected)
+        wizard.send(typed)
+    wizard.expect(shown)
+    wizard.child.send("\x04")
+    code, rest = wizard.finish()
+    assert code == 130
+    assert "Cancelled: end of input" in rest
+    assert "Traceback" not in rest
+
+
+def test_ctrl_d_at_start_over_exits_130(wizard: Wizard) -> None:
+    wizard.start("tina", AUTHFLOW_PASSWORD="Tina-Passw0rd!")
+    wizard.expect("Code:")
+    wizard.pool.clock.advance(181)
+    wizard.send(wizard.pool.totp_code("tina"))
+    wizard.expect("Start over? [Y/n]")
+    wizard.child.send("\x04")
+    assert wizard.finish()[0] == 130

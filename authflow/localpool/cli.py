@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 
 from authflow.localpool import LocalUserPool
+from authflow.localpool.seed import load_seed
 
 log = logging.getLogger("authflow.localpool")
 
@@ -63,9 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     log.propagate = False
     try:
         try:
-            pool = LocalUserPool(args.seed or "demo", host=args.host, port=args.port).start()
-        except (OSError, ValueError) as exc:
-            print(f"authflow local-pool: {exc}", file=sys.stderr)
+            pool = LocalUserPool(load_seed(args.seed or "demo"), host=args.host, port=args.port)
+        except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            print(f"authflow local-pool: --seed {args.seed or 'demo'}: {reason}", file=sys.stderr)
+            return 2
+        try:
+            pool.start()
+        except OSError as exc:
+            print(f"authflow local-pool: cannot listen on {args.host}:{args.port} ({exc.strerror})", file=sys.stderr)
             return 1
         return _serve(pool)
     finally:

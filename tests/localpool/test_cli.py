@@ -104,12 +104,13 @@ def test_seed_file_and_port(tmp_path: Path) -> None:
         assert running.stop()[0] == 0
 
 
-def test_bad_seed_is_one_line_and_exit_1(tmp_path: Path) -> None:
+def test_bad_seed_is_one_line_naming_the_file_and_exit_2(tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps({"pools": [{"nonsense": 1}]}))
     process = spawn("--seed", str(seed))
     out, err = process.communicate(timeout=20)
-    assert process.returncode == 1 and out == ""
+    assert process.returncode == 2 and out == ""
+    assert err.startswith(f"authflow local-pool: --seed {seed}: ") and err.count("\n") == 1
     assert "nonsense" in err and "Traceback" not in err
 
 

@@ -624,7 +624,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="authflow", description="Sign in to Amazon Cognito user pools, through every challenge."
     )
     parser.add_argument("--version", action="version", version=f"authflow {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND")  # each command module adds to it
     sub.required = True
 
     login = sub.add_parser(

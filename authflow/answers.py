@@ -89,6 +89,7 @@ class EnvAnswers:
     code_command: str | None = None
     mfa_choice: str | None = None
     first_factor: str | None = None
+    passkey_file: str | None = None  # a software passkey file that answers WEB_AUTHN
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvAnswers:
@@ -126,6 +127,7 @@ class EnvAnswers:
             code_command=get("AUTHFLOW_CODE_COMMAND"),
             mfa_choice=_one_of("AUTHFLOW_MFA_CHOICE", get("AUTHFLOW_MFA_CHOICE"), MFA_CHOICES),
             first_factor=_one_of("AUTHFLOW_FIRST_FACTOR", get("AUTHFLOW_FIRST_FACTOR"), FIRST_FACTORS),
+            passkey_file=get("AUTHFLOW_PASSKEY_FILE"),
         )
 
     def code_for(self, prompt: Prompt) -> str | None:

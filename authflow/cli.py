@@ -223,6 +223,7 @@ _WHAT_TO_SET: dict[PromptKind, str] = {
     PromptKind.PASSWORD: "set AUTHFLOW_PASSWORD",
     PromptKind.MFA_CHOICE: "set AUTHFLOW_MFA_CHOICE",
     PromptKind.FIRST_FACTOR: "set AUTHFLOW_FIRST_FACTOR",
+    PromptKind.PASSKEY: "set AUTHFLOW_PASSKEY_FILE",
     PromptKind.MFA_SETUP_CHOICE: "give --totp-secret-out FILE to set up an authenticator app",
     PromptKind.TOTP_SETUP: "give --totp-secret-out FILE to set up an authenticator app",
     PromptKind.EMAIL_ADDRESS: "email MFA can only be set up interactively",
@@ -277,6 +278,7 @@ class NonInteractiveHandler:
             mfa_choice=env.mfa_choice,
             first_factor=env.first_factor,
             totp_secret_out=totp_secret_out,
+            passkey=env.passkey_file,
         )
 
     def _code(self, prompt: Prompt) -> str:
@@ -613,7 +615,7 @@ def cmd_local_pool(argv: Sequence[str]) -> int:
 
 #: Modules that add commands of their own, each with ``register(subparsers)``. ``authflow --help`` imports
 #: them all, so they import anything heavy inside their commands.
-COMMAND_MODULES = ("authflow.demo",)
+COMMAND_MODULES = ("authflow.demo", "authflow.cli_passkey")
 
 
 

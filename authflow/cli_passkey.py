@@ -1,0 +1,102 @@
+"""``authflow passkey add|list|delete``: the signed-in user's passkeys (shared/cli-contract.md).
+
+They act for the user of the cached tokens (refreshed as ``authflow token`` does, else signing in with the
+login answers). ``add`` makes the passkey with a new software passkey file (``--software FILE``) or a FIDO2
+security key over USB; the WebAuthn origin is ``https://<RelyingPartyId>`` unless ``--origin``
+(AUTHFLOW_PASSKEY_ORIGIN).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from authflow.cli import (
+    EXIT_OK,
+    PoolConfig,
+    _add_cache_options,
+    _add_pool_options,
+    _add_sign_in_options,
+    _username_for,
+    valid_tokens,
+)
+
+
+def register(sub: Any) -> None:
+    passkey = sub.add_parser("passkey", help="add, list or delete the signed-in user's passkeys",
+                             description="The signed-in user's passkeys (WebAuthn).")
+    actions = passkey.add_subparsers(dest="passkey_command", metavar="ACTION")
+    actions.required = True
+    add = actions.add_parser("add", help="register a new passkey; prints {\"CredentialId\": ...}")
+    add.add_argument("--software", metavar="FILE", type=Path,
+                     help="a new software passkey written to FILE (mode 0600; an existing FILE or a symlink is "
+                     "refused); without it, a FIDO2 security key over USB")
+    add.add_argument("--name", metavar="NAME", help="a name for the passkey (kept locally with a software passkey)")
+    add.add_argument("--origin", metavar="URL", default=os.environ.get("AUTHFLOW_PASSKEY_ORIGIN") or None,
+                     help="the WebAuthn origin (AUTHFLOW_PASSKEY_ORIGIN; default https://<RelyingPartyId>)")
+    add.set_defaults(func=cmd_add)
+    listing = actions.add_parser("list", help="print the passkeys (every page) as a JSON array")
+    listing.set_defaults(func=cmd_list)
+    delete = actions.add_parser("delete", help="delete one passkey")
+    delete.add_argument("credential_id", metavar="CREDENTIAL_ID")
+    delete.set_defaults(func=cmd_delete)
+    for parser in (add, listing, delete):
+        _add_pool_options(parser)
+        _add_sign_in_options(parser)
+        _add_cache_options(parser, login=False)
+
+
+def _signed_in(args: argparse.Namespace) -> tuple[Any, str]:
+    config = PoolConfig.from_args(args)
+    tokens = valid_tokens(args, config, _username_for(args), leeway=60.0)
+    return config.user_pool(), tokens.access_token
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from authflow.passkeys import SecurityKey, SoftwarePasskey, register_passkey
+
+    authenticator: Any
+    if args.software is not None:
+        authenticator = SoftwarePasskey.generate(args.software)  # refused before anything is sent
+    else:
+        authenticator = SecurityKey(on_touch=lambda: print("Touch your security key.", file=sys.stderr),
+                                    pin=_ask_pin)
+    try:
+        pool, access_token = _signed_in(args)
+        credential_id = register_passkey(pool, access_token, authenticator, origin=args.origin)
+    except BaseException:
+        if args.software is not None:  # a key the pool never took is of no use to anyone
+            with contextlib.suppress(FileNotFoundError):
+                args.software.unlink()
+        raise
+    print(json.dumps({"CredentialId": credential_id}))
+    return EXIT_OK
+
+
+def _ask_pin() -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass("PIN of the security key: ") or None
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from authflow.passkeys import list_passkeys
+
+    pool, access_token = _signed_in(args)
+    print(json.dumps(list_passkeys(pool, access_token)))
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from authflow.passkeys import delete_passkey
+
+    pool, access_token = _signed_in(args)
+    delete_passkey(pool, access_token, args.credential_id)
+    return EXIT_OK

@@ -347,6 +347,8 @@ class AuthFlow:
         return self.step
 
     def _walk(self, state: State, answer: Mapping[str, str]) -> None:
+        """Send the state's answer and follow each outcome, through states that ask no one, until the flow
+        waits for a person or is signed in."""
         outcome = self._exchange(state, answer)
         while True:
             if isinstance(outcome, Move):

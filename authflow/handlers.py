@@ -226,7 +226,7 @@ class ScriptedHandler:
             raise prompt.error
         authenticator = self._passkey
         if isinstance(authenticator, (str, os.PathLike)):
-            authenticator = SoftwarePasskey(authenticator)
+            authenticator = SoftwarePasskey(os.fspath(authenticator))
         return passkey_answer(authenticator, prompt.webauthn_options, self._passkey_origin)
 
     def _first_factor_default(self, prompt: Prompt) -> str | None:

@@ -418,7 +418,7 @@ class SecurityKey(_Fido2Authenticator):
 
 
 def _interaction(key: SecurityKey, client: Any) -> Any:
-    class Interaction(client.UserInteraction):  # type: ignore[misc, name-defined]
+    class Interaction(client.UserInteraction):  # type: ignore[misc]
         def prompt_up(self) -> None:
             if key.on_touch is not None:
                 key.on_touch()

@@ -207,6 +207,27 @@ def test_mfa_setup_wrong_first_code_is_retried(local_pool: LocalUserPool) -> Non
     assert_signed_in_as(step.tokens, "setup2")
 
 
+def test_mfa_setup_resumed_from_a_snapshot_keeps_the_new_secret(local_pool: LocalUserPool) -> None:
+    """What a state keeps across steps (here the TOTP secret being set up) travels in the snapshot."""
+    import json
+
+    local_pool.add_pool(id="us-east-1_MfaOnPool4", mfa="ON", mfa_types=["SOFTWARE_TOKEN_MFA"],
+                        clients=[{"name": "c", "explicit_auth_flows": ["ALLOW_USER_PASSWORD_AUTH"]}])
+    local_pool.add_user("setup4", PASSWORD, pool_id="us-east-1_MfaOnPool4")
+    pool = user_pool(local_pool, pool_id="us-east-1_MfaOnPool4")
+    first = AuthFlow(pool, "setup4", "USER_PASSWORD_AUTH")
+    first.start(password=PASSWORD)
+    secret = first.respond("SOFTWARE_TOKEN_MFA").prompt.secret_code  # type: ignore[union-attr]
+    saved = json.loads(json.dumps(first.snapshot()))
+    assert PASSWORD not in json.dumps(saved)
+    resumed = AuthFlow.resume(pool, saved)
+    step = resumed.step
+    assert step.prompt is not None and step.prompt.kind is PromptKind.TOTP_SETUP
+    assert step.prompt.secret_code == secret
+    assert_signed_in_as(resumed.respond(pyotp.TOTP(secret or "").now()).tokens, "setup4")
+    assert resumed.done
+
+
 def test_mfa_setup_by_email(local_pool: LocalUserPool) -> None:
     local_pool.add_pool(id="us-east-1_MfaOnPool3", mfa="ON", mfa_types=["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"],
                         clients=[{"name": "c", "explicit_auth_flows": ["ALLOW_USER_SRP_AUTH"]}])

@@ -16,9 +16,7 @@ from conftest_cli import REPO, assert_no_secret, assert_one_line_error, credenti
 
 from authflow.localpool import LocalUserPool
 from authflow.transport import UserPool
-
-PASSWORD = "Sign-Up-Passw0rd!"
-NEW_PASSWORD = "Brand-New-Passw0rd!"
+from tests.engine.test_account import NEW_PASSWORD, PASSWORD, mfa_user
 
 #: Prints the newest code the pool sent to $AUTHFLOW_USERNAME, after checking $AUTHFLOW_CHALLENGE.
 CODE_SCRIPT = """
@@ -82,14 +80,6 @@ def test_confirm_sign_up_with_resend_on_a_client_without_user_auth(local_pool: L
     assert [(r.operation, r.params.get("AuthFlow")) for r in local_pool.requests()] == [
         ("ResendConfirmationCode", None), ("ConfirmSignUp", None), ("InitiateAuth", "USER_AUTH"),
         ("InitiateAuth", "USER_SRP_AUTH"), ("RespondToAuthChallenge", None)]
-
-
-def mfa_user(local: LocalUserPool, status: str = "CONFIRMED") -> str:
-    secret = pyotp.random_base32()
-    local.pool().mfa_configuration = "OPTIONAL"
-    local.add_user("rita", PASSWORD, attributes={"email": "rita@example.com", "email_verified": "true"},
-                   mfa=["SOFTWARE_TOKEN_MFA"], preferred_mfa="SOFTWARE_TOKEN_MFA", totp_secret=secret, status=status)
-    return secret
 
 
 def test_reset_password_then_mfa(local_pool: LocalUserPool, tmp_path: Path) -> None:

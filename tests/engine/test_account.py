@@ -111,6 +111,7 @@ def test_weak_password_at_sign_up_is_asked_again(local_pool: LocalUserPool) -> N
 
 
 def mfa_user(local: LocalUserPool, status: str = "CONFIRMED") -> str:
+    """rita, with TOTP MFA and an email address for codes; returns her TOTP secret."""
     secret = pyotp.random_base32()
     local.pool().mfa_configuration = "OPTIONAL"
     local.add_user("rita", PASSWORD, attributes={"email": "rita@example.com", "email_verified": "true"},

@@ -3,13 +3,18 @@
 States are named after Cognito's ChallengeName where the flow waits on a challenge, plus a few of the
 engine's own: ``start`` (nothing sent), ``awaiting_password`` (the password is needed before the next
 call), ``MFA_SETUP_TOTP`` / ``MFA_SETUP_EMAIL`` (inside MFA_SETUP, after the method was chosen),
-``authenticated`` and ``failed``. What is done in each state lives in its ``states/`` module (the registry
-``authflow.states.REGISTRY``); this table says only where a flow may go.
+``authenticated`` and ``failed``; and the account's steps around a sign-in (``ACCOUNT``: SIGN_UP,
+CONFIRM_SIGN_UP, PASSWORD_RESET_REQUIRED, CONFIRM_FORGOT_PASSWORD; ``ACCOUNT_AUTOMATIC``:
+RESEND_CONFIRMATION_CODE, FORGOT_PASSWORD). What is done in each state lives in its ``states/`` module (the
+registry ``authflow.states.REGISTRY``); this table says only where a flow may go.
 
 Events are what happened: Cognito answered with a ChallengeName (the event has that name),
 ``authenticated`` (an AuthenticationResult arrived), ``retry`` (an answer was refused and the same
-challenge may be answered again in the same session), ``fail``, and four local moves that ``states/``
-modules ask for: ``need_password``, ``choose_totp_setup``, ``choose_email_setup`` and ``password_refused``.
+challenge may be answered again in the same session), ``fail``, and local moves that ``states/`` modules
+ask for: ``need_password``, ``choose_totp_setup``, ``choose_email_setup``, ``password_refused``; where a
+flow begins with the account (``sign_up``, ``confirm_sign_up``, ``resend_code``, ``forgot_password``);
+a sign-in refused because the account is not ready (``user_not_confirmed``, ``password_reset_required``);
+and a code sent (``code_sent``, ``reset_code_sent``).
 
 The engine moves a flow only through :func:`fire`: a challenge that Cognito is not expected to send from
 where the flow is raises :class:`~authflow.errors.UnexpectedChallengeError`. The one state set by hand is

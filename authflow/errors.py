@@ -31,6 +31,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
     +-- UsageError                        a setting or answer given to a command is not usable (exit 2)
     +-- FlowStateError                    the step API was called out of order
+    |   +-- SnapshotError                 a snapshot that cannot be resumed
     +-- EndpointError                     the endpoint could not be reached
 """
 
@@ -308,6 +309,13 @@ class FlowStateError(AuthflowError):
     """The step API was used out of order (e.g. respond() after the flow finished)."""
 
     code = "FlowStateError"
+
+
+class SnapshotError(FlowStateError, ValueError):
+    """A snapshot that cannot be resumed: another version or pool, or damaged. (Also a ValueError, which
+    resume() raised before.)"""
+
+    code = "SnapshotError"
 
 
 class EndpointError(AuthflowError):

@@ -18,6 +18,7 @@ state module is described in ``states/base.py``.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,10 +33,12 @@ from authflow.errors import (
     MalformedResponseError,
     MissingAnswerError,
     ResourceNotFoundError,
+    SnapshotError,
     UnsupportedChallengeError,
 )
 from authflow.machine import AUTHENTICATED, CHALLENGE_EVENTS, FINAL, INITIAL, can_fire, fire
 from authflow.prompts import Answer, Prompt, PromptKind, normalize_answer
+from authflow.replies import printable
 from authflow.states import REGISTRY
 from authflow.states.base import Challenge, Context, Move, Outcome, Reply, Request, State
 from authflow.states.start import AUTH_FLOWS, FIRST_FACTORS, initial_memory
@@ -262,27 +265,40 @@ class AuthFlow:
 
     @classmethod
     def resume(cls, pool: UserPool, snapshot: Mapping[str, Any], **options: Any) -> AuthFlow:
-        """A flow that continues where ``snapshot()`` left off."""
-        if snapshot.get("version") != SNAPSHOT_VERSION:
-            raise ValueError("unknown snapshot version")
-        if (snapshot["pool_id"], snapshot["client_id"]) != (pool.pool_id, pool.client_id):
-            raise ValueError("this snapshot belongs to another user pool or app client")
+        """A flow that continues where ``snapshot()`` left off. A snapshot that cannot be resumed (another
+        version, another pool, a state without a question, a field of the wrong type) is a
+        :class:`~authflow.errors.SnapshotError`."""
+        if not isinstance(snapshot, Mapping) or snapshot.get("version") != SNAPSHOT_VERSION:
+            raise SnapshotError("unknown snapshot version")
+        if (snapshot.get("pool_id"), snapshot.get("client_id")) != (pool.pool_id, pool.client_id):
+            raise SnapshotError("this snapshot belongs to another user pool or app client")
         state = REGISTRY.get(str(snapshot.get("state")))
         if state is None or state.prompt is None:
-            raise ValueError(f"a flow cannot be resumed at {snapshot.get('state')!r}")
-        flow = cls(
-            pool,
-            snapshot["username"],
-            snapshot["auth_flow"],
-            preferred_challenge=snapshot.get("preferred_challenge"),
-            **options,
-        )
+            raise SnapshotError(f"a flow cannot be resumed at {printable(str(snapshot.get('state')), 60)!r}")
+        data = snapshot.get("challenge") or None
+        memory = snapshot.get("memory") or {}
+        expires = snapshot.get("session_expires_at")
+        if not (
+            all(isinstance(snapshot.get(k), str) and snapshot.get(k) for k in ("username", "user_id", "auth_flow"))
+            and isinstance(snapshot.get("session"), str | None)
+            and isinstance(snapshot.get("preferred_challenge"), str | None)
+            and (expires is None or (isinstance(expires, int | float) and math.isfinite(expires)))
+            and isinstance(snapshot.get("attempts", 0), int)
+            and isinstance(memory, Mapping)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in memory.items())
+            and (data is None or _challenge_data_ok(data))
+        ):
+            raise SnapshotError("the snapshot is damaged: a field is missing or of the wrong type")
+        try:
+            flow = cls(pool, snapshot["username"], snapshot["auth_flow"],
+                       preferred_challenge=snapshot.get("preferred_challenge"), **options)
+        except ValueError as exc:
+            raise SnapshotError(f"the snapshot is damaged: {exc}") from None
         flow.state = state.name  # the one state set by hand: where the snapshot was taken
         flow.history = ["resumed", flow.state]
         flow.user_id = snapshot["user_id"]
         flow.session = snapshot.get("session")
-        flow.session_expires_at = snapshot.get("session_expires_at")
-        data = snapshot.get("challenge")
+        flow.session_expires_at = expires
         if data:
             flow.challenge = Challenge(
                 name=data["name"],
@@ -291,8 +307,8 @@ class AuthFlow:
                 user_id=flow.user_id,
                 available_challenges=tuple(data.get("available_challenges", ())),
             )
-        flow._memory = {str(k): str(v) for k, v in (snapshot.get("memory") or {}).items()}
-        flow.attempts = int(snapshot.get("attempts", 0))
+        flow._memory = dict(memory)
+        flow.attempts = snapshot.get("attempts", 0)
         return flow
 
     # --- the driver -----------------------------------------------------------------------------
@@ -493,6 +509,20 @@ class AuthFlow:
 
 
 SNAPSHOT_VERSION = 2
+
+
+def _challenge_data_ok(data: object) -> bool:
+    """The ``challenge`` of a snapshot: a name, a map of strings, a list of names."""
+    if not isinstance(data, Mapping):
+        return False
+    parameters, available = data.get("parameters"), data.get("available_challenges", ())
+    return (
+        isinstance(data.get("name"), str)
+        and isinstance(parameters, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in parameters.items())
+        and isinstance(available, list | tuple)
+        and all(isinstance(a, str) for a in available)
+    )
 
 
 def answerer(handler: object) -> Callable[[Prompt], Any]:

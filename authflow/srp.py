@@ -20,6 +20,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -273,6 +274,19 @@ def decode_secret_block(secret_block: str) -> bytes:
 # --- the shared pieces of both sides -------------------------------------------------------------
 
 
+_N_DIGITS = len(N_HEX)  # an SRP value below N has at most this many hex digits (plus redundant zeros)
+_SALT_DIGITS = 256  # Cognito's salts are 16 bytes; anything near this bound is not a salt
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def parse_hex(text: object, what: str, max_digits: int) -> int:
+    """A non-negative integer from hex digits only (``int(x, 16)`` would also take "-1", "0x", "_" and
+    spaces); anything else, or more digits than the value can have, is an SRPError naming ``what``."""
+    if not isinstance(text, str) or not _HEX.fullmatch(text) or len(text.lstrip("0")) > max_digits:
+        raise SRPError(f"{what} is not a hexadecimal number of at most {max_digits} digits")
+    return int(text, 16)
+
+
 def calculate_u(big_a: int, big_b: int) -> int:
     """u = H(padHex(A) || padHex(B))."""
     return hash_hex_int(pad_hex(big_a) + pad_hex(big_b))
@@ -281,7 +295,7 @@ def calculate_u(big_a: int, big_b: int) -> int:
 def calculate_x(salt_hex: str, pool_name: str, user_id: str, password: str) -> int:
     """x = H(padHex(salt) || H(poolName || userId || ":" || password))."""
     user_hash = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest()
-    return hash_hex_int(pad_hex(int(salt_hex, 16)) + user_hash)
+    return hash_hex_int(pad_hex(parse_hex(salt_hex, "SALT", _SALT_DIGITS)) + user_hash)
 
 
 def session_key(shared_secret: int, u: int) -> bytes:
@@ -337,12 +351,11 @@ class ClientEphemeral:
         self, pool_name: str, user_id: str, password: str, salt_hex: str, srp_b_hex: str
     ) -> tuple[int, int]:
         """(S, u) for this exchange, after the safety checks on B and u."""
-        try:
-            big_b = int(srp_b_hex, 16)
-        except ValueError as exc:
-            raise SRPError("SRP_B is not hexadecimal") from exc
+        big_b = parse_hex(srp_b_hex, "SRP_B", 2 * _N_DIGITS)
         if big_b % N == 0:
             raise SRPError("B mod N cannot be 0")
+        if big_b >= N:
+            raise SRPError("SRP_B is not below N")
         u = calculate_u(self.public, big_b)
         if u == 0:
             raise SRPError("u cannot be 0")

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authflow.errors import MalformedResponseError
+from authflow.replies import checked_int, optional_str
+
+#: The longest ExpiresIn taken from a server (a year); anything longer is a malformed answer.
+MAX_EXPIRES_IN = 365 * 24 * 3600
 
 
 @dataclass(frozen=True, repr=False)
@@ -56,18 +60,22 @@ class Tokens:
         access = result.get("AccessToken")
         if not isinstance(access, str) or not access:
             raise MalformedResponseError("AuthenticationResult has no AccessToken")
-        try:
-            expires_in = int(result.get("ExpiresIn", 3600))
-        except (TypeError, ValueError) as exc:
-            raise MalformedResponseError("AuthenticationResult.ExpiresIn is not a number") from exc
+        # Cognito's access tokens live 5 minutes to 1 day; a year bounds anything a server could mean.
+        expires_in = checked_int(result.get("ExpiresIn", 3600), "AuthenticationResult.ExpiresIn", 0, MAX_EXPIRES_IN)
         metadata = result.get("NewDeviceMetadata")
+        if metadata is not None and not (
+            isinstance(metadata, Mapping)
+            and all(isinstance(metadata.get(k), str) and metadata.get(k) for k in ("DeviceKey", "DeviceGroupKey"))
+        ):
+            raise MalformedResponseError("NewDeviceMetadata has no DeviceKey and DeviceGroupKey strings")
         return cls(
             access_token=access,
-            id_token=result.get("IdToken"),
-            refresh_token=result.get("RefreshToken") or previous_refresh_token,
+            id_token=optional_str(result, "IdToken", "AuthenticationResult.IdToken"),
+            refresh_token=optional_str(result, "RefreshToken", "AuthenticationResult.RefreshToken")
+            or previous_refresh_token,
             expires_in=expires_in,
-            token_type=str(result.get("TokenType", "Bearer")),
-            new_device_metadata=dict(metadata) if isinstance(metadata, Mapping) else None,
+            token_type=optional_str(result, "TokenType", "AuthenticationResult.TokenType") or "Bearer",
+            new_device_metadata={k: str(v) for k, v in metadata.items()} if metadata is not None else None,
             issued_at=time.time() if issued_at is None else issued_at,
             raw=dict(result),
         )

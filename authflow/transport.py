@@ -19,9 +19,12 @@ from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectTimeoutError,
     EndpointConnectionError,
     ParamValidationError,
+    ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from authflow.errors import (
     AuthflowError,
@@ -31,6 +34,7 @@ from authflow.errors import (
     MalformedResponseError,
     cognito_error,
 )
+from authflow.replies import check_reply, printable
 from authflow.secret_hash import secret_hash
 from authflow.srp import pool_name_of
 from authflow.states.base import Request
@@ -126,21 +130,32 @@ class UserPool:
         try:
             response = method(**kwargs)
         except ClientError as exc:
-            error = exc.response.get("Error", {})
-            raise cognito_error(
-                str(error.get("Code") or "CognitoError"), str(error.get("Message") or ""), api_name
-            ) from None
+            error = exc.response.get("Error") if isinstance(exc.response, dict) else None
+            error = error if isinstance(error, dict) else {}
+            raise cognito_error(_error_text(error.get("Code"), 128) or "CognitoError",
+                                _error_text(error.get("Message"), 1000), api_name) from None
         except ParamValidationError as exc:
             raise InvalidParameterError(
                 _first_line(str(exc)), code="ParamValidationError", operation=api_name
             ) from None
-        except EndpointConnectionError as exc:
+        except (EndpointConnectionError, ConnectTimeoutError) as exc:
             raise EndpointError(f"cannot reach {exc.kwargs.get('endpoint_url', 'Cognito')}") from None
+        except ReadTimeoutError:
+            raise EndpointError(f"{api_name}: no answer from Cognito in time", code="ReadTimeout") from None
+        except ResponseParserError:
+            raise MalformedResponseError(f"{api_name}: Cognito's answer could not be parsed") from None
         except BotoCoreError as exc:
             raise AuthflowError(_first_line(str(exc)), code=type(exc).__name__) from None
+        except _PARSE_FAILURES as exc:
+            # botocore's parsers assume a well-formed body: a JSON list, a non-string __type, bytes that
+            # are not UTF-8 or JSON nested past the recursion limit fail inside them with a plain Python error.
+            raise MalformedResponseError(
+                f"{api_name}: Cognito's answer could not be read ({type(exc).__name__})"
+            ) from None
         if not isinstance(response, dict):
             raise MalformedResponseError(f"{api_name} answered with something other than an object")
         response.pop("ResponseMetadata", None)
+        check_reply(response, api_name)
         return response
 
     def send(
@@ -270,6 +285,16 @@ def _refreshed(response: Mapping[str, Any], refresh_token: str, how: str) -> Tok
     if not isinstance(result, Mapping):
         raise MalformedResponseError(f"{how} answered without AuthenticationResult")
     return Tokens.from_authentication_result(result, previous_refresh_token=refresh_token)
+
+
+#: What botocore's parsers raise on a body they did not expect (see UserPool.call).
+_PARSE_FAILURES = (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError, OverflowError,
+                   UnicodeError)
+
+
+def _error_text(value: object, limit: int) -> str:
+    """An error code or message from the server, as printable text of bounded length."""
+    return printable(value if isinstance(value, str) else "", limit)
 
 
 def _first_line(text: str) -> str:

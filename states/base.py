@@ -92,6 +92,7 @@ from typing import Any, TypeVar
 from authflow.devices import Device
 from authflow.errors import AuthflowError, MalformedResponseError, MissingAnswerError, ProtocolError
 from authflow.prompts import Field, Prompt, PromptKind
+from authflow.replies import check_reply
 from authflow.srp import ClientEphemeral
 
 #: Six digits, as SoftwareTokenMFAUserCodeType requires.
@@ -206,6 +207,16 @@ def require(challenge: Challenge, key: str) -> str:
     return value
 
 
+def json_parameter(challenge: Challenge, key: str, raw: object) -> Any:
+    """A ChallengeParameter holding JSON, parsed; not JSON, or nested past what any reply is, is malformed."""
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else None
+        check_reply(value, f"{challenge.name}: {key}")
+    except (ValueError, RecursionError) as exc:
+        raise MalformedResponseError(f"{challenge.name}: {key} is not JSON of a sane shape") from exc
+    return value
+
+
 def json_string_list(challenge: Challenge, key: str, *, required: bool = True) -> tuple[str, ...]:
     """A ChallengeParameter holding a JSON array of strings (MFAS_CAN_SETUP, requiredAttributes...)."""
     raw = challenge.parameters.get(key)
@@ -213,10 +224,7 @@ def json_string_list(challenge: Challenge, key: str, *, required: bool = True) -
         if required:
             raise MalformedResponseError(f"{challenge.name} arrived without {key}")
         return ()
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError) as exc:
-        raise MalformedResponseError(f"{challenge.name}: {key} is not a JSON array") from exc
+    value = json_parameter(challenge, key, raw)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise MalformedResponseError(f"{challenge.name}: {key} is not a JSON array of strings")
     return tuple(value)
@@ -227,10 +235,7 @@ def json_string_map(challenge: Challenge, key: str) -> dict[str, str]:
     raw = challenge.parameters.get(key)
     if raw is None or raw == "":
         return {}
-    try:
-        value = json.loads(raw)
-    except (TypeError, ValueError) as exc:
-        raise MalformedResponseError(f"{challenge.name}: {key} is not a JSON object") from exc
+    value = json_parameter(challenge, key, raw)
     if not isinstance(value, dict):
         raise MalformedResponseError(f"{challenge.name}: {key} is not a JSON object")
     return {str(k): str(v) for k, v in value.items()}

@@ -12,6 +12,7 @@ code), MFA_SETUP_EMAIL (ask the address). The new secret is kept in ``ctx.memory
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pyotp
@@ -83,11 +84,18 @@ def choose_method(ctx: Context, answer: Mapping[str, str]) -> Exchange:
     if choose(ctx.challenge, answer) == EMAIL:
         return Move("choose_email_setup")
     reply = yield Request("AssociateSoftwareToken", {"Session": ctx.session})
-    secret = reply.get("SecretCode")
+    ctx.memory["totp_secret"] = checked_secret(reply.get("SecretCode"))
+    return Move("choose_totp_setup")
+
+
+def checked_secret(secret: object) -> str:
+    """AssociateSoftwareToken's SecretCode: base32 (SecretCodeType: at least 16 characters), or the setup
+    could never be finished, so it is refused before the person is shown anything."""
     if not isinstance(secret, str) or not secret:
         raise MalformedResponseError("AssociateSoftwareToken answered without SecretCode")
-    ctx.memory["totp_secret"] = secret
-    return Move("choose_totp_setup")
+    if not 16 <= len(secret) <= 1024 or not re.fullmatch(r"[A-Z2-7]+=*", secret.upper()):
+        raise MalformedResponseError("AssociateSoftwareToken's SecretCode is not a base32 secret")
+    return secret
 
 
 def totp_secret(ctx: Context) -> str:

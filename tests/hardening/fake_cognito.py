@@ -77,3 +77,19 @@ class FakeCognito:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+class Scripted:
+    """A script that answers from a queue of replies; once it is empty, Cognito says no."""
+
+    def __init__(self) -> None:
+        self.queue: list[Reply] = []
+        self.url = ""
+
+    def load(self, *replies: Reply) -> None:
+        self.queue = list(replies)
+
+    def __call__(self, operation: str, body: dict[str, Any]) -> Reply:
+        if self.queue:
+            return self.queue.pop(0)
+        return Reply({"__type": "NotAuthorizedException", "message": "Incorrect username or password."}, 400)

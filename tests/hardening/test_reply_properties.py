@@ -127,10 +127,13 @@ def test_step_api_ends_in_tokens_or_a_typed_error(fake: Scripted, script: list[R
 
 @cases(40)
 @given(script=replies)
-def test_login_command_exits_with_one_line_and_no_traceback(fake: Scripted, script: list[Reply], tmp_path_factory: Any) -> None:
+def test_login_command_exits_with_one_line_and_no_traceback(
+    fake: Scripted, script: list[Reply], tmp_path_factory: Any
+) -> None:
     fake.load(*script)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTHFLOW_"))}
-    env.update(AUTHFLOW_PASSWORD=PASSWORD, AUTHFLOW_TOTP_SECRET=SECRET, AUTHFLOW_CACHE_DIR=str(tmp_path_factory.mktemp("c")))
+    cache = str(tmp_path_factory.mktemp("cache"))
+    env.update(AUTHFLOW_PASSWORD=PASSWORD, AUTHFLOW_TOTP_SECRET=SECRET, AUTHFLOW_CACHE_DIR=cache)
     proc = subprocess.run(
         [sys.executable, "-m", "authflow", "login", "--non-interactive", "--no-cache", "--pool-id", "us-east-1_Prop",
          "--client-id", "propclient", "--endpoint-url", fake.url, "--username", "alice"],

@@ -118,6 +118,13 @@ def _add_pool_options(parser: argparse.ArgumentParser) -> None:
         default=_env("AUTHFLOW_USERNAME"),
         help="AUTHFLOW_USERNAME (may be an alias: email, phone)",
     )
+    parser.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="show each step of the sign-in and each Cognito call (operation, challenge, outcome, time) on "
+        "stderr; never a secret",
+    )
 
 
 def _add_sign_in_options(parser: argparse.ArgumentParser) -> None:
@@ -162,6 +169,7 @@ class PoolConfig:
     client_secret: str | None
     region: str
     endpoint_url: str | None
+    verbose: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> PoolConfig:
@@ -199,21 +207,65 @@ class PoolConfig:
                     f"the endpoint {endpoint!r} (--endpoint-url / AUTHFLOW_ENDPOINT_URL) is not an http(s) URL: "
                     "give one like http://127.0.0.1:9229"
                 )
-        return cls(pool_id, client_id, args.client_secret, region, endpoint)
+        return cls(pool_id, client_id, args.client_secret, region, endpoint, bool(getattr(args, "verbose", False)))
 
     def user_pool(self) -> UserPool:
+        """The pool to call; from here on, waiting (and with --verbose, each step and call) shows on stderr."""
         from authflow.transport import UserPool
 
-        return UserPool(
+        pool = UserPool(
             self.pool_id,
             self.client_id,
             client_secret=self.client_secret,
             region=self.region,
             endpoint_url=self.endpoint_url,
         )
+        show_progress(verbose=self.verbose)
+        if self.verbose:
+            trace_calls(pool.client)
+        return pool
 
     def cache_key(self, username: str) -> CacheKey:
         return CacheKey(self.pool_id, self.client_id, username, self.endpoint_url)
+
+
+def show_progress(*, verbose: bool) -> None:
+    """authflow's log on stderr: waiting for a TOTP window; with ``verbose`` each step and Cognito call."""
+    import logging
+
+    log = logging.getLogger("authflow")
+    if not any(getattr(h, "authflow_cli", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("authflow: %(message)s"))
+        handler.authflow_cli = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def trace_calls(client: Any) -> None:
+    """Log each call of a botocore client: operation, the challenge or flow it answers, outcome, time.
+
+    Only names are logged (AuthFlow, ChallengeName, error codes), never a parameter's value."""
+    import logging
+    import time
+
+    log = logging.getLogger("authflow.calls")
+
+    def before(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["authflow_trace"] = (params.get("ChallengeName") or params.get("AuthFlow"), time.perf_counter())
+
+    def after(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        answers, started = context.get("authflow_trace", (None, time.perf_counter()))
+        outcome = (
+            parsed.get("Error", {}).get("Code")
+            or parsed.get("ChallengeName")
+            or ("tokens" if "AuthenticationResult" in parsed else "ok")
+        )
+        what = f" ({answers})" if isinstance(answers, str) else ""
+        log.debug("call %s%s -> %s, %.0f ms", model.name, what, outcome, (time.perf_counter() - started) * 1000)
+
+    client.meta.events.register("before-parameter-build", before)
+    client.meta.events.register("after-call", after)
 
 
 # --- answering without a terminal ------------------------------------------------------------------
@@ -460,6 +512,36 @@ def read_users_file(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
+class ProgressBar:
+    """``[#########.....................]  30/100 done, 2 failed`` on a terminal, redrawn as sign-ins end."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        import threading
+
+        self.total, self.stream = total, stream
+        self.done = self.failed = 0
+        self._lock = threading.Lock()
+        self._draw()
+
+    def __call__(self, result: Any) -> None:
+        with self._lock:
+            self.done += 1
+            self.failed += 0 if result.ok else 1
+            self._draw()
+
+    def _draw(self) -> None:
+        filled = self.WIDTH * self.done // max(self.total, 1)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(f"\r[{bar}] {self.done:>{len(str(self.total))}}/{self.total} done, {self.failed} failed")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
 def cmd_login_many(args: argparse.Namespace, config: PoolConfig) -> int:
     """``authflow login --users FILE``: many scripted sign-ins at once, one JSON line each, in order."""
     from dataclasses import replace
@@ -485,7 +567,12 @@ def cmd_login_many(args: argparse.Namespace, config: PoolConfig) -> int:
             entry["username"], NonInteractiveHandler(replace(base, **answers)),
             auth_flow=args.auth_flow, preferred_challenge=args.preferred_challenge,
         ))
-    results = sign_in_many(config.user_pool(), requests, max_workers=args.parallel)
+    bar = ProgressBar(len(requests), sys.stderr) if sys.stderr.isatty() else None
+    try:
+        results = sign_in_many(config.user_pool(), requests, max_workers=args.parallel, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     cache = None if args.no_cache else _cache(args)
     for result in results:
         line: dict[str, Any] = {"username": result.username}

@@ -7,6 +7,7 @@ The terminal wizard lives in :mod:`authflow.wizard`. A handler is anything with
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 Value = str | Callable[[Prompt], str] | None
 
 TOTP_STEP = 30
+#: Says when a TOTP code must wait for the next window (the ``authflow`` command shows it on stderr).
+_log = logging.getLogger("authflow.totp")
 
 
 class TotpCodes:
@@ -62,6 +65,7 @@ class TotpCodes:
             self._last[key] = counter
         wait = counter * TOTP_STEP - self._clock()
         if wait > 0:
+            _log.info("waiting %.0f s for the next TOTP code (the current one was used already)", wait + 0.05)
             self._sleep(wait + 0.05)
         return pyotp.TOTP(secret).at(counter * TOTP_STEP)
 

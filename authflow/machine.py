@@ -25,6 +25,7 @@ drives.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from transitions import Machine, MachineError
@@ -155,10 +156,14 @@ MACHINE = Machine(
 """Built once at import; shared by every flow in the process."""
 
 
+_log = logging.getLogger("authflow.steps")
+
+
 def fire(model: Any, event: str) -> None:
     """Move ``model`` (anything with a ``state`` attribute) along the table, or raise a typed error."""
     if event not in MACHINE.events:
         raise FlowStateError(f"no event {event!r} in the transition table")
+    before = model.state
     try:
         MACHINE.events[event].trigger(model)
     except MachineError as exc:
@@ -167,6 +172,7 @@ def fire(model: Any, event: str) -> None:
                 f"Cognito sent {event} while the sign-in was at {model.state}", challenge_name=event
             ) from exc
         raise FlowStateError(f"cannot {event} from {model.state}") from exc
+    _log.debug("step %s -> %s (%s)", before, model.state, event)  # `authflow --verbose` shows it
 
 
 def can_fire(model: Any, event: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +78,7 @@ def sign_in_many(
     max_workers: int = 8,
     processes: int = 0,
     rate: float | RateLimit | None = None,
+    progress: Callable[[SignInResult], None] | None = None,
     **options: Any,
 ) -> list[SignInResult]:
     """Sign every user in on ``max_workers`` threads; returns one result per request, in input order.
@@ -90,7 +91,9 @@ def sign_in_many(
     sign-ins start, across all threads and processes.
 
     A failure (wrong password, throttling after botocore's retries, a missing answer...) is recorded
-    in that user's result and does not stop the others. ``options`` go to each :class:`AuthFlow`.
+    in that user's result and does not stop the others. ``progress`` is called with each result as soon
+    as it is known (from the worker threads; with processes, as each process finishes its share).
+    ``options`` go to each :class:`AuthFlow`.
     """
     items: Sequence[SignInRequest] = [
         r if isinstance(r, SignInRequest) else SignInRequest(username=r[0], handler=r[1]) for r in requests
@@ -99,7 +102,7 @@ def sign_in_many(
     if not items:
         return []
     if processes <= 0:
-        return _sign_in_threads(pool, items, max_workers, limit, options)
+        return _sign_in_threads(pool, items, max_workers, limit, options, progress)
     # Every request of one username to the same process (TOTP codes are never reused within a process).
     parts: list[list[int]] = [[] for _ in range(min(processes, len({r.username for r in items})))]
     owner: dict[str, int] = {}
@@ -121,12 +124,14 @@ def sign_in_many(
         for part, future in futures:
             for index, result in zip(part, future.result(), strict=True):
                 results[index] = result
+                if progress is not None:
+                    progress(result)
     return [r for r in results if r is not None]
 
 
 def _sign_in_threads(
     pool: UserPool, items: Sequence[SignInRequest], max_workers: int, limit: RateLimit | None,
-    options: dict[str, Any],
+    options: dict[str, Any], progress: Callable[[SignInResult], None] | None = None,
 ) -> list[SignInResult]:
     def one(request: SignInRequest) -> SignInResult:
         if limit is not None:
@@ -141,7 +146,10 @@ def _sign_in_threads(
             error: AuthflowError | None = None
         except AuthflowError as exc:
             tokens, error = None, exc
-        return SignInResult(request.username, tokens, error, time.perf_counter() - started, tuple(flow.history))
+        result = SignInResult(request.username, tokens, error, time.perf_counter() - started, tuple(flow.history))
+        if progress is not None:
+            progress(result)
+        return result
 
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(items)))) as executor:
         return list(executor.map(one, items))

@@ -8,9 +8,13 @@ holds the device password (DEVICE_PASSWORD_VERIFIER) without sending it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from authflow import srp
+from authflow.errors import MalformedResponseError
+from authflow.states.base import Reply, Request
 
 
 @dataclass(frozen=True, repr=False)
@@ -34,3 +38,25 @@ class Device:
 
     def __repr__(self) -> str:
         return f"Device(device_key={self.device_key!r}, <password hidden>)"
+
+
+def confirm(access_token: str, metadata: Mapping[str, str], name: str | None) -> Generator[Request, Reply, Device]:
+    """The requests that keep a new device (for the engine to send, like a state's): ConfirmDevice with the SRP
+    verifier of a new random device password, then UpdateDeviceStatus to remembered when Cognito leaves that
+    to the user. Returns the :class:`Device` to keep."""
+    try:
+        device_key, group_key = metadata["DeviceKey"], metadata["DeviceGroupKey"]
+    except KeyError:
+        raise MalformedResponseError("NewDeviceMetadata without DeviceKey/DeviceGroupKey") from None
+    password, verifier, salt = srp.generate_device_verifier(group_key, device_key)
+    reply = yield Request("ConfirmDevice", {
+        "AccessToken": access_token,
+        "DeviceKey": device_key,
+        "DeviceSecretVerifierConfig": {"PasswordVerifier": verifier, "Salt": salt},
+        "DeviceName": name,
+    })
+    if reply.get("UserConfirmationNecessary"):
+        yield Request("UpdateDeviceStatus", {
+            "AccessToken": access_token, "DeviceKey": device_key, "DeviceRememberedStatus": "remembered",
+        })
+    return Device(device_key, group_key, password)

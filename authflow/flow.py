@@ -23,9 +23,9 @@ import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from authflow import srp
+from authflow import devices, srp
 from authflow.devices import Device
 from authflow.errors import (
     AuthflowError,
@@ -45,6 +45,7 @@ from authflow.states.start import AUTH_FLOWS, FIRST_FACTORS, initial_memory
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
+T = TypeVar("T")
 DEFAULT_SESSION_VALIDITY = 180.0  # seconds: Cognito's default AuthSessionValidity is 3 minutes
 
 
@@ -388,9 +389,12 @@ class AuthFlow:
             prepare(self._context())
 
     def _exchange(self, state: State, answer: Mapping[str, str]) -> Outcome:
-        """Run one state's ``respond``: send each request it yields and hand the reply (or error) back."""
+        """Run one state's ``respond``; a reply's new Session becomes the flow's (and the module's)."""
         context = self._context()
-        exchange = state.respond(context, answer)
+        return self._drive(state.respond(context, answer), context)
+
+    def _drive(self, exchange: Generator[Request, Reply, T], context: Context | None = None) -> T:
+        """Send each request ``exchange`` yields, hand back the reply (or Cognito's error), return its result."""
         try:
             request = next(exchange)
             while True:
@@ -400,20 +404,20 @@ class AuthFlow:
                     request = exchange.throw(exc)
                     continue
                 session = reply.get("Session")
-                if isinstance(session, str) and session:
+                if context is not None and isinstance(session, str) and session:
                     context.session = self.session = session
                     self.session_expires_at = time.time() + self.session_validity
                 request = exchange.send(reply)
         except StopIteration as end:
-            outcome: Outcome = end.value
-            return outcome
+            result: T = end.value
+            return result
 
     def _send(self, request: Request) -> dict[str, Any]:
         device_key = self.device.device_key if self.device is not None else None
         try:
             return self.pool.send(request, device_key=device_key, client_metadata=self.client_metadata)
         except ResourceNotFoundError as exc:
-            if device_key is None or "device" not in exc.message.lower():
+            if device_key is None or request.operation != "InitiateAuth" or "device" not in exc.message.lower():
                 raise
             # The device was forgotten on the server: sign in without it, as the AWS SDKs do.
             self.device = None
@@ -476,21 +480,12 @@ class AuthFlow:
             self._confirm_device(tokens.access_token, metadata)
 
     def _confirm_device(self, access_token: str, metadata: Mapping[str, str]) -> None:
-        """ConfirmDevice (and remember it when Cognito leaves that to the user). A failure here does not
-        undo the sign-in: it is kept in ``device_error`` and ``device`` stays as it was."""
+        """Keep the new device (authflow/devices.py). A failure here does not undo the sign-in: it is kept
+        in ``device_error`` and ``device`` stays as it was."""
         try:
-            device_key, group_key = metadata["DeviceKey"], metadata["DeviceGroupKey"]
-        except KeyError:
-            self.device_error = MalformedResponseError("NewDeviceMetadata without DeviceKey/DeviceGroupKey")
-            return
-        password, verifier, salt = srp.generate_device_verifier(group_key, device_key)
-        try:
-            if self.pool.confirm_device(access_token, device_key, verifier, salt, self.device_name):
-                self.pool.update_device_status(access_token, device_key, remembered=True)
+            self.device = self._drive(devices.confirm(access_token, metadata, self.device_name))
         except AuthflowError as exc:
             self.device_error = exc
-            return
-        self.device = Device(device_key, group_key, password)
 
     def _fire(self, event: str) -> None:
         fire(self, event)

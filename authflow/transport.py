@@ -244,27 +244,6 @@ class UserPool:
     def get_user(self, access_token: str) -> dict[str, Any]:
         return self.call("get_user", AccessToken=access_token)
 
-    def confirm_device(
-        self, access_token: str, device_key: str, password_verifier: str, salt: str, device_name: str | None
-    ) -> bool:
-        """ConfirmDevice; returns UserConfirmationNecessary (the device must then be marked remembered)."""
-        kwargs: dict[str, Any] = {
-            "AccessToken": access_token,
-            "DeviceKey": device_key,
-            "DeviceSecretVerifierConfig": {"PasswordVerifier": password_verifier, "Salt": salt},
-        }
-        if device_name:
-            kwargs["DeviceName"] = device_name
-        return bool(self.call("confirm_device", **kwargs).get("UserConfirmationNecessary", False))
-
-    def update_device_status(self, access_token: str, device_key: str, *, remembered: bool) -> None:
-        self.call(
-            "update_device_status",
-            AccessToken=access_token,
-            DeviceKey=device_key,
-            DeviceRememberedStatus="remembered" if remembered else "not_remembered",
-        )
-
     def forget_device(self, access_token: str, device_key: str) -> None:
         self.call("forget_device", AccessToken=access_token, DeviceKey=device_key)
 

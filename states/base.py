@@ -87,13 +87,15 @@ import re
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from authflow.devices import Device
 from authflow.errors import AuthflowError, MalformedResponseError, MissingAnswerError, ProtocolError
 from authflow.prompts import Field, Prompt, PromptKind
 from authflow.replies import check_reply
 from authflow.srp import ClientEphemeral
+
+if TYPE_CHECKING:
+    from authflow.devices import Device  # which builds its own requests with Request
 
 #: Six digits, as SoftwareTokenMFAUserCodeType requires.
 TOTP_CODE = r"^[0-9]{6}$"

@@ -64,7 +64,7 @@ def checked_int(value: Any, what: str, low: int, high: int) -> int:
         value = int(value)
     if not low <= value <= high:
         raise MalformedResponseError(f"{what} is out of range ({low} to {high})")
-    return value
+    return int(value)
 
 
 def optional_str(mapping: Any, key: str, what: str) -> str | None:

@@ -158,7 +158,7 @@ class SoftwarePasskey:
     _locks: dict[str, threading.Lock] = {}
     _locks_guard = threading.Lock()
 
-    def __init__(self, path: Path | str, *, verify_user: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, verify_user: bool = True) -> None:
         self.path = Path(path)
         self.verify_user = verify_user
         data = self._read()
@@ -178,7 +178,7 @@ class SoftwarePasskey:
         return f"SoftwarePasskey({str(self.path)!r}, rp_id={self.rp_id!r})"
 
     @classmethod
-    def generate(cls, path: Path | str, *, verify_user: bool = True) -> SoftwarePasskey:
+    def generate(cls, path: str | os.PathLike[str], *, verify_user: bool = True) -> SoftwarePasskey:
         """A new passkey written to ``path`` (mode 0600); an existing file or a symlink there is refused."""
         target = Path(path)
         if target.is_symlink():

@@ -15,14 +15,18 @@ Fixtures (every name starts with ``cognito_`` or ``make_cognito_``):
 
 * ``cognito_pool_seed`` (session): the seed the pool starts from; override it in a conftest to change the
   pool (format in :mod:`authflow.localpool.seed`). Default: one pool with MFA OPTIONAL (SMS, TOTP and
-  email), every first factor allowed, one app client without a secret allowing every flow.
+  email), every first factor allowed (passkeys for relying party ``localhost``, user verification
+  required), one app client without a secret allowing every flow.
 * ``cognito_pool`` (session): the started :class:`~authflow.localpool.LocalUserPool`, stopped at the end.
 * ``cognito_user_pool`` (session): an :class:`authflow.UserPool` for its first pool and app client.
 * ``cognito_totp_codes`` (session): TOTP codes on the pool's clock, so a second sign-in of one user in
   the same 30-second window moves the pool's clock forward instead of sleeping (no code is reused).
 * ``make_cognito_user`` (function): ``make_cognito_user(mfa=None, username=None, password=None,
-  attributes=None)`` creates a confirmed user and returns a :class:`CognitoUser` (``username``,
-  ``password``, ``totp_secret``; it unpacks as those three). The users are deleted after the test.
+  attributes=None, passkey=False)`` creates a confirmed user and returns a :class:`CognitoUser` (``username``,
+  ``password``, ``totp_secret``; it unpacks as those three). With ``passkey=True`` the user also has a
+  software passkey (``user.passkey_file``, mode 0600, relying party ``localhost``) that
+  ``cognito_sign_in(user, "USER_AUTH", preferred_challenge="WEB_AUTHN")`` signs in with. The users are
+  deleted after the test.
 * ``cognito_user`` (function): one user without MFA.
 * ``cognito_sign_in`` (function): ``cognito_sign_in(user, auth_flow="USER_SRP_AUTH", **options)`` signs the
   user in through :class:`authflow.AuthFlow` with a :class:`authflow.ScriptedHandler` (TOTP codes from the
@@ -62,6 +66,7 @@ class CognitoUser:
     mfa: str | None = None
     pool_id: str | None = None
     attributes: dict[str, str] = field(default_factory=dict, repr=False)
+    passkey_file: str | None = field(default=None, repr=False)  # a software passkey (make_cognito_user(passkey=True))
 
     def __iter__(self) -> Iterator[str | None]:
         """``username, password, totp_secret = make_cognito_user(...)``."""
@@ -76,7 +81,8 @@ def default_seed() -> dict[str, Any]:
         "name": "pytest",
         "mfa": "OPTIONAL",
         "mfa_types": ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"],
-        "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"],
+        "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"],
+        "web_authn": {"relying_party_id": "localhost", "user_verification": "required"},
         "clients": [{"name": "pytest", "explicit_auth_flows": list(ALL_FLOWS)}],
     }]}
 
@@ -120,7 +126,9 @@ _counter = iter(range(1, 1 << 62))
 
 
 @pytest.fixture
-def make_cognito_user(cognito_pool: LocalUserPool) -> Iterator[Callable[..., CognitoUser]]:
+def make_cognito_user(
+    cognito_pool: LocalUserPool, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., CognitoUser]]:
     """A factory of confirmed users with the chosen MFA; each is deleted after the test."""
     made: list[tuple[str, str]] = []
 
@@ -131,6 +139,7 @@ def make_cognito_user(cognito_pool: LocalUserPool) -> Iterator[Callable[..., Cog
         password: str | None = None,
         attributes: dict[str, str] | None = None,
         pool_id: str | None = None,
+        passkey: bool = False,
     ) -> CognitoUser:
         if mfa not in MFA_CHOICES:
             raise ValueError(f"mfa must be one of {MFA_CHOICES}")
@@ -144,12 +153,13 @@ def make_cognito_user(cognito_pool: LocalUserPool) -> Iterator[Callable[..., Cog
         elif mfa == "EMAIL_OTP":
             attrs.setdefault("email", f"{name}@example.com")
             attrs.setdefault("email_verified", "true")
+        passkey_file = str(tmp_path_factory.mktemp("passkey") / f"{name}.passkey") if passkey else None
         user = cognito_pool.add_user(
             name, password, pool_id=pool_id, attributes=attrs,
-            mfa=[mfa] if mfa else [], preferred_mfa=mfa,
+            mfa=[mfa] if mfa else [], preferred_mfa=mfa, passkey_file=passkey_file,
         )
         made.append((name, pool_id))
-        return CognitoUser(name, password, user.totp_secret, mfa, pool_id, attrs)
+        return CognitoUser(name, password, user.totp_secret, mfa, pool_id, attrs, passkey_file)
 
     yield make
     for name, pool_id in made:
@@ -182,7 +192,8 @@ def cognito_sign_in(
             return cognito_pool.last_code(user.username, pool_id=user.pool_id)
 
         handler = ScriptedHandler(
-            password=user.password, totp_secret=user.totp_secret, code=code, totp_codes=cognito_totp_codes
+            password=user.password, totp_secret=user.totp_secret, code=code, totp_codes=cognito_totp_codes,
+            passkey=user.passkey_file,
         )
         options.setdefault("clock", cognito_pool.clock.datetime)  # SRP TIMESTAMP on the pool's time
         return AuthFlow(pool, user.username, auth_flow, **options).run(handler)

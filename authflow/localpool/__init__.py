@@ -203,12 +203,15 @@ class LocalUserPool:
         preferred_mfa: str | None = None,
         totp_secret: str | None = None,
         sub: str | None = None,
+        passkey_file: str | os.PathLike[str] | None = None,
     ) -> User:
-        """A new user (see :func:`authflow.localpool.builders.build_user`)."""
+        """A new user (see :func:`authflow.localpool.builders.build_user`); ``passkey_file``: a software
+        passkey file the user signs in with (a new one is made there when there is no file)."""
         with self.service.lock:
             return build_user(
                 self.service, self.pool(pool_id), username, password, attributes=attributes, status=status,
                 enabled=enabled, mfa=mfa, preferred_mfa=preferred_mfa, totp_secret=totp_secret, sub=sub,
+                passkey_file=None if passkey_file is None else os.fspath(passkey_file),
             )
 
     def user(self, username: str, *, pool_id: str | None = None) -> User:

@@ -48,6 +48,16 @@ def test_email_user_with_password_auth(make_cognito_user, cognito_sign_in):
     tokens = cognito_sign_in(user, auth_flow="USER_PASSWORD_AUTH")
     assert tokens.refresh_token
 
+def test_passkey_user(make_cognito_user, cognito_sign_in, cognito_pool):
+    import os, stat
+    user = make_cognito_user(passkey=True)
+    assert stat.S_IMODE(os.stat(user.passkey_file).st_mode) == 0o600
+    cognito_pool.clear_requests()
+    tokens = cognito_sign_in(user, "USER_AUTH", preferred_challenge="WEB_AUTHN")
+    assert claims(tokens.access_token)["username"] == user.username
+    assert [r.params["ChallengeName"] for r in cognito_pool.requests("RespondToAuthChallenge")] == ["WEB_AUTHN"]
+    assert user.password not in json.dumps([r.params for r in cognito_pool.requests()])
+
 def test_same_pool_for_the_session(cognito_pool, cognito_user_pool):
     assert cognito_user_pool.pool_id == cognito_pool.pool_id
     assert cognito_user_pool.endpoint_url == cognito_pool.endpoint_url
@@ -70,7 +80,7 @@ def test_nothing_heavy_was_imported():
 def test_a_users_suite_gets_tokens_for_plain_totp_sms_and_email_users(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user_suite=USER_SUITE)
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
 
 
 def test_the_pool_seed_can_be_overridden_and_the_local_fixture_name_is_free(pytester: pytest.Pytester) -> None:

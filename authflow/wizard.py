@@ -44,7 +44,14 @@ from authflow.errors import (
     InvalidPasswordError,
     InvalidSessionError,
     MissingAnswerError,
+    NoPasskeyForPoolError,
+    NoSecurityKeyError,
+    PasskeyCancelled,
+    PasskeyError,
+    PasskeyFileError,
+    PasskeyTimeoutError,
     PasswordResetRequiredError,
+    PinInvalidError,
     SessionExpiredError,
     SignInCancelled,
     UserNotConfirmedError,
@@ -53,6 +60,7 @@ from authflow.prompts import Answer, Field, Prompt, PromptKind
 from authflow.qr import qr_text
 
 if TYPE_CHECKING:
+    from authflow.passkeys import Authenticator
     from authflow.tokens import Tokens
 
 __all__ = ["TerminalHandler", "choice_label", "run_wizard"]
@@ -125,7 +133,10 @@ class TerminalHandler:
     ``env`` answers first (fields it knows are not asked); ``totp_secret_out`` is called with the new
     TOTP secret when an authenticator setup starts (``--totp-secret-out``); ``code_hint`` may return a
     line to show before a code is asked (``authflow demo`` shows what an authenticator app would).
-    ``input``/``output`` are prompt_toolkit objects; None means the process's terminal.
+    ``input``/``output`` are prompt_toolkit objects; None means the process's terminal. WEB_AUTHN is
+    answered by ``passkey`` (an :class:`~authflow.passkeys.Authenticator`), else AUTHFLOW_PASSKEY_FILE, else
+    the platform's authenticator (a security key over USB; the Windows WebAuthn API on Windows), asking
+    for a touch and the key's PIN here.
     """
 
     def __init__(
@@ -137,6 +148,8 @@ class TerminalHandler:
         totp_secret_out: Callable[[str], None] | None = None,
         show_qr: bool = True,
         code_hint: Callable[[Prompt], str | None] | None = None,
+        passkey: Authenticator | None = None,
+        passkey_origin: str | None = None,
     ) -> None:
         self.input = input
         self.output = output
@@ -144,6 +157,8 @@ class TerminalHandler:
         self.totp_secret_out = totp_secret_out
         self.show_qr = show_qr
         self.code_hint = code_hint
+        self.passkey = passkey
+        self.passkey_origin = passkey_origin
         self._distrust: set[PromptKind] = set()  # kinds whose environment answer Cognito refused
         self._remembered: dict[str, str] = {}  # attribute values typed before, offered again
 
@@ -275,6 +290,7 @@ class TerminalHandler:
             PromptKind.SIGN_UP: self._sign_up,
             PromptKind.RESET_REQUIRED: self._reset_required,
             PromptKind.RESET_PASSWORD: self._reset_password,
+            PromptKind.PASSKEY: self._passkey,
         }.get(prompt.kind, self._fields)
         return ask(prompt)
 
@@ -470,6 +486,25 @@ class TerminalHandler:
             password = self._ask_new_password(password_fld)
         return {code_fld.name: normalize_code(code), password_fld.name: password}
 
+    def _passkey(self, prompt: Prompt) -> Answer:
+        from authflow.passkeys import SoftwarePasskey, passkey_answer, platform_authenticator
+
+        authenticator = self.passkey
+        if authenticator is None and self.env.passkey_file:
+            authenticator = SoftwarePasskey(self.env.passkey_file)
+        if authenticator is None:
+            self.say(prompt.message, "class:title")
+            authenticator = platform_authenticator(
+                on_touch=lambda: self.say("Touch your security key now.", "class:title"),
+                pin=lambda: self._ask("PIN of the security key: ", secret=True),
+            )
+        try:
+            return passkey_answer(authenticator, prompt.webauthn_options, self.passkey_origin)
+        except PasskeyError as exc:
+            self.say_parts(("class:error", f"✗ {PASSKEY_FAILURES.get(type(exc), 'The passkey could not be used.')} "),
+                           ("class:dim", f"({exc})"))
+            raise
+
     def _fields(self, prompt: Prompt) -> Answer:
         """Any other prompt: each field by its label."""
         self._show_refusal(prompt)
@@ -485,6 +520,17 @@ class TerminalHandler:
 
 
 # --- a whole sign-in ---------------------------------------------------------------------------------
+
+
+#: One line for each way a passkey can fail at the terminal.
+PASSKEY_FAILURES: dict[type[PasskeyError], str] = {
+    NoSecurityKeyError: "No security key found: plug one in.",
+    PasskeyTimeoutError: "The security key was not touched in time.",
+    PinInvalidError: "The security key's PIN was not accepted.",
+    PasskeyCancelled: "Cancelled on the security key.",
+    NoPasskeyForPoolError: "This authenticator has no passkey for this user pool.",
+    PasskeyFileError: "The software passkey file cannot be used.",
+}
 
 
 def run_wizard(
@@ -514,6 +560,11 @@ def run_wizard(
             handler.say("✗ Cognito no longer accepts this sign-in session.", "class:error")
             if not handler.ask_yes_no("Start over?"):
                 raise
+        except PasskeyError:
+            # Choice-based sign-in offers the user's other first factors: start over and choose one.
+            if auth_flow != "USER_AUTH" or not handler.ask_yes_no("Sign in another way?"):
+                raise
+            preferred_challenge = None
         else:
             handler.say(f"✓ Signed in as {name}.", "class:ok")
             return tokens

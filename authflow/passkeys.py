@@ -388,6 +388,9 @@ def _passkey_error(exc: Any, client: Any, assertion: bool) -> PasskeyError:
         return PasskeyCancelled("cancelled on the security key")
     if exc.code == client.ClientError.ERR.TIMEOUT:
         return PasskeyTimeoutError("the security key was not touched in time")
+    if exc.code == client.ClientError.ERR.CONFIGURATION_UNSUPPORTED:
+        return PasskeyError("the security key cannot verify its user: set a PIN on it (e.g. ykman fido access "
+                            "change-pin) and try again")
     if exc.code == client.ClientError.ERR.DEVICE_INELIGIBLE:
         if assertion:
             return NoPasskeyForPoolError("this security key holds no passkey for this user pool")

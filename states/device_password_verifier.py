@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from authflow.states.base import Challenge, Context, Exchange, State, answer_challenge, require, take
 
 from authflow import srp
-from authflow.devices import Device
 from authflow.errors import ProtocolError
+
+if TYPE_CHECKING:
+    from authflow.devices import Device  # which imports states.base: no cycle at run time
 
 NAME = "DEVICE_PASSWORD_VERIFIER"
 

@@ -7,11 +7,14 @@ one used for the user's password; left in ``ctx.carry`` for DEVICE_PASSWORD_VERI
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from authflow.states.base import Context, Exchange, State, answer_challenge
 
-from authflow.devices import Device
 from authflow.errors import ProtocolError
+
+if TYPE_CHECKING:
+    from authflow.devices import Device  # which imports states.base: no cycle at run time
 
 NAME = "DEVICE_SRP_AUTH"
 

@@ -67,9 +67,11 @@ def seed(totp_users: list[BenchUser], plain_users: list[BenchUser]) -> dict[str,
 
 
 @contextmanager
-def pool_process(totp: int = 0, plain: int = 0, log_path: Path | None = None) -> Iterator[PoolProcess]:
+def pool_process(totp: int = 0, plain: int = 0, log_path: Path | None = None,
+                 source: Path | None = None) -> Iterator[PoolProcess]:
     """Start a local pool in its own process with ``totp`` TOTP users and ``plain`` users; stop it after.
-    With ``log_path`` the pool's request log (operation, status, error code, ms; no parameters) goes there."""
+    With ``log_path`` the pool's request log (operation, status, error code, ms; no parameters) goes there.
+    With ``source`` (a checkout of another revision) the pool runs that revision's code."""
     totp_users, plain_users = make_users(totp, plain)
     with tempfile.TemporaryDirectory(prefix="authflow-bench-") as tmp:
         seed_path = Path(tmp) / "seed.json"
@@ -77,9 +79,11 @@ def pool_process(totp: int = 0, plain: int = 0, log_path: Path | None = None) ->
         os.chmod(seed_path, 0o600)
         quiet = [] if log_path is not None else ["--quiet"]
         log = open(log_path, "w", encoding="utf-8") if log_path is not None else None
+        env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
         proc = subprocess.Popen(
             [sys.executable, "-m", "authflow.localpool", "--seed", str(seed_path), *quiet],
             stdout=subprocess.PIPE, stderr=log if log is not None else subprocess.DEVNULL, text=True,
+            env=env, cwd=source,
         )
         try:
             assert proc.stdout is not None

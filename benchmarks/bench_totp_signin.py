@@ -163,7 +163,6 @@ def main() -> None:
     print("# per-run medians (ms): " + "; ".join(
         f"run {i + 1} (load {load:.2f}): " + ", ".join(f"{name} {m[name] * 1000:.1f}" for name in names)
         for i, (m, load) in enumerate(runs)))
-    base = statistics.median(m[PYCOGNITO] for m, _ in runs)
     print(f"{'client':36} {'median ms':>10} {'vs pycognito':>13} {'target':>8}")
     for name in names:
         median = statistics.median(m[name] for m, _ in runs)
@@ -172,7 +171,6 @@ def main() -> None:
         verdict = "" if target is None else f"<= {target:.2f} {'met' if statistics.median(ratios) <= target else 'NOT met'}"
         print(f"{name:36} {median * 1000:10.2f} {statistics.median(ratios):13.3f} {verdict:>8}"
               f"   (per run: {', '.join(f'{r:.3f}' for r in ratios)})")
-    _ = base
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ def one_run(users: int, seconds: int, tmp: Path) -> dict[str, float]:
             [*locust, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
              "--expect-workers", "2", "--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
              "--only-summary", "--csv", str(tmp / "run")],
-            env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+            env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=open(tmp / "master.log", "w"), text=True,
         )
         samples: list[tuple[float, float]] = []  # (wall time, both workers' CPU seconds)
         pool_cpu_start = pool_cpu_seconds(pool.pid) or 0.0
@@ -84,7 +84,8 @@ def one_run(users: int, seconds: int, tmp: Path) -> dict[str, float]:
             time.sleep(0.1)
         pool_cpu = (pool_cpu_seconds(pool.pid) or 0.0) - pool_cpu_start
         if master.returncode != 0:
-            raise RuntimeError(f"locust master exited with {master.returncode}")
+            summary = (tmp / "master.log").read_text()[-4000:]
+            raise RuntimeError(f"locust master exited with {master.returncode}:\n{summary}")
     finally:
         for proc in [*workers, pool]:
             if proc.poll() is None:

@@ -33,6 +33,7 @@ JSON_CONTENT_TYPES = ("application/x-amz-json-1.1", "application/x-amz-json-1.0"
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 512  # listen backlog: a load test opens hundreds of connections at once (default 5)
 
     def __init__(self, address: tuple[str, int], service: Service) -> None:
         self.service = service

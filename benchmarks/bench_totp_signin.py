@@ -168,7 +168,8 @@ def main() -> None:
         median = statistics.median(m[name] for m, _ in runs)
         ratios = [m[name] / m[PYCOGNITO] for m, _ in runs]
         target = TARGETS.get(name)
-        verdict = "" if target is None else f"<= {target:.2f} {'met' if statistics.median(ratios) <= target else 'NOT met'}"
+        met = target is not None and statistics.median(ratios) <= target
+        verdict = "" if target is None else f"<= {target:.2f} {'met' if met else 'NOT met'}"
         print(f"{name:36} {median * 1000:10.2f} {statistics.median(ratios):13.3f} {verdict:>8}"
               f"   (per run: {', '.join(f'{r:.3f}' for r in ratios)})")
 

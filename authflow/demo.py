@@ -7,11 +7,12 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from authflow.cli import EXIT_OK, one_line
 from authflow.errors import AuthflowError, EndOfInput, Interrupted, UsageError
-from authflow.prompts import Prompt, PromptKind
+from authflow.prompts import Answer, Prompt, PromptKind
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
@@ -55,6 +56,8 @@ class Demo:
     """
 
     QUIT = "__quit__"
+    #: Seconds before a TOTP code changes when the demo stops showing it (no time left to type it).
+    TOO_LATE = 5
 
     def __init__(self, local: Any, *, input: Any = None, output: Any = None, poll: float = 0.2) -> None:
         self.local = local
@@ -63,11 +66,14 @@ class Demo:
         self.poll = poll
         self._seen = 0
         self._lock = threading.Lock()
+        self._new_passwords: dict[str, str] = {}  # typed at NEW_PASSWORD prompts, checked after the sign-in
 
     def terminal(self) -> TerminalHandler:
         from authflow.wizard import TerminalHandler
 
-        return TerminalHandler(input=self.input, output=self.output, code_hint=self._authenticator_app)
+        return TerminalHandler(
+            input=self.input, output=self.output, code_hint=self._authenticator_app, on_answer=self._note
+        )
 
     # --- what the pool "sends" ------------------------------------------------------------------------
 
@@ -84,9 +90,9 @@ class Demo:
             print(f"  [{how} to {message.destination}] authflow demo code for {message.username}: {message.code}")
 
     def _authenticator_app(self, prompt: Prompt) -> str | None:
+        """What the user's authenticator app shows now, counting down; never a code about to change."""
         import pyotp
 
-        self.flush_deliveries()  # a code sent just now shows before it is asked
         secret: str | None = None
         if prompt.kind is PromptKind.TOTP_SETUP:
             secret = prompt.secret_code
@@ -100,8 +106,28 @@ class Demo:
         if not secret:
             return None
         totp = pyotp.TOTP(secret)
-        left = int(totp.interval - time.time() % totp.interval)
-        return f"  [Authenticator app of {prompt.username}] {totp.now()}  (changes in {left} s)"
+        now = time.time()
+        left = int(totp.interval - now % totp.interval) + 1
+        app = f"[Authenticator app of {prompt.username}]"
+        if left <= self.TOO_LATE:
+            return f"{app} a new code in {left} s"
+        return f"{app} {totp.at(now)}  (changes in {left} s)"
+
+    def _note(self, prompt: Prompt, answer: Answer) -> None:
+        if prompt.kind is PromptKind.NEW_PASSWORD and isinstance(answer, Mapping) and answer.get("new_password"):
+            self._new_passwords[prompt.username] = answer["new_password"]
+
+    def _passwords_changed(self) -> list[str]:
+        """Users whose new password the pool took: the table shows the password that works now."""
+        changed = []
+        for name, candidate in self._new_passwords.items():
+            row = self.users[name]
+            record = self.local.user(name, pool_id=row["pool_id"]).password
+            if row.get("password") != candidate and record is not None and record.check(candidate):
+                row["password"] = candidate
+                changed.append(name)
+        self._new_passwords.clear()
+        return changed
 
     # --- the screens ----------------------------------------------------------------------------------
 
@@ -109,6 +135,9 @@ class Demo:
         terminal.say("authflow demo", "class:title")
         terminal.say(f"A local Cognito-compatible user pool is running at {self.local.endpoint_url}.")
         terminal.say("Its demo users (the codes the pool sends appear here as they are sent):")
+        self.show_users(terminal)
+
+    def show_users(self, terminal: TerminalHandler) -> None:
         terminal.say("")
         width = max(len(name) for name in self.users)
         for name, row in self.users.items():
@@ -118,6 +147,12 @@ class Demo:
                 ("", f"{password:<18}"),
                 ("class:dim", str(row.get("description", ""))),
             )
+        with_app = [(name, row["totp_secret"]) for name, row in self.users.items() if row.get("totp_secret")]
+        if with_app:
+            terminal.say("")
+            terminal.say("TOTP secrets, to add to an authenticator app (the demo also shows their codes):")
+            for name, secret in with_app:
+                terminal.say_parts(("class:secret", f"  {name:<{width}}  "), ("", str(secret)))
         terminal.say("")
 
     def pick(self, terminal: TerminalHandler) -> str:
@@ -147,11 +182,14 @@ class Demo:
             tokens = run_wizard(pool, name, handler=terminal, auth_flow=flow)
         except (Interrupted, EndOfInput):
             terminal.say("Sign-in cancelled.\n", "class:error")
-            return
         except AuthflowError as exc:
             terminal.say(f"✗ {one_line(str(exc))}\n", "class:error")
-            return
-        self.summarize(terminal, tokens)
+        else:
+            self.summarize(terminal, tokens)
+        changed = self._passwords_changed()
+        if changed:
+            terminal.say(f"New password for {', '.join(changed)}: the demo users now are", "class:title")
+            self.show_users(terminal)
 
     def summarize(self, terminal: TerminalHandler, tokens: Tokens) -> None:
         from authflow.tokencache import jwt_claims

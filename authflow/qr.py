@@ -1,19 +1,23 @@
 """A QR code drawn with text, for the otpauth:// URI of a new TOTP secret.
 
-The drawing uses Unicode half blocks (two modules per character cell), no colour escapes, so it reads in
-any terminal and survives being captured into a transcript. Dark modules are drawn as spaces on a light
-quiet zone, the way authenticator apps expect a terminal QR code to look on a dark background.
+Two modules per character cell, with Unicode half blocks: a dark module is drawn in the foreground colour
+(``█`` both, ``▀`` the upper, ``▄`` the lower), a light one is left as background. Printed dark on light
+(the wizard's ``qr`` style sets both colours, so the code reads the same on dark and light terminals),
+with the 4-module quiet zone that the QR standard asks for around it.
 """
 
 from __future__ import annotations
 
-import io
-
 import segno
 
+QUIET_ZONE = 4
+_GLYPHS = {(False, False): " ", (True, True): "█", (True, False): "▀", (False, True): "▄"}
 
-def qr_text(data: str, *, border: int = 2) -> str:
-    """``data`` as a QR code made of text lines (newline-terminated)."""
-    out = io.StringIO()
-    segno.make(data, error="m").terminal(out=out, compact=True, border=border)
-    return out.getvalue()
+
+def qr_text(data: str, *, border: int = QUIET_ZONE) -> str:
+    """``data`` as a QR code made of text lines (newline-terminated); dark modules are the glyphs."""
+    rows = [[bool(module) for module in row] for row in segno.make(data, error="m").matrix_iter(border=border)]
+    if len(rows) % 2:
+        rows.append([False] * len(rows[0]))  # the last cell row's lower half: more quiet zone
+    pairs = zip(rows[::2], rows[1::2], strict=True)
+    return "".join("".join(_GLYPHS[cell] for cell in zip(upper, lower, strict=True)) + "\n" for upper, lower in pairs)

@@ -89,9 +89,37 @@ STYLE = Style.from_dict(
         "ok": "#5faf5f bold",
         "error": "#ff5f5f bold",
         "secret": "bold",
-        "qr": "",
+        "qr": "fg:#000000 bg:#ffffff",  # dark on light whatever the terminal's colours (see authflow.qr)
     }
 )
+
+
+#: Cognito's standard attributes in words, for the prompts of required attributes.
+ATTRIBUTE_WORDS: dict[str, str] = {
+    "name": "Full name",
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "middle_name": "Middle name",
+    "nickname": "Nickname",
+    "preferred_username": "Preferred user name",
+    "email": "Email address",
+    "phone_number": "Phone number, like +15555550100",
+    "birthdate": "Date of birth, YYYY-MM-DD",
+    "gender": "Gender",
+    "address": "Postal address",
+    "locale": "Locale, like en-US",
+    "zoneinfo": "Time zone, like Europe/Paris",
+    "picture": "Picture URL",
+    "profile": "Profile page URL",
+    "website": "Website URL",
+}
+
+
+def attribute_label(fld: Field) -> str:
+    """``Full name (name)``: an attribute's prompt names it in words, and by its Cognito name."""
+    name = fld.name.removeprefix("userAttributes.")
+    words = ATTRIBUTE_WORDS.get(name) or (fld.label if fld.label != fld.name else "")
+    return f"{words} ({name})" if words else name
 
 
 def choice_label(choice: str) -> str:
@@ -132,11 +160,13 @@ class TerminalHandler:
 
     ``env`` answers first (fields it knows are not asked); ``totp_secret_out`` is called with the new
     TOTP secret when an authenticator setup starts (``--totp-secret-out``); ``code_hint`` may return a
-    line to show before a code is asked (``authflow demo`` shows what an authenticator app would).
-    ``input``/``output`` are prompt_toolkit objects; None means the process's terminal. WEB_AUTHN is
-    answered by ``passkey`` (an :class:`~authflow.passkeys.Authenticator`), else AUTHFLOW_PASSKEY_FILE, else
-    the platform's authenticator (a security key over USB; the Windows WebAuthn API on Windows), asking
-    for a touch and the key's PIN here.
+    line to show under the code prompt, asked again twice a second while the prompt is open (``authflow
+    demo`` shows what an authenticator app would, counting down); ``on_answer`` sees each answer before it
+    is sent (the demo notes new passwords). ``input``/``output`` are prompt_toolkit objects; None means
+    the process's terminal. WEB_AUTHN is answered by ``passkey`` (an
+    :class:`~authflow.passkeys.Authenticator`), else AUTHFLOW_PASSKEY_FILE, else the platform's
+    authenticator (a security key over USB; the Windows WebAuthn API on Windows), asking for a touch and
+    the key's PIN here.
     """
 
     def __init__(
@@ -150,6 +180,7 @@ class TerminalHandler:
         code_hint: Callable[[Prompt], str | None] | None = None,
         passkey: Authenticator | None = None,
         passkey_origin: str | None = None,
+        on_answer: Callable[[Prompt, Answer], None] | None = None,
     ) -> None:
         self.input = input
         self.output = output
@@ -159,6 +190,7 @@ class TerminalHandler:
         self.code_hint = code_hint
         self.passkey = passkey
         self.passkey_origin = passkey_origin
+        self.on_answer = on_answer
         self._distrust: set[PromptKind] = set()  # kinds whose environment answer Cognito refused
         self._remembered: dict[str, str] = {}  # attribute values typed before, offered again
 
@@ -188,7 +220,9 @@ class TerminalHandler:
         secret: bool = False,
         validator: Validator | None = None,
         default: str = "",
+        live: Callable[[], str] | None = None,
     ) -> str:
+        """Ask for one line; ``live`` is a status line under the prompt, redrawn twice a second."""
         bindings = KeyBindings()
 
         @bindings.add("c-d")
@@ -206,6 +240,8 @@ class TerminalHandler:
                     validator=validator or _NOT_EMPTY,
                     validate_while_typing=False,
                     default=default,
+                    bottom_toolbar=(lambda: FormattedText([("class:dim", live())])) if live else None,
+                    refresh_interval=0.5 if live else 0,
                 )
         except KeyboardInterrupt:
             raise Interrupted("interrupted") from None
@@ -292,7 +328,10 @@ class TerminalHandler:
             PromptKind.RESET_PASSWORD: self._reset_password,
             PromptKind.PASSKEY: self._passkey,
         }.get(prompt.kind, self._fields)
-        return ask(prompt)
+        answer = ask(prompt)
+        if self.on_answer is not None:
+            self.on_answer(prompt, answer)
+        return answer
 
     def _show_refusal(self, prompt: Prompt) -> None:
         error = prompt.error
@@ -315,7 +354,9 @@ class TerminalHandler:
             headline = "The new password was refused."
         else:
             headline = "That answer was refused."
-        self.say_parts(("class:error", f"✗ {headline} "), ("class:dim", f"({error})"))
+        # Cognito's message only when it says more than the headline ("Incorrect username or password.")
+        detail = error.code if error.message.strip() == headline else str(error)
+        self.say_parts(("class:error", f"✗ {headline} "), ("class:dim", f"({detail})"))
         self.say("Try again.", "class:dim")
 
     def _password(self, prompt: Prompt) -> Answer:
@@ -349,16 +390,15 @@ class TerminalHandler:
 
     def _ask_code(self, prompt: Prompt, fld: Field) -> str:
         """A code; where the prompt offers a new code (``RESEND``), ``r`` asks for one (returned as is)."""
-        hint = self.code_hint(prompt) if self.code_hint is not None else None
-        if hint:
-            self.say(hint, "class:dim")
+        hint = self.code_hint
+        live = (lambda: hint(prompt) or "") if hint is not None and hint(prompt) else None
         pattern = fld.pattern or DEFAULT_CODE_PATTERN
         message = _describe_pattern(pattern)
         if "RESEND" in prompt.choices:
             self.say(f"(Type {RESEND_KEY} for a new code.)", "class:dim")
             pattern, message = f"(?:{pattern})|{RESEND_KEY}", f"{message} Type {RESEND_KEY} for a new code."
         validator = _PatternValidator(pattern, message, normalize=normalize_code)
-        return normalize_code(self._ask("Code: ", validator=validator))
+        return normalize_code(self._ask("Code: ", validator=validator, live=live))
 
     def _new_password(self, prompt: Prompt) -> Answer:
         answer: dict[str, str] = {}
@@ -374,7 +414,7 @@ class TerminalHandler:
                 answer[fld.name] = self._ask_new_password(fld)
             else:
                 remembered = self._remembered.get(fld.name, "")
-                value = self._ask(f"{fld.label}: ", secret=fld.secret, default=remembered)
+                value = self._ask(f"{attribute_label(fld)}: ", secret=fld.secret, default=remembered)
                 if not fld.secret:
                     self._remembered[fld.name] = value
                 answer[fld.name] = value

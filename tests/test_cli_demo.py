@@ -1,5 +1,6 @@
-"""``authflow demo`` in a real terminal (tmux): sign in a TOTP user and an MFA-setup user, and read what
-the screen shows. Set AUTHFLOW_SAVE_TRANSCRIPT=1 to write the session to examples/wizard-transcript.txt.
+"""``authflow demo`` in a real terminal (tmux): sign in a TOTP user (watching the authenticator app count
+down), a user who must choose a new password and an MFA-setup user, and read what the screen shows.
+Set AUTHFLOW_SAVE_TRANSCRIPT=1 to write the session to examples/wizard-transcript.txt.
 """
 
 from __future__ import annotations
@@ -92,29 +93,66 @@ def totp_now(secret: str) -> str:
     return totp.now()
 
 
-def test_demo_signs_in_a_totp_user_and_an_mfa_setup_user(demo: Tmux) -> None:
+APP_LINE = r"\[Authenticator app of {user}\] (?:(\d{{6}})  \(changes in (\d+) s\)|a new code in (\d+) s)"
+
+
+def watch_the_app(demo: Tmux, user: str) -> list[tuple[str, int]]:
+    """The authenticator line under the code prompt, read for about two seconds: (code, seconds left)."""
+    seen: list[tuple[str, int]] = []
+    for _ in range(6):
+        match = list(re.finditer(APP_LINE.format(user=user), demo.wait_for(APP_LINE.format(user=user))))[-1]
+        code, left, later = match.groups()
+        seen.append((code or "", int(left or later)))
+        time.sleep(0.4)
+    return seen
+
+
+def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tmux) -> None:
     screen = demo.wait_for(r"Sign in as:")
     assert "A local Cognito-compatible user pool is running at http://127.0.0.1:" in screen
     for name, user in SEED_USERS.items():
         assert re.search(rf"^  {name} +{re.escape(user['password'])} ", screen, re.M), name
+    for name in ("tina", "max"):  # the TOTP secrets, to add to a real app
+        assert re.search(rf"^  {name} +{SEED_USERS[name]['totp_secret']}$", screen, re.M), name
 
-    # tina: SOFTWARE_TOKEN_MFA. A wrong code first: the same session asks again.
+    # tina: SOFTWARE_TOKEN_MFA. The app's code counts down; a wrong code first: the same session asks again.
     demo.keys("2")
     demo.keys("Enter")
     demo.wait_for(r"Password for tina: $|Password for tina:\s*\n")
     demo.type(SEED_USERS["tina"]["password"])
     demo.wait_for(r"Open your authenticator app for the current code\.")
-    demo.wait_for(r"\[Authenticator app of tina\] \d{6}")
+    seen = watch_the_app(demo, "tina")
+    assert len({left for _, left in seen}) > 1  # a live countdown
+    totp = pyotp.TOTP(SEED_USERS["tina"]["totp_secret"])
+    for code, left in seen:
+        assert (code == "" and left <= 5) or (left > 5 and totp.verify(code, valid_window=1))  # never about to expire
     demo.type("000000")
-    demo.wait_for(r"That code is not right\. \(CodeMismatchException")
+    screen = demo.wait_for(r"That code is not right\. \(CodeMismatchException")
     demo.type(totp_now(SEED_USERS["tina"]["totp_secret"]))
     screen = demo.wait_for(r"✓ Signed in as tina\.")
     assert '"cognito:username": "tina"' in demo.wait_for(r"The id token says")
     assert SEED_USERS["tina"]["password"] not in screen.split("Sign in as:", 1)[1]  # masked when typed
     assert "Password for tina: " + "*" * len(SEED_USERS["tina"]["password"]) in screen
 
-    # sean: MFA_SETUP in a pool that requires MFA: choose the app, see secret, URI and QR, first code.
+    # newton: a new password and the required attribute, named in words; the table shows the new password.
     demo.wait_for(r"Sign in as:", count=2)
+    demo.keys("6")
+    demo.keys("Enter")
+    demo.wait_for(r"Password for newton:")
+    demo.type(SEED_USERS["newton"]["password"])
+    demo.wait_for(r"New password:")
+    demo.type("Newton-Passw0rd!9")
+    demo.wait_for(r"Repeat the new password:")
+    demo.type("Newton-Passw0rd!9")
+    demo.wait_for(r"Full name \(name\):")
+    demo.type("Isaac Newton")
+    demo.wait_for(r"✓ Signed in as newton\.")
+    screen = demo.wait_for(r"New password for newton: the demo users now are")
+    table = screen.split("New password for newton")[-1]
+    assert re.search(r"^  newton +Newton-Passw0rd!9 ", table, re.M)
+
+    # sean: MFA_SETUP in a pool that requires MFA: choose the app, see secret, URI and QR, first code.
+    demo.wait_for(r"Sign in as:", count=3)
     demo.keys("8")
     demo.keys("Enter")
     demo.wait_for(r"Password for sean:")
@@ -122,7 +160,8 @@ def test_demo_signs_in_a_totp_user_and_an_mfa_setup_user(demo: Tmux) -> None:
     demo.wait_for(r"sean must set up multi-factor authentication\.")
     demo.wait_for(r"Which one do you want to set up\?")
     demo.keys("Enter")  # the first: Authenticator app (TOTP)
-    screen = demo.wait_for(r"\[Authenticator app of sean\] \d{6}")
+    watch_the_app(demo, "sean")
+    screen = demo.screen()
     secret = re.search(r"Secret: ([A-Z2-7]{16,})", screen)
     assert secret is not None, screen
     assert re.search(rf"URI: +otpauth://totp/[^ ]*sean\?secret={secret.group(1)}", screen)
@@ -132,7 +171,7 @@ def test_demo_signs_in_a_totp_user_and_an_mfa_setup_user(demo: Tmux) -> None:
     demo.wait_for(r"✓ Signed in as sean\.")
     screen = demo.wait_for(r'"cognito:username": "sean"')
 
-    demo.wait_for(r"Sign in as:", count=3)
+    demo.wait_for(r"Sign in as:", count=4)
     demo.keys("C-d")
     screen = demo.wait_for(r"EXIT=\d+")
     assert "Bye." in screen and "EXIT=0" in screen

@@ -92,7 +92,7 @@ def test_new_password_user_from_username_to_tokens(wizard: Wizard) -> None:
     wizard.send("weakpass")
     wizard.expect("Repeat the new password:")
     wizard.send("weakpass")
-    wizard.expect("name:")  # the pool's required attribute, by name
+    wizard.expect("Full name (name):")  # the pool's required attribute, in words and by name
     wizard.send("Isaac Newton")
     shown = wizard.expect("The new password was refused.")
     wizard.expect("InvalidPasswordException")
@@ -105,7 +105,7 @@ def test_new_password_user_from_username_to_tokens(wizard: Wizard) -> None:
     wizard.send("Newton-Passw0rd!1")
     wizard.expect("Repeat the new password:")
     wizard.send("Newton-Passw0rd!1")
-    wizard.expect("name:")
+    wizard.expect("Full name (name):")
     wizard.send("")  # keeps "Isaac Newton", typed before
     wizard.expect("✓ Signed in as newton.")
     status, rest = wizard.finish()

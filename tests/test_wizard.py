@@ -182,7 +182,8 @@ def test_refused_environment_password_is_asked_in_the_terminal(term: Terminal) -
     refused = IncorrectCredentialsError("Incorrect username or password.", code="NotAuthorizedException")
     assert handler.answer(password_prompt(error=refused, attempt=2)) == {"password": "right"}
     assert "Incorrect username or password." in term.screen.text
-    assert "NotAuthorizedException" in term.screen.text
+    assert "Incorrect username or password. (NotAuthorizedException)\n" in term.screen.text  # said once
+    assert term.screen.text.count("Incorrect username or password.") == 1
 
 
 # --- codes -------------------------------------------------------------------------------------------
@@ -318,7 +319,7 @@ def test_new_password_twice_and_required_attributes(term: Terminal) -> None:
     text = term.screen.text
     assert "A new password is needed for alice." in text
     assert "The two passwords are not the same." in text
-    assert "name: " in text and "family_name: " in text
+    assert "Full name (name): " in text and "Family name (family_name): " in text  # in words
     assert "N3w-Passw0rd" not in term.screen.getvalue()
 
 

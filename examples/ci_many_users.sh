@@ -2,12 +2,21 @@
 # A CI job that signs test users in from the shell: start a local pool, sign several users in at once,
 # read one JSON line per user.   bash examples/ci_many_users.sh
 set -euo pipefail
+if ! command -v authflow >/dev/null; then
+  echo "ci_many_users.sh: the authflow command is not on PATH: run PATH=\"\$PWD/.venv/bin:\$PATH\" bash $0 (or activate the venv)" >&2
+  exit 127
+fi
 workdir=$(mktemp -d)
-trap 'kill "$pool_pid" 2>/dev/null; rm -rf "$workdir"' EXIT
+pool_pid=
+trap '[ -n "$pool_pid" ] && kill "$pool_pid" 2>/dev/null; rm -rf "$workdir"' EXIT
 
 authflow local-pool --quiet > "$workdir/pool.json" &
 pool_pid=$!
 for _ in $(seq 50); do [ -s "$workdir/pool.json" ] && break; sleep 0.1; done
+if [ ! -s "$workdir/pool.json" ]; then
+  echo "ci_many_users.sh: authflow local-pool did not start within 5 s" >&2
+  exit 1
+fi
 read -r endpoint pool_id client_id < <(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d["endpoint_url"], d["pool_id"], d["client_id"])' "$workdir/pool.json")
 
 # SMS codes are read from the pool's outbox by a command: it gets AUTHFLOW_USERNAME and AUTHFLOW_CHALLENGE.

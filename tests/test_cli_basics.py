@@ -176,5 +176,5 @@ def test_local_pool_subcommand_serves_until_interrupted(cli_env: dict[str, str])
             assert json.load(answer) == {"status": "ok"}
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # and closes both pipes
     assert process.returncode == 0

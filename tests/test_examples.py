@@ -41,6 +41,17 @@ def test_ci_many_users_example(tmp_path: Path) -> None:
     assert done.stdout.split("\n")[:3] == ["alice ok", "tina ok", "sam ok"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a bash script")
+def test_ci_many_users_example_without_authflow_on_path_says_so(tmp_path: Path) -> None:
+    env = credential_free_env(tmp_path)
+    env["PATH"] = os.pathsep.join(d for d in env["PATH"].split(os.pathsep) if not (Path(d) / "authflow").exists())
+    done = subprocess.run(["bash", str(EXAMPLES / "ci_many_users.sh")], env=env, capture_output=True, text=True,
+                          timeout=10, check=False, cwd=str(EXAMPLES.parent))
+    assert done.returncode == 127
+    assert done.stderr.count("\n") == 1 and "the authflow command is not on PATH" in done.stderr
+    assert done.stdout == ""
+
+
 def test_plugin_example(tmp_path: Path) -> None:
     done = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLES / "test_with_plugin.py")],
                tmp_path)

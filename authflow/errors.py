@@ -30,6 +30,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     +-- SignInCancelled                   the person left or the handler gave up
     |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
     +-- UsageError                        a setting or answer given to a command is not usable (exit 2)
+    +-- UnexpectedError                   a batch sign-in stopped on something else (a handler's bug)
     +-- FlowStateError                    the step API was called out of order
     |   +-- SnapshotError                 a snapshot that cannot be resumed
     +-- EndpointError                     the endpoint could not be reached
@@ -309,6 +310,20 @@ class FlowStateError(AuthflowError):
     """The step API was used out of order (e.g. respond() after the flow finished)."""
 
     code = "FlowStateError"
+
+
+class UnexpectedError(AuthflowError):
+    """Something that is not an authflow error stopped one sign-in of a batch (a handler's KeyError, a
+    worker process that died): recorded for that user while the others go on. The message names only
+    the exception's type, since its text could hold anything."""
+
+    code = "UnexpectedError"
+
+    @classmethod
+    def wrapping(cls, exc: BaseException) -> UnexpectedError:
+        error = cls(f"the sign-in stopped on {type(exc).__name__}")
+        error.__cause__ = None
+        return error
 
 
 class SnapshotError(FlowStateError, ValueError):

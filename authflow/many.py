@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from authflow.errors import AuthflowError
+from authflow.errors import AuthflowError, UnexpectedError
 from authflow.flow import AuthFlow, HandlerLike
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
@@ -122,7 +122,12 @@ def sign_in_many(
             for part in parts
         ]
         for part, future in futures:
-            for index, result in zip(part, future.result(), strict=True):
+            try:
+                part_results = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker process that died fails its users only
+                error = UnexpectedError.wrapping(exc)
+                part_results = [SignInResult(items[i].username, None, error, 0.0) for i in part]
+            for index, result in zip(part, part_results, strict=True):
                 results[index] = result
                 if progress is not None:
                     progress(result)
@@ -137,16 +142,23 @@ def _sign_in_threads(
         if limit is not None:
             limit.wait()
         started = time.perf_counter()
-        flow = AuthFlow(
-            pool, request.username, request.auth_flow,
-            preferred_challenge=request.preferred_challenge, **options,
-        )
+        history: tuple[str, ...] = ()
+        tokens: Tokens | None = None
+        error: AuthflowError | None = None
         try:
-            tokens: Tokens | None = flow.run(request.handler)
-            error: AuthflowError | None = None
+            flow = AuthFlow(
+                pool, request.username, request.auth_flow,
+                preferred_challenge=request.preferred_challenge, **options,
+            )
+            try:
+                tokens = flow.run(request.handler)
+            finally:
+                history = tuple(flow.history)
         except AuthflowError as exc:
-            tokens, error = None, exc
-        result = SignInResult(request.username, tokens, error, time.perf_counter() - started, tuple(flow.history))
+            error = exc
+        except Exception as exc:  # noqa: BLE001 - one user's failure of any kind is that user's result
+            error = UnexpectedError.wrapping(exc)
+        result = SignInResult(request.username, tokens, error, time.perf_counter() - started, history)
         if progress is not None:
             progress(result)
         return result

@@ -42,13 +42,14 @@ def check_reply(reply: Any, operation: str) -> None:
             stack.extend((item, depth + 1) for item in items)
 
 
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str, limit: int = 300) -> str:
     """Server text made safe to show a person: control characters (ANSI escapes included) and
     direction overrides removed, line breaks and tabs turned into spaces, cut to ``limit`` characters."""
-    cleaned = _CONTROL.sub("", text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+    cleaned = _CONTROL.sub("", _ESCAPES.sub("", text).replace("\r", " ").replace("\n", " ").replace("\t", " "))
     cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) not in ("Cs", "Co", "Cn"))
     cleaned = re.sub(r" {2,}", " ", cleaned).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"

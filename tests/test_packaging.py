@@ -162,6 +162,12 @@ def import_graph() -> dict[str, set[str]]:
             edges |= submodules
             if base in modules and len(submodules) < len(node.names):
                 edges.add(base)
+        # Importing a.b.c runs a/b/__init__ first: from outside package a.b, that is an edge to it too.
+        for target in list(edges):
+            parent = target.rpartition(".")[0]
+            while parent in modules and not name.startswith(parent + ".") and name != parent:
+                edges.add(parent)
+                parent = parent.rpartition(".")[0]
         graph[name] = edges - {name}
     return graph
 

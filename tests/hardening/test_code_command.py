@@ -96,7 +96,7 @@ def test_the_timeout_is_settable_from_the_environment() -> None:
     env = {"AUTHFLOW_CODE_COMMAND": "sleep 30", "AUTHFLOW_CODE_COMMAND_TIMEOUT": "0.5"}
     answers = EnvAnswers.from_environ(env)
     started = time.monotonic()
-    with pytest.raises(CodeCommandError, match="within 0.5 s"):
+    with pytest.raises(CodeCommandError, match=r"within 0\.5 s"):
         answers.code_for(sms_prompt())
     assert time.monotonic() - started < 5
     with pytest.raises(UsageError, match="AUTHFLOW_CODE_COMMAND_TIMEOUT"):

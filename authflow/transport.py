@@ -26,6 +26,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from authflow import redaction
 from authflow.errors import (
     AuthflowError,
     CognitoError,
@@ -90,9 +91,11 @@ class UserPool:
         # A private botocore session: creating clients from one session at once is not safe.
         with _CLIENT_LOCK:
             session = botocore.session.Session()
-            return session.create_client(
+            client = session.create_client(
                 "cognito-idp", region_name=self.region, endpoint_url=self.endpoint_url, config=config
             )
+        redaction.install()  # botocore's DEBUG logs show requests and replies: never their secrets
+        return client
 
     @property
     def client(self) -> Any:

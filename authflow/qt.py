@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import segno
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
@@ -54,14 +54,20 @@ from authflow.errors import (
     CodeMismatchError,
     ExpiredCodeError,
     IncorrectCredentialsError,
+    PasswordResetRequiredError,
     SessionExpiredError,
+    UserNotConfirmedError,
 )
 from authflow.flow import AuthFlow, Step
 from authflow.prompts import Field, Prompt
 from authflow.states import mfa_setup, select_challenge, select_mfa_type
+from authflow.states._account import RESEND
 from authflow.tokencache import CacheKey, TokenCache
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
+
+if TYPE_CHECKING:
+    from authflow.passkeys import Authenticator
 
 __all__ = [
     "PAGES", "FieldsPage", "Page", "Screen", "SignInDialog", "SignInResult", "SignInWidget", "in_background", "page",
@@ -116,7 +122,12 @@ def describe_error(error: AuthflowError) -> str:
         return "That code is not right. Check it and try again."
     if isinstance(error, ExpiredCodeError):
         return "That code has expired. Ask for a new one."
-    return error.message or error.code
+    if isinstance(error, UserNotConfirmedError):
+        return "This account is not confirmed yet."
+    if isinstance(error, PasswordResetRequiredError):
+        return "This account's password must be reset."
+    text = error.message or error.code
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True, repr=False)
@@ -251,6 +262,7 @@ class Screen(QWidget):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
+        self.sign_in.fit()
 
     def focus(self) -> None:
         first = next(iter(self.inputs.values()), None)
@@ -271,6 +283,11 @@ class Page(Screen):
     def build(self) -> None:
         for field in self.prompt.fields:
             self.add_line(field)
+
+    def action(self, flow: AuthFlow) -> Callable[[], Step]:
+        """What Continue runs on the worker (the answer is taken now, on the UI thread)."""
+        answer = self.answer()
+        return lambda: flow.respond(answer)
 
 
 #: The page class for each prompt kind (``PromptKind`` value).
@@ -303,6 +320,8 @@ class UsernameScreen(Screen):
     def build(self) -> None:
         line = self.add_line(Field("username", "Username or email"))
         line.setText(self.sign_in.username)
+        if self.sign_in.allow_sign_up:
+            self.form.addRow(_link("No account yet? Create one", "sign_up", lambda: self.sign_in.begin_with("sign_up")))
 
 
 class _SecretInput(QWidget):
@@ -330,6 +349,18 @@ class _SecretInput(QWidget):
         self.toggle.setText("Hide" if shown else "Show")
 
 
+def _link(text: str, name: str, action: Callable[[], None]) -> QPushButton:
+    """A flat button that reads as a link ("Forgot your password?")."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setFlat(True)
+    button.setAutoDefault(False)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.setStyleSheet("color: #0b57d0; text-align: left; padding: 2px 0;")
+    button.clicked.connect(action)
+    return button
+
+
 def _add_secret(page_: Screen, field: Field, label: str) -> QLineEdit:
     secret = _SecretInput(field, page_.sign_in.submit)
     page_.form.addRow(label, secret)
@@ -348,6 +379,8 @@ class PasswordPage(Page):
     def build(self) -> None:
         for field in self.prompt.fields:
             _add_secret(self, field, "Password")
+        self.form.addRow(_link("Forgot your password?", "forgot_password",
+                               lambda: self.sign_in.begin_with("forgot_password")))
 
 
 @page("CODE")
@@ -369,14 +402,20 @@ class CodePage(Page):
         for line in self.inputs.values():
             line.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
             line.setPlaceholderText("123456")
-        if self.prompt.destination:
-            # Cognito cannot resend a sign-in code within a Session: a new code means signing in again.
-            resend = QPushButton("Send a new code")
-            resend.setObjectName("resend")
-            resend.setAutoDefault(False)
-            resend.setToolTip("Starts the sign-in again, which sends a new code")
-            resend.clicked.connect(self.sign_in.start_over)
-            self.layout_.addWidget(resend, 0, Qt.AlignmentFlag.AlignLeft)
+        _add_resend(self)
+
+
+def _add_resend(page_: Page) -> None:
+    """"Send a new code": through the flow where the step offers it (RESEND: sign-up and reset codes), else,
+    for a sign-in code (Cognito cannot resend one within a Session), by starting the sign-in again."""
+    if RESEND in page_.prompt.choices:
+        resend = _link("Send a new code", "resend", lambda: page_.sign_in.send({"resend": "yes"}))
+    elif page_.prompt.destination:
+        resend = _link("Send a new code", "resend", page_.sign_in.start_over)
+        resend.setToolTip("Starts the sign-in again, which sends a new code")
+    else:
+        return
+    page_.layout_.addWidget(resend, 0, Qt.AlignmentFlag.AlignLeft)
 
 
 @page("MFA_CHOICE", "FIRST_FACTOR", "MFA_SETUP_CHOICE")
@@ -416,38 +455,155 @@ class ChoicePage(Page):
             checked.setFocus()
 
 
-@page("NEW_PASSWORD")
-class NewPasswordPage(Page):
-    """A new password (typed twice) and the attributes the pool requires, by their names."""
+class PasswordFormPage(Page):
+    """A form with a password to type twice (masked, Show/Hide), codes, and attributes by their names."""
 
-    title = "Choose a new password"
-    submit_text = "Save and sign in"
-
-    def intro(self) -> str:
-        text = "Your password must be changed before you can sign in."
-        if self.prompt.required_attributes:
-            text += " The app also needs your " + ", ".join(
-                attribute_label(a).lower() for a in self.prompt.required_attributes
-            ) + "."
-        return text
+    def needs(self) -> str:
+        """" The app also needs your full name." for the prompt's required attributes."""
+        if not self.prompt.required_attributes:
+            return ""
+        return " The app also needs your " + ", ".join(
+            attribute_label(a).lower() for a in self.prompt.required_attributes
+        ) + "."
 
     def build(self) -> None:
-        self.confirm: QLineEdit | None = None
+        self.confirm: tuple[str, QLineEdit] | None = None
         for field in self.prompt.fields:
             if field.secret:
                 _add_secret(self, field, field.label)
                 if field.confirm:
-                    self.confirm = _add_secret(self, Field("confirm", "Type it again"), "Type it again")
+                    self.confirm = field.name, _add_secret(self, Field("confirm", "Type it again"), "Type it again")
                     del self.inputs["confirm"]  # checked here, not sent
+            elif field.name == "code":
+                self.add_line(field).setPlaceholderText("123456")
             else:
                 line = self.add_line(field, attribute_label(field.name))
                 line.setText(self.prompt.user_attributes.get(field.name, ""))
 
     def answer(self) -> dict[str, str]:
         values = super().answer()
-        if self.confirm is not None and self.confirm.text() != values.get("new_password"):
+        if self.confirm is not None and self.confirm[1].text() != values.get(self.confirm[0]):
             raise ValueError("The two passwords are not the same.")
         return values
+
+
+@page("NEW_PASSWORD")
+class NewPasswordPage(PasswordFormPage):
+    """A new password (typed twice) and the attributes the pool requires, by their names."""
+
+    title = "Choose a new password"
+    submit_text = "Save and sign in"
+
+    def intro(self) -> str:
+        return "Your password must be changed before you can sign in." + self.needs()
+
+
+@page("SIGN_UP")
+class SignUpPage(PasswordFormPage):
+    """A new account: its password (twice) and the attributes the app asks for."""
+
+    title = "Create your account"
+    submit_text = "Create account"
+
+    def intro(self) -> str:
+        return f"Choose a password for {self.prompt.username}." + self.needs()
+
+
+@page("RESET_PASSWORD")
+class ResetPasswordPage(PasswordFormPage):
+    """The reset code (where it went, and a new one) and the new password."""
+
+    title = "Reset your password"
+    submit_text = "Save and sign in"
+
+    def build(self) -> None:
+        super().build()
+        _add_resend(self)
+
+
+@page("RESET_REQUIRED")
+class ResetRequiredPage(Page):
+    """Cognito wants the password reset before this sign-in can go on: agree, and a code is sent."""
+
+    title = "Your password must be reset"
+    submit_text = "Send me a code"
+
+    def intro(self) -> str:
+        return "Before you can sign in, the password must be replaced. We will send you a code to set a new one."
+
+    def build(self) -> None:
+        """Nothing to type: Continue agrees."""
+        self.show_error("")  # the refusal (PasswordResetRequiredException) is what this page explains
+
+    def answer(self) -> dict[str, str]:
+        return {"choice": self.prompt.choices[0]}
+
+
+class _Passkey:
+    """The authenticator a PasskeyPage uses. A security key (the app's, or the platform's default) gets the
+    PIN typed on the page, and ``touch`` (which must be safe to call from the worker) when it waits."""
+
+    def __init__(self, given: Authenticator | None, touch: Callable[[], None]) -> None:
+        self.given, self.touch = given, touch
+
+    @property
+    def asks_pin(self) -> bool:
+        from authflow.passkeys import SecurityKey
+
+        return self.given is None or isinstance(self.given, SecurityKey)
+
+    def with_pin(self, pin: str | None) -> Authenticator:
+        from authflow.passkeys import SecurityKey, platform_authenticator
+
+        if self.given is None:
+            return platform_authenticator(on_touch=self.touch, pin=lambda: pin)
+        if isinstance(self.given, SecurityKey):
+            return SecurityKey(on_touch=self.touch, pin=lambda: pin, device=self.given.device)
+        return self.given
+
+
+@page("PASSKEY")
+class PasskeyPage(Page):
+    """Sign in with a passkey: the authenticator (by default the platform's: a security key over USB, or
+    Windows Hello) is asked on the worker; a security key's PIN is typed here, and "Touch your security key
+    now" shows when the key waits for it."""
+
+    title = "Sign in with your passkey"
+    submit_text = "Use passkey"
+
+    def intro(self) -> str:
+        rp_id = (self.prompt.webauthn_options or {}).get("rpId", "this app")
+        return f"Use the passkey you made for {rp_id}: press the button, then confirm on your security key."
+
+    def build(self) -> None:
+        self.authenticator = self.sign_in.passkey_authenticator()
+        self.pin: QLineEdit | None = None
+        if self.authenticator.asks_pin:
+            self.pin = _add_secret(self, Field("pin", "PIN"), "Security key PIN")
+            self.pin.setPlaceholderText("only if your key has one")
+        self.touch = QLabel("Touch your security key now.")
+        self.touch.setObjectName("touch")
+        self.touch.setStyleSheet("font-weight: bold; color: #0b57d0;")
+        self.touch.hide()
+        self.layout_.addWidget(self.touch)
+
+    def touch_now(self) -> None:
+        """The key waits for a touch (called on the UI thread)."""
+        self.show_error("")
+        self.touch.show()
+        self.sign_in.fit()
+
+    def answer(self) -> dict[str, str]:
+        return {}
+
+    def action(self, flow: AuthFlow) -> Callable[[], Step]:
+        from authflow.passkeys import passkey_answer
+
+        pin = self.pin.text() if self.pin is not None else ""
+        authenticator = self.authenticator.with_pin(pin or None)
+        options = dict(self.prompt.webauthn_options or {})
+        self.touch.hide()
+        return lambda: flow.respond(passkey_answer(authenticator, options))
 
 
 @page("TOTP_SETUP")
@@ -520,6 +676,7 @@ class SignInWidget(QWidget):
 
     signed_in = Signal(object)  # SignInResult
     cancelled = Signal()
+    _key_waits = Signal()  # from the worker: the security key waits for a touch
 
     def __init__(
         self,
@@ -529,6 +686,8 @@ class SignInWidget(QWidget):
         flow_options: Mapping[str, Any] | None = None,
         token_cache: TokenCache | None = None,
         warn_before: float = DEFAULT_WARN_BEFORE,
+        allow_sign_up: bool = False,
+        authenticator: Authenticator | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -537,6 +696,9 @@ class SignInWidget(QWidget):
         self.flow_options = dict(flow_options or {})
         self.token_cache = token_cache
         self.warn_before = warn_before
+        self.allow_sign_up = allow_sign_up
+        self.authenticator = authenticator
+        self._key_waits.connect(self._touch_now)
         self.flow: AuthFlow | None = None
         self.result: SignInResult | None = None
         self._cancelled = threading.Event()
@@ -627,21 +789,39 @@ class SignInWidget(QWidget):
         if self.busy or self._finished or not self.submit_button.isEnabled():
             return
         current = self.page
-        try:
-            answer = current.answer()
-        except ValueError as exc:
-            current.show_error(str(exc))
-            return
         if isinstance(current, UsernameScreen):
-            self.username = answer["username"].strip()
+            self.username = current.answer()["username"].strip()
             if not self.username:
                 current.show_error("Enter your username.")
                 return
             self._begin()
             return
+        assert self.flow is not None and isinstance(current, Page)
+        try:
+            action = current.action(self.flow)
+        except ValueError as exc:
+            current.show_error(str(exc))
+            return
+        self._run(self.flow, action)
+
+    def send(self, answer: Mapping[str, str]) -> None:
+        """Answer the current step with ``answer`` (a page's own button: "Send a new code")."""
         flow = self.flow
-        assert flow is not None
+        if self.busy or self._finished or flow is None:
+            return
         self._run(flow, lambda: flow.respond(answer))
+
+    def begin_with(self, begin: str) -> None:
+        """Start the account's own flow for the username typed: ``"sign_up"`` or ``"forgot_password"``."""
+        if self.busy or self._finished:
+            return
+        if isinstance(self.page, UsernameScreen):
+            self.username = self.page.answer()["username"].strip()
+            if not self.username:
+                self.page.show_error("Enter your username.")
+                return
+        self._abandon()
+        self._begin(begin)
 
     def start_over(self) -> None:
         """Drop this sign-in (its Session) and begin again with the same username."""
@@ -661,12 +841,29 @@ class SignInWidget(QWidget):
         self._abandon()
         self.cancelled.emit()
 
+    def passkey_authenticator(self) -> _Passkey:
+        """The authenticator for a passkey step: the app's, else the platform's (security key / Windows)."""
+        return _Passkey(self.authenticator, self._key_waits.emit)
+
+    def fit(self) -> None:
+        """Grow the window to what the screen now shows (an error line, a notice)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            self.window().adjustSize()
+
+    def _touch_now(self) -> None:
+        if isinstance(self.page, PasskeyPage):
+            self.page.touch_now()
+
     # --- running the flow ----------------------------------------------------------------------------
 
-    def _begin(self) -> None:
+    def _begin(self, begin: str | None = None) -> None:
         options = dict(self.flow_options)
         if "remember_device" in options:
             options["remember_device"] = self.remember.isChecked()
+        if begin is not None:
+            options["begin"] = begin
         self.flow = AuthFlow(self.pool, self.username, **options)
         flow = self.flow
         self._run(flow, flow.start)

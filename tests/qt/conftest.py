@@ -18,10 +18,10 @@ from pytestqt.exceptions import TimeoutError
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before pytest-qt makes the QApplication
 
 from PySide6.QtCore import QPoint, Qt, QThreadPool
-from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLineEdit, QRadioButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QCheckBox, QDialog, QLineEdit, QRadioButton, QWidget
 
 from authflow.localpool import LocalUserPool
-from authflow.qt import Screen, SignInDialog, SignInWidget
+from authflow.qt import PasswordPage, Screen, SignInDialog, SignInResult, SignInWidget, UsernameScreen
 from authflow.transport import UserPool
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "qt"
@@ -103,6 +103,25 @@ class Driver:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             self.qtbot.wait(50)  # let the layout settle
             assert self.dialog.grab().save(str(SCREENSHOTS / f"{name}.png"))
+
+
+def sign_in_to_code(d: Driver, username: str, password: str) -> None:
+    """The first two screens: the username, then the password (submitted)."""
+    d.wait_for(UsernameScreen)
+    d.type("username", username)
+    d.submit()
+    d.wait_for(PasswordPage)
+    d.type("password", password)
+    d.submit()
+
+
+def signed_in(d: Driver, local: LocalUserPool, username: str) -> SignInResult:
+    """Waits for the dialog to be accepted; its result holds tokens the pool issued to ``username``."""
+    d.qtbot.waitUntil(lambda: d.dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    result = d.dialog.result_value
+    assert isinstance(result, SignInResult)
+    assert local.access_token_claims(result.tokens.access_token)["username"] == username
+    return result
 
 
 @pytest.fixture

@@ -26,13 +26,12 @@ from authflow.qt import (
     NewPasswordPage,
     PasswordPage,
     SignInDialog,
-    SignInResult,
     TotpSetupPage,
     UsernameScreen,
 )
 from authflow.tokencache import CacheKey, TokenCache
 
-from .conftest import MFA_POOL, Driver, watched
+from .conftest import MFA_POOL, Driver, sign_in_to_code, signed_in, watched
 
 DEVICE_POOL = "us-east-1_DevicePool1"
 
@@ -70,23 +69,6 @@ def install_quiz(local: LocalUserPool) -> None:
         event["response"]["answerCorrect"] = request["challengeAnswer"] == expected
 
     local.set_custom_auth(define, create, verify)
-
-
-def sign_in_to_code(d: Any, username: str, password: str) -> None:
-    d.wait_for(UsernameScreen)
-    d.type("username", username)
-    d.submit()
-    d.wait_for(PasswordPage)
-    d.type("password", password)
-    d.submit()
-
-
-def signed_in(d: Any, local: LocalUserPool, username: str) -> SignInResult:
-    d.qtbot.waitUntil(lambda: d.dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
-    result = d.dialog.result_value
-    assert isinstance(result, SignInResult)
-    assert local.access_token_claims(result.tokens.access_token)["username"] == username
-    return result
 
 
 def test_totp_user_wrong_code_then_right_code(demo: LocalUserPool, open_dialog: Any) -> None:

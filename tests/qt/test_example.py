@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from authflow import NotAuthorizedError
-from authflow.qt import CodePage, PasswordPage, UsernameScreen
+from authflow.qt import CodePage
 
-from .conftest import SCREENSHOTS, Driver
+from .conftest import SCREENSHOTS, Driver, sign_in_to_code
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "desktop_qt.py"
 
@@ -39,12 +39,7 @@ def test_the_example_app_signs_in_shows_who_and_signs_out(qtbot: Any) -> None:
         assert "tina / Tina-Passw0rd!" in window.hint.text()
         qtbot.mouseClick(window.button, Qt.MouseButton.LeftButton)
         d = Driver(qtbot, window.dialog)
-        d.wait_for(UsernameScreen)
-        d.type("username", "tina")
-        d.submit()
-        d.wait_for(PasswordPage)
-        d.type("password", "Tina-Passw0rd!")
-        d.submit()
+        sign_in_to_code(d, "tina", "Tina-Passw0rd!")
         d.wait_for(CodePage)
         d.type("code", pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").now())
         d.submit()

@@ -85,13 +85,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from authflow.errors import AuthflowError, MalformedResponseError, MissingAnswerError, ProtocolError
 from authflow.prompts import Field, Prompt, PromptKind
-from authflow.replies import check_reply
+from authflow.replies import check_reply, printable
 from authflow.srp import ClientEphemeral
 
 if TYPE_CHECKING:
@@ -275,7 +275,11 @@ def ask(ctx: Context, kind: PromptKind, message: str, *fields: Field, **details:
         "error": ctx.error,
         "attempt": ctx.attempt,
     }
-    return Prompt(kind=kind, fields=fields, message=message, **{**common, **details})
+    # What a server sent is shown to a person: no control characters or escape sequences, bounded length.
+    shown = tuple(replace(f, label=printable(f.label, 200)) for f in fields)
+    if isinstance(details.get("destination"), str):
+        details["destination"] = printable(details["destination"], 256)
+    return Prompt(kind=kind, fields=shown, message=printable(message, 1000), **{**common, **details})
 
 
 def choice_prompt(

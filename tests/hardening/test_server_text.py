@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from authflow.states.custom_challenge import MAX_ROUNDS
 
 from authflow import AuthFlow, ScriptedHandler, UserPool, sign_in
 from authflow.errors import CognitoError, ProtocolError
-from authflow.states.custom_challenge import MAX_ROUNDS
 
 from .fake_cognito import Reply, Scripted
 

@@ -2,7 +2,7 @@
 
     pip install 'authflow[qt]'
     python examples/desktop_qt.py                       # against the local user pool's demo users
-    python examples/desktop_qt.py --pool-id eu-west-1_AbC --client-id 123abc [--keyring]
+    python examples/desktop_qt.py --pool-id eu-west-1_AbC --client-id 123abc [--keyring] [--sign-up email]
 
 With a real pool, a client secret comes from AUTHFLOW_CLIENT_SECRET. ``--keyring`` keeps the tokens in the
 system keyring (``pip install 'authflow[keyring]'``) and signs the person in again without the dialog
@@ -30,9 +30,12 @@ from authflow.tokens import Tokens
 class MainWindow(QMainWindow):
     """Who is signed in, and a button to sign in or out."""
 
-    def __init__(self, pool: UserPool, *, token_cache: TokenCache | None = None, hint: str = "") -> None:
+    def __init__(
+        self, pool: UserPool, *, token_cache: TokenCache | None = None, hint: str = "",
+        sign_up_attributes: tuple[str, ...] | None = None,
+    ) -> None:
         super().__init__()
-        self.pool, self.token_cache = pool, token_cache
+        self.pool, self.token_cache, self.sign_up_attributes = pool, token_cache, sign_up_attributes
         self.tokens: Tokens | None = None
         self.username = ""
         self.dialog: SignInDialog | None = None
@@ -58,7 +61,10 @@ class MainWindow(QMainWindow):
 
     def sign_in_or_out(self) -> None:
         if self.tokens is None:
-            self.dialog = SignInDialog(self.pool, self, token_cache=self.token_cache)
+            self.dialog = SignInDialog(
+                self.pool, self, token_cache=self.token_cache, allow_sign_up=self.sign_up_attributes is not None,
+                flow_options={"sign_up_attributes": self.sign_up_attributes or ()},
+            )
             self.dialog.accepted.connect(lambda: self.signed_in(self.dialog.result_value))  # type: ignore[union-attr]
             self.dialog.open()  # window-modal; the app's event loop keeps running
         else:
@@ -133,13 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint-url", help="a Cognito-compatible endpoint")
     parser.add_argument("--keyring", action="store_true", help="keep the tokens in the system keyring")
     parser.add_argument("--username", help="with --keyring: the user whose kept tokens to use")
+    parser.add_argument("--sign-up", metavar="ATTRIBUTES", default=None,
+                        help="offer sign-up, asking these attributes (comma-separated; local pool: name,email)")
     args = parser.parse_args(argv)
     if args.pool_id and not args.client_id:
         parser.error("--pool-id needs --client-id")
     app = QApplication.instance() or QApplication(sys.argv)
     with user_pool(args) as (pool, hint):
         cache = TokenCache(use_keyring=True) if args.keyring else None
-        window = MainWindow(pool, token_cache=cache, hint=hint)
+        sign_up = args.sign_up if args.sign_up is not None else (None if args.pool_id else "name,email")
+        attributes = tuple(a for a in sign_up.split(",") if a) if sign_up is not None else None
+        window = MainWindow(pool, token_cache=cache, hint=hint, sign_up_attributes=attributes)
         if cache is not None and args.username:
             kept = cache.load(cache_key(pool, args.username))
             if kept is not None and not kept.expired():

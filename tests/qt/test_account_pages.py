@@ -119,3 +119,19 @@ def test_passkey_on_a_security_key_with_its_pin(local_pool: LocalUserPool, open_
 @pytest.fixture(autouse=True)
 def _uses_open_dialog(open_dialog: Any) -> None:
     """Every test here goes through the dialog (and its check that Cognito is never called on the UI thread)."""
+
+
+def test_an_unconfirmed_account_is_confirmed_in_place(local_pool: LocalUserPool, open_dialog: Any) -> None:
+    local_pool.add_user("uma", PASSWORD, status="UNCONFIRMED",
+                        attributes={"email": "uma@example.com", "email_verified": "false"})
+    d = open_dialog(watched(local_pool))
+    sign_in_to_code(d, "uma", PASSWORD)
+    page = d.wait_for(CodePage)
+    assert page.prompt.challenge_name == "CONFIRM_SIGN_UP"
+    assert page.error.text() == "This account is not confirmed yet."
+    d.click("resend", page)
+    d.qtbot.waitUntil(lambda: len(local_pool.outbox("uma", purpose="CONFIRM_SIGN_UP")) == 1, timeout=5_000)
+    d.wait_for(CodePage)
+    d.type("code", local_pool.last_code("uma", purpose="CONFIRM_SIGN_UP"))
+    d.submit()
+    signed_in(d, local_pool, "uma")

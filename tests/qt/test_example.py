@@ -11,6 +11,7 @@ from typing import Any
 import pyotp
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from authflow import NotAuthorizedError
 from authflow.qt import CodePage
@@ -32,13 +33,14 @@ def test_the_example_app_signs_in_shows_who_and_signs_out(qtbot: Any) -> None:
     example = load_example()
     args = argparse.Namespace(pool_id=None)
     with example.user_pool(args) as (pool, hint):  # the local user pool's demo users
-        window = example.MainWindow(pool, hint=hint)
+        window = example.MainWindow(pool, hint=hint, sign_up_attributes=("name", "email"))
         qtbot.addWidget(window)
         window.show()
         assert window.status.text() == "Not signed in."
         assert "tina / Tina-Passw0rd!" in window.hint.text()
         qtbot.mouseClick(window.button, Qt.MouseButton.LeftButton)
         d = Driver(qtbot, window.dialog)
+        assert window.dialog.findChild(QPushButton, "sign_up") is not None  # "No account yet? Create one"
         sign_in_to_code(d, "tina", "Tina-Passw0rd!")
         d.wait_for(CodePage)
         d.type("code", pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").now())

@@ -141,3 +141,34 @@ def test_reset_required_user_recovered_in_the_wizard(local_pool: LocalUserPool, 
     token = json.loads(rest[rest.index('{"AccessToken"'):].splitlines()[0])["AccessToken"]
     assert local_pool.access_token_claims(token)["username"] == "rita"
     assert local_pool.user("rita").status == "CONFIRMED"
+
+
+def test_interactive_sign_up_asks_the_password_twice_and_offers_a_new_code(
+    local_pool: LocalUserPool, tmp_path: Path
+) -> None:
+    env = env_for(local_pool, tmp_path, "nina", PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm",
+                  AUTHFLOW_ATTRIBUTES=json.dumps({"email": "nina@example.com"}))
+    del env["AUTHFLOW_CODE_COMMAND"]  # the person types the code
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "sign-up"], env=env, cwd=str(REPO), encoding="utf-8",
+                          dimensions=(50, 120), timeout=20)
+    try:
+        child.expect_exact("Signing up nina.")
+        child.expect_exact("Password:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("Repeat the password:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("A code was sent by email to n***@e***.")
+        child.expect_exact("(Type r for a new code.)")
+        child.expect_exact("Code:")
+        child.send("r\r")
+        child.expect_exact("A code was sent by email to n***@e***.")
+        child.expect_exact("Code:")
+        child.send(local_pool.last_code("nina", purpose="CONFIRM_SIGN_UP") + "\r")
+        child.expect_exact("Signed in as nina.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert len(local_pool.outbox("nina", purpose="CONFIRM_SIGN_UP")) == 2
+    assert [r.operation for r in local_pool.requests()] == [
+        "SignUp", "ResendConfirmationCode", "ConfirmSignUp", "InitiateAuth"]

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from authflow.states import awaiting_password
+from authflow.states import awaiting_password, select_challenge
 from authflow.states.base import Context, Exchange, Follow, Move, Reply, Request, ask
 
 from authflow.errors import InvalidParameterError
@@ -51,14 +51,21 @@ def wants_resend(answer: Mapping[str, str]) -> bool:
     return str(answer.get("resend", "")).strip().lower() in ("1", "yes", "true", RESEND.lower())
 
 
-def sign_in_with_password(ctx: Context, password: str | None) -> Exchange:
+def sign_in_with_password(ctx: Context, password: str | None, *, user_auth: bool = True) -> Exchange:
     """Sign in as the flow does with a password (``awaiting_password``): at once when the password is
-    known, else by asking for it. USER_AUTH, which is not enabled here, becomes USER_SRP_AUTH."""
+    known, else by asking for it. A USER_AUTH flow prefers a password factor (PASSWORD_SRP unless it
+    prefers PASSWORD); where the client has no USER_AUTH (``user_auth=False``) it signs in with SRP."""
     if password is None:
         return Move("need_password")
-    flow = "USER_SRP_AUTH" if ctx.auth_flow == "USER_AUTH" else ctx.auth_flow
-    return (yield from awaiting_password.respond(replace(ctx, auth_flow=flow, preferred_challenge=None),
-                                                 {"password": password}))
+    if ctx.auth_flow != "USER_AUTH":
+        how = ctx
+    elif not user_auth:
+        how = replace(ctx, auth_flow="USER_SRP_AUTH", preferred_challenge=None)
+    elif ctx.preferred_challenge not in select_challenge.NEEDS_PASSWORD:
+        how = replace(ctx, preferred_challenge="PASSWORD_SRP")
+    else:
+        how = ctx
+    return (yield from awaiting_password.respond(how, {"password": password}))
 
 
 def sign_in_new_user(ctx: Context, session: str | None) -> Exchange:
@@ -75,4 +82,5 @@ def sign_in_new_user(ctx: Context, session: str | None) -> Exchange:
         else:
             return Follow(reply)
     password = ctx.carry.pop(PASSWORD, None)
-    return (yield from sign_in_with_password(ctx, password if isinstance(password, str) else None))
+    return (yield from sign_in_with_password(ctx, password if isinstance(password, str) else None,
+                                             user_auth=session is None))

@@ -104,3 +104,12 @@ def test_refusals_that_the_account_can_recover_from() -> None:
     assert awaiting_password.refused(c, PasswordResetRequiredError("x")) == "password_reset_required"
     prompt = reset_password.required_prompt(ctx(error=PasswordResetRequiredError("x")))
     assert (prompt.kind, prompt.choices) == (PromptKind.RESET_REQUIRED, ("RESET_PASSWORD",))
+
+
+def test_after_a_reset_a_user_auth_flow_signs_in_with_a_password_factor() -> None:
+    c = ctx(auth_flow="USER_AUTH")
+    exchange = reset_password.confirm(c, {"code": "123456", "new_password": "New-1"})
+    assert next(exchange).operation == "ConfirmForgotPassword"
+    request = exchange.send({})
+    assert request.parameters["AuthFlow"] == "USER_AUTH"
+    assert request.parameters["AuthParameters"]["PREFERRED_CHALLENGE"] == "PASSWORD_SRP"

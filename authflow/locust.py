@@ -236,11 +236,12 @@ class CognitoUser(User):
 
     def sign_in(self) -> Tokens:
         """A new sign-in (within the run's ceiling), reported as ``authflow sign-in``."""
-        self._authflow.wait_for_slot()
         started = time.perf_counter()
-        flow = AuthFlow(self._authflow.pool, self.username, self.auth_flow,
-                        preferred_challenge=self.preferred_challenge)
         try:
+            self._authflow.wait_for_slot()
+            started = time.perf_counter()  # waiting for the ceiling is not part of the sign-in's time
+            flow = AuthFlow(self._authflow.pool, self.username, self.auth_flow,
+                            preferred_challenge=self.preferred_challenge)
             self._tokens = flow.run(self.answers())
         except AuthflowError as exc:
             _report(self.environment, "authflow", "sign-in", started, exc)

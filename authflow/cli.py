@@ -127,6 +127,16 @@ def _add_pool_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (e.g. 120)")
+    return value
+
+
 def _add_sign_in_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("sign-in")
     group.add_argument(
@@ -146,6 +156,14 @@ def _add_sign_in_options(parser: argparse.ArgumentParser) -> None:
         "--non-interactive",
         action="store_true",
         help="never prompt; a needed answer that is missing is a clear error, exit 2",
+    )
+    group.add_argument(
+        "--deadline",
+        metavar="SECONDS",
+        type=_seconds,
+        default=_env("AUTHFLOW_DEADLINE"),
+        help="AUTHFLOW_DEADLINE: give up when a scripted sign-in has not finished this many seconds after its "
+        "first Cognito call (default: no limit beyond each call's own 60 s)",
     )
     group.add_argument(
         "--totp-secret-out",
@@ -460,8 +478,20 @@ def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | 
         handler=NonInteractiveHandler(env, totp_secret_out=secret_out),
         auth_flow=args.auth_flow,
         preferred_challenge=args.preferred_challenge,
+        deadline=_deadline(args),
     )
     return username, tokens
+
+
+def _deadline(args: argparse.Namespace) -> float | None:
+    """--deadline / AUTHFLOW_DEADLINE (an environment value is checked here, a flag by argparse)."""
+    value = getattr(args, "deadline", None)
+    if isinstance(value, str):
+        try:
+            return _seconds(value)
+        except argparse.ArgumentTypeError:
+            raise UsageError(f"AUTHFLOW_DEADLINE={value!r} is not a number of seconds (e.g. 120)") from None
+    return value if isinstance(value, float) else None
 
 
 def _cache(args: argparse.Namespace) -> TokenCache:
@@ -569,7 +599,8 @@ def cmd_login_many(args: argparse.Namespace, config: PoolConfig) -> int:
         ))
     bar = ProgressBar(len(requests), sys.stderr) if sys.stderr.isatty() else None
     try:
-        results = sign_in_many(config.user_pool(), requests, max_workers=args.parallel, progress=bar)
+        results = sign_in_many(config.user_pool(), requests, max_workers=args.parallel, progress=bar,
+                               deadline=_deadline(args))
     finally:
         if bar is not None:
             bar.close()

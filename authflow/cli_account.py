@@ -43,6 +43,7 @@ def cmd_account(args: argparse.Namespace) -> int:
         NonInteractiveHandler,
         PoolConfig,
         _cache,
+        _deadline,
         _interactive,
         _remember,
         _terminal_output,
@@ -74,7 +75,7 @@ def cmd_account(args: argparse.Namespace) -> int:
     from authflow import AuthFlow
 
     flow = AuthFlow(config.user_pool(), username, args.auth_flow, preferred_challenge=args.preferred_challenge,
-                    begin=begin)
+                    begin=begin, deadline=_deadline(args))
     tokens = flow.run(handler)
     if interactive:
         handler.say(f"✓ Signed in as {username}.", "class:ok")

@@ -34,6 +34,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     +-- FlowStateError                    the step API was called out of order
     |   +-- SnapshotError                 a snapshot that cannot be resumed
     +-- EndpointError                     the endpoint could not be reached
+    +-- DeadlineError                     a read timeout, a call timeout or the sign-in's deadline passed
 """
 
 from __future__ import annotations
@@ -331,6 +332,13 @@ class SnapshotError(FlowStateError, ValueError):
     resume() raised before.)"""
 
     code = "SnapshotError"
+
+
+class DeadlineError(AuthflowError):
+    """A deadline passed: ``code`` says which: ReadTimeout (no byte for the read timeout), CallTimeout (one
+    call took longer than the pool's call timeout) or SignInDeadline (the sign-in's own deadline)."""
+
+    code = "Deadline"
 
 
 class EndpointError(AuthflowError):

@@ -121,6 +121,7 @@ class AuthFlow:
         device_name: str | None = None,
         begin: str | None = None,
         sign_up_attributes: Sequence[str] = (),
+        deadline: float | None = None,
     ) -> None:
         if auth_flow not in AUTH_FLOWS:
             raise ValueError(
@@ -149,6 +150,12 @@ class AuthFlow:
         self.device_name = device_name
         #: Why confirming a new device failed (the sign-in itself succeeded), or None.
         self.device_error: AuthflowError | None = None
+
+        if deadline is not None and not deadline > 0:
+            raise ValueError("deadline is a positive number of seconds")
+        #: Seconds the sign-in may take from its first call to Cognito (None: no limit but each call's own).
+        self.deadline = deadline
+        self._deadline_at: float | None = None
 
         self.state = INITIAL  # set only by the machine (and by resume())
         self.history: list[str] = [INITIAL]
@@ -414,14 +421,18 @@ class AuthFlow:
 
     def _send(self, request: Request) -> dict[str, Any]:
         device_key = self.device.device_key if self.device is not None else None
+        if self.deadline is not None and self._deadline_at is None:
+            self._deadline_at = time.monotonic() + self.deadline
+        timeout = None if self._deadline_at is None else self._deadline_at - time.monotonic()
         try:
-            return self.pool.send(request, device_key=device_key, client_metadata=self.client_metadata)
+            return self.pool.send(request, device_key=device_key, client_metadata=self.client_metadata,
+                                  timeout=timeout)
         except ResourceNotFoundError as exc:
             if device_key is None or request.operation != "InitiateAuth" or "device" not in exc.message.lower():
                 raise
             # The device was forgotten on the server: sign in without it, as the AWS SDKs do.
             self.device = None
-            return self.pool.send(request, client_metadata=self.client_metadata)
+            return self.pool.send(request, client_metadata=self.client_metadata, timeout=timeout)
 
     def _follow(self, reply: Reply) -> None:
         """Cognito's answer: tokens end the sign-in; a ChallengeName is the next event of the table."""

@@ -30,6 +30,7 @@ from authflow import redaction
 from authflow.errors import (
     AuthflowError,
     CognitoError,
+    DeadlineError,
     EndpointError,
     InvalidParameterError,
     MalformedResponseError,
@@ -44,10 +45,11 @@ from authflow.tokens import Tokens
 _CLIENT_LOCK = threading.Lock()
 
 
-def _rebuild_pool(
-    pool_id: str, client_id: str, client_secret: str | None, region: str, endpoint_url: str | None, max_attempts: int
-) -> UserPool:
-    return UserPool(pool_id, client_id, client_secret, region, endpoint_url, max_attempts=max_attempts)
+def _rebuild_pool(pool_id: str, client_id: str, client_secret: str | None, region: str, endpoint_url: str | None,
+                  max_attempts: int, timeouts: tuple[float, float, float] = (10.0, 30.0, 60.0)) -> UserPool:
+    connect, read, call = timeouts
+    return UserPool(pool_id, client_id, client_secret, region, endpoint_url, max_attempts=max_attempts,
+                    connect_timeout=connect, read_timeout=read, call_timeout=call)
 
 
 class UserPool:
@@ -68,8 +70,16 @@ class UserPool:
         client: Any = None,
         *,
         max_attempts: int = 3,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
+        call_timeout: float = 60.0,
     ) -> None:
+        if not (0 < connect_timeout and 0 < read_timeout and 0 < call_timeout):
+            raise ValueError("timeouts are positive numbers of seconds")
         self.pool_id = pool_id
+        #: Seconds to connect, to wait for any byte of an answer, and for a whole call (retries included):
+        #: the last holds against a server that trickles its answer a byte at a time.
+        self.connect_timeout, self.read_timeout, self.call_timeout = connect_timeout, read_timeout, call_timeout
         self.pool_name = pool_name_of(pool_id)
         self.client_id = client_id
         self._client_secret = client_secret or None
@@ -85,8 +95,8 @@ class UserPool:
         config = Config(
             signature_version=UNSIGNED,
             retries={"mode": "standard", "total_max_attempts": max_attempts},
-            connect_timeout=10,
-            read_timeout=30,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
         )
         # A private botocore session: creating clients from one session at once is not safe.
         with _CLIENT_LOCK:
@@ -117,7 +127,7 @@ class UserPool:
         if not self._own_client:
             raise TypeError("a UserPool with a client of your own cannot be sent to another process")
         return (_rebuild_pool, (self.pool_id, self.client_id, self._client_secret, self.region, self.endpoint_url,
-                                self._max_attempts))
+                                self._max_attempts, (self.connect_timeout, self.read_timeout, self.call_timeout)))
 
     def __repr__(self) -> str:
         secret = ", client_secret=<hidden>" if self.has_secret else ""
@@ -126,12 +136,19 @@ class UserPool:
 
     # --- calls ----------------------------------------------------------------------------------
 
-    def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        """Call a Cognito operation by its boto3 name; Cognito's errors come back typed."""
+    def call(self, operation: str, *, timeout: float | None = None, **kwargs: Any) -> dict[str, Any]:
+        """Call a Cognito operation by its boto3 name; Cognito's errors come back typed.
+
+        The whole call (botocore's retries included) ends within ``timeout`` seconds (default: the pool's
+        ``call_timeout``) or raises :class:`~authflow.errors.DeadlineError`; a server that trickles its
+        answer cannot hold it longer."""
         method = getattr(self._client, operation)
         api_name = "".join(part.capitalize() for part in operation.split("_"))
+        limit = self.call_timeout if timeout is None else min(timeout, self.call_timeout)
+        if limit <= 0:
+            raise DeadlineError(f"{api_name} was not sent: the sign-in's deadline has passed", code="SignInDeadline")
         try:
-            response = method(**kwargs)
+            response = _run(method, kwargs, limit, api_name, timeout is not None and timeout < self.call_timeout)
         except ClientError as exc:
             error = exc.response.get("Error") if isinstance(exc.response, dict) else None
             error = error if isinstance(error, dict) else {}
@@ -144,7 +161,9 @@ class UserPool:
         except (EndpointConnectionError, ConnectTimeoutError) as exc:
             raise EndpointError(f"cannot reach {exc.kwargs.get('endpoint_url', 'Cognito')}") from None
         except ReadTimeoutError:
-            raise EndpointError(f"{api_name}: no answer from Cognito in time", code="ReadTimeout") from None
+            raise DeadlineError(
+                f"{api_name}: Cognito sent nothing for {self.read_timeout:g} s (read timeout)", code="ReadTimeout"
+            ) from None
         except ResponseParserError:
             raise MalformedResponseError(f"{api_name}: Cognito's answer could not be parsed") from None
         except BotoCoreError as exc:
@@ -167,6 +186,7 @@ class UserPool:
         *,
         device_key: str | None = None,
         client_metadata: Mapping[str, str] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """Send a request of a ``states/`` module, completed with what the app client and the sign-in add:
         ``ClientId``, ``ClientMetadata`` (where the operation takes them), SECRET_HASH over USERNAME in
@@ -183,7 +203,8 @@ class UserPool:
                 body[key] = self._completed(body[key], device_key)
         if "SecretHash" in members and "Username" in body:
             body["SecretHash"] = self.secret_hash(body["Username"])
-        return self.call(xform_name(request.operation), **{k: v for k, v in body.items() if v is not None})
+        return self.call(xform_name(request.operation), timeout=timeout,
+                         **{k: v for k, v in body.items() if v is not None})
 
     def _completed(self, parameters: Mapping[str, str], device_key: str | None) -> dict[str, str]:
         result = dict(parameters)
@@ -267,6 +288,39 @@ def _refreshed(response: Mapping[str, Any], refresh_token: str, how: str) -> Tok
     if not isinstance(result, Mapping):
         raise MalformedResponseError(f"{how} answered without AuthenticationResult")
     return Tokens.from_authentication_result(result, previous_refresh_token=refresh_token)
+
+
+class _Call(threading.Thread):
+    """One call in a daemon thread, so that it can be given up at its deadline: a thread stuck reading a
+    trickling server is abandoned (it ends when the server stops, or pauses past the read timeout) and,
+    being a daemon, never keeps the process from exiting."""
+
+    def __init__(self, method: Any, kwargs: dict[str, Any]) -> None:
+        super().__init__(name="authflow-call", daemon=True)
+        self._method, self._kwargs = method, kwargs
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self._method(**self._kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
+            self.error = exc
+
+
+def _run(method: Any, kwargs: dict[str, Any], limit: float, api_name: str, sign_in_deadline: bool) -> Any:
+    call = _Call(method, kwargs)
+    call.start()
+    call.join(limit)
+    if call.is_alive():
+        if sign_in_deadline:
+            raise DeadlineError(f"{api_name}: the sign-in's deadline passed while waiting for Cognito",
+                                code="SignInDeadline")
+        raise DeadlineError(f"{api_name}: no complete answer from Cognito within {limit:g} s (call timeout)",
+                            code="CallTimeout")
+    if call.error is not None:
+        raise call.error
+    return call.result
 
 
 #: What botocore's parsers raise on a body they did not expect (see UserPool.call).

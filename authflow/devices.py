@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from authflow import srp
+from authflow.calls import Reply, Request
 from authflow.errors import MalformedResponseError
-
-if TYPE_CHECKING:  # imported in confirm() at run time: authflow.states imports Device from here
-    from authflow.states.base import Reply, Request
 
 
 @dataclass(frozen=True, repr=False)
@@ -46,8 +44,6 @@ def confirm(access_token: str, metadata: Mapping[str, str], name: str | None) ->
     """The requests that keep a new device (for the engine to send, like a state's): ConfirmDevice with the SRP
     verifier of a new random device password, then UpdateDeviceStatus to remembered when Cognito leaves that
     to the user. Returns the :class:`Device` to keep."""
-    from authflow.states.base import Request
-
     try:
         device_key, group_key = metadata["DeviceKey"], metadata["DeviceGroupKey"]
     except KeyError:

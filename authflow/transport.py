@@ -27,6 +27,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from authflow import redaction
+from authflow.calls import Request
 from authflow.errors import (
     AuthflowError,
     CognitoError,
@@ -39,7 +40,6 @@ from authflow.errors import (
 from authflow.replies import check_reply, printable
 from authflow.secret_hash import secret_hash
 from authflow.srp import pool_name_of
-from authflow.states.base import Request
 from authflow.tokens import Tokens
 
 _CLIENT_LOCK = threading.Lock()

@@ -89,20 +89,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from authflow.calls import Reply as Reply  # re-exported: a module finds its whole interface here
+from authflow.calls import Request as Request
 from authflow.errors import AuthflowError, MalformedResponseError, MissingAnswerError, ProtocolError
 from authflow.prompts import Field, Prompt, PromptKind
 from authflow.replies import check_reply, printable
 from authflow.srp import ClientEphemeral
 
 if TYPE_CHECKING:
-    from authflow.devices import Device  # which builds its own requests with Request
+    from authflow.devices import Device
 
 #: Six digits, as SoftwareTokenMFAUserCodeType requires.
 TOTP_CODE = r"^[0-9]{6}$"
 #: Codes Cognito delivers by SMS or email: six digits by default, eight for some passwordless setups.
 DELIVERED_CODE = r"^[0-9]{6,8}$"
 
-Reply = Mapping[str, Any]
 T = TypeVar("T")
 
 
@@ -115,15 +116,6 @@ class Challenge:
     username: str = ""  # what the person typed (may be an alias)
     user_id: str = ""  # the internal username Cognito wants back as USERNAME
     available_challenges: tuple[str, ...] = ()  # top-level AvailableChallenges (USER_AUTH)
-
-
-@dataclass(frozen=True)
-class Request:
-    """One Cognito operation for the engine to send: ``operation`` by its API name, ``parameters`` its body
-    (without what the transport adds: ClientId, ClientMetadata, SECRET_HASH, DEVICE_KEY)."""
-
-    operation: str
-    parameters: Mapping[str, Any] = field(default_factory=dict, repr=False)  # may hold a password or a code
 
 
 @dataclass(frozen=True)

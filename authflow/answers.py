@@ -225,6 +225,10 @@ class EnvAnswers:
     def value_for(self, prompt: Prompt, fld: Field) -> str | None:
         """The environment's answer to one field of ``prompt``, or None."""
         kind = prompt.kind
+        if kind is PromptKind.PASSWORD and self.password and self.totp_secret:
+            from authflow.handlers import TOTP_CODES  # queue for a TOTP window before the Session starts
+
+            TOTP_CODES.reserve(self.totp_secret)
         if kind is PromptKind.PASSWORD or (kind is PromptKind.SIGN_UP and fld.name == "password"):
             return self.password
         if kind is PromptKind.CODE or (kind is PromptKind.RESET_PASSWORD and fld.name == "code"):

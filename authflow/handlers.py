@@ -37,9 +37,14 @@ _log = logging.getLogger("authflow.totp")
 class TotpCodes:
     """Hands out TOTP codes so that this process never gives the same code twice for one secret.
 
-    Cognito rejects a code it has already accepted ("Your software token has already been used once"),
-    so a second sign-in of the same user within one 30-second window waits for the next window. Each
-    code is reserved under a lock before the wait, so concurrent flows of one user get distinct codes.
+    Cognito accepts each code once, and never one older than a code it accepted ("Your software token has
+    already been used once"). So codes go out in increasing windows, and a second sign-in of the same
+    user within one 30-second window waits for the next window. Each code is taken under a lock, so concurrent flows
+    of one user get distinct codes.
+
+    :meth:`reserve` is called before a sign-in starts (when the password is given): it takes a window for
+    that sign-in and waits until it is near, so that many sign-ins of one user queue up *before* their
+    Sessions begin, and each then finishes well within its Session instead of waiting in it.
     """
 
     def __init__(
@@ -50,7 +55,8 @@ class TotpCodes:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._last: dict[str, int] = {}
+        self._last: dict[str, int] = {}  # the last window whose code was handed out, per secret
+        self._reserved: dict[str, int] = {}  # the last window reserved by a sign-in about to start
 
     def __reduce__(self) -> str:
         """The process-wide source goes to another process as that process's own (``sign_in_many``)."""
@@ -58,15 +64,33 @@ class TotpCodes:
             raise TypeError("a TotpCodes of your own cannot be sent to another process")
         return "TOTP_CODES"
 
+    @staticmethod
+    def _key(secret: str) -> str:
+        return hashlib.sha256(secret.replace(" ", "").upper().encode()).hexdigest()
+
+    def _wait_for(self, counter: int, why: str) -> None:
+        """Sleep until ``counter``'s own window begins."""
+        wait = counter * TOTP_STEP - self._clock()
+        if wait > 0:
+            _log.info("waiting %.0f s for %s", wait + 0.05, why)
+            self._sleep(wait + 0.05)
+
+    def reserve(self, secret: str) -> None:
+        """Before a sign-in that will need a code of ``secret``: wait until a code will be free for it."""
+        key = self._key(secret)
+        with self._lock:
+            now = int(self._clock() // TOTP_STEP)
+            counter = max(now, self._reserved.get(key, -1) + 1, self._last.get(key, -1) + 1)
+            self._reserved[key] = counter
+        self._wait_for(counter, "a free TOTP window before signing in (other sign-ins of this user took the "
+                                "earlier codes)")
+
     def next_code(self, secret: str) -> str:
-        key = hashlib.sha256(secret.replace(" ", "").upper().encode()).hexdigest()
+        key = self._key(secret)
         with self._lock:
             counter = max(int(self._clock() // TOTP_STEP), self._last.get(key, -1) + 1)
             self._last[key] = counter
-        wait = counter * TOTP_STEP - self._clock()
-        if wait > 0:
-            _log.info("waiting %.0f s for the next TOTP code (the current one was used already)", wait + 0.05)
-            self._sleep(wait + 0.05)
+        self._wait_for(counter, "the next TOTP code (the current one was used already)")
         return pyotp.TOTP(secret).at(counter * TOTP_STEP)
 
 
@@ -138,7 +162,10 @@ class ScriptedHandler:
     def _answer(self, prompt: Prompt) -> Answer:
         kind = prompt.kind
         if kind is PromptKind.PASSWORD:
-            return {"password": self._value(self._password, prompt, "a password")}
+            password = self._value(self._password, prompt, "a password")
+            if self._totp_secret:  # queue for a TOTP window before the Session starts, not inside it
+                self._totp_codes.reserve(self._totp_secret)
+            return {"password": password}
         if kind is PromptKind.CODE:
             if prompt.challenge_name == "SOFTWARE_TOKEN_MFA" and self._totp_secret:
                 return {"code": self._totp_codes.next_code(self._totp_secret)}

@@ -541,8 +541,8 @@ def list_passkeys(pool: UserPool, access_token: str) -> list[Json]:
     credentials: list[Json] = []
     token: str | None = None
     while True:
-        page = pool.call("list_web_authn_credentials", AccessToken=access_token,
-                         **({"NextToken": token} if token else {}))
+        paging: dict[str, Any] = {"NextToken": token} if token else {}
+        page = pool.call("list_web_authn_credentials", AccessToken=access_token, **paging)
         credentials += [_json_ready(c) for c in page.get("Credentials") or []]
         token = page.get("NextToken")
         if not token:

@@ -178,6 +178,11 @@ class Demo:
         flow = self.auth_flow(name)
         terminal.say("")
         terminal.say(f"Signing in as {name} ({flow}).", "class:title")
+        terminal.passkey = None
+        if row.get("passkey_file"):  # the demo user's software passkey stands in for a security key
+            from authflow.passkeys import SoftwarePasskey
+
+            terminal.passkey = SoftwarePasskey(str(row["passkey_file"]))
         try:
             tokens = run_wizard(pool, name, handler=terminal, auth_flow=flow)
         except (Interrupted, EndOfInput):

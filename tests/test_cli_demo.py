@@ -136,7 +136,7 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
 
     # newton: a new password and the required attribute, named in words; the table shows the new password.
     demo.wait_for(r"Sign in as:", count=2)
-    demo.keys("6")
+    demo.keys(str(list(SEED_USERS).index("newton") + 1))  # its number in the list
     demo.keys("Enter")
     demo.wait_for(r"Password for newton:")
     demo.type(SEED_USERS["newton"]["password"])
@@ -153,7 +153,7 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
 
     # sean: MFA_SETUP in a pool that requires MFA: choose the app, see secret, URI and QR, first code.
     demo.wait_for(r"Sign in as:", count=3)
-    demo.keys("8")
+    demo.keys(str(list(SEED_USERS).index("sean") + 1))  # its number in the list
     demo.keys("Enter")
     demo.wait_for(r"Password for sean:")
     demo.type(SEED_USERS["sean"]["password"])

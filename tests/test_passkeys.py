@@ -191,3 +191,17 @@ def test_software_passkey_verified_by_py_webauthn_directly(tmp_path: Path) -> No
     assert stat.S_IMODE(key.path.stat().st_mode) == 0o600
     with pytest.raises(PasskeyFileError):
         SoftwarePasskey.generate(key.path)
+
+
+@pytest.mark.parametrize("local_pool", ["demo"], indirect=True)
+def test_the_demo_has_a_passkey_user(local_pool: LocalUserPool) -> None:
+    pia = next(u for u in local_pool.demo_users() if u["username"] == "pia")
+    key_file = Path(pia["passkey_file"])
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    client = local_pool.app_client(pool_id=pia["pool_id"])
+    pool = UserPool(pia["pool_id"], client.id, endpoint_url=local_pool.endpoint_url)
+    local_pool.clear_requests()
+    tokens = sign_in(pool, "pia", ScriptedHandler(passkey=key_file, first_factor="WEB_AUTHN"), "USER_AUTH")
+    assert tokens.access_token
+    assert [r.params["ChallengeName"] for r in local_pool.requests("RespondToAuthChallenge")] == [
+        "SELECT_CHALLENGE", "WEB_AUTHN"]

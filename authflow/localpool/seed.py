@@ -39,6 +39,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,7 +69,15 @@ def default_seed() -> dict[str, Any]:
 
 
 def demo_seed() -> dict[str, Any]:
+    """The demo users; their software passkey files (``passkey_file``) are made afresh in a new private
+    temporary folder, one per load."""
     result: dict[str, Any] = json.loads(DEMO_SEED_PATH.read_text(encoding="utf-8"))
+    folder: Path | None = None
+    for pool in result["pools"]:
+        for user in pool.get("users", []):
+            if "passkey_file" in user:
+                folder = folder or Path(tempfile.mkdtemp(prefix="authflow-demo-passkeys-"))
+                user["passkey_file"] = str(folder / user["passkey_file"])
     return result
 
 
@@ -143,6 +152,8 @@ def seed_users(seed: dict[str, Any], pools: list[UserPool]) -> list[dict[str, An
                 row["mfa"] = list(user["mfa"])
             if user.get("totp_secret"):
                 row["totp_secret"] = user["totp_secret"]
+            if user.get("passkey_file"):
+                row["passkey_file"] = user["passkey_file"]
             if user.get("description"):
                 row["description"] = user["description"]
             out.append(row)

@@ -41,7 +41,7 @@ from authflow.errors import (
     UserNotConfirmedError,
 )
 from authflow.prompts import Answer, Prompt, PromptKind
-from authflow.tokencache import CacheKey, TokenCache, write_private_file
+from authflow.tokencache import CacheFileError, CacheKey, TokenCache, write_private_file
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
@@ -502,8 +502,9 @@ def _remember(cache: TokenCache, key: CacheKey, tokens: Tokens) -> None:
     """Cache the tokens; a cache that can't be written is a warning, never a failed sign-in."""
     try:
         cache.store(key, tokens)
-    except OSError as exc:
-        warn(f"warning: the tokens could not be cached ({exc.strerror or type(exc).__name__})")
+    except (OSError, CacheFileError) as exc:
+        reason = exc.message if isinstance(exc, CacheFileError) else exc.strerror or type(exc).__name__
+        warn(f"warning: the tokens could not be cached ({reason})")
 
 
 # --- subcommands -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from authflow.errors import AuthflowError, NotAuthorizedError, RefreshTokenReuseError
-from authflow.tokencache import CacheKey, TokenCache, device_key, internal_username
+from authflow.tokencache import CacheFileError, CacheKey, TokenCache, device_key, internal_username
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
@@ -59,7 +59,7 @@ def entry_lock(cache: TokenCache, key: CacheKey, *, timeout: float = LOCK_TIMEOU
     """Hold the exclusive lock of ``key``'s entry (a lock file of mode 0600 beside it), shared by every
     process; released when the block ends or the process dies. Waits at most ``timeout`` seconds."""
     path = lock_path(cache, key)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cache.ensure_directory()
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         deadline = time.monotonic() + timeout
@@ -107,6 +107,7 @@ def cached_or_refreshed(
             tokens = replace(tokens, new_device_metadata=dict(current.new_device_metadata))
         try:
             cache.store(key, tokens)  # before the lock is released and before anything uses them
-        except OSError as exc:
-            cache.warn(f"the refreshed tokens could not be cached ({exc.strerror or type(exc).__name__})")
+        except (OSError, CacheFileError) as exc:
+            reason = exc.message if isinstance(exc, CacheFileError) else exc.strerror or type(exc).__name__
+            cache.warn(f"the refreshed tokens could not be cached ({reason})")
         return tokens

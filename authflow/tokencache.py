@@ -17,6 +17,7 @@ import binascii
 import contextlib
 import hashlib
 import json
+import math
 import os
 import stat
 import sys
@@ -35,6 +36,10 @@ KEYRING_SERVICE = "authflow"
 FORMAT_VERSION = 1
 #: A cached access token this close to its expiry (seconds) counts as expired.
 DEFAULT_LEEWAY = 60.0
+#: The largest entry file read (an entry is a few KB); anything bigger is ignored unread.
+MAX_ENTRY_BYTES = 256 * 1024
+#: A ``.tmp-*`` file older than this (seconds) was left by a write that never finished: removed.
+STALE_TMP_AGE = 60.0
 
 Warn = Callable[[str], None]
 
@@ -118,6 +123,20 @@ class CacheFileError(AuthflowError):
     code = "TokenCacheError"
 
 
+def checked_tokens(result: Mapping[str, Any], issued_at: Any) -> Tokens:
+    """``result`` as Tokens, checked as a server's answer is (Tokens.from_authentication_result), with an
+    ``issued_at`` that is a real time (finite, after 1970, before 3000): else MalformedResponseError."""
+    if isinstance(issued_at, bool) or not isinstance(issued_at, (int, float)):
+        raise MalformedResponseError("issued_at is not a number")
+    try:
+        when = float(issued_at)
+    except OverflowError as exc:
+        raise MalformedResponseError("issued_at is out of range") from exc
+    if not math.isfinite(when) or not 0 <= when < 32_503_680_000:
+        raise MalformedResponseError("issued_at is out of range")
+    return Tokens.from_authentication_result(result, issued_at=when)
+
+
 class TokenCache:
     """Load, store and forget token entries. Nothing here talks to Cognito."""
 
@@ -146,30 +165,71 @@ class TokenCache:
     def path_for(self, key: CacheKey) -> Path:
         return self.tokens_dir / f"{key.digest()}.json"
 
+    def ensure_directory(self) -> Path:
+        """The ``tokens/`` folder, made (0700) if absent: a symlink or another user's folder is refused
+        (CacheFileError); ours with a looser mode is set to 0700; ``.tmp-*`` files of writes that never
+        finished (a killed process) are removed."""
+        folder = self.tokens_dir
+        folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+        info = os.lstat(folder)
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+            raise CacheFileError(f"the token cache folder {folder} is a symlink or not a folder: refused")
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            raise CacheFileError(f"the token cache folder {folder} belongs to another user: refused")
+        if stat.S_IMODE(info.st_mode) & (stat.S_IRWXG | stat.S_IRWXO):
+            self.warn(f"the token cache folder {folder} was open to others (mode {stat.S_IMODE(info.st_mode):o}):"
+                      " set to 700")
+            os.chmod(folder, 0o700)
+        self._remove_stale_temporaries(folder)
+        return folder
+
+    def _remove_stale_temporaries(self, folder: Path) -> None:
+        cutoff = time.time() - STALE_TMP_AGE
+        for leftover in folder.glob(".tmp-*"):
+            try:
+                if os.lstat(leftover).st_mtime < cutoff:
+                    leftover.unlink()
+            except FileNotFoundError:
+                continue  # another process removed it first
+
     # --- reading -----------------------------------------------------------------------------
 
     def load(self, key: CacheKey) -> Tokens | None:
         """The cached tokens for ``key``, or None when there are none or the entry is unusable."""
         path = self.path_for(key)
+        if not self.tokens_dir.exists():
+            return None
         try:
-            with open(path, "rb") as handle:
-                mode = os.fstat(handle.fileno()).st_mode
-                raw = handle.read()
+            self.ensure_directory()
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))  # a symlinked entry: ELOOP
+            with open(fd, "rb") as handle:
+                info = os.fstat(handle.fileno())
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
         except FileNotFoundError:
+            return None
+        except CacheFileError as exc:
+            self.warn(f"ignoring the token cache: {exc.message}")
             return None
         except OSError as exc:
             self.warn(f"ignoring the token cache file {path}: {exc.strerror or type(exc).__name__}")
             return None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            self.warn(f"ignoring the token cache file {path}: it is readable by others")
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            self.warn(f"ignoring the token cache file {path}: it is readable by others or not a file")
+            return None
+        if len(raw) > MAX_ENTRY_BYTES:
+            self.warn(f"ignoring the corrupt token cache file {path} (larger than {MAX_ENTRY_BYTES} bytes)")
             return None
         try:
             entry = json.loads(raw.decode("utf-8"))
             return self._tokens_from_entry(key, entry)
-        except (ValueError, UnicodeError, MalformedResponseError, CacheFileError) as exc:
+        except RecursionError:
+            self.warn(f"ignoring the corrupt token cache file {path} (nested too deeply)")
+        except (ValueError, UnicodeError, OverflowError, TypeError, MalformedResponseError, CacheFileError) as exc:
             reason = exc.message if isinstance(exc, AuthflowError) else "not valid JSON"
             self.warn(f"ignoring the corrupt token cache file {path} ({reason})")
-            return None
+        return None
 
     def _tokens_from_entry(self, key: CacheKey, entry: Any) -> Tokens:
         if not isinstance(entry, dict) or entry.get("version") != FORMAT_VERSION:
@@ -185,7 +245,7 @@ class TokenCache:
         issued_at = entry.get("issued_at")
         if not isinstance(result, Mapping) or not isinstance(issued_at, (int, float)):
             raise CacheFileError("no AuthenticationResult")
-        return Tokens.from_authentication_result(result, issued_at=float(issued_at))
+        return checked_tokens(result, issued_at)
 
     def _keyring_module(self) -> Any:
         """The keyring in use, else the ``keyring`` package if it is installed, else None."""
@@ -216,7 +276,9 @@ class TokenCache:
 
     def store(self, key: CacheKey, tokens: Tokens) -> Path:
         """Keep ``tokens`` for ``key``; returns the file written."""
-        payload: dict[str, Any] = {"issued_at": tokens.issued_at, "result": tokens.authentication_result()}
+        result = tokens.authentication_result()
+        checked_tokens(result, tokens.issued_at)  # nothing is cached that a later load would refuse
+        payload: dict[str, Any] = {"issued_at": tokens.issued_at, "result": result}
         entry: dict[str, Any] = {"version": FORMAT_VERSION, "key": key.describe(), "stored_at": time.time()}
         if self._keyring is not None:
             try:
@@ -231,7 +293,7 @@ class TokenCache:
         return self._write(self.path_for(key), entry)
 
     def _write(self, path: Path, entry: Mapping[str, Any]) -> Path:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.ensure_directory()
         write_private_file(path, json.dumps(entry, indent=1).encode("utf-8"))
         return path
 

@@ -118,7 +118,7 @@ def test_missing_entry_is_none_without_warning(cache: TokenCache, warnings: list
 )
 def test_corrupt_file_is_ignored_with_a_warning(cache: TokenCache, warnings: list[str], content: bytes) -> None:
     path = cache.path_for(KEY)
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(mode=0o700, parents=True)
     write_private_file(path, content)
     assert cache.load(KEY) is None
     assert len(warnings) == 1

@@ -36,7 +36,8 @@ def register(sub: Any) -> None:
     add.add_argument("--software", metavar="FILE", type=Path,
                      help="a new software passkey written to FILE (mode 0600; an existing FILE or a symlink is "
                      "refused); without it, a FIDO2 security key over USB")
-    add.add_argument("--name", metavar="NAME", help="a name for the passkey (kept locally with a software passkey)")
+    add.add_argument("--name", metavar="NAME", help="a label kept in the software passkey file (Cognito names "
+                     "passkeys itself: its API takes no name)")
     add.add_argument("--origin", metavar="URL", default=os.environ.get("AUTHFLOW_PASSKEY_ORIGIN") or None,
                      help="the WebAuthn origin (AUTHFLOW_PASSKEY_ORIGIN; default https://<RelyingPartyId>)")
     add.set_defaults(func=cmd_add)
@@ -62,7 +63,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     authenticator: Any
     if args.software is not None:
-        authenticator = SoftwarePasskey.generate(args.software)  # refused before anything is sent
+        authenticator = SoftwarePasskey.generate(args.software, name=args.name)  # refused before anything is sent
     else:
         authenticator = SecurityKey(on_touch=lambda: print("Touch your security key.", file=sys.stderr),
                                     pin=_ask_pin)

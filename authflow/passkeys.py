@@ -167,6 +167,7 @@ class SoftwarePasskey:
             self.rp_id: str | None = data.get("rp_id")
             self.user_handle: str | None = data.get("user_handle")
             self.sign_count = int(data["sign_count"])
+            self.name: str | None = data.get("name")
             key = serialization.load_pem_private_key(data["private_key"].encode(), password=None)
         except (KeyError, ValueError, TypeError, AttributeError):
             raise PasskeyFileError(f"{self.path} is not a software passkey file") from None
@@ -178,8 +179,11 @@ class SoftwarePasskey:
         return f"SoftwarePasskey({str(self.path)!r}, rp_id={self.rp_id!r})"
 
     @classmethod
-    def generate(cls, path: str | os.PathLike[str], *, verify_user: bool = True) -> SoftwarePasskey:
-        """A new passkey written to ``path`` (mode 0600); an existing file or a symlink there is refused."""
+    def generate(
+        cls, path: str | os.PathLike[str], *, verify_user: bool = True, name: str | None = None
+    ) -> SoftwarePasskey:
+        """A new passkey written to ``path`` (mode 0600); an existing file or a symlink there is refused.
+        ``name``: a label for people, kept in the file."""
         target = Path(path)
         if target.is_symlink():
             raise PasskeyFileError(f"{target} is a symlink: a software passkey is never written through one")
@@ -187,7 +191,7 @@ class SoftwarePasskey:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode("ascii")
-        body = _file_body(secrets.token_bytes(32), None, None, 0, pem)
+        body = _file_body(secrets.token_bytes(32), None, None, 0, pem, name)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
             fd = os.open(target, flags, 0o600)
@@ -303,13 +307,15 @@ class SoftwarePasskey:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode("ascii")
         write_private_file(self.path, _file_body(self.credential_id, self.rp_id, self.user_handle,
-                                                 self.sign_count, pem))
+                                                 self.sign_count, pem, self.name))
 
 
-def _file_body(credential_id: bytes, rp_id: str | None, user_handle: str | None, count: int, pem: str) -> bytes:
+def _file_body(
+    credential_id: bytes, rp_id: str | None, user_handle: str | None, count: int, pem: str, name: str | None
+) -> bytes:
     return json.dumps({
         "kind": FILE_KIND, "version": 1, "credential_id": b64url(credential_id), "rp_id": rp_id,
-        "user_handle": user_handle, "sign_count": count, "private_key": pem,
+        "user_handle": user_handle, "sign_count": count, "name": name, "private_key": pem,
     }, indent=1).encode()
 
 

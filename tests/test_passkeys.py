@@ -42,8 +42,9 @@ def passwords_sent(local: LocalUserPool) -> list[str]:
 
 def test_cli_add_list_sign_in_and_delete(local_pool: LocalUserPool, alice: dict[str, str], tmp_path: Path) -> None:
     key_file = tmp_path / "alice.passkey"
-    added = run_cli(["passkey", "add", "--software", str(key_file)], alice)
+    added = run_cli(["passkey", "add", "--software", str(key_file), "--name", "CI key"], alice)
     assert added.returncode == 0, added.stderr
+    assert json.loads(key_file.read_text())["name"] == "CI key"
     credential_id = json.loads(added.stdout)["CredentialId"]
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 

@@ -127,6 +127,10 @@ def _add_pool_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: The command line bounds every Cognito call, a trickling server included (library users choose).
+CALL_TIMEOUT = 60.0
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -237,6 +241,7 @@ class PoolConfig:
             client_secret=self.client_secret,
             region=self.region,
             endpoint_url=self.endpoint_url,
+            call_timeout=CALL_TIMEOUT,
         )
         show_progress(verbose=self.verbose)
         if self.verbose:

@@ -49,6 +49,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 def printable(text: str, limit: int = 300) -> str:
     """Server text made safe to show a person: control characters (ANSI escapes included) and
     direction overrides removed, line breaks and tabs turned into spaces, cut to ``limit`` characters."""
+    if text.isprintable() and len(text) <= limit and "  " not in text and text == text.strip():
+        return text  # the common case: nothing to clean (isprintable is False for controls and unassigned)
     cleaned = _CONTROL.sub("", _ESCAPES.sub("", text).replace("\r", " ").replace("\n", " ").replace("\t", " "))
     cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) not in ("Cs", "Co", "Cn"))
     cleaned = re.sub(r" {2,}", " ", cleaned).strip()

@@ -8,6 +8,7 @@ credentials are needed anywhere. Cognito's error answers become typed errors fro
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
 from collections.abc import Mapping
@@ -46,7 +47,7 @@ _CLIENT_LOCK = threading.Lock()
 
 
 def _rebuild_pool(pool_id: str, client_id: str, client_secret: str | None, region: str, endpoint_url: str | None,
-                  max_attempts: int, timeouts: tuple[float, float, float] = (10.0, 30.0, 60.0)) -> UserPool:
+                  max_attempts: int, timeouts: tuple[float, float, float | None] = (10.0, 30.0, None)) -> UserPool:
     connect, read, call = timeouts
     return UserPool(pool_id, client_id, client_secret, region, endpoint_url, max_attempts=max_attempts,
                     connect_timeout=connect, read_timeout=read, call_timeout=call)
@@ -72,13 +73,14 @@ class UserPool:
         max_attempts: int = 3,
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
-        call_timeout: float = 60.0,
+        call_timeout: float | None = None,
     ) -> None:
-        if not (0 < connect_timeout and 0 < read_timeout and 0 < call_timeout):
+        if not (0 < connect_timeout and 0 < read_timeout and (call_timeout is None or 0 < call_timeout)):
             raise ValueError("timeouts are positive numbers of seconds")
         self.pool_id = pool_id
-        #: Seconds to connect, to wait for any byte of an answer, and for a whole call (retries included):
-        #: the last holds against a server that trickles its answer a byte at a time.
+        #: Seconds to connect, to wait for any byte of an answer, and for a whole call (retries included; None:
+        #: no bound but the sign-in's deadline): the last holds against a server that trickles its answer a
+        #: byte at a time. A bounded call runs on a worker thread (a hand-over per call); unbounded, it does not.
         self.connect_timeout, self.read_timeout, self.call_timeout = connect_timeout, read_timeout, call_timeout
         self.pool_name = pool_name_of(pool_id)
         self.client_id = client_id
@@ -139,16 +141,21 @@ class UserPool:
     def call(self, operation: str, *, timeout: float | None = None, **kwargs: Any) -> dict[str, Any]:
         """Call a Cognito operation by its boto3 name; Cognito's errors come back typed.
 
-        The whole call (botocore's retries included) ends within ``timeout`` seconds (default: the pool's
-        ``call_timeout``) or raises :class:`~authflow.errors.DeadlineError`; a server that trickles its
+        With ``timeout`` or the pool's ``call_timeout``, the whole call (botocore's retries included) ends
+        within the smaller or raises :class:`~authflow.errors.DeadlineError`: a server that trickles its
         answer cannot hold it longer."""
         method = getattr(self._client, operation)
         api_name = "".join(part.capitalize() for part in operation.split("_"))
-        limit = self.call_timeout if timeout is None else min(timeout, self.call_timeout)
-        if limit <= 0:
+        limits = [t for t in (timeout, self.call_timeout) if t is not None]
+        limit = min(limits) if limits else None
+        if limit is not None and limit <= 0:
             raise DeadlineError(f"{api_name} was not sent: the sign-in's deadline has passed", code="SignInDeadline")
         try:
-            response = _run(method, kwargs, limit, api_name, timeout is not None and timeout < self.call_timeout)
+            if limit is None:
+                response = method(**kwargs)
+            else:
+                sign_in_deadline = timeout is not None and (self.call_timeout is None or timeout < self.call_timeout)
+                response = _run(method, kwargs, limit, api_name, sign_in_deadline)
         except ClientError as exc:
             error = exc.response.get("Error") if isinstance(exc.response, dict) else None
             error = error if isinstance(error, dict) else {}
@@ -290,37 +297,48 @@ def _refreshed(response: Mapping[str, Any], refresh_token: str, how: str) -> Tok
     return Tokens.from_authentication_result(result, previous_refresh_token=refresh_token)
 
 
-class _Call(threading.Thread):
-    """One call in a daemon thread, so that it can be given up at its deadline: a thread stuck reading a
-    trickling server is abandoned (it ends when the server stops, or pauses past the read timeout) and,
-    being a daemon, never keeps the process from exiting."""
+class _Worker(threading.Thread):
+    """Makes the calls of one calling thread, so that a call can be given up at its deadline: a worker
+    stuck reading a trickling server is abandoned (it ends when the server stops, or pauses past the read
+    timeout) and replaced; being a daemon, it never keeps the process from exiting. Kept per calling
+    thread and reused, so a call costs a hand-over, not a new thread."""
 
-    def __init__(self, method: Any, kwargs: dict[str, Any]) -> None:
+    def __init__(self) -> None:
         super().__init__(name="authflow-call", daemon=True)
-        self._method, self._kwargs = method, kwargs
-        self.result: Any = None
-        self.error: BaseException | None = None
+        self.jobs: queue.SimpleQueue[tuple[Any, dict[str, Any], list[Any], threading.Event]] = queue.SimpleQueue()
+        self.start()
 
     def run(self) -> None:
-        try:
-            self.result = self._method(**self._kwargs)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
-            self.error = exc
+        while True:
+            method, kwargs, outcome, done = self.jobs.get()
+            try:
+                outcome.append((True, method(**kwargs)))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
+                outcome.append((False, exc))
+            done.set()
+
+
+_WORKERS = threading.local()
 
 
 def _run(method: Any, kwargs: dict[str, Any], limit: float, api_name: str, sign_in_deadline: bool) -> Any:
-    call = _Call(method, kwargs)
-    call.start()
-    call.join(limit)
-    if call.is_alive():
+    worker: _Worker | None = getattr(_WORKERS, "worker", None)
+    if worker is None:
+        worker = _WORKERS.worker = _Worker()
+    outcome: list[Any] = []
+    done = threading.Event()
+    worker.jobs.put((method, kwargs, outcome, done))
+    if not done.wait(limit):
+        _WORKERS.worker = None  # this one is stuck on the call: the next call gets a new worker
         if sign_in_deadline:
             raise DeadlineError(f"{api_name}: the sign-in's deadline passed while waiting for Cognito",
                                 code="SignInDeadline")
         raise DeadlineError(f"{api_name}: no complete answer from Cognito within {limit:g} s (call timeout)",
                             code="CallTimeout")
-    if call.error is not None:
-        raise call.error
-    return call.result
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
 
 
 #: What botocore's parsers raise on a body they did not expect (see UserPool.call).

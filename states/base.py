@@ -268,7 +268,8 @@ def ask(ctx: Context, kind: PromptKind, message: str, *fields: Field, **details:
         "attempt": ctx.attempt,
     }
     # What a server sent is shown to a person: no control characters or escape sequences, bounded length.
-    shown = tuple(replace(f, label=printable(f.label, 200)) for f in fields)
+    shown = tuple(f if printable(f.label, 200) == f.label else replace(f, label=printable(f.label, 200))
+                  for f in fields)
     if isinstance(details.get("destination"), str):
         details["destination"] = printable(details["destination"], 256)
     return Prompt(kind=kind, fields=shown, message=printable(message, 1000), **{**common, **details})

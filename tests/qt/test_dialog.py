@@ -427,7 +427,7 @@ def test_tokens_that_cannot_be_kept_do_not_lose_the_sign_in(
     d = open_dialog(watched(demo), token_cache=cache)
     sign_in_to_code(d, "alice", "Alice-Passw0rd!")
     signed_in(d, demo, "alice")
-    assert warnings == ["the tokens could not be kept (Not a directory)"]
+    assert len(warnings) == 1 and warnings[0].startswith("the tokens could not be kept (")  # and why, from the OS
 
 
 def test_sign_in_shows_the_dialog_modally_and_returns_the_result_or_none(demo: LocalUserPool, qtbot: Any) -> None:

@@ -35,7 +35,7 @@ from authflow.localpool.errors import PoolError
 from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, User, UserPool
 from authflow.localpool.operations import BEFORE_LOCK, OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
-from authflow.localpool.server import HttpServer
+from authflow.localpool.server import ConnectionLimits, HttpServer
 from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service
 from authflow.localpool.users import update_attributes
 
@@ -84,8 +84,10 @@ class LocalUserPool:
         host: str = "127.0.0.1",
         port: int = 0,
         region: str | None = None,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.seed = load_seed(seed)
+        self.limits = limits or ConnectionLimits()
         self.service = Service(OPERATIONS, region=region or str(self.seed.get("region") or "us-east-1"),
                                before_lock=BEFORE_LOCK)
         self._seeded_pools = apply_seed(self.service, self.seed)
@@ -97,7 +99,7 @@ class LocalUserPool:
     def start(self) -> LocalUserPool:
         """Serve on ``host:port`` from a daemon thread; returns once the socket listens."""
         if self._server is None:
-            self._server = HttpServer(self.service, self._host, self._port)
+            self._server = HttpServer(self.service, self._host, self._port, limits=self.limits)
             self.service.endpoint_url = self._server.endpoint_url
             self._server.start()
         return self

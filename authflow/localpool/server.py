@@ -9,6 +9,12 @@
     GET  /_local/health
 
 Each request is logged (operation, status, error code) and never its parameters.
+
+Limits (:class:`ConnectionLimits`): a body larger than ``max_body`` bytes or JSON nested deeper than
+``max_depth`` is answered 400 with Cognito's error shape; a connection that sends nothing for ``idle``
+seconds, or takes longer than ``request`` seconds to send one whole request (slow-loris), is closed; one
+older than ``lifetime`` seconds is closed after its current answer (``Connection: close``); beyond
+``max_connections`` at once a new one is answered 400 TooManyRequestsException and closed.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,36 +37,116 @@ log = logging.getLogger("authflow.localpool")
 JSON_CONTENT_TYPES = ("application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json")
 
 
+#: The most of a refused (too large) body read and dropped before answering; beyond it the client may see
+#: the connection close before it has sent everything.
+DISCARD_LIMIT = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """What one client may cost the server (see the module's docstring)."""
+
+    max_body: int = 1_000_000
+    max_depth: int = 32
+    idle: float = 30.0
+    request: float = 10.0
+    lifetime: float = 600.0
+    max_connections: int = 1000
+
+
+def json_depth(value: Any, limit: int) -> int:
+    """How deeply ``value`` nests (a scalar is 0, ``{}`` is 1), counting no further than ``limit + 1``."""
+    depth, level = 0, [value]
+    while depth <= limit:
+        containers = [item for item in level if isinstance(item, (dict, list))]
+        if not containers:
+            break
+        depth += 1
+        level = [child for item in containers for child in (item.values() if isinstance(item, dict) else item)]
+    return depth
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 512  # listen backlog: a load test opens hundreds of connections at once (default 5)
 
-    def __init__(self, address: tuple[str, int], service: Service) -> None:
+    def __init__(self, address: tuple[str, int], service: Service, limits: ConnectionLimits) -> None:
         self.service = service
-        self._connections: set[socket.socket] = set()
+        self.limits = limits
+        #: Each open connection and when it is closed unless it moves on (None: no deadline now).
+        self._connections: dict[socket.socket, float | None] = {}
         self._connections_lock = threading.Lock()
+        self._stopped = threading.Event()
         super().__init__(address, _Handler)
+        self._reaper = threading.Thread(target=self._reap, name="localpool-reaper", daemon=True)
+        self._reaper.start()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
-            self._connections.add(request)
+            full = len(self._connections) >= self.limits.max_connections
+            if not full:
+                self._connections[request] = time.monotonic() + self.limits.idle
+        if full:
+            log.info("connection refused: %d open", self.limits.max_connections)
+            refuse_connection(request)
+            self.shutdown_request(request)
+            return
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
         with self._connections_lock:
-            self._connections.discard(request)
+            self._connections.pop(request, None)
         super().shutdown_request(request)
+
+    def watch(self, conn: socket.socket, deadline: float | None) -> None:
+        """``conn`` is closed at ``deadline`` (monotonic) unless watched again before."""
+        with self._connections_lock:
+            if conn in self._connections:
+                self._connections[conn] = deadline
+
+    def _reap(self) -> None:
+        """Close connections past their deadline (idle, or a request sent too slowly)."""
+        while not self._stopped.wait(0.1):
+            now = time.monotonic()
+            with self._connections_lock:
+                late = [conn for conn, deadline in self._connections.items()
+                        if deadline is not None and deadline < now]
+                for conn in late:
+                    self._connections[conn] = None
+            for conn in late:
+                log.info("closing a connection: idle or too slow")
+                _shutdown(conn)
+
+    def server_close(self) -> None:
+        self._stopped.set()
+        super().server_close()
 
     def close_connections(self) -> None:
         """Drop kept-alive connections, so nothing is served after stop()."""
         with self._connections_lock:
             connections = list(self._connections)
         for conn in connections:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError as exc:
-                log.debug("closing a connection: %s", exc)
+            _shutdown(conn)
+
+
+def _shutdown(conn: socket.socket) -> None:
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError as exc:
+        log.debug("closing a connection: %s", exc)
+
+
+def refuse_connection(conn: socket.socket) -> None:
+    """Answer a connection over the cap with Cognito's throttling error, without reading its request."""
+    body = json.dumps({"__type": "TooManyRequestsException", "message": "Too many connections."}).encode()
+    head = (f"HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    try:
+        conn.settimeout(1.0)
+        conn.sendall(head + body)
+    except OSError as exc:
+        log.debug("refusing a connection: %s", exc)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -71,6 +158,36 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("http: " + format, *args)
 
+    def setup(self) -> None:
+        super().setup()
+        self._closes_at = time.monotonic() + self.server.limits.lifetime
+
+    def handle_one_request(self) -> None:
+        """Wait (at most ``idle`` s) for a request to begin, then give it ``request`` s to arrive whole."""
+        limits = self.server.limits
+        self.server.watch(self.connection, min(time.monotonic() + limits.idle, self._closes_at))
+        try:
+            started = bool(self.rfile.peek(1))
+        except OSError:
+            started = False
+        if not started:
+            self.close_connection = True
+            return
+        self.server.watch(self.connection, time.monotonic() + limits.request)
+        super().handle_one_request()
+
+    def _discard(self, length: int) -> None:
+        """Read and drop ``length`` bytes of a refused body (within the request's deadline)."""
+        while length > 0:
+            chunk = self.rfile.read(min(length, 65536))
+            if not chunk:
+                return
+            length -= len(chunk)
+
+    def _received(self) -> None:
+        """The whole request is in: answering it has no deadline (the service bounds its own work)."""
+        self.server.watch(self.connection, None)
+
     # --- responses ---------------------------------------------------------------------------------
 
     def _send(self, status: int, body: Any, content_type: str = "application/x-amz-json-1.1") -> None:
@@ -80,6 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             f"Content-Type: {content_type}\r\n"
             f"Content-Length: {len(payload)}\r\n"
             f"x-amzn-RequestId: {uuid.uuid4()}\r\n"
+            f"{self._connection_header()}"
             "\r\n"
         ).encode()
         try:
@@ -87,6 +205,12 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError as exc:
             log.debug("client went away: %s", exc)
             self.close_connection = True
+
+    def _connection_header(self) -> str:
+        if self.close_connection or time.monotonic() >= self._closes_at:
+            self.close_connection = True
+            return "Connection: close\r\n"
+        return ""
 
     def _error(self, status: int, code: str, message: str) -> None:
         self._send(status, {"__type": code, "message": message})
@@ -99,11 +223,16 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or length > 1_000_000:
+        limits = self.server.limits
+        if length < 0 or length > limits.max_body:
             self.close_connection = True
-            self._error(400, "SerializationException", "Invalid Content-Length.")
+            self._discard(min(max(length, 0), DISCARD_LIMIT))  # read, so the client gets to see the answer
+            self._received()
+            self._error(400, "SerializationException",
+                        f"The request body must be at most {limits.max_body} bytes (Content-Length).")
             return
         raw = self.rfile.read(length) if length else b""
+        self._received()
         operation = operation_of(self.headers.get("X-Amz-Target"))
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if urlsplit(self.path).path != "/":
@@ -116,10 +245,17 @@ class _Handler(BaseHTTPRequestHandler):
         if content_type not in JSON_CONTENT_TYPES:
             self._error(400, "SerializationException", "Content-Type must be application/x-amz-json-1.1.")
             return
+        too_deep = False
         try:
             params = json.loads(raw.decode() or "{}")
+        except RecursionError:  # nested deeper than Python parses
+            params, too_deep = None, True
         except (UnicodeDecodeError, ValueError):
             params = None
+        if too_deep or json_depth(params, limits.max_depth) > limits.max_depth:
+            self._error(400, "SerializationException",
+                        f"The request body nests deeper than {limits.max_depth} levels.")
+            return
         if not isinstance(params, dict):
             self._error(400, "SerializationException", "The request body is not a JSON object.")
             return
@@ -134,6 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- GET: JWKS, OpenID configuration, the outbox -------------------------------------------------
 
     def do_GET(self) -> None:
+        self._received()
         url = urlsplit(self.path)
         parts = [p for p in url.path.split("/") if p]
         service = self.server.service
@@ -170,9 +307,11 @@ class _Handler(BaseHTTPRequestHandler):
 class HttpServer:
     """Serves a :class:`Service` on ``host:port`` (port 0: a free one) from a daemon thread."""
 
-    def __init__(self, service: Service, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, service: Service, host: str = "127.0.0.1", port: int = 0, *, limits: ConnectionLimits | None = None
+    ) -> None:
         self.service = service
-        self._httpd = _Server((host, port), service)
+        self._httpd = _Server((host, port), service, limits or ConnectionLimits())
         bound_host, bound_port = self._httpd.server_address[:2]
         self.host = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
         self.port = int(bound_port)

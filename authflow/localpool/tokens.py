@@ -79,14 +79,43 @@ class _SigningKeys:
         return next((use for use, known in self.kids.items() if known == kid), None)
 
 
+#: The most refresh-token records (one per sign-in) and revoked families kept: beyond it the oldest are
+#: forgotten (their refresh tokens are then refused as invalid), so millions of sign-ins stay in bounded memory.
+RECORD_LIMIT = 50_000
+#: Expired or rotated-out refresh records are swept once every this many sign-ins.
+PRUNE_EVERY = 256
+
+
+def _drop_oldest(kept: dict[str, Any], limit: int) -> None:
+    while len(kept) > limit:
+        del kept[next(iter(kept))]
+
+
 class TokenIssuer:
     """Signs tokens for every pool of one server and remembers which token families are revoked."""
 
-    def __init__(self) -> None:
+    def __init__(self, record_limit: int = RECORD_LIMIT) -> None:
         self._keys = _SigningKeys()
+        self.record_limit = record_limit
         self._refresh: dict[str, RefreshRecord] = {}
-        #: origin_jti values (one per sign-in) whose access and refresh tokens are revoked.
-        self._revoked_origins: set[str] = set()
+        self._issued = 0
+        #: origin_jti values (one per sign-in) whose access and refresh tokens are revoked (a dict: oldest first).
+        self._revoked_origins: dict[str, None] = {}
+
+    def record_counts(self) -> tuple[int, int]:
+        """How many refresh records and revoked families are kept (what a soak watches)."""
+        return len(self._refresh), len(self._revoked_origins)
+
+    def _prune(self, now: float) -> None:
+        """Forget refresh records that can no longer be used, then the oldest beyond ``record_limit``."""
+        self._issued += 1
+        if self._issued % PRUNE_EVERY == 0:
+            dead = [token for token, r in self._refresh.items()
+                    if now >= r.expires_at or (r.retired_until is not None and now >= r.retired_until)]
+            for token in dead:
+                del self._refresh[token]
+        _drop_oldest(self._refresh, self.record_limit)
+        _drop_oldest(self._revoked_origins, self.record_limit)
 
     # --- keys --------------------------------------------------------------------------------------
 
@@ -183,6 +212,7 @@ class TokenIssuer:
                 auth_time=auth_time, expires_at=now + client.refresh_token_validity, device_key=device_key,
                 last_active=now,
             )
+            self._prune(now)
             result["RefreshToken"] = token
         result["IdToken"] = self._sign(id_claims)
         return result
@@ -235,7 +265,7 @@ class TokenIssuer:
 
     def revoke_family(self, origin_jti: str) -> None:
         """RevokeToken: the refresh token and every access token of that sign-in."""
-        self._revoked_origins.add(origin_jti)
+        self._revoked_origins[origin_jti] = None
         for record in self._refresh.values():
             if record.origin_jti == origin_jti:
                 record.revoked = True
@@ -245,4 +275,4 @@ class TokenIssuer:
         for record in self._refresh.values():
             if record.pool_id == pool_id and record.username == username:
                 record.revoked = True
-                self._revoked_origins.add(record.origin_jti)
+                self._revoked_origins[record.origin_jti] = None

@@ -278,8 +278,11 @@ def test_the_ui_thread_keeps_running_while_cognito_is_slow(demo: LocalUserPool, 
     during = [t for t in ticks if t <= started + took]
     gaps = [b - a for a, b in itertools.pairwise(during)]
     assert took >= 1.5
-    assert len(during) >= 40  # 20 ms ticks all along the 1.5 s call
-    assert max(gaps) < 0.25
+    # A UI thread blocked by the call would tick about never during it, with one gap of 1.5 s or more. On an
+    # idle machine the ticks come every 20 ms (about 75 of them); a loaded one (CI on 2 shared cores) delays
+    # some, so the bounds leave room for scheduling and still catch any blocking call.
+    assert len(during) >= 20
+    assert max(gaps) < 0.75
     assert [op for op, _ in pool.calls] == ["initiate_auth", "respond_to_auth_challenge"]
     assert not any(on_ui for _, on_ui in pool.calls)
 

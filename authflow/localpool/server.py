@@ -19,6 +19,7 @@ older than ``lifetime`` seconds is closed after its current answer (``Connection
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import socket
@@ -27,7 +28,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from authflow.localpool.service import Service, operation_of
@@ -167,7 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
         limits = self.server.limits
         self.server.watch(self.connection, min(time.monotonic() + limits.idle, self._closes_at))
         try:
-            started = bool(self.rfile.peek(1))
+            started = bool(cast(io.BufferedReader, self.rfile).peek(1))  # rbufsize -1: buffered
         except OSError:
             started = False
         if not started:

@@ -444,8 +444,8 @@ def test_code_command_sees_challenge_and_destination() -> None:
 
 
 def test_code_command_environment_values() -> None:
-    command = 'test "$AUTHFLOW_CHALLENGE" = EMAIL_OTP && test "$AUTHFLOW_DESTINATION" = \'a***@e***\' && echo 1'
-    assert run_code_command(command, code_prompt("EMAIL_OTP")) == "1"
+    command = 'test "$AUTHFLOW_CHALLENGE" = EMAIL_OTP && test "$AUTHFLOW_DESTINATION" = \'a***@e***\' && echo 123456'
+    assert run_code_command(command, code_prompt("EMAIL_OTP")) == "123456"
 
 
 @pytest.mark.parametrize(

@@ -262,26 +262,28 @@ PROMPTS: dict[str, tuple[str | None, list[str], dict[str, str], list[tuple[str, 
 }
 
 
+@pytest.mark.parametrize(("key", "says"), [("\x03", "interrupted"), ("\x04", "end of input")], ids=["C-c", "C-d"])
 @pytest.mark.parametrize("prompt", list(PROMPTS))
-def test_ctrl_d_at_every_prompt_exits_130(wizard: Wizard, prompt: str) -> None:
+def test_ctrl_c_and_ctrl_d_at_every_prompt_exit_130(wizard: Wizard, prompt: str, key: str, says: str) -> None:
     username, flags, answers, steps, shown = PROMPTS[prompt]
     wizard.start(username, *flags, pool_of=username or "alice", **answers)
     for expected, typed in steps:
         wizard.expect(expected)
         wizard.send(typed)
     wizard.expect(shown)
-    wizard.child.send("\x04")
+    wizard.child.send(key)
     code, rest = wizard.finish()
     assert code == 130
-    assert "Cancelled: end of input" in rest
+    assert f"Cancelled: {says}" in rest
     assert "Traceback" not in rest
 
 
-def test_ctrl_d_at_start_over_exits_130(wizard: Wizard) -> None:
+@pytest.mark.parametrize("key", ["\x03", "\x04"], ids=["C-c", "C-d"])
+def test_ctrl_c_and_ctrl_d_at_start_over_exit_130(wizard: Wizard, key: str) -> None:
     wizard.start("tina", AUTHFLOW_PASSWORD="Tina-Passw0rd!")
     wizard.expect("Code:")
     wizard.pool.clock.advance(181)
     wizard.send(wizard.pool.totp_code("tina"))
     wizard.expect("Start over? [Y/n]")
-    wizard.child.send("\x04")
+    wizard.child.send(key)
     assert wizard.finish()[0] == 130

@@ -16,19 +16,16 @@ import json
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import webauthn
-from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
+from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
 from authflow.localpool.model import Passkey, User, UserPool
+
+if TYPE_CHECKING:
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
+
+# py_webauthn is imported where a passkey is handled, not with the pool: it costs a third of a second, which
+# `authflow local-pool` and `authflow demo` would otherwise pay before their first line.
 
 #: Milliseconds a client is given to use a challenge (Cognito sends 180000 at sign-in).
 TIMEOUT_MS = 180_000
@@ -59,10 +56,14 @@ def _origins(pool: UserPool, rp: str) -> list[str]:
 
 
 def _uv(pool: UserPool) -> UserVerificationRequirement:
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     return UserVerificationRequirement(pool.web_authn.user_verification)
 
 
 def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
     return [PublicKeyCredentialDescriptor(id=p.credential_id) for p in user.passkeys.values()]
 
 
@@ -93,6 +94,9 @@ def _client_data(credential: Mapping[str, Any]) -> dict[str, Any]:
 
 def registration_options(pool: UserPool, user: User, now: float) -> dict[str, Any]:
     """CredentialCreationOptions for ``user``; the challenge is kept until it is used or expires."""
+    import webauthn
+    from webauthn.helpers.structs import AuthenticatorSelectionCriteria, ResidentKeyRequirement
+
     rp = rp_id(pool)
     if len(user.passkeys) >= MAX_PASSKEYS:
         raise PoolError("LimitExceededException", f"A user can have at most {MAX_PASSKEYS} passkeys.")
@@ -111,6 +115,9 @@ def registration_options(pool: UserPool, user: User, now: float) -> dict[str, An
 
 def register(pool: UserPool, user: User, credential: Mapping[str, Any], now: float) -> Passkey:
     """Check a RegistrationResponseJSON against the user's pending challenge (used up either way)."""
+    import webauthn
+    from webauthn.helpers.exceptions import WebAuthnException
+
     rp = rp_id(pool)
     pending, user.passkey_registration = user.passkey_registration, None
     if pending is None or pending[1] < now:
@@ -160,6 +167,8 @@ def _registration_error(reason: str) -> PoolError:
 
 def request_options(pool: UserPool, user: User) -> tuple[str, dict[str, str]]:
     """A fresh challenge and the CREDENTIAL_REQUEST_OPTIONS challenge parameter that carries it."""
+    import webauthn
+
     rp = rp_id(pool)
     challenge = secrets.token_bytes(32)
     options = webauthn.generate_authentication_options(
@@ -176,6 +185,9 @@ def request_options(pool: UserPool, user: User) -> tuple[str, dict[str, str]]:
 def verify_assertion(pool: UserPool, user: User, credential: Mapping[str, Any], challenge: str) -> None:
     """Check an AuthenticationResponseJSON against the Session's challenge and the user's passkeys; moves the
     passkey's counter on. A failure is NotAuthorizedException naming what was wrong."""
+    import webauthn
+    from webauthn.helpers.exceptions import WebAuthnException
+
     rp = rp_id(pool)
     passkey = user.passkeys.get(str(credential.get("id", "")))
     if passkey is None:

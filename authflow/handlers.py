@@ -43,8 +43,11 @@ class TotpCodes:
     of one user get distinct codes.
 
     :meth:`reserve` is called before a sign-in starts (when the password is given): it takes a window for
-    that sign-in and waits until it is near, so that many sign-ins of one user queue up *before* their
-    Sessions begin, and each then finishes well within its Session instead of waiting in it.
+    that sign-in and waits until it comes, so that many sign-ins of one user queue up *before* their
+    Sessions begin, and each then finishes well within its Session instead of waiting in it. A reservation
+    belongs to the calling thread (a flow's ``run`` asks every question on one thread): it ends when that
+    thread takes a code, reserves again for its next sign-in, or when its window is long past, so a sign-in
+    that never got to MFA holds up no one.
     """
 
     def __init__(
@@ -56,7 +59,8 @@ class TotpCodes:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._last: dict[str, int] = {}  # the last window whose code was handed out, per secret
-        self._reserved: dict[str, int] = {}  # the last window reserved by a sign-in about to start
+        self._reserved: dict[str, set[int]] = {}  # windows held by sign-ins about to need a code, per secret
+        self._mine = threading.local()  # this thread's reservation per secret: {key: window}
 
     def __reduce__(self) -> str:
         """The process-wide source goes to another process as that process's own (``sign_in_many``)."""
@@ -75,20 +79,34 @@ class TotpCodes:
             _log.info("waiting %.0f s for %s", wait + 0.05, why)
             self._sleep(wait + 0.05)
 
+    def _drop_mine(self, key: str, now: int) -> None:
+        """(Under the lock.) End this thread's reservation and any whose window is long past."""
+        mine: dict[str, int] = self._mine.__dict__.setdefault("windows", {})
+        held = self._reserved.setdefault(key, set())
+        held.discard(mine.pop(key, -1))
+        held.difference_update({w for w in held if w < now - 2})
+
     def reserve(self, secret: str) -> None:
-        """Before a sign-in that will need a code of ``secret``: wait until a code will be free for it."""
+        """Before a sign-in that will need a code of ``secret``: wait until a window is free for it."""
         key = self._key(secret)
         with self._lock:
             now = int(self._clock() // TOTP_STEP)
-            counter = max(now, self._reserved.get(key, -1) + 1, self._last.get(key, -1) + 1)
-            self._reserved[key] = counter
-        self._wait_for(counter, "a free TOTP window before signing in (other sign-ins of this user took the "
-                                "earlier codes)")
+            self._drop_mine(key, now)
+            held = self._reserved[key]
+            counter = max(now, self._last.get(key, -1) + 1)
+            while counter in held:
+                counter += 1
+            held.add(counter)
+            self._mine.windows[key] = counter
+        self._wait_for(counter, "a free TOTP window before signing in (other sign-ins of this user hold the "
+                                "earlier ones)")
 
     def next_code(self, secret: str) -> str:
         key = self._key(secret)
         with self._lock:
-            counter = max(int(self._clock() // TOTP_STEP), self._last.get(key, -1) + 1)
+            now = int(self._clock() // TOTP_STEP)
+            self._drop_mine(key, now)
+            counter = max(now, self._last.get(key, -1) + 1)
             self._last[key] = counter
         self._wait_for(counter, "the next TOTP code (the current one was used already)")
         return pyotp.TOTP(secret).at(counter * TOTP_STEP)

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from authflow import AuthFlow, ScriptedHandler, UserPool, sign_in
+from authflow import AuthFlow, ScriptedHandler, TotpCodes, UserPool, sign_in
 from authflow.errors import AuthflowError
 from authflow.tokens import Tokens
 
@@ -86,10 +86,15 @@ def no_secret_in(error: AuthflowError) -> None:
     assert PASSWORD not in text and SECRET not in text and NEW_SECRET not in text
 
 
+#: The fake endpoint accepts any code: no case waits for a TOTP window.
+NO_WAIT = TotpCodes(sleep=lambda seconds: None)
+
+
 def make_handler() -> ScriptedHandler:
     return ScriptedHandler(password=PASSWORD, totp_secret=SECRET, code="123456", new_password="N3w-" + PASSWORD,
                            mfa_choice="SOFTWARE_TOKEN_MFA", first_factor="PASSWORD", custom_answer="42",
-                           mfa_setup_choice="SOFTWARE_TOKEN_MFA", totp_secret_out=lambda secret: None)
+                           mfa_setup_choice="SOFTWARE_TOKEN_MFA", totp_secret_out=lambda secret: None,
+                           totp_codes=NO_WAIT)
 
 
 @cases(1500)

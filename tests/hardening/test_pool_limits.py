@@ -34,7 +34,7 @@ def pool() -> Iterator[LocalUserPool]:
 
 def cognito(pool: LocalUserPool) -> Any:
     return boto3.client("cognito-idp", endpoint_url=pool.endpoint_url, region_name="us-east-1",
-                        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
+                        config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))  # no retry
 
 
 def post(pool: LocalUserPool, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, Any]:

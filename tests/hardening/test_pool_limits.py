@@ -21,7 +21,7 @@ from authflow.localpool import LocalUserPool
 from authflow.localpool.server import ConnectionLimits
 
 PASSWORD = "Alice-Passw0rd!"
-LIMITS = ConnectionLimits(idle=1.0, request=1.5, max_connections=20)
+LIMITS = ConnectionLimits(idle=1.0, request=1.5)
 TARGET = "AWSCognitoIdentityProviderService.InitiateAuth"
 
 
@@ -99,19 +99,22 @@ def test_slow_loris_and_idle_connections_are_closed_while_requests_go_on(pool: L
     assert closed["loris"] < LIMITS.request + 1.0
 
 
-def test_connections_beyond_the_cap_are_refused_with_a_throttling_error(pool: LocalUserPool) -> None:
-    port = int(pool.endpoint_url.rsplit(":", 1)[1])
-    held = [socket.create_connection(("127.0.0.1", port)) for _ in range(LIMITS.max_connections)]
-    try:
-        time.sleep(0.2)
-        with pytest.raises(ClientError) as refused:
-            sign_in(cognito(pool), pool)
-        assert refused.value.response["Error"]["Code"] == "TooManyRequestsException"
-    finally:
-        for sock in held:
-            sock.close()
-    time.sleep(0.3)
-    assert sign_in(cognito(pool), pool)["AuthenticationResult"]["AccessToken"]
+def test_connections_beyond_the_cap_are_refused_with_a_throttling_error() -> None:
+    cap = ConnectionLimits(max_connections=20)  # idle 30 s: the held connections stay open on a slow machine
+    with LocalUserPool(limits=cap) as pool:
+        pool.add_user("alice", PASSWORD)
+        port = int(pool.endpoint_url.rsplit(":", 1)[1])
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(cap.max_connections)]
+        try:
+            time.sleep(0.2)
+            with pytest.raises(ClientError) as refused:
+                sign_in(cognito(pool), pool)
+            assert refused.value.response["Error"]["Code"] == "TooManyRequestsException"
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.3)
+        assert sign_in(cognito(pool), pool)["AuthenticationResult"]["AccessToken"]
 
 
 def test_records_kept_per_sign_in_stay_bounded_over_2000_sign_ins() -> None:

@@ -2,7 +2,9 @@
 
 The pool runs in its own process (benchmarks/_pool.py); ``--threads`` threads, each with its own boto3
 client, sign in ``--users`` users in turn over HTTP until ``--sign-ins`` are done or ``--max-seconds``
-pass. The pool's resident memory (VmRSS, Linux /proc) is printed at intervals, with the rate.
+pass. The pool's resident memory (VmRSS, Linux /proc) is printed at intervals, with the rate, and at the
+end how much it grew over the last half of the sign-ins (when every cap the pool keeps is long full: the
+request log's 10,000 entries, 20 token sessions per user).
 
     python benchmarks/bench_soak.py [--sign-ins 100000] [--threads 4] [--max-seconds 1800]
 """
@@ -63,6 +65,7 @@ def main() -> None:
         start_rss = rss_mib(local.pid)
         print(f"{'sign-ins':>9} {'seconds':>8} {'pool RSS MiB':>13} {'sign-ins/s':>11}")
         print(f"{0:>9} {0.0:>8.1f} {start_rss:>13.1f} {'':>11}")
+        samples = [(0, start_rss)]
         started = time.monotonic()
         threads = [threading.Thread(target=worker, args=(i, local), daemon=True) for i in range(args.threads)]
         for thread in threads:
@@ -71,12 +74,17 @@ def main() -> None:
             for thread in threads:
                 thread.join(args.every / len(threads))
             elapsed = time.monotonic() - started
-            total = sum(done)
-            print(f"{total:>9} {elapsed:>8.1f} {rss_mib(local.pid):>13.1f} {total / elapsed:>11.1f}", flush=True)
+            samples.append((sum(done), rss_mib(local.pid)))
+            print(f"{samples[-1][0]:>9} {elapsed:>8.1f} {samples[-1][1]:>13.1f} {samples[-1][0] / elapsed:>11.1f}",
+                  flush=True)
         if failures:
             raise SystemExit(f"stopped at the first failure: {failures[0]}")
-        print(f"# pool RSS {start_rss:.1f} -> {rss_mib(local.pid):.1f} MiB over {sum(done)} sign-ins "
-              f"({sum(done) / (time.monotonic() - started):.0f}/s); {machine()[2:]}")
+        total, end_rss = samples[-1]
+        half, half_rss = min(samples, key=lambda sample: abs(sample[0] - total / 2))
+        print(f"# pool RSS {start_rss:.1f} -> {end_rss:.1f} MiB over {total} sign-ins "
+              f"({total / (time.monotonic() - started):.0f}/s); the last {total - half} of them: "
+              f"{half_rss:.1f} -> {end_rss:.1f} MiB ({end_rss - half_rss:+.1f}); peak {max(r for _, r in samples):.1f}")
+        print(machine())
 
 
 if __name__ == "__main__":

@@ -160,7 +160,8 @@ class Step:
                 device_key = device.key
                 metadata = {"DeviceKey": device.key, "DeviceGroupKey": device.group_key}
         result = self.svc.tokens.authentication_result(
-            issuer=self.svc.issuer(self.pool.id), client=self.client, user=user, now=now, device_key=device_key
+            issuer=self.svc.issuer(self.pool.id), client=self.client, user=user, now=now, device_key=device_key,
+            sessions_per_user=self.pool.token_sessions_per_user,
         )
         if metadata:
             result["NewDeviceMetadata"] = metadata

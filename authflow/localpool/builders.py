@@ -56,6 +56,7 @@ def build_pool(
     device_tracking: str = "off",
     max_code_attempts: int = 3,
     lockout_threshold: int = 5,
+    token_sessions_per_user: int = 20,
     auto_verified_attributes: Iterable[str] = (),
     auth_session_validity_minutes: int | None = None,
     auth_session_validity_seconds: int | None = None,
@@ -77,6 +78,8 @@ def build_pool(
         raise ValueError(f"mfa_types are among {MFA_METHODS}")
     if device_tracking not in DEVICE_TRACKING:
         raise ValueError(f"device_tracking must be one of {DEVICE_TRACKING}")
+    if not 1 <= token_sessions_per_user <= 100:
+        raise ValueError("token_sessions_per_user is from 1 to 100 (Cognito's TokenSession MaxPerUser)")
     factors = list(allowed_first_auth_factors)
     if not set(factors) <= set(FIRST_FACTORS):
         raise ValueError(f"allowed_first_auth_factors are among {FIRST_FACTORS}")
@@ -95,6 +98,7 @@ def build_pool(
         alias_attributes=aliases, username_attributes=username_attrs, case_sensitive=case_sensitive,
         allowed_first_auth_factors=factors, device_tracking=device_tracking,
         max_code_attempts=max_code_attempts, lockout_threshold=lockout_threshold,
+        token_sessions_per_user=token_sessions_per_user,
         auto_verified_attributes=list(auto_verified_attributes), created=now, modified=now,
         web_authn=web_authn_config(web_authn or {}),
     )

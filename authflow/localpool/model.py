@@ -330,6 +330,9 @@ class UserPool:
     max_code_attempts: int = 3
     #: Wrong passwords before the lockout ("Password attempts exceeded") starts.
     lockout_threshold: int = 5
+    #: TokenSession MaxPerUser (1-100, Cognito's default 20): live token sessions (sign-ins with a refresh
+    #: token) a user may hold; a new sign-in first ends the least recently used beyond it.
+    token_sessions_per_user: int = 20
     auto_verified_attributes: list[str] = field(default_factory=list)
     created: float = 0.0
     modified: float = 0.0

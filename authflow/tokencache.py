@@ -5,9 +5,13 @@ Entries live in the user's cache directory (``platformdirs.user_cache_dir("authf
 per entry, written to a temporary file in the same directory and moved into place, so a reader never
 sees half a file and the tokens are never readable by another user, not even for a moment.
 
-With ``use_keyring=True`` (and the ``keyring`` package installed) the tokens go to the system keyring
-and the file keeps only where to find them. A file that can't be read or makes no sense is ignored with
-a warning: the cache may be lost, never the sign-in.
+A remembered device (:class:`~authflow.devices.Device`, whose device password is a secret) is kept the
+same way beside the tokens of the same key, in ``<key>.device.json``: it outlives the tokens (signing out
+forgets the tokens, not the device).
+
+With ``use_keyring=True`` (and the ``keyring`` package installed) the tokens and devices go to the system
+keyring and the file keeps only where to find them. A file that can't be read or makes no sense is ignored
+with a warning: the cache may be lost, never the sign-in.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from authflow.errors import AuthflowError, MalformedResponseError
 from authflow.tokens import Tokens
+
+if TYPE_CHECKING:  # authflow.devices brings SRP (and gmpy2): `authflow token` starts without them
+    from authflow.devices import Device
 
 CACHE_DIR_ENV = "AUTHFLOW_CACHE_DIR"
 KEYRING_SERVICE = "authflow"
@@ -40,8 +47,11 @@ DEFAULT_LEEWAY = 60.0
 MAX_ENTRY_BYTES = 256 * 1024
 #: A ``.tmp-*`` file older than this (seconds) was left by a write that never finished: removed.
 STALE_TMP_AGE = 60.0
+#: The longest DeviceKey, DeviceGroupKey or device password read back (Cognito's are under 100 characters).
+MAX_DEVICE_FIELD = 1024
 
 Warn = Callable[[str], None]
+T = TypeVar("T")
 
 
 def default_cache_dir() -> Path:
@@ -123,6 +133,18 @@ class CacheFileError(AuthflowError):
     code = "TokenCacheError"
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """A kind of entry: ``name`` in messages; ``suffix`` after the key's digest in its file and keyring names."""
+
+    name: str
+    suffix: str
+
+
+_TOKENS = _Kind("tokens", "")
+_DEVICE = _Kind("device", ".device")
+
+
 def checked_tokens(result: Mapping[str, Any], issued_at: Any) -> Tokens:
     """``result`` as Tokens, checked as a server's answer is (Tokens.from_authentication_result), with an
     ``issued_at`` that is a real time (finite, after 1970, before 3000): else MalformedResponseError."""
@@ -137,8 +159,31 @@ def checked_tokens(result: Mapping[str, Any], issued_at: Any) -> Tokens:
     return Tokens.from_authentication_result(result, issued_at=when)
 
 
+def _tokens_from(payload: Mapping[str, Any]) -> Tokens:
+    result = payload.get("result")
+    issued_at = payload.get("issued_at")
+    if not isinstance(result, Mapping) or not isinstance(issued_at, (int, float)):
+        raise CacheFileError("no AuthenticationResult")
+    return checked_tokens(result, issued_at)
+
+
+def _device_from(payload: Mapping[str, Any]) -> Device:
+    """The entry's device: DeviceKey, DeviceGroupKey and DevicePassword, each a printable string of 1 to
+    MAX_DEVICE_FIELD characters; else CacheFileError (whose message holds none of them)."""
+    data = payload.get("device")
+    if not isinstance(data, Mapping):
+        raise CacheFileError("no device")
+    for name in ("DeviceKey", "DeviceGroupKey", "DevicePassword"):
+        value = data.get(name)
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_DEVICE_FIELD or not value.isprintable():
+            raise CacheFileError(f"the device's {name} is not a short printable string")
+    from authflow.devices import Device
+
+    return Device.from_dict(data)
+
+
 class TokenCache:
-    """Load, store and forget token entries. Nothing here talks to Cognito."""
+    """Load, store and forget token and device entries. Nothing here talks to Cognito."""
 
     def __init__(
         self,
@@ -163,7 +208,15 @@ class TokenCache:
         return self.directory / "tokens"
 
     def path_for(self, key: CacheKey) -> Path:
-        return self.tokens_dir / f"{key.digest()}.json"
+        """The file of ``key``'s tokens."""
+        return self._path(key, _TOKENS)
+
+    def device_path_for(self, key: CacheKey) -> Path:
+        """The file of ``key``'s remembered device."""
+        return self._path(key, _DEVICE)
+
+    def _path(self, key: CacheKey, kind: _Kind) -> Path:
+        return self.tokens_dir / f"{key.digest()}{kind.suffix}.json"
 
     def ensure_directory(self) -> Path:
         """The ``tokens/`` folder, made (0700) if absent: a symlink or another user's folder is refused
@@ -198,7 +251,14 @@ class TokenCache:
 
     def load(self, key: CacheKey) -> Tokens | None:
         """The cached tokens for ``key``, or None when there are none or the entry is unusable."""
-        path = self.path_for(key)
+        return self._load(key, _TOKENS, _tokens_from)
+
+    def device(self, key: CacheKey) -> Device | None:
+        """The remembered device for ``key``, or None when there is none or the entry is unusable."""
+        return self._load(key, _DEVICE, _device_from)
+
+    def _load(self, key: CacheKey, kind: _Kind, parse: Callable[[Mapping[str, Any]], T]) -> T | None:
+        path = self._path(key, kind)
         if not self.tokens_dir.exists():
             return None
         try:
@@ -223,7 +283,7 @@ class TokenCache:
             return None
         try:
             entry = json.loads(raw.decode("utf-8"))
-            return self._tokens_from_entry(key, entry)
+            return parse(self._payload(key, kind, entry))
         except RecursionError:
             self.warn(f"ignoring the corrupt token cache file {path} (nested too deeply)")
         except (ValueError, UnicodeError, OverflowError, TypeError, MalformedResponseError, CacheFileError) as exc:
@@ -231,21 +291,18 @@ class TokenCache:
             self.warn(f"ignoring the corrupt token cache file {path} ({reason})")
         return None
 
-    def _tokens_from_entry(self, key: CacheKey, entry: Any) -> Tokens:
+    def _payload(self, key: CacheKey, kind: _Kind, entry: Any) -> Mapping[str, Any]:
+        """What the entry keeps: in the file itself, or in the keyring where the file points."""
         if not isinstance(entry, dict) or entry.get("version") != FORMAT_VERSION:
             raise CacheFileError("unknown format")
         if entry.get("key") != key.describe():
             raise CacheFileError("the entry belongs to another user, pool or client")
         storage = entry.get("storage")
         if storage == "keyring":
-            entry = self._read_keyring(key)
-        elif storage != "file":
+            return self._read_keyring(key, kind)
+        if storage != "file":
             raise CacheFileError("unknown storage")
-        result = entry.get("result")
-        issued_at = entry.get("issued_at")
-        if not isinstance(result, Mapping) or not isinstance(issued_at, (int, float)):
-            raise CacheFileError("no AuthenticationResult")
-        return checked_tokens(result, issued_at)
+        return entry
 
     def _keyring_module(self) -> Any:
         """The keyring in use, else the ``keyring`` package if it is installed, else None."""
@@ -257,16 +314,16 @@ class TokenCache:
             return None
         return keyring
 
-    def _read_keyring(self, key: CacheKey) -> dict[str, Any]:
+    def _read_keyring(self, key: CacheKey, kind: _Kind) -> dict[str, Any]:
         keyring = self._keyring_module()
         if keyring is None:
-            raise CacheFileError("the tokens are in the keyring, which is not available")
+            raise CacheFileError(f"the {kind.name} entry points to the keyring, which is not available")
         try:
-            stored = keyring.get_password(KEYRING_SERVICE, key.digest())
+            stored = keyring.get_password(KEYRING_SERVICE, key.digest() + kind.suffix)
         except Exception as exc:  # any keyring backend failure means "not cached"
             raise CacheFileError(f"the keyring could not be read ({type(exc).__name__})") from exc
         if not stored:
-            raise CacheFileError("the keyring holds no tokens for this entry")
+            raise CacheFileError(f"the keyring holds no {kind.name} for this entry")
         entry = json.loads(stored)
         if not isinstance(entry, dict):
             raise CacheFileError("the keyring entry is not a JSON object")
@@ -278,19 +335,28 @@ class TokenCache:
         """Keep ``tokens`` for ``key``; returns the file written."""
         result = tokens.authentication_result()
         checked_tokens(result, tokens.issued_at)  # nothing is cached that a later load would refuse
-        payload: dict[str, Any] = {"issued_at": tokens.issued_at, "result": result}
+        return self._put(key, _TOKENS, {"issued_at": tokens.issued_at, "result": result})
+
+    def save_device(self, key: CacheKey, device: Device) -> Path:
+        """Keep the remembered ``device`` for ``key`` (replacing the one kept before); returns the file written."""
+        payload = {"device": device.to_dict()}
+        _device_from(payload)  # nothing is kept that a later read would refuse
+        return self._put(key, _DEVICE, payload)
+
+    def _put(self, key: CacheKey, kind: _Kind, payload: dict[str, Any]) -> Path:
+        path = self._path(key, kind)
         entry: dict[str, Any] = {"version": FORMAT_VERSION, "key": key.describe(), "stored_at": time.time()}
         if self._keyring is not None:
             try:
-                self._keyring.set_password(KEYRING_SERVICE, key.digest(), json.dumps(payload))
+                self._keyring.set_password(KEYRING_SERVICE, key.digest() + kind.suffix, json.dumps(payload))
             except Exception as exc:  # noqa: BLE001 - fall back to the file on any keyring failure
-                self.warn(f"the keyring refused the tokens ({type(exc).__name__}): using the file cache")
+                self.warn(f"the keyring refused the {kind.name} ({type(exc).__name__}): using the file cache")
             else:
                 entry["storage"] = "keyring"
-                return self._write(self.path_for(key), entry)
+                return self._write(path, entry)
         entry["storage"] = "file"
         entry.update(payload)
-        return self._write(self.path_for(key), entry)
+        return self._write(path, entry)
 
     def _write(self, path: Path, entry: Mapping[str, Any]) -> Path:
         self.ensure_directory()
@@ -298,8 +364,15 @@ class TokenCache:
         return path
 
     def forget(self, key: CacheKey) -> bool:
-        """Remove the entry (and its keyring secret); True when there was one."""
-        path = self.path_for(key)
+        """Remove the tokens' entry (and its keyring secret); True when there was one. The device stays."""
+        return self._remove(key, _TOKENS)
+
+    def forget_device(self, key: CacheKey) -> bool:
+        """Remove the remembered device's entry (and its keyring secret); True when there was one."""
+        return self._remove(key, _DEVICE)
+
+    def _remove(self, key: CacheKey, kind: _Kind) -> bool:
+        path = self._path(key, kind)
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -307,18 +380,18 @@ class TokenCache:
         except (OSError, ValueError, UnicodeError):
             entry = None
         if isinstance(entry, dict) and entry.get("storage") == "keyring":
-            self._delete_keyring(key)
+            self._delete_keyring(key, kind)
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         return True
 
-    def _delete_keyring(self, key: CacheKey) -> None:
+    def _delete_keyring(self, key: CacheKey, kind: _Kind) -> None:
         keyring = self._keyring_module()
         if keyring is None:
-            self.warn("the tokens were in the keyring, which is not available now: they stay there")
+            self.warn(f"the {kind.name} entry pointed to the keyring, which is not available now: it stays there")
             return
         try:
-            keyring.delete_password(KEYRING_SERVICE, key.digest())
+            keyring.delete_password(KEYRING_SERVICE, key.digest() + kind.suffix)
         except Exception as exc:  # noqa: BLE001 - PasswordDeleteError when absent, or a backend failure
             if type(exc).__name__ != "PasswordDeleteError":
                 self.warn(f"the keyring entry could not be removed ({type(exc).__name__})")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from authflow.devices import Device
 from authflow.tokencache import (
     CacheKey,
     TokenCache,
@@ -151,6 +152,29 @@ def test_forget(cache: TokenCache) -> None:
     assert cache.forget(KEY) is False
 
 
+DEVICE = Device("us-east-1_0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "-grpKey1", "device-password-SECRET+/=")
+
+
+def test_a_device_is_kept_beside_the_tokens_and_outlives_them(cache: TokenCache, warnings: list[str]) -> None:
+    assert cache.device(KEY) is None and cache.forget_device(KEY) is False
+    cache.store(KEY, tokens())
+    path = cache.save_device(KEY, DEVICE)
+    assert path == cache.device_path_for(KEY) and path.parent == cache.path_for(KEY).parent
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and "alice" not in path.name
+    assert cache.device(KEY) == DEVICE
+    assert cache.load(KEY) is not None  # the tokens' entry is untouched, in its old format
+    assert json.loads(cache.path_for(KEY).read_text())["result"]["RefreshToken"] == "refresh-token-opaque"
+    assert cache.forget(KEY) and cache.device(KEY) == DEVICE  # signing out keeps the device
+    for other in (CacheKey(KEY.pool_id, KEY.client_id, "bob", KEY.endpoint_url),
+                  CacheKey(KEY.pool_id, "client456", KEY.username, KEY.endpoint_url)):
+        assert cache.device(other) is None
+    replacement = Device("us-east-1_aaaa", "-grpKey2", "another-password")
+    cache.save_device(KEY, replacement)
+    assert cache.device(KEY) == replacement
+    assert cache.forget_device(KEY) is True and cache.device(KEY) is None and not path.exists()
+    assert warnings == []
+
+
 def test_cache_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AUTHFLOW_CACHE_DIR", str(tmp_path / "x"))
     assert default_cache_dir() == tmp_path / "x"
@@ -241,6 +265,17 @@ def test_keyring_asked_for_but_missing_falls_back_to_the_file(
     path = cache.store(KEY, tokens())
     assert json.loads(path.read_text())["storage"] == "file"
     assert cache.load(KEY) is not None
+
+
+def test_keyring_holds_the_device_password(tmp_path: Path, keyring: FakeKeyring, warnings: list[str]) -> None:
+    cache = TokenCache(tmp_path, use_keyring=True, warn=warnings.append)
+    path = cache.save_device(KEY, DEVICE)
+    assert DEVICE.device_password not in path.read_text() and json.loads(path.read_text())["storage"] == "keyring"
+    assert TokenCache(tmp_path, warn=warnings.append).device(KEY) == DEVICE  # found without --keyring too
+    cache.store(KEY, tokens())
+    assert len(keyring.store) == 2
+    assert cache.forget_device(KEY) and len(keyring.store) == 1 and cache.load(KEY) is not None
+    assert warnings == []
 
 
 def test_keyring_entry_gone_is_a_warning_not_a_crash(tmp_path: Path, keyring: FakeKeyring, warnings: list[str]) -> None:

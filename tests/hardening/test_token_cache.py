@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from authflow.devices import Device
 from authflow.errors import MalformedResponseError
-from authflow.tokencache import CacheKey, TokenCache
+from authflow.tokencache import MAX_DEVICE_FIELD, CacheFileError, CacheKey, TokenCache
 from authflow.tokens import Tokens
 
 KEY = CacheKey("us-east-1_Pool", "client123", "alice", "http://127.0.0.1:9229")
@@ -70,6 +71,58 @@ def test_an_odd_entry_is_a_miss_with_a_warning(cache: TokenCache, warnings: list
     assert len(warnings) == 1 and "ignoring" in warnings[0]
 
 
+DEVICE = {"DeviceKey": "us-east-1_0f1e2d3c", "DeviceGroupKey": "-grp", "DevicePassword": "SECRETdevicePW"}
+
+
+def device_entry(device: object, **changes: object) -> str:
+    return json.dumps(dict({"version": 1, "key": KEY.describe(), "storage": "file", "device": device}, **changes))
+
+
+ODD_DEVICES = {
+    "deeply nested": "[" * 100_000 + "]" * 100_000,
+    "device a list": device_entry([DEVICE]),
+    "no device": device_entry(None),
+    "password missing": device_entry({k: v for k, v in DEVICE.items() if k != "DevicePassword"}),
+    "password a number": device_entry(dict(DEVICE, DevicePassword=12345)),
+    "password empty": device_entry(dict(DEVICE, DevicePassword="")),
+    "password with a newline": device_entry(dict(DEVICE, DevicePassword="SECRETdevicePW\n")),
+    "key too long": device_entry(dict(DEVICE, DeviceKey="k" * (MAX_DEVICE_FIELD + 1))),
+    "group key nested": device_entry(dict(DEVICE, DeviceGroupKey=json.loads("[" * 500 + "]" * 500))),
+    "another user's": device_entry(DEVICE, key=dict(KEY.describe(), username="bob")),
+    "unknown storage": device_entry(DEVICE, storage="cloud"),
+    "version 2": device_entry(DEVICE, version=2),
+    "a number": "1e999999",
+    "huge": '{"version": 1, "pad": "' + "x" * 300_000 + '"}',
+}
+
+
+@pytest.mark.parametrize("text", ODD_DEVICES.values(), ids=ODD_DEVICES.keys())
+def test_an_odd_device_entry_is_none_with_a_warning(cache: TokenCache, warnings: list[str], text: str) -> None:
+    path = cache.save_device(KEY, Device.from_dict(DEVICE))
+    path.write_text(text)
+    assert cache.device(KEY) is None
+    assert len(warnings) == 1 and "ignoring" in warnings[0] and "SECRETdevicePW" not in warnings[0]
+    cache.save_device(KEY, Device.from_dict(DEVICE))  # and the next confirmed device replaces it
+    assert cache.device(KEY) == Device.from_dict(DEVICE)
+
+
+def test_a_device_entry_open_to_others_or_symlinked_is_refused(cache: TokenCache, warnings: list[str],
+                                                               tmp_path: Path) -> None:
+    path = cache.save_device(KEY, Device.from_dict(DEVICE))
+    path.chmod(0o644)
+    assert cache.device(KEY) is None and "readable by others" in warnings[-1]
+    elsewhere = TokenCache(tmp_path / "other").save_device(KEY, Device.from_dict(DEVICE))
+    path.unlink()
+    path.symlink_to(elsewhere)
+    assert cache.device(KEY) is None and "ignoring the token cache file" in warnings[-1]
+
+
+def test_a_device_that_could_not_be_read_back_is_not_kept(cache: TokenCache) -> None:
+    with pytest.raises(CacheFileError, match="DevicePassword"):
+        cache.save_device(KEY, Device("us-east-1_0f1e2d3c", "-grp", "line\nbreak"))
+    assert not cache.device_path_for(KEY).exists()
+
+
 def test_authflow_token_signs_in_again_over_an_absurd_entry(local_pool: object, tmp_path: Path) -> None:
     from test_cli_token import PASSWORD, Setup
 
@@ -112,12 +165,13 @@ def test_a_symlinked_folder_is_refused(cache: TokenCache, warnings: list[str], t
     elsewhere.mkdir(mode=0o700)
     cache.directory.mkdir()
     cache.tokens_dir.symlink_to(elsewhere)
-    from authflow.tokencache import CacheFileError
-
     with pytest.raises(CacheFileError, match="symlink"):
         cache.store(KEY, Tokens.from_authentication_result(GOOD))
     assert list(elsewhere.iterdir()) == []
     assert cache.load(KEY) is None and "symlink" in warnings[-1]
+    with pytest.raises(CacheFileError, match="symlink"):
+        cache.save_device(KEY, Device.from_dict(DEVICE))
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_a_symlinked_entry_is_refused(cache: TokenCache, warnings: list[str], tmp_path: Path) -> None:

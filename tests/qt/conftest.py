@@ -7,7 +7,9 @@ pictures).
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,18 @@ class WatchedPool(UserPool):
     def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         self.calls.append((operation, threading.current_thread() is threading.main_thread()))
         return super().call(operation, **kwargs)
+
+
+@pytest.fixture
+def fake_keyring(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An in-memory system keyring (the ``keyring`` package's three functions)."""
+    store: dict[str, str] = {}
+    module = types.ModuleType("keyring")
+    module.set_password = lambda service, name, value: store.__setitem__((service, name), value)  # type: ignore[attr-defined]
+    module.get_password = lambda service, name: store.get((service, name))  # type: ignore[attr-defined]
+    module.delete_password = lambda service, name: store.pop((service, name))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "keyring", module)
+    return store
 
 
 @pytest.fixture

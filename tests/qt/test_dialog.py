@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import sys
 import time
-import types
 from typing import Any
 
 import pyotp
@@ -34,18 +33,6 @@ from authflow.tokencache import CacheKey, TokenCache
 from .conftest import MFA_POOL, Driver, sign_in_to_code, signed_in, watched
 
 DEVICE_POOL = "us-east-1_DevicePool1"
-
-
-@pytest.fixture
-def fake_keyring(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """An in-memory system keyring (the ``keyring`` package's three functions)."""
-    store: dict[str, str] = {}
-    module = types.ModuleType("keyring")
-    module.set_password = lambda service, name, value: store.__setitem__((service, name), value)  # type: ignore[attr-defined]
-    module.get_password = lambda service, name: store.get((service, name))  # type: ignore[attr-defined]
-    module.delete_password = lambda service, name: store.pop((service, name))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "keyring", module)
-    return store
 
 
 def install_quiz(local: LocalUserPool) -> None:
@@ -400,7 +387,7 @@ def test_remembered_device_and_tokens_kept_in_the_keyring(
     assert "ConfirmDevice" in [r.operation for r in demo.requests()]
     kept = cache.load(CacheKey(pool.pool_id, pool.client_id, "dora", pool.endpoint_url))
     assert kept is not None and kept.access_token == result.tokens.access_token
-    assert len(fake_keyring) == 1  # the tokens are in the keyring; the file only says where
+    assert len(fake_keyring) == 2  # the tokens and the device are in the keyring; the files only say where
     assert all(result.tokens.access_token not in f.read_text() for f in (tmp_path / "tokens").iterdir())
 
     # Next time, with the remembered device: no code is asked.

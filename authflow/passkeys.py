@@ -21,19 +21,21 @@ no passkey for this pool.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
 import secrets
 import struct
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from authflow import filelock
 from authflow.errors import (
     MalformedResponseError,
     NoPasskeyForPoolError,
@@ -54,6 +56,8 @@ Json = dict[str, Any]
 ES256 = -7  # COSE algorithm: ECDSA with SHA-256 on P-256
 FLAG_UP, FLAG_UV, FLAG_AT = 0x01, 0x04, 0x40
 FILE_KIND = "authflow-software-passkey"
+#: How long a software passkey waits for another process holding its file.
+LOCK_TIMEOUT = 30.0
 
 
 class Authenticator(Protocol):
@@ -153,6 +157,13 @@ class SoftwarePasskey:
     ``verify_user``: whether assertions claim user verification (the UV flag). A file stands for a person who
     already proved who they are by holding it, as a platform authenticator's biometric check would; set it
     False to act as an authenticator that only tests presence.
+
+    A file's signature counter grows with each assertion, under a lock that every thread and process using
+    the file takes, so no two assertions carry the same number. Sign-ins running at the same time can still
+    reach the relying party out of order, and one that wants the counter to grow (Cognito, the local pool)
+    then refuses an assertion that arrives after one with a higher number. For many sign-ins in parallel
+    with one passkey, make it with ``generate(path, counter=False)``: its assertions carry 0, as synced
+    passkeys' do, which a relying party accepts in any order, and the file is never written again.
     """
 
     _locks: dict[str, threading.Lock] = {}
@@ -167,6 +178,7 @@ class SoftwarePasskey:
             self.rp_id: str | None = data.get("rp_id")
             self.user_handle: str | None = data.get("user_handle")
             self.sign_count = int(data["sign_count"])
+            self.counter = data.get("counter", True) is not False
             self.name: str | None = data.get("name")
             key = serialization.load_pem_private_key(data["private_key"].encode(), password=None)
         except (KeyError, ValueError, TypeError, AttributeError):
@@ -180,10 +192,12 @@ class SoftwarePasskey:
 
     @classmethod
     def generate(
-        cls, path: str | os.PathLike[str], *, verify_user: bool = True, name: str | None = None
+        cls, path: str | os.PathLike[str], *, verify_user: bool = True, name: str | None = None,
+        counter: bool = True,
     ) -> SoftwarePasskey:
         """A new passkey written to ``path`` (mode 0600); an existing file or a symlink there is refused.
-        ``name``: a label for people, kept in the file."""
+        ``name``: a label for people, kept in the file. ``counter=False``: every assertion's signature counter
+        is 0 (no counter, as synced passkeys): for parallel sign-ins with one passkey."""
         target = Path(path)
         if target.is_symlink():
             raise PasskeyFileError(f"{target} is a symlink: a software passkey is never written through one")
@@ -191,7 +205,7 @@ class SoftwarePasskey:
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode("ascii")
-        body = _file_body(secrets.token_bytes(32), None, None, 0, pem, name)
+        body = _file_body(secrets.token_bytes(32), None, None, 0, pem, name, counter)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
         try:
             fd = os.open(target, flags, 0o600)
@@ -214,7 +228,8 @@ class SoftwarePasskey:
         algorithms = [p.get("alg") for p in doc.get("pubKeyCredParams") or [] if isinstance(p, Mapping)]
         if algorithms and ES256 not in algorithms:
             raise PasskeyError("the relying party does not accept ES256 keys, the only kind a software passkey has")
-        with self._lock():
+        with self._locked():
+            self._reload()
             if self.rp_id is not None:
                 raise PasskeyFileError(f"{self.path} is already registered for {self.rp_id}")
             attested = (bytes(16) + struct.pack(">H", len(self.credential_id)) + self.credential_id
@@ -245,10 +260,13 @@ class SoftwarePasskey:
         if allowed and b64url(self.credential_id) not in allowed:
             raise NoPasskeyForPoolError(f"the pool does not know the passkey in {self.path} (deleted?)")
         client_data = client_data_json("webauthn.get", doc["challenge"], origin)
-        with self._lock():
-            self.sign_count = self._read_count() + 1
-            self._save()  # before the assertion leaves: a counter is never used twice
-            auth_data = self._auth_data(rp_id, self.sign_count, 0)
+        if not self.counter:
+            auth_data = self._auth_data(rp_id, 0, 0)
+        else:
+            with self._locked():
+                self.sign_count = self._read_count() + 1
+                self._save()  # before the assertion leaves: a counter is never used twice
+                auth_data = self._auth_data(rp_id, self.sign_count, 0)
         signature = self._key.sign(auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
         response: Json = {
             "clientDataJSON": b64url(client_data),
@@ -277,10 +295,26 @@ class SoftwarePasskey:
         flags = FLAG_UP | (FLAG_UV if self.verify_user else 0) | extra_flags
         return hashlib.sha256(rp_id.encode()).digest() + bytes([flags]) + struct.pack(">I", count)
 
-    def _lock(self) -> threading.Lock:
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Held around every read-change-write of the file: a lock for this process's threads, then the
+        lock file beside it (``<file>.lock``) for every process, so no two assertions carry one counter."""
         key = str(self.path.resolve())
         with self._locks_guard:
-            return self._locks.setdefault(key, threading.Lock())
+            lock = self._locks.setdefault(key, threading.Lock())
+        lock_file = self.path.with_name(self.path.name + ".lock")
+        with lock:
+            try:
+                with filelock.exclusive(lock_file, timeout=LOCK_TIMEOUT, on_timeout=lambda: PasskeyFileError(
+                        f"another process has held {lock_file} for {LOCK_TIMEOUT:g} s")):
+                    yield
+            except OSError as exc:
+                raise PasskeyFileError(f"cannot lock {lock_file}: {exc.strerror}") from None
+
+    def _reload(self) -> None:
+        """What another process may have written since this one read the file (a registration)."""
+        data = self._read()
+        self.rp_id, self.user_handle = data.get("rp_id"), data.get("user_handle")
 
     def _read(self) -> Json:
         try:
@@ -299,7 +333,7 @@ class SoftwarePasskey:
         return data
 
     def _read_count(self) -> int:
-        """The counter on disk (another flow of this process may have moved it on)."""
+        """The counter on disk (another flow or process may have moved it on)."""
         return max(self.sign_count, int(self._read()["sign_count"]))
 
     def _save(self) -> None:
@@ -307,16 +341,20 @@ class SoftwarePasskey:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode("ascii")
         write_private_file(self.path, _file_body(self.credential_id, self.rp_id, self.user_handle,
-                                                 self.sign_count, pem, self.name))
+                                                 self.sign_count, pem, self.name, self.counter))
 
 
 def _file_body(
-    credential_id: bytes, rp_id: str | None, user_handle: str | None, count: int, pem: str, name: str | None
+    credential_id: bytes, rp_id: str | None, user_handle: str | None, count: int, pem: str, name: str | None,
+    counter: bool,
 ) -> bytes:
-    return json.dumps({
+    body: Json = {
         "kind": FILE_KIND, "version": 1, "credential_id": b64url(credential_id), "rp_id": rp_id,
         "user_handle": user_handle, "sign_count": count, "name": name, "private_key": pem,
-    }, indent=1).encode()
+    }
+    if not counter:
+        body["counter"] = False  # absent in files of counting passkeys (and of older versions)
+    return json.dumps(body, indent=1).encode()
 
 
 # --- FIDO2 security keys and the Windows WebAuthn API (python-fido2) ------------------------------

@@ -12,15 +12,13 @@ expired token make one refresh call, and a rotated refresh token is never lost b
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from authflow.errors import AuthflowError, NotAuthorizedError, RefreshTokenReuseError
+from authflow.filelock import exclusive
 from authflow.tokencache import CacheFileError, CacheKey, TokenCache, device_key, internal_username
 
 if TYPE_CHECKING:
@@ -29,29 +27,10 @@ if TYPE_CHECKING:
 
 #: How long a process waits for another one's refresh before it gives up.
 LOCK_TIMEOUT = 60.0
-_POLL = 0.02
 
 
 class CacheLockTimeout(AuthflowError):
     code = "TokenCacheLockTimeout"
-
-
-def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
 
 
 @contextlib.contextmanager
@@ -60,16 +39,9 @@ def entry_lock(cache: TokenCache, key: CacheKey, *, timeout: float = LOCK_TIMEOU
     process; released when the block ends or the process dies. Waits at most ``timeout`` seconds."""
     path = lock_path(cache, key)
     cache.ensure_directory()
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(fd):
-            if time.monotonic() > deadline:
-                raise CacheLockTimeout(f"another authflow process has held {path} for {timeout:g} s")
-            time.sleep(_POLL)
-        yield  # closing the descriptor releases the lock
-    finally:
-        os.close(fd)
+    with exclusive(path, timeout=timeout, on_timeout=lambda: CacheLockTimeout(
+            f"another authflow process has held {path} for {timeout:g} s")):
+        yield
 
 
 def lock_path(cache: TokenCache, key: CacheKey) -> Path:

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,25 @@ from authflow.cli import (
     valid_tokens,
 )
 
+#: A credential id as ``list`` prints it: base64url of 16 bytes or more, which may begin with "-".
+_CREDENTIAL_ID = re.compile(r"-[A-Za-z0-9_-]{20,}")
+
+
+class _ActionParser(argparse.ArgumentParser):
+    """Takes an argument that begins with "-" but is a credential id, not an option of this command, as the
+    CREDENTIAL_ID it is (argparse would refuse it as an unknown option)."""
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        if _CREDENTIAL_ID.fullmatch(arg_string) and not any(
+                option.startswith(arg_string) for option in self._option_string_actions):
+            return None
+        return super()._parse_optional(arg_string)
+
 
 def register(sub: Any) -> None:
     passkey = sub.add_parser("passkey", help="add, list or delete the signed-in user's passkeys",
                              description="The signed-in user's passkeys (WebAuthn).")
-    actions = passkey.add_subparsers(dest="passkey_command", metavar="ACTION")
+    actions = passkey.add_subparsers(dest="passkey_command", metavar="ACTION", parser_class=_ActionParser)
     actions.required = True
     add = actions.add_parser("add", help="register a new passkey; prints {\"CredentialId\": ...}")
     add.add_argument("--software", metavar="FILE", type=Path,

@@ -89,6 +89,25 @@ def test_cli_add_refuses_an_existing_file_and_a_symlink(alice: dict[str, str], t
     assert not (tmp_path / "target").exists()
 
 
+def test_cli_deletes_a_credential_id_that_begins_with_a_dash(local_pool: LocalUserPool, alice: dict[str, str],
+                                                             tmp_path: Path) -> None:
+    """base64url ids begin with "-" one time in 64 (first byte 0xf8-0xfb): the id, not an unknown option."""
+    key = SoftwarePasskey.generate(tmp_path / "dash.passkey")
+    data = json.loads(key.path.read_text())
+    data["credential_id"] = b64url(bytes([0xF8]) + os.urandom(31))
+    key.path.write_text(json.dumps(data))
+    pool = user_pool(local_pool)
+    register_passkey(pool, sign_in(pool, "alice", ScriptedHandler(password=PASSWORD)).access_token,
+                     SoftwarePasskey(key.path))
+    credential_id = data["credential_id"]
+    assert credential_id.startswith("-")
+    assert [c["CredentialId"] for c in json.loads(run_cli(["passkey", "list"], alice).stdout)] == [credential_id]
+
+    deleted = run_cli(["passkey", "delete", credential_id], alice)
+    assert deleted.returncode == 0, deleted.stderr
+    assert json.loads(run_cli(["passkey", "list"], alice).stdout) == []
+
+
 @pytest.fixture
 def registered(local_pool: LocalUserPool, tmp_path: Path) -> tuple[UserPool, SoftwarePasskey]:
     local_pool.add_user("bob", PASSWORD)

@@ -77,7 +77,7 @@ def test_a_non_interactive_login_imports_no_prompt_toolkit(local_pool: LocalUser
     assert [m for m in modules if m.startswith("prompt_toolkit")] == []
 
 
-def test_local_pool_imports_no_boto_until_it_serves(tmp_path: Path) -> None:
+def test_local_pool_imports_no_boto_nor_py_webauthn_until_it_serves(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-X", "importtime", "-m", "authflow", "local-pool", "--quiet"],
         env=credential_free_env(tmp_path), cwd=str(REPO), text=True,
@@ -91,7 +91,9 @@ def test_local_pool_imports_no_boto_until_it_serves(tmp_path: Path) -> None:
         _, stderr = process.communicate(timeout=30)
     modules = imported_modules(stderr)
     assert "authflow.localpool.server" in modules
+    assert "authflow.passkeys" in modules  # the demo's passkey user got her software passkey
     assert heavy_imports(modules) == []
+    assert [m for m in modules if m.split(".")[0] == "webauthn"] == []  # imported at the first WebAuthn request
 
 
 def test_the_wheel_has_one_top_level_package_typed(tmp_path: Path) -> None:

@@ -208,19 +208,28 @@ def verify_assertion(pool: UserPool, user: User, credential: Mapping[str, Any], 
 
 
 def add_software_passkey(pool: UserPool, user: User, path: str, now: float) -> None:
-    """For seeds: give ``user`` the software passkey in ``path``; a new one is made there (and registered as a
-    client would, with the origin ``https://<rpId>``) when there is no file yet."""
-    from authflow.passkeys import SoftwarePasskey, default_origin
+    """For seeds: give ``user`` the software passkey in ``path``; a new one is made there when there is no file
+    yet, registered for the pool's relying party and the user as a client would be (its file then says so).
 
+    The pool stores the key's credential id and public key as the key itself tells them, with no attestation
+    to verify: it made the key here (or was handed the file), and a ``none`` attestation would prove nothing
+    more. So py_webauthn is not imported at start; every assertion is checked by it (:func:`verify_assertion`).
+    """
+    from authflow.passkeys import ES256, SoftwarePasskey, default_origin
+
+    rp = rp_id(pool)
     if Path(path).exists():
         key = SoftwarePasskey(path)
-        if key.rp_id != rp_id(pool):
-            raise ValueError(f"{path} holds a passkey for {key.rp_id}, not for {rp_id(pool)}")
-        user.passkeys[b64url(key.credential_id)] = Passkey(
-            credential_id=key.credential_id, public_key=key.cose_public_key(), sign_count=key.sign_count,
-            created=now, name="Software passkey", transports=["internal"], attachment="platform",
-        )
-        return
-    key = SoftwarePasskey.generate(path)
-    options = registration_options(pool, user, now)
-    register(pool, user, key.create_credential(options, default_origin(rp_id(pool))), now)
+        if key.rp_id != rp:
+            raise ValueError(f"{path} holds a passkey for {key.rp_id}, not for {rp}")
+    else:
+        key = SoftwarePasskey.generate(path)
+        key.create_credential({
+            "challenge": b64url(secrets.token_bytes(32)), "rp": {"id": rp, "name": pool.name},
+            "user": {"id": b64url(user.sub.encode()), "name": user.username},
+            "pubKeyCredParams": [{"type": "public-key", "alg": ES256}],
+        }, default_origin(rp))
+    user.passkeys[b64url(key.credential_id)] = Passkey(
+        credential_id=key.credential_id, public_key=key.cose_public_key(), sign_count=key.sign_count,
+        created=now, name="Software passkey", transports=["internal"], attachment="platform",
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest_cli import credential_free_env, run_cli
 
 from authflow.localpool import LocalUserPool
 from authflow.localpool.cli import describe
@@ -72,6 +73,20 @@ def test_serves_then_stops_cleanly_on_sigint(demo: Running) -> None:
     assert "Traceback" not in err
     assert "InitiateAuth -> 200" in err
     assert alice["password"] not in err and result["AuthenticationResult"]["AccessToken"] not in err
+
+
+def test_the_demo_passkey_user_signs_in_with_authflow_login(demo: Running, tmp_path: Path) -> None:
+    pia = next(u for u in demo.info["users"] if u["username"] == "pia")
+    env = credential_free_env(tmp_path, {"AUTHFLOW_PASSKEY_FILE": pia["passkey_file"],
+                                         "AUTHFLOW_FIRST_FACTOR": "WEB_AUTHN"})
+    done = run_cli(["login", "--non-interactive", "--auth-flow", "USER_AUTH", "--pool-id", pia["pool_id"],
+                    "--client-id", pia["client_id"], "--endpoint-url", demo.info["endpoint_url"],
+                    "--username", "pia"], env)
+    assert done.returncode == 0, done.stderr
+    assert "AccessToken" in json.loads(done.stdout)
+    code, _, err = demo.stop(signal.SIGINT)
+    assert code == 0
+    assert "RespondToAuthChallenge -> 200" in err and "Traceback" not in err
 
 
 def test_failures_are_logged_with_their_code_only(demo: Running) -> None:

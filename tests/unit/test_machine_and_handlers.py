@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pyotp
 import pytest
+from transitions import MachineError
 
 from authflow import machine
 from authflow.errors import FlowStateError, MissingAnswerError, UnexpectedChallengeError
@@ -52,6 +53,25 @@ def test_unexpected_challenge_is_a_typed_error() -> None:
         machine.fire(m, "NEW_PASSWORD_REQUIRED")
     assert info.value.challenge_name == "NEW_PASSWORD_REQUIRED"
     assert m.state == "SELECT_MFA_TYPE"
+
+
+def test_fire_moves_as_the_transitions_machine_does() -> None:
+    # fire() looks moves up in a table compiled from the machine: every (event, state) pair must end
+    # where the machine's own trigger takes a model, and be refused where the machine refuses it.
+    for event in machine.MACHINE.events:
+        for state in machine.STATES:
+            ours, theirs = model(state), model(state)
+            try:
+                machine.MACHINE.events[event].trigger(theirs)
+            except MachineError:
+                refusal = UnexpectedChallengeError if event in machine.CHALLENGE_EVENTS else FlowStateError
+                with pytest.raises(refusal):
+                    machine.fire(ours, event)
+                assert not machine.can_fire(ours, event) and ours.state == state
+            else:
+                assert machine.can_fire(ours, event)
+                machine.fire(ours, event)
+                assert ours.state == theirs.state, (event, state)
 
 
 def test_local_misuse_is_a_flow_state_error() -> None:

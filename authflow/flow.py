@@ -165,6 +165,7 @@ class AuthFlow:
         self.attempts = 0
         self.last_error: AuthflowError | None = None
         self.tokens: Tokens | None = None
+        self._asked: Prompt | None = None  # the current prompt, built once per wait (see ``prompt``)
         # states' values kept across steps and in snapshots (what the flow begins with, first)
         self._memory: dict[str, str] = initial_memory(begin, sign_up_attributes)
         self._carry: dict[str, object] = {}  # states' values for later states of this object only
@@ -236,10 +237,12 @@ class AuthFlow:
     @property
     def prompt(self) -> Prompt | None:
         """What must be answered now, or None when nothing is (finished, failed or not started)."""
-        state = REGISTRY.get(self.state)
-        if state is None or state.prompt is None:
-            return None
-        return state.prompt(self._context())
+        if self._asked is None:
+            state = REGISTRY.get(self.state)
+            if state is None or state.prompt is None:
+                return None
+            self._asked = state.prompt(self._context())
+        return self._asked
 
     # --- resuming elsewhere ---------------------------------------------------------------------
 
@@ -350,6 +353,7 @@ class AuthFlow:
         if self.state in FINAL:
             raise FlowStateError(f"the flow has already ended ({self.state})")
         state = REGISTRY[self.state]
+        self._asked = None  # whatever the answer does (a Session kept, memory, attempts), ask anew
         try:
             self._walk(state, answer)
             return self.step  # inside: a prompt that cannot be built from the challenge fails the flow
@@ -367,7 +371,7 @@ class AuthFlow:
             # (recovering an account in place) starts that one's count, with the refusal as its reason.
             self.attempts = max(self.attempts, 1) + 1 if self.state == state.name else 1
             self.last_error = exc
-            self._prepare()
+            self._wait(REGISTRY[self.state])
         return self.step
 
     def _walk(self, state: State, answer: Mapping[str, str]) -> None:
@@ -385,15 +389,17 @@ class AuthFlow:
             state = REGISTRY[self.state]
             if state.prompt is not None:  # a new question: its own count of attempts
                 self.attempts = 1
-                self._prepare()
+                self._wait(state)
                 return
             outcome = self._exchange(state, {})  # a state that asks no one, run on arrival
 
-    def _prepare(self) -> None:
-        """The flow waits for a person: let the state do ahead what does not need the answer."""
-        prepare = REGISTRY[self.state].prepare
-        if prepare is not None:
-            prepare(self._context())
+    def _wait(self, state: State) -> None:
+        """The flow waits for a person at ``state``: let it do ahead what does not need the answer, and
+        build its prompt (once: ``prompt`` and ``respond`` use it until the next answer)."""
+        context = self._context()
+        if state.prepare is not None:
+            state.prepare(context)
+        self._asked = state.prompt(context) if state.prompt is not None else None
 
     def _exchange(self, state: State, answer: Mapping[str, str]) -> Outcome:
         """Run one state's ``respond``; a reply's new Session becomes the flow's (and the module's)."""
@@ -500,6 +506,7 @@ class AuthFlow:
 
     def _fire(self, event: str) -> None:
         fire(self, event)
+        self._asked = None
         self.history.append(self.state)
 
     def _fail(self) -> None:

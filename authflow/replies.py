@@ -26,20 +26,21 @@ MAX_STRING = 256 * 1024
 def check_reply(reply: Any, operation: str) -> None:
     """Raise MalformedResponseError if ``reply`` is deeper, larger or has longer strings than a real reply."""
     nodes = 0
-    stack: list[tuple[Any, int]] = [(reply, 1)]
-    while stack:
-        value, depth = stack.pop()
-        nodes += 1
+    containers: list[tuple[Any, int]] = [([reply], 0)]  # (container, its depth): only containers are stacked
+    while containers:
+        value, depth = containers.pop()
+        items = value.values() if isinstance(value, dict) else value
+        nodes += len(items)
         if nodes > MAX_NODES:
             raise MalformedResponseError(f"{operation}: the answer holds more values than any Cognito answer")
-        if isinstance(value, str):
-            if len(value) > MAX_STRING:
-                raise MalformedResponseError(f"{operation}: the answer holds a string of {len(value)} characters")
-        elif isinstance(value, dict | list):
-            if depth > MAX_DEPTH:
-                raise MalformedResponseError(f"{operation}: the answer is nested deeper than {MAX_DEPTH} levels")
-            items = value.values() if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items)
+        for item in items:
+            if isinstance(item, str):
+                if len(item) > MAX_STRING:
+                    raise MalformedResponseError(f"{operation}: the answer holds a string of {len(item)} characters")
+            elif isinstance(item, (dict, list)):
+                if depth >= MAX_DEPTH:
+                    raise MalformedResponseError(f"{operation}: the answer is nested deeper than {MAX_DEPTH} levels")
+                containers.append((item, depth + 1))
 
 
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")

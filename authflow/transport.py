@@ -8,6 +8,7 @@ credentials are needed anywhere. Cognito's error answers become typed errors fro
 
 from __future__ import annotations
 
+import functools
 import queue
 import re
 import threading
@@ -92,6 +93,8 @@ class UserPool:
         self._client = client if client is not None else self._build_client(max_attempts)
         #: Set once the server turned out to have no GetTokensFromRefreshToken.
         self._refresh_by_initiate_auth = False
+        #: Per operation sent, by API name: the client's method for it and the members its input takes.
+        self._operations: dict[str, tuple[str, Any]] = {}
 
     def _build_client(self, max_attempts: int) -> Any:
         config = Config(
@@ -145,9 +148,9 @@ class UserPool:
         within the smaller or raises :class:`~authflow.errors.DeadlineError`: a server that trickles its
         answer cannot hold it longer."""
         method = getattr(self._client, operation)
-        api_name = "".join(part.capitalize() for part in operation.split("_"))
-        limits = [t for t in (timeout, self.call_timeout) if t is not None]
-        limit = min(limits) if limits else None
+        api_name = _api_name(operation)
+        limit = self.call_timeout if timeout is None else timeout if self.call_timeout is None else min(
+            timeout, self.call_timeout)
         if limit is not None and limit <= 0:
             raise DeadlineError(f"{api_name} was not sent: the sign-in's deadline has passed", code="SignInDeadline")
         try:
@@ -199,7 +202,7 @@ class UserPool:
         ``ClientId``, ``ClientMetadata`` (where the operation takes them), SECRET_HASH over USERNAME in
         AuthParameters / ChallengeResponses (``SecretHash`` over ``Username`` for SignUp and the like) when
         the client has a secret, and ``DEVICE_KEY`` when signing in with a remembered device."""
-        members = self._client.meta.service_model.operation_model(request.operation).input_shape.members
+        method, members = self._operations.get(request.operation) or self._operation(request.operation)
         body: dict[str, Any] = {k: v for k, v in request.parameters.items() if v is not None}
         if "ClientId" in members:
             body["ClientId"] = self.client_id
@@ -208,10 +211,15 @@ class UserPool:
         for key in ("AuthParameters", "ChallengeResponses"):
             if key in body:
                 body[key] = self._completed(body[key], device_key)
-        if "SecretHash" in members and "Username" in body:
+        if "SecretHash" in members and "Username" in body and self._client_secret is not None:
             body["SecretHash"] = self.secret_hash(body["Username"])
-        return self.call(xform_name(request.operation), timeout=timeout,
-                         **{k: v for k, v in body.items() if v is not None})
+        return self.call(method, timeout=timeout, **body)
+
+    def _operation(self, operation: str) -> tuple[str, Any]:
+        """The client's method name for ``operation`` (an API name) and its input's members, looked up once."""
+        found = xform_name(operation), self._client.meta.service_model.operation_model(operation).input_shape.members
+        self._operations[operation] = found
+        return found
 
     def _completed(self, parameters: Mapping[str, str], device_key: str | None) -> dict[str, str]:
         result = dict(parameters)
@@ -344,6 +352,12 @@ def _run(method: Any, kwargs: dict[str, Any], limit: float, api_name: str, sign_
 #: What botocore's parsers raise on a body they did not expect (see UserPool.call).
 _PARSE_FAILURES = (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError, OverflowError,
                    UnicodeError)
+
+
+@functools.cache
+def _api_name(operation: str) -> str:
+    """Cognito's name of an operation from the client's method name: ``initiate_auth`` -> ``InitiateAuth``."""
+    return "".join(part.capitalize() for part in operation.split("_"))
 
 
 def _error_text(value: object, limit: int) -> str:

@@ -26,12 +26,12 @@ from authflow.srp import ClientEphemeral
 
 NAME = "awaiting_password"
 EARLY_EPHEMERAL = "early_ephemeral"  # made by prepare(), used by the first answer only
+PASSWORD = Field(name="password", label="Password", secret=True)
 
 
 def prompt(ctx: Context) -> Prompt:
     # Named after the first factor chosen in SELECT_CHALLENGE, if any; no challenge's parameters.
-    return ask(ctx, PromptKind.PASSWORD, f"Password for {ctx.username}",
-               Field(name="password", label="Password", secret=True),
+    return ask(ctx, PromptKind.PASSWORD, f"Password for {ctx.username}", PASSWORD,
                challenge_name=ctx.memory.get("first_factor"), parameters={})
 
 

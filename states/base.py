@@ -260,19 +260,21 @@ def ask(ctx: Context, kind: PromptKind, message: str, *fields: Field, **details:
     """A prompt for the current challenge: ``fields`` to fill and ``message``, with what every prompt carries
     (the challenge's name and parameters, the username, the refused answer's error and the attempt).
     ``details`` sets any other :class:`~authflow.prompts.Prompt` field (destination, choices...)."""
-    common: dict[str, Any] = {
+    values: dict[str, Any] = {
         "challenge_name": ctx.challenge.name,
         "username": ctx.username,
-        "parameters": dict(ctx.challenge.parameters),
         "error": ctx.error,
         "attempt": ctx.attempt,
+        **details,
     }
+    if "parameters" not in details:
+        values["parameters"] = dict(ctx.challenge.parameters)
     # What a server sent is shown to a person: no control characters or escape sequences, bounded length.
     shown = tuple(f if printable(f.label, 200) == f.label else replace(f, label=printable(f.label, 200))
                   for f in fields)
     if isinstance(details.get("destination"), str):
-        details["destination"] = printable(details["destination"], 256)
-    return Prompt(kind=kind, fields=shown, message=printable(message, 1000), **{**common, **details})
+        values["destination"] = printable(details["destination"], 256)
+    return Prompt(kind=kind, fields=shown, message=printable(message, 1000), **values)
 
 
 def choice_prompt(

@@ -112,9 +112,11 @@ def gmpy2_available() -> bool:
 #: Exponents below 2**FIXED_BASE_BITS use the table: a (128 random bytes), b and x (a SHA-256) all do.
 FIXED_BASE_BITS = 1024
 _WINDOW = 6  # bits of the exponent per multiplication; the table holds 2**6 - 1 powers per window
-#: Fixed-base exponentiations a process does with plain powmod before it builds the table: a one-off
-#: sign-in (the CLI: two of them) never pays for the table, a second sign-in does, once.
-FIXED_BASE_AFTER = 2
+#: Exponent bits a process raises g to with plain powmod before it builds the table (which costs as much as
+#: 15,000 to 19,000 such bits, with pow or gmpy2): a one-off sign-in (the CLI: a and x, 1,280 bits) and a small
+#: seed's verifiers (the local pool's demo users: 9 x 256 bits, before its first line) never pay for it; a
+#: process that goes on signing in does, once.
+FIXED_BASE_AFTER_BITS = 4096
 
 
 class FixedBaseTable:
@@ -161,7 +163,7 @@ class FixedBaseTable:
 
 _tables: dict[str, FixedBaseTable] = {}
 _tables_lock = threading.Lock()
-_fixed_base_calls = 0
+_plain_bits = 0
 _fixed_base_enabled = True
 
 
@@ -183,14 +185,14 @@ def fixed_base_table() -> FixedBaseTable:
 
 
 def g_pow(exponent: int) -> int:
-    """g^exponent mod N: from the fixed-base table once this process has needed it a few times
-    (:data:`FIXED_BASE_AFTER`), else plain :func:`powmod`; both give identical results."""
-    global _fixed_base_calls
+    """g^exponent mod N: from the fixed-base table once this process has used enough plain exponentiations
+    (:data:`FIXED_BASE_AFTER_BITS`), else plain :func:`powmod`; both give identical results."""
+    global _plain_bits
     if _fixed_base_enabled and 0 <= exponent < 1 << FIXED_BASE_BITS:
         table = _tables.get(BACKEND)
         if table is None:
-            _fixed_base_calls += 1  # a lost update under threads only delays the build by one call
-            if _fixed_base_calls > FIXED_BASE_AFTER:
+            _plain_bits += exponent.bit_length()  # a lost update under threads only delays the build a little
+            if _plain_bits > FIXED_BASE_AFTER_BITS:
                 table = fixed_base_table()
         if table is not None:
             if BACKEND == "gmpy2":

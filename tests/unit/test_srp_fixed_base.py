@@ -62,6 +62,17 @@ def test_one_table_per_backend_however_many_threads_ask() -> None:
     assert len(tables) == 4 and all(t is tables[0] for t in tables)
 
 
+def test_the_table_is_built_once_plain_exponentiations_pass_their_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(srp, "_tables", {})
+    monkeypatch.setattr(srp, "_plain_bits", 0)
+    x = (1 << 255) | 0x5EED  # 256 bits, as a verifier's x and the pool's b
+    for _ in range(srp.FIXED_BASE_AFTER_BITS // 256):  # 16: more than a seed of 9 users needs at start
+        assert srp.g_pow(x) == pow(2, x, srp.N)
+    assert srp._tables == {}
+    assert srp.g_pow(x) == pow(2, x, srp.N)
+    assert srp.BACKEND in srp._tables
+
+
 def test_client_and_server_agree_through_the_table() -> None:
     srp.fixed_base_table()
     salt = "00ff" * 8

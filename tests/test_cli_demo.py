@@ -1,5 +1,6 @@
 """``authflow demo`` in a real terminal (tmux): sign in a TOTP user (watching the authenticator app count
-down), a user who must choose a new password and an MFA-setup user, and read what the screen shows.
+down), a user who must choose a new password, an MFA-setup user and the passkey user, and read what the screen
+shows.
 Set AUTHFLOW_SAVE_TRANSCRIPT=1 to write the session to examples/wizard-transcript.txt.
 """
 
@@ -214,5 +215,18 @@ def test_demo_for_one_user(tmp_path: Path) -> None:
         session.wait_for(r"✓ Signed in as alice\.")
         screen = session.wait_for(r"EXIT=\d+")
         assert "EXIT=0" in screen and "Sign in as:" not in screen
+    finally:
+        session.close()
+
+
+def test_demo_signs_pia_in_with_the_passkey_made_at_start(tmp_path: Path) -> None:
+    session = start_demo(tmp_path, "--user", "pia")
+    try:
+        session.wait_for(r"How do you want to sign in, pia\?(.|\n)*1\. Passkey")
+        session.keys("1")
+        session.keys("Enter")
+        session.wait_for(r"✓ Signed in as pia\.")
+        screen = session.wait_for(r"EXIT=\d+")
+        assert "EXIT=0" in screen and "Password for pia" not in screen
     finally:
         session.close()

@@ -11,6 +11,7 @@ import io
 import re
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -57,11 +58,16 @@ class Terminal:
     def type(self, text: str) -> None:
         self.pipe.send_text(text)
 
-    def type_later(self, text: str, delay: float = 0.4) -> None:
-        """Type after the wizard had time to draw what it shows (e.g. a validation message)."""
-        timer = threading.Timer(delay, self.pipe.send_text, args=(text,))
-        timer.daemon = True
-        timer.start()
+    def type_when(self, shown: str, text: str, timeout: float = 20.0) -> None:
+        """Type ``text`` once the wizard has drawn ``shown`` (e.g. a validation message), as a person reads
+        before typing; after ``timeout`` it types anyway (the test then fails, never hangs)."""
+        def wait_and_type() -> None:
+            deadline = time.monotonic() + timeout
+            while shown not in self.screen.text and time.monotonic() < deadline:
+                time.sleep(0.01)
+            self.pipe.send_text(text)
+
+        threading.Thread(target=wait_and_type, daemon=True).start()
 
     def handler(self, **options: object) -> TerminalHandler:
         return TerminalHandler(input=self.pipe, output=self.output, **options)  # type: ignore[arg-type]
@@ -164,7 +170,7 @@ def test_password_is_masked(term: Terminal) -> None:
 
 def test_empty_password_is_not_sent(term: Terminal) -> None:
     term.type(ENTER)
-    term.type_later("pw" + ENTER)
+    term.type_when("Please type something.", "pw" + ENTER)
     assert term.handler().answer(password_prompt()) == {"password": "pw"}
     assert "Please type something." in term.screen.text
 
@@ -209,8 +215,8 @@ def test_totp_code_points_at_the_app(term: Terminal) -> None:
 
 def test_code_is_validated_before_it_is_sent(term: Terminal) -> None:
     term.type("12345" + ENTER)  # five digits: refused locally
-    term.type_later("\x08" * 5 + "abcdef" + ENTER, 0.4)  # letters: refused locally
-    term.type_later("\x08" * 6 + "123456" + ENTER, 0.8)
+    term.type_when("The code is 6 digits.",  # then letters: refused locally too (else they would be the answer)
+                   "\x08" * 5 + "abcdef" + ENTER + "\x08" * 6 + "123456" + ENTER)
     assert term.handler().answer(code_prompt("SMS_MFA")) == {"code": "123456"}
     assert "The code is 6 digits." in term.screen.text
 
@@ -372,7 +378,7 @@ def test_refused_first_totp_code_asks_again_without_the_qr(term: Terminal) -> No
 
 def test_email_address_for_email_mfa(term: Terminal) -> None:
     term.type("not-an-address" + ENTER)
-    term.type_later("\x08" * 14 + "alice@example.com" + ENTER)
+    term.type_when("That is not an email address.", "\x08" * 14 + "alice@example.com" + ENTER)
     prompt = Prompt(
         kind=PromptKind.EMAIL_ADDRESS,
         challenge_name="MFA_SETUP",

@@ -41,7 +41,7 @@ from authflow.errors import (
     UserNotConfirmedError,
 )
 from authflow.prompts import Answer, Prompt, PromptKind
-from authflow.tokencache import CacheFileError, CacheKey, TokenCache, write_private_file
+from authflow.tokencache import CacheFileError, CacheKey, TokenCache, failure_reason, write_private_file
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
@@ -508,8 +508,7 @@ def _remember(cache: TokenCache, key: CacheKey, tokens: Tokens) -> None:
     try:
         cache.store(key, tokens)
     except (OSError, CacheFileError) as exc:
-        reason = exc.message if isinstance(exc, CacheFileError) else exc.strerror or type(exc).__name__
-        warn(f"warning: the tokens could not be cached ({reason})")
+        warn(f"warning: the tokens could not be cached ({failure_reason(exc)})")
 
 
 # --- subcommands -----------------------------------------------------------------------------------

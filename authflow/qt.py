@@ -62,7 +62,7 @@ from authflow.flow import AuthFlow, Step
 from authflow.prompts import Field, Prompt
 from authflow.states import mfa_setup, select_challenge, select_mfa_type
 from authflow.states._account import RESEND
-from authflow.tokencache import CacheFileError, CacheKey, TokenCache
+from authflow.tokencache import CacheFileError, CacheKey, TokenCache, failure_reason
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
@@ -907,8 +907,7 @@ class SignInWidget(QWidget):
                     else:
                         cache.forget_device(key)
                 except (OSError, CacheFileError) as exc:  # the cache may be lost, never the sign-in
-                    reason = exc.message if isinstance(exc, CacheFileError) else exc.strerror or type(exc).__name__
-                    cache.warn(f"the tokens could not be kept ({reason})")
+                    cache.warn(f"the tokens could not be kept ({failure_reason(exc)})")
             return step
 
         call = _Call(step_and_keep, self._outcomes, self._cancelled, flow.cancel)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from authflow.errors import AuthflowError, NotAuthorizedError, RefreshTokenReuseError
 from authflow.filelock import exclusive
-from authflow.tokencache import CacheFileError, CacheKey, TokenCache, device_key, internal_username
+from authflow.tokencache import CacheFileError, CacheKey, TokenCache, device_key, failure_reason, internal_username
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
@@ -80,6 +80,5 @@ def cached_or_refreshed(
         try:
             cache.store(key, tokens)  # before the lock is released and before anything uses them
         except (OSError, CacheFileError) as exc:
-            reason = exc.message if isinstance(exc, CacheFileError) else exc.strerror or type(exc).__name__
-            cache.warn(f"the refreshed tokens could not be cached ({reason})")
+            cache.warn(f"the refreshed tokens could not be cached ({failure_reason(exc)})")
         return tokens

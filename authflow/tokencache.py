@@ -133,6 +133,11 @@ class CacheFileError(AuthflowError):
     code = "TokenCacheError"
 
 
+def failure_reason(exc: OSError | CacheFileError) -> str:
+    """Why the cache could not be read or written, for a warning (never a secret: no file contents)."""
+    return exc.message if isinstance(exc, CacheFileError) else exc.strerror or type(exc).__name__
+
+
 @dataclass(frozen=True)
 class _Kind:
     """A kind of entry: ``name`` in messages; ``suffix`` after the key's digest in its file and keyring names."""
@@ -273,7 +278,7 @@ class TokenCache:
             self.warn(f"ignoring the token cache: {exc.message}")
             return None
         except OSError as exc:
-            self.warn(f"ignoring the token cache file {path}: {exc.strerror or type(exc).__name__}")
+            self.warn(f"ignoring the token cache file {path}: {failure_reason(exc)}")
             return None
         if not stat.S_ISREG(info.st_mode) or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             self.warn(f"ignoring the token cache file {path}: it is readable by others or not a file")

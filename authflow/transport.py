@@ -149,8 +149,8 @@ class UserPool:
         answer cannot hold it longer."""
         method = getattr(self._client, operation)
         api_name = _api_name(operation)
-        limit = self.call_timeout if timeout is None else timeout if self.call_timeout is None else min(
-            timeout, self.call_timeout)
+        limits = [t for t in (timeout, self.call_timeout) if t is not None]
+        limit = min(limits) if limits else None
         if limit is not None and limit <= 0:
             raise DeadlineError(f"{api_name} was not sent: the sign-in's deadline has passed", code="SignInDeadline")
         try:

@@ -29,8 +29,9 @@ from authflow.localpool.errors import (
     user_not_found,
 )
 from authflow.localpool.model import AppClient, User, UserPool
+from authflow.localpool.oauth_state import ManagedLoginState
 from authflow.localpool.sessions import SessionStore
-from authflow.localpool.tokens import TokenIssuer
+from authflow.localpool.tokens import ACCESS_SCOPE, TokenIssuer
 
 log = logging.getLogger("authflow.localpool")
 
@@ -211,6 +212,8 @@ class Service:
         self.operations: dict[str, Handler] = dict(operations)
         #: Operation name -> work done before the lock (``operations.BEFORE_LOCK``).
         self.before_lock: dict[str, Prepare] = dict(before_lock or {})
+        #: Managed login's sign-ins under way, authorization codes and signed-in browsers (``oauth``).
+        self.managed_login = ManagedLoginState()
 
     # --- lookups -----------------------------------------------------------------------------------
 
@@ -256,6 +259,8 @@ class Service:
         pool = self.pools.get(issuer.rsplit("/", 1)[-1])
         if pool is None or issuer != self.issuer(pool.id):
             raise not_authorized("Invalid Access Token")
+        if ACCESS_SCOPE not in str(claims.get("scope", "")).split():
+            raise not_authorized("Access Token does not have required scopes")
         user = pool.get(str(claims.get("username", "")))
         if user is None or user.sub != claims.get("sub"):
             raise user_not_found()

@@ -1,7 +1,7 @@
 """The ``authflow`` command: ``login``, ``token``, ``logout``, ``diagram`` and ``local-pool`` here; ``demo``
 and other commands in modules of their own (:data:`COMMAND_MODULES`).
 
-``authflow login`` follows /work/shared/cli-contract.md exactly: configuration from flags or their
+``authflow login`` keeps the command-line contract of docs/terminal.md exactly: configuration from flags or their
 ``AUTHFLOW_*`` twins, answers only from the environment (never argv), the AuthenticationResult on
 stdout, and on failure one line on stderr naming the Cognito error code or the local failure.
 

@@ -178,7 +178,7 @@ LOCKOUT_RESET = 900
 
 def _locked(failures: int, last_failure: float, now: float, threshold: int) -> bool:
     """Cognito's lockout: from the ``threshold``-th failure on, 1 s doubling with each further failure,
-    at most 15 minutes (shared/reference/cognito-protocol.md section 7)."""
+    at most 15 minutes (docs/protocol.md, "Errors and lockout")."""
     excess = failures - threshold
     return excess >= 0 and now < last_failure + min(2**excess, LOCKOUT_RESET)
 

@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from authflow.localpool.service import Service, operation_of
+from authflow.localpool.service import Service, operation_of, outbox_purpose
 
 log = logging.getLogger("authflow.localpool")
 
@@ -280,6 +280,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if parts == ["_local", "outbox"]:
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            if "purpose" in query:
+                query["purpose"] = outbox_purpose(query["purpose"]) or ""
             with service.lock:
                 messages = [
                     m.as_dict() for m in service.outbox

@@ -42,6 +42,15 @@ LOG_LIMIT = 10_000
 # --- what tests read back: the outbox and the request log -------------------------------------------
 
 
+#: Other names an outbox filter accepts for a purpose (the Cognito operation that sends the code).
+PURPOSE_ALIASES = {"FORGOT_PASSWORD": "RESET_PASSWORD"}
+
+
+def outbox_purpose(name: str | None) -> str | None:
+    """The purpose an outbox filter ``name`` stands for."""
+    return PURPOSE_ALIASES.get(name, name) if name is not None else None
+
+
 @dataclass(repr=False, slots=True)
 class OutboxMessage:
     """A code (or temporary password) the pool "sent" by SMS or email."""
@@ -52,7 +61,7 @@ class OutboxMessage:
     destination: str
     code: str
     #: Why it was sent: the ChallengeName (SMS_MFA, EMAIL_OTP, SMS_OTP) or TEMPORARY_PASSWORD,
-    #: CONFIRM_SIGN_UP, FORGOT_PASSWORD, VERIFY_ATTRIBUTE.
+    #: CONFIRM_SIGN_UP, RESET_PASSWORD, VERIFY_ATTRIBUTE: the AUTHFLOW_CHALLENGE of a code command.
     purpose: str
     sent_at: float
 

@@ -30,6 +30,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     +-- SignInCancelled                   the person left or the handler gave up
     |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
     +-- UsageError                        a setting or answer given to a command is not usable (exit 2)
+    |   +-- InvalidTotpSecretError        a TOTP secret that is not base32, naming where it came from
     +-- UnexpectedError                   a batch sign-in stopped on something else (a handler's bug)
     +-- FlowStateError                    the step API was called out of order
     |   +-- SnapshotError                 a snapshot that cannot be resumed
@@ -305,6 +306,13 @@ class UsageError(AuthflowError):
     ``authflow`` command says so in one line and exits 2."""
 
     code = "UsageError"
+
+
+class InvalidTotpSecretError(UsageError, ValueError):
+    """A TOTP secret that is not base32 (authflow.totp): the message names where it came from
+    (AUTHFLOW_TOTP_SECRET, a --users entry, ScriptedHandler's totp_secret...), never the secret."""
+
+    code = "InvalidTotpSecret"
 
 
 class FlowStateError(AuthflowError):

@@ -27,8 +27,6 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pyotp
-
 from authflow.localpool.builders import build_client, build_user
 from authflow.localpool.clock import Clock
 from authflow.localpool.errors import PoolError
@@ -282,7 +280,9 @@ class LocalUserPool:
         user = self.user(username, pool_id=pool_id)
         if not user.totp_secret:
             raise LookupError(f"{username} has no TOTP secret")
-        return pyotp.TOTP(user.totp_secret).at(self.clock.now() + 30 * steps)
+        from authflow.totp import code_now
+
+        return code_now(user.totp_secret, self.clock.now() + 30 * steps, f"{username}'s totp_secret")
 
     def demo_users(self) -> list[dict[str, Any]]:
         """The seed's users with their passwords and scenarios (what ``authflow local-pool`` prints)."""

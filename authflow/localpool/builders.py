@@ -33,6 +33,7 @@ from authflow.localpool.model import (
     normalize_auth_flows,
 )
 from authflow.localpool.webauthn_rp import add_software_passkey
+from authflow.totp import check_secret
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -226,6 +227,8 @@ def build_user(
             raise ValueError(violation)
     if SOFTWARE_TOKEN_MFA in methods and totp_secret is None:
         totp_secret = new_totp_secret()
+    if totp_secret is not None:
+        check_secret(totp_secret, f"the totp_secret of user {internal!r}")  # a ValueError
     now = svc.now()
     user = User(
         username=internal, attributes={"sub": sub, **attrs}, status=status, enabled=enabled,

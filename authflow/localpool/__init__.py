@@ -13,7 +13,7 @@
         pool.clock.advance(181)                       # Sessions expire
 
 It speaks the cognito-idp JSON 1.1 protocol and refuses what Cognito refuses, with Cognito's error codes
-and messages (see shared/reference/cognito-protocol.md). Modules: ``server`` (HTTP), ``service`` (state
+and messages (see docs/protocol.md). Modules: ``server`` (HTTP), ``service`` (state
 and dispatch), ``operations`` (the table: operation name -> handler), the handlers' modules ``auth``
 (sign-in), ``account`` (a signed-in user's own operations), ``signup`` and ``admin``; the helpers they share:
 ``params`` (reading parameters), ``codes`` (codes, TOTP, SECRET_HASH), ``users``, ``builders``; and
@@ -27,8 +27,6 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pyotp
-
 from authflow.localpool.builders import build_client, build_user
 from authflow.localpool.clock import Clock
 from authflow.localpool.errors import PoolError
@@ -36,7 +34,7 @@ from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, Pass
 from authflow.localpool.operations import BEFORE_LOCK, OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import ConnectionLimits, HttpServer
-from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service
+from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service, outbox_purpose
 from authflow.localpool.users import update_attributes
 
 __all__ = [
@@ -282,7 +280,9 @@ class LocalUserPool:
         user = self.user(username, pool_id=pool_id)
         if not user.totp_secret:
             raise LookupError(f"{username} has no TOTP secret")
-        return pyotp.TOTP(user.totp_secret).at(self.clock.now() + 30 * steps)
+        from authflow.totp import code_now
+
+        return code_now(user.totp_secret, self.clock.now() + 30 * steps, f"{username}'s totp_secret")
 
     def demo_users(self) -> list[dict[str, Any]]:
         """The seed's users with their passwords and scenarios (what ``authflow local-pool`` prints)."""
@@ -317,8 +317,9 @@ class LocalUserPool:
         pool_id: str | None = None,
     ) -> list[OutboxMessage]:
         """Codes the pool "sent", oldest first; filtered by user (name or alias), SMS/EMAIL, purpose
-        (SMS_MFA, EMAIL_OTP, SMS_OTP, TEMPORARY_PASSWORD, CONFIRM_SIGN_UP, FORGOT_PASSWORD,
-        VERIFY_ATTRIBUTE), pool."""
+        (SMS_MFA, EMAIL_OTP, SMS_OTP, TEMPORARY_PASSWORD, CONFIRM_SIGN_UP, RESET_PASSWORD,
+        VERIFY_ATTRIBUTE: the AUTHFLOW_CHALLENGE a code command is run with), pool."""
+        purpose = outbox_purpose(purpose)
         with self.service.lock:
             names = self._usernames(username) if username is not None else None
             return [

@@ -84,6 +84,8 @@ SECRET_BLOCK_BYTES = 512
 #: SRP_A longer than this many hex digits is refused (N has 768).
 MAX_SRP_A_HEX = 1024
 _COMPACT = (",", ":")
+#: The key of a managed sign-in's last answer (instead of AuthenticationResult): the internal username.
+MANAGED_LOGIN_DONE = "SignedIn"
 
 
 def _json(value: Any) -> str:
@@ -148,6 +150,9 @@ class Step:
     def tokens(self) -> dict[str, Any]:
         user = self.known_user
         now = self.svc.now()
+        if self.sign_in.managed_login:  # the login pages hand out an authorization code instead
+            user.failed_password_attempts = user.failed_code_attempts = 0
+            return {"ChallengeParameters": {}, MANAGED_LOGIN_DONE: user.username}
         device_key: str | None = None
         metadata: dict[str, str] | None = None
         if self.pool.device_tracking != "off":
@@ -180,7 +185,7 @@ LOCKOUT_RESET = 900
 
 def _locked(failures: int, last_failure: float, now: float, threshold: int) -> bool:
     """Cognito's lockout: from the ``threshold``-th failure on, 1 s doubling with each further failure,
-    at most 15 minutes (shared/reference/cognito-protocol.md section 7)."""
+    at most 15 minutes (docs/protocol.md, "Errors and lockout")."""
     excess = failures - threshold
     return excess >= 0 and now < last_failure + min(2**excess, LOCKOUT_RESET)
 
@@ -441,6 +446,24 @@ def _initiate(svc: Service, pool: UserPool, client: AppClient, flow: str, p: dic
         "CUSTOM_AUTH": _start_custom,
     }
     return starts[flow](step, params)
+
+
+def managed_sign_in(svc: Service, pool: UserPool, client: AppClient, username: str, password: str) -> dict[str, Any]:
+    """The managed login page's password: the same checks and challenges as USER_PASSWORD_AUTH (whatever the
+    client's ExplicitAuthFlows, as Cognito's hosted pages), ending in ``{MANAGED_LOGIN_DONE: username}``."""
+    if not username:
+        raise missing_parameter("USERNAME")
+    sign_in = SignIn(pool_id=pool.id, client_id=client.id, username=None, typed_username=username,
+                     auth_flow="USER_PASSWORD_AUTH", managed_login=True)
+    return _start_password(Step(svc, pool, client, sign_in, None), {"PASSWORD": password})
+
+
+def managed_respond(
+    svc: Service, pool: UserPool, client: AppClient, name: str, session_id: str, responses: dict[str, str]
+) -> dict[str, Any]:
+    """A challenge of a managed sign-in answered on the login pages (RespondToAuthChallenge's rules)."""
+    return _respond(svc, pool, client, {"ChallengeName": name, "Session": session_id,
+                                        "ChallengeResponses": responses}, managed=True)
 
 
 def _find_user(step: Step) -> User | None:
@@ -921,7 +944,9 @@ def admin_respond_to_auth_challenge(svc: Service, p: dict[str, Any]) -> dict[str
     return _respond(svc, pool, pool.clients[client_id], p)
 
 
-def _respond(svc: Service, pool: UserPool, client: AppClient, p: dict[str, Any]) -> dict[str, Any]:
+def _respond(
+    svc: Service, pool: UserPool, client: AppClient, p: dict[str, Any], *, managed: bool = False
+) -> dict[str, Any]:
     name = enum_value(p, "ChallengeName", CHALLENGE_NAMES)
     responses = string_map(p, "ChallengeResponses")
     session_id = optional_str(p, "Session")
@@ -940,11 +965,14 @@ def _respond(svc: Service, pool: UserPool, client: AppClient, p: dict[str, Any])
     if not responses.get("USERNAME"):
         raise missing_parameter("USERNAME")
     sign_in = session.sign_in
+    if sign_in.managed_login != managed:  # the login pages' Sessions are answered there only, and vice versa
+        raise not_authorized(e.SESSION_UNKNOWN)
     try:
         user = pool.get(sign_in.username) if sign_in.username else None
         if sign_in.username and user is None:
             raise not_authorized()
-        check_secret_hash(client, sign_in.username or sign_in.typed_username, responses.get("SECRET_HASH"))
+        if not managed:  # the login pages are the pool's own: no SECRET_HASH
+            check_secret_hash(client, sign_in.username or sign_in.typed_username, responses.get("SECRET_HASH"))
         step = Step(svc, pool, client, sign_in, user)
         if user is not None:
             if name not in _INTERNAL_USERNAME_ONLY and pool.find(responses["USERNAME"]) is not user:
@@ -989,11 +1017,17 @@ def _refresh(
     rotate = by_secret and client.refresh_token_rotation
     result = svc.tokens.authentication_result(
         issuer=svc.issuer(pool.id), client=client, user=user, now=svc.now(), auth_time=record.auth_time,
-        origin_jti=record.origin_jti, device_key=record.device_key, with_refresh_token=rotate,
+        origin_jti=record.origin_jti, device_key=record.device_key, with_refresh_token=rotate, scope=record.scope,
     )
     if rotate:  # a new refresh token of the same sign-in; the old one lives on for the grace period only
         svc.tokens.retire(token, svc.now() + client.retry_grace_period)
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
+
+
+def refresh_for_oauth(svc: Service, pool: UserPool, client: AppClient, token: str) -> dict[str, Any]:
+    """The refresh_token grant of /oauth2/token (the client already authenticated there): the rules of
+    GetTokensFromRefreshToken, rotation included."""
+    return _refresh(svc, pool, client, token, None, client_secret=client.secret, by_secret=True)
 
 
 def get_tokens_from_refresh_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:

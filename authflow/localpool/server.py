@@ -27,11 +27,13 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from authflow.localpool.service import Service, operation_of
+from authflow.localpool import login_pages, oauth
+from authflow.localpool.service import Service, operation_of, outbox_purpose
 
 log = logging.getLogger("authflow.localpool")
 
@@ -234,6 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         raw = self.rfile.read(length) if length else b""
         self._received()
+        if oauth.handles(urlsplit(self.path).path):
+            self._managed_login("POST", raw)
+            return
         operation = operation_of(self.headers.get("X-Amz-Target"))
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if urlsplit(self.path).path != "/":
@@ -268,11 +273,54 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             log.info("%s -> %d %s (%.1f ms)", operation, status, body.get("__type"), elapsed)
 
+    # --- managed login (localpool.oauth): HTML pages, redirects and the OAuth endpoints -------------------
+
+    def _managed_login(self, method: str, raw: bytes) -> None:
+        url = urlsplit(self.path)
+        started = time.perf_counter()
+        origin = self.server.service.endpoint_url
+        try:
+            query = parse_qs(url.query, keep_blank_values=True)
+            form = parse_qs(raw.decode(), keep_blank_values=True) if raw else {}
+        except (UnicodeDecodeError, ValueError):
+            answer = oauth.html(400, login_pages.error_page("Invalid request", "The request is malformed."))
+        else:
+            cookies: dict[str, str] = {}
+            try:
+                jar = SimpleCookie(self.headers.get("Cookie") or "")
+                cookies = {name: morsel.value for name, morsel in jar.items()}
+            except CookieError:
+                log.debug("ignoring a malformed Cookie header")
+            request = oauth.WebRequest(
+                method=method, path=url.path, query=query, form=form,
+                headers={k.lower(): v for k, v in self.headers.items()}, cookies=cookies, origin=origin,
+            )
+            answer = oauth.route(self.server.service, request)
+        headers = "".join(f"{name}: {value}\r\n" for name, value in answer.headers)
+        head = (
+            f"HTTP/1.1 {answer.status} {self.responses.get(answer.status, ('',))[0]}\r\n"
+            f"Content-Type: {answer.content_type}\r\n"
+            f"Content-Length: {len(answer.body)}\r\n"
+            "X-Frame-Options: DENY\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self' http: https:; frame-ancestors 'none'\r\n"
+            "Cache-Control: no-store\r\n"
+            f"{headers}{self._connection_header()}\r\n"
+        ).encode()
+        try:
+            self.wfile.write(head + answer.body)
+        except OSError as exc:
+            log.debug("client went away: %s", exc)
+            self.close_connection = True
+        log.info("%s %s -> %d (%.1f ms)", method, url.path, answer.status, (time.perf_counter() - started) * 1000)
+
     # --- GET: JWKS, OpenID configuration, the outbox -------------------------------------------------
 
     def do_GET(self) -> None:
         self._received()
         url = urlsplit(self.path)
+        if oauth.handles(url.path):
+            self._managed_login("GET", b"")
+            return
         parts = [p for p in url.path.split("/") if p]
         service = self.server.service
         if parts == ["_local", "health"]:
@@ -280,6 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if parts == ["_local", "outbox"]:
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            if "purpose" in query:
+                query["purpose"] = outbox_purpose(query["purpose"]) or ""
             with service.lock:
                 messages = [
                     m.as_dict() for m in service.outbox
@@ -294,13 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, service.tokens.jwks(), "application/json")
                 return
             if parts[2] == "openid-configuration":
-                issuer = service.issuer(pool_id)
-                self._send(200, {
-                    "issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json",
-                    "id_token_signing_alg_values_supported": ["RS256"],
-                    "subject_types_supported": ["public"],
-                    "response_types_supported": ["code", "token"],
-                }, "application/json")
+                self._send(200, oauth.openid_configuration(service, pool_id), "application/json")
                 return
         self._error(404, "ResourceNotFoundException", "Not found.")
 

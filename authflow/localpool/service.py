@@ -29,8 +29,9 @@ from authflow.localpool.errors import (
     user_not_found,
 )
 from authflow.localpool.model import AppClient, User, UserPool
+from authflow.localpool.oauth_state import ManagedLoginState
 from authflow.localpool.sessions import SessionStore
-from authflow.localpool.tokens import TokenIssuer
+from authflow.localpool.tokens import ACCESS_SCOPE, TokenIssuer
 
 log = logging.getLogger("authflow.localpool")
 
@@ -40,6 +41,15 @@ LOG_LIMIT = 10_000
 
 
 # --- what tests read back: the outbox and the request log -------------------------------------------
+
+
+#: Other names an outbox filter accepts for a purpose (the Cognito operation that sends the code).
+PURPOSE_ALIASES = {"FORGOT_PASSWORD": "RESET_PASSWORD"}
+
+
+def outbox_purpose(name: str | None) -> str | None:
+    """The purpose an outbox filter ``name`` stands for."""
+    return PURPOSE_ALIASES.get(name, name) if name is not None else None
 
 
 @dataclass(repr=False, slots=True)
@@ -52,7 +62,7 @@ class OutboxMessage:
     destination: str
     code: str
     #: Why it was sent: the ChallengeName (SMS_MFA, EMAIL_OTP, SMS_OTP) or TEMPORARY_PASSWORD,
-    #: CONFIRM_SIGN_UP, FORGOT_PASSWORD, VERIFY_ATTRIBUTE.
+    #: CONFIRM_SIGN_UP, RESET_PASSWORD, VERIFY_ATTRIBUTE: the AUTHFLOW_CHALLENGE of a code command.
     purpose: str
     sent_at: float
 
@@ -211,6 +221,8 @@ class Service:
         self.operations: dict[str, Handler] = dict(operations)
         #: Operation name -> work done before the lock (``operations.BEFORE_LOCK``).
         self.before_lock: dict[str, Prepare] = dict(before_lock or {})
+        #: Managed login's sign-ins under way, authorization codes and signed-in browsers (``oauth``).
+        self.managed_login = ManagedLoginState()
 
     # --- lookups -----------------------------------------------------------------------------------
 
@@ -256,6 +268,8 @@ class Service:
         pool = self.pools.get(issuer.rsplit("/", 1)[-1])
         if pool is None or issuer != self.issuer(pool.id):
             raise not_authorized("Invalid Access Token")
+        if ACCESS_SCOPE not in str(claims.get("scope", "")).split():
+            raise not_authorized("Access Token does not have required scopes")
         user = pool.get(str(claims.get("username", "")))
         if user is None or user.sub != claims.get("sub"):
             raise user_not_found()

@@ -156,13 +156,16 @@ def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose
     return None
 
 
-#: Codes a user is sent outside a sign-in, by purpose (the outbox's ``purpose``).
+#: Codes a user is sent outside a sign-in, by purpose (the outbox's ``purpose``): the names a code command
+#: sees in AUTHFLOW_CHALLENGE for them, so that it can filter the outbox with that variable.
 CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
-FORGOT_PASSWORD = "FORGOT_PASSWORD"
+RESET_PASSWORD = "RESET_PASSWORD"
+#: The same purpose under the name of the operation that sends it (outbox filters still accept it).
+FORGOT_PASSWORD = RESET_PASSWORD
 
 
 def send_user_code(svc: Service, pool: UserPool, user: User, purpose: str) -> dict[str, str] | None:
-    """A new sign-up confirmation code (CONFIRM_SIGN_UP) or password reset code (FORGOT_PASSWORD),
+    """A new sign-up confirmation code (CONFIRM_SIGN_UP) or password reset code (RESET_PASSWORD),
     replacing the previous one, put in the outbox; its CodeDeliveryDetails (None: nowhere to send it)."""
     code = new_code()
     if purpose == CONFIRM_SIGN_UP:

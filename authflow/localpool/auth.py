@@ -76,6 +76,8 @@ CHALLENGE_NAMES = (
     "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER",
     "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP",
 )
+#: WebAuthnConfiguration.FactorConfiguration where a passkey with user verification satisfies MFA.
+MULTI_FACTOR = "MULTI_FACTOR_WITH_USER_VERIFICATION"
 PREFERRED_CHALLENGES = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 #: Random bytes in a SECRET_BLOCK (real ones are about 1.3 KB of encrypted state).
 SECRET_BLOCK_BYTES = 512
@@ -567,11 +569,18 @@ def _answer_web_authn(step: Step, session: AuthSession, responses: dict[str, str
     raw = responses.get("CREDENTIAL")
     if not raw:
         raise missing_parameter("CREDENTIAL")
-    user = step.known_user
-    webauthn_rp.verify_assertion(step.pool, user, webauthn_rp.credential_document(raw),
-                                 str(session.data["webauthn_challenge"]))
+    user, pool = step.known_user, step.pool
+    verified = webauthn_rp.verify_assertion(pool, user, webauthn_rp.credential_document(raw),
+                                            str(session.data["webauthn_challenge"]),
+                                            require_user_verification=user.webauthn_mfa)
     if user.status == UNCONFIRMED:
         raise PoolError("UserNotConfirmedException", e.USER_NOT_CONFIRMED)
+    if pool.mfa_configuration == "ON" and not (
+        verified and (pool.web_authn.factor_configuration == MULTI_FACTOR or user.webauthn_mfa)
+    ):
+        # MFA is required and this passkey sign-in is one factor only (no user verification, or the pool
+        # counts a passkey as a single factor): the user's MFA follows, as after a password.
+        return _second_factor(step)
     return step.tokens()
 
 
@@ -663,6 +672,8 @@ def _answer_mfa_setup(step: Step, session: AuthSession, responses: dict[str, str
     if session.data.get("totp_verified"):
         user.totp_secret = str(session.data["totp_secret"])
         user.last_totp_step = int(session.data["totp_step"])
+        name = session.data.get("totp_name")
+        user.totp_device_name = name if isinstance(name, str) else None
         user.mfa_enabled.add(SOFTWARE_TOKEN_MFA)
         user.preferred_mfa = user.preferred_mfa or SOFTWARE_TOKEN_MFA
         return step.tokens()
@@ -717,6 +728,15 @@ def associate_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return {"SecretCode": secret, "Session": following["Session"]}
 
 
+def _friendly_device_name(p: dict[str, Any]) -> str | None:
+    """VerifySoftwareToken's FriendlyDeviceName (optional; a string of at most 131,072 characters)."""
+    name = optional_str(p, "FriendlyDeviceName")
+    if name is not None and len(name) > 131072:
+        raise invalid_parameter("1 validation error detected: Value at 'friendlyDeviceName' failed to satisfy "
+                                "constraint: Member must have length less than or equal to 131072")
+    return name or None
+
+
 def verify_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     code = required_str(p, "UserCode")
     if re.fullmatch(r"[0-9]{6}", code) is None:
@@ -736,6 +756,7 @@ def verify_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             raise PoolError("EnableSoftwareTokenMFAException", e.TOTP_SETUP_MISMATCH)
         user.totp_secret, user.pending_totp_secret = user.pending_totp_secret, None
         user.last_totp_step = matched
+        user.totp_device_name = _friendly_device_name(p)
         return {"Status": "SUCCESS"}
     if not session_id:
         raise invalid_parameter("Either AccessToken or Session must be provided.")
@@ -751,9 +772,8 @@ def verify_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             PoolError("EnableSoftwareTokenMFAException", e.TOTP_SETUP_MISMATCH),
         )
     svc.sessions.consume(session)
-    following = step.challenge(
-        "MFA_SETUP", data={"totp_secret": secret, "totp_verified": True, "totp_step": matched}
-    )
+    following = step.challenge("MFA_SETUP", data={
+        "totp_secret": secret, "totp_verified": True, "totp_step": matched, "totp_name": _friendly_device_name(p)})
     return {"Status": "SUCCESS", "Session": following["Session"]}
 
 

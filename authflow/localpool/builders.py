@@ -241,14 +241,19 @@ def build_user(
     return user
 
 
+FACTOR_CONFIGURATIONS = ("SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION")
+
+
 def web_authn_config(settings: dict[str, Any]) -> WebAuthnConfig:
     """``{"relying_party_id": "localhost", "user_verification": "required", "origins": [...]}``."""
-    unknown = set(settings) - {"relying_party_id", "user_verification", "origins"}
+    unknown = set(settings) - {"relying_party_id", "user_verification", "origins", "factor_configuration"}
     if unknown:
         raise ValueError(f"web_authn: unknown key(s) {sorted(unknown)}")
     config = WebAuthnConfig(**settings)
     if config.user_verification not in ("required", "preferred"):
         raise ValueError("web_authn user_verification is required or preferred")
+    if config.factor_configuration not in FACTOR_CONFIGURATIONS:
+        raise ValueError(f"web_authn factor_configuration is one of {', '.join(FACTOR_CONFIGURATIONS)}")
     rp_id = config.relying_party_id
     if rp_id is not None and not 1 <= len(rp_id) <= 127:
         raise ValueError("web_authn relying_party_id has 1 to 127 characters")

@@ -213,11 +213,14 @@ class Passkey:
 @dataclass
 class WebAuthnConfig:
     """A pool's WebAuthnConfiguration: the relying party id (None: WebAuthnConfigurationMissingException),
-    user verification ``required`` or ``preferred``, and origins accepted besides ``https://<rpId>``."""
+    user verification ``required`` or ``preferred``, origins accepted besides ``https://<rpId>``, and the
+    FactorConfiguration: ``SINGLE_FACTOR`` (a passkey is one factor) or ``MULTI_FACTOR_WITH_USER_VERIFICATION``
+    (a passkey sign-in with user verification satisfies MFA where the pool requires it)."""
 
     relying_party_id: str | None = None
     user_verification: str = "preferred"
     origins: list[str] = field(default_factory=list)
+    factor_configuration: str = "SINGLE_FACTOR"
 
 
 @dataclass(repr=False)
@@ -233,6 +236,10 @@ class User:
     preferred_mfa: str | None = None
     totp_secret: str | None = None
     pending_totp_secret: str | None = None
+    #: VerifySoftwareToken's FriendlyDeviceName for the authenticator app in use.
+    totp_device_name: str | None = None
+    #: WebAuthnMfaSettings.Enabled: passkey MFA (a passkey sign-in must verify the user, and satisfies MFA).
+    webauthn_mfa: bool = False
     #: The newest TOTP time step accepted; a code of this step or an earlier one is a reuse.
     last_totp_step: int = -1
     failed_password_attempts: int = 0

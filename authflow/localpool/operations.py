@@ -65,6 +65,7 @@ OPERATIONS: dict[str, Handler] = {
     "AdminGetUser": admin.admin_get_user,
     "AdminUpdateUserAttributes": admin.admin_update_user_attributes,
     "AdminSetUserMFAPreference": admin.admin_set_user_mfa_preference,
+    "AdminDeleteSoftwareToken": admin.admin_delete_software_token,
     "AdminDisableUser": admin.admin_disable_user,
     "AdminEnableUser": admin.admin_enable_user,
     "AdminDeleteUser": admin.admin_delete_user,

@@ -258,7 +258,8 @@ class BrowserSignIn:
                 outcome["code"] = code_from_query(values, request)
             except AuthflowError as exc:
                 outcome["error"] = exc
-                return 400, _page("Sign-in failed", f"{exc.code}: {exc.message}. You can close this window.")
+                reason = f"{exc.code}: {exc.message.rstrip('.')}"
+                return 400, _page("Sign-in failed", f"{reason}. You can close this window.")
             return 200, _page("Signed in", "You are signed in. You can close this window and go back to the app.")
 
         listener.page_for = page_for
@@ -353,7 +354,11 @@ class BrowserSignIn:
     def check_id_token(self, token: str, nonce: str | None, now: float | None = None) -> dict[str, Any]:
         """The id token's claims, once its RS256 signature (a key of the pool's JWKS), ``iss``, ``aud``,
         ``token_use``, ``exp`` and ``nonce`` are right; IdTokenError otherwise."""
-        claims = verify_jwt(token, self.jwks())
+        try:
+            keys = self.jwks()
+        except (OAuthError, MalformedResponseError) as exc:
+            raise IdTokenError(f"the pool's keys could not be read from {self.issuer} ({exc})") from None
+        claims = verify_jwt(token, keys)
         now = time.time() if now is None else now
         if claims.get("iss") != self.issuer:
             raise IdTokenError("the id token was issued by another pool")

@@ -612,23 +612,25 @@ def _client_credentials_grant(svc: Service, req: WebRequest, pool: UserPool, cli
 
 
 def get_client_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
-    """GetClientToken (cognito-idp, 2026-08): the client_credentials grant as an API call."""
+    """GetClientToken (cognito-idp, 2026-08): the client_credentials grant as an API call (ClientId, Secret,
+    Scopes -> ClientAuthenticationResult)."""
     pool, client = svc.client(required_str(p, "ClientId"))
-    secret = optional_str(p, "ClientSecret") or ""
+    secret = optional_str(p, "Secret") or ""
     if client.secret is None or not hmac.compare_digest(secret.encode(), client.secret.encode()):
-        raise PoolError("NotAuthorizedException", f"Unable to verify secret hash for client {client.id}")
+        raise PoolError("NotAuthorizedException", f"Unable to verify secret for client {client.id}")
     if "client_credentials" not in client.allowed_oauth_flows:
-        raise PoolError("InvalidParameterException", "The client_credentials grant is not enabled for this client.")
+        raise PoolError("InvalidParameterException", "Client token flow not enabled for this client")
     scopes = p.get("Scopes")
     if scopes is None:
         scopes = list(client.allowed_oauth_scopes)
-    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes) or not scopes:
-        raise PoolError("InvalidParameterException", "Scopes is a list of scope names.")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes) or not 0 < len(scopes) <= 50:
+        raise PoolError("InvalidParameterException", "Scopes is a list of 1 to 50 scope names.")
     if any(s not in client.allowed_oauth_scopes for s in scopes):
-        raise PoolError("InvalidParameterException", "A scope asked for is not allowed for this client.")
+        raise PoolError("InvalidParameterException", "Invalid scope requested for this client.")
     answer = svc.tokens.client_credentials_token(issuer=svc.issuer(pool.id), client=client, scope=" ".join(scopes),
                                                  now=svc.now())
-    return {"AccessToken": answer["access_token"], "ExpiresIn": answer["expires_in"], "TokenType": "Bearer"}
+    return {"ClientAuthenticationResult": {"AccessToken": answer["access_token"], "ExpiresIn": answer["expires_in"],
+                                           "TokenType": "Bearer"}}
 
 
 #: userInfo: which attributes each scope shows (OpenID Connect Core 5.4).

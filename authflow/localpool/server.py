@@ -3,6 +3,8 @@
     POST /   X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>
              Content-Type: application/x-amz-json-1.1
              -> 200 + JSON, or 400/500 + {"__type": "<Code>", "message": "..."}
+    POST /   X-Amz-Target: AWSCognitoIdentityService.<Operation>     an identity pool (identity.py)
+    POST /   Action=AssumeRoleWithWebIdentity (form fields)          STS's query protocol -> XML (identity.py)
     GET  /<pool_id>/.well-known/jwks.json               the keys that sign the pool's tokens
     GET  /<pool_id>/.well-known/openid-configuration    issuer and jwks_uri
     GET  /_local/outbox[?username=&pool_id=&medium=&purpose=]   the codes "sent" (JSON list)
@@ -33,7 +35,8 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from authflow.localpool import login_pages, oauth
-from authflow.localpool.service import Service, operation_of, outbox_purpose
+from authflow.localpool.identity import sts_xml
+from authflow.localpool.service import Service, identity_operation_of, operation_of, outbox_purpose
 
 log = logging.getLogger("authflow.localpool")
 
@@ -194,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- responses ---------------------------------------------------------------------------------
 
     def _send(self, status: int, body: Any, content_type: str = "application/x-amz-json-1.1") -> None:
-        payload = json.dumps(body).encode()
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
         head = (
             f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\n"
             f"Content-Type: {content_type}\r\n"
@@ -239,10 +242,17 @@ class _Handler(BaseHTTPRequestHandler):
         if oauth.handles(urlsplit(self.path).path):
             self._managed_login("POST", raw)
             return
-        operation = operation_of(self.headers.get("X-Amz-Target"))
+        target = self.headers.get("X-Amz-Target")
+        operation = operation_of(target)
+        identity = operation is None and identity_operation_of(target) is not None
+        if identity:
+            operation = identity_operation_of(target)
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if urlsplit(self.path).path != "/":
             self._error(404, "UnknownOperationException", "Not found.")
+            return
+        if operation is None and target is None and content_type == "application/x-www-form-urlencoded":
+            self._query_protocol(raw, started)
             return
         if operation is None:
             self._error(400, "UnsupportedOperationException", "Missing or unknown X-Amz-Target.")
@@ -265,13 +275,30 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(params, dict):
             self._error(400, "SerializationException", "The request body is not a JSON object.")
             return
-        status, body = self.server.service.handle(operation, params)
+        status, body = self.server.service.handle(operation, params, identity=identity)
         self._send(status, body)
         elapsed = (time.perf_counter() - started) * 1000
         if status == 200:
             log.info("%s -> 200 (%.1f ms)", operation, elapsed)
         else:
             log.info("%s -> %d %s (%.1f ms)", operation, status, body.get("__type"), elapsed)
+
+    def _query_protocol(self, raw: bytes, started: float) -> None:
+        """STS's query protocol (form fields, XML answers): AssumeRoleWithWebIdentity, for the basic flow."""
+        try:
+            fields = parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=100)
+        except (UnicodeDecodeError, ValueError):
+            fields = {}
+        params: dict[str, Any] = {k: v[-1] for k, v in fields.items()}
+        action = str(params.pop("Action", ""))
+        params.pop("Version", None)
+        if action != "AssumeRoleWithWebIdentity":
+            body = {"__type": "InvalidAction", "message": "The local pool serves STS AssumeRoleWithWebIdentity only."}
+            self._send(400, sts_xml(action, 400, body), "text/xml")
+            return
+        status, result = self.server.service.handle(action, params, identity=True)
+        self._send(status, sts_xml(action, status, result), "text/xml")
+        log.info("%s -> %d (%.1f ms)", action, status, (time.perf_counter() - started) * 1000)
 
     # --- managed login (localpool.oauth): HTML pages, redirects and the OAuth endpoints -------------------
 

@@ -326,25 +326,15 @@ def test_client_credentials_with_custom_scopes(pool: LocalUserPool, web: WebClie
 
 
 def test_get_client_token_operation(pool: LocalUserPool) -> None:
-    import urllib.request
-
-    def call(params: dict[str, object]) -> tuple[int, dict[str, object]]:
-        request = urllib.request.Request(pool.endpoint_url + "/", data=json.dumps(params).encode(), headers={
-            "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": "AWSCognitoIdentityProviderService.GetClientToken"})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
-                return answer.status, json.loads(answer.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read())
-
-    status, body = call({"ClientId": MACHINE, "ClientSecret": MACHINE_SECRET, "Scopes": [f"{API}/write"]})
-    assert status == 200 and body["TokenType"] == "Bearer"
-    assert claims(str(body["AccessToken"]))["scope"] == f"{API}/write"
-    status, body = call({"ClientId": MACHINE, "ClientSecret": "wrong"})
-    assert status == 400 and body["__type"] == "NotAuthorizedException"
-    status, body = call({"ClientId": MACHINE, "ClientSecret": MACHINE_SECRET, "Scopes": ["openid"]})
-    assert body["__type"] == "InvalidParameterException"
+    client = cognito(pool)
+    reply = client.get_client_token(ClientId=MACHINE, Secret=MACHINE_SECRET, Scopes=[f"{API}/write"])  # type: ignore[attr-defined]
+    result = reply["ClientAuthenticationResult"]
+    assert result["TokenType"] == "Bearer" and claims(result["AccessToken"])["scope"] == f"{API}/write"
+    for kwargs, code in (({"Secret": "w" * 24}, "NotAuthorizedException"),
+                         ({"Secret": MACHINE_SECRET, "Scopes": ["openid"]}, "InvalidParameterException")):
+        with pytest.raises(ClientError) as refused:
+            client.get_client_token(ClientId=MACHINE, **kwargs)  # type: ignore[attr-defined]
+        assert refused.value.response["Error"]["Code"] == code
 
 
 # --- the signed-in browser, logout, discovery ---------------------------------------------------------------

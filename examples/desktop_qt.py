@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from authflow import UserPool
-from authflow.qt import SignInDialog, SignInResult, in_background
+from authflow.qt import SignInDialog, DialogResult, in_background
 from authflow.tokencache import CacheKey, TokenCache, jwt_claims
 from authflow.tokens import Tokens
 
@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         else:
             self.sign_out()
 
-    def signed_in(self, result: SignInResult | None) -> None:
+    def signed_in(self, result: DialogResult | None) -> None:
         if result is not None:
             self.show_signed_in(result.username, result.tokens)
 

@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
         "demo",
         help="sign in to a local user pool with demo users, in this terminal",
         description="Start a local user pool with demo users (passwords, SMS, email and authenticator-app "
-        "MFA, MFA setup, a new password, passwordless and custom challenges) and sign in as any of them with "
+        "MFA, MFA setup, a new password, passwordless sign-in, a passkey) and sign in as any of them with "
         "the terminal wizard. The codes the pool sends and the authenticator app's codes are shown here, "
         "so no phone is needed.",
     )

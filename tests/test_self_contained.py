@@ -14,13 +14,13 @@ _SHARED = "sha" + "red"
 FORBIDDEN = re.compile(
     "|".join(
         [
-            r"\.\./" + _SHARED + r"\b",                                      # ../shared
-            r"\b" + _SHARED + r"/(?:reference|cli-contract|DESIGN|tools|hooks)\b",  # shared/reference/...
-            r"(?<![\w.~-])/" + "work" + r"/",                               # /work/...
-            r"(?<![\w.~-])/" + "home" + r"/[\w.-]+",                        # /home/someone
-            r"(?<![\w.~-])/" + "Users" + r"/[\w.-]+",                       # /Users/someone (macOS)
-            r"(?<![\w.~-])/" + "root" + r"/",                               # /root/...
-            r"[A-Za-z]:\\\\?" + "Users" + r"\\",                            # C:\Users\someone
+            r"\.\./" + _SHARED + r"\b",
+            r"\b" + _SHARED + r"/(?:reference|cli-contract|DESIGN|tools|hooks)\b",
+            r"(?<![\w.~-])/" + "work" + r"/",
+            r"(?<![\w.~-])/" + "home" + r"/[\w.-]+",
+            r"(?<![\w.~-])/" + "Users" + r"/[\w.-]+",
+            r"(?<![\w.~-])/" + "root" + r"/",
+            r"[A-Za-z]:\\\\?" + "Users" + r"\\",
         ]
     )
 )

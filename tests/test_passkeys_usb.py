@@ -206,7 +206,7 @@ def test_wizard_touch_line_failure_line_and_another_way(local_pool: LocalUserPoo
     device = FakeKey(pin=None)
     register_passkey(pool, access_token, SecurityKey(device=device))
     device.touched = False
-    monkeypatch.setattr("authflow.passkeys.first_usb_key", lambda: device)
+    monkeypatch.setattr("authflow.passkeys.security_keys.first_usb_key", lambda: device)
     screen = io.StringIO()
     with create_pipe_input() as pipe:
         for delay, text in ((0.5, "y\r"), (1.0, "2\r")):  # sign in another way? yes; 2 = PASSWORD_SRP

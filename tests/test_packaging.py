@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,11 +13,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest_cli import REPO, credential_free_env
 
 from authflow.localpool import LocalUserPool
 from authflow.tokencache import CacheKey, TokenCache
 from authflow.tokens import Tokens
+from tests.helpers.cli import REPO, credential_free_env
 
 HEAVY = ("boto3", "botocore", "s3transfer", "prompt_toolkit")
 
@@ -97,11 +98,18 @@ def test_local_pool_imports_no_boto_nor_py_webauthn_until_it_serves(tmp_path: Pa
 
 
 def test_the_wheel_has_one_top_level_package_typed(tmp_path: Path) -> None:
+    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources, never into the checkout.
+    source = tmp_path / "source"
+    junk = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__",
+                                  "node_modules", ".pytest_cache", ".ruff_cache", ".mypy_cache")
+    shutil.copytree(REPO, source, ignore=junk, symlinks=True)
+    before = sorted(p.name for p in REPO.iterdir())
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(tmp_path / "dist")],
         check=True, capture_output=True, timeout=300,
     )
-    (wheel,) = tmp_path.glob("authflow-*.whl")
+    assert sorted(p.name for p in REPO.iterdir()) == before  # nothing written into the checkout
+    (wheel,) = (tmp_path / "dist").glob("authflow-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top == {"authflow"}

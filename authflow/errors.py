@@ -30,6 +30,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     +-- SignInCancelled                   the person left or the handler gave up
     |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
     +-- UsageError                        a setting or answer given to a command is not usable (exit 2)
+    |   +-- InvalidTotpSecretError        a TOTP secret that is not base32, naming where it came from
     +-- UnexpectedError                   a batch sign-in stopped on something else (a handler's bug)
     +-- FlowStateError                    the step API was called out of order
     |   +-- SnapshotError                 a snapshot that cannot be resumed
@@ -307,6 +308,13 @@ class UsageError(AuthflowError):
     code = "UsageError"
 
 
+class InvalidTotpSecretError(UsageError, ValueError):
+    """A TOTP secret that is not base32 (authflow.totp): the message names where it came from
+    (AUTHFLOW_TOTP_SECRET, a --users entry, ScriptedHandler's totp_secret...), never the secret."""
+
+    code = "InvalidTotpSecret"
+
+
 class FlowStateError(AuthflowError):
     """The step API was used out of order (e.g. respond() after the flow finished)."""
 
@@ -345,3 +353,43 @@ class EndpointError(AuthflowError):
     """The Cognito endpoint could not be reached."""
 
     code = "EndpointConnectionError"
+
+
+# --- sign-in through the browser (authflow.browser) ----------------------------------------------------
+
+
+class OAuthError(AuthflowError):
+    """The pool's domain refused an OAuth request, or sent the browser back with an error: ``code`` is the
+    OAuth error (``invalid_grant``, ``access_denied``, ``invalid_scope``...), the message its description."""
+
+    code = "OAuthError"
+
+
+class StateMismatchError(OAuthError):
+    """The redirect carried another ``state`` than the one sent: not the answer to this sign-in."""
+
+    code = "StateMismatch"
+
+
+class IdTokenError(ProtocolError):
+    """The id token failed a check: its signature by the pool's keys, ``iss``, ``aud``, ``exp`` or ``nonce``."""
+
+    code = "InvalidIdToken"
+
+
+class BrowserTimeoutError(DeadlineError):
+    """No redirect came back in time (the browser was closed, or the sign-in abandoned)."""
+
+    code = "BrowserTimeout"
+
+
+class RedirectPortBusyError(UsageError):
+    """The loopback redirect port is in use by another program."""
+
+    code = "RedirectPortBusy"
+
+
+class PasteError(UsageError):
+    """What was pasted back is neither the redirected URL nor a code."""
+
+    code = "MalformedPaste"

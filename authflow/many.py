@@ -200,7 +200,7 @@ def read_users_file(path: Path) -> list[dict[str, Any]]:
         raise UsageError(f"--users: {path} is not JSON") from None
     if not isinstance(entries, list) or not entries:
         raise UsageError("--users: the file must hold a non-empty JSON array of users")
-    import pyotp
+    from authflow.totp import check_secret
 
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("username"), str) or not entry["username"]:
@@ -211,8 +211,5 @@ def read_users_file(path: Path) -> list[dict[str, Any]]:
         if "attributes" in entry and not isinstance(entry["attributes"], dict):
             raise UsageError(f"--users: entry {number}: attributes must be an object")
         if entry.get("totp_secret"):
-            try:
-                pyotp.TOTP(str(entry["totp_secret"])).byte_secret()
-            except (ValueError, TypeError):
-                raise UsageError(f"--users: entry {number}: totp_secret is not a base32 secret") from None
+            check_secret(entry["totp_secret"], f"--users: entry {number}: totp_secret")
     return entries

@@ -353,3 +353,43 @@ class EndpointError(AuthflowError):
     """The Cognito endpoint could not be reached."""
 
     code = "EndpointConnectionError"
+
+
+# --- sign-in through the browser (authflow.browser) ----------------------------------------------------
+
+
+class OAuthError(AuthflowError):
+    """The pool's domain refused an OAuth request, or sent the browser back with an error: ``code`` is the
+    OAuth error (``invalid_grant``, ``access_denied``, ``invalid_scope``...), the message its description."""
+
+    code = "OAuthError"
+
+
+class StateMismatchError(OAuthError):
+    """The redirect carried another ``state`` than the one sent: not the answer to this sign-in."""
+
+    code = "StateMismatch"
+
+
+class IdTokenError(ProtocolError):
+    """The id token failed a check: its signature by the pool's keys, ``iss``, ``aud``, ``exp`` or ``nonce``."""
+
+    code = "InvalidIdToken"
+
+
+class BrowserTimeoutError(DeadlineError):
+    """No redirect came back in time (the browser was closed, or the sign-in abandoned)."""
+
+    code = "BrowserTimeout"
+
+
+class RedirectPortBusyError(UsageError):
+    """The loopback redirect port is in use by another program."""
+
+    code = "RedirectPortBusy"
+
+
+class PasteError(UsageError):
+    """What was pasted back is neither the redirected URL nor a code."""
+
+    code = "MalformedPaste"

@@ -42,8 +42,9 @@ def mfa_description(user: User) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if user.preferred_mfa:
         out["PreferredMfaSetting"] = user.preferred_mfa
-    if user.mfa_enabled:
-        out["UserMFASettingList"] = [m for m in MFA_METHODS if m in user.mfa_enabled]
+    listed = [m for m in MFA_METHODS if m in user.mfa_enabled] + ([WEB_AUTHN_MFA] if user.webauthn_mfa else [])
+    if listed:  # passkey MFA (WebAuthnMfaSettings) is listed as WEB_AUTHN, after the others
+        out["UserMFASettingList"] = listed
     if SMS_MFA in user.mfa_enabled:
         out["MFAOptions"] = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
     return out
@@ -88,7 +89,25 @@ def update_attributes(pool: UserPool, user: User, updates: dict[str, str], now: 
     user.modified = now
 
 
+#: How passkey MFA appears in UserMFASettingList.
+WEB_AUTHN_MFA = "WEB_AUTHN"
+PASSKEY_MFA_ALONE = ("Passkey MFA (WebAuthnMfaSettings) needs another MFA method - SMS, TOTP or email - "
+                     "enabled for the user, so that the account cannot be locked out.")
+
+
 def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> None:
+    """SetUserMFAPreference / AdminSetUserMFAPreference: each method's Enabled and PreferredMfa, and passkey MFA
+    (WebAuthnMfaSettings, which has no PreferredMfa). Passkey MFA stays on only while another method does: a
+    request that would leave it alone is refused whole (nothing changes)."""
+    webauthn = params.get("WebAuthnMfaSettings")
+    if webauthn is not None and not isinstance(webauthn, dict):
+        raise invalid_parameter("Invalid settings for WebAuthnMfaSettings")
+    passkey_mfa = user.webauthn_mfa
+    if isinstance(webauthn, dict) and isinstance(webauthn.get("Enabled"), bool):
+        passkey_mfa = webauthn["Enabled"]
+        if passkey_mfa and not pool.web_authn.relying_party_id:
+            raise PoolError("WebAuthnConfigurationMissingException",
+                            "WebAuthn is not configured for this user pool.")
     settings = {
         SMS_MFA: params.get("SMSMfaSettings"),
         SOFTWARE_TOKEN_MFA: params.get("SoftwareTokenMfaSettings"),
@@ -118,7 +137,9 @@ def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> 
             preferred = method
         elif setting.get("PreferredMfa") is False and preferred == method:
             preferred = None
-    user.mfa_enabled, user.preferred_mfa = enabled, preferred
+    if passkey_mfa and not enabled:
+        raise invalid_parameter(PASSKEY_MFA_ALONE)
+    user.mfa_enabled, user.preferred_mfa, user.webauthn_mfa = enabled, preferred, passkey_mfa
 
 
 def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose: str,

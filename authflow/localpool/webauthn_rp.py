@@ -198,9 +198,12 @@ def request_options(pool: UserPool, user: User) -> tuple[str, dict[str, str]]:
     return b64url(challenge), {"CREDENTIAL_REQUEST_OPTIONS": json.dumps(document, separators=(",", ":"))}
 
 
-def verify_assertion(pool: UserPool, user: User, credential: Mapping[str, Any], challenge: str) -> None:
+def verify_assertion(pool: UserPool, user: User, credential: Mapping[str, Any], challenge: str, *,
+                     require_user_verification: bool = False) -> bool:
     """Check an AuthenticationResponseJSON against the Session's challenge and the user's passkeys; moves the
-    passkey's counter on. A failure is NotAuthorizedException naming what was wrong."""
+    passkey's counter on; whether the authenticator verified the user (UV). A failure is
+    NotAuthorizedException naming what was wrong. User verification is required where the pool says so, or
+    ``require_user_verification`` (the user's passkey MFA)."""
     import webauthn
     from webauthn.helpers.exceptions import WebAuthnException
 
@@ -216,11 +219,12 @@ def verify_assertion(pool: UserPool, user: User, credential: Mapping[str, Any], 
             credential=dict(credential), expected_challenge=_unb64url(challenge), expected_rp_id=rp,
             expected_origin=_origins(pool, rp), credential_public_key=passkey.public_key,
             credential_current_sign_count=passkey.sign_count,
-            require_user_verification=pool.web_authn.user_verification == "required",
+            require_user_verification=require_user_verification or pool.web_authn.user_verification == "required",
         )
     except WebAuthnException as exc:
         raise not_authorized(f"The passkey assertion is not valid: {exc}") from None
     passkey.sign_count = verified.new_sign_count
+    return bool(verified.user_verified)
 
 
 def add_software_passkey(pool: UserPool, user: User, path: str, now: float) -> None:

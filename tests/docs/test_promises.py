@@ -14,6 +14,8 @@ from tests.conftest_cli import credential_free_env
 #: Each kind the help may name, and how to tell a demo user (or its pool) has it.
 KINDS = {
     "passwords": lambda pool, u: bool(u.get("password")),
+    "a plain password": lambda pool, u: bool(u.get("password")) and not u.get("mfa"),
+    "a choice of MFA": lambda pool, u: len(u.get("mfa", [])) > 1 and not u.get("preferred_mfa"),
     "SMS": lambda pool, u: "SMS_MFA" in u.get("mfa", []),
     "email": lambda pool, u: "EMAIL_OTP" in u.get("mfa", []),
     "authenticator-app": lambda pool, u: "SOFTWARE_TOKEN_MFA" in u.get("mfa", []),

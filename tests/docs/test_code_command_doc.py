@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from authflow.localpool import LocalUserPool
-from tests.conftest_cli import credential_free_env
 from tests.docs.blocks import REPO, blocks
+from tests.helpers.cli import credential_free_env
 
 MARKER = "<!-- The code-command example:"
 

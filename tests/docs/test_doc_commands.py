@@ -25,7 +25,6 @@ from pathlib import Path
 import pytest
 
 from authflow.localpool import LocalUserPool
-from tests.conftest_cli import credential_free_env
 from tests.docs.blocks import (
     LANGUAGES,
     REFUSED,
@@ -36,6 +35,7 @@ from tests.docs.blocks import (
     doc_files,
     indented_code,
 )
+from tests.helpers.cli import credential_free_env
 
 BLOCKS = all_blocks()
 RUN = [b for b in BLOCKS if b.runs]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from authflow.localpool.seed import load_seed
-from tests.conftest_cli import credential_free_env
+from tests.helpers.cli import credential_free_env
 
 #: Each kind the help may name, and how to tell a demo user (or its pool) has it.
 KINDS = {

@@ -20,9 +20,8 @@ from authflow.errors import (
 from authflow.localpool import LocalUserPool
 from authflow.prompts import Prompt, PromptKind
 from authflow.transport import UserPool
+from tests.helpers.lifecycle import NEW_PASSWORD, PASSWORD, mfa_user
 
-PASSWORD = "Sign-Up-Passw0rd!"
-NEW_PASSWORD = "Brand-New-Passw0rd!"
 EMAIL = "nina@example.com"
 
 
@@ -110,15 +109,6 @@ def test_weak_password_at_sign_up_is_asked_again(local_pool: LocalUserPool) -> N
     assert step.prompt.error is not None and step.prompt.error.code == "InvalidPasswordException"
 
 
-def mfa_user(local: LocalUserPool, status: str = "CONFIRMED") -> str:
-    """rita, with TOTP MFA and an email address for codes; returns her TOTP secret."""
-    secret = pyotp.random_base32()
-    local.pool().mfa_configuration = "OPTIONAL"
-    local.add_user("rita", PASSWORD, attributes={"email": "rita@example.com", "email_verified": "true"},
-                   mfa=["SOFTWARE_TOKEN_MFA"], preferred_mfa="SOFTWARE_TOKEN_MFA", totp_secret=secret, status=status)
-    return secret
-
-
 def test_reset_password_then_sign_in_with_mfa(local_pool: LocalUserPool) -> None:
     secret = mfa_user(local_pool)
     flow = AuthFlow(pool_for(local_pool), "rita", begin="forgot_password")
@@ -126,7 +116,7 @@ def test_reset_password_then_sign_in_with_mfa(local_pool: LocalUserPool) -> None
     prompt = step.prompt
     assert prompt is not None and prompt.kind is PromptKind.RESET_PASSWORD
     assert (prompt.challenge_name, prompt.destination) == ("RESET_PASSWORD", "r***@e***")
-    step = flow.respond({"code": local_pool.last_code("rita", purpose="FORGOT_PASSWORD"), "new_password": NEW_PASSWORD})
+    step = flow.respond({"code": local_pool.last_code("rita", purpose="RESET_PASSWORD"), "new_password": NEW_PASSWORD})
     assert step.prompt is not None and step.prompt.challenge_name == "SOFTWARE_TOKEN_MFA"
     step = flow.respond(pyotp.TOTP(secret).now())
     assert step.done
@@ -145,7 +135,7 @@ def test_reset_required_recovered_in_the_step_api(local_pool: LocalUserPool) -> 
     assert local_pool.requests("ForgotPassword") == []  # nothing sent before the person agrees
     step = flow.respond({"choice": "RESET_PASSWORD"})
     assert step.prompt is not None and step.prompt.kind is PromptKind.RESET_PASSWORD
-    step = flow.respond({"code": local_pool.last_code("rita", purpose="FORGOT_PASSWORD"), "new_password": NEW_PASSWORD})
+    step = flow.respond({"code": local_pool.last_code("rita", purpose="RESET_PASSWORD"), "new_password": NEW_PASSWORD})
     step = flow.respond(pyotp.TOTP(secret).now())
     assert step.done
     assert local_pool.user("rita").status == "CONFIRMED"
@@ -154,7 +144,7 @@ def test_reset_required_recovered_in_the_step_api(local_pool: LocalUserPool) -> 
 def test_reset_required_recovered_by_a_scripted_handler(local_pool: LocalUserPool) -> None:
     secret = mfa_user(local_pool, status="RESET_REQUIRED")
     handler = ScriptedHandler(password=PASSWORD, new_password=NEW_PASSWORD, totp_secret=secret,
-                              code=reader(local_pool, "FORGOT_PASSWORD"))
+                              code=reader(local_pool, "RESET_PASSWORD"))
     tokens = sign_in(pool_for(local_pool), "rita", handler, auth_flow="USER_PASSWORD_AUTH")
     assert local_pool.access_token_claims(tokens.access_token)["username"] == "rita"
 

@@ -30,8 +30,8 @@ from authflow.localpool.errors import (
 )
 from authflow.localpool.identity import IDENTITY_TARGET_PREFIX, IdentityState
 from authflow.localpool.model import AppClient, User, UserPool
-from authflow.localpool.store import MemoryStore, Store, StoreError
 from authflow.localpool.oauth_state import ManagedLoginState
+from authflow.localpool.store import MemoryStore, Store, StoreError
 from authflow.localpool.tokens import ACCESS_SCOPE
 
 log = logging.getLogger("authflow.localpool")

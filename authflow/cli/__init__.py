@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from authflow.cli import demo, diagram, lifecycle, local_pool, login, logout, passkey, token
+from authflow.cli import account, demo, diagram, lifecycle, local_pool, login, logout, passkey, token
 from authflow.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, ArgumentParser
 from authflow.cli.output import fail
 from authflow.errors import (
@@ -34,7 +34,7 @@ from authflow.errors import (
 )
 
 #: The command modules, in the order ``authflow --help`` lists their commands.
-COMMANDS = (login, token, logout, lifecycle, passkey, demo, diagram, local_pool)
+COMMANDS = (login, token, logout, lifecycle, account, passkey, demo, diagram, local_pool)
 
 
 def build_parser() -> argparse.ArgumentParser:

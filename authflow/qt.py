@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -67,6 +67,7 @@ from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
 if TYPE_CHECKING:
+    from authflow.browser import BrowserSignIn
     from authflow.passkeys import Authenticator
 
 __all__ = [
@@ -331,6 +332,10 @@ class UsernameScreen(Screen):
         line.setText(self.sign_in.username)
         if self.sign_in.allow_sign_up:
             self.form.addRow(_link("No account yet? Create one", "sign_up", lambda: self.sign_in.begin_with("sign_up")))
+        if self.sign_in.browser is not None:  # managed login: "Sign in with the browser", "Continue with <provider>"
+            from authflow.qt_browser import add_browser_buttons
+
+            add_browser_buttons(self)
 
 
 class _SecretInput(QWidget):
@@ -699,10 +704,14 @@ class SignInWidget(QWidget):
         warn_before: float = DEFAULT_WARN_BEFORE,
         allow_sign_up: bool = False,
         authenticator: Authenticator | None = None,
+        browser: BrowserSignIn | None = None,
+        providers: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.pool = pool
+        #: Managed login (authflow.qt_browser): the system browser signs in, for ``providers`` straight away.
+        self.browser, self.providers = browser, tuple(providers)
         self.username = username
         self.flow_options = dict(flow_options or {})
         self.token_cache = token_cache

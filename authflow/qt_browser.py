@@ -2,7 +2,7 @@
 
 ``SignInWidget(pool, browser=BrowserSignIn(...), providers=("Google",))`` shows these buttons on its first
 screen. Each opens the system browser at the pool's managed login (for a provider, straight to it) and shows
-a waiting screen; the loopback redirect ends the sign-in with the same :class:`~authflow.qt.SignInResult` and
+a waiting screen; the loopback redirect ends the sign-in with the same :class:`~authflow.qt.DialogResult` and
 the same token cache as a password sign-in. Cancel (or "Back") stops the wait and closes the listener.
 """
 
@@ -15,7 +15,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QPushButton
 
 from authflow.errors import AuthflowError, SignInCancelled
-from authflow.qt import Screen, SignInResult, UsernameScreen, _Call, _link, _Outcomes, describe_error
+from authflow.qt import DialogResult, Screen, UsernameScreen, _Call, _link, _Outcomes, describe_error
 from authflow.tokencache import CacheFileError, CacheKey, failure_reason, internal_username
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def begin(widget: SignInWidget, provider: str | None) -> None:
         username = internal_username(tokens) or ""
         widget.username = username
         widget._finished = True
-        widget.result = SignInResult(username, tokens)
+        widget.result = DialogResult(username, tokens)
         widget.signed_in.emit(widget.result)
 
     outcomes.finished.connect(finished)

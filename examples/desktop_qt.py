@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from authflow import Account, UserPool
 from authflow.browser import BrowserSignIn
-from authflow.qt import SignInDialog, SignInResult, in_background
+from authflow.qt import DialogResult, SignInDialog, in_background
 from authflow.qt_account import AccountDialog
 from authflow.tokencache import CacheKey, TokenCache, jwt_claims
 from authflow.tokens import Tokens
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         else:
             self.sign_out()
 
-    def signed_in(self, result: SignInResult | None) -> None:
+    def signed_in(self, result: DialogResult | None) -> None:
         if result is not None:
             self.show_signed_in(result.username, result.tokens)
 

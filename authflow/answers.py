@@ -185,14 +185,9 @@ class EnvAnswers:
             attributes = {str(k).removeprefix("userAttributes."): str(v) for k, v in parsed.items()}
         totp_secret = get("AUTHFLOW_TOTP_SECRET")
         if totp_secret is not None:
-            import pyotp
+            from authflow.totp import check_secret
 
-            try:
-                pyotp.TOTP(totp_secret).byte_secret()
-            except (ValueError, TypeError):
-                raise UsageError(
-                    "AUTHFLOW_TOTP_SECRET is not a base32 TOTP secret (A-Z and 2-7, at least 16 characters)"
-                ) from None
+            check_secret(totp_secret, "AUTHFLOW_TOTP_SECRET")
         timeout = get("AUTHFLOW_CODE_COMMAND_TIMEOUT")
         try:
             code_timeout = float(timeout) if timeout is not None else CODE_COMMAND_TIMEOUT
@@ -217,7 +212,7 @@ class EnvAnswers:
         if prompt.kind is PromptKind.TOTP_CODE and self.totp_secret:
             from authflow.handlers import TOTP_CODES  # never the same code twice in one process
 
-            return TOTP_CODES.next_code(self.totp_secret)
+            return TOTP_CODES.next_code(self.totp_secret, "AUTHFLOW_TOTP_SECRET")
         if self.code_command:
             return run_code_command(self.code_command, prompt, timeout=self.code_timeout)
         return None

@@ -1,7 +1,7 @@
 """The ``authflow`` command: ``login``, ``token``, ``logout``, ``diagram`` and ``local-pool`` here; ``demo``
 and other commands in modules of their own (:data:`COMMAND_MODULES`).
 
-``authflow login`` follows /work/shared/cli-contract.md exactly: configuration from flags or their
+``authflow login`` keeps the command-line contract of docs/terminal.md exactly: configuration from flags or their
 ``AUTHFLOW_*`` twins, answers only from the environment (never argv), the AuthenticationResult on
 stdout, and on failure one line on stderr naming the Cognito error code or the local failure.
 
@@ -529,7 +529,7 @@ def read_users_file(path: Path) -> list[dict[str, Any]]:
         raise UsageError(f"--users: {path} is not JSON") from None
     if not isinstance(entries, list) or not entries:
         raise UsageError("--users: the file must hold a non-empty JSON array of users")
-    import pyotp
+    from authflow.totp import check_secret
 
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, dict) or not isinstance(entry.get("username"), str) or not entry["username"]:
@@ -540,10 +540,7 @@ def read_users_file(path: Path) -> list[dict[str, Any]]:
         if "attributes" in entry and not isinstance(entry["attributes"], dict):
             raise UsageError(f"--users: entry {number}: attributes must be an object")
         if entry.get("totp_secret"):
-            try:
-                pyotp.TOTP(str(entry["totp_secret"])).byte_secret()
-            except (ValueError, TypeError):
-                raise UsageError(f"--users: entry {number}: totp_secret is not a base32 secret") from None
+            check_secret(entry["totp_secret"], f"--users: entry {number}: totp_secret")
     return entries
 
 

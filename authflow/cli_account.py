@@ -1,7 +1,7 @@
 """``authflow sign-up``, ``authflow confirm-sign-up [--resend]`` and ``authflow reset-password``.
 
 Each runs one flow of the engine that begins with the account (``AuthFlow(begin=...)``) and ends signed in,
-then prints the tokens as ``authflow login`` does (/work/shared/cli-contract.md). Answers come from the
+then prints the tokens as ``authflow login`` does (docs/terminal.md). Answers come from the
 terminal, or from the environment: AUTHFLOW_PASSWORD and AUTHFLOW_ATTRIBUTES (sign-up),
 AUTHFLOW_NEW_PASSWORD (reset), AUTHFLOW_CODE_COMMAND (run with AUTHFLOW_CHALLENGE=CONFIRM_SIGN_UP or
 RESET_PASSWORD), and the login answers for the sign-in that follows (MFA included).

@@ -1,4 +1,4 @@
-"""``authflow passkey add|list|delete``: the signed-in user's passkeys (shared/cli-contract.md).
+"""``authflow passkey add|list|delete``: the signed-in user's passkeys (docs/terminal.md).
 
 They act for the user of the cached tokens (refreshed as ``authflow token`` does, else signing in with the
 login answers). ``add`` makes the passkey with a new software passkey file (``--software FILE``) or a FIDO2

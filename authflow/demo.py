@@ -91,8 +91,6 @@ class Demo:
 
     def _authenticator_app(self, prompt: Prompt) -> str | None:
         """What the user's authenticator app shows now, counting down; never a code about to change."""
-        import pyotp
-
         secret: str | None = None
         if prompt.kind is PromptKind.TOTP_SETUP:
             secret = prompt.secret_code
@@ -105,13 +103,14 @@ class Demo:
             secret = user.totp_secret
         if not secret:
             return None
-        totp = pyotp.TOTP(secret)
+        from authflow import totp
+
         now = time.time()
-        left = int(totp.interval - now % totp.interval) + 1
+        left = int(totp.STEP - now % totp.STEP) + 1
         app = f"[Authenticator app of {prompt.username}]"
         if left <= self.TOO_LATE:
             return f"{app} a new code in {left} s"
-        return f"{app} {totp.at(now)}  (changes in {left} s)"
+        return f"{app} {totp.code_now(secret, now, f'the TOTP secret of {prompt.username}')}  (changes in {left} s)"
 
     def _note(self, prompt: Prompt, answer: Answer) -> None:
         if prompt.kind is PromptKind.NEW_PASSWORD and isinstance(answer, Mapping) and answer.get("new_password"):

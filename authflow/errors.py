@@ -27,13 +27,17 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     |   +-- NoSecurityKeyError, PasskeyTimeoutError, PinInvalidError, PasskeyCancelled,
     |       NoPasskeyForPoolError, PasskeyFileError
     +-- MissingAnswerError                the handler had no answer (non-interactive runs)
+    +-- InvalidAnswerError                an answer refused before anything was sent (breaks the field's pattern)
+    |   +-- RepeatedAnswerError           the answer Cognito just refused, given again: not sent twice
     +-- SignInCancelled                   the person left or the handler gave up
     |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
     +-- UsageError                        a setting or answer given to a command is not usable (exit 2)
+    |   +-- InvalidTotpSecretError        a TOTP secret that is not base32, naming where it came from
     +-- UnexpectedError                   a batch sign-in stopped on something else (a handler's bug)
     +-- FlowStateError                    the step API was called out of order
     |   +-- SnapshotError                 a snapshot that cannot be resumed
     +-- EndpointError                     the endpoint could not be reached
+    +-- UnknownOperationError             UserPool.call of an operation cognito-idp does not have
     +-- DeadlineError                     a read timeout, a call timeout or the sign-in's deadline passed
 """
 
@@ -288,6 +292,29 @@ class MissingAnswerError(AuthflowError):
     code = "MissingAnswer"
 
 
+class InvalidAnswerError(AuthflowError):
+    """An answer refused here, before anything was sent: it breaks its field's ``pattern`` (a code that is not
+    6 digits...). The same prompt comes back with this error; no call was made, no attempt was used.
+    ``field`` names the field; the message never holds the value."""
+
+    code = "InvalidAnswer"
+
+    def __init__(self, message: str = "", *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+
+
+class RepeatedAnswerError(InvalidAnswerError):
+    """The answer Cognito refused a moment ago, given again for the same question: it is not sent twice
+    (each wrong password or code counts toward Cognito's lockout). ``refused`` is Cognito's refusal."""
+
+    code = "RepeatedAnswer"
+
+    def __init__(self, message: str = "", *, refused: AuthflowError | None = None) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
 class SignInCancelled(AuthflowError):
     code = "Cancelled"
 
@@ -305,6 +332,13 @@ class UsageError(AuthflowError):
     ``authflow`` command says so in one line and exits 2."""
 
     code = "UsageError"
+
+
+class InvalidTotpSecretError(UsageError, ValueError):
+    """A TOTP secret that is not base32 (authflow.totp): the message names where it came from
+    (AUTHFLOW_TOTP_SECRET, a --users entry, ScriptedHandler's totp_secret...), never the secret."""
+
+    code = "InvalidTotpSecret"
 
 
 class FlowStateError(AuthflowError):
@@ -345,3 +379,50 @@ class EndpointError(AuthflowError):
     """The Cognito endpoint could not be reached."""
 
     code = "EndpointConnectionError"
+
+
+class UnknownOperationError(AuthflowError, AttributeError):
+    """``UserPool.call`` of an operation that cognito-idp does not have (neither an API name such as
+    ``ChangePassword`` nor a boto3 name such as ``change_password``). Also an AttributeError, which it was."""
+
+    code = "UnknownOperation"
+
+
+# --- sign-in through the browser (authflow.browser) ----------------------------------------------------
+
+
+class OAuthError(AuthflowError):
+    """The pool's domain refused an OAuth request, or sent the browser back with an error: ``code`` is the
+    OAuth error (``invalid_grant``, ``access_denied``, ``invalid_scope``...), the message its description."""
+
+    code = "OAuthError"
+
+
+class StateMismatchError(OAuthError):
+    """The redirect carried another ``state`` than the one sent: not the answer to this sign-in."""
+
+    code = "StateMismatch"
+
+
+class IdTokenError(ProtocolError):
+    """The id token failed a check: its signature by the pool's keys, ``iss``, ``aud``, ``exp`` or ``nonce``."""
+
+    code = "InvalidIdToken"
+
+
+class BrowserTimeoutError(DeadlineError):
+    """No redirect came back in time (the browser was closed, or the sign-in abandoned)."""
+
+    code = "BrowserTimeout"
+
+
+class RedirectPortBusyError(UsageError):
+    """The loopback redirect port is in use by another program."""
+
+    code = "RedirectPortBusy"
+
+
+class PasteError(UsageError):
+    """What was pasted back is neither the redirected URL nor a code."""
+
+    code = "MalformedPaste"

@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-import pyotp
-
+from authflow import totp
 from authflow.errors import (
     InvalidPasswordError,
     MissingAnswerError,
@@ -101,7 +100,8 @@ class TotpCodes:
         self._wait_for(counter, "a free TOTP window before signing in (other sign-ins of this user hold the "
                                 "earlier ones)")
 
-    def next_code(self, secret: str) -> str:
+    def next_code(self, secret: str, source: str = "the TOTP secret") -> str:
+        """The next code of base32 ``secret`` (InvalidTotpSecretError naming ``source`` if it is not one)."""
         key = self._key(secret)
         with self._lock:
             now = int(self._clock() // TOTP_STEP)
@@ -109,7 +109,7 @@ class TotpCodes:
             counter = max(now, self._last.get(key, -1) + 1)
             self._last[key] = counter
         self._wait_for(counter, "the next TOTP code (the current one was used already)")
-        return pyotp.TOTP(secret).at(counter * TOTP_STEP)
+        return totp.code_at(secret, counter, source)
 
 
 #: The process-wide source used by ScriptedHandler unless it is given another.
@@ -150,6 +150,8 @@ class ScriptedHandler:
         self._password = password
         self._new_password = new_password
         self._attributes = dict(attributes or {})
+        if totp_secret:
+            totp.check_secret(totp_secret, "ScriptedHandler's totp_secret")
         self._totp_secret = totp_secret
         self._code = code
         self._mfa_choice = mfa_choice
@@ -185,7 +187,7 @@ class ScriptedHandler:
                 self._totp_codes.reserve(self._totp_secret)
             return {"password": password}
         if kind is PromptKind.TOTP_CODE and self._totp_secret:
-            return {"code": self._totp_codes.next_code(self._totp_secret)}
+            return {"code": self._totp_codes.next_code(self._totp_secret, "ScriptedHandler's totp_secret")}
         if kind in (PromptKind.CODE, PromptKind.TOTP_CODE):
             return {"code": self._value(self._code, prompt, f"a code for {prompt.challenge_name}")}
         if kind is PromptKind.TOTP_SETUP:
@@ -194,7 +196,7 @@ class ScriptedHandler:
             assert prompt.secret_code is not None
             if prompt.attempt == 1:
                 self._totp_secret_out(prompt.secret_code)
-            return {"code": self._totp_codes.next_code(prompt.secret_code)}
+            return {"code": self._totp_codes.next_code(prompt.secret_code, "AssociateSoftwareToken's SecretCode")}
         if kind is PromptKind.NEW_PASSWORD:
             answer = {"new_password": self._value(self._new_password, prompt, "a new password")}
             for name in prompt.required_attributes:

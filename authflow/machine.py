@@ -72,6 +72,10 @@ _AFTER_FIRST_FACTOR = ["PASSWORD_VERIFIER", "awaiting_password", "CUSTOM_CHALLEN
 # PasswordResetRequiredException): the flow can recover there and go on.
 _PASSWORD_SENT = ["awaiting_password", "PASSWORD_VERIFIER"]
 _SECOND_STEP = ["NEW_PASSWORD_REQUIRED"]
+# A passkey sign-in where the pool requires MFA and counts the passkey as one factor (no user verification,
+# or FactorConfiguration SINGLE_FACTOR): MFA follows the WEB_AUTHN answer (or SELECT_CHALLENGE's one-step one).
+_AFTER_PASSKEY = ["WEB_AUTHN", "SELECT_CHALLENGE"]
+_BEFORE_MFA = _AFTER_FIRST_FACTOR + _SECOND_STEP + _AFTER_PASSKEY
 
 # --- the table -----------------------------------------------------------------------------------
 # One row per (event, from) pair family. Read it as: "when <trigger> happens in <source>, go to <dest>".
@@ -98,19 +102,19 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "NEW_PASSWORD_REQUIRED", "source": [*_AFTER_FIRST_FACTOR, "EMAIL_OTP", "SMS_OTP"],
      "dest": "NEW_PASSWORD_REQUIRED"},
     # ...MFA is asked for (also after a new password, or after choosing a method)...
-    {"trigger": "SMS_MFA", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP + ["SELECT_MFA_TYPE"],
+    {"trigger": "SMS_MFA", "source": [*_BEFORE_MFA, "SELECT_MFA_TYPE"],
      "dest": "SMS_MFA"},
-    {"trigger": "SOFTWARE_TOKEN_MFA", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP + ["SELECT_MFA_TYPE"],
+    {"trigger": "SOFTWARE_TOKEN_MFA", "source": [*_BEFORE_MFA, "SELECT_MFA_TYPE"],
      "dest": "SOFTWARE_TOKEN_MFA"},
-    {"trigger": "EMAIL_OTP", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP + ["SELECT_MFA_TYPE",
+    {"trigger": "EMAIL_OTP", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP + ["WEB_AUTHN", "SELECT_MFA_TYPE",
                                                                              "MFA_SETUP_EMAIL"],
      "dest": "EMAIL_OTP"},
-    {"trigger": "SELECT_MFA_TYPE", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP, "dest": "SELECT_MFA_TYPE"},
+    {"trigger": "SELECT_MFA_TYPE", "source": _BEFORE_MFA, "dest": "SELECT_MFA_TYPE"},
     # ...or MFA must be set up first.
-    {"trigger": "MFA_SETUP", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP, "dest": "MFA_SETUP"},
+    {"trigger": "MFA_SETUP", "source": _BEFORE_MFA, "dest": "MFA_SETUP"},
     {"trigger": "choose_totp_setup", "source": "MFA_SETUP", "dest": "MFA_SETUP_TOTP"},
     # A remembered device replaces MFA: prove the device password (both steps are answered unasked).
-    {"trigger": "DEVICE_SRP_AUTH", "source": _AFTER_FIRST_FACTOR + _SECOND_STEP, "dest": "DEVICE_SRP_AUTH"},
+    {"trigger": "DEVICE_SRP_AUTH", "source": _BEFORE_MFA, "dest": "DEVICE_SRP_AUTH"},
     {"trigger": "DEVICE_PASSWORD_VERIFIER", "source": "DEVICE_SRP_AUTH", "dest": "DEVICE_PASSWORD_VERIFIER"},
     {"trigger": "choose_email_setup", "source": "MFA_SETUP", "dest": "MFA_SETUP_EMAIL"},
     # The account around a sign-in. A flow may begin there: sign up, confirm an earlier sign-up (asking for

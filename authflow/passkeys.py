@@ -378,6 +378,7 @@ class _Fido2Authenticator:
         raise NotImplementedError
 
     def get_assertion(self, options: Mapping[str, Any], origin: str) -> Json:
+        _fido2()  # without the extra: a PasskeyError naming it, before anything else of fido2 is imported
         from fido2.webauthn import PublicKeyCredentialRequestOptions
 
         doc = options_document(options)
@@ -387,6 +388,7 @@ class _Fido2Authenticator:
             return dict(selection.get_response(0))
 
     def create_credential(self, options: Mapping[str, Any], origin: str) -> Json:
+        _fido2()
         from fido2.webauthn import PublicKeyCredentialCreationOptions
 
         doc = options_document(options)

@@ -20,6 +20,7 @@ SECRET_KEYS = (
     "SecretCode", "UserCode", "ConfirmationCode", "Password", "ProposedPassword", "PreviousPassword",
     "ClientSecret", "ANSWER", "CREDENTIAL", "Credential", "Token", "SMS_MFA_CODE", "SOFTWARE_TOKEN_MFA_CODE",
     "EMAIL_OTP_CODE", "SMS_OTP_CODE", "Code", "DeviceSecretVerifierConfig", "PasswordVerifier", "Salt",
+    "Logins", "SecretKey", "SecretAccessKey", "SessionToken", "WebIdentityToken",
 )
 _KEYS = "|".join(re.escape(k) for k in sorted(SECRET_KEYS, key=len, reverse=True))
 # "Key": "value" (JSON), 'Key': 'value' (a Python repr), also with escaped quotes inside a bytes repr.
@@ -29,6 +30,9 @@ _QUOTED = re.compile(
 )
 # A secret that is a JSON object (DeviceSecretVerifierConfig): its whole body.
 _OBJECT = re.compile(r"""(?P<key>(?:\\?["'])(?:""" + _KEYS + r""")(?:\\?["']))(?P<sep>\s*:\s*)\{[^{}]*\}""")
+# STS's XML answers and query-protocol requests (AssumeRoleWithWebIdentity): <SecretAccessKey>...</...>, Key=value.
+_XML = re.compile(r"<(?P<tag>SecretAccessKey|SessionToken)>[^<]*</(?P=tag)>")
+_FORM = re.compile(r"(?P<key>\b(?:WebIdentityToken|SecretAccessKey|SessionToken)=)[^&\s'\"]*")
 # Anything that looks like a JWT, wherever it appears.
 _JWT = re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}")
 
@@ -39,6 +43,8 @@ def redact(text: str) -> str:
     """``text`` with the value of every secret key, and every JWT, replaced by ``<redacted>``."""
     text = _OBJECT.sub(lambda m: f"{m['key']}{m['sep']}{{{REDACTED}}}", text)
     text = _QUOTED.sub(lambda m: f"{m['key']}{m['sep']}{m['quote']}{REDACTED}{m['quote']}", text)
+    text = _XML.sub(lambda m: f"<{m['tag']}>{REDACTED}</{m['tag']}>", text)
+    text = _FORM.sub(lambda m: f"{m['key']}{REDACTED}", text)
     return _JWT.sub(REDACTED, text)
 
 

@@ -1,6 +1,6 @@
 """SRP-6a exactly as Amazon Cognito clients compute it.
 
-Every formula here follows ``shared/reference/cognito-protocol.md`` section 2 (amazon-cognito-identity-js
+Every formula here follows ``docs/protocol.md`` ("SRP as Cognito clients compute it"; amazon-cognito-identity-js
 ``AuthenticationHelper``): 3072-bit group, g = 2, SHA-256, Java ``BigInteger.toByteArray`` padding
 (:func:`pad_hex`), HKDF with the info string ``"Caldera Derived Key"``.
 

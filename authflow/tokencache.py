@@ -372,6 +372,21 @@ class TokenCache:
         """Remove the tokens' entry (and its keyring secret); True when there was one. The device stays."""
         return self._remove(key, _TOKENS)
 
+    # --- other entries beside the tokens (authflow.credentials: identity ids, AWS credentials) -------
+
+    def load_entry(self, key: CacheKey, name: str, suffix: str, parse: Callable[[Mapping[str, Any]], T]) -> T | None:
+        """Another entry of ``key`` (``<digest><suffix>.json``, read as the tokens are: 0600, no symlink, the key
+        checked, the keyring when it went there): ``parse`` makes it a value or raises CacheFileError /
+        MalformedResponseError (then it is ignored with a warning). ``name`` says what it is in warnings."""
+        return self._load(key, _Kind(name, suffix), parse)
+
+    def store_entry(self, key: CacheKey, name: str, suffix: str, payload: dict[str, Any]) -> Path:
+        """Keep ``payload`` as another entry of ``key`` (see :meth:`load_entry`); returns the file written."""
+        return self._put(key, _Kind(name, suffix), payload)
+
+    def forget_entry(self, key: CacheKey, name: str, suffix: str) -> bool:
+        return self._remove(key, _Kind(name, suffix))
+
     def forget_device(self, key: CacheKey) -> bool:
         """Remove the remembered device's entry (and its keyring secret); True when there was one."""
         return self._remove(key, _DEVICE)

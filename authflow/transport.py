@@ -8,11 +8,12 @@ credentials are needed anywhere. Cognito's error answers become typed errors fro
 
 from __future__ import annotations
 
+import datetime
 import functools
 import queue
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import botocore.session
@@ -37,6 +38,7 @@ from authflow.errors import (
     EndpointError,
     InvalidParameterError,
     MalformedResponseError,
+    UnknownOperationError,
     cognito_error,
 )
 from authflow.replies import check_reply, printable
@@ -48,10 +50,11 @@ _CLIENT_LOCK = threading.Lock()
 
 
 def _rebuild_pool(pool_id: str, client_id: str, client_secret: str | None, region: str, endpoint_url: str | None,
-                  max_attempts: int, timeouts: tuple[float, float, float | None] = (10.0, 30.0, None)) -> UserPool:
+                  max_attempts: int, timeouts: tuple[float, float, float | None] = (10.0, 30.0, None),
+                  max_connections: int = 10) -> UserPool:
     connect, read, call = timeouts
     return UserPool(pool_id, client_id, client_secret, region, endpoint_url, max_attempts=max_attempts,
-                    connect_timeout=connect, read_timeout=read, call_timeout=call)
+                    connect_timeout=connect, read_timeout=read, call_timeout=call, max_connections=max_connections)
 
 
 class UserPool:
@@ -60,6 +63,10 @@ class UserPool:
     ``client_secret`` is set for app clients that have one: SECRET_HASH is then sent with every call that
     carries a username. ``endpoint_url`` points at a Cognito-compatible server (the local user pool).
     Pass ``client`` to use your own boto3/botocore ``cognito-idp`` client instead.
+
+    ``max_connections`` sizes the client's connection pool (botocore's ``max_pool_connections``, 10 by
+    default): give it the number of threads or simulated users that share the pool, or connections beyond it
+    are opened and discarded on every call ("Connection pool is full").
     """
 
     def __init__(
@@ -75,7 +82,11 @@ class UserPool:
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
         call_timeout: float | None = None,
+        max_connections: int = 10,
     ) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections is at least 1")
+        self.max_connections = max_connections
         if not (0 < connect_timeout and 0 < read_timeout and (call_timeout is None or 0 < call_timeout)):
             raise ValueError("timeouts are positive numbers of seconds")
         self.pool_id = pool_id
@@ -95,6 +106,8 @@ class UserPool:
         self._refresh_by_initiate_auth = False
         #: Per operation sent, by API name: the client's method for it and the members its input takes.
         self._operations: dict[str, tuple[str, Any]] = {}
+        #: Per operation called, as it was named: (boto3 method name, API name).
+        self._names: dict[str, tuple[str, str]] = {}
 
     def _build_client(self, max_attempts: int) -> Any:
         config = Config(
@@ -102,6 +115,7 @@ class UserPool:
             retries={"mode": "standard", "total_max_attempts": max_attempts},
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
+            max_pool_connections=self.max_connections,
         )
         # A private botocore session: creating clients from one session at once is not safe.
         with _CLIENT_LOCK:
@@ -132,7 +146,8 @@ class UserPool:
         if not self._own_client:
             raise TypeError("a UserPool with a client of your own cannot be sent to another process")
         return (_rebuild_pool, (self.pool_id, self.client_id, self._client_secret, self.region, self.endpoint_url,
-                                self._max_attempts, (self.connect_timeout, self.read_timeout, self.call_timeout)))
+                                self._max_attempts, (self.connect_timeout, self.read_timeout, self.call_timeout),
+                                self.max_connections))
 
     def __repr__(self) -> str:
         secret = ", client_secret=<hidden>" if self.has_secret else ""
@@ -142,53 +157,38 @@ class UserPool:
     # --- calls ----------------------------------------------------------------------------------
 
     def call(self, operation: str, *, timeout: float | None = None, **kwargs: Any) -> dict[str, Any]:
-        """Call a Cognito operation by its boto3 name; Cognito's errors come back typed.
+        """Call a Cognito operation by its API name (``ChangePassword``) or its boto3 name
+        (``change_password``); Cognito's errors come back typed, and an operation that cognito-idp does not
+        have is an :class:`~authflow.errors.UnknownOperationError`, with nothing sent.
 
         With ``timeout`` or the pool's ``call_timeout``, the whole call (botocore's retries included) ends
         within the smaller or raises :class:`~authflow.errors.DeadlineError`: a server that trickles its
         answer cannot hold it longer."""
-        method = getattr(self._client, operation)
-        api_name = _api_name(operation)
+        method_name, api_name = self.operation_names(operation)
         limits = [t for t in (timeout, self.call_timeout) if t is not None]
         limit = min(limits) if limits else None
-        if limit is not None and limit <= 0:
-            raise DeadlineError(f"{api_name} was not sent: the sign-in's deadline has passed", code="SignInDeadline")
-        try:
-            if limit is None:
-                response = method(**kwargs)
+        sign_in_deadline = timeout is not None and (self.call_timeout is None or timeout < self.call_timeout)
+        return _invoke(getattr(self._client, method_name), kwargs, api_name, limit=limit,
+                       sign_in_deadline=sign_in_deadline, read_timeout=self.read_timeout)
+
+    def operation_names(self, operation: str) -> tuple[str, str]:
+        """(boto3 method name, API name) of ``operation``, given either way; else UnknownOperationError."""
+        names = self._names.get(operation)
+        if names is None:
+            method_name = operation if operation[:1].islower() else xform_name(operation)
+            mapping = getattr(getattr(self._client, "meta", None), "method_to_api_mapping", None)
+            if isinstance(mapping, Mapping):
+                api_name = mapping.get(method_name)
+                if not isinstance(api_name, str):
+                    raise UnknownOperationError(
+                        f"cognito-idp has no operation {printable(operation, 80)!r} (give its API name, such as "
+                        "ChangePassword, or its boto3 name, such as change_password)")
+            elif callable(getattr(self._client, method_name, None)):  # a client of the app's own, without meta
+                api_name = _api_name(method_name)
             else:
-                sign_in_deadline = timeout is not None and (self.call_timeout is None or timeout < self.call_timeout)
-                response = _run(method, kwargs, limit, api_name, sign_in_deadline)
-        except ClientError as exc:
-            error = exc.response.get("Error") if isinstance(exc.response, dict) else None
-            error = error if isinstance(error, dict) else {}
-            raise cognito_error(_error_text(error.get("Code"), 128) or "CognitoError",
-                                _error_text(error.get("Message"), 1000), api_name) from None
-        except ParamValidationError as exc:
-            raise InvalidParameterError(
-                _first_line(str(exc)), code="ParamValidationError", operation=api_name
-            ) from None
-        except (EndpointConnectionError, ConnectTimeoutError) as exc:
-            raise EndpointError(f"cannot reach {exc.kwargs.get('endpoint_url', 'Cognito')}") from None
-        except ReadTimeoutError:
-            raise DeadlineError(
-                f"{api_name}: Cognito sent nothing for {self.read_timeout:g} s (read timeout)", code="ReadTimeout"
-            ) from None
-        except ResponseParserError:
-            raise MalformedResponseError(f"{api_name}: Cognito's answer could not be parsed") from None
-        except BotoCoreError as exc:
-            raise AuthflowError(_first_line(str(exc)), code=type(exc).__name__) from None
-        except _PARSE_FAILURES as exc:
-            # botocore's parsers assume a well-formed body: a JSON list, a non-string __type, bytes that
-            # are not UTF-8 or JSON nested past the recursion limit fail inside them with a plain Python error.
-            raise MalformedResponseError(
-                f"{api_name}: Cognito's answer could not be read ({type(exc).__name__})"
-            ) from None
-        if not isinstance(response, dict):
-            raise MalformedResponseError(f"{api_name} answered with something other than an object")
-        response.pop("ResponseMetadata", None)
-        check_reply(response, api_name)
-        return response
+                raise UnknownOperationError(f"the client has no operation {printable(operation, 80)!r}")
+            names = self._names[operation] = (method_name, api_name)
+        return names
 
     def send(
         self,
@@ -285,6 +285,194 @@ class UserPool:
 
     def forget_device(self, access_token: str, device_key: str) -> None:
         self.call("forget_device", AccessToken=access_token, DeviceKey=device_key)
+
+
+def _invoke(method: Any, kwargs: dict[str, Any], api_name: str, *, limit: float | None, sign_in_deadline: bool,
+            read_timeout: float) -> dict[str, Any]:
+    """Make one call of a botocore client; the service's errors come back typed (see UserPool.call)."""
+    if limit is not None and limit <= 0:
+        raise DeadlineError(f"{api_name} was not sent: the sign-in's deadline has passed", code="SignInDeadline")
+    try:
+        if limit is None:
+            response = method(**kwargs)
+        else:
+            response = _run(method, kwargs, limit, api_name, sign_in_deadline)
+    except ClientError as exc:
+        error = exc.response.get("Error") if isinstance(exc.response, dict) else None
+        error = error if isinstance(error, dict) else {}
+        raise cognito_error(_error_text(error.get("Code"), 128) or "CognitoError",
+                            _error_text(error.get("Message"), 1000), api_name) from None
+    except ParamValidationError as exc:
+        raise InvalidParameterError(
+            _first_line(str(exc)), code="ParamValidationError", operation=api_name
+        ) from None
+    except (EndpointConnectionError, ConnectTimeoutError) as exc:
+        raise EndpointError(f"cannot reach {exc.kwargs.get('endpoint_url', 'Cognito')}") from None
+    except ReadTimeoutError:
+        raise DeadlineError(
+            f"{api_name}: Cognito sent nothing for {read_timeout:g} s (read timeout)", code="ReadTimeout"
+        ) from None
+    except ResponseParserError:
+        raise MalformedResponseError(f"{api_name}: Cognito's answer could not be parsed") from None
+    except BotoCoreError as exc:
+        raise AuthflowError(_first_line(str(exc)), code=type(exc).__name__) from None
+    except _PARSE_FAILURES as exc:
+        # botocore's parsers assume a well-formed body: a JSON list, a non-string __type, bytes that
+        # are not UTF-8 or JSON nested past the recursion limit fail inside them with a plain Python error.
+        raise MalformedResponseError(
+            f"{api_name}: Cognito's answer could not be read ({type(exc).__name__})"
+        ) from None
+    if not isinstance(response, dict):
+        raise MalformedResponseError(f"{api_name} answered with something other than an object")
+    response.pop("ResponseMetadata", None)
+    check_reply(response, api_name)
+    return response
+
+
+class CognitoIdentity:
+    """An Amazon Cognito identity pool's API (cognito-identity) and the one STS call of its basic flow, unsigned
+    as the user pool's: GetId, GetCredentialsForIdentity and GetOpenIdToken need no AWS credentials, nor does
+    STS AssumeRoleWithWebIdentity. ``endpoint_url`` points both at a Cognito-compatible server (the local pool);
+    without it they go to AWS. Errors come back typed, as from :class:`UserPool`."""
+
+    def __init__(
+        self,
+        region: str,
+        endpoint_url: str | None = None,
+        *,
+        max_attempts: int = 3,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
+        call_timeout: float | None = None,
+    ) -> None:
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.read_timeout, self.call_timeout = read_timeout, call_timeout
+        self._config = Config(
+            signature_version=UNSIGNED,
+            retries={"mode": "standard", "total_max_attempts": max_attempts},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+        )
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        """The unsigned botocore client of ``service`` ("cognito-identity" or "sts"), made at its first use."""
+        if service not in self._clients:
+            with _CLIENT_LOCK:
+                session = botocore.session.Session()
+                self._clients[service] = session.create_client(
+                    service, region_name=self.region, endpoint_url=self.endpoint_url, config=self._config
+                )
+            redaction.install()
+        return self._clients[service]
+
+    def call(self, operation: str, *, service: str = "cognito-identity", **kwargs: Any) -> dict[str, Any]:
+        """Call an operation by its boto3 name; the service's errors come back typed."""
+        return _invoke(getattr(self.client(service), operation), kwargs, _api_name(operation),
+                       limit=self.call_timeout, sign_in_deadline=False, read_timeout=self.read_timeout)
+
+    def get_id(self, identity_pool_id: str, logins: Mapping[str, str]) -> str:
+        kwargs: dict[str, Any] = {"IdentityPoolId": identity_pool_id}
+        if logins:
+            kwargs["Logins"] = dict(logins)
+        identity_id = self.call("get_id", **kwargs).get("IdentityId")
+        if not isinstance(identity_id, str) or not identity_id:
+            raise MalformedResponseError("GetId answered without an IdentityId")
+        return identity_id
+
+    def get_credentials_for_identity(
+        self, identity_id: str, logins: Mapping[str, str], custom_role_arn: str | None = None
+    ) -> dict[str, Any]:
+        """GetCredentialsForIdentity: {"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration" (epoch
+        seconds), "IdentityId"}."""
+        kwargs: dict[str, Any] = {"IdentityId": identity_id}
+        if logins:
+            kwargs["Logins"] = dict(logins)
+        if custom_role_arn:
+            kwargs["CustomRoleArn"] = custom_role_arn
+        response = self.call("get_credentials_for_identity", **kwargs)
+        credentials = _credentials(response.get("Credentials"), "GetCredentialsForIdentity", "SecretKey")
+        answered = response.get("IdentityId")
+        credentials["IdentityId"] = answered if isinstance(answered, str) and answered else identity_id
+        return credentials
+
+    def get_open_id_token(self, identity_id: str, logins: Mapping[str, str]) -> str:
+        kwargs: dict[str, Any] = {"IdentityId": identity_id}
+        if logins:
+            kwargs["Logins"] = dict(logins)
+        token = self.call("get_open_id_token", **kwargs).get("Token")
+        if not isinstance(token, str) or not token:
+            raise MalformedResponseError("GetOpenIdToken answered without a Token")
+        return token
+
+    def assume_role_with_web_identity(
+        self, role_arn: str, web_identity_token: str, session_name: str, duration_seconds: int = 3600
+    ) -> dict[str, Any]:
+        """STS AssumeRoleWithWebIdentity: {"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}."""
+        response = self.call("assume_role_with_web_identity", service="sts", RoleArn=role_arn,
+                             WebIdentityToken=web_identity_token, RoleSessionName=session_name,
+                             DurationSeconds=duration_seconds)
+        return _credentials(response.get("Credentials"), "AssumeRoleWithWebIdentity", "SecretAccessKey")
+
+    def __repr__(self) -> str:
+        endpoint = f", endpoint_url={self.endpoint_url!r}" if self.endpoint_url else ""
+        return f"CognitoIdentity({self.region!r}{endpoint})"
+
+
+def _credentials(value: Any, operation: str, secret_name: str) -> dict[str, Any]:
+    """Temporary credentials of an answer, checked: the three strings and Expiration as epoch seconds."""
+    if not isinstance(value, Mapping):
+        raise MalformedResponseError(f"{operation} answered without Credentials")
+    result: dict[str, Any] = {}
+    for ours, theirs in (("AccessKeyId", "AccessKeyId"), ("SecretAccessKey", secret_name),
+                         ("SessionToken", "SessionToken")):
+        item = value.get(theirs)
+        if not isinstance(item, str) or not item or not item.isprintable():
+            raise MalformedResponseError(f"{operation}: Credentials.{theirs} is not a string")
+        result[ours] = item
+    expiration = value.get("Expiration")
+    if isinstance(expiration, datetime.datetime):
+        aware = expiration if expiration.tzinfo else expiration.replace(tzinfo=datetime.timezone.utc)
+        when = aware.timestamp()
+    elif isinstance(expiration, (int, float)) and not isinstance(expiration, bool):
+        when = float(expiration)
+    else:
+        raise MalformedResponseError(f"{operation}: Credentials.Expiration is not a time")
+    if not 0 < when < 32_503_680_000:
+        raise MalformedResponseError(f"{operation}: Credentials.Expiration is out of range")
+    result["Expiration"] = when
+    return result
+
+
+def refreshable_session(fetch: Callable[[], Mapping[str, Any]], *, region: str | None = None) -> Any:
+    """A boto3 ``Session`` whose credentials refresh themselves (botocore's ``RefreshableCredentials``):
+    ``fetch()`` returns {"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration" (epoch seconds)}, and is
+    called again as the credentials near their expiry. Needs boto3."""
+    import boto3
+    from botocore.credentials import CredentialProvider, RefreshableCredentials
+
+    def metadata() -> dict[str, str]:
+        credentials = fetch()
+        expiry = datetime.datetime.fromtimestamp(float(credentials["Expiration"]), datetime.timezone.utc)
+        return {"access_key": credentials["AccessKeyId"], "secret_key": credentials["SecretAccessKey"],
+                "token": credentials["SessionToken"], "expiry_time": expiry.isoformat()}
+
+    class _CognitoIdentityProvider(CredentialProvider):  # type: ignore[misc]
+        METHOD = "authflow-cognito-identity"
+        CANONICAL_NAME = "authflow"
+
+        def load(self) -> Any:
+            return RefreshableCredentials.create_from_metadata(
+                metadata=metadata(), refresh_using=metadata, method=self.METHOD
+            )
+
+    with _CLIENT_LOCK:
+        session = botocore.session.Session()
+    session.get_component("credential_provider").insert_before("env", _CognitoIdentityProvider())
+    if region:
+        session.set_config_variable("region", region)
+    return boto3.Session(botocore_session=session)
 
 
 #: Error codes of a server that does not know an operation. A bare HTTP status as the code means the

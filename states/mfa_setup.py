@@ -12,10 +12,9 @@ code), MFA_SETUP_EMAIL (ask the address). The new secret is kept in ``ctx.memory
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from urllib.parse import quote, urlencode
 
-import pyotp
 from authflow.states import base
 from authflow.states.base import (
     TOTP_CODE,
@@ -34,8 +33,10 @@ from authflow.states.base import (
     json_string_list,
 )
 
+from authflow import totp
 from authflow.errors import (
     EnableSoftwareTokenMFAError,
+    InvalidTotpSecretError,
     MalformedResponseError,
     ProtocolError,
     UnsupportedChallengeError,
@@ -73,8 +74,10 @@ def choose(challenge: Challenge, answer: Mapping[str, str]) -> str:
 
 
 def otpauth_uri(secret: str, account: str, issuer: str) -> str:
-    """The otpauth:// URI an authenticator app reads from a QR code."""
-    return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
+    """The otpauth:// URI an authenticator app reads from a QR code (Google Authenticator's key URI format,
+    as pyotp writes it, for a secret of any length)."""
+    query = urlencode({"secret": secret, "issuer": issuer}).replace("+", "%20")
+    return f"otpauth://totp/{quote(issuer)}:{quote(account)}?{query}"
 
 
 def choose_method(ctx: Context, answer: Mapping[str, str]) -> Exchange:
@@ -91,9 +94,12 @@ def checked_secret(secret: object) -> str:
     could never be finished, so it is refused before the person is shown anything."""
     if not isinstance(secret, str) or not secret:
         raise MalformedResponseError("AssociateSoftwareToken answered without SecretCode")
-    if not 16 <= len(secret) <= 1024 or not re.fullmatch(r"[A-Z2-7]+=*", secret.upper()):
+    if not 16 <= len(secret) <= 1024:
         raise MalformedResponseError("AssociateSoftwareToken's SecretCode is not a base32 secret")
-    return secret
+    try:
+        return totp.check_secret(secret, "AssociateSoftwareToken's SecretCode")
+    except InvalidTotpSecretError as exc:
+        raise MalformedResponseError(exc.message) from None
 
 
 def totp_secret(ctx: Context) -> str:

@@ -21,8 +21,9 @@ from tests.engine.test_account import NEW_PASSWORD, PASSWORD, mfa_user
 #: Prints the newest code the pool sent to $AUTHFLOW_USERNAME, after checking $AUTHFLOW_CHALLENGE.
 CODE_SCRIPT = """
 import json, os, sys, urllib.parse, urllib.request
-purpose = {"CONFIRM_SIGN_UP": "CONFIRM_SIGN_UP", "RESET_PASSWORD": "FORGOT_PASSWORD"}[os.environ["AUTHFLOW_CHALLENGE"]]
-query = urllib.parse.urlencode({"username": os.environ["AUTHFLOW_USERNAME"], "purpose": purpose})
+assert os.environ["AUTHFLOW_CHALLENGE"] in ("CONFIRM_SIGN_UP", "RESET_PASSWORD"), os.environ["AUTHFLOW_CHALLENGE"]
+query = urllib.parse.urlencode({"username": os.environ["AUTHFLOW_USERNAME"],
+                                "purpose": os.environ["AUTHFLOW_CHALLENGE"]})
 messages = json.load(urllib.request.urlopen(sys.argv[1] + "/_local/outbox?" + query))
 print(messages[-1]["code"])
 """
@@ -124,7 +125,7 @@ def test_reset_required_user_recovered_in_the_wizard(local_pool: LocalUserPool, 
         child.send("y\r")
         child.expect_exact("A code was sent by email to r***@e***.")
         child.expect_exact("Code:")
-        child.send(local_pool.last_code("rita", purpose="FORGOT_PASSWORD") + "\r")
+        child.send(local_pool.last_code("rita", purpose="RESET_PASSWORD") + "\r")
         child.expect_exact("New password:")
         child.send(NEW_PASSWORD + "\r")
         child.expect_exact("Repeat the new password:")

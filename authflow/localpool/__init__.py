@@ -13,7 +13,7 @@
         pool.clock.advance(181)                       # Sessions expire
 
 It speaks the cognito-idp JSON 1.1 protocol and refuses what Cognito refuses, with Cognito's error codes
-and messages (see shared/reference/cognito-protocol.md). Modules: ``server`` (HTTP), ``service`` (state
+and messages (see docs/protocol.md). Modules: ``server`` (HTTP), ``service`` (state
 and dispatch), ``operations`` (the table: operation name -> handler), the handlers' modules ``auth``
 (sign-in), ``account`` (a signed-in user's own operations), ``signup`` and ``admin``; the helpers they share:
 ``params`` (reading parameters), ``codes`` (codes, TOTP, SECRET_HASH), ``users``, ``builders``; and
@@ -27,16 +27,15 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pyotp
-
 from authflow.localpool.builders import build_client, build_user
 from authflow.localpool.clock import Clock
 from authflow.localpool.errors import PoolError
+from authflow.localpool.identity import IDENTITY_OPERATIONS, STS_OPERATIONS, IdentityPool, build_identity_pool
 from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, User, UserPool
 from authflow.localpool.operations import BEFORE_LOCK, OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import ConnectionLimits, HttpServer
-from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service
+from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service, outbox_purpose
 from authflow.localpool.users import update_attributes
 
 __all__ = [
@@ -89,7 +88,7 @@ class LocalUserPool:
         self.seed = load_seed(seed)
         self.limits = limits or ConnectionLimits()
         self.service = Service(OPERATIONS, region=region or str(self.seed.get("region") or "us-east-1"),
-                               before_lock=BEFORE_LOCK)
+                               before_lock=BEFORE_LOCK, identity_operations={**IDENTITY_OPERATIONS, **STS_OPERATIONS})
         self._seeded_pools = apply_seed(self.service, self.seed)
         self._host, self._port = host, port
         self._server: HttpServer | None = None
@@ -192,6 +191,31 @@ class LocalUserPool:
         with self.service.lock:
             return build_client(self.service, self.pool(pool_id), **settings)
 
+    @property
+    def identity_pool_id(self) -> str:
+        """The first identity pool (LookupError when there is none)."""
+        with self.service.lock:
+            if not self.service.identity.pools:
+                raise LookupError("this local pool has no identity pool")
+            return next(iter(self.service.identity.pools))
+
+    def identity_pool(self, identity_pool_id: str | None = None) -> IdentityPool:
+        with self.service.lock:
+            return self.service.identity.pools[identity_pool_id or self.identity_pool_id]
+
+    def add_identity_pool(self, **settings: Any) -> IdentityPool:
+        """A new identity pool; ``settings`` are the keys of a seed's identity pool entry (``user_pools``: ids of
+        this server's user pools, each a provider with its first app client; ``roles``, ``custom_roles``,
+        ``allow_unauthenticated``, ``allow_classic_flow``, ``credentials_validity_seconds``)."""
+        with self.service.lock:
+            return build_identity_pool(self.service, **settings)
+
+    def issued_credentials(self, access_key_id: str) -> dict[str, Any]:
+        """Whom the identity pool (or its STS) gave ``access_key_id``: {"IdentityId", "RoleArn",
+        "SecretAccessKey", "Expiration"}; KeyError for a key it never issued."""
+        with self.service.lock:
+            return dict(self.service.identity.issued[access_key_id])
+
     def add_user(
         self,
         username: str | None = None,
@@ -282,7 +306,9 @@ class LocalUserPool:
         user = self.user(username, pool_id=pool_id)
         if not user.totp_secret:
             raise LookupError(f"{username} has no TOTP secret")
-        return pyotp.TOTP(user.totp_secret).at(self.clock.now() + 30 * steps)
+        from authflow.totp import code_now
+
+        return code_now(user.totp_secret, self.clock.now() + 30 * steps, f"{username}'s totp_secret")
 
     def demo_users(self) -> list[dict[str, Any]]:
         """The seed's users with their passwords and scenarios (what ``authflow local-pool`` prints)."""
@@ -317,8 +343,9 @@ class LocalUserPool:
         pool_id: str | None = None,
     ) -> list[OutboxMessage]:
         """Codes the pool "sent", oldest first; filtered by user (name or alias), SMS/EMAIL, purpose
-        (SMS_MFA, EMAIL_OTP, SMS_OTP, TEMPORARY_PASSWORD, CONFIRM_SIGN_UP, FORGOT_PASSWORD,
-        VERIFY_ATTRIBUTE), pool."""
+        (SMS_MFA, EMAIL_OTP, SMS_OTP, TEMPORARY_PASSWORD, CONFIRM_SIGN_UP, RESET_PASSWORD,
+        VERIFY_ATTRIBUTE: the AUTHFLOW_CHALLENGE a code command is run with), pool."""
+        purpose = outbox_purpose(purpose)
         with self.service.lock:
             names = self._usernames(username) if username is not None else None
             return [

@@ -6,10 +6,12 @@ alike.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from authflow.localpool.builders import build_client, build_pool, build_user
+from authflow.localpool.builders import FACTOR_CONFIGURATIONS, build_client, build_pool, build_user
 from authflow.localpool.errors import PoolError, invalid_parameter
+from authflow.localpool.limits import STANDARD_ATTRIBUTES
 from authflow.localpool.model import (
     CONFIRMED,
     EMAIL_OTP,
@@ -25,6 +27,7 @@ from authflow.localpool.model import (
     PasswordRecord,
     User,
     UserPool,
+    WebAuthnConfig,
 )
 from authflow.localpool.params import attribute_map, enum_value, optional_str, required_str
 from authflow.localpool.users import (
@@ -117,6 +120,8 @@ def create_user_pool(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             mfa_types={SMS_MFA} if p.get("SmsConfiguration") else set(),
             password_policy=PasswordPolicy.from_cognito(policies.get("PasswordPolicy") or {}),
             required_attributes=[a["Name"] for a in schema if isinstance(a, dict) and a.get("Required")],
+            custom_attributes=[a["Name"] for a in schema if isinstance(a, dict) and isinstance(a.get("Name"), str)
+                               and a["Name"] not in STANDARD_ATTRIBUTES],
             alias_attributes=p.get("AliasAttributes") or (),
             username_attributes=p.get("UsernameAttributes") or (),
             case_sensitive=bool((p.get("UsernameConfiguration") or {}).get("CaseSensitive", False)),
@@ -217,9 +222,35 @@ def set_user_pool_mfa_config(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     mfa = enum_value(p, "MfaConfiguration", MFA_CONFIGURATIONS) if "MfaConfiguration" in p else "OFF"
     if mfa != "OFF" and not types:
         raise invalid_parameter("At least one MFA method must be enabled to turn MFA on.")
-    pool.mfa_configuration, pool.mfa_types = mfa, types
+    web_authn = _web_authn_configuration(pool, p.get("WebAuthnConfiguration"))
+    # Cognito refuses this pool shape (required MFA, passkey first factor, a passkey counted as one factor);
+    # checked where the request configures WebAuthn, so that older callers that never mention it keep working.
+    if ("WebAuthnConfiguration" in p and mfa == "ON" and "WEB_AUTHN" in pool.allowed_first_auth_factors
+            and web_authn.factor_configuration != "MULTI_FACTOR_WITH_USER_VERIFICATION"):
+        raise invalid_parameter("Cannot set WebAuthn factor configuration to SINGLE_FACTOR if MFA is required "
+                                "and WebAuthn is an allowed first auth factor")
+    pool.mfa_configuration, pool.mfa_types, pool.web_authn = mfa, types, web_authn
     pool.modified = svc.now()
     return _mfa_config(pool)
+
+
+def _web_authn_configuration(pool: UserPool, given: Any) -> WebAuthnConfig:
+    """SetUserPoolMfaConfig's WebAuthnConfiguration over the pool's (absent: as it is; FactorConfiguration
+    absent: SINGLE_FACTOR)."""
+    current = pool.web_authn
+    if given is None:
+        return current
+    if not isinstance(given, dict):
+        raise invalid_parameter("WebAuthnConfiguration is not a structure")
+    rp_id = given.get("RelyingPartyId", current.relying_party_id)
+    if rp_id is not None and (not isinstance(rp_id, str) or not 1 <= len(rp_id) <= 127):
+        raise invalid_parameter("1 validation error detected: Value at 'webAuthnConfiguration.relyingPartyId' "
+                                "failed to satisfy constraint: Member must have length between 1 and 127")
+    verification = enum_value(given, "UserVerification", ("required", "preferred")) \
+        if "UserVerification" in given else current.user_verification
+    factor = enum_value(given, "FactorConfiguration", FACTOR_CONFIGURATIONS) \
+        if "FactorConfiguration" in given else "SINGLE_FACTOR"
+    return replace(current, relying_party_id=rp_id, user_verification=verification, factor_configuration=factor)
 
 
 def get_user_pool_mfa_config(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
@@ -235,6 +266,10 @@ def _mfa_config(pool: UserPool) -> dict[str, Any]:
         out["SmsMfaConfiguration"] = {"SmsAuthenticationMessage": "Your code is {####}"}
     if EMAIL_OTP in pool.mfa_types:
         out["EmailMfaConfiguration"] = {"Message": "Your code is {####}", "Subject": "Your code"}
+    if pool.web_authn.relying_party_id:
+        out["WebAuthnConfiguration"] = {"RelyingPartyId": pool.web_authn.relying_party_id,
+                                        "UserVerification": pool.web_authn.user_verification,
+                                        "FactorConfiguration": pool.web_authn.factor_configuration}
     return out
 
 
@@ -299,6 +334,19 @@ def admin_update_user_attributes(svc: Service, p: dict[str, Any]) -> dict[str, A
 def admin_set_user_mfa_preference(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool = svc.pool(required_str(p, "UserPoolId"))
     apply_mfa_preference(pool, find_user(pool, required_str(p, "Username")), p)
+    return {}
+
+
+def admin_delete_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    """The user's authenticator app is gone (a lost phone): the TOTP secret, one being associated, TOTP MFA
+    and its preference. Other methods stay as they are; the next sign-in falls back to them, or, where the
+    pool requires MFA and none is left, gets MFA_SETUP."""
+    _, user = _admin_user(svc, p)
+    user.totp_secret = user.pending_totp_secret = user.totp_device_name = None
+    user.mfa_enabled.discard(SOFTWARE_TOKEN_MFA)
+    if user.preferred_mfa == SOFTWARE_TOKEN_MFA:
+        user.preferred_mfa = None
+    user.modified = svc.now()
     return {}
 
 

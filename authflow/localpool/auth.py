@@ -76,12 +76,16 @@ CHALLENGE_NAMES = (
     "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER",
     "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP",
 )
+#: WebAuthnConfiguration.FactorConfiguration where a passkey with user verification satisfies MFA.
+MULTI_FACTOR = "MULTI_FACTOR_WITH_USER_VERIFICATION"
 PREFERRED_CHALLENGES = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 #: Random bytes in a SECRET_BLOCK (real ones are about 1.3 KB of encrypted state).
 SECRET_BLOCK_BYTES = 512
 #: SRP_A longer than this many hex digits is refused (N has 768).
 MAX_SRP_A_HEX = 1024
 _COMPACT = (",", ":")
+#: The key of a managed sign-in's last answer (instead of AuthenticationResult): the internal username.
+MANAGED_LOGIN_DONE = "SignedIn"
 
 
 def _json(value: Any) -> str:
@@ -146,6 +150,9 @@ class Step:
     def tokens(self) -> dict[str, Any]:
         user = self.known_user
         now = self.svc.now()
+        if self.sign_in.managed_login:  # the login pages hand out an authorization code instead
+            user.failed_password_attempts = user.failed_code_attempts = 0
+            return {"ChallengeParameters": {}, MANAGED_LOGIN_DONE: user.username}
         device_key: str | None = None
         metadata: dict[str, str] | None = None
         if self.pool.device_tracking != "off":
@@ -178,7 +185,7 @@ LOCKOUT_RESET = 900
 
 def _locked(failures: int, last_failure: float, now: float, threshold: int) -> bool:
     """Cognito's lockout: from the ``threshold``-th failure on, 1 s doubling with each further failure,
-    at most 15 minutes (shared/reference/cognito-protocol.md section 7)."""
+    at most 15 minutes (docs/protocol.md, "Errors and lockout")."""
     excess = failures - threshold
     return excess >= 0 and now < last_failure + min(2**excess, LOCKOUT_RESET)
 
@@ -441,6 +448,24 @@ def _initiate(svc: Service, pool: UserPool, client: AppClient, flow: str, p: dic
     return starts[flow](step, params)
 
 
+def managed_sign_in(svc: Service, pool: UserPool, client: AppClient, username: str, password: str) -> dict[str, Any]:
+    """The managed login page's password: the same checks and challenges as USER_PASSWORD_AUTH (whatever the
+    client's ExplicitAuthFlows, as Cognito's hosted pages), ending in ``{MANAGED_LOGIN_DONE: username}``."""
+    if not username:
+        raise missing_parameter("USERNAME")
+    sign_in = SignIn(pool_id=pool.id, client_id=client.id, username=None, typed_username=username,
+                     auth_flow="USER_PASSWORD_AUTH", managed_login=True)
+    return _start_password(Step(svc, pool, client, sign_in, None), {"PASSWORD": password})
+
+
+def managed_respond(
+    svc: Service, pool: UserPool, client: AppClient, name: str, session_id: str, responses: dict[str, str]
+) -> dict[str, Any]:
+    """A challenge of a managed sign-in answered on the login pages (RespondToAuthChallenge's rules)."""
+    return _respond(svc, pool, client, {"ChallengeName": name, "Session": session_id,
+                                        "ChallengeResponses": responses}, managed=True)
+
+
 def _find_user(step: Step) -> User | None:
     """The user named at InitiateAuth; UserNotFoundException unless the client hides user existence."""
     user = step.pool.find(step.sign_in.typed_username)
@@ -544,11 +569,18 @@ def _answer_web_authn(step: Step, session: AuthSession, responses: dict[str, str
     raw = responses.get("CREDENTIAL")
     if not raw:
         raise missing_parameter("CREDENTIAL")
-    user = step.known_user
-    webauthn_rp.verify_assertion(step.pool, user, webauthn_rp.credential_document(raw),
-                                 str(session.data["webauthn_challenge"]))
+    user, pool = step.known_user, step.pool
+    verified = webauthn_rp.verify_assertion(pool, user, webauthn_rp.credential_document(raw),
+                                            str(session.data["webauthn_challenge"]),
+                                            require_user_verification=user.webauthn_mfa)
     if user.status == UNCONFIRMED:
         raise PoolError("UserNotConfirmedException", e.USER_NOT_CONFIRMED)
+    if pool.mfa_configuration == "ON" and not (
+        verified and (pool.web_authn.factor_configuration == MULTI_FACTOR or user.webauthn_mfa)
+    ):
+        # MFA is required and this passkey sign-in is one factor only (no user verification, or the pool
+        # counts a passkey as a single factor): the user's MFA follows, as after a password.
+        return _second_factor(step)
     return step.tokens()
 
 
@@ -640,6 +672,8 @@ def _answer_mfa_setup(step: Step, session: AuthSession, responses: dict[str, str
     if session.data.get("totp_verified"):
         user.totp_secret = str(session.data["totp_secret"])
         user.last_totp_step = int(session.data["totp_step"])
+        name = session.data.get("totp_name")
+        user.totp_device_name = name if isinstance(name, str) else None
         user.mfa_enabled.add(SOFTWARE_TOKEN_MFA)
         user.preferred_mfa = user.preferred_mfa or SOFTWARE_TOKEN_MFA
         return step.tokens()
@@ -694,6 +728,15 @@ def associate_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return {"SecretCode": secret, "Session": following["Session"]}
 
 
+def _friendly_device_name(p: dict[str, Any]) -> str | None:
+    """VerifySoftwareToken's FriendlyDeviceName (optional; a string of at most 131,072 characters)."""
+    name = optional_str(p, "FriendlyDeviceName")
+    if name is not None and len(name) > 131072:
+        raise invalid_parameter("1 validation error detected: Value at 'friendlyDeviceName' failed to satisfy "
+                                "constraint: Member must have length less than or equal to 131072")
+    return name or None
+
+
 def verify_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     code = required_str(p, "UserCode")
     if re.fullmatch(r"[0-9]{6}", code) is None:
@@ -713,6 +756,7 @@ def verify_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             raise PoolError("EnableSoftwareTokenMFAException", e.TOTP_SETUP_MISMATCH)
         user.totp_secret, user.pending_totp_secret = user.pending_totp_secret, None
         user.last_totp_step = matched
+        user.totp_device_name = _friendly_device_name(p)
         return {"Status": "SUCCESS"}
     if not session_id:
         raise invalid_parameter("Either AccessToken or Session must be provided.")
@@ -728,9 +772,8 @@ def verify_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             PoolError("EnableSoftwareTokenMFAException", e.TOTP_SETUP_MISMATCH),
         )
     svc.sessions.consume(session)
-    following = step.challenge(
-        "MFA_SETUP", data={"totp_secret": secret, "totp_verified": True, "totp_step": matched}
-    )
+    following = step.challenge("MFA_SETUP", data={
+        "totp_secret": secret, "totp_verified": True, "totp_step": matched, "totp_name": _friendly_device_name(p)})
     return {"Status": "SUCCESS", "Session": following["Session"]}
 
 
@@ -901,7 +944,9 @@ def admin_respond_to_auth_challenge(svc: Service, p: dict[str, Any]) -> dict[str
     return _respond(svc, pool, pool.clients[client_id], p)
 
 
-def _respond(svc: Service, pool: UserPool, client: AppClient, p: dict[str, Any]) -> dict[str, Any]:
+def _respond(
+    svc: Service, pool: UserPool, client: AppClient, p: dict[str, Any], *, managed: bool = False
+) -> dict[str, Any]:
     name = enum_value(p, "ChallengeName", CHALLENGE_NAMES)
     responses = string_map(p, "ChallengeResponses")
     session_id = optional_str(p, "Session")
@@ -920,11 +965,14 @@ def _respond(svc: Service, pool: UserPool, client: AppClient, p: dict[str, Any])
     if not responses.get("USERNAME"):
         raise missing_parameter("USERNAME")
     sign_in = session.sign_in
+    if sign_in.managed_login != managed:  # the login pages' Sessions are answered there only, and vice versa
+        raise not_authorized(e.SESSION_UNKNOWN)
     try:
         user = pool.get(sign_in.username) if sign_in.username else None
         if sign_in.username and user is None:
             raise not_authorized()
-        check_secret_hash(client, sign_in.username or sign_in.typed_username, responses.get("SECRET_HASH"))
+        if not managed:  # the login pages are the pool's own: no SECRET_HASH
+            check_secret_hash(client, sign_in.username or sign_in.typed_username, responses.get("SECRET_HASH"))
         step = Step(svc, pool, client, sign_in, user)
         if user is not None:
             if name not in _INTERNAL_USERNAME_ONLY and pool.find(responses["USERNAME"]) is not user:
@@ -969,11 +1017,17 @@ def _refresh(
     rotate = by_secret and client.refresh_token_rotation
     result = svc.tokens.authentication_result(
         issuer=svc.issuer(pool.id), client=client, user=user, now=svc.now(), auth_time=record.auth_time,
-        origin_jti=record.origin_jti, device_key=record.device_key, with_refresh_token=rotate,
+        origin_jti=record.origin_jti, device_key=record.device_key, with_refresh_token=rotate, scope=record.scope,
     )
     if rotate:  # a new refresh token of the same sign-in; the old one lives on for the grace period only
         svc.tokens.retire(token, svc.now() + client.retry_grace_period)
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
+
+
+def refresh_for_oauth(svc: Service, pool: UserPool, client: AppClient, token: str) -> dict[str, Any]:
+    """The refresh_token grant of /oauth2/token (the client already authenticated there): the rules of
+    GetTokensFromRefreshToken, rotation included."""
+    return _refresh(svc, pool, client, token, None, client_secret=client.secret, by_secret=True)
 
 
 def get_tokens_from_refresh_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:

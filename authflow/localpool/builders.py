@@ -3,8 +3,11 @@ operations (CreateUserPool, CreateUserPoolClient, AdminCreateUser, SignUp), so e
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from authflow.localpool.codes import new_totp_secret
 from authflow.localpool.model import (
@@ -30,6 +33,7 @@ from authflow.localpool.model import (
     normalize_auth_flows,
 )
 from authflow.localpool.webauthn_rp import add_software_passkey
+from authflow.totp import check_secret
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -51,6 +55,7 @@ def build_pool(
     required_attributes: Iterable[str] = (),
     alias_attributes: Iterable[str] = (),
     username_attributes: Iterable[str] = (),
+    custom_attributes: Iterable[str] = (),
     case_sensitive: bool = False,
     allowed_first_auth_factors: Iterable[str] = ("PASSWORD",),
     device_tracking: str = "off",
@@ -65,6 +70,8 @@ def build_pool(
     refresh_token_validity_seconds: int | None = None,
     prevent_user_existence_errors: str | None = None,
     web_authn: dict[str, Any] | None = None,
+    resource_servers: Iterable[dict[str, Any]] = (),
+    identity_providers: Iterable[dict[str, Any]] = (),
 ) -> UserPool:
     """A new pool in ``svc``. The ``*_validity_*`` and ``prevent_user_existence_errors`` settings belong to
     app clients in Cognito: given here they are the defaults of the pool's clients."""
@@ -89,18 +96,24 @@ def build_pool(
                          "username_attributes among email, phone_number")
     if aliases and username_attrs:
         raise ValueError("a pool has alias_attributes or username_attributes, not both")
+    customs = [name if name.startswith("custom:") else f"custom:{name}" for name in custom_attributes]
+    if any(not 1 <= len(name) - len("custom:") <= 20 for name in customs):
+        raise ValueError("a custom attribute's name has 1 to 20 characters")
     if isinstance(password_policy, dict):
         password_policy = PasswordPolicy(**password_policy)
     now = svc.now()
     pool = UserPool(
         id=pool_id, name=name or pool_id.split("_", 1)[1], mfa_configuration=mfa, mfa_types=types,
         password_policy=password_policy or PasswordPolicy(), required_attributes=list(required_attributes),
-        alias_attributes=aliases, username_attributes=username_attrs, case_sensitive=case_sensitive,
+        alias_attributes=aliases, username_attributes=username_attrs, custom_attributes=customs,
+        case_sensitive=case_sensitive,
         allowed_first_auth_factors=factors, device_tracking=device_tracking,
         max_code_attempts=max_code_attempts, lockout_threshold=lockout_threshold,
         token_sessions_per_user=token_sessions_per_user,
         auto_verified_attributes=list(auto_verified_attributes), created=now, modified=now,
         web_authn=web_authn_config(web_authn or {}),
+        resource_servers=[resource_server(entry) for entry in resource_servers],
+        identity_providers=[identity_provider(entry) for entry in identity_providers],
     )
     pool.client_defaults = {
         key: value for key, value in {
@@ -133,11 +146,19 @@ def build_client(
     enable_token_revocation: bool = True,
     refresh_token_rotation: bool = False,
     retry_grace_period_seconds: int = 0,
+    callback_urls: Iterable[str] = (),
+    logout_urls: Iterable[str] = (),
+    allowed_oauth_flows: Iterable[str] = (),
+    allowed_oauth_scopes: Iterable[str] = (),
+    supported_identity_providers: Iterable[str] = (),
 ) -> AppClient:
     """A new app client. ``secret``: None/False for none, True to generate one, or the secret itself.
     ``refresh_token_rotation``: GetTokensFromRefreshToken returns a new refresh token each time and the
     old one is refused after ``retry_grace_period_seconds`` (0-60), with RefreshTokenReuseException.
-    Unset settings come from the pool's client defaults, then Cognito's defaults."""
+    Unset settings come from the pool's client defaults, then Cognito's defaults.
+    Managed login: ``callback_urls``, ``logout_urls``, ``allowed_oauth_flows`` (code, implicit,
+    client_credentials), ``allowed_oauth_scopes`` (standard scopes and the pool's resource servers' custom
+    scopes), ``supported_identity_providers`` (COGNITO and the pool's identity providers' names)."""
     defaults = pool.client_defaults
 
     def pick(key: str, given: Any, fallback: Any) -> Any:
@@ -167,6 +188,9 @@ def build_client(
     )
     if flows is not None:
         client.explicit_auth_flows = flows
+    oauth_settings(pool, client, callback_urls=list(callback_urls), logout_urls=list(logout_urls),
+                   flows=list(allowed_oauth_flows), scopes=list(allowed_oauth_scopes),
+                   providers=list(supported_identity_providers))
     svc.add_client(pool, client)
     return client
 
@@ -208,6 +232,8 @@ def build_user(
             raise ValueError(violation)
     if SOFTWARE_TOKEN_MFA in methods and totp_secret is None:
         totp_secret = new_totp_secret()
+    if totp_secret is not None:
+        check_secret(totp_secret, f"the totp_secret of user {internal!r}")  # a ValueError
     now = svc.now()
     user = User(
         username=internal, attributes={"sub": sub, **attrs}, status=status, enabled=enabled,
@@ -220,18 +246,138 @@ def build_user(
     return user
 
 
+FACTOR_CONFIGURATIONS = ("SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION")
+
+
 def web_authn_config(settings: dict[str, Any]) -> WebAuthnConfig:
     """``{"relying_party_id": "localhost", "user_verification": "required", "origins": [...]}``."""
-    unknown = set(settings) - {"relying_party_id", "user_verification", "origins"}
+    unknown = set(settings) - {"relying_party_id", "user_verification", "origins", "factor_configuration"}
     if unknown:
         raise ValueError(f"web_authn: unknown key(s) {sorted(unknown)}")
     config = WebAuthnConfig(**settings)
     if config.user_verification not in ("required", "preferred"):
         raise ValueError("web_authn user_verification is required or preferred")
+    if config.factor_configuration not in FACTOR_CONFIGURATIONS:
+        raise ValueError(f"web_authn factor_configuration is one of {', '.join(FACTOR_CONFIGURATIONS)}")
     rp_id = config.relying_party_id
     if rp_id is not None and not 1 <= len(rp_id) <= 127:
         raise ValueError("web_authn relying_party_id has 1 to 127 characters")
     return config
+
+
+#: OAuth scopes every pool knows; custom scopes are ``<resource server identifier>/<scope name>``.
+STANDARD_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
+OAUTH_FLOWS = ("code", "implicit", "client_credentials")
+
+
+def custom_scopes(pool: UserPool) -> list[str]:
+    return [f"{server['identifier']}/{scope['name']}" for server in pool.resource_servers
+            for scope in server.get("scopes", [])]
+
+
+def oauth_settings(
+    pool: UserPool, client: AppClient, *, callback_urls: list[str], logout_urls: list[str], flows: list[str],
+    scopes: list[str], providers: list[str],
+) -> None:
+    """Check and set an app client's managed-login settings (Cognito's rules, as CreateUserPoolClient)."""
+    for url in (*callback_urls, *logout_urls):
+        if not isinstance(url, str) or not _acceptable_url(url):
+            raise ValueError(f"callback and logout URLs are https (or http on localhost/127.0.0.1) "
+                             f"without a fragment: {url!r}")
+    if not set(flows) <= set(OAUTH_FLOWS):
+        raise ValueError(f"allowed_oauth_flows are among {OAUTH_FLOWS}")
+    if "client_credentials" in flows and len(set(flows)) > 1:
+        raise ValueError("client_credentials can't be combined with other OAuth flows on one client")
+    if "client_credentials" in flows and client.secret is None:
+        raise ValueError("client_credentials needs a client with a secret")
+    known = set(STANDARD_SCOPES) | set(custom_scopes(pool))
+    unknown = [scope for scope in scopes if scope not in known]
+    if unknown:
+        raise ValueError(f"allowed_oauth_scopes: unknown scope(s) {unknown}")
+    if "client_credentials" in flows and set(scopes) & set(STANDARD_SCOPES):
+        raise ValueError("client_credentials clients may only have custom scopes")
+    names = {"COGNITO"} | {str(idp["name"]) for idp in pool.identity_providers}
+    if not set(providers) <= names:
+        raise ValueError(f"supported_identity_providers are among {sorted(names)}")
+    if ("code" in flows or "implicit" in flows) and not callback_urls:
+        raise ValueError("a client with the code or implicit flow needs callback_urls")
+    client.callback_urls, client.logout_urls = callback_urls, logout_urls
+    client.allowed_oauth_flows, client.allowed_oauth_scopes = flows, scopes
+    client.supported_identity_providers = providers or (["COGNITO"] if flows else [])
+
+
+def _acceptable_url(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.fragment or not parts.netloc:
+        return False
+    if parts.scheme == "https":
+        return True
+    if parts.scheme == "http":
+        return parts.hostname in ("localhost", "127.0.0.1", "::1")
+    return parts.scheme not in ("", "javascript", "data", "file")  # an app's own scheme: myapp://callback
+
+
+def resource_server(entry: dict[str, Any]) -> dict[str, Any]:
+    """``{"identifier": "https://api.example.com", "name": "api", "scopes": [{"name": "read"}]}``."""
+    unknown = set(entry) - {"identifier", "name", "scopes"}
+    if unknown:
+        raise ValueError(f"resource server: unknown key(s) {sorted(unknown)}")
+    identifier = entry.get("identifier")
+    if not isinstance(identifier, str) or not identifier:
+        raise ValueError("a resource server has an identifier")
+    scopes = []
+    for scope in entry.get("scopes", []):
+        name = scope.get("name") if isinstance(scope, dict) else scope
+        if not isinstance(name, str) or not name or " " in name or "/" in name:
+            raise ValueError(f"resource server {identifier}: a scope name is one word: {name!r}")
+        description = scope.get("description", "") if isinstance(scope, dict) else ""
+        scopes.append({"name": name, "description": str(description)})
+    return {"identifier": identifier, "name": str(entry.get("name") or identifier), "scopes": scopes}
+
+
+def identity_provider(entry: dict[str, Any]) -> dict[str, Any]:
+    """A federated OIDC provider of the pool (see ``localpool.oidc_provider`` for the built-in one)."""
+    known = {"name", "type", "client_id", "client_secret", "authorize_scopes", "attribute_mapping", "users"}
+    unknown = set(entry) - known
+    if unknown:
+        raise ValueError(f"identity provider: unknown key(s) {sorted(unknown)}")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name or name == "COGNITO" or not name.isprintable():
+        raise ValueError("an identity provider has a name (not COGNITO)")
+    if entry.get("type", "OIDC") != "OIDC":
+        raise ValueError("identity providers here are of type OIDC")
+    mapping = entry.get("attribute_mapping") or {"email": "email", "email_verified": "email_verified",
+                                                  "name": "name"}
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise ValueError("attribute_mapping maps pool attributes to provider claims (strings)")
+    users = []
+    for user in entry.get("users", []):
+        users.append(provider_user(user))
+    return {
+        "name": name, "type": "OIDC", "client_id": str(entry.get("client_id") or f"{name.lower()}-client"),
+        "client_secret": str(entry.get("client_secret") or secrets.token_urlsafe(24)),
+        "authorize_scopes": str(entry.get("authorize_scopes") or "openid email profile"),
+        "attribute_mapping": dict(mapping), "users": users,
+    }
+
+
+def provider_user(entry: dict[str, Any]) -> dict[str, Any]:
+    """A user of the built-in provider: ``{"username", "password", "claims": {...}}``; the password is kept
+    as a salted SHA-256 digest (a plain JSON-able record)."""
+    if "password_digest" in entry:  # already built (a stored model)
+        return dict(entry)
+    username, password = entry.get("username"), entry.get("password")
+    if not isinstance(username, str) or not username or not isinstance(password, str) or not password:
+        raise ValueError("a provider user has a username and a password")
+    salt = secrets.token_hex(16)
+    claims = {str(k): v for k, v in (entry.get("claims") or {}).items()}
+    claims.setdefault("sub", str(entry.get("sub") or new_sub()))
+    return {"username": username, "salt": salt, "password_digest": password_digest(salt, password),
+            "claims": claims}
+
+
+def password_digest(salt: str, password: str) -> str:
+    return hashlib.sha256(bytes.fromhex(salt) + password.encode()).hexdigest()
 
 
 def _internal_username(pool: UserPool, username: str | None, attrs: dict[str, str], sub: str) -> str:

@@ -7,6 +7,7 @@ import secrets
 
 import pyotp
 
+from authflow import totp
 from authflow.localpool.errors import PoolError
 from authflow.localpool.model import AppClient
 from authflow.secret_hash import secret_hash
@@ -24,12 +25,12 @@ def new_totp_secret() -> str:
 def totp_step(secret: str, code: str, now: float) -> int | None:
     """The time step (RFC 6238: SHA-1, 6 digits, 30 s) whose code is ``code``, trying now and one step
     either side, newest first; None when none matches."""
-    if len(code) != 6 or not code.isdigit():
-        return None
-    totp = pyotp.TOTP(secret)
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return None  # fullwidth or Arabic-Indic digits are digits to str.isdigit, and no code
+    key = totp.secret_bytes(secret, "the user's TOTP secret")
     current = int(now // 30)
     for step in (current + 1, current, current - 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
+        if hmac.compare_digest(totp.hotp(key, step), code):
             return step
     return None
 

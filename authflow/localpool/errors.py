@@ -1,6 +1,6 @@
 """The one exception the local user pool raises: a Cognito error code, a message and an HTTP status.
 
-Messages are Cognito's own wording (see shared/reference/cognito-protocol.md sections 7 and 8) and never
+Messages are Cognito's own wording (see docs/protocol.md, "Errors and lockout") and never
 carry a secret: no password, code, TOTP secret, session or token is ever formatted into one.
 """
 

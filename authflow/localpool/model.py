@@ -32,7 +32,9 @@ CONFIRMED = "CONFIRMED"
 FORCE_CHANGE_PASSWORD = "FORCE_CHANGE_PASSWORD"
 UNCONFIRMED = "UNCONFIRMED"
 RESET_REQUIRED = "RESET_REQUIRED"
-USER_STATUSES = (CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED, RESET_REQUIRED)
+#: A user made by a federated sign-in (no password; its ``identities`` attribute names the provider).
+EXTERNAL_PROVIDER = "EXTERNAL_PROVIDER"
+USER_STATUSES = (CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED, RESET_REQUIRED, EXTERNAL_PROVIDER)
 
 #: Seconds a sign-up confirmation code is good for (Cognito: 24 hours), and a password reset code (1 hour).
 CONFIRMATION_CODE_VALIDITY = 24 * 3600
@@ -211,11 +213,14 @@ class Passkey:
 @dataclass
 class WebAuthnConfig:
     """A pool's WebAuthnConfiguration: the relying party id (None: WebAuthnConfigurationMissingException),
-    user verification ``required`` or ``preferred``, and origins accepted besides ``https://<rpId>``."""
+    user verification ``required`` or ``preferred``, origins accepted besides ``https://<rpId>``, and the
+    FactorConfiguration: ``SINGLE_FACTOR`` (a passkey is one factor) or ``MULTI_FACTOR_WITH_USER_VERIFICATION``
+    (a passkey sign-in with user verification satisfies MFA where the pool requires it)."""
 
     relying_party_id: str | None = None
     user_verification: str = "preferred"
     origins: list[str] = field(default_factory=list)
+    factor_configuration: str = "SINGLE_FACTOR"
 
 
 @dataclass(repr=False)
@@ -231,6 +236,10 @@ class User:
     preferred_mfa: str | None = None
     totp_secret: str | None = None
     pending_totp_secret: str | None = None
+    #: VerifySoftwareToken's FriendlyDeviceName for the authenticator app in use.
+    totp_device_name: str | None = None
+    #: WebAuthnMfaSettings.Enabled: passkey MFA (a passkey sign-in must verify the user, and satisfies MFA).
+    webauthn_mfa: bool = False
     #: The newest TOTP time step accepted; a code of this step or an earlier one is a reuse.
     last_totp_step: int = -1
     failed_password_attempts: int = 0
@@ -251,6 +260,10 @@ class User:
     #: Attribute verification codes: attribute name -> (code, the value it verifies, when it was sent,
     #: wrong tries so far).
     attribute_codes: dict[str, tuple[str, str, float, int]] = field(default_factory=dict)
+    #: Wrong tries of the current code, by purpose (CONFIRM_SIGN_UP, FORGOT_PASSWORD), and when codes were
+    #: asked for lately, by purpose (the limits in ``limits.py``).
+    wrong_codes: dict[str, int] = field(default_factory=dict)
+    code_requests: dict[str, list[float]] = field(default_factory=dict)
     #: Passkeys by credential id (base64url), and the challenge of a registration under way (with its expiry).
     passkeys: dict[str, Passkey] = field(default_factory=dict)
     passkey_registration: tuple[str, float] | None = None
@@ -301,6 +314,16 @@ class AppClient:
     refresh_token_rotation: bool = False
     retry_grace_period: int = 0
     created: float = 0.0
+    #: Managed login (OAuth 2.0): where the pool may send a browser back with a code (CallbackURLs) and after
+    #: /logout (LogoutURLs), the grants the client may use (AllowedOAuthFlows: code, implicit,
+    #: client_credentials), the scopes it may ask for (AllowedOAuthScopes: openid, email, phone, profile,
+    #: aws.cognito.signin.user.admin and resource servers' custom scopes) and its identity providers
+    #: (SupportedIdentityProviders: COGNITO and the pool's federated providers by name).
+    callback_urls: list[str] = field(default_factory=list)
+    logout_urls: list[str] = field(default_factory=list)
+    allowed_oauth_flows: list[str] = field(default_factory=list)
+    allowed_oauth_scopes: list[str] = field(default_factory=list)
+    supported_identity_providers: list[str] = field(default_factory=list)
 
     def allows(self, auth_flow: str) -> bool:
         return FLOW_PERMISSION.get(auth_flow, "") in self.explicit_auth_flows
@@ -320,6 +343,8 @@ class UserPool:
     #: Standard attributes marked Required in the schema (NEW_PASSWORD_REQUIRED asks for missing ones).
     required_attributes: list[str] = field(default_factory=list)
     alias_attributes: list[str] = field(default_factory=list)
+    #: Custom attributes of the schema, with their ``custom:`` prefix (SignUp refuses others).
+    custom_attributes: list[str] = field(default_factory=list)
     username_attributes: list[str] = field(default_factory=list)
     case_sensitive: bool = False
     allowed_first_auth_factors: list[str] = field(default_factory=lambda: ["PASSWORD"])
@@ -342,6 +367,13 @@ class UserPool:
     custom_auth: Any = None
     #: App-client settings given at pool level in a seed: defaults for the pool's clients.
     client_defaults: dict[str, Any] = field(default_factory=dict)
+    #: Resource servers for client_credentials and custom scopes:
+    #: ``[{"identifier": "https://api.example.com", "name": "api", "scopes": [{"name": "read", "description": ""}]}]``.
+    resource_servers: list[dict[str, Any]] = field(default_factory=list)
+    #: Federated identity providers (OIDC), by name: ``{"name", "type": "OIDC", "client_id", "client_secret",
+    #: "authorize_scopes", "attribute_mapping": {pool attribute: provider claim}, "users": [...]}``; a provider
+    #: without an ``issuer`` is served by the local server itself (see ``localpool.oidc_provider``).
+    identity_providers: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def region(self) -> str:

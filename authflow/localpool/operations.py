@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from authflow.localpool import account, admin, attributes, auth, passkeys, resend, signup
+from authflow.localpool import account, admin, attributes, auth, oauth, passkeys, resend, signup
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Handler, Prepare
@@ -23,6 +23,8 @@ OPERATIONS: dict[str, Handler] = {
     "AssociateSoftwareToken": auth.associate_software_token,
     "VerifySoftwareToken": auth.verify_software_token,
     "GetTokensFromRefreshToken": auth.get_tokens_from_refresh_token,
+    # machine-to-machine tokens (the client_credentials grant as an API call)
+    "GetClientToken": oauth.get_client_token,
     # a signed-in user's own operations (access token), RevokeToken
     "GetUser": account.get_user,
     "GlobalSignOut": account.global_sign_out,
@@ -63,6 +65,7 @@ OPERATIONS: dict[str, Handler] = {
     "AdminGetUser": admin.admin_get_user,
     "AdminUpdateUserAttributes": admin.admin_update_user_attributes,
     "AdminSetUserMFAPreference": admin.admin_set_user_mfa_preference,
+    "AdminDeleteSoftwareToken": admin.admin_delete_software_token,
     "AdminDisableUser": admin.admin_disable_user,
     "AdminEnableUser": admin.admin_enable_user,
     "AdminDeleteUser": admin.admin_delete_user,

@@ -36,7 +36,7 @@ def list_web_authn_credentials(svc: Service, p: dict[str, Any]) -> dict[str, Any
     token = optional_str(p, "NextToken")
     start = 0
     if token is not None:
-        if not token.isdigit() or int(token) > len(user.passkeys):
+        if not (token.isascii() and token.isdigit()) or int(token) > len(user.passkeys):
             raise invalid_parameter("Invalid NextToken.")
         start = int(token)
     keys = list(user.passkeys)

@@ -31,6 +31,17 @@ A seed is JSON (or the same dict in Python). Every key of a pool, client or user
                    "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
                    "passkey_file": "alice.passkey",     # a software passkey (made there when absent)
                    "description": "shown by `authflow local-pool`, ignored otherwise"}]
+      }],
+      "identity_pools": [{                              # Cognito identity pools (cognito-identity), optional
+        "id": "us-east-1:00000000-0000-0000-0000-000000000001", "name": "example",
+        "user_pools": ["us-east-1_AbCdEf123"],          # providers: each pool with its first app client
+        "providers": [{"ProviderName": "cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123",
+                       "ClientId": "..."}],             # or spelled out as CognitoIdentityProviders
+        "roles": {"authenticated": "arn:aws:iam::123456789012:role/Auth",
+                  "unauthenticated": "arn:aws:iam::123456789012:role/Guest"},
+        "custom_roles": ["arn:aws:iam::123456789012:role/Admin"],   # CustomRoleArn may choose these
+        "allow_unauthenticated": false, "allow_classic_flow": false,
+        "credentials_validity_seconds": 3600
       }]
     }
 """
@@ -46,6 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.builders import build_client, build_pool, build_user
+from authflow.localpool.identity import build_identity_pool
 from authflow.localpool.model import UserPool
 
 if TYPE_CHECKING:
@@ -121,13 +133,19 @@ def add_pool(svc: Service, entry: dict[str, Any]) -> UserPool:
 
 
 def apply_seed(svc: Service, seed: dict[str, Any]) -> list[UserPool]:
-    unknown = set(seed) - {"region", "pools", "description"}
+    unknown = set(seed) - {"region", "pools", "identity_pools", "description"}
     if unknown:
         raise ValueError(f"seed: unknown top-level key(s) {sorted(unknown)}")
     pools = seed.get("pools") or []
     if not isinstance(pools, list):
         raise ValueError("seed: pools is a list")
-    return [add_pool(svc, dict(entry)) for entry in pools]
+    built = [add_pool(svc, dict(entry)) for entry in pools]
+    identity_pools = seed.get("identity_pools") or []
+    if not isinstance(identity_pools, list):
+        raise ValueError("seed: identity_pools is a list")
+    for entry in identity_pools:
+        build_identity_pool(svc, **_check_keys(build_identity_pool, dict(entry), "identity pool", {"description"}))
+    return built
 
 
 def seed_users(seed: dict[str, Any], pools: list[UserPool]) -> list[dict[str, Any]]:

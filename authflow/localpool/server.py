@@ -3,6 +3,8 @@
     POST /   X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>
              Content-Type: application/x-amz-json-1.1
              -> 200 + JSON, or 400/500 + {"__type": "<Code>", "message": "..."}
+    POST /   X-Amz-Target: AWSCognitoIdentityService.<Operation>     an identity pool (identity.py)
+    POST /   Action=AssumeRoleWithWebIdentity (form fields)          STS's query protocol -> XML (identity.py)
     GET  /<pool_id>/.well-known/jwks.json               the keys that sign the pool's tokens
     GET  /<pool_id>/.well-known/openid-configuration    issuer and jwks_uri
     GET  /_local/outbox[?username=&pool_id=&medium=&purpose=]   the codes "sent" (JSON list)
@@ -27,11 +29,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from authflow.localpool.service import Service, operation_of
+from authflow.localpool import login_pages, oauth
+from authflow.localpool.identity import sts_xml
+from authflow.localpool.service import Service, identity_operation_of, operation_of, outbox_purpose
 
 log = logging.getLogger("authflow.localpool")
 
@@ -192,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- responses ---------------------------------------------------------------------------------
 
     def _send(self, status: int, body: Any, content_type: str = "application/x-amz-json-1.1") -> None:
-        payload = json.dumps(body).encode()
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
         head = (
             f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\n"
             f"Content-Type: {content_type}\r\n"
@@ -234,10 +239,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         raw = self.rfile.read(length) if length else b""
         self._received()
-        operation = operation_of(self.headers.get("X-Amz-Target"))
+        if oauth.handles(urlsplit(self.path).path):
+            self._managed_login("POST", raw)
+            return
+        target = self.headers.get("X-Amz-Target")
+        operation = operation_of(target)
+        identity = operation is None and identity_operation_of(target) is not None
+        if identity:
+            operation = identity_operation_of(target)
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if urlsplit(self.path).path != "/":
             self._error(404, "UnknownOperationException", "Not found.")
+            return
+        if operation is None and target is None and content_type == "application/x-www-form-urlencoded":
+            self._query_protocol(raw, started)
             return
         if operation is None:
             self._error(400, "UnsupportedOperationException", "Missing or unknown X-Amz-Target.")
@@ -260,7 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(params, dict):
             self._error(400, "SerializationException", "The request body is not a JSON object.")
             return
-        status, body = self.server.service.handle(operation, params)
+        status, body = self.server.service.handle(operation, params, identity=identity)
         self._send(status, body)
         elapsed = (time.perf_counter() - started) * 1000
         if status == 200:
@@ -268,11 +283,71 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             log.info("%s -> %d %s (%.1f ms)", operation, status, body.get("__type"), elapsed)
 
+    def _query_protocol(self, raw: bytes, started: float) -> None:
+        """STS's query protocol (form fields, XML answers): AssumeRoleWithWebIdentity, for the basic flow."""
+        try:
+            fields = parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=100)
+        except (UnicodeDecodeError, ValueError):
+            fields = {}
+        params: dict[str, Any] = {k: v[-1] for k, v in fields.items()}
+        action = str(params.pop("Action", ""))
+        params.pop("Version", None)
+        if action != "AssumeRoleWithWebIdentity":
+            body = {"__type": "InvalidAction", "message": "The local pool serves STS AssumeRoleWithWebIdentity only."}
+            self._send(400, sts_xml(action, 400, body), "text/xml")
+            return
+        status, result = self.server.service.handle(action, params, identity=True)
+        self._send(status, sts_xml(action, status, result), "text/xml")
+        log.info("%s -> %d (%.1f ms)", action, status, (time.perf_counter() - started) * 1000)
+
+    # --- managed login (localpool.oauth): HTML pages, redirects and the OAuth endpoints -------------------
+
+    def _managed_login(self, method: str, raw: bytes) -> None:
+        url = urlsplit(self.path)
+        started = time.perf_counter()
+        origin = self.server.service.endpoint_url
+        try:
+            query = parse_qs(url.query, keep_blank_values=True)
+            form = parse_qs(raw.decode(), keep_blank_values=True) if raw else {}
+        except (UnicodeDecodeError, ValueError):
+            answer = oauth.html(400, login_pages.error_page("Invalid request", "The request is malformed."))
+        else:
+            cookies: dict[str, str] = {}
+            try:
+                jar = SimpleCookie(self.headers.get("Cookie") or "")
+                cookies = {name: morsel.value for name, morsel in jar.items()}
+            except CookieError:
+                log.debug("ignoring a malformed Cookie header")
+            request = oauth.WebRequest(
+                method=method, path=url.path, query=query, form=form,
+                headers={k.lower(): v for k, v in self.headers.items()}, cookies=cookies, origin=origin,
+            )
+            answer = oauth.route(self.server.service, request)
+        headers = "".join(f"{name}: {value}\r\n" for name, value in answer.headers)
+        head = (
+            f"HTTP/1.1 {answer.status} {self.responses.get(answer.status, ('',))[0]}\r\n"
+            f"Content-Type: {answer.content_type}\r\n"
+            f"Content-Length: {len(answer.body)}\r\n"
+            "X-Frame-Options: DENY\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self' http: https:; frame-ancestors 'none'\r\n"
+            "Cache-Control: no-store\r\n"
+            f"{headers}{self._connection_header()}\r\n"
+        ).encode()
+        try:
+            self.wfile.write(head + answer.body)
+        except OSError as exc:
+            log.debug("client went away: %s", exc)
+            self.close_connection = True
+        log.info("%s %s -> %d (%.1f ms)", method, url.path, answer.status, (time.perf_counter() - started) * 1000)
+
     # --- GET: JWKS, OpenID configuration, the outbox -------------------------------------------------
 
     def do_GET(self) -> None:
         self._received()
         url = urlsplit(self.path)
+        if oauth.handles(url.path):
+            self._managed_login("GET", b"")
+            return
         parts = [p for p in url.path.split("/") if p]
         service = self.server.service
         if parts == ["_local", "health"]:
@@ -280,6 +355,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if parts == ["_local", "outbox"]:
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            if "purpose" in query:
+                query["purpose"] = outbox_purpose(query["purpose"]) or ""
             with service.lock:
                 messages = [
                     m.as_dict() for m in service.outbox
@@ -294,13 +371,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, service.tokens.jwks(), "application/json")
                 return
             if parts[2] == "openid-configuration":
-                issuer = service.issuer(pool_id)
-                self._send(200, {
-                    "issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json",
-                    "id_token_signing_alg_values_supported": ["RS256"],
-                    "subject_types_supported": ["public"],
-                    "response_types_supported": ["code", "token"],
-                }, "application/json")
+                self._send(200, oauth.openid_configuration(service, pool_id), "application/json")
                 return
         self._error(404, "ResourceNotFoundException", "Not found.")
 

@@ -28,9 +28,11 @@ from authflow.localpool.errors import (
     resource_not_found,
     user_not_found,
 )
+from authflow.localpool.identity import IDENTITY_TARGET_PREFIX, IdentityState
 from authflow.localpool.model import AppClient, User, UserPool
+from authflow.localpool.oauth_state import ManagedLoginState
 from authflow.localpool.sessions import SessionStore
-from authflow.localpool.tokens import TokenIssuer
+from authflow.localpool.tokens import ACCESS_SCOPE, TokenIssuer
 
 log = logging.getLogger("authflow.localpool")
 
@@ -40,6 +42,15 @@ LOG_LIMIT = 10_000
 
 
 # --- what tests read back: the outbox and the request log -------------------------------------------
+
+
+#: Other names an outbox filter accepts for a purpose (the Cognito operation that sends the code).
+PURPOSE_ALIASES = {"FORGOT_PASSWORD": "RESET_PASSWORD"}
+
+
+def outbox_purpose(name: str | None) -> str | None:
+    """The purpose an outbox filter ``name`` stands for."""
+    return PURPOSE_ALIASES.get(name, name) if name is not None else None
 
 
 @dataclass(repr=False, slots=True)
@@ -52,7 +63,7 @@ class OutboxMessage:
     destination: str
     code: str
     #: Why it was sent: the ChallengeName (SMS_MFA, EMAIL_OTP, SMS_OTP) or TEMPORARY_PASSWORD,
-    #: CONFIRM_SIGN_UP, FORGOT_PASSWORD, VERIFY_ATTRIBUTE.
+    #: CONFIRM_SIGN_UP, RESET_PASSWORD, VERIFY_ATTRIBUTE: the AUTHFLOW_CHALLENGE of a code command.
     purpose: str
     sent_at: float
 
@@ -181,6 +192,15 @@ def operation_of(target: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+_IDENTITY_TARGET = re.compile(rf"^{IDENTITY_TARGET_PREFIX}\.([A-Za-z]+)$")
+
+
+def identity_operation_of(target: str | None) -> str | None:
+    """The operation of an identity pool request (X-Amz-Target AWSCognitoIdentityService.<Operation>)."""
+    match = _IDENTITY_TARGET.match(target or "")
+    return match.group(1) if match else None
+
+
 # --- the service ----------------------------------------------------------------------------------
 
 
@@ -189,7 +209,7 @@ class Service:
 
     def __init__(
         self, operations: Mapping[str, Handler], region: str = "us-east-1", clock: Clock | None = None,
-        before_lock: Mapping[str, Prepare] | None = None,
+        before_lock: Mapping[str, Prepare] | None = None, identity_operations: Mapping[str, Handler] | None = None,
     ) -> None:
         self.region = region
         self.clock = clock or Clock()
@@ -211,6 +231,12 @@ class Service:
         self.operations: dict[str, Handler] = dict(operations)
         #: Operation name -> work done before the lock (``operations.BEFORE_LOCK``).
         self.before_lock: dict[str, Prepare] = dict(before_lock or {})
+        #: Identity pools (cognito-identity) and the STS calls of their basic flow: their state, and their
+        #: operations by name (``identity.IDENTITY_OPERATIONS`` and ``identity.STS_OPERATIONS``).
+        self.identity = IdentityState()
+        self.identity_operations: dict[str, Handler] = dict(identity_operations or {})
+        #: Managed login's sign-ins under way, authorization codes and signed-in browsers (``oauth``).
+        self.managed_login = ManagedLoginState()
 
     # --- lookups -----------------------------------------------------------------------------------
 
@@ -256,6 +282,8 @@ class Service:
         pool = self.pools.get(issuer.rsplit("/", 1)[-1])
         if pool is None or issuer != self.issuer(pool.id):
             raise not_authorized("Invalid Access Token")
+        if ACCESS_SCOPE not in str(claims.get("scope", "")).split():
+            raise not_authorized("Access Token does not have required scopes")
         user = pool.get(str(claims.get("username", "")))
         if user is None or user.sub != claims.get("sub"):
             raise user_not_found()
@@ -271,8 +299,9 @@ class Service:
 
     # --- dispatch ----------------------------------------------------------------------------------
 
-    def handle(self, operation: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Run one operation; returns (HTTP status, JSON body). Never raises."""
+    def handle(self, operation: str, params: dict[str, Any], *, identity: bool = False) -> tuple[int, dict[str, Any]]:
+        """Run one operation (``identity``: of the identity pool or STS); returns (HTTP status, JSON body).
+        Never raises."""
         delay = self.faults.take_delay(operation)
         if delay:
             time.sleep(delay)  # outside the lock: only this request waits
@@ -286,7 +315,7 @@ class Service:
                 fault = self.faults.take(operation)
                 if fault is not None:
                     raise fault
-                handler = self.operations.get(operation)
+                handler = (self.identity_operations if identity else self.operations).get(operation)
                 if handler is None:
                     raise PoolError(
                         "UnsupportedOperationException",

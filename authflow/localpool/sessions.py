@@ -41,6 +41,9 @@ class SignIn:
     #: CUSTOM_AUTH: the challenge results so far, as the Define Auth Challenge trigger sees them.
     history: list[dict[str, Any]] = field(default_factory=list)
     client_metadata: dict[str, str] = field(default_factory=dict)
+    #: A sign-in on the managed login pages: it ends in a signed-in browser (an authorization code), not in
+    #: an AuthenticationResult, and only those pages may answer its challenges.
+    managed_login: bool = False
 
     def __repr__(self) -> str:
         return f"SignIn(pool_id={self.pool_id!r}, username={self.username!r}, flow={self.auth_flow})"

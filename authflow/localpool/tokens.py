@@ -51,6 +51,8 @@ class RefreshRecord:
     last_active: float = 0.0
     #: Rotated out (RefreshTokenRotation): the token is refused from this time on (the grace period's end).
     retired_until: float | None = None
+    #: The OAuth scopes of a managed-login sign-in (None: an API sign-in, aws.cognito.signin.user.admin).
+    scope: str | None = None
 
     def __repr__(self) -> str:
         return f"RefreshRecord(username={self.username!r}, revoked={self.revoked})"
@@ -214,9 +216,13 @@ class TokenIssuer:
         device_key: str | None = None,
         with_refresh_token: bool = True,
         sessions_per_user: int | None = None,
+        scope: str | None = None,
+        nonce: str | None = None,
     ) -> dict[str, Any]:
         """Cognito's AuthenticationResult for ``user`` signing in to ``client``. A sign-in (no ``origin_jti``)
-        starts a token session, after the user's least recently used beyond ``sessions_per_user`` are ended."""
+        starts a token session, after the user's least recently used beyond ``sessions_per_user`` are ended.
+        Managed login gives the access token's OAuth ``scope`` (kept for its refreshes) and the id token's
+        ``nonce``."""
         iat = int(now)
         auth_time = iat if auth_time is None else auth_time
         continued = origin_jti is not None
@@ -227,6 +233,13 @@ class TokenIssuer:
             if name in _NOT_IN_ID_TOKEN:
                 continue
             id_claims[name] = (value.lower() == "true") if name in _BOOLEAN_ATTRIBUTES else value
+        if "identities" in id_claims:  # a federated user: the attribute is a JSON list, the claim the list
+            try:
+                id_claims["identities"] = json.loads(str(id_claims["identities"]))
+            except ValueError:
+                del id_claims["identities"]
+        if nonce is not None:
+            id_claims["nonce"] = nonce
         id_claims.update({
             "iss": issuer, "cognito:username": user.username, "origin_jti": origin_jti, "aud": client.id,
             "event_id": event_id, "token_use": "id", "auth_time": auth_time,
@@ -237,7 +250,7 @@ class TokenIssuer:
             access_claims["device_key"] = device_key
         access_claims.update({
             "iss": issuer, "client_id": client.id, "origin_jti": origin_jti, "event_id": event_id,
-            "token_use": "access", "scope": ACCESS_SCOPE, "auth_time": auth_time,
+            "token_use": "access", "scope": scope or ACCESS_SCOPE, "auth_time": auth_time,
             "exp": iat + client.access_token_validity, "iat": iat, "jti": str(uuid.uuid4()),
             "username": user.username,
         })
@@ -253,12 +266,23 @@ class TokenIssuer:
             self._keep(token, RefreshRecord(
                 pool_id=client.pool_id, client_id=client.id, username=user.username, origin_jti=origin_jti,
                 auth_time=auth_time, expires_at=now + client.refresh_token_validity, device_key=device_key,
-                last_active=now,
+                last_active=now, scope=scope,
             ))
             self._prune(now)
             result["RefreshToken"] = token
         result["IdToken"] = self._sign(id_claims)
         return result
+
+    def client_credentials_token(self, *, issuer: str, client: AppClient, scope: str, now: float) -> dict[str, Any]:
+        """A machine-to-machine access token (the client_credentials grant): the client is its own subject."""
+        iat = int(now)
+        claims = {
+            "sub": client.id, "token_use": "access", "scope": scope, "auth_time": iat, "iss": issuer,
+            "exp": iat + client.access_token_validity, "iat": iat, "version": 2, "jti": str(uuid.uuid4()),
+            "client_id": client.id,
+        }
+        return {"access_token": self._sign(claims), "expires_in": client.access_token_validity,
+                "token_type": "Bearer"}
 
     # --- checking ----------------------------------------------------------------------------------
 

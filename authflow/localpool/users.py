@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.codes import new_code
 from authflow.localpool.errors import PoolError, invalid_parameter, user_not_found
+from authflow.localpool.limits import check_code_attempts, fresh_code, wrong_code
 from authflow.localpool.model import (
     CONFIRMATION_CODE_VALIDITY,
     EMAIL_OTP,
@@ -41,8 +42,9 @@ def mfa_description(user: User) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if user.preferred_mfa:
         out["PreferredMfaSetting"] = user.preferred_mfa
-    if user.mfa_enabled:
-        out["UserMFASettingList"] = [m for m in MFA_METHODS if m in user.mfa_enabled]
+    listed = [m for m in MFA_METHODS if m in user.mfa_enabled] + ([WEB_AUTHN_MFA] if user.webauthn_mfa else [])
+    if listed:  # passkey MFA (WebAuthnMfaSettings) is listed as WEB_AUTHN, after the others
+        out["UserMFASettingList"] = listed
     if SMS_MFA in user.mfa_enabled:
         out["MFAOptions"] = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
     return out
@@ -87,7 +89,25 @@ def update_attributes(pool: UserPool, user: User, updates: dict[str, str], now: 
     user.modified = now
 
 
+#: How passkey MFA appears in UserMFASettingList.
+WEB_AUTHN_MFA = "WEB_AUTHN"
+PASSKEY_MFA_ALONE = ("Passkey MFA (WebAuthnMfaSettings) needs another MFA method - SMS, TOTP or email - "
+                     "enabled for the user, so that the account cannot be locked out.")
+
+
 def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> None:
+    """SetUserMFAPreference / AdminSetUserMFAPreference: each method's Enabled and PreferredMfa, and passkey MFA
+    (WebAuthnMfaSettings, which has no PreferredMfa). Passkey MFA stays on only while another method does: a
+    request that would leave it alone is refused whole (nothing changes)."""
+    webauthn = params.get("WebAuthnMfaSettings")
+    if webauthn is not None and not isinstance(webauthn, dict):
+        raise invalid_parameter("Invalid settings for WebAuthnMfaSettings")
+    passkey_mfa = user.webauthn_mfa
+    if isinstance(webauthn, dict) and isinstance(webauthn.get("Enabled"), bool):
+        passkey_mfa = webauthn["Enabled"]
+        if passkey_mfa and not pool.web_authn.relying_party_id:
+            raise PoolError("WebAuthnConfigurationMissingException",
+                            "WebAuthn is not configured for this user pool.")
     settings = {
         SMS_MFA: params.get("SMSMfaSettings"),
         SOFTWARE_TOKEN_MFA: params.get("SoftwareTokenMfaSettings"),
@@ -117,7 +137,9 @@ def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> 
             preferred = method
         elif setting.get("PreferredMfa") is False and preferred == method:
             preferred = None
-    user.mfa_enabled, user.preferred_mfa = enabled, preferred
+    if passkey_mfa and not enabled:
+        raise invalid_parameter(PASSKEY_MFA_ALONE)
+    user.mfa_enabled, user.preferred_mfa, user.webauthn_mfa = enabled, preferred, passkey_mfa
 
 
 def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose: str,
@@ -135,15 +157,19 @@ def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose
     return None
 
 
-#: Codes a user is sent outside a sign-in, by purpose (the outbox's ``purpose``).
+#: Codes a user is sent outside a sign-in, by purpose (the outbox's ``purpose``): the names a code command
+#: sees in AUTHFLOW_CHALLENGE for them, so that it can filter the outbox with that variable.
 CONFIRM_SIGN_UP = "CONFIRM_SIGN_UP"
-FORGOT_PASSWORD = "FORGOT_PASSWORD"
+RESET_PASSWORD = "RESET_PASSWORD"
+#: The same purpose under the name of the operation that sends it (outbox filters still accept it).
+FORGOT_PASSWORD = RESET_PASSWORD
 
 
 def send_user_code(svc: Service, pool: UserPool, user: User, purpose: str) -> dict[str, str] | None:
-    """A new sign-up confirmation code (CONFIRM_SIGN_UP) or password reset code (FORGOT_PASSWORD),
+    """A new sign-up confirmation code (CONFIRM_SIGN_UP) or password reset code (RESET_PASSWORD),
     replacing the previous one, put in the outbox; its CodeDeliveryDetails (None: nowhere to send it)."""
     code = new_code()
+    fresh_code(user, purpose)
     if purpose == CONFIRM_SIGN_UP:
         user.confirmation_code, user.confirmation_code_sent = code, svc.now()
     else:
@@ -153,15 +179,19 @@ def send_user_code(svc: Service, pool: UserPool, user: User, purpose: str) -> di
 
 def use_user_code(user: User, purpose: str, code: str, now: float) -> None:
     """Check a code from :func:`send_user_code` and use it up: CodeMismatchException for a wrong one,
-    ExpiredCodeException for the right one past its validity (a new one must be asked for)."""
+    ExpiredCodeException for the right one past its validity (a new one must be asked for);
+    LimitExceededException once the code has had MAX_WRONG_CODES wrong tries (even for the right one)."""
+    check_code_attempts(user, purpose)
     if purpose == CONFIRM_SIGN_UP:
         expected, sent, validity = user.confirmation_code, user.confirmation_code_sent, CONFIRMATION_CODE_VALIDITY
     else:
         expected, sent, validity = user.reset_code, user.reset_code_sent, RESET_CODE_VALIDITY
     if expected is None or not hmac.compare_digest(code.encode(), expected.encode()):
+        wrong_code(user, purpose)
         raise PoolError("CodeMismatchException", "Invalid verification code provided, please try again.")
     if now > sent + validity:
         raise PoolError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+    fresh_code(user, purpose)
     if purpose == CONFIRM_SIGN_UP:
         user.confirmation_code = None
     else:

@@ -126,7 +126,7 @@ def test_reset_password_then_sign_in_with_mfa(local_pool: LocalUserPool) -> None
     prompt = step.prompt
     assert prompt is not None and prompt.kind is PromptKind.RESET_PASSWORD
     assert (prompt.challenge_name, prompt.destination) == ("RESET_PASSWORD", "r***@e***")
-    step = flow.respond({"code": local_pool.last_code("rita", purpose="FORGOT_PASSWORD"), "new_password": NEW_PASSWORD})
+    step = flow.respond({"code": local_pool.last_code("rita", purpose="RESET_PASSWORD"), "new_password": NEW_PASSWORD})
     assert step.prompt is not None and step.prompt.challenge_name == "SOFTWARE_TOKEN_MFA"
     step = flow.respond(pyotp.TOTP(secret).now())
     assert step.done
@@ -145,7 +145,7 @@ def test_reset_required_recovered_in_the_step_api(local_pool: LocalUserPool) -> 
     assert local_pool.requests("ForgotPassword") == []  # nothing sent before the person agrees
     step = flow.respond({"choice": "RESET_PASSWORD"})
     assert step.prompt is not None and step.prompt.kind is PromptKind.RESET_PASSWORD
-    step = flow.respond({"code": local_pool.last_code("rita", purpose="FORGOT_PASSWORD"), "new_password": NEW_PASSWORD})
+    step = flow.respond({"code": local_pool.last_code("rita", purpose="RESET_PASSWORD"), "new_password": NEW_PASSWORD})
     step = flow.respond(pyotp.TOTP(secret).now())
     assert step.done
     assert local_pool.user("rita").status == "CONFIRMED"
@@ -154,7 +154,7 @@ def test_reset_required_recovered_in_the_step_api(local_pool: LocalUserPool) -> 
 def test_reset_required_recovered_by_a_scripted_handler(local_pool: LocalUserPool) -> None:
     secret = mfa_user(local_pool, status="RESET_REQUIRED")
     handler = ScriptedHandler(password=PASSWORD, new_password=NEW_PASSWORD, totp_secret=secret,
-                              code=reader(local_pool, "FORGOT_PASSWORD"))
+                              code=reader(local_pool, "RESET_PASSWORD"))
     tokens = sign_in(pool_for(local_pool), "rita", handler, auth_flow="USER_PASSWORD_AUTH")
     assert local_pool.access_token_claims(tokens.access_token)["username"] == "rita"
 

@@ -1,6 +1,6 @@
 """The flows moto supports, run against moto in server mode: a second, independent server.
 
-moto is lax (it accepts any SRP proof and any SMS code: shared/reference/moto-fidelity.md), so these
+moto is lax (it accepts any SRP proof and any SMS code: docs/protocol.md, "moto"), so these
 tests prove wire compatibility with another implementation, not correctness; the local pool does that.
 Users are created with the same admin calls a real pool takes.
 """

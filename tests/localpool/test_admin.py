@@ -208,7 +208,7 @@ def test_reset_password_and_confirm_forgot_password(local_pool: LocalUserPool, a
     with pytest.raises(ClientError) as excinfo:
         password_auth(idp(local_pool), local_pool.client_id, "alice", PASSWORD)
     assert error(excinfo)[0] == "PasswordResetRequiredException"
-    code = local_pool.last_code("alice", purpose="FORGOT_PASSWORD")
+    code = local_pool.last_code("alice", purpose="RESET_PASSWORD")
     with pytest.raises(ClientError) as excinfo:
         idp(local_pool).confirm_forgot_password(ClientId=local_pool.client_id, Username="alice",
                                                 ConfirmationCode="000000" if code != "000000" else "111111",

@@ -110,7 +110,7 @@ def test_codes_expire(local_pool: LocalUserPool) -> None:
     idp(local_pool).resend_confirmation_code(ClientId=local_pool.client_id, Username="nina")
     confirm(local_pool, "nina", local_pool.last_code("nina", purpose="CONFIRM_SIGN_UP"))
     idp(local_pool).forgot_password(ClientId=local_pool.client_id, Username="nina")
-    reset = local_pool.last_code("nina", purpose="FORGOT_PASSWORD")
+    reset = local_pool.last_code("nina", purpose="RESET_PASSWORD")
     local_pool.clock.advance(3601)
     with pytest.raises(ClientError) as excinfo:
         idp(local_pool).confirm_forgot_password(ClientId=local_pool.client_id, Username="nina",

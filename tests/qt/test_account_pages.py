@@ -60,7 +60,7 @@ def test_forgot_password_from_the_password_screen(demo: LocalUserPool, open_dial
     d.click("forgot_password")
     page = d.wait_for(ResetPasswordPage)
     assert page.prompt.destination == "a***@e***"
-    d.type("code", demo.last_code("alice", purpose="FORGOT_PASSWORD"))
+    d.type("code", demo.last_code("alice", purpose="RESET_PASSWORD"))
     d.type("new_password", "Alice-New-Passw0rd!")
     d.type("confirm", "Alice-New-Passw0rd!")
     d.snap("reset-password")
@@ -79,7 +79,7 @@ def test_a_password_that_must_be_reset_is_reset_in_place(local_pool: LocalUserPo
     d.snap("reset-required")
     d.submit()
     d.wait_for(ResetPasswordPage)
-    d.type("code", local_pool.last_code("rita", purpose="FORGOT_PASSWORD"))
+    d.type("code", local_pool.last_code("rita", purpose="RESET_PASSWORD"))
     d.type("new_password", "Rita-New-Passw0rd!")
     d.type("confirm", "Rita-New-Passw0rd!")
     d.submit()

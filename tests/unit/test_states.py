@@ -35,9 +35,7 @@ from authflow.errors import (
 )
 from authflow.prompts import PromptKind
 
-VECTORS = json.loads(
-    (Path(__file__).resolve().parents[1] / "data" / "srp-vectors.json").read_text()
-)
+VECTORS = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "srp-vectors.json").read_text())
 
 
 def challenge(name: str, **parameters: str) -> Challenge:

@@ -41,7 +41,7 @@ await check("reset_password", async () => {
   return { step: out.nextStep.resetPasswordStep, destination: out.nextStep.codeDeliveryDetails?.destination ?? null };
 });
 await check("confirm_reset_password", async () => {
-  await auth.confirmResetPassword({ username, confirmationCode: await lastCode(username, "FORGOT_PASSWORD"),
+  await auth.confirmResetPassword({ username, confirmationCode: await lastCode(username, "RESET_PASSWORD"),
                                     newPassword: env.NEW_PASSWORD });
   return "done";
 });

@@ -13,12 +13,12 @@ from authflow.states.base import Challenge, Context, Exchange, Follow, Outcome, 
 
 from authflow import srp
 
-VECTORS_PATH = Path(__file__).resolve().parents[2] / "data" / "srp-vectors.json"
+VECTORS_PATH = Path(__file__).resolve().parents[2] / "vectors" / "srp-vectors.json"
 
 
 @cache
 def vectors() -> dict[str, Any]:
-    """The published SRP vectors (a copy in tests/data)."""
+    """The published SRP vectors (a copy in tests/vectors)."""
     loaded: dict[str, Any] = json.loads(VECTORS_PATH.read_text())
     return loaded
 

@@ -1,0 +1,158 @@
+"""Named profiles: settings kept in a TOML file, chosen with ``--profile NAME`` or ``AUTHFLOW_PROFILE``.
+
+The file is ``$AUTHFLOW_CONFIG``, else ``config.toml`` in the user's config directory for authflow
+(``platformdirs.user_config_dir("authflow")``). One table per profile, its keys named as the flags without
+dashes::
+
+    [profiles.work]
+    pool_id = "eu-west-1_AbC123"
+    client_id = "1example23456789"
+    username = "alice@example.com"
+    identity_pool_id = "eu-west-1:0a1b2c3d-..."
+    auth_flow = "USER_SRP_AUTH"
+    non_interactive = true
+
+A flag, or its environment variable (``AUTHFLOW_<KEY>``), wins over the profile: a profile's value becomes
+the option's default, unless that variable is set. A key no command knows, a value of the wrong kind, an
+unknown profile or a file that is not TOML is a :class:`ProfileError` (a UsageError: one line, exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from authflow.errors import UsageError
+
+CONFIG_ENV = "AUTHFLOW_CONFIG"
+PROFILE_ENV = "AUTHFLOW_PROFILE"
+#: Options that are not settings (the profile's own name; what a command acts on).
+NOT_SETTINGS = frozenset({"profile", "help", "version", "command", "func"})
+
+
+class ProfileError(UsageError):
+    code = "ProfileError"
+
+
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``$AUTHFLOW_CONFIG``, else ``config.toml`` in the user's config directory for authflow."""
+    env = os.environ if environ is None else environ
+    override = env.get(CONFIG_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("authflow")) / "config.toml"
+
+
+def _toml() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import tomli  # type: ignore[import-not-found,unused-ignore]
+
+    return tomli
+
+
+def load_profiles(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Every profile of the file (none when there is no file): name -> settings."""
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ProfileError(f"cannot read the profiles file {path} ({exc.strerror})") from None
+    toml = _toml()
+    try:
+        document = toml.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ProfileError(f"the profiles file {path} is not UTF-8 text") from None
+    except toml.TOMLDecodeError as exc:
+        raise ProfileError(f"the profiles file {path} is not valid TOML: {' '.join(str(exc).split())}") from None
+    unknown = sorted(set(document) - {"profiles"})
+    if unknown:
+        raise ProfileError(f"the profiles file {path} has tables other than [profiles.NAME]: {', '.join(unknown)}")
+    profiles = document.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ProfileError(f"the profiles file {path}: profiles must be tables, [profiles.NAME]")
+    for name, settings in profiles.items():
+        if not isinstance(settings, dict):
+            raise ProfileError(f"the profiles file {path}: [profiles.{name}] is not a table")
+        for key, value in settings.items():
+            if isinstance(value, (dict, list)) or not isinstance(value, (str, bool, int, float)):
+                raise ProfileError(f"the profiles file {path}: [profiles.{name}] {key} must be a string, "
+                                   "number or true/false")
+    return profiles
+
+
+def profile(name: str, path: Path | None = None) -> dict[str, Any]:
+    """The settings of profile ``name``; ProfileError when the file has no such profile."""
+    path = path or config_path()
+    profiles = load_profiles(path)
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ProfileError(f"no profile {name!r} in {path} (profiles: {known})")
+    return profiles[name]
+
+
+def chosen_profile(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str | None:
+    """The profile a command line asks for: ``--profile NAME`` (or ``--profile=NAME``), else AUTHFLOW_PROFILE."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--profile" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--profile="):
+            return arg.partition("=")[2]
+    env = os.environ if environ is None else environ
+    return env.get(PROFILE_ENV) or None
+
+
+def add_profile_option(parser: argparse.ArgumentParser) -> None:
+    """``--profile NAME`` (read before parsing by :func:`apply`; here so that --help shows it)."""
+    parser.add_argument("--profile", metavar="NAME", default=os.environ.get(PROFILE_ENV) or None,
+                        help=f"{PROFILE_ENV}: take settings from [profiles.NAME] of the profiles file "
+                        f"({CONFIG_ENV}, default: config.toml in the user's config directory)")
+
+
+def _actions(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+    """Every option of ``parser`` and of its subcommands, recursively."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                yield from _actions(child)
+        elif action.option_strings:
+            yield action
+
+
+def apply(parser: argparse.ArgumentParser, argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str | None:
+    """Make the chosen profile's settings the defaults of ``parser``'s options (and its subcommands'), except
+    where the option's environment variable (``AUTHFLOW_<KEY>``) is set. Returns the profile's name, or None."""
+    env = os.environ if environ is None else environ
+    name = chosen_profile(argv, env)
+    if name is None:
+        return None
+    settings = profile(name, config_path(env))
+    actions = [a for a in _actions(parser) if a.dest not in NOT_SETTINGS]
+    known = {a.dest for a in actions}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ProfileError(f"profile {name!r}: unknown setting(s) {', '.join(unknown)} "
+                           "(keys are the flags without dashes, e.g. pool_id)")
+    for action in actions:
+        if action.dest not in settings or env.get(f"AUTHFLOW_{action.dest.upper()}"):
+            continue
+        value = settings[action.dest]
+        flag = isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
+        if flag != isinstance(value, bool):
+            kind = "true or false" if flag else "a string or a number"
+            raise ProfileError(f"profile {name!r}: {action.dest} must be {kind}")
+        # A string default goes through the option's type, as if typed after the flag.
+        action.default = value if flag else str(value)
+    return name

@@ -1,0 +1,95 @@
+"""Named profiles (authflow.profiles): the file, the choice of profile, and who wins (flag > environment
+variable > profile > built-in default)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import pytest
+
+from authflow import profiles
+from authflow.profiles import ProfileError
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="t")
+    sub = top.add_subparsers(dest="command")
+    login = sub.add_parser("login")
+    login.add_argument("--pool-id", default=os.environ.get("AUTHFLOW_POOL_ID"))
+    login.add_argument("--auth-flow", default="USER_SRP_AUTH")
+    login.add_argument("--leeway", type=float, default=60.0)
+    login.add_argument("--non-interactive", action="store_true")
+    profiles.add_profile_option(login)
+    other = sub.add_parser("other")
+    other.add_argument("--identity-pool-id")
+    return top
+
+
+def write(tmp_path: Path, text: str) -> dict[str, str]:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return {"AUTHFLOW_CONFIG": str(path)}
+
+
+WORK = """
+[profiles.work]
+pool_id = "eu-west-1_Work1"
+auth_flow = "USER_PASSWORD_AUTH"
+leeway = 120
+non_interactive = true
+identity_pool_id = "eu-west-1:0000"
+
+[profiles.home]
+pool_id = "us-east-1_Home1"
+"""
+
+
+def parse(argv: list[str], env: dict[str, str]) -> argparse.Namespace:
+    top = parser()
+    profiles.apply(top, argv, env)
+    return top.parse_args(argv)
+
+
+def test_a_profile_fills_in_what_flags_and_variables_leave_out(tmp_path: Path) -> None:
+    env = write(tmp_path, WORK)
+    args = parse(["login", "--profile", "work"], env)
+    assert (args.pool_id, args.auth_flow, args.leeway, args.non_interactive) == \
+        ("eu-west-1_Work1", "USER_PASSWORD_AUTH", 120.0, True)
+    assert parse(["login", "--profile=work", "--auth-flow", "USER_AUTH"], env).auth_flow == "USER_AUTH"  # flag wins
+    assert parse(["login"], {**env, "AUTHFLOW_PROFILE": "home"}).pool_id == "us-east-1_Home1"
+    assert parse(["login"], env).auth_flow == "USER_SRP_AUTH"  # no profile chosen: built-in defaults
+
+
+def test_an_environment_variable_wins_over_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {**write(tmp_path, WORK), "AUTHFLOW_POOL_ID": "us-west-2_FromEnv"}
+    monkeypatch.setenv("AUTHFLOW_POOL_ID", "us-west-2_FromEnv")  # the parser reads it as its default
+    assert parse(["login", "--profile", "work"], env).pool_id == "us-west-2_FromEnv"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[profiles.work\npool_id = 1", "not valid TOML"),
+    ("[other]\nx = 1", "tables other than [profiles.NAME]"),
+    ("[profiles]\nwork = 3", "is not a table"),
+    ("[profiles.work]\npool_id = [1, 2]", "must be a string, number or true/false"),
+    ("[profiles.work]\npoolid = 'x'", "unknown setting(s) poolid"),
+    ("[profiles.work]\nnon_interactive = 'yes'", "non_interactive must be true or false"),
+    ("[profiles.home]\npool_id = 'x'", "no profile 'work'"),
+])
+def test_mistakes_are_one_clear_line(tmp_path: Path, text: str, message: str) -> None:
+    env = write(tmp_path, text)
+    with pytest.raises(ProfileError) as excinfo:
+        parse(["login", "--profile", "work"], env)
+    assert message in str(excinfo.value)
+    assert "\n" not in str(excinfo.value)
+
+
+def test_no_file_no_profiles_and_the_default_path(tmp_path: Path) -> None:
+    env = {"AUTHFLOW_CONFIG": str(tmp_path / "absent.toml")}
+    assert profiles.load_profiles(Path(env["AUTHFLOW_CONFIG"])) == {}
+    with pytest.raises(ProfileError, match="no profile 'work'.*profiles: none"):
+        parse(["login", "--profile", "work"], env)
+    assert profiles.config_path({}).name == "config.toml"
+    assert "authflow" in str(profiles.config_path({}))
+    assert sorted(profiles.load_profiles(Path(write(tmp_path, WORK)["AUTHFLOW_CONFIG"]))) == ["home", "work"]

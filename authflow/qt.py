@@ -7,7 +7,7 @@
         result.tokens.access_token, result.device              # a remembered device, if asked for
 
 :class:`SignInWidget` is the same sign-in as a plain widget, for apps that place it themselves: it emits
-``signed_in(SignInResult)`` or ``cancelled()``.
+``signed_in(DialogResult)`` or ``cancelled()``.
 
 Every question of the sign-in is one :class:`Page`, chosen by the prompt's kind (``PAGES``). A new prompt
 kind is one small subclass registered with :func:`page`; a kind without a page of its own gets
@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -58,10 +58,11 @@ from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
 if TYPE_CHECKING:
+    from authflow.browser import BrowserSignIn
     from authflow.passkeys import Authenticator
 
 __all__ = [
-    "PAGES", "FieldsPage", "Page", "Screen", "SignInDialog", "SignInResult", "SignInWidget", "in_background", "page",
+    "PAGES", "DialogResult", "FieldsPage", "Page", "Screen", "SignInDialog", "SignInWidget", "in_background", "page",
 ]
 
 #: How long before its Session expires a sign-in starts showing the countdown (seconds).
@@ -73,8 +74,17 @@ def describe_error(error: AuthflowError) -> str:
     return str(explain_refusal(error))
 
 
+def __getattr__(name: str) -> Any:
+    if name == "SignInResult":  # its name until it was told apart from authflow.many.SignInResult (a batch's)
+        import warnings
+
+        warnings.warn("authflow.qt.SignInResult is now DialogResult", DeprecationWarning, stacklevel=2)
+        return DialogResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @dataclass(frozen=True, repr=False)
-class SignInResult:
+class DialogResult:
     """A finished sign-in: the tokens, and the device Cognito will remember (when one was confirmed)."""
 
     username: str
@@ -83,7 +93,7 @@ class SignInResult:
     device_error: AuthflowError | None = None  # why confirming a new device failed (the sign-in stands)
 
     def __repr__(self) -> str:
-        return f"SignInResult({self.username!r}, {self.tokens!r}, device={self.device!r})"
+        return f"DialogResult({self.username!r}, {self.tokens!r}, device={self.device!r})"
 
 
 # --- the worker ---------------------------------------------------------------------------------------
@@ -265,6 +275,10 @@ class UsernameScreen(Screen):
         line.setText(self.sign_in.username)
         if self.sign_in.allow_sign_up:
             self.form.addRow(_link("No account yet? Create one", "sign_up", lambda: self.sign_in.begin_with("sign_up")))
+        if self.sign_in.browser is not None:  # managed login: "Sign in with the browser", "Continue with <provider>"
+            from authflow.qt_browser import add_browser_buttons
+
+            add_browser_buttons(self)
 
 
 class _SecretInput(QWidget):
@@ -621,7 +635,7 @@ class SignInWidget(QWidget):
     forgotten is removed. The countdown shows when the Session has less than ``warn_before`` seconds left.
     """
 
-    signed_in = Signal(object)  # SignInResult
+    signed_in = Signal(object)  # DialogResult
     cancelled = Signal()
     _key_waits = Signal()  # from the worker: the security key waits for a touch
 
@@ -635,10 +649,14 @@ class SignInWidget(QWidget):
         warn_before: float = DEFAULT_WARN_BEFORE,
         allow_sign_up: bool = False,
         authenticator: Authenticator | None = None,
+        browser: BrowserSignIn | None = None,
+        providers: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.pool = pool
+        #: Managed login (authflow.qt_browser): the system browser signs in, for ``providers`` straight away.
+        self.browser, self.providers = browser, tuple(providers)
         self.username = username
         self.flow_options = dict(flow_options or {})
         self.token_cache = token_cache
@@ -647,7 +665,7 @@ class SignInWidget(QWidget):
         self.authenticator = authenticator
         self._key_waits.connect(self._touch_now)
         self.flow: AuthFlow | None = None
-        self.result: SignInResult | None = None
+        self.result: DialogResult | None = None
         self._cancelled = threading.Event()
         self._call: _Call | None = None
         self._finished = False
@@ -882,7 +900,7 @@ class SignInWidget(QWidget):
             self._finished = True
             self.ticker.stop()
             self.banner.hide()
-            self.result = SignInResult(self.username, step.tokens, flow.device, flow.device_error)
+            self.result = DialogResult(self.username, step.tokens, flow.device, flow.device_error)
             self.signed_in.emit(self.result)
             return
         assert step.prompt is not None
@@ -960,7 +978,7 @@ class SignInDialog(QDialog):
         self.widget.cancelled.connect(self.reject)
 
     @property
-    def result_value(self) -> SignInResult | None:
+    def result_value(self) -> DialogResult | None:
         return self.widget.result
 
     def reject(self) -> None:
@@ -968,7 +986,7 @@ class SignInDialog(QDialog):
         super().reject()
 
     @classmethod
-    def sign_in(cls, pool: UserPool, parent: QWidget | None = None, **options: Any) -> SignInResult | None:
+    def sign_in(cls, pool: UserPool, parent: QWidget | None = None, **options: Any) -> DialogResult | None:
         """Show the dialog modally; the result, or None when the person cancelled."""
         dialog = cls(pool, parent, **options)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted

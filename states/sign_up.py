@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from authflow.states._account import PASSWORD, account_prompt, remember_delivery, sign_in_new_user
 from authflow.states.base import Context, Exchange, Move, Request, State, answer_value
 
+from authflow.labels import attribute_label
 from authflow.prompts import Field, Prompt, PromptKind
 
 NAME = "SIGN_UP"
@@ -31,7 +32,7 @@ def prompt(ctx: Context) -> Prompt:
     return account_prompt(
         ctx, PromptKind.SIGN_UP, NAME, f"Choose a password for the new account {ctx.username}",
         Field(name="password", label="Password", secret=True, confirm=True),
-        *(Field(name=name, label=name) for name in names),
+        *(Field(name=name, label=attribute_label(name)) for name in names),
         required_attributes=names,
     )
 

@@ -22,6 +22,7 @@ from authflow.states._account import PASSWORD, account_prompt, remember_delivery
 from authflow.states.base import Context, Exchange, Move, Request, State, answer_value, retry_when_retryable
 
 from authflow.errors import AuthflowError, InvalidParameterError
+from authflow.labels import attribute_label
 from authflow.prompts import Field, Prompt, PromptKind
 
 NAME = "SIGN_UP"
@@ -50,11 +51,11 @@ def prompt(ctx: Context) -> Prompt:
     names = attribute_names(ctx)
     if CHOSEN in ctx.carry:  # asked again for the attributes Cognito wants: the password stands
         message = f"The user pool needs more about the new account {ctx.username}"
-        fields = [Field(name=name, label=name) for name in names]
+        fields = [Field(name=name, label=attribute_label(name)) for name in names]
     else:
         message = f"Choose a password for the new account {ctx.username}"
         fields = [Field(name="password", label="Password", secret=True, confirm=True),
-                  *(Field(name=name, label=name) for name in names)]
+                  *(Field(name=name, label=attribute_label(name)) for name in names)]
     return account_prompt(ctx, PromptKind.SIGN_UP, NAME, message, *fields, required_attributes=names)
 
 

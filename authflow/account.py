@@ -12,7 +12,7 @@
 The questions are the sign-in's :class:`~authflow.prompts.Prompt` s: the current password is a ``PASSWORD``
 prompt, the new one a ``NEW_PASSWORD`` prompt (asked twice), a new authenticator app a ``TOTP_SETUP`` prompt
 (secret, otpauth URI for a QR code), a verification code a ``CODE`` prompt named ``VERIFY_ATTRIBUTE`` (with
-where the code went, and ``RESEND`` among its choices: answering ``{"resend": "yes"}`` sends a new one), an
+where the code went, and ``resend``: answering ``prompt.resend.answer``, ``{"resend": "yes"}``, sends a new one), an
 email address for email MFA an ``EMAIL_ADDRESS`` prompt, and deleting the account a ``CONFIRM`` prompt
 answered with the username. A refusal that another answer may fix (a wrong current password, a password the
 policy refuses, a wrong code) asks the same prompt again with the error; any other refusal ends the flow with
@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from authflow.calls import Request
 from authflow.errors import (
@@ -48,12 +48,24 @@ from authflow.errors import (
     SignInCancelled,
     UsageError,
 )
-from authflow.prompts import Answer, Field, Prompt, PromptKind, normalize_answer
+from authflow.prompts import RESEND_ANSWER, Answer, Field, Prompt, PromptKind, Resend, normalize_answer
 
 if TYPE_CHECKING:
     from authflow.tokencache import CacheKey, TokenCache
     from authflow.tokens import Tokens
     from authflow.transport import UserPool
+
+
+class AccountPool(Protocol):
+    """What an account needs of its pool: a :class:`~authflow.transport.UserPool`, or
+    :class:`authflow.wire.AccountPool` (which starts without botocore)."""
+
+    pool_name: str
+
+    def send(self, request: Request) -> dict[str, Any]: ...
+
+    def refresh(self, refresh_token: str, *, username: str | None = None,
+                device_key: str | None = None) -> Tokens: ...
 
 __all__ = [
     "Account",
@@ -80,8 +92,8 @@ SETTINGS = {"SMS_MFA": "SMSMfaSettings", "SOFTWARE_TOKEN_MFA": "SoftwareTokenMfa
 PASSKEY_MFA = "WEB_AUTHN"
 #: The prompt name (``challenge_name``) of an attribute verification code; AUTHFLOW_CHALLENGE for a code command.
 VERIFY_ATTRIBUTE = "VERIFY_ATTRIBUTE"
-#: Offered with a verification code prompt (``prompt.choices``): answering ``{"resend": "yes"}`` sends a new code.
-RESEND = "RESEND"
+#: Offered with a verification code prompt (``prompt.resend``): its answer (``{"resend": "yes"}``) sends a new code.
+RESEND = Resend()
 #: The attribute each delivered MFA method sends its codes to.
 MFA_ATTRIBUTE = {"SMS_MFA": "phone_number", "EMAIL_OTP": "email"}
 SIX_DIGITS = r"^[0-9]{6}$"
@@ -338,8 +350,8 @@ class AccountFlow(Generic[T]):
 
 def _checked(prompt: Prompt, answer: dict[str, str]) -> dict[str, str]:
     """The answer if every field is there and of its shape (a code cleaned of spaces and dashes)."""
-    if RESEND in prompt.choices and wants_resend(answer):
-        return {"resend": "yes"}
+    if prompt.resend is not None and wants_resend(answer):
+        return dict(RESEND_ANSWER)
     out = dict(answer)
     for fld in prompt.fields:
         value = str(answer.get(fld.name, "")).strip()
@@ -356,7 +368,7 @@ def _checked(prompt: Prompt, answer: dict[str, str]) -> dict[str, str]:
 
 
 def wants_resend(answer: Mapping[str, str]) -> bool:
-    return str(answer.get("resend", "")).strip().lower() in ("1", "yes", "true", RESEND.lower())
+    return str(answer.get("resend", "")).strip().lower() in ("1", "yes", "true", "resend")
 
 
 # --- the account ----------------------------------------------------------------------------------------
@@ -371,7 +383,7 @@ class Account:
 
     def __init__(
         self,
-        pool: UserPool,
+        pool: UserPool | AccountPool,
         tokens: Tokens,
         *,
         username: str | None = None,
@@ -428,7 +440,7 @@ class Account:
         if self.cache is not None and self.cache_key is not None and not force:
             from authflow.refresh import cached_or_refreshed
 
-            tokens = cached_or_refreshed(self.cache, self.cache_key, self.pool, leeway=self.leeway)
+            tokens = cached_or_refreshed(self.cache, self.cache_key, cast("UserPool", self.pool), leeway=self.leeway)
         if tokens is None or tokens.access_token == self.tokens.access_token:
             if not self.tokens.refresh_token:
                 raise NotAuthorizedError("the access token has expired and there is no refresh token: sign in again",
@@ -461,8 +473,6 @@ class Account:
         return None if reply is None else _factors(reply)
 
     def _auth_factors_reply(self) -> dict[str, Any] | None:
-        from authflow.transport import _no_such_operation
-
         try:
             return self.call("GetUserAuthFactors")
         except CognitoError as exc:
@@ -482,8 +492,6 @@ class Account:
                     return None
                 raise
             except CognitoError as exc:
-                from authflow.transport import _no_such_operation
-
                 if _no_such_operation(exc):
                     return None
                 raise
@@ -503,8 +511,6 @@ class Account:
             try:
                 reply = self.call("ListWebAuthnCredentials", **({"NextToken": token} if token else {}))
             except CognitoError as exc:
-                from authflow.transport import _no_such_operation
-
                 if _no_such_operation(exc) or exc.code in ("WebAuthnConfigurationMissingException",
                                                            "WebAuthnNotEnabledException"):
                     return None
@@ -740,7 +746,7 @@ class Account:
                 + (f", sent to {details['Destination']}." if details.get("Destination") else "."),
                 Field("code", "Verification code", pattern=DELIVERED_CODE), error=error, attempt=attempt,
                 destination=details.get("Destination"), delivery_medium=details.get("DeliveryMedium"),
-                choices=(RESEND,), parameters={"attribute_name": name})
+                resend=RESEND, parameters={"attribute_name": name})
             if wants_resend(answer):
                 details = _details((yield Request("GetUserAttributeVerificationCode", {"AttributeName": name})))
                 error, attempt = None, 1
@@ -827,6 +833,17 @@ class Account:
         if self.cache is not None and self.cache_key is not None:
             self.cache.forget(self.cache_key)
             self.cache.forget_device(self.cache_key)
+
+
+#: Error codes of a server that does not know an operation (as authflow.transport tells them; a bare HTTP status
+#: means the answer was not a Cognito error at all: moto answers an operation it lacks with an HTML page).
+_UNKNOWN_OPERATION_CODES = frozenset({
+    "UnsupportedOperationException", "UnknownOperationException", "InvalidAction", "NotImplemented",
+})
+
+
+def _no_such_operation(exc: CognitoError) -> bool:
+    return exc.code in _UNKNOWN_OPERATION_CODES or exc.code.isdigit()
 
 
 def _factors(reply: Mapping[str, Any]) -> tuple[str, ...]:

@@ -274,7 +274,7 @@ def _entries(users_file: str) -> list[dict[str, Any]]:
     if users_file:
         from pathlib import Path
 
-        from authflow.cli import read_users_file
+        from authflow.many import read_users_file
 
         return read_users_file(Path(users_file))
     username = os.environ.get("AUTHFLOW_USERNAME")
@@ -312,7 +312,7 @@ class CognitoUser(User):
     def answers(self) -> HandlerLike:
         """Who answers this user's prompts: the users-file entry, then the AUTHFLOW_* answers. Override to
         answer with callables of your own (a function ``prompt -> answer``, or a ScriptedHandler)."""
-        from authflow.cli import NonInteractiveHandler
+        from authflow.cli.signin import NonInteractiveHandler
 
         given = {key: value for key, value in self.entry.items() if key != "username"}
         if "attributes" in given:

@@ -85,9 +85,14 @@ def fill(browser: Any, **fields: str) -> None:
 
 
 def submit(browser: Any) -> None:
+    """Click the form's button and wait until the next page has replaced this one."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
+    page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.ID, "submit").click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
 
 
 def text(browser: Any, element_id: str) -> str:

@@ -49,19 +49,10 @@ from PySide6.QtWidgets import (
 )
 
 from authflow.devices import Device
-from authflow.errors import (
-    AuthflowError,
-    CodeMismatchError,
-    ExpiredCodeError,
-    IncorrectCredentialsError,
-    PasswordResetRequiredError,
-    SessionExpiredError,
-    UserNotConfirmedError,
-)
+from authflow.errors import AuthflowError
 from authflow.flow import AuthFlow, Step
+from authflow.labels import ATTRIBUTE_EXAMPLES, MEDIUM_LABELS, attribute_label, explain_refusal
 from authflow.prompts import Field, Prompt
-from authflow.states import mfa_setup, select_challenge, select_mfa_type
-from authflow.states._account import RESEND
 from authflow.tokencache import CacheFileError, CacheKey, TokenCache, failure_reason
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
@@ -81,58 +72,10 @@ TITLE_SCALE = 1.35
 #: Said on the password page after "Send a new code" on a sign-in code page: why the person is back there.
 NEW_CODE_NOTICE = "To get a new code, sign in again: enter your password, and a new code is sent."
 
-#: Cognito's names for the options of a choice, in words (from the challenge modules).
-CHOICE_LABELS: Mapping[str, Mapping[str, str]] = {
-    "SELECT_MFA_TYPE": select_mfa_type.LABELS,
-    "SELECT_CHALLENGE": select_challenge.LABELS,
-    "MFA_SETUP": mfa_setup.LABELS,
-}
-
-#: Standard Cognito attributes by the names people know them by.
-ATTRIBUTE_LABELS: Mapping[str, str] = {
-    "name": "Full name",
-    "given_name": "First name",
-    "family_name": "Last name",
-    "middle_name": "Middle name",
-    "nickname": "Nickname",
-    "preferred_username": "Preferred username",
-    "email": "Email address",
-    "phone_number": "Phone number (+ country code)",
-    "birthdate": "Date of birth (YYYY-MM-DD)",
-    "gender": "Gender",
-    "address": "Address",
-    "locale": "Locale",
-    "zoneinfo": "Time zone",
-    "website": "Website",
-    "profile": "Profile page",
-    "picture": "Picture URL",
-}
-
-
-def attribute_label(name: str) -> str:
-    """``given_name`` -> "First name", ``custom:team_id`` -> "Team id"."""
-    if name in ATTRIBUTE_LABELS:
-        return ATTRIBUTE_LABELS[name]
-    words = name.removeprefix("custom:").replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
-
-
 def describe_error(error: AuthflowError) -> str:
-    """One sentence for a person about why an answer was refused or the sign-in stopped."""
-    if isinstance(error, SessionExpiredError):
-        return "This sign-in took too long and has expired. Start over."
-    if isinstance(error, IncorrectCredentialsError):
-        return "Incorrect username or password."
-    if isinstance(error, CodeMismatchError):
-        return "That code is not right. Check it and try again."
-    if isinstance(error, ExpiredCodeError):
-        return "That code has expired. Ask for a new one."
-    if isinstance(error, UserNotConfirmedError):
-        return "This account is not confirmed yet."
-    if isinstance(error, PasswordResetRequiredError):
-        return "This account's password must be reset."
-    text = error.message or error.code
-    return text[:1].upper() + text[1:]
+    """One sentence for a person about why an answer was refused or the sign-in stopped
+    (:func:`authflow.labels.explain_refusal`, on one line)."""
+    return str(explain_refusal(error))
 
 
 def __getattr__(name: str) -> Any:
@@ -431,7 +374,7 @@ class PasswordPage(Page):
                                lambda: self.sign_in.begin_with("forgot_password")))
 
 
-@page("CODE")
+@page("CODE", "TOTP_CODE")
 class CodePage(Page):
     """A one-time code: from the authenticator app, or sent by SMS / email (then: where, and a new one)."""
 
@@ -440,7 +383,8 @@ class CodePage(Page):
 
     def intro(self) -> str:
         prompt = self.prompt
-        by = {"SMS": " by text message", "EMAIL": " by email"}.get(prompt.delivery_medium or "", "")
+        how = MEDIUM_LABELS.get((prompt.delivery_medium or "").upper())
+        by = f" {how}" if how else ""
         if prompt.destination:
             return f"We sent a code{by} to {prompt.destination}. Enter it below."
         if by:  # where is not known (Cognito did not say), how is
@@ -456,10 +400,12 @@ class CodePage(Page):
 
 
 def _add_resend(page_: Page) -> None:
-    """"Send a new code": through the flow where the step offers it (RESEND: sign-up and reset codes), else,
-    for a sign-in code (Cognito cannot resend one within a Session), by starting the sign-in again."""
-    if RESEND in page_.prompt.choices:
-        resend = _link("Send a new code", "resend", lambda: page_.sign_in.send({"resend": "yes"}))
+    """"Send a new code": through the flow where the prompt offers it (``prompt.resend``: sign-up and reset
+    codes), else, for a sign-in code (Cognito cannot resend one within a Session), by starting the sign-in
+    again."""
+    offer = page_.prompt.resend
+    if offer is not None:
+        resend = _link(offer.label, "resend", lambda: page_.sign_in.send(dict(offer.answer)))
     elif page_.prompt.destination:
         resend = _link("Send a new code", "resend", lambda: page_.sign_in.start_over(NEW_CODE_NOTICE))
         resend.setToolTip("Starts the sign-in again, which sends a new code")
@@ -484,12 +430,10 @@ class ChoicePage(Page):
         return "Choose one:"
 
     def build(self) -> None:
-        labels = CHOICE_LABELS.get(self.prompt.challenge_name or "", {})
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         for index, choice in enumerate(self.prompt.choices):
-            words = labels.get(choice, choice)
-            button = QRadioButton(words[:1].upper() + words[1:])
+            button = QRadioButton(self.prompt.choice_label(choice))
             button.setObjectName(choice)
             button.setChecked(index == 0)
             self.group.addButton(button)
@@ -527,8 +471,10 @@ class PasswordFormPage(Page):
             elif field.name == "code":
                 self.add_line(field).setPlaceholderText("123456")
             else:
-                line = self.add_line(field, attribute_label(field.name))
+                line = self.add_line(field, field.label if field.label != field.name else attribute_label(field.name))
                 line.setText(self.prompt.user_attributes.get(field.name, ""))
+                if field.name in ATTRIBUTE_EXAMPLES:
+                    line.setPlaceholderText(ATTRIBUTE_EXAMPLES[field.name])
 
     def answer(self) -> dict[str, str]:
         values = super().answer()

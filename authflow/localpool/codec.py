@@ -55,13 +55,21 @@ def encode(value: Any, skip: frozenset[str] = NOT_PERSISTED) -> Any:
     return {name: encode(getattr(value, name), skip) for name in names if name not in skip}
 
 
+_names: dict[type, tuple[str, ...] | None] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...] | None:
+    try:
+        return _names[cls]
+    except KeyError:
+        pass
+    names: tuple[str, ...] | None = None
     if dataclasses.is_dataclass(cls):
-        return tuple(f.name for f in dataclasses.fields(cls))
-    slots = getattr(cls, "__slots__", None)
-    if slots is not None and getattr(cls, "__annotations__", None):
-        return tuple(slots)
-    return None
+        names = tuple(f.name for f in dataclasses.fields(cls))
+    elif getattr(cls, "__slots__", None) is not None and getattr(cls, "__annotations__", None):
+        names = tuple(getattr(cls, "__slots__"))  # noqa: B009 - not every class has it
+    _names[cls] = names
+    return names
 
 
 # --- decoding, by type hints -----------------------------------------------------------------------

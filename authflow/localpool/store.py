@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from authflow.localpool.codec import decode, encode
+from authflow.localpool.codec import NOT_PERSISTED, decode, encode
 from authflow.localpool.model import User, UserPool
 from authflow.localpool.sessions import AuthSession, SessionStore, SignIn
 from authflow.localpool.tokens import RefreshRecord, TokenIssuer
@@ -159,10 +159,11 @@ def _text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
+_NOT_IN_POOL_ROW = NOT_PERSISTED | {"users"}  # each user is a row of its own
+
+
 def _pool_text(pool: UserPool) -> str:
-    data = encode(pool)
-    data.pop("users", None)
-    return _text(data)
+    return _text(encode(pool, _NOT_IN_POOL_ROW))
 
 
 # --- the database file ----------------------------------------------------------------------------

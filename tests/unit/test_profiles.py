@@ -88,7 +88,7 @@ def test_mistakes_are_one_clear_line(tmp_path: Path, text: str, message: str) ->
 def test_no_file_no_profiles_and_the_default_path(tmp_path: Path) -> None:
     env = {"AUTHFLOW_CONFIG": str(tmp_path / "absent.toml")}
     assert profiles.load_profiles(Path(env["AUTHFLOW_CONFIG"])) == {}
-    with pytest.raises(ProfileError, match="no profile 'work'.*profiles: none"):
+    with pytest.raises(ProfileError, match=r"no profile 'work'.*profiles: none"):
         parse(["login", "--profile", "work"], env)
     assert profiles.config_path({}).name == "config.toml"
     assert "authflow" in str(profiles.config_path({}))

@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from authflow.account import Account, AccountFlow, AccountInfo, AccountStep
     from authflow.errors import (
         AuthflowError,
         CodeMismatchError,
@@ -46,6 +47,7 @@ __version__ = "0.1.0"
 
 #: Where each public name lives.
 _HOMES: dict[str, tuple[str, ...]] = {
+    "authflow.account": ("Account", "AccountFlow", "AccountInfo", "AccountStep"),
     "authflow.errors": (
         "AuthflowError",
         "CodeMismatchError",
@@ -77,6 +79,10 @@ _HOMES: dict[str, tuple[str, ...]] = {
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
+    "Account",
+    "AccountFlow",
+    "AccountInfo",
+    "AccountStep",
     "AuthFlow",
     "AuthflowError",
     "CodeMismatchError",

@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import threading
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from authflow.cli import EXIT_OK, one_line
 from authflow.errors import AuthflowError, EndOfInput, Interrupted, UsageError
 from authflow.prompts import Answer, Prompt, PromptKind
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
     from authflow.wizard import TerminalHandler
-
-
-def register(sub: Any) -> None:
-    demo = sub.add_parser(
-        "demo",
-        help="sign in to a local user pool with demo users, in this terminal",
-        description="Start a local user pool with demo users (passwords, SMS, email and authenticator-app "
-        "MFA, MFA setup, a new password, passwordless and custom challenges) and sign in as any of them with "
-        "the terminal wizard. The codes the pool sends and the authenticator app's codes are shown here, "
-        "so no phone is needed.",
-    )
-    demo.add_argument("--user", metavar="NAME", help="the demo user to sign in as (default: ask)")
-    demo.set_defaults(func=cmd_demo)
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("authflow demo runs in a terminal (try authflow local-pool for a server)")
-    import logging
-
-    from authflow.localpool import LocalUserPool
-
-    quiet = logging.getLogger("authflow.localpool")
-    quiet.addHandler(logging.NullHandler())
-    quiet.propagate = False
-    with LocalUserPool("demo") as local:
-        return Demo(local).run(args.user)
-
 
 
 class Demo:
@@ -187,7 +156,7 @@ class Demo:
         except (Interrupted, EndOfInput):
             terminal.say("Sign-in cancelled.\n", "class:error")
         except AuthflowError as exc:
-            terminal.say(f"✗ {one_line(str(exc))}\n", "class:error")
+            terminal.say(f"✗ {' '.join(str(exc).split())}\n", "class:error")
         else:
             self.summarize(terminal, tokens)
         changed = self._passwords_changed()
@@ -221,7 +190,7 @@ class Demo:
                 try:
                     found = access.credentials(tokens.id_token)
                 except AuthflowError as exc:
-                    return [f"  AWS credentials: {one_line(str(exc))}"]
+                    return [f"  AWS credentials: {' '.join(str(exc).split())}"]
                 role = self.local.issued_credentials(found.access_key_id)["RoleArn"].rsplit("/", 1)[-1]
                 return [f"  AWS credentials from identity pool {identity_pool.name}: {found.access_key_id},",
                         f"  role {role}, until {iso8601(found.expiration)} (`authflow credentials` prints them whole)."]
@@ -241,12 +210,12 @@ class Demo:
             try:
                 if only is not None:
                     self.sign_in(terminal, only)
-                    return EXIT_OK
+                    return 0
                 while True:
                     name = self.pick(terminal)
                     if name == self.QUIT:
                         terminal.say("Bye.")
-                        return EXIT_OK
+                        return 0
                     self.sign_in(terminal, name)
             finally:
                 stop.set()

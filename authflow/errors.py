@@ -27,6 +27,8 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     |   +-- NoSecurityKeyError, PasskeyTimeoutError, PinInvalidError, PasskeyCancelled,
     |       NoPasskeyForPoolError, PasskeyFileError
     +-- MissingAnswerError                the handler had no answer (non-interactive runs)
+    +-- InvalidAnswerError                an answer refused before anything was sent (breaks the field's pattern)
+    |   +-- RepeatedAnswerError           the answer Cognito just refused, given again: not sent twice
     +-- SignInCancelled                   the person left or the handler gave up
     |   +-- Interrupted, EndOfInput       Ctrl-C, Ctrl-D at a prompt
     +-- UsageError                        a setting or answer given to a command is not usable (exit 2)
@@ -35,6 +37,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     +-- FlowStateError                    the step API was called out of order
     |   +-- SnapshotError                 a snapshot that cannot be resumed
     +-- EndpointError                     the endpoint could not be reached
+    +-- UnknownOperationError             UserPool.call of an operation cognito-idp does not have
     +-- DeadlineError                     a read timeout, a call timeout or the sign-in's deadline passed
 """
 
@@ -289,6 +292,29 @@ class MissingAnswerError(AuthflowError):
     code = "MissingAnswer"
 
 
+class InvalidAnswerError(AuthflowError):
+    """An answer refused here, before anything was sent: it breaks its field's ``pattern`` (a code that is not
+    6 digits...). The same prompt comes back with this error; no call was made, no attempt was used.
+    ``field`` names the field; the message never holds the value."""
+
+    code = "InvalidAnswer"
+
+    def __init__(self, message: str = "", *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+
+
+class RepeatedAnswerError(InvalidAnswerError):
+    """The answer Cognito refused a moment ago, given again for the same question: it is not sent twice
+    (each wrong password or code counts toward Cognito's lockout). ``refused`` is Cognito's refusal."""
+
+    code = "RepeatedAnswer"
+
+    def __init__(self, message: str = "", *, refused: AuthflowError | None = None) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
 class SignInCancelled(AuthflowError):
     code = "Cancelled"
 
@@ -353,6 +379,13 @@ class EndpointError(AuthflowError):
     """The Cognito endpoint could not be reached."""
 
     code = "EndpointConnectionError"
+
+
+class UnknownOperationError(AuthflowError, AttributeError):
+    """``UserPool.call`` of an operation that cognito-idp does not have (neither an API name such as
+    ``ChangePassword`` nor a boto3 name such as ``change_password``). Also an AttributeError, which it was."""
+
+    code = "UnknownOperation"
 
 
 # --- sign-in through the browser (authflow.browser) ----------------------------------------------------

@@ -18,10 +18,14 @@ state module is described in ``states/base.py``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import math
+import secrets
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 
@@ -30,13 +34,18 @@ from authflow.devices import Device
 from authflow.errors import (
     AuthflowError,
     FlowStateError,
+    InvalidAnswerError,
     MalformedResponseError,
     MissingAnswerError,
+    RepeatedAnswerError,
     ResourceNotFoundError,
+    SignInCancelled,
     SnapshotError,
+    TooManyRequestsError,
     UnsupportedChallengeError,
 )
-from authflow.machine import AUTHENTICATED, CHALLENGE_EVENTS, FINAL, INITIAL, can_fire, fire
+from authflow.fieldcheck import check_answer
+from authflow.machine import AUTHENTICATED, CHALLENGE_EVENTS, FAILED, FINAL, INITIAL, can_fire, fire
 from authflow.prompts import Answer, Prompt, PromptKind, normalize_answer
 from authflow.replies import printable
 from authflow.states import REGISTRY
@@ -45,8 +54,16 @@ from authflow.states.start import AUTH_FLOWS, FIRST_FACTORS, initial_memory
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
+__all__ = [
+    "AUTHENTICATED", "DEFAULT_DEADLINE", "DEFAULT_SESSION_VALIDITY", "FAILED", "INITIAL", "AuthFlow", "Handler",
+    "HandlerLike", "Step", "sign_in",
+]
+
 T = TypeVar("T")
-DEFAULT_SESSION_VALIDITY = 180.0  # seconds: Cognito's default AuthSessionValidity is 3 minutes
+#: Seconds. Cognito's default AuthSessionValidity (3 minutes): a pool set otherwise must be told to the flow.
+DEFAULT_SESSION_VALIDITY = 180.0
+#: Seconds a sign-in may spend waiting for Cognito, all its calls together, unless the app says otherwise.
+DEFAULT_DEADLINE = 60.0
 
 
 class Handler(Protocol):
@@ -90,10 +107,28 @@ class AuthFlow:
     """One sign-in of ``username`` to ``pool``.
 
     ``auth_flow`` is USER_SRP_AUTH (default), USER_PASSWORD_AUTH, USER_AUTH (choice-based; with
-    ``preferred_challenge`` PASSWORD, PASSWORD_SRP, EMAIL_OTP or SMS_OTP) or CUSTOM_AUTH (``custom_srp``
-    to start it with SRP). ``session_validity`` is the pool's AuthSessionValidity in seconds, used only to
-    tell a UI when the current Session will expire. ``max_attempts`` bounds the answers tried for one
-    question before the flow gives up.
+    ``preferred_challenge`` PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN (a passkey)) or
+    CUSTOM_AUTH (``custom_srp`` to start it with SRP).
+
+    ``session_validity``: the app must give it. It is the app client's AuthSessionValidity in seconds (the
+    time a person has to answer each question), which Cognito does not tell a client; the default, 180 s,
+    is Cognito's default. It is used only to tell a UI when the current Session expires
+    (``flow.session_expires_at``, a ``time.time()`` value): a GUI shows a countdown from it, or starts over.
+
+    ``deadline`` (default :data:`DEFAULT_DEADLINE`, 60 s) bounds the time the sign-in spends waiting for
+    Cognito, all its calls together (the time a handler or a person takes to answer is not counted): a server
+    that trickles its reply ends the sign-in with :class:`~authflow.errors.DeadlineError` (code
+    ``SignInDeadline``) instead of holding it. ``None`` turns it off (each call is then bounded only by the
+    pool's own timeouts).
+
+    ``max_attempts`` bounds the answers tried for one question before the flow gives up. An answer that breaks
+    its field's pattern is refused before anything is sent (the same prompt comes back, its ``error`` an
+    :class:`~authflow.errors.InvalidAnswerError`, no attempt used), and the answer Cognito just refused is never
+    sent again for the same question (:class:`~authflow.errors.RepeatedAnswerError`).
+
+    Whether and how it ended: ``flow.ended`` (signed in or failed), ``flow.done`` (signed in, ``flow.tokens``),
+    ``flow.failure`` (the error that ended it, else None), ``flow.state`` (:data:`INITIAL`,
+    :data:`AUTHENTICATED`, :data:`FAILED`, or the name of the challenge being answered).
 
     ``begin`` starts with the account instead: ``"sign_up"`` (SignUp, asking the password and the
     ``sign_up_attributes``), ``"confirm_sign_up"`` (the code of an earlier sign-up), ``"resend_code"`` (a
@@ -121,7 +156,7 @@ class AuthFlow:
         device_name: str | None = None,
         begin: str | None = None,
         sign_up_attributes: Sequence[str] = (),
-        deadline: float | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         if auth_flow not in AUTH_FLOWS:
             raise ValueError(
@@ -153,9 +188,9 @@ class AuthFlow:
 
         if deadline is not None and not deadline > 0:
             raise ValueError("deadline is a positive number of seconds")
-        #: Seconds the sign-in may take from its first call to Cognito (None: no limit but each call's own).
+        #: Seconds the sign-in may spend waiting for Cognito, all calls together (None: each call's own limits).
         self.deadline = deadline
-        self._deadline_at: float | None = None
+        self._waited = 0.0  # seconds spent in calls to Cognito so far
 
         self.state = INITIAL  # set only by the machine (and by resume())
         self.history: list[str] = [INITIAL]
@@ -164,7 +199,12 @@ class AuthFlow:
         self.challenge: Challenge | None = None
         self.attempts = 0
         self.last_error: AuthflowError | None = None
+        #: The error that ended the flow (state FAILED), or None.
+        self.failure: AuthflowError | None = None
         self.tokens: Tokens | None = None
+        # The answer Cognito refused last, for this question: a keyed digest, never the answer itself.
+        self._refused: bytes | None = None
+        self._digest_key = secrets.token_bytes(16)
         self._asked: Prompt | None = None  # the current prompt, built once per wait (see ``prompt``)
         # states' values kept across steps and in snapshots (what the flow begins with, first)
         self._memory: dict[str, str] = initial_memory(begin, sign_up_attributes)
@@ -185,25 +225,61 @@ class AuthFlow:
         return step
 
     def respond(self, answer: Answer) -> Step:
-        """Answer the current prompt; returns the next step (the same question again if refused)."""
+        """Answer the current prompt; returns the next step (the same question again if refused).
+
+        Checked before anything is sent: a value that breaks its field's pattern, or the very answer Cognito
+        just refused for this question, brings the same prompt back with an
+        :class:`~authflow.errors.InvalidAnswerError` (:class:`~authflow.errors.RepeatedAnswerError`) as its
+        ``error``; nothing is sent and no attempt is used."""
         prompt = self.prompt
         if prompt is None:
             raise FlowStateError(f"nothing to answer: the flow is at {self.state}")
-        return self._step(normalize_answer(prompt, answer), retry_prompt=True)
+        given = normalize_answer(prompt, answer)
+        try:
+            given = check_answer(prompt, given)
+            if self._refused is not None and hmac.compare_digest(self._refused, self._digest(given)):
+                refused = prompt.error if not isinstance(prompt.error, InvalidAnswerError) else (
+                    prompt.error.refused if isinstance(prompt.error, RepeatedAnswerError) else None)
+                raise RepeatedAnswerError("this is the answer that was just refused: it was not sent again",
+                                          refused=refused)
+        except InvalidAnswerError as exc:
+            self._asked = replace(prompt, error=exc)
+            return self.step
+        return self._step(given, retry_prompt=True)
+
+    def _digest(self, answer: Mapping[str, str]) -> bytes:
+        material = json.dumps(sorted(answer.items())).encode("utf-8")
+        return hmac.new(self._digest_key, material, hashlib.sha256).digest()
 
     def conversation(self) -> Generator[Prompt, Answer, Tokens]:
         """The flow as a dialogue: yields each prompt, receives its answer, returns the tokens. An
         :class:`~authflow.errors.AuthflowError` thrown in (the handler gave up) cancels the flow.
         :meth:`run` and the asyncio twin both drive this one loop."""
         step = self.start() if self.state == INITIAL else self.step
+        refused_here = 0  # answers refused before sending, for the current question
         while step.tokens is None:
             assert step.prompt is not None
             try:
                 answer = yield step.prompt
-            except AuthflowError:
-                self._fail()
+            except AuthflowError as exc:
+                self._fail(exc)
                 raise
             step = self.respond(answer)
+            error = step.error
+            if not isinstance(error, InvalidAnswerError):
+                refused_here = 0
+                continue
+            refused_here += 1
+            if isinstance(error, RepeatedAnswerError):
+                # A handler that gives the refused answer again would give it for ever: Cognito's refusal
+                # ends the sign-in, and the answer is not sent a second time.
+                ending: AuthflowError = error.refused or error
+            elif refused_here >= self.max_attempts:
+                ending = error
+            else:
+                continue
+            self._fail(ending)
+            raise ending
         return step.tokens
 
     def run(self, handler: HandlerLike) -> Tokens:
@@ -221,11 +297,22 @@ class AuthFlow:
 
     def cancel(self) -> None:
         """Give up this sign-in: the flow is failed and forgets its Session."""
-        self._fail()
+        self._fail(SignInCancelled("the sign-in was cancelled"))
 
     @property
     def done(self) -> bool:
+        """Signed in: ``tokens`` holds the tokens."""
         return self.state == AUTHENTICATED
+
+    @property
+    def ended(self) -> bool:
+        """The flow is over: signed in (``done``) or failed (``failure`` says why); nothing more to answer."""
+        return self.state in FINAL
+
+    @property
+    def failed(self) -> bool:
+        """The flow ended without signing in (``failure`` says why)."""
+        return self.state == FAILED
 
     @property
     def step(self) -> Step:
@@ -357,19 +444,22 @@ class AuthFlow:
         try:
             self._walk(state, answer)
             return self.step  # inside: a prompt that cannot be built from the challenge fails the flow
-        except MissingAnswerError:
+        except MissingAnswerError as exc:
             if not retry_prompt:
-                self._fail()
+                self._fail(exc)
             raise
         except AuthflowError as exc:
             event = state.refused(self._context(), exc) if self.attempts < self.max_attempts else None
             if event is None or not can_fire(self, event):
-                self._fail()
+                self._fail(exc)
                 raise
             self._fire(event)
             # The same question again counts one more attempt; a refusal that leads to another question
             # (recovering an account in place) starts that one's count, with the refusal as its reason.
-            self.attempts = max(self.attempts, 1) + 1 if self.state == state.name else 1
+            again = self.state == state.name
+            self.attempts = max(self.attempts, 1) + 1 if again else 1
+            # The refused answer is never sent twice in a row (throttling refuses no answer: it may go again).
+            self._refused = self._digest(answer) if again and not isinstance(exc, TooManyRequestsError) else None
             self.last_error = exc
             self._wait(REGISTRY[self.state])
         return self.step
@@ -389,6 +479,7 @@ class AuthFlow:
             state = REGISTRY[self.state]
             if state.prompt is not None:  # a new question: its own count of attempts
                 self.attempts = 1
+                self._refused = None
                 self._wait(state)
                 return
             outcome = self._exchange(state, {})  # a state that asks no one, run on arrival
@@ -427,18 +518,24 @@ class AuthFlow:
 
     def _send(self, request: Request) -> dict[str, Any]:
         device_key = self.device.device_key if self.device is not None else None
-        if self.deadline is not None and self._deadline_at is None:
-            self._deadline_at = time.monotonic() + self.deadline
-        timeout = None if self._deadline_at is None else self._deadline_at - time.monotonic()
         try:
-            return self.pool.send(request, device_key=device_key, client_metadata=self.client_metadata,
-                                  timeout=timeout)
+            return self._timed_send(request, device_key)
         except ResourceNotFoundError as exc:
             if device_key is None or request.operation != "InitiateAuth" or "device" not in exc.message.lower():
                 raise
             # The device was forgotten on the server: sign in without it, as the AWS SDKs do.
             self.device = None
-            return self.pool.send(request, client_metadata=self.client_metadata, timeout=timeout)
+            return self._timed_send(request, None)
+
+    def _timed_send(self, request: Request, device_key: str | None) -> dict[str, Any]:
+        """One call, within what is left of the deadline (the time spent in calls to Cognito)."""
+        timeout = None if self.deadline is None else self.deadline - self._waited
+        started = time.monotonic()
+        try:
+            return self.pool.send(request, device_key=device_key, client_metadata=self.client_metadata,
+                                  timeout=timeout)
+        finally:
+            self._waited += time.monotonic() - started
 
     def _follow(self, reply: Reply) -> None:
         """Cognito's answer: tokens end the sign-in; a ChallengeName is the next event of the table."""
@@ -509,8 +606,9 @@ class AuthFlow:
         self._asked = None
         self.history.append(self.state)
 
-    def _fail(self) -> None:
+    def _fail(self, error: AuthflowError) -> None:
         if self.state not in FINAL:
+            self.failure = error
             self._fire("fail")
         self.session = None
         self._forget()

@@ -9,15 +9,17 @@ A :class:`RateLimit` caps how many sign-ins start per second, across threads and
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import pickle
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from authflow.errors import AuthflowError, UnexpectedError
+from authflow.errors import AuthflowError, UnexpectedError, UsageError
 from authflow.flow import AuthFlow, HandlerLike
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
@@ -180,3 +182,34 @@ def _sign_in_part(
     pool: UserPool, items: Sequence[SignInRequest], max_workers: int, options: dict[str, Any]
 ) -> list[SignInResult]:
     return _sign_in_threads(pool, items, max_workers, _child_limit, options)
+
+
+#: What an entry of a users file (``authflow login --users FILE``, Locust's ``--cognito-users``) may say;
+#: a missing answer comes from AUTHFLOW_*.
+USER_FIELDS = ("username", "password", "new_password", "attributes", "totp_secret", "code_command",
+               "mfa_choice", "first_factor")
+
+
+def read_users_file(path: Path) -> list[dict[str, Any]]:
+    """The users of ``--users FILE``: a JSON array of objects, each with at least a ``username``."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--users: cannot read {path} ({exc.strerror})") from None
+    except ValueError:
+        raise UsageError(f"--users: {path} is not JSON") from None
+    if not isinstance(entries, list) or not entries:
+        raise UsageError("--users: the file must hold a non-empty JSON array of users")
+    from authflow.totp import check_secret
+
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("username"), str) or not entry["username"]:
+            raise UsageError(f"--users: entry {number} is not an object with a username")
+        unknown = sorted(set(entry) - set(USER_FIELDS))
+        if unknown:
+            raise UsageError(f"--users: entry {number} has unknown keys: {', '.join(unknown)}")
+        if "attributes" in entry and not isinstance(entry["attributes"], dict):
+            raise UsageError(f"--users: entry {number}: attributes must be an object")
+        if entry.get("totp_secret"):
+            check_secret(entry["totp_secret"], f"--users: entry {number}: totp_secret")
+    return entries

@@ -34,6 +34,7 @@ class PromptKind(str, Enum):
     RESET_REQUIRED = "RESET_REQUIRED"  # PasswordResetRequiredException in a sign-in: agree to reset first
     RESET_PASSWORD = "RESET_PASSWORD"  # the reset code and a new password (ConfirmForgotPassword)
     PASSKEY = "PASSKEY"  # WEB_AUTHN: an authenticator's assertion for webauthn_options (authflow.passkeys)
+    CONFIRM = "CONFIRM"  # an account change that cannot be undone (DeleteUser): type the username to confirm
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from authflow.errors import (
     EndpointError,
     InvalidParameterError,
     MalformedResponseError,
+    UnknownOperationError,
     cognito_error,
 )
 from authflow.replies import check_reply, printable
@@ -49,10 +50,11 @@ _CLIENT_LOCK = threading.Lock()
 
 
 def _rebuild_pool(pool_id: str, client_id: str, client_secret: str | None, region: str, endpoint_url: str | None,
-                  max_attempts: int, timeouts: tuple[float, float, float | None] = (10.0, 30.0, None)) -> UserPool:
+                  max_attempts: int, timeouts: tuple[float, float, float | None] = (10.0, 30.0, None),
+                  max_connections: int = 10) -> UserPool:
     connect, read, call = timeouts
     return UserPool(pool_id, client_id, client_secret, region, endpoint_url, max_attempts=max_attempts,
-                    connect_timeout=connect, read_timeout=read, call_timeout=call)
+                    connect_timeout=connect, read_timeout=read, call_timeout=call, max_connections=max_connections)
 
 
 class UserPool:
@@ -61,6 +63,10 @@ class UserPool:
     ``client_secret`` is set for app clients that have one: SECRET_HASH is then sent with every call that
     carries a username. ``endpoint_url`` points at a Cognito-compatible server (the local user pool).
     Pass ``client`` to use your own boto3/botocore ``cognito-idp`` client instead.
+
+    ``max_connections`` sizes the client's connection pool (botocore's ``max_pool_connections``, 10 by
+    default): give it the number of threads or simulated users that share the pool, or connections beyond it
+    are opened and discarded on every call ("Connection pool is full").
     """
 
     def __init__(
@@ -76,7 +82,11 @@ class UserPool:
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
         call_timeout: float | None = None,
+        max_connections: int = 10,
     ) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections is at least 1")
+        self.max_connections = max_connections
         if not (0 < connect_timeout and 0 < read_timeout and (call_timeout is None or 0 < call_timeout)):
             raise ValueError("timeouts are positive numbers of seconds")
         self.pool_id = pool_id
@@ -96,6 +106,8 @@ class UserPool:
         self._refresh_by_initiate_auth = False
         #: Per operation sent, by API name: the client's method for it and the members its input takes.
         self._operations: dict[str, tuple[str, Any]] = {}
+        #: Per operation called, as it was named: (boto3 method name, API name).
+        self._names: dict[str, tuple[str, str]] = {}
 
     def _build_client(self, max_attempts: int) -> Any:
         config = Config(
@@ -103,6 +115,7 @@ class UserPool:
             retries={"mode": "standard", "total_max_attempts": max_attempts},
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
+            max_pool_connections=self.max_connections,
         )
         # A private botocore session: creating clients from one session at once is not safe.
         with _CLIENT_LOCK:
@@ -133,7 +146,8 @@ class UserPool:
         if not self._own_client:
             raise TypeError("a UserPool with a client of your own cannot be sent to another process")
         return (_rebuild_pool, (self.pool_id, self.client_id, self._client_secret, self.region, self.endpoint_url,
-                                self._max_attempts, (self.connect_timeout, self.read_timeout, self.call_timeout)))
+                                self._max_attempts, (self.connect_timeout, self.read_timeout, self.call_timeout),
+                                self.max_connections))
 
     def __repr__(self) -> str:
         secret = ", client_secret=<hidden>" if self.has_secret else ""
@@ -143,16 +157,38 @@ class UserPool:
     # --- calls ----------------------------------------------------------------------------------
 
     def call(self, operation: str, *, timeout: float | None = None, **kwargs: Any) -> dict[str, Any]:
-        """Call a Cognito operation by its boto3 name; Cognito's errors come back typed.
+        """Call a Cognito operation by its API name (``ChangePassword``) or its boto3 name
+        (``change_password``); Cognito's errors come back typed, and an operation that cognito-idp does not
+        have is an :class:`~authflow.errors.UnknownOperationError`, with nothing sent.
 
         With ``timeout`` or the pool's ``call_timeout``, the whole call (botocore's retries included) ends
         within the smaller or raises :class:`~authflow.errors.DeadlineError`: a server that trickles its
         answer cannot hold it longer."""
+        method_name, api_name = self.operation_names(operation)
         limits = [t for t in (timeout, self.call_timeout) if t is not None]
         limit = min(limits) if limits else None
         sign_in_deadline = timeout is not None and (self.call_timeout is None or timeout < self.call_timeout)
-        return _invoke(getattr(self._client, operation), kwargs, _api_name(operation), limit=limit,
+        return _invoke(getattr(self._client, method_name), kwargs, api_name, limit=limit,
                        sign_in_deadline=sign_in_deadline, read_timeout=self.read_timeout)
+
+    def operation_names(self, operation: str) -> tuple[str, str]:
+        """(boto3 method name, API name) of ``operation``, given either way; else UnknownOperationError."""
+        names = self._names.get(operation)
+        if names is None:
+            method_name = operation if operation[:1].islower() else xform_name(operation)
+            mapping = getattr(getattr(self._client, "meta", None), "method_to_api_mapping", None)
+            if isinstance(mapping, Mapping):
+                api_name = mapping.get(method_name)
+                if not isinstance(api_name, str):
+                    raise UnknownOperationError(
+                        f"cognito-idp has no operation {printable(operation, 80)!r} (give its API name, such as "
+                        "ChangePassword, or its boto3 name, such as change_password)")
+            elif callable(getattr(self._client, method_name, None)):  # a client of the app's own, without meta
+                api_name = _api_name(method_name)
+            else:
+                raise UnknownOperationError(f"the client has no operation {printable(operation, 80)!r}")
+            names = self._names[operation] = (method_name, api_name)
+        return names
 
     def send(
         self,

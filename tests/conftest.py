@@ -9,10 +9,40 @@ or a JSON file path).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from authflow.localpool import LocalUserPool
+
+TESTS = Path(__file__).resolve().parent
+
+#: The slow families (markers registered in pyproject.toml), by where their tests live: a folder or a module
+#: under tests/. Everything else is the fast part: ``pytest -m "not (interop or terminal or qt or processes
+#: or browser)"``.
+SLOW_FAMILIES: dict[str, tuple[str, ...]] = {
+    "interop": ("interop",),
+    "qt": ("qt",),
+    "browser": ("browser",),
+    "terminal": ("test_cli_wizard.py", "test_cli_demo.py", "test_wizard.py", "test_examples.py"),
+    "processes": (
+        "test_packaging.py",
+        "test_typing.py",
+        "test_lint.py",
+        "test_imports.py",
+        "test_locust.py",
+        "test_passkey_processes.py",
+        "engine/test_many_processes.py",
+    ),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = Path(str(item.fspath)).resolve().relative_to(TESTS).as_posix()
+        for marker, places in SLOW_FAMILIES.items():
+            if any(where == place or where.startswith(place.rstrip("/") + "/") for place in places):
+                item.add_marker(getattr(pytest.mark, marker))
 
 
 @pytest.fixture

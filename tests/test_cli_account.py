@@ -12,11 +12,11 @@ from typing import Any
 
 import pexpect
 import pyotp
-from conftest_cli import REPO, assert_no_secret, assert_one_line_error, credential_free_env, run_cli
 
 from authflow.localpool import LocalUserPool
 from authflow.transport import UserPool
-from tests.engine.test_account import NEW_PASSWORD, PASSWORD, mfa_user
+from tests.helpers.cli import REPO, assert_no_secret, assert_one_line_error, credential_free_env, run_cli
+from tests.helpers.lifecycle import NEW_PASSWORD, PASSWORD, mfa_user
 
 #: Prints the newest code the pool sent to $AUTHFLOW_USERNAME, after checking $AUTHFLOW_CHALLENGE.
 CODE_SCRIPT = """

@@ -11,11 +11,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest_cli import REPO, assert_one_line_error, credential_free_env, run_cli
 
 from authflow import machine
-from authflow.cli import format_tokens
+from authflow.cli.output import format_tokens
 from authflow.tokens import Tokens
+from tests.helpers.cli import REPO, assert_one_line_error, credential_free_env, run_cli
 
 POOL = ["--pool-id", "us-east-1_Example", "--client-id", "client123"]
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from conftest_cli import REPO, credential_free_env
 
 from authflow.localpool.seed import load_seed
+from tests.helpers.cli import REPO, credential_free_env
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

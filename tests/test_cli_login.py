@@ -16,9 +16,9 @@ from typing import Any
 
 import pyotp
 import pytest
-from conftest_cli import assert_no_secret, assert_one_line_error, credential_free_env, run_cli
 
 from authflow.localpool import LocalUserPool
+from tests.helpers.cli import assert_no_secret, assert_one_line_error, credential_free_env, run_cli
 
 pytestmark = pytest.mark.parametrize("local_pool", ["demo"], indirect=True)
 

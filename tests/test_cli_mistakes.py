@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest_cli import assert_one_line_error, credential_free_env, run_cli
 
 from authflow.cli import build_parser
 from authflow.localpool import LocalUserPool
+from tests.helpers.cli import assert_one_line_error, credential_free_env, run_cli
 
 POOL = ["--pool-id", "us-east-1_Example", "--client-id", "client123"]
 NOT_A_POOL_ID = "(--pool-id / AUTHFLOW_POOL_ID) is not a user pool id"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest_cli import REPO, assert_no_secret, credential_free_env, run_cli
 
 from authflow.handlers import TotpCodes
 from authflow.localpool import LocalUserPool
+from tests.helpers.cli import REPO, assert_no_secret, credential_free_env, run_cli
 
 pytestmark = pytest.mark.parametrize("local_pool", ["demo"], indirect=True)
 

@@ -9,14 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest_cli import REPO
-from test_cli_token import PASSWORD, Setup
 
 from authflow.errors import RefreshTokenReuseError
 from authflow.localpool import LocalUserPool
 from authflow.tokencache import TokenCache
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
+from tests.helpers.cli import REPO
+from tests.helpers.token_cli import PASSWORD, Setup
 
 GRACE = 5
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyotp
 
 from authflow.localpool import LocalUserPool
-from tests.conftest_cli import assert_no_secret, credential_free_env, run_cli
+from tests.helpers.cli import assert_no_secret, credential_free_env, run_cli
 
 PASSWORD = "Many-Passw0rd!"
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pexpect
 import pytest
-from conftest_cli import REPO, credential_free_env
 
 from authflow.localpool import LocalUserPool
+from tests.helpers.cli import REPO, credential_free_env
 
 pytestmark = pytest.mark.parametrize("local_pool", ["demo"], indirect=True)
 

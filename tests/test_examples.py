@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest_cli import credential_free_env
+from tests.helpers.cli import credential_free_env
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import webauthn
-from conftest_cli import assert_one_line_error, credential_free_env, run_cli
 
 from authflow import ScriptedHandler, UserPool, sign_in
 from authflow.errors import NotAuthorizedError, PasskeyFileError
 from authflow.localpool import LocalUserPool
 from authflow.passkeys import SoftwarePasskey, b64url, default_origin, passkey_answer, register_passkey
+from tests.helpers.cli import assert_one_line_error, credential_free_env, run_cli
 
 PASSWORD = "Alice-Passw0rd!"
 

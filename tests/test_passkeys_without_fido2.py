@@ -12,12 +12,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest_cli import credential_free_env, run_cli
 
 from authflow import ScriptedHandler, UserPool, sign_in
 from authflow.errors import PasskeyError
 from authflow.localpool import LocalUserPool
 from authflow.passkeys import SecurityKey, SoftwarePasskey, register_passkey
+from tests.helpers.cli import credential_free_env, run_cli
 
 PASSWORD = "Carol-Passw0rd!"
 EXTRA = "pip install 'authflow[fido2]'"

@@ -7,20 +7,20 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest_cli import REPO
+from tests.helpers.cli import REPO
 
 # Built from pieces so that this file does not name what it looks for.
 _SHARED = "sha" + "red"
 FORBIDDEN = re.compile(
     "|".join(
         [
-            r"\.\./" + _SHARED + r"\b",                                      # ../shared
-            r"\b" + _SHARED + r"/(?:reference|cli-contract|DESIGN|tools|hooks)\b",  # shared/reference/...
-            r"(?<![\w.~-])/" + "work" + r"/",                               # /work/...
-            r"(?<![\w.~-])/" + "home" + r"/[\w.-]+",                        # /home/someone
-            r"(?<![\w.~-])/" + "Users" + r"/[\w.-]+",                       # /Users/someone (macOS)
-            r"(?<![\w.~-])/" + "root" + r"/",                               # /root/...
-            r"[A-Za-z]:\\\\?" + "Users" + r"\\",                            # C:\Users\someone
+            r"\.\./" + _SHARED + r"\b",                                      # the shared folder beside the clone
+            r"\b" + _SHARED + r"/(?:reference|cli-contract|DESIGN|tools|hooks)\b",  # a file of that folder
+            r"(?<![\w.~-])/" + "work" + r"/",                               # this workplace's folders
+            r"(?<![\w.~-])/" + "home" + r"/[\w.-]+",                        # a Linux home folder
+            r"(?<![\w.~-])/" + "Users" + r"/[\w.-]+",                       # a macOS home folder
+            r"(?<![\w.~-])/" + "root" + r"/",                               # root's home folder
+            r"[A-Za-z]:\\\\?" + "Users" + r"\\",                            # a Windows home folder
         ]
     )
 )

@@ -9,8 +9,10 @@ import binascii
 import hmac
 from typing import TYPE_CHECKING, Any
 
+from authflow import srp
 from authflow.localpool import errors as e
 from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
+from authflow.localpool.limits import DEVICE_NAME_MAX, DEVICE_VERIFIER_MAX, PASSWORD_MAX, check_length, check_password
 from authflow.localpool.model import Device, PasswordRecord, User
 from authflow.localpool.params import enum_value, optional_str, required_str
 from authflow.localpool.users import apply_mfa_preference, attribute_list, first_factors, mfa_description
@@ -108,6 +110,8 @@ def change_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
     previous = required_str(p, "PreviousPassword")
     proposed = required_str(p, "ProposedPassword")
+    check_length(previous, "previousPassword", PASSWORD_MAX)
+    check_password(proposed, "proposedPassword")
     if user.password is None or not user.password.check(previous):
         user.failed_password_attempts += 1
         user.last_password_failure = svc.now()
@@ -153,6 +157,7 @@ def _device_description(device: Device) -> dict[str, Any]:
 def _b64(value: Any, name: str) -> bytes:
     if not isinstance(value, str) or not value:
         raise invalid_parameter(f"DeviceSecretVerifierConfig.{name} is required")
+    check_length(value, f"deviceSecretVerifierConfig.{name[:1].lower()}{name[1:]}", DEVICE_VERIFIER_MAX)
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
@@ -162,17 +167,20 @@ def _b64(value: Any, name: str) -> bytes:
 def confirm_device(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
     device = _device(user, required_str(p, "DeviceKey"))
+    name = optional_str(p, "DeviceName")
+    if name is not None:
+        check_length(name, "deviceName", DEVICE_NAME_MAX)
     config = p.get("DeviceSecretVerifierConfig")
     if not isinstance(config, dict):
         raise invalid_parameter("DeviceSecretVerifierConfig is required")
     verifier = int.from_bytes(_b64(config.get("PasswordVerifier"), "PasswordVerifier"), "big")
     salt = _b64(config.get("Salt"), "Salt")
-    if verifier == 0:
+    if not 0 < verifier < srp.N:
         raise invalid_parameter("DeviceSecretVerifierConfig.PasswordVerifier is invalid")
     if device.confirmed:
         raise PoolError("DeviceKeyExistsException", "Device key already exists.")
     device.verifier, device.salt_hex = verifier, salt.hex()
-    device.name = optional_str(p, "DeviceName")
+    device.name = name
     device.remembered = pool.device_tracking == "always"
     return {"UserConfirmationNecessary": pool.device_tracking == "opt_in"}
 

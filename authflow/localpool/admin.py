@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.builders import FACTOR_CONFIGURATIONS, build_client, build_pool, build_user
 from authflow.localpool.errors import PoolError, invalid_parameter
+from authflow.localpool.limits import STANDARD_ATTRIBUTES
 from authflow.localpool.model import (
     CONFIRMED,
     EMAIL_OTP,
@@ -119,6 +120,8 @@ def create_user_pool(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             mfa_types={SMS_MFA} if p.get("SmsConfiguration") else set(),
             password_policy=PasswordPolicy.from_cognito(policies.get("PasswordPolicy") or {}),
             required_attributes=[a["Name"] for a in schema if isinstance(a, dict) and a.get("Required")],
+            custom_attributes=[a["Name"] for a in schema if isinstance(a, dict) and isinstance(a.get("Name"), str)
+                               and a["Name"] not in STANDARD_ATTRIBUTES],
             alias_attributes=p.get("AliasAttributes") or (),
             username_attributes=p.get("UsernameAttributes") or (),
             case_sensitive=bool((p.get("UsernameConfiguration") or {}).get("CaseSensitive", False)),

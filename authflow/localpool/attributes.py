@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.codes import new_code
 from authflow.localpool.errors import PoolError, invalid_parameter
+from authflow.localpool.limits import (
+    ATTRIBUTES_MAX,
+    MAX_WRONG_CODES,
+    STANDARD_ATTRIBUTES,
+    check_formats,
+    count_code_request,
+)
 from authflow.localpool.model import User, UserPool
 from authflow.localpool.params import attribute_map, required_str
 from authflow.localpool.users import deliver_to_user, update_attributes
@@ -21,25 +28,18 @@ from authflow.localpool.users import deliver_to_user, update_attributes
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
 
-#: The standard attributes of every pool (OpenID Connect's); custom ones are ``custom:<name>``.
-STANDARD_ATTRIBUTES = frozenset({
-    "address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name", "locale",
-    "middle_name", "name", "nickname", "phone_number", "phone_number_verified", "picture",
-    "preferred_username", "profile", "updated_at", "website", "zoneinfo",
-})
 #: Attributes that can be verified, and how a code reaches them.
 VERIFIABLE = {"email": "EMAIL", "phone_number": "SMS"}
 CODE_VALIDITY = 24 * 3600
-MAX_WRONG_CODES = 5
 CODE_MISMATCH = "Invalid verification code provided, please try again."
 CODE_EXPIRED = "Invalid code provided, please request a code again."
 
 
-def _check_names(names: list[str]) -> None:
-    """Attributes a user may change or delete: standard and custom ones, never ``sub``."""
+def _check_names(pool: UserPool, names: list[str]) -> None:
+    """Attributes a user may change or delete: standard ones and the pool's custom ones, never ``sub``."""
     if "sub" in names:
         raise invalid_parameter("Cannot modify the non-mutable attribute sub")
-    unknown = [n for n in names if n not in STANDARD_ATTRIBUTES and not n.startswith("custom:")]
+    unknown = [n for n in names if n not in STANDARD_ATTRIBUTES and n not in pool.custom_attributes]
     if unknown:
         problems = " ".join(f"user.{n}: Attribute does not exist in the schema." for n in unknown)
         raise invalid_parameter(f"Invalid user attributes: {problems}")
@@ -63,7 +63,8 @@ def _send_code(svc: Service, pool: UserPool, user: User, name: str) -> dict[str,
 def update_user_attributes(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
     updates = attribute_map(p)
-    _check_names(list(updates))
+    _check_names(pool, list(updates))
+    check_formats(updates)
     removed = [name for name, value in updates.items() if value == ""]
     _check_required(pool, removed)
     changed = [n for n in VERIFIABLE if n in updates and updates[n] and updates[n] != user.attributes.get(n)]
@@ -86,7 +87,9 @@ def delete_user_attributes(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     names = p.get("UserAttributeNames")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise invalid_parameter("UserAttributeNames must be a list of attribute names")
-    _check_names(names)
+    if len(names) > ATTRIBUTES_MAX:
+        raise invalid_parameter(f"UserAttributeNames has at most {ATTRIBUTES_MAX} names")
+    _check_names(pool, names)
     _check_required(pool, names)
     _remove(user, names)
     user.modified = svc.now()
@@ -104,7 +107,9 @@ def _verifiable(user: User, p: dict[str, Any]) -> str:
 
 def get_user_attribute_verification_code(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
-    return {"CodeDeliveryDetails": _send_code(svc, pool, user, _verifiable(user, p))}
+    name = _verifiable(user, p)
+    count_code_request(user, f"VERIFY_ATTRIBUTE:{name}", svc.now())
+    return {"CodeDeliveryDetails": _send_code(svc, pool, user, name)}
 
 
 def verify_user_attribute(svc: Service, p: dict[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,7 @@ def build_pool(
     required_attributes: Iterable[str] = (),
     alias_attributes: Iterable[str] = (),
     username_attributes: Iterable[str] = (),
+    custom_attributes: Iterable[str] = (),
     case_sensitive: bool = False,
     allowed_first_auth_factors: Iterable[str] = ("PASSWORD",),
     device_tracking: str = "off",
@@ -95,13 +96,17 @@ def build_pool(
                          "username_attributes among email, phone_number")
     if aliases and username_attrs:
         raise ValueError("a pool has alias_attributes or username_attributes, not both")
+    customs = [name if name.startswith("custom:") else f"custom:{name}" for name in custom_attributes]
+    if any(not 1 <= len(name) - len("custom:") <= 20 for name in customs):
+        raise ValueError("a custom attribute's name has 1 to 20 characters")
     if isinstance(password_policy, dict):
         password_policy = PasswordPolicy(**password_policy)
     now = svc.now()
     pool = UserPool(
         id=pool_id, name=name or pool_id.split("_", 1)[1], mfa_configuration=mfa, mfa_types=types,
         password_policy=password_policy or PasswordPolicy(), required_attributes=list(required_attributes),
-        alias_attributes=aliases, username_attributes=username_attrs, case_sensitive=case_sensitive,
+        alias_attributes=aliases, username_attributes=username_attrs, custom_attributes=customs,
+        case_sensitive=case_sensitive,
         allowed_first_auth_factors=factors, device_tracking=device_tracking,
         max_code_attempts=max_code_attempts, lockout_threshold=lockout_threshold,
         token_sessions_per_user=token_sessions_per_user,

@@ -260,6 +260,10 @@ class User:
     #: Attribute verification codes: attribute name -> (code, the value it verifies, when it was sent,
     #: wrong tries so far).
     attribute_codes: dict[str, tuple[str, str, float, int]] = field(default_factory=dict)
+    #: Wrong tries of the current code, by purpose (CONFIRM_SIGN_UP, FORGOT_PASSWORD), and when codes were
+    #: asked for lately, by purpose (the limits in ``limits.py``).
+    wrong_codes: dict[str, int] = field(default_factory=dict)
+    code_requests: dict[str, list[float]] = field(default_factory=dict)
     #: Passkeys by credential id (base64url), and the challenge of a registration under way (with its expiry).
     passkeys: dict[str, Passkey] = field(default_factory=dict)
     passkey_registration: tuple[str, float] | None = None
@@ -339,6 +343,8 @@ class UserPool:
     #: Standard attributes marked Required in the schema (NEW_PASSWORD_REQUIRED asks for missing ones).
     required_attributes: list[str] = field(default_factory=list)
     alias_attributes: list[str] = field(default_factory=list)
+    #: Custom attributes of the schema, with their ``custom:`` prefix (SignUp refuses others).
+    custom_attributes: list[str] = field(default_factory=list)
     username_attributes: list[str] = field(default_factory=list)
     case_sensitive: bool = False
     allowed_first_auth_factors: list[str] = field(default_factory=lambda: ["PASSWORD"])

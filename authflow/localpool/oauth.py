@@ -183,8 +183,8 @@ def parse_authorize(svc: Service, query: dict[str, list[str]]) -> tuple[UserPool
     except PoolError:
         raise PageError(400, "Invalid request", "The app client does not exist.") from None
     if not redirect_uri or not callback_allowed(client, redirect_uri):
-        raise PageError(400, "redirect_mismatch",
-                        "The redirect_uri is not one of the app client's callback URLs.")
+        raise PageError(400, "Invalid request",
+                        "redirect_mismatch: the redirect_uri is not one of the app client's callback URLs.")
 
     def fail(error: str, description: str) -> RedirectError:
         return RedirectError(redirect_uri, error, description, state)

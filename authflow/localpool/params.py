@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from authflow.localpool.errors import PoolError, invalid_parameter
+from authflow.localpool.limits import check_attribute_values
 
 
 def _member(name: str) -> str:
@@ -60,4 +61,5 @@ def attribute_map(p: dict[str, Any], key: str = "UserAttributes") -> dict[str, s
         isinstance(i, dict) and isinstance(i.get("Name"), str) and isinstance(i.get("Value", ""), str) for i in items
     ):
         raise invalid_parameter(f"Invalid {key}")
+    check_attribute_values(items, _member(key))
     return {i["Name"]: i.get("Value", "") for i in items}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.codes import check_secret_hash
 from authflow.localpool.errors import PoolError, invalid_parameter
+from authflow.localpool.limits import count_code_request
 from authflow.localpool.model import UNCONFIRMED
 from authflow.localpool.params import optional_str, required_str
 from authflow.localpool.users import CONFIRM_SIGN_UP, send_user_code
@@ -24,6 +25,7 @@ def resend_confirmation_code(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
         raise PoolError("UserNotFoundException", "Username/client id combination not found.")
     if user.status != UNCONFIRMED:
         raise invalid_parameter("User is already confirmed.")
+    count_code_request(user, CONFIRM_SIGN_UP, svc.now())
     details = send_user_code(svc, pool, user, CONFIRM_SIGN_UP)
     if details is None:
         raise invalid_parameter("Cannot resend codes. Auto verification not turned on.")

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 from authflow.localpool.builders import build_user
 from authflow.localpool.codes import check_secret_hash
 from authflow.localpool.errors import PoolError, invalid_parameter
-from authflow.localpool.model import CONFIRMED, UNCONFIRMED, PasswordRecord
+from authflow.localpool.limits import (
+    STANDARD_ATTRIBUTES,
+    check_formats,
+    check_password,
+    check_username,
+    count_code_request,
+    is_email,
+    is_phone_number,
+)
+from authflow.localpool.model import CONFIRMED, UNCONFIRMED, PasswordRecord, UserPool
 from authflow.localpool.params import attribute_map, optional_str, required_str
 from authflow.localpool.sessions import SIGN_UP_CONFIRMED, SignIn
 from authflow.localpool.users import (
@@ -27,15 +36,39 @@ if TYPE_CHECKING:
     from authflow.localpool.service import Service
 
 
+def check_sign_up(pool: UserPool, username: str, password: str, attributes: dict[str, str]) -> None:
+    """What Cognito refuses in a SignUp before it looks for the user: the API's field constraints, the
+    pool's attribute schema (unknown attributes, ``sub`` and the ``*_verified`` flags are not the client's
+    to write), email and phone formats, and usernames that would shadow an alias."""
+    check_username(username)
+    check_password(password)
+    if "sub" in attributes:
+        raise invalid_parameter("Attributes did not conform to the schema: sub: Attribute cannot be updated.")
+    unknown = [name for name in attributes
+               if name not in STANDARD_ATTRIBUTES and name not in pool.custom_attributes]
+    if unknown:
+        raise invalid_parameter("Attributes did not conform to the schema: " + "".join(
+            f"{name}: Attribute does not exist in the schema.\n" for name in unknown))
+    if any(name.endswith("_verified") for name in attributes):
+        raise PoolError("NotAuthorizedException", "A client attempted to write unauthorized attribute")
+    check_formats(attributes)
+    if "email" in pool.alias_attributes and is_email(username):
+        raise invalid_parameter("Username cannot be of email format, since user pool is configured for email alias.")
+    if "phone_number" in pool.alias_attributes and is_phone_number(username):
+        raise invalid_parameter(
+            "Username cannot be of phone number format, since user pool is configured for phone number alias.")
+
+
 def sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, client = svc.client(required_str(p, "ClientId"))
     username = required_str(p, "Username")
     password = required_str(p, "Password")
+    attributes = attribute_map(p)
+    check_sign_up(pool, username, password, attributes)
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     if pool.find(username) is not None:
         raise PoolError("UsernameExistsException", "User already exists")
     check_password_policy(pool, password)
-    attributes = attribute_map(p)
     for name in pool.required_attributes:
         if not attributes.get(name):
             raise invalid_parameter(f"Attributes did not conform to the schema: {name}: The attribute is required")
@@ -43,6 +76,7 @@ def sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
         user = build_user(svc, pool, username, password, attributes=attributes, status=UNCONFIRMED)
     except ValueError as exc:
         raise invalid_parameter(str(exc)) from None
+    count_code_request(user, CONFIRM_SIGN_UP, svc.now())
     details = send_user_code(svc, pool, user, CONFIRM_SIGN_UP)
     out: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
     if details:
@@ -74,6 +108,7 @@ def forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     username = required_str(p, "Username")
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     user = find_user(pool, username)
+    count_code_request(user, FORGOT_PASSWORD, svc.now())
     details = send_user_code(svc, pool, user, FORGOT_PASSWORD)
     if details is None:
         raise invalid_parameter("Cannot reset password for the user as there is no registered/verified email "
@@ -86,6 +121,7 @@ def confirm_forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     username = required_str(p, "Username")
     code = required_str(p, "ConfirmationCode")
     password = required_str(p, "Password")
+    check_password(password)
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     user = find_user(pool, username)
     check_password_policy(pool, password)

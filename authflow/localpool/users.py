@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.codes import new_code
 from authflow.localpool.errors import PoolError, invalid_parameter, user_not_found
+from authflow.localpool.limits import check_code_attempts, fresh_code, wrong_code
 from authflow.localpool.model import (
     CONFIRMATION_CODE_VALIDITY,
     EMAIL_OTP,
@@ -168,6 +169,7 @@ def send_user_code(svc: Service, pool: UserPool, user: User, purpose: str) -> di
     """A new sign-up confirmation code (CONFIRM_SIGN_UP) or password reset code (RESET_PASSWORD),
     replacing the previous one, put in the outbox; its CodeDeliveryDetails (None: nowhere to send it)."""
     code = new_code()
+    fresh_code(user, purpose)
     if purpose == CONFIRM_SIGN_UP:
         user.confirmation_code, user.confirmation_code_sent = code, svc.now()
     else:
@@ -177,15 +179,19 @@ def send_user_code(svc: Service, pool: UserPool, user: User, purpose: str) -> di
 
 def use_user_code(user: User, purpose: str, code: str, now: float) -> None:
     """Check a code from :func:`send_user_code` and use it up: CodeMismatchException for a wrong one,
-    ExpiredCodeException for the right one past its validity (a new one must be asked for)."""
+    ExpiredCodeException for the right one past its validity (a new one must be asked for);
+    LimitExceededException once the code has had MAX_WRONG_CODES wrong tries (even for the right one)."""
+    check_code_attempts(user, purpose)
     if purpose == CONFIRM_SIGN_UP:
         expected, sent, validity = user.confirmation_code, user.confirmation_code_sent, CONFIRMATION_CODE_VALIDITY
     else:
         expected, sent, validity = user.reset_code, user.reset_code_sent, RESET_CODE_VALIDITY
     if expected is None or not hmac.compare_digest(code.encode(), expected.encode()):
+        wrong_code(user, purpose)
         raise PoolError("CodeMismatchException", "Invalid verification code provided, please try again.")
     if now > sent + validity:
         raise PoolError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+    fresh_code(user, purpose)
     if purpose == CONFIRM_SIGN_UP:
         user.confirmation_code = None
     else:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
+from authflow.localpool.limits import PASSKEY_CREDENTIAL_MAX, PASSKEY_TRANSPORT_MAX, PASSKEY_TRANSPORTS_MAX
 from authflow.localpool.model import Passkey, User, UserPool
 
 if TYPE_CHECKING:
@@ -70,13 +71,29 @@ def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
 def credential_document(value: Any) -> dict[str, Any]:
     """A credential as the SDKs send it: a JSON document, or the same as a JSON string."""
     if isinstance(value, str):
+        if len(value) > PASSKEY_CREDENTIAL_MAX:
+            raise invalid_parameter(f"Credential is longer than {PASSKEY_CREDENTIAL_MAX} characters.")
         try:
             value = json.loads(value)
         except ValueError:
             raise invalid_parameter("Credential is not valid JSON.") from None
     if not isinstance(value, Mapping) or not isinstance(value.get("response"), Mapping):
         raise invalid_parameter("Credential is not a WebAuthn credential.")
+    if len(json.dumps(value)) > PASSKEY_CREDENTIAL_MAX:
+        raise invalid_parameter(f"Credential is longer than {PASSKEY_CREDENTIAL_MAX} characters.")
     return dict(value)
+
+
+def _transports(response: Mapping[str, Any]) -> list[str]:
+    """A registration's transports: at most PASSKEY_TRANSPORTS_MAX short strings, each kept once."""
+    transports = response.get("transports")
+    if transports is None:
+        return []
+    if (not isinstance(transports, list) or len(transports) > PASSKEY_TRANSPORTS_MAX
+            or not all(isinstance(t, str) and 0 < len(t) <= PASSKEY_TRANSPORT_MAX for t in transports)):
+        raise invalid_parameter(f"Credential transports are a list of at most {PASSKEY_TRANSPORTS_MAX} names "
+                                f"of at most {PASSKEY_TRANSPORT_MAX} characters.")
+    return list(dict.fromkeys(transports))
 
 
 def _client_data(credential: Mapping[str, Any]) -> dict[str, Any]:
@@ -119,6 +136,7 @@ def register(pool: UserPool, user: User, credential: Mapping[str, Any], now: flo
     from webauthn.helpers.exceptions import WebAuthnException
 
     rp = rp_id(pool)
+    transports = _transports(credential["response"])
     pending, user.passkey_registration = user.passkey_registration, None
     if pending is None or pending[1] < now:
         raise PoolError("WebAuthnChallengeNotFoundException", "No WebAuthn registration is under way for this user.")
@@ -140,14 +158,12 @@ def register(pool: UserPool, user: User, credential: Mapping[str, Any], now: flo
     key = b64url(verified.credential_id)
     if key in user.passkeys:
         raise invalid_parameter("This passkey is already registered.")
-    response = credential["response"]
-    transports = response.get("transports") if isinstance(response, Mapping) else None
     attachment = credential.get("authenticatorAttachment")
     passkey = Passkey(
         credential_id=verified.credential_id, public_key=verified.credential_public_key,
         sign_count=verified.sign_count, created=now, name=f"Passkey {len(user.passkeys) + 1}",
-        transports=[str(t) for t in transports] if isinstance(transports, list) else [],
-        attachment=str(attachment) if isinstance(attachment, str) else None,
+        transports=transports,
+        attachment=attachment if attachment in ("platform", "cross-platform") else None,
     )
     user.passkeys[key] = passkey
     return passkey

@@ -20,9 +20,8 @@ from authflow.errors import (
 from authflow.localpool import LocalUserPool
 from authflow.prompts import Prompt, PromptKind
 from authflow.transport import UserPool
+from tests.helpers.lifecycle import NEW_PASSWORD, PASSWORD, mfa_user
 
-PASSWORD = "Sign-Up-Passw0rd!"
-NEW_PASSWORD = "Brand-New-Passw0rd!"
 EMAIL = "nina@example.com"
 
 
@@ -108,15 +107,6 @@ def test_weak_password_at_sign_up_is_asked_again(local_pool: LocalUserPool) -> N
     step = flow.respond({"password": "short"})
     assert step.prompt is not None and step.prompt.kind is PromptKind.SIGN_UP
     assert step.prompt.error is not None and step.prompt.error.code == "InvalidPasswordException"
-
-
-def mfa_user(local: LocalUserPool, status: str = "CONFIRMED") -> str:
-    """rita, with TOTP MFA and an email address for codes; returns her TOTP secret."""
-    secret = pyotp.random_base32()
-    local.pool().mfa_configuration = "OPTIONAL"
-    local.add_user("rita", PASSWORD, attributes={"email": "rita@example.com", "email_verified": "true"},
-                   mfa=["SOFTWARE_TOKEN_MFA"], preferred_mfa="SOFTWARE_TOKEN_MFA", totp_secret=secret, status=status)
-    return secret
 
 
 def test_reset_password_then_sign_in_with_mfa(local_pool: LocalUserPool) -> None:

@@ -10,7 +10,7 @@ from authflow import PromptKind, ScriptedHandler, UserPool
 from authflow.aio import AsyncAuthFlow, sign_in_async
 from authflow.localpool import LocalUserPool
 from authflow.prompts import Prompt
-from tests.engine.conftest import PASSWORD, claims
+from tests.engine.helpers import PASSWORD, claims
 
 
 def test_async_step_api_with_a_wrong_code(local_pool: LocalUserPool, pool: UserPool) -> None:

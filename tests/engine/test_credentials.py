@@ -26,7 +26,7 @@ from authflow.credentials import (
 from authflow.errors import NotAuthorizedError, ResourceNotFoundError, UsageError
 from authflow.localpool import LocalUserPool
 from authflow.tokencache import CacheKey, TokenCache
-from tests.engine.conftest import PASSWORD
+from tests.engine.helpers import PASSWORD
 
 POOL_ID = "us-east-1_Creds1"
 IDENTITY_POOL_ID = "us-east-1:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"

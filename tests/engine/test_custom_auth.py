@@ -8,7 +8,7 @@ import pytest
 
 from authflow import AuthFlow, IncorrectCredentialsError, PromptKind, ScriptedHandler, UserPool
 from authflow.localpool import LocalUserPool
-from tests.engine.conftest import PASSWORD, claims
+from tests.engine.helpers import PASSWORD, claims
 
 
 def install_quiz(local_pool: LocalUserPool, *, tries: int = 3) -> None:

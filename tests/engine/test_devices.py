@@ -10,7 +10,7 @@ import pytest
 from authflow import AuthFlow, IncorrectCredentialsError, NotAuthorizedError, ScriptedHandler, TotpCodes, UserPool
 from authflow.devices import Device
 from authflow.localpool import LocalUserPool
-from tests.engine.conftest import PASSWORD, claims, user_pool
+from tests.engine.helpers import PASSWORD, claims, user_pool
 
 POOL = "us-east-1_DevicePool1"
 

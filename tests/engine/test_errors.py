@@ -27,7 +27,7 @@ from authflow import (
 )
 from authflow.errors import AuthflowError, FlowStateError, InvalidSessionError, MissingAnswerError, UserDisabledError
 from authflow.localpool import LocalUserPool
-from tests.engine.conftest import PASSWORD, claims
+from tests.engine.helpers import PASSWORD, claims
 
 # --- sessions ------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from authflow import (
     sign_in,
 )
 from authflow.localpool import LocalUserPool
-from tests.engine.conftest import PASSWORD, TOTP_SECRET, claims, user_pool
+from tests.engine.helpers import PASSWORD, TOTP_SECRET, claims, user_pool
 
 
 def assert_signed_in_as(tokens: object, username: str) -> None:

@@ -8,7 +8,7 @@ import pyotp
 
 from authflow import ScriptedHandler, SignInRequest, TotpCodes, UserPool, sign_in_many
 from authflow.localpool import LocalUserPool
-from tests.engine.conftest import PASSWORD, claims
+from tests.engine.helpers import PASSWORD, claims
 
 
 def test_fifty_distinct_users_at_once_get_their_own_tokens(local_pool: LocalUserPool, pool: UserPool) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from authflow import RateLimit, ScriptedHandler, SignInRequest, UserPool, sign_in_many
 from authflow.localpool import LocalUserPool
-from tests.engine.conftest import PASSWORD, claims
+from tests.engine.helpers import PASSWORD, claims
 
 
 def test_two_processes_sign_everyone_in_in_input_order(local_pool: LocalUserPool, pool: UserPool) -> None:

@@ -19,7 +19,7 @@ import boto3
 import pytest
 
 from authflow import AuthFlow, PromptKind, ScriptedHandler, UserPool, sign_in
-from tests.engine.conftest import PASSWORD, claims
+from tests.engine.helpers import PASSWORD, claims
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from authflow import AuthFlow, UserPool, srp
 from authflow.localpool import LocalUserPool
-from tests.engine.conftest import PASSWORD
+from tests.engine.helpers import PASSWORD
 
 
 @pytest.fixture

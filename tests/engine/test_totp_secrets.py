@@ -10,10 +10,11 @@ import pytest
 
 from authflow import ScriptedHandler, TotpCodes, UserPool, sign_in
 from authflow.answers import EnvAnswers
-from authflow.cli import NonInteractiveHandler, read_users_file
+from authflow.cli.signin import NonInteractiveHandler
 from authflow.errors import InvalidTotpSecretError, UsageError
 from authflow.localpool import LocalUserPool
-from tests.engine.conftest import PASSWORD, claims
+from authflow.many import read_users_file
+from tests.engine.helpers import PASSWORD, claims
 
 SHORT = "JBSWY3DPEHPK3PXP"  # 80 bits: pyotp >= 2.12 refuses to build a TOTP of it
 NORMAL = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

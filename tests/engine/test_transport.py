@@ -10,7 +10,7 @@ from authflow import UserPool
 from authflow.errors import NotAuthorizedError
 from authflow.localpool import LocalUserPool
 from authflow.secret_hash import secret_hash
-from tests.engine.conftest import PASSWORD, user_pool
+from tests.engine.helpers import PASSWORD, user_pool
 
 
 @pytest.fixture

@@ -124,7 +124,7 @@ def test_a_device_that_could_not_be_read_back_is_not_kept(cache: TokenCache) -> 
 
 
 def test_authflow_token_signs_in_again_over_an_absurd_entry(local_pool: object, tmp_path: Path) -> None:
-    from test_cli_token import PASSWORD, Setup
+    from tests.helpers.token_cli import PASSWORD, Setup
 
     setup = Setup(local_pool, tmp_path)  # type: ignore[arg-type]
     setup.login()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from .conftest import NodeRunner
-from .world import DEVICES, MAIN, env, interop_pool
+from .world import DEVICES, MAIN, env, interop_pool, value
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +23,6 @@ def amplify(node: NodeRunner) -> dict[str, Any]:
             "devices": {d.key: d.remembered for d in local.user("device", pool_id=DEVICES).devices.values()},
         }
         return results
-
-
-def value(results: dict[str, Any], name: str) -> Any:
-    result = results[name]
-    assert result["ok"], f"{name}: {result['error']}"
-    return result["value"]
 
 
 def signed_in(results: dict[str, Any], name: str, user: str, steps: list[str]) -> None:

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from .conftest import NodeRunner
-from .test_amplify import value
-from .world import DEVICES, MAIN, env, interop_pool
+from .world import DEVICES, MAIN, env, interop_pool, value
 
 
 @pytest.fixture(scope="module")

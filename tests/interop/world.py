@@ -93,3 +93,9 @@ def env(local: LocalUserPool) -> dict[str, str]:
             "SETUP_POOL": SETUP, "SETUP_CLIENT": "interopsetup", "DEVICES_POOL": DEVICES,
             "DEVICES_CLIENT": "interopdevices", "PASSWORD": PASSWORD, "NEW_PASSWORD": NEW_PASSWORD,
             "TOTP_SECRET": TOTP_SECRET}
+
+
+def value(results: dict[str, Any], name: str) -> Any:
+    result = results[name]
+    assert result["ok"], f"{name}: {result['error']}"
+    return result["value"]

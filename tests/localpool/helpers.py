@@ -3,6 +3,10 @@ built from ``authflow.srp`` (not the sign-in engine: these tests drive the proto
 
 from __future__ import annotations
 
+import base64
+import json
+import urllib.error
+import urllib.request
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +16,8 @@ from botocore import UNSIGNED
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from authflow import srp
 from authflow.localpool import LocalUserPool
@@ -111,3 +117,37 @@ def respond(client: BaseClient, client_id: str, previous: dict[str, Any], respon
         ClientId=client_id, ChallengeName=challenge or previous["ChallengeName"], Session=previous["Session"],
         ChallengeResponses=responses,
     )
+
+
+TARGET = "AWSCognitoIdentityProviderService."
+
+
+def post(pool: LocalUserPool, target: str | None, body: bytes,
+         content_type: str = "application/x-amz-json-1.1") -> tuple[int, dict[str, Any]]:
+    headers = {"Content-Type": content_type}
+    if target is not None:
+        headers["X-Amz-Target"] = target
+    request = urllib.request.Request(pool.endpoint_url + "/", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def verify(pool: LocalUserPool, token: str) -> dict[str, Any]:
+    """Check a JWT against the JWKS the pool serves, as a resource server would; return its claims."""
+    header_b64, claims_b64, signature_b64 = token.split(".")
+    header = json.loads(b64url(header_b64))
+    with urllib.request.urlopen(f"{pool.endpoint_url}/{pool.pool_id}/.well-known/jwks.json", timeout=5) as r:
+        keys = {k["kid"]: k for k in json.load(r)["keys"]}
+    jwk = keys[header["kid"]]
+    assert header["alg"] == "RS256"
+    public = rsa.RSAPublicNumbers(int.from_bytes(b64url(jwk["e"]), "big"),
+                                  int.from_bytes(b64url(jwk["n"]), "big")).public_key()
+    public.verify(b64url(signature_b64), f"{header_b64}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    return json.loads(b64url(claims_b64))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest_cli import credential_free_env, run_cli
 
 from authflow.localpool import LocalUserPool
 from authflow.localpool.cli import describe
+from tests.helpers.cli import credential_free_env, run_cli
 
 from .helpers import idp, password_auth
 

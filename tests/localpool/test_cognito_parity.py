@@ -16,8 +16,7 @@ from authflow.localpool import LocalUserPool
 from authflow.localpool.model import opaque_token
 from authflow.localpool.sessions import SessionStore, SignIn
 
-from .helpers import error, idp, password_auth, respond, verifier_responses
-from .test_tokens import b64url, verify
+from .helpers import b64url, error, idp, password_auth, respond, verifier_responses, verify
 
 PASSWORD = "Passw0rd!"
 LOCKED = ("NotAuthorizedException",

@@ -13,22 +13,7 @@ from botocore.exceptions import ClientError
 
 from authflow.localpool import LocalUserPool
 
-from .helpers import error, idp, password_auth
-
-TARGET = "AWSCognitoIdentityProviderService."
-
-
-def post(pool: LocalUserPool, target: str | None, body: bytes,
-         content_type: str = "application/x-amz-json-1.1") -> tuple[int, dict[str, Any]]:
-    headers = {"Content-Type": content_type}
-    if target is not None:
-        headers["X-Amz-Target"] = target
-    request = urllib.request.Request(pool.endpoint_url + "/", data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+from .helpers import TARGET, error, idp, password_auth, post
 
 
 def get(pool: LocalUserPool, path: str) -> tuple[int, Any]:

@@ -4,37 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.request
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from authflow.localpool import LocalUserPool, PoolError
 
-from .helpers import error, idp, password_auth
+from .helpers import b64url, error, idp, password_auth, verify
 
 PASSWORD = "Passw0rd!"
-
-
-def b64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def verify(pool: LocalUserPool, token: str) -> dict[str, Any]:
-    """Check a JWT against the JWKS the pool serves, as a resource server would; return its claims."""
-    header_b64, claims_b64, signature_b64 = token.split(".")
-    header = json.loads(b64url(header_b64))
-    with urllib.request.urlopen(f"{pool.endpoint_url}/{pool.pool_id}/.well-known/jwks.json", timeout=5) as r:
-        keys = {k["kid"]: k for k in json.load(r)["keys"]}
-    jwk = keys[header["kid"]]
-    assert header["alg"] == "RS256"
-    public = rsa.RSAPublicNumbers(int.from_bytes(b64url(jwk["e"]), "big"),
-                                  int.from_bytes(b64url(jwk["n"]), "big")).public_key()
-    public.verify(b64url(signature_b64), f"{header_b64}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
-    return json.loads(b64url(claims_b64))
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from botocore.exceptions import ClientError
 
 from authflow.localpool import LocalUserPool
 
-from .helpers import error, idp, password_auth
-from .test_protocol import TARGET, post
+from .helpers import TARGET, error, idp, password_auth, post
 
 PASSWORD = "Passw0rd!"
 

@@ -19,7 +19,7 @@ from authflow.qt import (
     SignUpPage,
     UsernameScreen,
 )
-from tests.test_passkeys_usb import FakeKey
+from tests.helpers.fido import FakeKey
 
 from .conftest import sign_in_to_code, signed_in, watched
 

@@ -1,16 +1,30 @@
 """``authflow sign-up``, ``authflow confirm-sign-up [--resend]`` and ``authflow reset-password``.
 
 Each runs one flow of the engine that begins with the account (``AuthFlow(begin=...)``) and ends signed in,
-then prints the tokens as ``authflow login`` does (docs/terminal.md). Answers come from the
-terminal, or from the environment: AUTHFLOW_PASSWORD and AUTHFLOW_ATTRIBUTES (sign-up),
-AUTHFLOW_NEW_PASSWORD (reset), AUTHFLOW_CODE_COMMAND (run with AUTHFLOW_CHALLENGE=CONFIRM_SIGN_UP or
-RESET_PASSWORD), and the login answers for the sign-in that follows (MFA included).
+then prints the tokens as ``authflow login`` does. Answers come from the terminal, or from the environment:
+AUTHFLOW_PASSWORD and AUTHFLOW_ATTRIBUTES (sign-up), AUTHFLOW_NEW_PASSWORD (reset), AUTHFLOW_CODE_COMMAND
+(run with AUTHFLOW_CHALLENGE=CONFIRM_SIGN_UP or RESET_PASSWORD), and the login answers for the sign-in that
+follows (MFA included).
 """
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from authflow.answers import EnvAnswers
+from authflow.cli.options import (
+    EXIT_OK,
+    PoolConfig,
+    add_cache_options,
+    add_output_option,
+    add_pool_options,
+    add_sign_in_options,
+    deadline,
+)
+from authflow.cli.output import format_tokens, terminal_output
+from authflow.cli.signin import NonInteractiveHandler, interactive, remember, token_cache, totp_secret_writer
+from authflow.errors import MissingAnswerError, UsageError
 
 #: Subcommand -> (what the flow begins with, help).
 COMMANDS = {
@@ -20,54 +34,33 @@ COMMANDS = {
 }
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the three commands to ``authflow``'s subcommands."""
-    from authflow.cli import OUTPUTS, _add_cache_options, _add_pool_options, _add_sign_in_options, one_of
-
+def register(sub: Any) -> None:
     for name, (begin, summary) in COMMANDS.items():
         parser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
-        _add_pool_options(parser)
-        _add_sign_in_options(parser)
+        add_pool_options(parser)
+        add_sign_in_options(parser)
         if name == "confirm-sign-up":
             parser.add_argument("--resend", action="store_true", help="ask Cognito for a new code first")
-        parser.add_argument("--output", metavar="FORMAT", type=one_of(OUTPUTS), default="json",
-                            help="json (default) | env | access-token | id-token")
-        _add_cache_options(parser, login=True)
-        parser.set_defaults(func=cmd_account, begin=begin)
+        add_output_option(parser)
+        add_cache_options(parser, login=True)
+        parser.set_defaults(func=cmd_lifecycle, begin=begin)
 
 
-def cmd_account(args: argparse.Namespace) -> int:
-    from authflow.answers import EnvAnswers
-    from authflow.cli import (
-        EXIT_OK,
-        NonInteractiveHandler,
-        PoolConfig,
-        _cache,
-        _deadline,
-        _interactive,
-        _remember,
-        _terminal_output,
-        _totp_secret_writer,
-        format_tokens,
-    )
-    from authflow.errors import UsageError
-
+def cmd_lifecycle(args: argparse.Namespace) -> int:
     config = PoolConfig.from_args(args)
     if args.preferred_challenge and args.auth_flow != "USER_AUTH":
         raise UsageError("--preferred-challenge is for --auth-flow USER_AUTH only")
     begin = "resend_code" if getattr(args, "resend", False) else args.begin
     env = EnvAnswers.from_environ()
-    secret_out = _totp_secret_writer(args.totp_secret_out)
+    secret_out = totp_secret_writer(args.totp_secret_out)
     handler: Any
-    interactive = _interactive(args)
-    if interactive:
+    asking = interactive(args)
+    if asking:
         from authflow.wizard import TerminalHandler
 
-        handler = TerminalHandler(output=_terminal_output(), env=env, totp_secret_out=secret_out)
+        handler = TerminalHandler(output=terminal_output(), env=env, totp_secret_out=secret_out)
         username = args.username or handler.ask_username()
     else:
-        from authflow.errors import MissingAnswerError
-
         if not args.username:
             raise MissingAnswerError("no username: give --username or set AUTHFLOW_USERNAME")
         username = args.username
@@ -75,12 +68,12 @@ def cmd_account(args: argparse.Namespace) -> int:
     from authflow import AuthFlow
 
     flow = AuthFlow(config.user_pool(), username, args.auth_flow, preferred_challenge=args.preferred_challenge,
-                    begin=begin, deadline=_deadline(args))
+                    begin=begin, deadline=deadline(args))
     tokens = flow.run(handler)
-    if interactive:
+    if asking:
         handler.say(f"✓ Signed in as {username}.", "class:ok")
     if not args.no_cache:
-        _remember(_cache(args), config.cache_key(username), tokens)
+        remember(token_cache(args), config.cache_key(username), tokens)
     print(format_tokens(tokens, args.output))
     return EXIT_OK
 

@@ -1,4 +1,4 @@
-"""``authflow passkey add|list|delete``: the signed-in user's passkeys (docs/terminal.md).
+"""``authflow passkey add|list|delete``: the signed-in user's passkeys.
 
 They act for the user of the cached tokens (refreshed as ``authflow token`` does, else signing in with the
 login answers). ``add`` makes the passkey with a new software passkey file (``--software FILE``) or a FIDO2
@@ -17,15 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from authflow.cli import (
-    EXIT_OK,
-    PoolConfig,
-    _add_cache_options,
-    _add_pool_options,
-    _add_sign_in_options,
-    _username_for,
-    valid_tokens,
-)
+from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options
+from authflow.cli.signin import username_for, valid_tokens
 
 #: A credential id as ``list`` prints it: base64url of 16 bytes or more, which may begin with "-".
 _CREDENTIAL_ID = re.compile(r"-[A-Za-z0-9_-]{20,}")
@@ -62,14 +55,12 @@ def register(sub: Any) -> None:
     delete.add_argument("credential_id", metavar="CREDENTIAL_ID")
     delete.set_defaults(func=cmd_delete)
     for parser in (add, listing, delete):
-        _add_pool_options(parser)
-        _add_sign_in_options(parser)
-        _add_cache_options(parser, login=False)
+        add_signed_in_options(parser)
 
 
 def _signed_in(args: argparse.Namespace) -> tuple[Any, str]:
     config = PoolConfig.from_args(args)
-    tokens = valid_tokens(args, config, _username_for(args), leeway=60.0)
+    tokens = valid_tokens(args, config, username_for(args), leeway=60.0)
     return config.user_pool(), tokens.access_token
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def credential_free_env(tmp_path: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:

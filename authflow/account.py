@@ -1,0 +1,849 @@
+"""The signed-in user's account: what it holds, and each change as a flow of the sign-in's own prompts.
+
+:class:`Account` is built from a signed-in user's :class:`~authflow.tokens.Tokens` and the
+:class:`~authflow.transport.UserPool` they came from. Reads are typed (:meth:`Account.info`,
+:meth:`~Account.attributes`, :meth:`~Account.mfa`, :meth:`~Account.auth_factors`, :meth:`~Account.devices`,
+:meth:`~Account.passkeys`). Each change is an :class:`AccountFlow`, driven as a sign-in is:
+
+* the step API: ``step = flow.start()``, then ``step = flow.respond(answer)`` until ``step.done``;
+* ``flow.run(handler)``: the handler (the terminal wizard, ``ScriptedHandler``, the Qt dialog, any function of a
+  prompt) is asked each question.
+
+The questions are the sign-in's :class:`~authflow.prompts.Prompt` s: the current password is a ``PASSWORD``
+prompt, the new one a ``NEW_PASSWORD`` prompt (asked twice), a new authenticator app a ``TOTP_SETUP`` prompt
+(secret, otpauth URI for a QR code), a verification code a ``CODE`` prompt named ``VERIFY_ATTRIBUTE`` (with
+where the code went, and ``RESEND`` among its choices: answering ``{"resend": "yes"}`` sends a new one), an
+email address for email MFA an ``EMAIL_ADDRESS`` prompt, and deleting the account a ``CONFIRM`` prompt
+answered with the username. A refusal that another answer may fix (a wrong current password, a password the
+policy refuses, a wrong code) asks the same prompt again with the error; any other refusal ends the flow with
+Cognito's typed error. Nothing is half-done silently: a TOTP secret associated but never verified is said so
+(:class:`TotpNotVerifiedError`), and a change made before a later step failed is named in the error.
+
+Every call goes through :meth:`UserPool.send` with the access token. An access token that expired (before a
+call, or as Cognito refuses it) is refreshed first, from the token cache when the account has one (the same
+lock and rotation rules as ``authflow token``), else from the refresh token; ``on_tokens`` hears of new ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from authflow.calls import Request
+from authflow.errors import (
+    AuthflowError,
+    CodeMismatchError,
+    CognitoError,
+    EnableSoftwareTokenMFAError,
+    ExpiredCodeError,
+    IncorrectCredentialsError,
+    InvalidParameterError,
+    InvalidPasswordError,
+    MalformedResponseError,
+    MissingAnswerError,
+    NotAuthorizedError,
+    SignInCancelled,
+    UsageError,
+)
+from authflow.prompts import Answer, Field, Prompt, PromptKind, normalize_answer
+
+if TYPE_CHECKING:
+    from authflow.tokencache import CacheKey, TokenCache
+    from authflow.tokens import Tokens
+    from authflow.transport import UserPool
+
+__all__ = [
+    "Account",
+    "AccountFlow",
+    "AccountInfo",
+    "AccountStep",
+    "MfaSettings",
+    "PasskeyInfo",
+    "PasskeyMfaError",
+    "RememberedDevice",
+    "TotpNotVerifiedError",
+    "mfa_method",
+]
+
+T = TypeVar("T")
+
+#: Cognito's MFA methods, in its order, and the words the command line uses for them.
+MFA_METHODS = ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP")
+METHOD_WORDS = {"sms": "SMS_MFA", "totp": "SOFTWARE_TOKEN_MFA", "email": "EMAIL_OTP"}
+#: SetUserMFAPreference's settings member of each method.
+SETTINGS = {"SMS_MFA": "SMSMfaSettings", "SOFTWARE_TOKEN_MFA": "SoftwareTokenMfaSettings",
+            "EMAIL_OTP": "EmailMfaSettings"}
+#: How passkey MFA appears in UserMFASettingList.
+PASSKEY_MFA = "WEB_AUTHN"
+#: The prompt name (``challenge_name``) of an attribute verification code; AUTHFLOW_CHALLENGE for a code command.
+VERIFY_ATTRIBUTE = "VERIFY_ATTRIBUTE"
+#: Offered with a verification code prompt (``prompt.choices``): answering ``{"resend": "yes"}`` sends a new code.
+RESEND = "RESEND"
+#: The attribute each delivered MFA method sends its codes to.
+MFA_ATTRIBUTE = {"SMS_MFA": "phone_number", "EMAIL_OTP": "email"}
+SIX_DIGITS = r"^[0-9]{6}$"
+DELIVERED_CODE = r"^[0-9]{6,8}$"
+#: Answers a flow tries for one question before it gives up.
+MAX_ATTEMPTS = 5
+
+
+def mfa_method(word: str) -> str:
+    """Cognito's name of an MFA method from ``sms`` / ``email`` / ``totp`` or the name itself."""
+    name = METHOD_WORDS.get(word.strip().lower(), word.strip().upper())
+    if name not in MFA_METHODS:
+        raise UsageError(f"{word!r} is not an MFA method: sms, email or totp")
+    return name
+
+
+class TotpNotVerifiedError(AuthflowError):
+    """A new authenticator app was associated but never verified: the old one (if any) is still the one in use."""
+
+    code = "SoftwareTokenNotVerified"
+
+
+class PasskeyMfaError(AuthflowError):
+    """Cognito refused passkey MFA: it needs another MFA method enabled beside it (carries Cognito's error)."""
+
+    code = "PasskeyMfaRefused"
+
+    def __init__(self, message: str, cause: CognitoError | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+# --- what the account holds -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MfaSettings:
+    """The user's MFA: methods enabled and preferred (Cognito's names) and passkey MFA (None: not said)."""
+
+    enabled: tuple[str, ...] = ()
+    preferred: str | None = None
+    passkey_mfa: bool | None = None
+
+
+@dataclass(frozen=True)
+class RememberedDevice:
+    """One of ListDevices' devices."""
+
+    device_key: str
+    name: str | None
+    remembered: bool | None  # dev:device_remembered_status; None where the pool does not say
+    last_authenticated: datetime | None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        when = self.last_authenticated
+        return {"DeviceKey": self.device_key, "Name": self.name, "Remembered": self.remembered,
+                "LastAuthenticated": when.isoformat() if when is not None else None}
+
+
+@dataclass(frozen=True)
+class PasskeyInfo:
+    """One of ListWebAuthnCredentials' passkeys."""
+
+    credential_id: str
+    friendly_name: str | None
+    relying_party_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"CredentialId": self.credential_id, "FriendlyName": self.friendly_name}
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """Everything ``authflow account`` prints. ``auth_factors``, ``devices`` and ``passkeys`` are None where
+    the pool does not serve them (GetUserAuthFactors unknown, device tracking off, passkeys not configured)."""
+
+    username: str
+    attributes: Mapping[str, str]
+    mfa: MfaSettings
+    auth_factors: tuple[str, ...] | None = None
+    devices: tuple[RememberedDevice, ...] | None = None
+    passkeys: tuple[PasskeyInfo, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The account as the command-line contract prints it (keys present only where served)."""
+        out: dict[str, Any] = {
+            "Username": self.username,
+            "Attributes": dict(self.attributes),
+            "MFA": {"Enabled": list(self.mfa.enabled), "Preferred": self.mfa.preferred,
+                    "PasskeyMFA": self.mfa.passkey_mfa},
+        }
+        if self.auth_factors is not None:
+            out["AuthFactors"] = list(self.auth_factors)
+        if self.devices is not None:
+            out["Devices"] = [d.to_json() for d in self.devices]
+        if self.passkeys is not None:
+            out["Passkeys"] = [p.to_json() for p in self.passkeys]
+        return out
+
+
+def _mfa_settings(reply: Mapping[str, Any], *, has_passkeys: bool | None = None) -> MfaSettings:
+    listed = reply.get("UserMFASettingList") or []
+    if not isinstance(listed, list) or not all(isinstance(m, str) for m in listed):
+        raise MalformedResponseError("UserMFASettingList is not a list of method names")
+    preferred = reply.get("PreferredMfaSetting")
+    if preferred is not None and not isinstance(preferred, str):
+        raise MalformedResponseError("PreferredMfaSetting is not a string")
+    if PASSKEY_MFA in listed:
+        passkey: bool | None = True
+    else:  # absent means off only where the question applies (the user has passkeys the pool tells of)
+        passkey = False if has_passkeys else None
+    return MfaSettings(tuple(m for m in listed if m in MFA_METHODS), preferred or None, passkey)
+
+
+def _attributes(reply: Mapping[str, Any], key: str = "UserAttributes") -> dict[str, str]:
+    listed = reply.get(key) or []
+    if not isinstance(listed, list):
+        raise MalformedResponseError(f"{key} is not a list")
+    out: dict[str, str] = {}
+    for item in listed:
+        if not isinstance(item, Mapping) or not isinstance(item.get("Name"), str):
+            raise MalformedResponseError(f"{key} holds an entry without a Name")
+        out[item["Name"]] = str(item.get("Value", ""))
+    return out
+
+
+def _device(entry: Any) -> RememberedDevice:
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("DeviceKey"), str):
+        raise MalformedResponseError("a device without a DeviceKey")
+    attributes = _attributes(entry, "DeviceAttributes")
+    status = attributes.get("dev:device_remembered_status")
+    when = entry.get("DeviceLastAuthenticatedDate")
+    if isinstance(when, (int, float)):
+        when = datetime.fromtimestamp(when, timezone.utc)
+    return RememberedDevice(
+        device_key=entry["DeviceKey"], name=attributes.get("device_name"),
+        remembered=None if status is None else status == "remembered",
+        last_authenticated=when if isinstance(when, datetime) else None, attributes=attributes)
+
+
+# --- the flows ----------------------------------------------------------------------------------------
+
+#: What an action is: a generator that yields requests (receiving Cognito's replies, or its typed error thrown
+#: in) and prompts (receiving the answer, a mapping from field name to value); it returns the action's result.
+Action = Generator["Request | Prompt", dict[str, Any], T]
+
+
+@dataclass(frozen=True)
+class AccountStep(Generic[T]):
+    """Where an account flow stands: a prompt to answer, or done with its result."""
+
+    prompt: Prompt | None = None
+    done: bool = False
+    result: T | None = None
+
+    @property
+    def error(self) -> AuthflowError | None:
+        """Why the previous answer was refused (the same question is asked again)."""
+        return self.prompt.error if self.prompt else None
+
+
+class AccountFlow(Generic[T]):
+    """One change to the account, asked as a sign-in asks (see the module docstring)."""
+
+    def __init__(self, account: Account, action: Action[T], name: str) -> None:
+        self.account = account
+        self.name = name
+        self._action = action
+        self._prompt: Prompt | None = None
+        self._started = False
+        self.done = False
+        self.failed = False
+        self.result: T | None = None
+
+    def __repr__(self) -> str:
+        state = "done" if self.done else "failed" if self.failed else "waiting" if self._prompt else "new"
+        return f"AccountFlow({self.name}, {state})"
+
+    @property
+    def prompt(self) -> Prompt | None:
+        """What must be answered now (None when done, failed or not started)."""
+        return self._prompt
+
+    def start(self) -> AccountStep[T]:
+        if self._started:
+            raise UsageError(f"{self.name} was already started")
+        self._started = True
+        return self._advance(None)
+
+    def respond(self, answer: Answer) -> AccountStep[T]:
+        """Answer the current prompt. An unusable answer (a field missing, a code of the wrong shape) is a
+        MissingAnswerError and the same prompt stands; nothing was sent."""
+        prompt = self._prompt
+        if prompt is None:
+            raise UsageError(f"nothing to answer: {self.name} is {'done' if self.done else 'not waiting'}")
+        return self._advance(_checked(prompt, normalize_answer(prompt, answer)))
+
+    def cancel(self, reason: AuthflowError | None = None) -> AuthflowError | None:
+        """Give up (nothing more is sent). Returns what was left half-done, if anything (a new authenticator
+        associated but not verified: :class:`TotpNotVerifiedError`), else None."""
+        if self.done or self.failed:
+            return None
+        self.failed, self._prompt = True, None
+        if not self._started:
+            self._action.close()
+            return None
+        cause = reason or SignInCancelled(f"{self.name} was cancelled")
+        try:
+            self._action.throw(cause)
+        except AuthflowError as exc:
+            return None if exc is cause else exc
+        except StopIteration:
+            return None
+        self._action.close()
+        return None
+
+    def run(self, handler: Any = None) -> T:
+        """Drive the flow to its end, asking ``handler`` (``answer(prompt)`` or a function) each question;
+        returns the result. A flow that asks nothing needs no handler. A handler that gives up (raises an
+        AuthflowError) ends the flow with that error, or with what it left half-done."""
+        step = self.start() if not self._started else AccountStep(self._prompt, self.done, self.result)
+        while not step.done:
+            assert step.prompt is not None
+            try:
+                if handler is None:
+                    raise MissingAnswerError(
+                        f"{self.name} asks a question ({step.prompt.kind.value}) and no one answers")
+                answer = getattr(handler, "answer", handler)(step.prompt)
+            except AuthflowError as exc:
+                raise self.cancel(exc) or exc from None
+            step = self.respond(answer)
+        return step.result  # type: ignore[return-value]
+
+    def _advance(self, value: dict[str, Any] | None) -> AccountStep[T]:
+        try:
+            item = self._action.send(value)  # type: ignore[arg-type]  # None starts the generator
+            while isinstance(item, Request):
+                try:
+                    reply = self.account.send(item)
+                except AuthflowError as exc:
+                    item = self._action.throw(exc)
+                    continue
+                item = self._action.send(reply)
+        except StopIteration as end:
+            self._prompt, self.done, self.result = None, True, end.value
+            return AccountStep(None, True, end.value)
+        except BaseException:
+            self.failed, self._prompt = True, None
+            raise
+        self._prompt = item
+        return AccountStep(item)
+
+
+def _checked(prompt: Prompt, answer: dict[str, str]) -> dict[str, str]:
+    """The answer if every field is there and of its shape (a code cleaned of spaces and dashes)."""
+    if RESEND in prompt.choices and wants_resend(answer):
+        return {"resend": "yes"}
+    out = dict(answer)
+    for fld in prompt.fields:
+        value = str(answer.get(fld.name, "")).strip()
+        if not value:
+            raise MissingAnswerError(f"no {fld.label.lower()} was given")
+        if fld.name == "code":
+            value = re.sub(r"[\s\-]", "", value)
+        if fld.pattern and not re.fullmatch(fld.pattern.removeprefix("^").removesuffix("$"), value):
+            raise MissingAnswerError(f"the {fld.label.lower()} is not of the expected form")
+        if fld.choices and value not in fld.choices:
+            raise MissingAnswerError(f"{fld.label} must be one of {', '.join(fld.choices)}")
+        out[fld.name] = value if fld.name == "code" else str(answer[fld.name])
+    return out
+
+
+def wants_resend(answer: Mapping[str, str]) -> bool:
+    return str(answer.get("resend", "")).strip().lower() in ("1", "yes", "true", RESEND.lower())
+
+
+# --- the account ----------------------------------------------------------------------------------------
+
+
+class Account:
+    """The account of a signed-in user. ``tokens`` are the user's; ``cache``/``cache_key`` (optional) the
+    token cache entry they live in (refreshed through it, and a forgotten current device forgotten there);
+    ``on_tokens`` is called with refreshed tokens; ``username`` is what the person signs in with (default: the
+    access token's ``username`` claim); ``totp_issuer`` names the app in the authenticator (default: the
+    pool's name)."""
+
+    def __init__(
+        self,
+        pool: UserPool,
+        tokens: Tokens,
+        *,
+        username: str | None = None,
+        cache: TokenCache | None = None,
+        cache_key: CacheKey | None = None,
+        on_tokens: Callable[[Tokens], None] | None = None,
+        totp_issuer: str | None = None,
+        leeway: float = 30.0,
+    ) -> None:
+        from authflow.tokencache import internal_username
+
+        self.pool = pool
+        self.tokens = tokens
+        self.username = username or internal_username(tokens) or ""
+        self.cache = cache
+        self.cache_key = cache_key
+        self.on_tokens = on_tokens
+        self.totp_issuer = totp_issuer or pool.pool_name
+        self.leeway = leeway
+
+    def __repr__(self) -> str:
+        return f"Account({self.username!r}, {self.pool!r})"
+
+    # --- calls ---------------------------------------------------------------------------------------
+
+    def send(self, request: Request) -> dict[str, Any]:
+        """Send an account request with the access token (refreshed first when it has expired, and once more
+        when Cognito says it has)."""
+        if self.tokens.expired(leeway=min(self.leeway, 5.0)):
+            self.refresh()
+        try:
+            return self.pool.send(self._with_token(request))
+        except NotAuthorizedError as exc:
+            if "expired" not in exc.message.lower():
+                raise
+        self.refresh(force=True)
+        return self.pool.send(self._with_token(request))
+
+    def _with_token(self, request: Request) -> Request:
+        return Request(request.operation, {**request.parameters, "AccessToken": self.tokens.access_token})
+
+    def call(self, operation: str, **parameters: Any) -> dict[str, Any]:
+        """One account operation by its API name (``GetUser``, ``ListDevices``...), with the access token."""
+        return self.send(Request(operation, parameters))
+
+    def refresh(self, *, force: bool = False) -> Tokens:
+        """New tokens: through the token cache (once across processes) when the account has one, else with
+        the refresh token. Nothing to refresh with is a NotAuthorizedError (sign in again)."""
+        from dataclasses import replace
+
+        from authflow.tokencache import device_key, internal_username
+
+        tokens: Tokens | None = None
+        if self.cache is not None and self.cache_key is not None and not force:
+            from authflow.refresh import cached_or_refreshed
+
+            tokens = cached_or_refreshed(self.cache, self.cache_key, self.pool, leeway=self.leeway)
+        if tokens is None or tokens.access_token == self.tokens.access_token:
+            if not self.tokens.refresh_token:
+                raise NotAuthorizedError("the access token has expired and there is no refresh token: sign in again",
+                                         code="NotAuthorizedException")
+            tokens = self.pool.refresh(self.tokens.refresh_token, username=internal_username(self.tokens),
+                                       device_key=device_key(self.tokens))
+            if tokens.new_device_metadata is None and self.tokens.new_device_metadata:
+                tokens = replace(tokens, new_device_metadata=dict(self.tokens.new_device_metadata))
+            if self.cache is not None and self.cache_key is not None:
+                self.cache.store(self.cache_key, tokens)
+        self.tokens = tokens
+        if self.on_tokens is not None:
+            self.on_tokens(tokens)
+        return tokens
+
+    # --- reads ---------------------------------------------------------------------------------------
+
+    def get_user(self) -> dict[str, Any]:
+        return self.call("GetUser")
+
+    def attributes(self) -> dict[str, str]:
+        return _attributes(self.get_user())
+
+    def mfa(self) -> MfaSettings:
+        return _mfa_settings(self.get_user())
+
+    def auth_factors(self) -> tuple[str, ...] | None:
+        """GetUserAuthFactors' ConfiguredUserAuthFactors; None where the pool does not serve it."""
+        reply = self._auth_factors_reply()
+        return None if reply is None else _factors(reply)
+
+    def _auth_factors_reply(self) -> dict[str, Any] | None:
+        from authflow.transport import _no_such_operation
+
+        try:
+            return self.call("GetUserAuthFactors")
+        except CognitoError as exc:
+            if _no_such_operation(exc):
+                return None
+            raise
+
+    def devices(self) -> tuple[RememberedDevice, ...] | None:
+        """The user's devices (every page); None where the pool does not track devices."""
+        found: list[RememberedDevice] = []
+        token: str | None = None
+        while True:
+            try:
+                reply = self.call("ListDevices", **({"PaginationToken": token} if token else {}))
+            except InvalidParameterError as exc:
+                if "device" in exc.message.lower() and "track" in exc.message.lower():
+                    return None
+                raise
+            except CognitoError as exc:
+                from authflow.transport import _no_such_operation
+
+                if _no_such_operation(exc):
+                    return None
+                raise
+            devices = reply.get("Devices") or []
+            if not isinstance(devices, list):
+                raise MalformedResponseError("ListDevices: Devices is not a list")
+            found.extend(_device(d) for d in devices)
+            token = reply.get("PaginationToken")
+            if not isinstance(token, str) or not token:
+                return tuple(found)
+
+    def passkeys(self) -> tuple[PasskeyInfo, ...] | None:
+        """The user's passkeys (every page); None where the pool has no passkeys configured."""
+        found: list[PasskeyInfo] = []
+        token: str | None = None
+        while True:
+            try:
+                reply = self.call("ListWebAuthnCredentials", **({"NextToken": token} if token else {}))
+            except CognitoError as exc:
+                from authflow.transport import _no_such_operation
+
+                if _no_such_operation(exc) or exc.code in ("WebAuthnConfigurationMissingException",
+                                                           "WebAuthnNotEnabledException"):
+                    return None
+                raise
+            credentials = reply.get("Credentials") or []
+            if not isinstance(credentials, list):
+                raise MalformedResponseError("ListWebAuthnCredentials: Credentials is not a list")
+            for entry in credentials:
+                if not isinstance(entry, Mapping) or not isinstance(entry.get("CredentialId"), str):
+                    raise MalformedResponseError("a passkey without a CredentialId")
+                name = entry.get("FriendlyCredentialName")
+                rp = entry.get("RelyingPartyId")
+                found.append(PasskeyInfo(entry["CredentialId"], name if isinstance(name, str) else None,
+                                         rp if isinstance(rp, str) else None))
+            token = reply.get("NextToken")
+            if not isinstance(token, str) or not token:
+                return tuple(found)
+
+    def info(self) -> AccountInfo:
+        """Everything at once (GetUser, GetUserAuthFactors, ListDevices, ListWebAuthnCredentials)."""
+        user = self.get_user()
+        factors_reply = self._auth_factors_reply()
+        passkeys = self.passkeys()
+        username = user.get("Username")
+        return AccountInfo(
+            username=username if isinstance(username, str) else self.username,
+            attributes=_attributes(user),
+            mfa=_mfa_settings(factors_reply or user, has_passkeys=bool(passkeys)),
+            auth_factors=None if factors_reply is None else _factors(factors_reply),
+            devices=self.devices(),
+            passkeys=passkeys,
+        )
+
+    # --- prompts -------------------------------------------------------------------------------------
+
+    def _prompt(self, kind: PromptKind, name: str, message: str, *fields: Field, error: AuthflowError | None = None,
+                attempt: int = 1, **details: Any) -> Prompt:
+        return Prompt(kind=kind, challenge_name=name, fields=fields, message=message, username=self.username,
+                      error=error, attempt=attempt, **details)
+
+    # --- password ------------------------------------------------------------------------------------
+
+    def change_password(self, current: str | None = None, new: str | None = None) -> AccountFlow[None]:
+        """ChangePassword. Asks the current password (a ``PASSWORD`` prompt) unless given, then the new one
+        (a ``NEW_PASSWORD`` prompt, twice at a terminal) unless given. A wrong current password asks it again;
+        a new password the policy refuses asks the new one again, with Cognito's reason."""
+        return AccountFlow(self, self._change_password(current, new), "change password")
+
+    def _change_password(self, current: str | None, new: str | None) -> Action[None]:
+        password_field = Field("password", "Current password", secret=True)
+        new_field = Field("new_password", "New password", secret=True, confirm=True)
+        previous, proposed = current, new
+        wrong: AuthflowError | None = None  # why the current password was refused
+        refused: AuthflowError | None = None  # why the new one was
+        attempt = 1
+        while True:
+            if previous is None:
+                answer = yield self._prompt(PromptKind.PASSWORD, "CHANGE_PASSWORD",
+                                            "Your current password, to change it.", password_field,
+                                            error=wrong, attempt=attempt if wrong else 1)
+                previous = answer["password"]
+            if proposed is None:
+                answer = yield self._prompt(PromptKind.NEW_PASSWORD, "CHANGE_PASSWORD", "Choose a new password.",
+                                            new_field, error=refused, attempt=attempt if refused else 1)
+                proposed = answer["new_password"]
+            try:
+                yield Request("ChangePassword", {"PreviousPassword": previous, "ProposedPassword": proposed})
+                return None
+            except InvalidPasswordError as exc:
+                if new is not None or attempt >= MAX_ATTEMPTS:
+                    raise  # a new password given up front: nothing else to try
+                refused, wrong, proposed = exc, None, None
+            except IncorrectCredentialsError as exc:
+                if current is not None or attempt >= MAX_ATTEMPTS:
+                    raise
+                wrong, refused, previous = exc, None, None
+            attempt += 1
+
+    # --- MFA ----------------------------------------------------------------------------------------
+
+    def set_up_totp(self, device_name: str | None = None, *, prefer: bool = True) -> AccountFlow[str]:
+        """Add or replace the authenticator app: AssociateSoftwareToken, a ``TOTP_SETUP`` prompt (the secret,
+        its otpauth URI for a QR code, and the first code), VerifySoftwareToken with ``device_name``, then TOTP
+        MFA enabled (and preferred unless ``prefer=False``). Returns the new secret. A flow that ends before
+        the code is verified raises :class:`TotpNotVerifiedError` (the previous authenticator stays)."""
+        return AccountFlow(self, self._set_up_totp(device_name, prefer), "authenticator app")
+
+    def _set_up_totp(self, device_name: str | None, prefer: bool) -> Action[str]:
+        from urllib.parse import quote, urlencode
+
+        reply = yield Request("AssociateSoftwareToken", {})
+        secret = reply.get("SecretCode")
+        if not isinstance(secret, str) or not secret:
+            raise MalformedResponseError("AssociateSoftwareToken: no SecretCode")
+        query = urlencode({"secret": secret, "issuer": self.totp_issuer})
+        uri = f"otpauth://totp/{quote(self.totp_issuer)}:{quote(self.username)}?{query}"
+        code_field = Field("code", "Code from the app", pattern=SIX_DIGITS)
+        error: AuthflowError | None = None
+        attempt = 1
+        try:
+            while True:
+                answer = yield self._prompt(
+                    PromptKind.TOTP_SETUP, "MFA_SETUP",
+                    "Add this account to your authenticator app (scan the QR code or type the secret), then type "
+                    "the 6-digit code it shows.", code_field, error=error, attempt=attempt,
+                    secret_code=secret, otpauth_uri=uri)
+                try:
+                    verified = yield Request("VerifySoftwareToken", {
+                        "UserCode": answer["code"], "FriendlyDeviceName": device_name})
+                except (EnableSoftwareTokenMFAError, CodeMismatchError, InvalidParameterError) as exc:
+                    if attempt >= MAX_ATTEMPTS:
+                        raise
+                    error, attempt = exc, attempt + 1
+                    continue
+                if verified.get("Status", "SUCCESS") != "SUCCESS":
+                    error, attempt = EnableSoftwareTokenMFAError("the code was not accepted"), attempt + 1
+                    continue
+                break
+        except AuthflowError as exc:
+            raise TotpNotVerifiedError(
+                f"the new authenticator was associated but not verified ({exc.code}): the previous one, if any, "
+                "is still the one in use") from exc
+        yield Request("SetUserMFAPreference", {
+            "SoftwareTokenMfaSettings": {"Enabled": True, **({"PreferredMfa": True} if prefer else {})}})
+        return secret
+
+    def enable_mfa(self, method: str, *, prefer: bool = False) -> AccountFlow[None]:
+        """Turn on an MFA method (``SMS_MFA``, ``EMAIL_OTP``; ``SOFTWARE_TOKEN_MFA`` where an authenticator is
+        set up). Email MFA without an email address asks one (``EMAIL_ADDRESS``); a phone number or address
+        not verified yet is verified first (a ``CODE`` prompt, ``VERIFY_ATTRIBUTE``)."""
+        return AccountFlow(self, self._enable_mfa(mfa_method(method), prefer), f"enable {method}")
+
+    def _enable_mfa(self, method: str, prefer: bool) -> Action[None]:
+        attribute = MFA_ATTRIBUTE.get(method)
+        if attribute is not None:
+            user = yield Request("GetUser", {})
+            attributes = _attributes(user)
+            if not attributes.get(attribute):
+                if method == "SMS_MFA":
+                    raise UsageError("SMS MFA needs a phone number: set phone_number first "
+                                     "(authflow account attributes set phone_number=+15555550100)")
+                answer = yield self._prompt(PromptKind.EMAIL_ADDRESS, "MFA_SETUP",
+                                            "The email address to send sign-in codes to.",
+                                            Field("email", "Email address"))
+                reply = yield Request("UpdateUserAttributes", {
+                    "UserAttributes": [{"Name": "email", "Value": answer["email"].strip()}]})
+                yield from self._verify_delivered(reply)
+                attributes = _attributes((yield Request("GetUser", {})))
+            if attributes.get(f"{attribute}_verified", "false").lower() != "true":
+                yield from self._verify_attribute(attribute, send_first=True)
+        settings: dict[str, Any] = {"Enabled": True}
+        if prefer:
+            settings["PreferredMfa"] = True
+        yield from self._set_preference({SETTINGS[method]: settings})
+
+    def disable_mfa(self, method: str) -> AccountFlow[None]:
+        """Turn an MFA method off (Cognito refuses where passkey MFA would be left alone)."""
+        return AccountFlow(self, self._set_preference({SETTINGS[mfa_method(method)]: {"Enabled": False}}),
+                           f"disable {method}")
+
+    def prefer_mfa(self, method: str) -> AccountFlow[None]:
+        """Make an enabled MFA method the preferred one."""
+        return AccountFlow(self, self._set_preference({SETTINGS[mfa_method(method)]: {
+            "Enabled": True, "PreferredMfa": True}}), f"prefer {method}")
+
+    def set_passkey_mfa(self, enabled: bool) -> AccountFlow[None]:
+        """Passkey MFA on or off (WebAuthnMfaSettings), sent with the user's other enabled methods in the same
+        request, as Cognito wants them. Cognito refuses passkey MFA alone: :class:`PasskeyMfaError` says why."""
+        return AccountFlow(self, self._passkey_mfa(enabled), f"passkey MFA {'on' if enabled else 'off'}")
+
+    def _passkey_mfa(self, enabled: bool) -> Action[None]:
+        current = _mfa_settings((yield Request("GetUser", {})))
+        if enabled and not current.enabled:
+            raise PasskeyMfaError("passkey MFA needs another MFA method enabled beside it (an authenticator app, "
+                                  "SMS or email): turn one on first, e.g. authflow account mfa totp")
+        parameters: dict[str, Any] = {SETTINGS[m]: {"Enabled": True, **({"PreferredMfa": True}
+                                                                        if m == current.preferred else {})}
+                                      for m in current.enabled}
+        parameters["WebAuthnMfaSettings"] = {"Enabled": enabled}
+        try:
+            yield Request("SetUserMFAPreference", parameters)
+        except InvalidParameterError as exc:
+            raise PasskeyMfaError(f"Cognito refused passkey MFA: it needs another MFA method enabled beside it "
+                                  f"({exc})", exc) from exc
+
+    def _set_preference(self, parameters: dict[str, Any]) -> Action[None]:
+        try:
+            yield Request("SetUserMFAPreference", parameters)
+        except InvalidParameterError as exc:
+            if "passkey" in exc.message.lower() or "webauthn" in exc.message.lower():
+                raise PasskeyMfaError(f"Cognito refused: passkey MFA would be left without another method; turn "
+                                      f"passkey MFA off first ({exc})", exc) from exc
+            raise
+
+    # --- attributes ---------------------------------------------------------------------------------
+
+    def update_attributes(self, values: Mapping[str, str], *, verify: bool = True) -> AccountFlow[tuple[str, ...]]:
+        """UpdateUserAttributes; where Cognito sends a verification code, the code is asked in the same flow
+        (``verify=False``: verify later with :meth:`verify_attribute`). Returns the attributes still to verify."""
+        if not values:
+            raise UsageError("no attribute to set: give NAME=VALUE")
+        return AccountFlow(self, self._update_attributes(dict(values), verify), "update attributes")
+
+    def _update_attributes(self, values: dict[str, str], verify: bool) -> Action[tuple[str, ...]]:
+        reply = yield Request("UpdateUserAttributes", {
+            "UserAttributes": [{"Name": k, "Value": v} for k, v in values.items()]})
+        pending = tuple(_delivered(reply))
+        if not verify:
+            return pending
+        yield from self._verify_delivered(reply)
+        return ()
+
+    def _verify_delivered(self, reply: Mapping[str, Any]) -> Action[None]:
+        for name, details in _delivered(reply).items():
+            yield from self._verify_attribute(name, details=details)
+
+    def verify_attribute(self, name: str, *, resend: bool = True) -> AccountFlow[None]:
+        """Verify ``email`` or ``phone_number``: a new code (GetUserAttributeVerificationCode) unless
+        ``resend=False`` (one was sent already), the ``CODE`` prompt, VerifyUserAttribute."""
+        return AccountFlow(self, self._verify_attribute(name, send_first=resend), f"verify {name}")
+
+    def _verify_attribute(self, name: str, *, send_first: bool = False,
+                          details: Mapping[str, Any] | None = None) -> Action[None]:
+        if send_first:
+            reply = yield Request("GetUserAttributeVerificationCode", {"AttributeName": name})
+            details = _details(reply)
+        details = details or {}
+        error: AuthflowError | None = None
+        attempt = 1
+        while True:
+            answer = yield self._prompt(
+                PromptKind.CODE, VERIFY_ATTRIBUTE, f"The code that verifies your {name.replace('_', ' ')}"
+                + (f", sent to {details['Destination']}." if details.get("Destination") else "."),
+                Field("code", "Verification code", pattern=DELIVERED_CODE), error=error, attempt=attempt,
+                destination=details.get("Destination"), delivery_medium=details.get("DeliveryMedium"),
+                choices=(RESEND,), parameters={"attribute_name": name})
+            if wants_resend(answer):
+                details = _details((yield Request("GetUserAttributeVerificationCode", {"AttributeName": name})))
+                error, attempt = None, 1
+                continue
+            try:
+                yield Request("VerifyUserAttribute", {"AttributeName": name, "Code": answer["code"]})
+                return None
+            except (CodeMismatchError, ExpiredCodeError) as exc:
+                if attempt >= MAX_ATTEMPTS:
+                    raise
+                error, attempt = exc, attempt + 1
+
+    def delete_attributes(self, names: Iterable[str]) -> AccountFlow[None]:
+        """DeleteUserAttributes."""
+        listed = list(names)
+        if not listed:
+            raise UsageError("no attribute to delete: give NAME")
+        return AccountFlow(self, self._one("DeleteUserAttributes", {"UserAttributeNames": listed}),
+                           "delete attributes")
+
+    def _one(self, operation: str, parameters: dict[str, Any]) -> Action[None]:
+        yield Request(operation, parameters)
+        return None
+
+    # --- devices -----------------------------------------------------------------------------------
+
+    def current_device_key(self) -> str | None:
+        from authflow.tokencache import device_key
+
+        return device_key(self.tokens)
+
+    def remember_device(self, device_key: str, remembered: bool = True) -> AccountFlow[None]:
+        """UpdateDeviceStatus: remembered (MFA may be skipped on it) or not_remembered."""
+        return AccountFlow(self, self._one("UpdateDeviceStatus", {
+            "DeviceKey": device_key, "DeviceRememberedStatus": "remembered" if remembered else "not_remembered"}),
+            "remember device")
+
+    def forget_device(self, device_key: str | None = None) -> AccountFlow[None]:
+        """ForgetDevice (``None``: this sign-in's device). Forgetting the current device forgets it in the
+        token cache too, so the next sign-in does not offer it."""
+        return AccountFlow(self, self._forget_device(device_key), "forget device")
+
+    def _forget_device(self, device_key: str | None) -> Action[None]:
+        current = self.current_device_key()
+        key = device_key or current
+        if not key:
+            raise UsageError("this sign-in has no device: give the DEVICE_KEY to forget")
+        yield Request("ForgetDevice", {"DeviceKey": key})
+        if key == current and self.cache is not None and self.cache_key is not None:
+            self.cache.forget_device(self.cache_key)
+
+    # --- the whole account -------------------------------------------------------------------------
+
+    def global_sign_out(self) -> AccountFlow[None]:
+        """GlobalSignOut: every refresh token of the user stops working (this one's cache entry is forgotten)."""
+        return AccountFlow(self, self._global_sign_out(), "global sign-out")
+
+    def _global_sign_out(self) -> Action[None]:
+        yield Request("GlobalSignOut", {})
+        if self.cache is not None and self.cache_key is not None:
+            self.cache.forget(self.cache_key)
+
+    def delete(self, confirm: str | None = None) -> AccountFlow[None]:
+        """DeleteUser, after the person types the username (a ``CONFIRM`` prompt) unless ``confirm`` is it.
+        The cached tokens and device of the user are forgotten."""
+        return AccountFlow(self, self._delete(confirm), "delete account")
+
+    def _delete(self, confirm: str | None) -> Action[None]:
+        if confirm is not None and confirm != self.username:
+            raise UsageError("the confirmation is not the username: the account was not deleted")
+        error: AuthflowError | None = None
+        attempt = 1
+        while confirm != self.username:
+            answer = yield self._prompt(
+                PromptKind.CONFIRM, "DELETE_USER",
+                f"Deleting the account {self.username} cannot be undone. Type the username to confirm.",
+                Field("confirm", "Username"), error=error, attempt=attempt)
+            confirm = answer["confirm"].strip()
+            if confirm != self.username:
+                if attempt >= 3:
+                    raise SignInCancelled("the username was not typed: the account was not deleted")
+                error, attempt = MissingAnswerError("that is not the username"), attempt + 1
+        yield Request("DeleteUser", {})
+        if self.cache is not None and self.cache_key is not None:
+            self.cache.forget(self.cache_key)
+            self.cache.forget_device(self.cache_key)
+
+
+def _factors(reply: Mapping[str, Any]) -> tuple[str, ...]:
+    factors = reply.get("ConfiguredUserAuthFactors") or []
+    if not isinstance(factors, list) or not all(isinstance(f, str) for f in factors):
+        raise MalformedResponseError("ConfiguredUserAuthFactors is not a list of names")
+    return tuple(factors)
+
+
+def _details(reply: Mapping[str, Any]) -> dict[str, Any]:
+    details = reply.get("CodeDeliveryDetails")
+    return dict(details) if isinstance(details, Mapping) else {}
+
+
+def _delivered(reply: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """UpdateUserAttributes' CodeDeliveryDetailsList by attribute name."""
+    listed = reply.get("CodeDeliveryDetailsList") or []
+    if not isinstance(listed, list):
+        raise MalformedResponseError("CodeDeliveryDetailsList is not a list")
+    return {str(d["AttributeName"]): d for d in listed if isinstance(d, Mapping) and d.get("AttributeName")}

@@ -1,0 +1,103 @@
+"""What ``authflow`` commands print: tokens in the contract's formats on stdout, and on stderr one-line
+messages, the log of waiting (and with ``--verbose`` each step and Cognito call), the wizard's screen."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from authflow.errors import AuthflowError
+
+if TYPE_CHECKING:
+    from authflow.tokens import Tokens
+
+
+def format_tokens(tokens: Tokens, output: str) -> str:
+    """The text ``authflow login --output FORMAT`` prints (without the final newline)."""
+    result = tokens.authentication_result()
+    if output == "json":
+        return json.dumps(result)
+    if output == "access-token":
+        return tokens.access_token
+    if output == "id-token":
+        if not tokens.id_token:
+            raise AuthflowError("Cognito returned no IdToken", code="NoIdToken")
+        return tokens.id_token
+    names = {
+        "AccessToken": "AUTHFLOW_ACCESS_TOKEN",
+        "IdToken": "AUTHFLOW_ID_TOKEN",
+        "RefreshToken": "AUTHFLOW_REFRESH_TOKEN",
+        "ExpiresIn": "AUTHFLOW_EXPIRES_IN",
+        "TokenType": "AUTHFLOW_TOKEN_TYPE",
+    }
+    lines = [f"export {names[k]}={shlex.quote(str(v))}" for k, v in result.items() if k in names]
+    device = tokens.new_device_metadata or {}
+    if device.get("DeviceKey"):
+        lines.append(f"export AUTHFLOW_DEVICE_KEY={shlex.quote(str(device['DeviceKey']))}")
+    if device.get("DeviceGroupKey"):
+        lines.append(f"export AUTHFLOW_DEVICE_GROUP_KEY={shlex.quote(str(device['DeviceGroupKey']))}")
+    return "\n".join(lines)
+
+
+def one_line(text: str) -> str:
+    """``text`` with its white space (newlines included) folded to single spaces."""
+    return " ".join(text.split())
+
+
+def warn(message: str) -> None:
+    """One ``authflow: ...`` line on stderr."""
+    print(f"authflow: {message}", file=sys.stderr)
+
+
+def fail(message: str, status: int, stream: TextIO | None = None) -> int:
+    """Say ``message`` in one line (stderr unless told) and give back the exit status to return."""
+    print(one_line(message), file=stream or sys.stderr)
+    return status
+
+
+def terminal_output() -> Any:
+    """The wizard talks on stderr, so that stdout carries only the result."""
+    from prompt_toolkit.output import create_output
+
+    return create_output(stdout=sys.stderr)
+
+
+def show_progress(*, verbose: bool) -> None:
+    """authflow's log on stderr: waiting for a TOTP window; with ``verbose`` each step and Cognito call."""
+    import logging
+
+    log = logging.getLogger("authflow")
+    if not any(getattr(h, "authflow_cli", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("authflow: %(message)s"))
+        handler.authflow_cli = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def trace_calls(client: Any) -> None:
+    """Log each call of a botocore client: operation, the challenge or flow it answers, outcome, time.
+
+    Only names are logged (AuthFlow, ChallengeName, error codes), never a parameter's value."""
+    import logging
+    import time
+
+    log = logging.getLogger("authflow.calls")
+
+    def before(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["authflow_trace"] = (params.get("ChallengeName") or params.get("AuthFlow"), time.perf_counter())
+
+    def after(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        answers, started = context.get("authflow_trace", (None, time.perf_counter()))
+        outcome = (
+            parsed.get("Error", {}).get("Code")
+            or parsed.get("ChallengeName")
+            or ("tokens" if "AuthenticationResult" in parsed else "ok")
+        )
+        what = f" ({answers})" if isinstance(answers, str) else ""
+        log.debug("call %s%s -> %s, %.0f ms", model.name, what, outcome, (time.perf_counter() - started) * 1000)
+
+    client.meta.events.register("before-parameter-build", before)
+    client.meta.events.register("after-call", after)

@@ -1,0 +1,30 @@
+"""``authflow token``: a valid access token (or id token) of the user: cached, refreshed, or signing in again."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options
+from authflow.cli.output import format_tokens
+from authflow.cli.signin import username_for, valid_tokens
+
+
+def register(sub: Any) -> None:
+    token = sub.add_parser(
+        "token",
+        help="print a valid access token (cached, refreshed, or signing in again)",
+        description="Print a valid access token: from the cache if it is not about to expire, else refreshed "
+        "with the refresh token, else by signing in again.",
+    )
+    add_signed_in_options(token)
+    token.add_argument("--id-token", action="store_true", help="print the id token instead")
+    token.add_argument("--leeway", type=float, default=60.0, metavar="SECONDS", help="refresh this long before expiry")
+    token.set_defaults(func=cmd_token)
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    config = PoolConfig.from_args(args)
+    tokens = valid_tokens(args, config, username_for(args), leeway=args.leeway)
+    print(format_tokens(tokens, "id-token" if args.id_token else "access-token"))
+    return EXIT_OK

@@ -1,0 +1,203 @@
+"""The login pages and the whole browser sign-in in a real browser: headless Chromium (Debian's), driven by
+Selenium. One pool and one browser for the module.
+
+Each page is checked for layout (nothing wider than the window, no text cut off inside its box) and
+screenshotted; with ``AUTHFLOW_SCREENSHOTS=<folder>`` the screenshots are kept there (docs/browser/ holds them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from authflow.browser import BrowserSignIn
+from authflow.errors import BrowserTimeoutError
+from authflow.localpool import LocalUserPool
+from authflow.tokencache import internal_username
+from tests.browser.chromium import chromium
+from tests.browser.helpers import CALLBACK, OLIVIA_PASSWORD, WEB, pkce, seed
+
+LAYOUT_PROBLEMS = """
+const problems = [];
+if (document.documentElement.scrollWidth > window.innerWidth) problems.push('page wider than the window');
+for (const el of document.querySelectorAll('h1, p, label, button, code, option, input')) {
+  if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible')
+    problems.push('cut off: ' + el.tagName + ' ' + (el.id || el.textContent.slice(0, 30)));
+  const box = el.getBoundingClientRect();
+  if (box.right > window.innerWidth + 1) problems.push('outside the window: ' + el.tagName);
+}
+return problems;
+"""
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[LocalUserPool]:
+    with LocalUserPool(seed()) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser(driver: Any) -> Any:
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})  # every site's: a browser never signed in
+    return driver
+
+
+def authorize_url(pool: LocalUserPool, **extra: str) -> str:
+    _, challenge = pkce()
+    values = {"response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "state": "s",
+              "code_challenge": challenge, "code_challenge_method": "S256", "scope": "openid email profile", **extra}
+    return f"{pool.endpoint_url}/oauth2/authorize?{urlencode(values)}"
+
+
+def shoot(browser: Any, name: str, tmp_path: Path) -> None:
+    """Check the page's layout and keep a screenshot (in AUTHFLOW_SCREENSHOTS too, when set)."""
+    problems = browser.execute_script(LAYOUT_PROBLEMS)
+    assert problems == [], (name, problems)
+    path = tmp_path / f"{name}.png"
+    assert browser.save_screenshot(str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    keep = os.environ.get("AUTHFLOW_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+
+
+def fill(browser: Any, **fields: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    for name, value in fields.items():
+        element = browser.find_element(By.NAME, name)
+        element.clear()
+        element.send_keys(value)
+
+
+def submit(browser: Any) -> None:
+    """Click the form's button and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, "submit").click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+
+def text(browser: Any, element_id: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    return str(browser.find_element(By.ID, element_id).text)
+
+
+def test_login_pages_render_and_work(pool: LocalUserPool, browser: Any, tmp_path: Path) -> None:
+    browser.get(authorize_url(pool))
+    assert "/login?" in browser.current_url
+    assert browser.title == "Sign in" and "Continue with LocalOIDC" in browser.page_source
+    shoot(browser, "sign-in", tmp_path)
+    fill(browser, username="lou", password="not-the-Passw0rd!")
+    submit(browser)
+    assert text(browser, "error") == "Incorrect username or password."
+    shoot(browser, "wrong-password", tmp_path)
+    fill(browser, username="tina", password="Tina-Passw0rd!")
+    submit(browser)
+    assert browser.title == "Authenticator code"
+    shoot(browser, "authenticator-code", tmp_path)
+    fill(browser, code=pool.totp_code("tina"))
+    submit(browser)
+    # the pool sends the browser to the app's callback (nothing listens there: only the address is looked at)
+    assert browser.current_url.startswith(CALLBACK + "?code=")
+
+
+def test_challenge_pages(pool: LocalUserPool, browser: Any, tmp_path: Path) -> None:
+    browser.get(authorize_url(pool))
+    fill(browser, username="max", password="Max-Passw0rd!")
+    submit(browser)
+    assert browser.title == "Choose how to verify"
+    shoot(browser, "choose-mfa", tmp_path)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element(By.ID, "choice")).select_by_value("SMS_MFA")
+    submit(browser)
+    assert "We sent a code to +*******0102." in text(browser, "notice")
+    shoot(browser, "sms-code", tmp_path)
+    fill(browser, code=pool.last_code("max", purpose="SMS_MFA"))
+    submit(browser)
+    assert browser.current_url.startswith(CALLBACK + "?code=")
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    browser.get(authorize_url(pool))
+    fill(browser, username="newton", password="Temp-Passw0rd!")
+    submit(browser)
+    assert browser.title == "Choose a new password"
+    shoot(browser, "new-password", tmp_path)
+
+
+def test_error_page_and_the_provider_page(pool: LocalUserPool, browser: Any, tmp_path: Path) -> None:
+    browser.get(authorize_url(pool, redirect_uri="https://elsewhere.example/callback"))
+    assert browser.title == "Invalid request" and "redirect_mismatch" in text(browser, "error")
+    assert browser.current_url.startswith(pool.endpoint_url)  # never sent anywhere
+    shoot(browser, "callback-mismatch", tmp_path)
+    browser.get(authorize_url(pool, identity_provider="LocalOIDC"))
+    assert browser.title == "Sign in to LocalOIDC"
+    shoot(browser, "provider-sign-in", tmp_path)
+
+
+def in_chromium(browser: Any, username: str, password: str, provider: bool = False) -> Any:
+    """``open_browser`` for BrowserSignIn: Chromium loads the URL and signs in, on a thread of its own."""
+    def open_browser(url: str) -> bool:
+        def run() -> None:
+            browser.get(url)
+            if provider:
+                fill(browser, username="olivia", password=OLIVIA_PASSWORD)
+            else:
+                fill(browser, username=username, password=password)
+            submit(browser)
+
+        threading.Thread(target=run, daemon=True).start()
+        return True
+
+    return open_browser
+
+
+def signer(pool: LocalUserPool, browser: Any, **settings: Any) -> BrowserSignIn:
+    settings.setdefault("timeout", 30)
+    return BrowserSignIn(domain=pool.endpoint_url, pool_id=pool.pool_id, client_id=WEB, endpoint_url=pool.endpoint_url,
+                         **settings)
+
+
+def test_whole_browser_sign_in(pool: LocalUserPool, browser: Any, tmp_path: Path) -> None:
+    tokens = signer(pool, browser, open_browser=in_chromium(browser, "alice", "Alice-Passw0rd!")).sign_in()
+    assert internal_username(tokens) == "alice" and tokens.refresh_token
+    assert text(browser, "message").startswith("You are signed in.")
+    shoot(browser, "signed-in", tmp_path)
+    # signed in already: the next sign-in needs no form at all
+    again = signer(pool, browser, open_browser=lambda url: (threading.Thread(
+        target=browser.get, args=(url,), daemon=True).start(), True)[1]).sign_in()
+    assert internal_username(again) == "alice"
+
+
+def test_whole_federated_sign_in(pool: LocalUserPool, browser: Any) -> None:
+    tokens = signer(pool, browser, identity_provider="LocalOIDC",
+                    open_browser=in_chromium(browser, "", "", provider=True)).sign_in()
+    assert internal_username(tokens) == "LocalOIDC_olivia-1"
+
+
+def test_closed_browser_times_out(pool: LocalUserPool, browser: Any) -> None:
+    def open_and_close(url: str) -> bool:
+        threading.Thread(target=browser.get, args=(url,), daemon=True).start()  # shown, never answered
+        return True
+
+    with pytest.raises(BrowserTimeoutError):
+        signer(pool, browser, open_browser=open_and_close, timeout=2).sign_in()

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from authflow.calls import Request
 from authflow.errors import (
@@ -54,6 +54,18 @@ if TYPE_CHECKING:
     from authflow.tokencache import CacheKey, TokenCache
     from authflow.tokens import Tokens
     from authflow.transport import UserPool
+
+
+class AccountPool(Protocol):
+    """What an account needs of its pool: a :class:`~authflow.transport.UserPool`, or
+    :class:`authflow.wire.AccountPool` (which starts without botocore)."""
+
+    pool_name: str
+
+    def send(self, request: Request) -> dict[str, Any]: ...
+
+    def refresh(self, refresh_token: str, *, username: str | None = None,
+                device_key: str | None = None) -> Tokens: ...
 
 __all__ = [
     "Account",
@@ -371,7 +383,7 @@ class Account:
 
     def __init__(
         self,
-        pool: UserPool,
+        pool: UserPool | AccountPool,
         tokens: Tokens,
         *,
         username: str | None = None,
@@ -428,7 +440,7 @@ class Account:
         if self.cache is not None and self.cache_key is not None and not force:
             from authflow.refresh import cached_or_refreshed
 
-            tokens = cached_or_refreshed(self.cache, self.cache_key, self.pool, leeway=self.leeway)
+            tokens = cached_or_refreshed(self.cache, self.cache_key, cast("UserPool", self.pool), leeway=self.leeway)
         if tokens is None or tokens.access_token == self.tokens.access_token:
             if not self.tokens.refresh_token:
                 raise NotAuthorizedError("the access token has expired and there is no refresh token: sign in again",
@@ -461,8 +473,6 @@ class Account:
         return None if reply is None else _factors(reply)
 
     def _auth_factors_reply(self) -> dict[str, Any] | None:
-        from authflow.transport import _no_such_operation
-
         try:
             return self.call("GetUserAuthFactors")
         except CognitoError as exc:
@@ -482,8 +492,6 @@ class Account:
                     return None
                 raise
             except CognitoError as exc:
-                from authflow.transport import _no_such_operation
-
                 if _no_such_operation(exc):
                     return None
                 raise
@@ -503,8 +511,6 @@ class Account:
             try:
                 reply = self.call("ListWebAuthnCredentials", **({"NextToken": token} if token else {}))
             except CognitoError as exc:
-                from authflow.transport import _no_such_operation
-
                 if _no_such_operation(exc) or exc.code in ("WebAuthnConfigurationMissingException",
                                                            "WebAuthnNotEnabledException"):
                     return None
@@ -827,6 +833,17 @@ class Account:
         if self.cache is not None and self.cache_key is not None:
             self.cache.forget(self.cache_key)
             self.cache.forget_device(self.cache_key)
+
+
+#: Error codes of a server that does not know an operation (as authflow.transport tells them; a bare HTTP status
+#: means the answer was not a Cognito error at all: moto answers an operation it lacks with an HTML page).
+_UNKNOWN_OPERATION_CODES = frozenset({
+    "UnsupportedOperationException", "UnknownOperationException", "InvalidAction", "NotImplemented",
+})
+
+
+def _no_such_operation(exc: CognitoError) -> bool:
+    return exc.code in _UNKNOWN_OPERATION_CODES or exc.code.isdigit()
 
 
 def _factors(reply: Mapping[str, Any]) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""A desktop app that signs in with authflow's Qt dialog and shows who is signed in, with sign-out.
+"""A desktop app that signs in with authflow's Qt dialog and shows who is signed in, with the account dialog
+(password, authenticator app, MFA, devices, email, deletion) and sign-out.
 
     pip install 'authflow[qt]'
     python examples/desktop_qt.py                       # against the local user pool's demo users
@@ -18,11 +19,20 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from authflow import UserPool
+from authflow import Account, UserPool
 from authflow.qt import SignInDialog, SignInResult, in_background
+from authflow.qt_account import AccountDialog
 from authflow.tokencache import CacheKey, TokenCache, jwt_claims
 from authflow.tokens import Tokens
 
@@ -51,8 +61,16 @@ class MainWindow(QMainWindow):
         self.button = QPushButton()
         self.button.setObjectName("sign_in_out")
         self.button.clicked.connect(self.sign_in_or_out)
+        self.account_button = QPushButton("Account…")
+        self.account_button.setObjectName("account")
+        self.account_button.clicked.connect(self.open_account)
+        self.account_dialog: AccountDialog | None = None
         layout.addWidget(self.status)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout()
+        row.addWidget(self.button)
+        row.addWidget(self.account_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addWidget(self.hint)
         layout.addStretch(1)
         self.setCentralWidget(body)
@@ -80,6 +98,7 @@ class MainWindow(QMainWindow):
         who = claims.get("name") or claims.get("email") or username
         self.status.setText(f"Signed in as <b>{who}</b> ({claims.get('cognito:username', username)}).")
         self.button.setText("Sign out")
+        self.account_button.show()
         self.hint.hide()
 
     def show_signed_out(self, message: str = "Not signed in.") -> None:
@@ -87,7 +106,20 @@ class MainWindow(QMainWindow):
         self.status.setText(message)
         self.button.setText("Sign in…")
         self.button.setEnabled(True)
+        self.account_button.hide()
         self.hint.setVisible(bool(self.hint.text()))
+
+    def open_account(self) -> None:
+        """The account dialog for the signed-in user (its changes run on workers, as the sign-in does)."""
+        assert self.tokens is not None
+        key = cache_key(self.pool, self.username)
+        account = Account(self.pool, self.tokens, username=self.username, cache=self.token_cache,
+                          cache_key=key if self.token_cache is not None else None,
+                          on_tokens=lambda tokens: setattr(self, "tokens", tokens))
+        self.account_dialog = AccountDialog(account, self)
+        self.account_dialog.widget.deleted.connect(lambda: self.show_signed_out("The account was deleted."))
+        self.account_dialog.widget.signed_out.connect(lambda: self.show_signed_out("Signed out everywhere."))
+        self.account_dialog.open()
 
     def sign_out(self) -> None:
         """Revoke the refresh token (and the access tokens it gave) at Cognito, off the UI thread."""

@@ -178,10 +178,17 @@ def test_profiles(local: LocalUserPool, tmp_path: Path) -> None:
     assert credentials(local, {**env, "AUTHFLOW_PROFILE": "work"})["Version"] == 1
     # A flag wins over the profile: another username is another user (unknown here).
     done = run_cli(["token", "--profile", "work", "--username", "nobody"], env)
-    assert (done.returncode == 1 and "NotAuthorizedException" in done.stderr) or "UserNotFound" in done.stderr
+    assert done.returncode == 1
+    assert_one_line_error(done, contains="UserNotFoundException")
     done = run_cli(["token", "--profile", "nope"], env)
     assert done.returncode == 2
     assert_one_line_error(done, contains="no profile 'nope'")
+    # A key no command takes (a typo) is found by `authflow profiles`.
+    config = Path(env["AUTHFLOW_CONFIG"])
+    config.write_text(config.read_text() + "poolid = 'x'\n")
+    done = run_cli(["profiles"], env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="unknown setting(s) poolid")
     (tmp_path / "config.toml").write_text("[profiles.work\n")
     for args in (["profiles"], ["login", "--profile", "work"]):
         done = run_cli(args, env)
@@ -236,7 +243,19 @@ def test_cached_credentials_start_fast_and_import_no_botocore(local: LocalUserPo
         return time.perf_counter() - started
 
     bare, ours = [], []
-    for _ in range(7):  # alternating, so that load on the machine hits both alike; the quickest of each
+    for _ in range(11):  # alternating, so that load on the machine hits both alike; the quickest of each
         bare.append(wall([sys.executable, "-c", "pass"]))
         ours.append(wall(command))
     assert min(ours) < 4 * min(bare), (ours, bare)
+
+
+def test_each_command_comes_from_the_module_named_for_it() -> None:
+    """`authflow COMMAND` imports only the module that MODULE_OF names: the table must say what registers what."""
+    from authflow.cli import MODULE_OF, build_parser
+
+    def commands(parser: Any) -> set[str]:
+        return set(next(a for a in parser._actions if a.dest == "command").choices)
+
+    assert commands(build_parser()) == set(MODULE_OF)
+    for name in MODULE_OF:
+        assert name in commands(build_parser(name))

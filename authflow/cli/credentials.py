@@ -48,13 +48,16 @@ def register(sub: Any) -> None:
 
 def cmd_credentials(args: argparse.Namespace) -> int:
     from authflow import credentials
-    from authflow.cli.signin import token_cache, username_for
+    from authflow.cli.output import warn
+    from authflow.tokencache import TokenCache
 
     config = PoolConfig.from_args(args)
     if not args.identity_pool_id:
         raise UsageError("no identity pool: give --identity-pool-id or set AUTHFLOW_IDENTITY_POOL_ID")
-    username = username_for(args)
-    cache = token_cache(args)
+    # Read before authflow.cli.signin (and the answers and prompts it brings) is imported: with credentials
+    # kept, the AWS CLI's every call costs no more than this.
+    username = str(args.username) if args.username else _username(args)
+    cache = TokenCache(use_keyring=bool(args.keyring), warn=warn)  # as signin.token_cache makes it
     key = config.cache_key(username)
     access = credentials.IdentityPoolAccess(
         args.identity_pool_id, config.pool_id, region=config.region,
@@ -66,6 +69,12 @@ def cmd_credentials(args: argparse.Namespace) -> int:
         found = _fetch(args, config, username, access)
     print(_format(found, args.output))
     return EXIT_OK
+
+
+def _username(args: argparse.Namespace) -> str:
+    from authflow.cli.signin import username_for
+
+    return username_for(args)
 
 
 def _fetch(args: argparse.Namespace, config: PoolConfig, username: str, access: Any) -> Any:

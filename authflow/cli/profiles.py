@@ -13,15 +13,19 @@ def register(sub: Any) -> None:
         "profiles",
         help="list the named profiles ([profiles.NAME] of the profiles file)",
         description="Print the names of the profiles in the profiles file (AUTHFLOW_CONFIG, default: config.toml "
-        "in the user's config directory for authflow), one a line. Any command takes --profile NAME "
+        "in the user's config directory for authflow), one a line, after checking that every key is "
+        "a setting of some command. Any command takes --profile NAME "
         "(AUTHFLOW_PROFILE) to read its settings from one; a flag or environment variable wins over it.",
     )
     command.set_defaults(func=cmd_profiles)
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    from authflow.profiles import config_path, load_profiles
+    from authflow.profiles import check, config_path, load_profiles
 
-    for name in load_profiles(config_path()):
+    profiles = load_profiles(config_path())
+    for name, settings in profiles.items():
+        check(name, settings, args.parser)  # every command's parser: a key none takes (a typo) is said here
+    for name in profiles:
         print(name)
     return EXIT_OK

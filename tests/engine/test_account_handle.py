@@ -24,7 +24,7 @@ from authflow.errors import (
 from authflow.localpool import LocalUserPool
 from authflow.prompts import Prompt, PromptKind
 from authflow.tokencache import CacheKey, TokenCache
-from tests.engine.conftest import PASSWORD, user_pool
+from tests.engine.helpers import PASSWORD, user_pool
 
 NEW_PASSWORD = "Brand-New-Passw0rd!"
 

@@ -11,10 +11,11 @@ from typing import Any
 import pyotp
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from authflow import NotAuthorizedError
 from authflow.qt import CodePage
+from authflow.qt_account import OverviewScreen
 
 from .conftest import SCREENSHOTS, Driver, sign_in_to_code
 
@@ -50,6 +51,15 @@ def test_the_example_app_signs_in_shows_who_and_signs_out(qtbot: Any) -> None:
         assert window.button.text() == "Sign out"
         if os.environ.get("AUTHFLOW_SAVE_SCREENSHOTS") == "1":
             assert window.grab().save(str(SCREENSHOTS / "example-signed-in.png"))
+
+        # The account dialog, offered once signed in: tina's authenticator app is there.
+        qtbot.mouseClick(window.account_button, Qt.MouseButton.LeftButton)
+        account = window.account_dialog
+        qtbot.waitUntil(lambda: isinstance(account.widget.page, OverviewScreen)
+                        and account.widget.page.info is not None, timeout=10_000)
+        mfa = account.widget.page.findChild(QLabel, "value_mfa")
+        assert mfa is not None and mfa.text() == "authenticator app"
+        account.close()
 
         access = window.tokens.access_token
         qtbot.mouseClick(window.button, Qt.MouseButton.LeftButton)

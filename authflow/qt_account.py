@@ -1,0 +1,411 @@
+"""A Qt account dialog for a signed-in user (``pip install 'authflow[qt]'``, PySide6).
+
+    from authflow import Account
+    from authflow.qt_account import AccountDialog
+
+    AccountDialog(Account(pool, tokens, cache=cache, cache_key=key), parent=window).exec()
+
+The first screen shows the account (attributes, MFA, passkey MFA, devices, passkeys) with a button per change:
+change the password, set up or replace the authenticator app, turn email or SMS codes on or off, choose the
+preferred method, passkey MFA on or off, change the email address or phone number, forget a device, sign out
+everywhere, delete the account. Each change is an :class:`~authflow.account.AccountFlow` whose prompts are shown
+with the sign-in dialog's own pages (``authflow.qt.PAGES``: the authenticator app's QR code, the code page with
+"Send a new code", the new password typed twice), with account wording where the sign-in's would mislead.
+Every Cognito call runs on a ``QThreadPool`` worker, as in the sign-in dialog; the outcome comes back as a queued
+signal, and the account is read again after each change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, cast
+
+from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from authflow.account import Account, AccountFlow, AccountInfo, AccountStep, TotpNotVerifiedError
+from authflow.errors import AuthflowError
+from authflow.prompts import Field
+from authflow.qt import (
+    PAGES,
+    FieldsPage,
+    Page,
+    PasswordFormPage,
+    Screen,
+    SignInWidget,
+    _add_secret,
+    _Call,
+    _Outcomes,
+    attribute_label,
+    describe_error,
+)
+
+__all__ = ["ACCOUNT_PAGES", "AccountDialog", "AccountWidget", "OverviewScreen"]
+
+METHOD_LABELS = {"SOFTWARE_TOKEN_MFA": "authenticator app", "EMAIL_OTP": "email codes", "SMS_MFA": "text messages"}
+
+
+class CurrentPasswordPage(Page):
+    """The current password, to change it (the sign-in's password page without "Forgot your password?")."""
+
+    title = "Change your password"
+
+    def intro(self) -> str:
+        return "Enter your current password."
+
+    def build(self) -> None:
+        for field in self.prompt.fields:
+            _add_secret(self, field, field.label)
+
+
+class ChangePasswordPage(PasswordFormPage):
+    """The new password, typed twice (the sign-in's new-password form)."""
+
+    title = "Choose a new password"
+    submit_text = "Change password"
+
+    def intro(self) -> str:
+        return "Choose a new password for " + self.prompt.username + "."
+
+
+class ConfirmPage(Page):
+    """An account change that cannot be undone: type the username."""
+
+    title = "Delete your account"
+    submit_text = "Delete account"
+
+
+#: The page for each prompt kind in the account dialog: the sign-in's, with account wording where it differs.
+ACCOUNT_PAGES: dict[str, type[Page]] = {
+    **PAGES, "PASSWORD": CurrentPasswordPage, "NEW_PASSWORD": ChangePasswordPage, "CONFIRM": ConfirmPage,
+}
+
+
+def _button(text: str, name: str, action: Callable[[], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAutoDefault(False)
+    button.clicked.connect(action)
+    return button
+
+
+class OverviewScreen(Screen):
+    """The account as it is, and a button for each change."""
+
+    title = "Your account"
+    submit_text = "Close"
+
+    def __init__(self, host: AccountWidget, info: AccountInfo | None, message: str = "", error: str = "") -> None:
+        self.info = info
+        self.host = host
+        self.notice = message
+        super().__init__(cast(SignInWidget, host), error)
+
+    def intro(self) -> str:
+        if self.info is None:
+            return "Reading your account…"
+        return self.notice or f"Signed in as {self.info.username}."
+
+    def build(self) -> None:
+        info, host = self.info, self.host
+        if info is None:
+            return
+        attrs = info.attributes
+        for name in ("name", "email", "phone_number"):
+            if attrs.get(name):
+                verified = attrs.get(f"{name}_verified")
+                suffix = " (not verified)" if verified is not None and verified.lower() != "true" else ""
+                self._row(attribute_label(name), attrs[name] + suffix, name)
+        mfa = info.mfa
+        enabled = ", ".join(METHOD_LABELS.get(m, m) for m in mfa.enabled) or "off"
+        self._row("Two-step verification", enabled, "mfa")
+        if mfa.preferred:
+            self._row("Used first", METHOD_LABELS.get(mfa.preferred, mfa.preferred), "preferred")
+        if mfa.passkey_mfa is not None:
+            self._row("Passkey as second step", "on" if mfa.passkey_mfa else "off", "passkey_mfa")
+        if info.passkeys is not None:
+            self._row("Passkeys", ", ".join(p.friendly_name or "passkey" for p in info.passkeys) or "none", "passkeys")
+
+        actions = QVBoxLayout()
+        self.layout_.addLayout(actions)
+        totp = "SOFTWARE_TOKEN_MFA" in mfa.enabled
+
+        def add(text: str, name: str, start: Callable[[], AccountFlow[Any]]) -> None:
+            actions.addWidget(_button(text, name, lambda: host.begin(start)))
+
+        def change(what: Callable[[str], AccountFlow[None]], argument: str) -> Callable[[], AccountFlow[None]]:
+            return lambda: what(argument)
+
+        add("Change password…", "change_password", host.account.change_password)
+        add("Replace authenticator app…" if totp else "Set up authenticator app…", "set_up_totp",
+            lambda: host.account.set_up_totp(host.device_name))
+        for method, word in (("EMAIL_OTP", "email codes"), ("SMS_MFA", "text message codes")):
+            if method in mfa.enabled:
+                add(f"Turn off {word}", f"disable_{method}", change(host.account.disable_mfa, method))
+                if mfa.preferred != method:
+                    add(f"Use {word} first", f"prefer_{method}", change(host.account.prefer_mfa, method))
+            elif method == "EMAIL_OTP" or attrs.get("phone_number"):
+                add(f"Turn on {word}…", f"enable_{method}", change(host.account.enable_mfa, method))
+        if totp and mfa.preferred != "SOFTWARE_TOKEN_MFA" and len(mfa.enabled) > 1:
+            add("Use the authenticator app first", "prefer_SOFTWARE_TOKEN_MFA",
+                lambda: host.account.prefer_mfa("SOFTWARE_TOKEN_MFA"))
+        if info.passkeys:
+            on = bool(mfa.passkey_mfa)
+            add("Stop using a passkey as second step" if on else "Use a passkey as second step", "passkey_mfa_toggle",
+                lambda: host.account.set_passkey_mfa(not on))
+        actions.addWidget(_button("Change email or phone…", "edit_attributes", host.edit_attributes))
+        for device in info.devices or ():
+            label = device.name or device.device_key
+            current = device.device_key == host.account.current_device_key()
+            add(f"Forget device {label}{' (this one)' if current else ''}", f"forget_{device.device_key}",
+                change(host.account.forget_device, device.device_key))
+        add("Sign out everywhere", "global_sign_out", host.account.global_sign_out)
+        add("Delete account…", "delete_account", host.account.delete)
+
+    def _row(self, label: str, value: str, name: str) -> None:
+        shown = QLabel(value)
+        shown.setObjectName(f"value_{name}")
+        shown.setWordWrap(True)
+        self.form.addRow(label, shown)
+
+
+class EditAttributesScreen(Screen):
+    """Email and phone number: the changed ones are sent (a code is then asked for each Cognito sends)."""
+
+    title = "Change email or phone"
+    submit_text = "Save"
+
+    def __init__(self, host: AccountWidget, attributes: Mapping[str, str]) -> None:
+        self.current = dict(attributes)
+        super().__init__(cast(SignInWidget, host))
+
+    def intro(self) -> str:
+        return "A new address or number may need a code to verify it."
+
+    def build(self) -> None:
+        for name in ("email", "phone_number"):
+            self.add_line(Field(name, attribute_label(name))).setText(self.current.get(name, ""))
+
+    def changes(self) -> dict[str, str]:
+        values = {k: v.strip() for k, v in self.answer().items()}
+        changed = {k: v for k, v in values.items() if v and v != self.current.get(k, "")}
+        if not changed:
+            raise ValueError("Nothing was changed.")
+        return changed
+
+
+class AccountWidget(QWidget):
+    """The account of ``account``'s user, screen by screen (see the module docstring). Emits ``deleted`` when
+    the account is deleted and ``signed_out`` after signing out everywhere (the tokens no longer work)."""
+
+    deleted = Signal()
+    signed_out = Signal()
+
+    def __init__(self, account: Account, *, device_name: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.account = account
+        self.device_name = device_name
+        self.info: AccountInfo | None = None
+        self.flow: AccountFlow[Any] | None = None
+        self._call: _Call | None = None
+        self._message = ""  # said on the overview when the account has been read again
+        self._outcomes = _Outcomes(self)
+        self._outcomes.finished.connect(self._finished_call)
+        self.setObjectName("authflow_account")
+        self.setMinimumWidth(480)
+        self.setStyleSheet("QLabel#title { font-size: 17px; font-weight: bold; margin-bottom: 4px; }"
+                           "QLabel#error { color: #b00020; }")
+        outer = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        outer.addWidget(self.pages, 1)
+        self.progress = QWidget()
+        self.progress.setObjectName("busy")
+        row = QHBoxLayout(self.progress)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Contacting the user pool…"))
+        bar = QProgressBar()
+        bar.setRange(0, 0)
+        bar.setTextVisible(False)
+        bar.setMaximumHeight(8)
+        row.addWidget(bar, 1)
+        self.progress.hide()
+        outer.addWidget(self.progress)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.cancel_button = _button("Back", "cancel", self.back)
+        self.submit_button = QPushButton("Close")
+        self.submit_button.setObjectName("submit")
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.submit_button)
+        outer.addLayout(buttons)
+        self._show(OverviewScreen(self, None))
+        self.reload()
+
+    # --- what the pages call (the sign-in widget's names) --------------------------------------------
+
+    @property
+    def page(self) -> Screen:
+        current = self.pages.currentWidget()
+        assert isinstance(current, Screen)
+        return current
+
+    @property
+    def busy(self) -> bool:
+        return self._call is not None
+
+    def submit(self) -> None:
+        """Continue on a page; Close on the overview; Save on the attributes form."""
+        if self.busy or not self.submit_button.isEnabled():
+            return
+        current = self.page
+        if isinstance(current, OverviewScreen):
+            self.window().close()
+            return
+        if isinstance(current, EditAttributesScreen):
+            try:
+                changes = current.changes()
+            except ValueError as exc:
+                current.show_error(str(exc))
+                return
+            self.begin(lambda: self.account.update_attributes(changes))
+            return
+        flow = self.flow
+        assert flow is not None and isinstance(current, Page)
+        try:
+            action = current.action(cast(Any, flow))
+        except ValueError as exc:
+            current.show_error(str(exc))
+            return
+        self._run(action)
+
+    def send(self, answer: Mapping[str, str]) -> None:
+        """Answer the current prompt with ``answer`` ("Send a new code")."""
+        flow = self.flow
+        if flow is not None and not self.busy:
+            self._run(lambda: flow.respond(answer))
+
+    def start_over(self) -> None:
+        self.back()
+
+    def fit(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            self.window().adjustSize()
+
+    # --- changes ---------------------------------------------------------------------------------------
+
+    def begin(self, start: Callable[[], AccountFlow[Any]]) -> None:
+        """Start a change (its first call on the worker)."""
+        if self.busy:
+            return
+        try:
+            self.flow = start()
+        except AuthflowError as exc:
+            self.page.show_error(describe_error(exc))
+            return
+        flow = self.flow
+        self._run(flow.start)
+
+    def edit_attributes(self) -> None:
+        if not self.busy:
+            self._show(EditAttributesScreen(self, self.info.attributes if self.info else {}))
+
+    def back(self) -> None:
+        """Leave a change (what it left half-done is said) and show the account."""
+        if self.busy:
+            return
+        left = self.flow.cancel() if self.flow is not None else None
+        self.flow = None
+        self._show(OverviewScreen(self, self.info, error=describe_error(left) if left else ""))
+
+    def reload(self, message: str = "") -> None:
+        """Read the account again (on the worker) and show it."""
+        self._run(self.account.info, message=message)
+
+    def _run(self, action: Callable[[], Any], message: str = "") -> None:
+        call = _Call(action, self._outcomes)
+        self._message = message
+        self._call = call
+        self._set_busy(True)
+        QThreadPool.globalInstance().start(call)
+
+    def _finished_call(self, call: _Call, result: Any, error: BaseException | None) -> None:
+        if call is not self._call:
+            return
+        self._call = None
+        self._set_busy(False)
+        if error is not None:
+            if not isinstance(error, AuthflowError):
+                raise error
+            flow = self.flow
+            if flow is not None and flow.prompt is not None and isinstance(self.page, Page):
+                self.page.show_error(describe_error(error))  # an unusable answer: the question stands
+                return
+            self.flow = None
+            text = describe_error(error)
+            if isinstance(error, TotpNotVerifiedError):
+                text = "The new authenticator app was not verified: the previous one is still in use. " + text
+            self._show(OverviewScreen(self, self.info, error=text))
+            return
+        if isinstance(result, AccountInfo):
+            self.info = result
+            self._show(OverviewScreen(self, result, self._message))
+            return
+        assert isinstance(result, AccountStep)
+        if result.done:
+            name = self.flow.name if self.flow is not None else "change"
+            self.flow = None
+            if name == "delete account":
+                self.deleted.emit()
+                self.window().close()
+                return
+            if name == "global sign-out":
+                self.signed_out.emit()
+                self.window().close()
+                return
+            self.reload(f"Done: {name}.")
+            return
+        assert result.prompt is not None
+        self._show(ACCOUNT_PAGES.get(result.prompt.kind.value, FieldsPage)(result.prompt, cast(SignInWidget, self)))
+
+    def _show(self, new: Screen) -> None:
+        old = self.pages.currentWidget()
+        self.pages.addWidget(new)
+        self.pages.setCurrentWidget(new)
+        if old is not None:
+            self.pages.removeWidget(old)
+            old.deleteLater()
+        self.submit_button.setText(new.submit_text)
+        self.cancel_button.setVisible(not isinstance(new, OverviewScreen))
+        new.focus()
+        self.fit()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.pages.setEnabled(not busy)
+        self.submit_button.setEnabled(not busy)
+
+
+class AccountDialog(QDialog):
+    """A window holding one :class:`AccountWidget`."""
+
+    title: ClassVar[str] = "Your account"
+
+    def __init__(self, account: Account, parent: QWidget | None = None, **options: Any) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.title)
+        self.widget = AccountWidget(account, **options)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.widget)

@@ -1,0 +1,124 @@
+"""The account dialog (authflow.qt_account) offscreen against the local pool: the sign-in dialog's own pages
+for a password change, a new authenticator app (QR code) and an email verification code; every Cognito call
+on a worker; screenshots into docs/qt/ with AUTHFLOW_SAVE_SCREENSHOTS=1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyotp
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QLabel
+
+from authflow import Account, ScriptedHandler, UserPool, sign_in
+from authflow.localpool import LocalUserPool
+from authflow.qt import CodePage, TotpSetupPage
+from authflow.qt_account import AccountDialog, ChangePasswordPage, CurrentPasswordPage, OverviewScreen
+
+from .conftest import Driver, WatchedPool, watched
+
+PASSWORD = "Account-Passw0rd!"
+NEW_PASSWORD = "Account-Passw0rd-2!"
+
+
+@pytest.fixture
+def account_dialog(qtbot: Any, local_pool: LocalUserPool) -> Iterator[tuple[Driver, WatchedPool]]:
+    local_pool.pool().mfa_configuration = "OPTIONAL"
+    local_pool.pool().mfa_types = {"SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}
+    local_pool.add_user("ada", PASSWORD, attributes={"email": "ada@example.com", "email_verified": "false",
+                                                     "name": "Ada Lovelace"})
+    pool = watched(local_pool)
+    tokens = sign_in(pool, "ada", ScriptedHandler(password=PASSWORD))
+    pool.calls.clear()
+    dialog = AccountDialog(Account(pool, tokens))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    yield Driver(qtbot, dialog), pool  # type: ignore[arg-type]
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    assert pool.calls and not [op for op, on_ui in pool.calls if on_ui], "a Cognito call ran on the UI thread"
+
+
+def overview(d: Driver) -> OverviewScreen:
+    d.qtbot.waitUntil(lambda: not d.widget.busy and isinstance(d.page, OverviewScreen)
+                      and d.page.info is not None, timeout=10_000)
+    page = d.page
+    assert isinstance(page, OverviewScreen)
+    return page
+
+
+def value(d: Driver, name: str) -> str:
+    label = d.page.findChild(QLabel, f"value_{name}")
+    assert label is not None, f"no {name} on the overview"
+    return str(label.text())
+
+
+def test_change_password_then_authenticator_app(account_dialog: tuple[Driver, WatchedPool],
+                                                local_pool: LocalUserPool) -> None:
+    d, _ = account_dialog
+    overview(d)
+    assert value(d, "mfa") == "off" and value(d, "email") == "ada@example.com (not verified)"
+    d.snap("account-overview")
+    d.click("change_password")
+    d.wait_for(CurrentPasswordPage)
+    assert d.dialog.findChild(QLabel, "forgot_password") is None
+    d.type("password", "wrong-password-1")
+    d.submit()
+    d.wait_for(ChangePasswordPage)
+    d.type("new_password", NEW_PASSWORD)
+    d.type("confirm", NEW_PASSWORD[:-1])
+    d.submit()
+    assert d.page.error.text() == "The two passwords are not the same."  # checked here, nothing sent
+    d.type("confirm", NEW_PASSWORD)
+    d.snap("account-new-password")
+    d.submit()
+    page = d.wait_for(CurrentPasswordPage)  # the current password was wrong: asked again, with why
+    assert page.error.text() != ""
+    d.type("password", PASSWORD)
+    d.submit()  # the new password chosen is kept
+    page = overview(d)
+    assert page.message.text() == "Done: change password."
+    plain = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
+    sign_in(plain, "ada", ScriptedHandler(password=NEW_PASSWORD))
+
+    d.click("set_up_totp")
+    totp = d.wait_for(TotpSetupPage)
+    qr = totp.findChild(QLabel, "qr")
+    assert qr is not None and not qr.pixmap().isNull()
+    d.snap("account-totp-setup")
+    secret = totp.prompt.secret_code or ""
+    d.type("code", pyotp.TOTP(secret).now())
+    d.submit()
+    overview(d)
+    assert value(d, "mfa") == "authenticator app" and value(d, "preferred") == "authenticator app"
+    assert local_pool.user("ada").totp_secret == secret
+
+
+def test_email_codes_verify_the_address_in_the_code_page(account_dialog: tuple[Driver, WatchedPool],
+                                                         local_pool: LocalUserPool) -> None:
+    d, _ = account_dialog
+    overview(d)
+    d.click("enable_EMAIL_OTP")
+    page = d.wait_for(CodePage)
+    assert "a***@e***" in page.message.text()
+    d.click("resend")  # "Send a new code": through the flow
+    d.qtbot.waitUntil(lambda: len(local_pool.requests("GetUserAttributeVerificationCode")) == 2, timeout=10_000)
+    d.wait_for(CodePage)
+    d.snap("account-verify-email")
+    d.type("code", local_pool.last_code("ada"))
+    d.submit()
+    overview(d)
+    assert value(d, "mfa") == "email codes" and value(d, "email") == "ada@example.com"
+
+
+def test_leaving_an_unverified_authenticator_says_so(account_dialog: tuple[Driver, WatchedPool],
+                                                     local_pool: LocalUserPool) -> None:
+    d, _ = account_dialog
+    overview(d)
+    d.click("set_up_totp")
+    d.wait_for(TotpSetupPage)
+    d.click("cancel")  # Back
+    page = overview(d)
+    assert "not verified" in page.error.text()
+    assert local_pool.user("ada").totp_secret is None

@@ -1,0 +1,122 @@
+"""``authflow account`` and its changes as scripts run them (no terminal, AUTHFLOW_* answers) against the local
+pool: the account printed as the contract says, each change then the account, one line and the contract's exit
+code for each mistake, nothing changed before a missing answer is found."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+
+from authflow.localpool import LocalUserPool
+from authflow.tokencache import CacheKey, TokenCache
+from tests.helpers.cli import assert_no_secret, assert_one_line_error, credential_free_env, run_cli
+
+PASSWORD = "Account-Passw0rd!"
+NEW_PASSWORD = "Account-Passw0rd-2!"
+#: Prints the newest code the pool sent $AUTHFLOW_USERNAME for $AUTHFLOW_CHALLENGE (VERIFY_ATTRIBUTE).
+CODE_SCRIPT = """
+import json, os, sys, urllib.parse, urllib.request
+query = urllib.parse.urlencode({"username": os.environ["AUTHFLOW_USERNAME"],
+                                "purpose": os.environ["AUTHFLOW_CHALLENGE"]})
+print(json.load(urllib.request.urlopen(sys.argv[1] + "/_local/outbox?" + query))[-1]["code"])
+"""
+
+
+@pytest.fixture
+def env(local_pool: LocalUserPool, tmp_path: Path) -> dict[str, str]:
+    local_pool.pool().mfa_configuration = "OPTIONAL"
+    local_pool.pool().mfa_types = {"SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}
+    local_pool.pool().auto_verified_attributes = ["email"]
+    local_pool.add_user("ada", PASSWORD, attributes={"email": "ada@example.com", "email_verified": "true"})
+    script = tmp_path / "code.py"
+    script.write_text(CODE_SCRIPT)
+    return credential_free_env(tmp_path, {
+        "AUTHFLOW_POOL_ID": local_pool.pool_id, "AUTHFLOW_CLIENT_ID": local_pool.client_id,
+        "AUTHFLOW_ENDPOINT_URL": local_pool.endpoint_url, "AUTHFLOW_USERNAME": "ada", "AUTHFLOW_PASSWORD": PASSWORD,
+        "AUTHFLOW_CODE_COMMAND": f"{shlex.quote(sys.executable)} {script} {local_pool.endpoint_url}",
+    })
+
+
+def account(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    done = run_cli(["account", *args, "--non-interactive"], env)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_read_then_password_and_attributes(local_pool: LocalUserPool, env: dict[str, str]) -> None:
+    shown = account([], env)  # signs in first (nothing cached), then reads
+    assert shown == {"Username": "ada", "Attributes": shown["Attributes"],
+                     "MFA": {"Enabled": [], "Preferred": None, "PasskeyMFA": None},
+                     "AuthFactors": ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"], "Devices": [], "Passkeys": []}
+    assert shown["Attributes"]["email"] == "ada@example.com"
+    local_pool.clear_requests()
+    account([], env)  # the cached token: no sign-in
+    assert "InitiateAuth" not in [r.operation for r in local_pool.requests()]
+
+    done = run_cli(["account", "password", "--non-interactive"], {**env, "AUTHFLOW_NEW_PASSWORD": "short"})
+    assert done.returncode == 1
+    assert_one_line_error(done, contains="InvalidPasswordException")
+    changed = run_cli(["account", "password", "--non-interactive"], {**env, "AUTHFLOW_NEW_PASSWORD": NEW_PASSWORD})
+    assert changed.returncode == 0, changed.stderr
+    assert json.loads(changed.stdout)["Username"] == "ada"
+    assert_no_secret([changed.stdout, changed.stderr], [PASSWORD, NEW_PASSWORD])
+    assert local_pool.user("ada").password is not None and local_pool.user("ada").password.check(NEW_PASSWORD)
+
+    updated = account(["attributes", "set", "email=ada@new.example", "name=Ada"], env)
+    assert updated["Attributes"]["email"] == "ada@new.example"
+    assert updated["Attributes"]["email_verified"] == "true"  # the code came from AUTHFLOW_CODE_COMMAND
+    assert account(["attributes", "delete", "name"], env)["Attributes"].get("name") is None
+    bad = run_cli(["account", "attributes", "set", "name", "--non-interactive"], env)
+    assert bad.returncode == 2
+    assert_one_line_error(bad, contains="NAME=VALUE")
+
+
+def test_authenticator_app_and_passkey_mfa(local_pool: LocalUserPool, env: dict[str, str], tmp_path: Path) -> None:
+    refused = run_cli(["account", "mfa", "totp", "--non-interactive"], env)
+    assert refused.returncode == 2
+    assert_one_line_error(refused, contains="--totp-secret-out")
+    assert local_pool.requests("AssociateSoftwareToken") == []  # nothing was associated
+
+    secret_file = tmp_path / "totp-secret"
+    shown = account(["mfa", "totp", "--totp-secret-out", str(secret_file), "--device-name", "CI phone"], env)
+    assert shown["MFA"] == {"Enabled": ["SOFTWARE_TOKEN_MFA"], "Preferred": "SOFTWARE_TOKEN_MFA", "PasskeyMFA": None}
+    secret = secret_file.read_text()
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600 and local_pool.user("ada").totp_secret == secret
+    assert local_pool.user("ada").totp_device_name == "CI phone"
+    pyotp.TOTP(secret).now()  # a base32 secret, and nothing else, in the file
+
+    local_pool.pool().web_authn.relying_party_id = "localhost"
+    assert account(["mfa", "enable", "email"], env)["MFA"]["Enabled"] == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
+    assert account(["mfa", "prefer", "email"], env)["MFA"]["Preferred"] == "EMAIL_OTP"
+    account(["mfa", "passkey", "on"], env)
+    assert local_pool.user("ada").webauthn_mfa is True
+    sent = local_pool.requests("SetUserMFAPreference")[-1].params
+    assert sent["EmailMfaSettings"] == {"Enabled": True, "PreferredMfa": True}
+    account(["mfa", "disable", "totp"], env)
+    alone = run_cli(["account", "mfa", "disable", "email", "--non-interactive"], env)
+    assert alone.returncode == 1
+    assert_one_line_error(alone, contains="PasskeyMfaRefused")
+    bad = run_cli(["account", "mfa", "enable", "carrier-pigeon", "--non-interactive"], env)
+    assert bad.returncode == 2 and "sms" in bad.stderr
+
+
+def test_delete(local_pool: LocalUserPool, env: dict[str, str], tmp_path: Path) -> None:
+    account([], env)
+    asked = run_cli(["account", "delete", "--non-interactive"], env)
+    assert asked.returncode == 2
+    assert_one_line_error(asked, contains="--yes")
+    done = run_cli(["account", "delete", "--yes", "--non-interactive"], env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    with pytest.raises(KeyError):
+        local_pool.user("ada")
+    cache = TokenCache(Path(env["AUTHFLOW_CACHE_DIR"]))
+    assert cache.load(CacheKey(local_pool.pool_id, local_pool.client_id, "ada", local_pool.endpoint_url)) is None

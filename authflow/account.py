@@ -12,7 +12,7 @@
 The questions are the sign-in's :class:`~authflow.prompts.Prompt` s: the current password is a ``PASSWORD``
 prompt, the new one a ``NEW_PASSWORD`` prompt (asked twice), a new authenticator app a ``TOTP_SETUP`` prompt
 (secret, otpauth URI for a QR code), a verification code a ``CODE`` prompt named ``VERIFY_ATTRIBUTE`` (with
-where the code went, and ``RESEND`` among its choices: answering ``{"resend": "yes"}`` sends a new one), an
+where the code went, and ``resend``: answering ``prompt.resend.answer``, ``{"resend": "yes"}``, sends a new one), an
 email address for email MFA an ``EMAIL_ADDRESS`` prompt, and deleting the account a ``CONFIRM`` prompt
 answered with the username. A refusal that another answer may fix (a wrong current password, a password the
 policy refuses, a wrong code) asks the same prompt again with the error; any other refusal ends the flow with
@@ -48,7 +48,7 @@ from authflow.errors import (
     SignInCancelled,
     UsageError,
 )
-from authflow.prompts import Answer, Field, Prompt, PromptKind, normalize_answer
+from authflow.prompts import RESEND_ANSWER, Answer, Field, Prompt, PromptKind, Resend, normalize_answer
 
 if TYPE_CHECKING:
     from authflow.tokencache import CacheKey, TokenCache
@@ -92,8 +92,8 @@ SETTINGS = {"SMS_MFA": "SMSMfaSettings", "SOFTWARE_TOKEN_MFA": "SoftwareTokenMfa
 PASSKEY_MFA = "WEB_AUTHN"
 #: The prompt name (``challenge_name``) of an attribute verification code; AUTHFLOW_CHALLENGE for a code command.
 VERIFY_ATTRIBUTE = "VERIFY_ATTRIBUTE"
-#: Offered with a verification code prompt (``prompt.choices``): answering ``{"resend": "yes"}`` sends a new code.
-RESEND = "RESEND"
+#: Offered with a verification code prompt (``prompt.resend``): its answer (``{"resend": "yes"}``) sends a new code.
+RESEND = Resend()
 #: The attribute each delivered MFA method sends its codes to.
 MFA_ATTRIBUTE = {"SMS_MFA": "phone_number", "EMAIL_OTP": "email"}
 SIX_DIGITS = r"^[0-9]{6}$"
@@ -248,7 +248,7 @@ class AccountStep(Generic[T]):
 
     prompt: Prompt | None = None
     done: bool = False
-    result: T | None = None
+    result: T | None = field(default=None, repr=False)  # a new TOTP secret, for one: never in a repr
 
     @property
     def error(self) -> AuthflowError | None:
@@ -269,7 +269,7 @@ class AccountFlow(Generic[T]):
         self.failed = False
         self.result: T | None = None
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # never the result (a new TOTP secret)
         state = "done" if self.done else "failed" if self.failed else "waiting" if self._prompt else "new"
         return f"AccountFlow({self.name}, {state})"
 
@@ -350,8 +350,8 @@ class AccountFlow(Generic[T]):
 
 def _checked(prompt: Prompt, answer: dict[str, str]) -> dict[str, str]:
     """The answer if every field is there and of its shape (a code cleaned of spaces and dashes)."""
-    if RESEND in prompt.choices and wants_resend(answer):
-        return {"resend": "yes"}
+    if prompt.resend is not None and wants_resend(answer):
+        return dict(RESEND_ANSWER)
     out = dict(answer)
     for fld in prompt.fields:
         value = str(answer.get(fld.name, "")).strip()
@@ -368,7 +368,7 @@ def _checked(prompt: Prompt, answer: dict[str, str]) -> dict[str, str]:
 
 
 def wants_resend(answer: Mapping[str, str]) -> bool:
-    return str(answer.get("resend", "")).strip().lower() in ("1", "yes", "true", RESEND.lower())
+    return str(answer.get("resend", "")).strip().lower() in ("1", "yes", "true", "resend")
 
 
 # --- the account ----------------------------------------------------------------------------------------
@@ -746,7 +746,7 @@ class Account:
                 + (f", sent to {details['Destination']}." if details.get("Destination") else "."),
                 Field("code", "Verification code", pattern=DELIVERED_CODE), error=error, attempt=attempt,
                 destination=details.get("Destination"), delivery_medium=details.get("DeliveryMedium"),
-                choices=(RESEND,), parameters={"attribute_name": name})
+                resend=RESEND, parameters={"attribute_name": name})
             if wants_resend(answer):
                 details = _details((yield Request("GetUserAttributeVerificationCode", {"AttributeName": name})))
                 error, attempt = None, 1

@@ -208,8 +208,8 @@ class EnvAnswers:
         )
 
     def code_for(self, prompt: Prompt) -> str | None:
-        """A code for a CODE prompt: from the TOTP secret (SOFTWARE_TOKEN_MFA) or the code command."""
-        if prompt.challenge_name == "SOFTWARE_TOKEN_MFA" and self.totp_secret:
+        """A code for a code prompt: from the TOTP secret (a TOTP_CODE prompt) or the code command."""
+        if prompt.kind is PromptKind.TOTP_CODE and self.totp_secret:
             from authflow.handlers import TOTP_CODES  # never the same code twice in one process
 
             return TOTP_CODES.next_code(self.totp_secret, "AUTHFLOW_TOTP_SECRET")
@@ -226,7 +226,8 @@ class EnvAnswers:
             TOTP_CODES.reserve(self.totp_secret)
         if kind is PromptKind.PASSWORD or (kind is PromptKind.SIGN_UP and fld.name == "password"):
             return self.password
-        if kind is PromptKind.CODE or (kind is PromptKind.RESET_PASSWORD and fld.name == "code"):
+        codes = (PromptKind.CODE, PromptKind.TOTP_CODE)
+        if kind in codes or (kind is PromptKind.RESET_PASSWORD and fld.name == "code"):
             return self.code_for(prompt)
         if kind is PromptKind.RESET_PASSWORD:
             return self.new_password

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import socket
 import threading
 import time
 import webbrowser
@@ -51,7 +52,8 @@ from authflow.tokens import Tokens
 DEFAULT_TIMEOUT = 300.0
 #: How far a token's ``exp`` and ``iat`` may be from this clock.
 CLOCK_LEEWAY = 60.0
-DEFAULT_SCOPES = ("openid", "email", "profile")
+#: No scope asked: the pool gives every scope the app client allows.
+DEFAULT_SCOPES: tuple[str, ...] = ()
 MAX_REPLY = 1_000_000
 
 
@@ -172,6 +174,12 @@ class _CallbackHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _page(title: str, message: str) -> str:
     from html import escape
 
@@ -223,8 +231,9 @@ class BrowserSignIn:
         verifier, challenge = pkce_pair()
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         values = {"response_type": "code", "client_id": self.client_id, "redirect_uri": redirect_uri,
-                  "scope": " ".join(self.scopes), "state": state, "nonce": nonce,
-                  "code_challenge": challenge, "code_challenge_method": "S256"}
+                  "state": state, "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256"}
+        if self.scopes:
+            values["scope"] = " ".join(self.scopes)
         if self.identity_provider:
             values["identity_provider"] = self.identity_provider
         return AuthorizationRequest(url=f"{self.domain}/oauth2/authorize?{urlencode(values)}",
@@ -289,10 +298,9 @@ class BrowserSignIn:
 
     def sign_in_pasted(self, read: Callable[[], str], show: Callable[[str], None]) -> Tokens:
         """For a shell without a browser: ``show`` the URL to open elsewhere, ``read`` back the address the
-        browser was sent to (or the code). The redirect URI is the loopback one (nothing listens there)."""
-        port = self.redirect_port or 0
-        if not port:
-            raise UsageError("the paste-back mode needs a fixed redirect port (the app client's callback URL)")
+        browser was sent to (or the code). The redirect URI is the loopback one (nothing listens there; without
+        a fixed ``redirect_port``, a free port's number)."""
+        port = self.redirect_port or _free_port()  # nothing listens there: the address is pasted back
         request = self.authorization_request(f"http://127.0.0.1:{port}{self.redirect_path}")
         show(request.url)
         return self.exchange(request, code_from_redirect(read(), request))

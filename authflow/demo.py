@@ -63,7 +63,7 @@ class Demo:
         secret: str | None = None
         if prompt.kind is PromptKind.TOTP_SETUP:
             secret = prompt.secret_code
-        elif prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
+        elif prompt.kind is PromptKind.TOTP_CODE:
             row = self.users.get(prompt.username)
             try:
                 user = self.local.user(prompt.username, pool_id=row["pool_id"] if row else None)

@@ -186,9 +186,9 @@ class ScriptedHandler:
             if self._totp_secret:  # queue for a TOTP window before the Session starts, not inside it
                 self._totp_codes.reserve(self._totp_secret)
             return {"password": password}
-        if kind is PromptKind.CODE:
-            if prompt.challenge_name == "SOFTWARE_TOKEN_MFA" and self._totp_secret:
-                return {"code": self._totp_codes.next_code(self._totp_secret, "ScriptedHandler's totp_secret")}
+        if kind is PromptKind.TOTP_CODE and self._totp_secret:
+            return {"code": self._totp_codes.next_code(self._totp_secret, "ScriptedHandler's totp_secret")}
+        if kind in (PromptKind.CODE, PromptKind.TOTP_CODE):
             return {"code": self._value(self._code, prompt, f"a code for {prompt.challenge_name}")}
         if kind is PromptKind.TOTP_SETUP:
             if self._totp_secret_out is None:

@@ -4,6 +4,12 @@ A prompt is a plain description, never a blocking call: a GUI builds a form from
 wizard asks them one by one, a script answers by ``kind``. The answer is a mapping from field name to
 value (a bare string is accepted for a one-field prompt).
 
+A prompt carries everything an interface needs, so none has to know Cognito's challenge names: which kind
+of code it asks (``TOTP_CODE`` from an authenticator app, ``CODE`` delivered, with ``delivery_medium`` and
+the masked ``destination`` when Cognito said), every field's label, every choice's label
+(``choice_labels``), whether a new code can be asked for (``resend``: answer ``resend.answer``), and why
+the last answer was refused (``error``; :func:`authflow.labels.explain_refusal` says it in words).
+
 Secrets that a prompt must show (the TOTP secret during MFA_SETUP) are kept out of ``repr``.
 """
 
@@ -12,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,7 +29,9 @@ class PromptKind(str, Enum):
     """What is being asked, in terms a UI can switch on."""
 
     PASSWORD = "PASSWORD"  # the password, before InitiateAuth or after choosing a password first factor
-    CODE = "CODE"  # a one-time code: SMS_MFA, EMAIL_OTP, SMS_OTP (delivered) or SOFTWARE_TOKEN_MFA (TOTP app)
+    CODE = "CODE"  # a code Cognito delivered (SMS_MFA, EMAIL_OTP, SMS_OTP, a sign-up confirmation): see
+    #               delivery_medium and destination (None when this sign-in saw no delivery), and resend
+    TOTP_CODE = "TOTP_CODE"  # a code from the person's authenticator app (SOFTWARE_TOKEN_MFA): never delivered
     NEW_PASSWORD = "NEW_PASSWORD"  # NEW_PASSWORD_REQUIRED: a new password and the required attributes
     MFA_CHOICE = "MFA_CHOICE"  # SELECT_MFA_TYPE: which MFA to use this time
     FIRST_FACTOR = "FIRST_FACTOR"  # SELECT_CHALLENGE: which first factor (USER_AUTH)
@@ -49,6 +58,19 @@ class Field:
     confirm: bool = False  # ask twice (new passwords)
 
 
+#: The answer that asks for a new code instead of giving one, where a prompt offers it (``Prompt.resend``).
+RESEND_ANSWER: Mapping[str, str] = MappingProxyType({"resend": "yes"})
+
+
+@dataclass(frozen=True)
+class Resend:
+    """A new code can be asked for at this prompt: answer it with ``answer`` (the same question comes back,
+    with where the new code went)."""
+
+    label: str = "Send a new code"  # what a button or hint says
+    answer: Mapping[str, str] = field(default_factory=lambda: RESEND_ANSWER)
+
+
 @dataclass(frozen=True)
 class Prompt:
     """Everything a UI needs to ask one question of the sign-in."""
@@ -61,6 +83,7 @@ class Prompt:
     destination: str | None = None  # CODE_DELIVERY_DESTINATION (masked by Cognito), for delivered codes
     delivery_medium: str | None = None  # CODE_DELIVERY_DELIVERY_MEDIUM: SMS or EMAIL
     choices: tuple[str, ...] = ()  # MFA or first-factor choices, in Cognito's words
+    choice_labels: Mapping[str, str] = field(default_factory=dict)  # each choice in words (authflow.labels)
     required_attributes: tuple[str, ...] = ()  # NEW_PASSWORD_REQUIRED: attribute names without prefix
     user_attributes: Mapping[str, str] = field(default_factory=dict)  # NEW_PASSWORD_REQUIRED
     parameters: Mapping[str, str] = field(default_factory=dict)  # ChallengeParameters as received
@@ -69,9 +92,14 @@ class Prompt:
     webauthn_options: Mapping[str, Any] = field(default_factory=dict)  # PASSKEY: the request options
     error: AuthflowError | None = None  # why the previous answer to this prompt was refused
     attempt: int = 1  # 1 for the first try at this prompt, 2 after one refusal...
+    resend: Resend | None = None  # a new code can be asked for (answer resend.answer); None: it cannot
 
-    def field_named(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+    def choice_label(self, choice: str) -> str:
+        """``choice`` in words: as this prompt labels it, else as :data:`authflow.labels.CHOICE_LABELS` does
+        (Cognito's name when neither has a label)."""
+        from authflow.labels import choice_label  # which imports this module
+
+        return self.choice_labels.get(choice) or choice_label(choice)
 
 
 Answer = Mapping[str, str] | str

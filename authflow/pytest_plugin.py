@@ -11,6 +11,10 @@ Installed with authflow (entry point ``pytest11``), so the fixtures are there in
 The plugin is loaded by every pytest run where authflow is installed, so it imports the local pool and
 botocore only when one of its fixtures is used.
 
+The pool listens on a free port of 127.0.0.1, unless ``--cognito-pool-port PORT`` (or the variable
+``AUTHFLOW_PYTEST_POOL_PORT``; the option wins) pins it: for a service under test started separately that
+must be told the endpoint in advance. A pinned port already in use fails the pool's tests with one line.
+
 Fixtures (every name starts with ``cognito_`` or ``make_cognito_``):
 
 * ``cognito_pool_seed`` (session): the seed the pool starts from; override it in a conftest to change the
@@ -22,7 +26,7 @@ Fixtures (every name starts with ``cognito_`` or ``make_cognito_``):
 * ``cognito_totp_codes`` (session): TOTP codes on the pool's clock, so a second sign-in of one user in
   the same 30-second window moves the pool's clock forward instead of sleeping (no code is reused).
 * ``make_cognito_user`` (function): ``make_cognito_user(mfa=None, username=None, password=None,
-  attributes=None, passkey=False)`` creates a confirmed user and returns a :class:`CognitoUser` (``username``,
+  attributes=None, passkey=False)`` creates a confirmed user and returns a :class:`CognitoTestUser` (``username``,
   ``password``, ``totp_secret``; it unpacks as those three). With ``passkey=True`` the user also has a
   software passkey (``user.passkey_file``, mode 0600, relying party ``localhost``) that
   ``cognito_sign_in(user, "USER_AUTH", preferred_challenge="WEB_AUTHN")`` signs in with. The users are
@@ -36,8 +40,10 @@ Fixtures (every name starts with ``cognito_`` or ``make_cognito_``):
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,14 +56,44 @@ if TYPE_CHECKING:
     from authflow.tokens import Tokens
     from authflow.transport import UserPool
 
-__all__ = ["MFA_CHOICES", "CognitoUser"]
+__all__ = ["MFA_CHOICES", "PORT_ENV", "CognitoTestUser"]
 
 #: What ``make_cognito_user(mfa=...)`` accepts.
 MFA_CHOICES = (None, "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP")
+#: The variable that pins the pool's port (``--cognito-pool-port`` wins over it).
+PORT_ENV = "AUTHFLOW_PYTEST_POOL_PORT"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("authflow", "authflow's local Cognito user pool")
+    group.addoption("--cognito-pool-port", metavar="PORT", default=None,
+                    help=f"port of the cognito_pool fixture's local user pool ({PORT_ENV}; default: a free port)")
+
+
+def pool_port(option: str | None, environ: Mapping[str, str]) -> int:
+    """The port the pool listens on: the option, else the variable, else 0 (a free port). A value that is not
+    a port number is a pytest.UsageError naming where it came from."""
+    where, value = ("--cognito-pool-port", option) if option not in (None, "") else (PORT_ENV, environ.get(PORT_ENV))
+    if value is None or value == "":
+        return 0
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise pytest.UsageError(f"{where}={value!r}: give a port number from 0 to 65535 (0: a free port)")
+    return port
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CognitoUser":  # its name until authflow.locust.CognitoUser (a Locust user class) took it
+        warnings.warn("authflow.pytest_plugin.CognitoUser is now CognitoTestUser", DeprecationWarning, stacklevel=2)
+        return CognitoTestUser
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
-class CognitoUser:
+class CognitoTestUser:
     """A user made by ``make_cognito_user``; the password and TOTP secret stay out of its repr."""
 
     username: str
@@ -94,11 +130,16 @@ def cognito_pool_seed() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def cognito_pool(cognito_pool_seed: dict[str, Any]) -> Iterator[LocalUserPool]:
-    """A started local user pool for the whole session, stopped at the end."""
+def cognito_pool(cognito_pool_seed: dict[str, Any], pytestconfig: pytest.Config) -> Iterator[LocalUserPool]:
+    """A started local user pool for the whole session (on ``--cognito-pool-port``), stopped at the end."""
     from authflow.localpool import LocalUserPool
 
-    pool = LocalUserPool(cognito_pool_seed).start()
+    port = pool_port(pytestconfig.getoption("cognito_pool_port", None), os.environ)
+    try:
+        pool = LocalUserPool(cognito_pool_seed, port=port).start()
+    except OSError as exc:
+        pytest.fail(f"authflow: the local user pool cannot listen on 127.0.0.1:{port} ({exc.strerror}): free the "
+                    f"port, or give another with --cognito-pool-port / {PORT_ENV}", pytrace=False)
     try:
         yield pool
     finally:
@@ -128,7 +169,7 @@ _counter = iter(range(1, 1 << 62))
 @pytest.fixture
 def make_cognito_user(
     cognito_pool: LocalUserPool, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[..., CognitoUser]]:
+) -> Iterator[Callable[..., CognitoTestUser]]:
     """A factory of confirmed users with the chosen MFA; each is deleted after the test."""
     made: list[tuple[str, str]] = []
 
@@ -140,7 +181,7 @@ def make_cognito_user(
         attributes: dict[str, str] | None = None,
         pool_id: str | None = None,
         passkey: bool = False,
-    ) -> CognitoUser:
+    ) -> CognitoTestUser:
         if mfa not in MFA_CHOICES:
             raise ValueError(f"mfa must be one of {MFA_CHOICES}")
         pool_id = pool_id or cognito_pool.pool_id
@@ -159,7 +200,7 @@ def make_cognito_user(
             mfa=[mfa] if mfa else [], preferred_mfa=mfa, passkey_file=passkey_file,
         )
         made.append((name, pool_id))
-        return CognitoUser(name, password, user.totp_secret, mfa, pool_id, attrs, passkey_file)
+        return CognitoTestUser(name, password, user.totp_secret, mfa, pool_id, attrs, passkey_file)
 
     yield make
     for name, pool_id in made:
@@ -168,7 +209,7 @@ def make_cognito_user(
 
 
 @pytest.fixture
-def cognito_user(make_cognito_user: Callable[..., CognitoUser]) -> CognitoUser:
+def cognito_user(make_cognito_user: Callable[..., CognitoTestUser]) -> CognitoTestUser:
     """A confirmed user without MFA."""
     return make_cognito_user()
 
@@ -182,7 +223,7 @@ def cognito_sign_in(
     from authflow.handlers import ScriptedHandler
     from authflow.transport import UserPool
 
-    def sign_in(user: CognitoUser, auth_flow: str = "USER_SRP_AUTH", **options: Any) -> Tokens:
+    def sign_in(user: CognitoTestUser, auth_flow: str = "USER_SRP_AUTH", **options: Any) -> Tokens:
         pool = cognito_user_pool
         if user.pool_id and user.pool_id != cognito_user_pool.pool_id:
             client = cognito_pool.app_client(pool_id=user.pool_id)

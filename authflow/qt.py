@@ -7,7 +7,7 @@
         result.tokens.access_token, result.device              # a remembered device, if asked for
 
 :class:`SignInWidget` is the same sign-in as a plain widget, for apps that place it themselves: it emits
-``signed_in(SignInResult)`` or ``cancelled()``.
+``signed_in(DialogResult)`` or ``cancelled()``.
 
 Every question of the sign-in is one :class:`Page`, chosen by the prompt's kind (``PAGES``). A new prompt
 kind is one small subclass registered with :func:`page`; a kind without a page of its own gets
@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -49,89 +49,42 @@ from PySide6.QtWidgets import (
 )
 
 from authflow.devices import Device
-from authflow.errors import (
-    AuthflowError,
-    CodeMismatchError,
-    ExpiredCodeError,
-    IncorrectCredentialsError,
-    PasswordResetRequiredError,
-    SessionExpiredError,
-    UserNotConfirmedError,
-)
+from authflow.errors import AuthflowError
 from authflow.flow import AuthFlow, Step
+from authflow.labels import ATTRIBUTE_EXAMPLES, MEDIUM_LABELS, attribute_label, explain_refusal
 from authflow.prompts import Field, Prompt
-from authflow.states import mfa_setup, select_challenge, select_mfa_type
-from authflow.states._account import RESEND
 from authflow.tokencache import CacheFileError, CacheKey, TokenCache, failure_reason
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
 if TYPE_CHECKING:
+    from authflow.browser import BrowserSignIn
     from authflow.passkeys import Authenticator
 
 __all__ = [
-    "PAGES", "FieldsPage", "Page", "Screen", "SignInDialog", "SignInResult", "SignInWidget", "in_background", "page",
+    "PAGES", "DialogResult", "FieldsPage", "Page", "Screen", "SignInDialog", "SignInWidget", "in_background", "page",
 ]
 
 #: How long before its Session expires a sign-in starts showing the countdown (seconds).
 DEFAULT_WARN_BEFORE = 60.0
 
-#: Cognito's names for the options of a choice, in words (from the challenge modules).
-CHOICE_LABELS: Mapping[str, Mapping[str, str]] = {
-    "SELECT_MFA_TYPE": select_mfa_type.LABELS,
-    "SELECT_CHALLENGE": select_challenge.LABELS,
-    "MFA_SETUP": mfa_setup.LABELS,
-}
-
-#: Standard Cognito attributes by the names people know them by.
-ATTRIBUTE_LABELS: Mapping[str, str] = {
-    "name": "Full name",
-    "given_name": "First name",
-    "family_name": "Last name",
-    "middle_name": "Middle name",
-    "nickname": "Nickname",
-    "preferred_username": "Preferred username",
-    "email": "Email address",
-    "phone_number": "Phone number (+ country code)",
-    "birthdate": "Date of birth (YYYY-MM-DD)",
-    "gender": "Gender",
-    "address": "Address",
-    "locale": "Locale",
-    "zoneinfo": "Time zone",
-    "website": "Website",
-    "profile": "Profile page",
-    "picture": "Picture URL",
-}
-
-
-def attribute_label(name: str) -> str:
-    """``given_name`` -> "First name", ``custom:team_id`` -> "Team id"."""
-    if name in ATTRIBUTE_LABELS:
-        return ATTRIBUTE_LABELS[name]
-    words = name.removeprefix("custom:").replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
-
-
 def describe_error(error: AuthflowError) -> str:
-    """One sentence for a person about why an answer was refused or the sign-in stopped."""
-    if isinstance(error, SessionExpiredError):
-        return "This sign-in took too long and has expired. Start over."
-    if isinstance(error, IncorrectCredentialsError):
-        return "Incorrect username or password."
-    if isinstance(error, CodeMismatchError):
-        return "That code is not right. Check it and try again."
-    if isinstance(error, ExpiredCodeError):
-        return "That code has expired. Ask for a new one."
-    if isinstance(error, UserNotConfirmedError):
-        return "This account is not confirmed yet."
-    if isinstance(error, PasswordResetRequiredError):
-        return "This account's password must be reset."
-    text = error.message or error.code
-    return text[:1].upper() + text[1:]
+    """One sentence for a person about why an answer was refused or the sign-in stopped
+    (:func:`authflow.labels.explain_refusal`, on one line)."""
+    return str(explain_refusal(error))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SignInResult":  # its name until it was told apart from authflow.many.SignInResult (a batch's)
+        import warnings
+
+        warnings.warn("authflow.qt.SignInResult is now DialogResult", DeprecationWarning, stacklevel=2)
+        return DialogResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, repr=False)
-class SignInResult:
+class DialogResult:
     """A finished sign-in: the tokens, and the device Cognito will remember (when one was confirmed)."""
 
     username: str
@@ -140,7 +93,7 @@ class SignInResult:
     device_error: AuthflowError | None = None  # why confirming a new device failed (the sign-in stands)
 
     def __repr__(self) -> str:
-        return f"SignInResult({self.username!r}, {self.tokens!r}, device={self.device!r})"
+        return f"DialogResult({self.username!r}, {self.tokens!r}, device={self.device!r})"
 
 
 # --- the worker ---------------------------------------------------------------------------------------
@@ -322,6 +275,10 @@ class UsernameScreen(Screen):
         line.setText(self.sign_in.username)
         if self.sign_in.allow_sign_up:
             self.form.addRow(_link("No account yet? Create one", "sign_up", lambda: self.sign_in.begin_with("sign_up")))
+        if self.sign_in.browser is not None:  # managed login: "Sign in with the browser", "Continue with <provider>"
+            from authflow.qt_browser import add_browser_buttons
+
+            add_browser_buttons(self)
 
 
 class _SecretInput(QWidget):
@@ -383,7 +340,7 @@ class PasswordPage(Page):
                                lambda: self.sign_in.begin_with("forgot_password")))
 
 
-@page("CODE")
+@page("CODE", "TOTP_CODE")
 class CodePage(Page):
     """A one-time code: from the authenticator app, or sent by SMS / email (then: where, and a new one)."""
 
@@ -393,8 +350,8 @@ class CodePage(Page):
     def intro(self) -> str:
         prompt = self.prompt
         if prompt.destination:
-            by = {"SMS": " by text message", "EMAIL": " by email"}.get(prompt.delivery_medium or "", "")
-            return f"We sent a code{by} to {prompt.destination}. Enter it below."
+            by = MEDIUM_LABELS.get((prompt.delivery_medium or "").upper())
+            return f"We sent a code{' ' + by if by else ''} to {prompt.destination}. Enter it below."
         return prompt.message
 
     def build(self) -> None:
@@ -406,10 +363,12 @@ class CodePage(Page):
 
 
 def _add_resend(page_: Page) -> None:
-    """"Send a new code": through the flow where the step offers it (RESEND: sign-up and reset codes), else,
-    for a sign-in code (Cognito cannot resend one within a Session), by starting the sign-in again."""
-    if RESEND in page_.prompt.choices:
-        resend = _link("Send a new code", "resend", lambda: page_.sign_in.send({"resend": "yes"}))
+    """"Send a new code": through the flow where the prompt offers it (``prompt.resend``: sign-up and reset
+    codes), else, for a sign-in code (Cognito cannot resend one within a Session), by starting the sign-in
+    again."""
+    offer = page_.prompt.resend
+    if offer is not None:
+        resend = _link(offer.label, "resend", lambda: page_.sign_in.send(dict(offer.answer)))
     elif page_.prompt.destination:
         resend = _link("Send a new code", "resend", page_.sign_in.start_over)
         resend.setToolTip("Starts the sign-in again, which sends a new code")
@@ -434,12 +393,10 @@ class ChoicePage(Page):
         return "Choose one:"
 
     def build(self) -> None:
-        labels = CHOICE_LABELS.get(self.prompt.challenge_name or "", {})
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         for index, choice in enumerate(self.prompt.choices):
-            words = labels.get(choice, choice)
-            button = QRadioButton(words[:1].upper() + words[1:])
+            button = QRadioButton(self.prompt.choice_label(choice))
             button.setObjectName(choice)
             button.setChecked(index == 0)
             self.group.addButton(button)
@@ -477,8 +434,10 @@ class PasswordFormPage(Page):
             elif field.name == "code":
                 self.add_line(field).setPlaceholderText("123456")
             else:
-                line = self.add_line(field, attribute_label(field.name))
+                line = self.add_line(field, field.label if field.label != field.name else attribute_label(field.name))
                 line.setText(self.prompt.user_attributes.get(field.name, ""))
+                if field.name in ATTRIBUTE_EXAMPLES:
+                    line.setPlaceholderText(ATTRIBUTE_EXAMPLES[field.name])
 
     def answer(self) -> dict[str, str]:
         values = super().answer()
@@ -676,7 +635,7 @@ class SignInWidget(QWidget):
     forgotten is removed. The countdown shows when the Session has less than ``warn_before`` seconds left.
     """
 
-    signed_in = Signal(object)  # SignInResult
+    signed_in = Signal(object)  # DialogResult
     cancelled = Signal()
     _key_waits = Signal()  # from the worker: the security key waits for a touch
 
@@ -690,10 +649,14 @@ class SignInWidget(QWidget):
         warn_before: float = DEFAULT_WARN_BEFORE,
         allow_sign_up: bool = False,
         authenticator: Authenticator | None = None,
+        browser: BrowserSignIn | None = None,
+        providers: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.pool = pool
+        #: Managed login (authflow.qt_browser): the system browser signs in, for ``providers`` straight away.
+        self.browser, self.providers = browser, tuple(providers)
         self.username = username
         self.flow_options = dict(flow_options or {})
         self.token_cache = token_cache
@@ -702,7 +665,7 @@ class SignInWidget(QWidget):
         self.authenticator = authenticator
         self._key_waits.connect(self._touch_now)
         self.flow: AuthFlow | None = None
-        self.result: SignInResult | None = None
+        self.result: DialogResult | None = None
         self._cancelled = threading.Event()
         self._call: _Call | None = None
         self._finished = False
@@ -937,7 +900,7 @@ class SignInWidget(QWidget):
             self._finished = True
             self.ticker.stop()
             self.banner.hide()
-            self.result = SignInResult(self.username, step.tokens, flow.device, flow.device_error)
+            self.result = DialogResult(self.username, step.tokens, flow.device, flow.device_error)
             self.signed_in.emit(self.result)
             return
         assert step.prompt is not None
@@ -1015,7 +978,7 @@ class SignInDialog(QDialog):
         self.widget.cancelled.connect(self.reject)
 
     @property
-    def result_value(self) -> SignInResult | None:
+    def result_value(self) -> DialogResult | None:
         return self.widget.result
 
     def reject(self) -> None:
@@ -1023,7 +986,7 @@ class SignInDialog(QDialog):
         super().reject()
 
     @classmethod
-    def sign_in(cls, pool: UserPool, parent: QWidget | None = None, **options: Any) -> SignInResult | None:
+    def sign_in(cls, pool: UserPool, parent: QWidget | None = None, **options: Any) -> DialogResult | None:
         """Show the dialog modally; the result, or None when the person cancelled."""
         dialog = cls(pool, parent, **options)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from authflow.account import Account, AccountFlow, AccountInfo, AccountStep, TotpNotVerifiedError
 from authflow.errors import AuthflowError
+from authflow.labels import attribute_label
 from authflow.prompts import Field
 from authflow.qt import (
     PAGES,
@@ -45,7 +46,6 @@ from authflow.qt import (
     _add_secret,
     _Call,
     _Outcomes,
-    attribute_label,
     describe_error,
 )
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from authflow.errors import AuthflowError, NotAuthorizedError, RefreshTokenReuseError
-from authflow.filelock import exclusive
+from authflow.filelock import LockFileError, exclusive
 from authflow.tokencache import CacheFileError, CacheKey, TokenCache, device_key, failure_reason, internal_username
 
 if TYPE_CHECKING:
@@ -38,9 +38,16 @@ def entry_lock(cache: TokenCache, key: CacheKey, *, timeout: float = LOCK_TIMEOU
     """Hold the exclusive lock of ``key``'s entry (a lock file of mode 0600 beside it), shared by every
     process; released when the block ends or the process dies. Waits at most ``timeout`` seconds."""
     path = lock_path(cache, key)
-    cache.ensure_directory()
-    with exclusive(path, timeout=timeout, on_timeout=lambda: CacheLockTimeout(
-            f"another authflow process has held {path} for {timeout:g} s")):
+    with contextlib.ExitStack() as held:
+        try:
+            cache.ensure_directory()
+            held.enter_context(exclusive(path, timeout=timeout, on_timeout=lambda: CacheLockTimeout(
+                f"another authflow process has held {path} for {timeout:g} s")))
+        except LockFileError as exc:
+            raise CacheFileError(f"the token cache cannot be locked to refresh: {exc.message}") from None
+        except OSError as exc:
+            raise CacheFileError(f"the token cache folder {cache.tokens_dir} cannot be used "
+                                 f"({failure_reason(exc)})") from None
         yield
 
 

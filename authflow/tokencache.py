@@ -199,6 +199,7 @@ class TokenCache:
     ) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self.warn: Warn = warn or _warn_stderr
+        self._said: set[str] = set()  # what an entry that cannot be used was ignored for: said once
         self._keyring: Any = None
         if use_keyring:
             try:
@@ -207,6 +208,11 @@ class TokenCache:
                 self.warn("--keyring: the keyring package is not installed; using the file cache")
             else:
                 self._keyring = keyring
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._said:
+            self._said.add(message)
+            self.warn(message)
 
     @property
     def tokens_dir(self) -> Path:
@@ -268,32 +274,32 @@ class TokenCache:
             return None
         try:
             self.ensure_directory()
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))  # a symlinked entry: ELOOP
-            with open(fd, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                raw = handle.read(MAX_ENTRY_BYTES + 1)
+            info, raw = _read_entry(path)
         except FileNotFoundError:
             return None
         except CacheFileError as exc:
-            self.warn(f"ignoring the token cache: {exc.message}")
+            self._warn_once(f"ignoring the token cache: {exc.message}")
             return None
         except OSError as exc:
-            self.warn(f"ignoring the token cache file {path}: {failure_reason(exc)}")
+            self._warn_once(f"ignoring the token cache file {path}: {failure_reason(exc)}")
             return None
-        if not stat.S_ISREG(info.st_mode) or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            self.warn(f"ignoring the token cache file {path}: it is readable by others or not a file")
+        if not stat.S_ISREG(info.st_mode):
+            self._warn_once(f"ignoring {path}: it is not a regular file (a FIFO, a device or a folder); remove it")
+            return None
+        if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            self._warn_once(f"ignoring the token cache file {path}: it is readable by others")
             return None
         if len(raw) > MAX_ENTRY_BYTES:
-            self.warn(f"ignoring the corrupt token cache file {path} (larger than {MAX_ENTRY_BYTES} bytes)")
+            self._warn_once(f"ignoring the corrupt token cache file {path} (larger than {MAX_ENTRY_BYTES} bytes)")
             return None
         try:
             entry = json.loads(raw.decode("utf-8"))
             return parse(self._payload(key, kind, entry))
         except RecursionError:
-            self.warn(f"ignoring the corrupt token cache file {path} (nested too deeply)")
+            self._warn_once(f"ignoring the corrupt token cache file {path} (nested too deeply)")
         except (ValueError, UnicodeError, OverflowError, TypeError, MalformedResponseError, CacheFileError) as exc:
             reason = exc.message if isinstance(exc, AuthflowError) else "not valid JSON"
-            self.warn(f"ignoring the corrupt token cache file {path} ({reason})")
+            self._warn_once(f"ignoring the corrupt token cache file {path} ({reason})")
         return None
 
     def _payload(self, key: CacheKey, kind: _Kind, entry: Any) -> Mapping[str, Any]:
@@ -394,10 +400,11 @@ class TokenCache:
     def _remove(self, key: CacheKey, kind: _Kind) -> bool:
         path = self._path(key, kind)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            info, raw = _read_entry(path)
+            entry = json.loads(raw.decode("utf-8")) if stat.S_ISREG(info.st_mode) else None
         except FileNotFoundError:
             return False
-        except (OSError, ValueError, UnicodeError):
+        except (OSError, ValueError, UnicodeError, RecursionError):
             entry = None
         if isinstance(entry, dict) and entry.get("storage") == "keyring":
             self._delete_keyring(key, kind)
@@ -415,6 +422,17 @@ class TokenCache:
         except Exception as exc:  # noqa: BLE001 - PasswordDeleteError when absent, or a backend failure
             if type(exc).__name__ != "PasswordDeleteError":
                 self.warn(f"the keyring entry could not be removed ({type(exc).__name__})")
+
+
+def _read_entry(path: Path) -> tuple[os.stat_result, bytes]:
+    """What is at ``path`` and, when it is a regular file, its first MAX_ENTRY_BYTES + 1 bytes. Never follows a
+    symlink (ELOOP) and never waits: a FIFO or device planted at an entry is opened without blocking and not
+    read (its bytes are empty)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        raw = handle.read(MAX_ENTRY_BYTES + 1) if stat.S_ISREG(info.st_mode) else b""
+    return info, raw
 
 
 def write_private_file(path: Path | str, data: bytes) -> None:

@@ -10,11 +10,11 @@ anything else (a refresh, a sign-in) to a :class:`~authflow.transport.UserPool` 
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from authflow.calls import Request
 from authflow.errors import DeadlineError, EndpointError, MalformedResponseError, cognito_error
@@ -34,23 +34,63 @@ def endpoint(region: str, endpoint_url: str | None) -> str:
     return endpoint_url or f"https://cognito-idp.{region}.amazonaws.com/"
 
 
-def send(url: str, request: Request, *, timeout: float = 30.0) -> dict[str, Any]:
-    """POST ``request`` (its parameters, without the None ones) to ``url``; Cognito's reply, or its typed error."""
+class Connection:
+    """One keep-alive HTTP(S) connection to a Cognito endpoint (reopened when the server closed it)."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("the endpoint is not an http(s) URL")
+        self.url, self.timeout = url, timeout
+        self.path = parts.path or "/"
+        self._parts = parts
+        self._connection: http.client.HTTPConnection | None = None
+
+    def _open(self) -> http.client.HTTPConnection:
+        if self._connection is None:
+            parts = self._parts
+            if parts.scheme == "https":
+                self._connection = http.client.HTTPSConnection(parts.hostname or "", parts.port, timeout=self.timeout)
+            else:
+                self._connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def post(self, target: str, body: bytes) -> tuple[int, bytes]:
+        headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": target, "User-Agent": "authflow"}
+        for attempt in (1, 2):  # a kept connection the server closed meanwhile: once more on a new one
+            connection = self._open()
+            try:
+                connection.request("POST", self.path, body=body, headers=headers)
+                response = connection.getresponse()
+                raw = response.read(MAX_REPLY + 1)
+                if response.will_close:
+                    self.close()
+                return response.status, raw
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                if attempt == 2:
+                    raise
+            except BaseException:
+                self.close()
+                raise
+        raise AssertionError("unreachable")
+
+
+def send(connection: Connection, request: Request) -> dict[str, Any]:
+    """POST ``request`` (its parameters, without the None ones); Cognito's reply, or its typed error."""
     body = json.dumps({k: v for k, v in request.parameters.items() if v is not None}).encode()
-    http = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": CONTENT_TYPE, "X-Amz-Target": TARGET + request.operation, "User-Agent": "authflow"})
     try:
-        with urllib.request.urlopen(http, timeout=timeout) as response:
-            raw = response.read(MAX_REPLY + 1)
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raw, status = exc.read(MAX_REPLY + 1), exc.code
-        exc.close()
+        status, raw = connection.post(TARGET + request.operation, body)
     except TimeoutError:
-        raise DeadlineError(f"{request.operation}: Cognito sent nothing for {timeout:g} s (read timeout)",
+        raise DeadlineError(f"{request.operation}: Cognito sent nothing for {connection.timeout:g} s (read timeout)",
                             code="ReadTimeout") from None
-    except (urllib.error.URLError, OSError):
-        raise EndpointError(f"cannot reach {printable(url, 200)}") from None
+    except (OSError, http.client.HTTPException):
+        raise EndpointError(f"cannot reach {printable(connection.url, 200)}") from None
     if len(raw) > MAX_REPLY:
         raise MalformedResponseError(f"{request.operation}: the answer is larger than any Cognito answer")
     try:
@@ -77,10 +117,7 @@ class AccountPool:
                  make: Callable[[], UserPool], *, timeout: float = 30.0) -> None:
         self.pool_id, self.client_id, self.region, self.endpoint_url = pool_id, client_id, region, endpoint_url
         self.pool_name = pool_id.partition("_")[2]
-        self.url = endpoint(region, endpoint_url)
-        if not self.url.startswith(("http://", "https://")):
-            raise ValueError("the endpoint is not an http(s) URL")
-        self.timeout = timeout
+        self.connection = Connection(endpoint(region, endpoint_url), timeout=timeout)
         self._make = make
         self._pool: UserPool | None = None
 
@@ -95,7 +132,7 @@ class AccountPool:
 
     def send(self, request: Request, **options: Any) -> dict[str, Any]:
         if "AccessToken" in request.parameters and not options:
-            return send(self.url, request, timeout=self.timeout)
+            return send(self.connection, request)
         return self.user_pool.send(request, **options)
 
     def refresh(self, refresh_token: str, **options: Any) -> Tokens:

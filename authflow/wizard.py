@@ -35,13 +35,8 @@ from prompt_toolkit.validation import ValidationError, Validator
 
 from authflow.answers import CodeCommandError, EnvAnswers, normalize_code
 from authflow.errors import (
-    CodeMismatchError,
-    EnableSoftwareTokenMFAError,
     EndOfInput,
-    ExpiredCodeError,
-    IncorrectCredentialsError,
     Interrupted,
-    InvalidPasswordError,
     InvalidSessionError,
     MissingAnswerError,
     NoPasskeyForPoolError,
@@ -56,6 +51,7 @@ from authflow.errors import (
     SignInCancelled,
     UserNotConfirmedError,
 )
+from authflow.labels import ATTRIBUTE_EXAMPLES, attribute_label, choice_label, code_origin, explain_refusal
 from authflow.prompts import Answer, Field, Prompt, PromptKind
 from authflow.qr import qr_text
 
@@ -66,20 +62,8 @@ if TYPE_CHECKING:
 __all__ = ["TerminalHandler", "choice_label", "run_wizard"]
 
 DEFAULT_CODE_PATTERN = r"^[0-9]{6}$"
-#: Typed instead of a code where a new code may be asked for (sign-up confirmation, password reset).
+#: Typed instead of a code where the prompt offers a new code (``Prompt.resend``).
 RESEND_KEY = "r"
-
-#: How each choice Cognito offers is shown to a person.
-CHOICE_LABELS: dict[str, str] = {
-    "SOFTWARE_TOKEN_MFA": "Authenticator app (TOTP)",
-    "SMS_MFA": "Text message (SMS)",
-    "EMAIL_OTP": "Email code",
-    "EMAIL_MFA": "Email code",
-    "SMS_OTP": "Text message code (SMS)",
-    "PASSWORD": "Password",
-    "PASSWORD_SRP": "Password (SRP: the password never leaves this machine)",
-    "WEB_AUTHN": "Passkey",
-}
 
 STYLE = Style.from_dict(
     {
@@ -94,36 +78,14 @@ STYLE = Style.from_dict(
 )
 
 
-#: Cognito's standard attributes in words, for the prompts of required attributes.
-ATTRIBUTE_WORDS: dict[str, str] = {
-    "name": "Full name",
-    "given_name": "Given name",
-    "family_name": "Family name",
-    "middle_name": "Middle name",
-    "nickname": "Nickname",
-    "preferred_username": "Preferred user name",
-    "email": "Email address",
-    "phone_number": "Phone number, like +15555550100",
-    "birthdate": "Date of birth, YYYY-MM-DD",
-    "gender": "Gender",
-    "address": "Postal address",
-    "locale": "Locale, like en-US",
-    "zoneinfo": "Time zone, like Europe/Paris",
-    "picture": "Picture URL",
-    "profile": "Profile page URL",
-    "website": "Website URL",
-}
-
-
-def attribute_label(fld: Field) -> str:
-    """``Full name (name)``: an attribute's prompt names it in words, and by its Cognito name."""
+def attribute_prompt(fld: Field) -> str:
+    """``Full name (name)``: an attribute is asked for in words (the field's label, from
+    :func:`authflow.labels.attribute_label`) and by its Cognito name, with an example where its form is not
+    obvious (``Date of birth (birthdate), like YYYY-MM-DD``)."""
     name = fld.name.removeprefix("userAttributes.")
-    words = ATTRIBUTE_WORDS.get(name) or (fld.label if fld.label != fld.name else "")
-    return f"{words} ({name})" if words else name
-
-
-def choice_label(choice: str) -> str:
-    return CHOICE_LABELS.get(choice, choice)
+    words = fld.label if fld.label and fld.label != fld.name else attribute_label(name)
+    example = ATTRIBUTE_EXAMPLES.get(name)
+    return f"{words} ({name})" + (f", like {example}" if example else "")
 
 
 # --- the terminal ----------------------------------------------------------------------------------
@@ -248,8 +210,8 @@ class TerminalHandler:
         except EOFError:
             raise EndOfInput("no more input") from None
 
-    def _select(self, message: str, choices: tuple[str, ...]) -> str:
-        return self.select(message, [(choice, choice_label(choice)) for choice in choices])
+    def _select(self, message: str, choices: tuple[str, ...], prompt: Prompt) -> str:
+        return self.select(message, [(choice, prompt.choice_label(choice)) for choice in choices])
 
     def select(self, message: str, options: Sequence[tuple[str, str]]) -> str:
         """One of ``options`` (value, label), picked with the arrow keys or its number, then Enter."""
@@ -316,6 +278,7 @@ class TerminalHandler:
         ask = {
             PromptKind.PASSWORD: self._password,
             PromptKind.CODE: self._code,
+            PromptKind.TOTP_CODE: self._code,
             PromptKind.NEW_PASSWORD: self._new_password,
             PromptKind.MFA_CHOICE: self._choice,
             PromptKind.FIRST_FACTOR: self._choice,
@@ -337,26 +300,12 @@ class TerminalHandler:
         error = prompt.error
         if error is None:
             return
+        refusal = explain_refusal(error)
+        self.say_parts(("class:error", f"✗ {refusal.headline} "), ("class:dim", f"({refusal.detail})"))
         if isinstance(error, (UserNotConfirmedError, PasswordResetRequiredError)):
             # Not a wrong answer: the account must be confirmed or its password reset first.
-            self.say_parts(("class:error", "✗ Cognito refused the sign-in. "), ("class:dim", f"({error})"))
             self.say(prompt.message, "class:title")
             return
-        if isinstance(error, CodeMismatchError):
-            headline = "That code is not right."
-        elif isinstance(error, ExpiredCodeError):
-            headline = "That code has expired or was already used: wait for a new one."
-        elif isinstance(error, EnableSoftwareTokenMFAError):
-            headline = "The authenticator app's code was not accepted."
-        elif isinstance(error, IncorrectCredentialsError):
-            headline = "Incorrect username or password."
-        elif isinstance(error, InvalidPasswordError):
-            headline = "The new password was refused."
-        else:
-            headline = "That answer was refused."
-        # Cognito's message only when it says more than the headline ("Incorrect username or password.")
-        detail = error.code if error.message.strip() == headline else str(error)
-        self.say_parts(("class:error", f"✗ {headline} "), ("class:dim", f"({detail})"))
         self.say("Try again.", "class:dim")
 
     def _password(self, prompt: Prompt) -> Answer:
@@ -374,27 +323,19 @@ class TerminalHandler:
             return {fld.name: normalize_code(preset)}
         self._show_refusal(prompt)
         if prompt.attempt <= 1 or prompt.error is None:
-            self.say(self._code_origin(prompt))
+            self.say(code_origin(prompt))
         code = self._ask_code(prompt, fld)
-        return {"resend": "yes"} if code == RESEND_KEY else {fld.name: code}
-
-    def _code_origin(self, prompt: Prompt) -> str:
-        if prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
-            return "Open your authenticator app for the current code."
-        medium = (prompt.delivery_medium or "").upper()
-        how = {"SMS": "by text message", "EMAIL": "by email"}.get(medium, "")
-        if not how:
-            how = "by email" if prompt.challenge_name == "EMAIL_OTP" else "by text message"
-        where = f" to {prompt.destination}" if prompt.destination else ""
-        return f"A code was sent {how}{where}."
+        if code == RESEND_KEY and prompt.resend is not None:
+            return dict(prompt.resend.answer)
+        return {fld.name: code}
 
     def _ask_code(self, prompt: Prompt, fld: Field) -> str:
-        """A code; where the prompt offers a new code (``RESEND``), ``r`` asks for one (returned as is)."""
+        """A code; where the prompt offers a new code (``prompt.resend``), ``r`` asks for one (returned as is)."""
         hint = self.code_hint
         live = (lambda: hint(prompt) or "") if hint is not None and hint(prompt) else None
         pattern = fld.pattern or DEFAULT_CODE_PATTERN
         message = _describe_pattern(pattern)
-        if "RESEND" in prompt.choices:
+        if prompt.resend is not None:
             self.say(f"(Type {RESEND_KEY} for a new code.)", "class:dim")
             pattern, message = f"(?:{pattern})|{RESEND_KEY}", f"{message} Type {RESEND_KEY} for a new code."
         validator = _PatternValidator(pattern, message, normalize=normalize_code)
@@ -414,7 +355,7 @@ class TerminalHandler:
                 answer[fld.name] = self._ask_new_password(fld)
             else:
                 remembered = self._remembered.get(fld.name, "")
-                value = self._ask(f"{attribute_label(fld)}: ", secret=fld.secret, default=remembered)
+                value = self._ask(f"{attribute_prompt(fld)}: ", secret=fld.secret, default=remembered)
                 if not fld.secret:
                     self._remembered[fld.name] = value
                 answer[fld.name] = value
@@ -441,16 +382,16 @@ class TerminalHandler:
             question = f"How do you want to sign in, {prompt.username}?"
         else:
             question = "Which second factor do you want to use?"
-        return {fld.name: self._select(question, choices)}
+        return {fld.name: self._select(question, choices, prompt)}
 
     def _setup_choice(self, prompt: Prompt) -> Answer:
         fld = prompt.fields[0] if prompt.fields else Field("choice", "Choice", choices=prompt.choices)
         choices = prompt.choices or fld.choices
         self.say(f"{prompt.username} must set up multi-factor authentication.", "class:title")
         if len(choices) == 1:
-            self.say(f"Setting up: {choice_label(choices[0])}.")
+            self.say(f"Setting up: {prompt.choice_label(choices[0])}.")
             return {fld.name: choices[0]}
-        return {fld.name: self._select("Which one do you want to set up?", choices)}
+        return {fld.name: self._select("Which one do you want to set up?", choices, prompt)}
 
     def _totp_setup(self, prompt: Prompt) -> Answer:
         fld = prompt.fields[0] if prompt.fields else Field("code", "Code")
@@ -500,7 +441,7 @@ class TerminalHandler:
             elif fld.name == "password":
                 answer[fld.name] = self._ask_new_password(fld, label="Password")
             else:
-                answer[fld.name] = self._ask(f"{fld.label}: ")
+                answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ")
         return answer
 
     def _reset_required(self, prompt: Prompt) -> Answer:
@@ -515,12 +456,12 @@ class TerminalHandler:
         code_fld, password_fld = prompt.fields
         self._show_refusal(prompt)
         if prompt.error is None:
-            self.say(self._code_origin(prompt))
+            self.say(code_origin(prompt))
         code = self._env_value(prompt, code_fld)
         if code is None:
             code = self._ask_code(prompt, code_fld)
-            if code == RESEND_KEY:
-                return {"resend": "yes"}
+            if code == RESEND_KEY and prompt.resend is not None:
+                return dict(prompt.resend.answer)
         password = self._env_value(prompt, password_fld)
         if password is None:
             password = self._ask_new_password(password_fld)
@@ -553,7 +494,7 @@ class TerminalHandler:
         answer: dict[str, str] = {}
         for fld in prompt.fields:
             if fld.choices:
-                answer[fld.name] = self._select(f"{fld.label}:", fld.choices)
+                answer[fld.name] = self._select(f"{fld.label}:", fld.choices, prompt)
             else:
                 answer[fld.name] = self._ask(f"{fld.label}: ", secret=fld.secret)
         return answer

@@ -44,6 +44,8 @@ class PoolProcess:
     pid: int
     totp_users: list[BenchUser]
     plain_users: list[BenchUser]
+    #: Every process serving (the parent and its workers with ``--workers``; else the pool's own pid).
+    pids: tuple[int, ...] = ()
 
 
 def make_users(totp: int, plain: int, prefix: str = "bench") -> tuple[list[BenchUser], list[BenchUser]]:
@@ -68,10 +70,12 @@ def seed(totp_users: list[BenchUser], plain_users: list[BenchUser]) -> dict[str,
 
 @contextmanager
 def pool_process(totp: int = 0, plain: int = 0, log_path: Path | None = None,
-                 source: Path | None = None) -> Iterator[PoolProcess]:
+                 source: Path | None = None, extra: tuple[str, ...] = (),
+                 data: bool = False) -> Iterator[PoolProcess]:
     """Start a local pool in its own process with ``totp`` TOTP users and ``plain`` users; stop it after.
     With ``log_path`` the pool's request log (operation, status, error code, ms; no parameters) goes there.
-    With ``source`` (a checkout of another revision) the pool runs that revision's code."""
+    With ``source`` (a checkout of another revision) the pool runs that revision's code. ``data``: the pool
+    keeps its state in an SQLite file (``--data``) in the temp directory; ``extra``: more arguments."""
     totp_users, plain_users = make_users(totp, plain)
     with tempfile.TemporaryDirectory(prefix="authflow-bench-") as tmp:
         seed_path = Path(tmp) / "seed.json"
@@ -81,7 +85,8 @@ def pool_process(totp: int = 0, plain: int = 0, log_path: Path | None = None,
         log = open(log_path, "w", encoding="utf-8") if log_path is not None else None
         env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "authflow.localpool", "--seed", str(seed_path), *quiet],
+            [sys.executable, "-m", "authflow.localpool", "--seed", str(seed_path), *quiet,
+             *(["--data", str(Path(tmp) / "pool.db")] if data else []), *extra],
             stdout=subprocess.PIPE, stderr=log if log is not None else subprocess.DEVNULL, text=True,
             env=env, cwd=source,
         )
@@ -91,8 +96,9 @@ def pool_process(totp: int = 0, plain: int = 0, log_path: Path | None = None,
             if not line:
                 raise RuntimeError(f"the local pool exited with {proc.wait()} before printing its address")
             info = json.loads(line)
+            pids = (proc.pid, *(int(w["pid"]) for w in info.get("workers", [])))
             yield PoolProcess(info["endpoint_url"], info["pool_id"], info["client_id"], info["region"],
-                              proc.pid, totp_users, plain_users)
+                              proc.pid, totp_users, plain_users, pids)
         finally:
             proc.terminate()
             try:
@@ -102,6 +108,11 @@ def pool_process(totp: int = 0, plain: int = 0, log_path: Path | None = None,
                 proc.wait()
             if log is not None:
                 log.close()
+
+
+def pools_cpu_seconds(pids: tuple[int, ...]) -> float:
+    """User + system CPU of all the pool's processes so far."""
+    return sum(pool_cpu_seconds(pid) or 0.0 for pid in pids)
 
 
 def pool_cpu_seconds(pid: int) -> float | None:

@@ -4,6 +4,7 @@
     pip install 'authflow[qt]'
     python examples/desktop_qt.py                       # against the local user pool's demo users
     python examples/desktop_qt.py --pool-id eu-west-1_AbC --client-id 123abc [--keyring] [--sign-up email]
+    python examples/desktop_qt.py ... --domain https://auth.example.com [--provider Google]   # managed login
 
 With a real pool, a client secret comes from AUTHFLOW_CLIENT_SECRET. ``--keyring`` keeps the tokens in the
 system keyring (``pip install 'authflow[keyring]'``) and signs the person in again without the dialog
@@ -31,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from authflow import Account, UserPool
-from authflow.qt import SignInDialog, SignInResult, in_background
+from authflow.browser import BrowserSignIn
+from authflow.qt import DialogResult, SignInDialog, in_background
 from authflow.qt_account import AccountDialog
 from authflow.tokencache import CacheKey, TokenCache, jwt_claims
 from authflow.tokens import Tokens
@@ -43,9 +45,12 @@ class MainWindow(QMainWindow):
     def __init__(
         self, pool: UserPool, *, token_cache: TokenCache | None = None, hint: str = "",
         sign_up_attributes: tuple[str, ...] | None = None,
+        browser: BrowserSignIn | None = None, providers: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.pool, self.token_cache, self.sign_up_attributes = pool, token_cache, sign_up_attributes
+        #: Managed login: "Sign in with the browser" and "Continue with <provider>" in the dialog.
+        self.browser, self.providers = browser, providers
         self.tokens: Tokens | None = None
         self.username = ""
         self.dialog: SignInDialog | None = None
@@ -82,13 +87,14 @@ class MainWindow(QMainWindow):
             self.dialog = SignInDialog(
                 self.pool, self, token_cache=self.token_cache, allow_sign_up=self.sign_up_attributes is not None,
                 flow_options={"sign_up_attributes": self.sign_up_attributes or ()},
+                browser=self.browser, providers=self.providers,
             )
             self.dialog.accepted.connect(lambda: self.signed_in(self.dialog.result_value))  # type: ignore[union-attr]
             self.dialog.open()  # window-modal; the app's event loop keeps running
         else:
             self.sign_out()
 
-    def signed_in(self, result: SignInResult | None) -> None:
+    def signed_in(self, result: DialogResult | None) -> None:
         if result is not None:
             self.show_signed_in(result.username, result.tokens)
 
@@ -159,8 +165,22 @@ def user_pool(args: argparse.Namespace) -> Iterator[tuple[UserPool, str]]:
         yield pool, (
             "Local user pool: try alice / Alice-Passw0rd! (tokens at once), tina / Tina-Passw0rd! "
             "(authenticator code: secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP) or newton / Temp-Passw0rd! "
-            "(new password). `authflow local-pool` lists them all."
+            "(new password), or Continue with LocalOIDC as olivia / Olivia-Passw0rd! (the browser). "
+            "`authflow local-pool` lists them all."
         )
+
+
+def browser_for(args: argparse.Namespace, pool: UserPool) -> tuple[BrowserSignIn | None, tuple[str, ...]]:
+    """Managed login: the pool's domain (the local pool serves it itself, with its LocalOIDC provider)."""
+    domain = getattr(args, "domain", None) or (None if args.pool_id else pool.endpoint_url)
+    if not domain:
+        return None, ()
+    providers = tuple(getattr(args, "provider", None) or (() if args.pool_id else ("LocalOIDC",)))
+    browser = BrowserSignIn(domain=domain, pool_id=pool.pool_id, client_id=pool.client_id,
+                            client_secret=os.environ.get("AUTHFLOW_CLIENT_SECRET") if args.pool_id else None,
+                            region=pool.region, endpoint_url=pool.endpoint_url,
+                            scopes=("openid", "email", "profile", "aws.cognito.signin.user.admin"))
+    return browser, providers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--username", help="with --keyring: the user whose kept tokens to use")
     parser.add_argument("--sign-up", metavar="ATTRIBUTES", default=None,
                         help="offer sign-up, asking these attributes (comma-separated; local pool: name,email)")
+    parser.add_argument("--domain", help="the pool's managed-login domain: offer to sign in with the browser")
+    parser.add_argument("--provider", action="append", help="a federated provider to offer (repeatable)")
     args = parser.parse_args(argv)
     if args.pool_id and not args.client_id:
         parser.error("--pool-id needs --client-id")
@@ -181,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         cache = TokenCache(use_keyring=True) if args.keyring else None
         sign_up = args.sign_up if args.sign_up is not None else (None if args.pool_id else "name,email")
         attributes = tuple(a for a in sign_up.split(",") if a) if sign_up is not None else None
-        window = MainWindow(pool, token_cache=cache, hint=hint, sign_up_attributes=attributes)
+        browser, providers = browser_for(args, pool)
+        window = MainWindow(pool, token_cache=cache, hint=hint, sign_up_attributes=attributes, browser=browser,
+                            providers=providers)
         if cache is not None and args.username:
             kept = cache.load(cache_key(pool, args.username))
             if kept is not None and not kept.expired():

@@ -11,15 +11,15 @@ from authflow.states import awaiting_password, select_challenge
 from authflow.states.base import Context, Exchange, Follow, Move, Reply, Request, ask
 
 from authflow.errors import InvalidParameterError
-from authflow.prompts import Field, Prompt, PromptKind
+from authflow.prompts import RESEND_ANSWER, Field, Prompt, PromptKind, Resend
 
 #: ``ctx.memory`` keys: where the last code went (CodeDeliveryDetails), for the prompt that asks it.
 DESTINATION = "code_destination"
 MEDIUM = "code_medium"
 #: ``ctx.carry`` key: the password chosen at sign-up (this flow object only, never in a snapshot).
 PASSWORD = "account_password"
-#: Offered with a code prompt (``prompt.choices``): answering ``{"resend": "yes"}`` asks for a new code.
-RESEND = "RESEND"
+#: Offered with a code prompt (``Prompt.resend``): its answer (``{"resend": "yes"}``) asks for a new code.
+RESEND = Resend()
 
 
 def remember_delivery(ctx: Context, reply: Reply) -> None:
@@ -48,7 +48,9 @@ def account_prompt(ctx: Context, kind: PromptKind, name: str, message: str, *fie
 
 
 def wants_resend(answer: Mapping[str, str]) -> bool:
-    return str(answer.get("resend", "")).strip().lower() in ("1", "yes", "true", RESEND.lower())
+    """Whether ``answer`` asks for a new code (RESEND_ANSWER; "1", "true" and "resend" are taken too)."""
+    (key, _), = RESEND_ANSWER.items()
+    return str(answer.get(key, "")).strip().lower() in ("1", "yes", "true", "resend")
 
 
 def sign_in_with_password(ctx: Context, password: str | None, *, user_auth: bool = True) -> Exchange:

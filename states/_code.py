@@ -1,4 +1,4 @@
-"""Shared shape of the one-time-code challenges (SMS_MFA, EMAIL_OTP, SMS_OTP, SOFTWARE_TOKEN_MFA)."""
+"""Shared shape of the challenges whose code Cognito delivers (SMS_MFA, EMAIL_OTP, SMS_OTP)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from authflow.states.base import Context, answer_value, ask, clean_code, code_fi
 from authflow.prompts import Prompt, PromptKind
 
 
-def delivered_code_prompt(ctx: Context, what: str, pattern: str) -> Prompt:
+def delivered_code_prompt(ctx: Context, what: str, pattern: str, medium: str) -> Prompt:
+    """A CODE prompt for a code Cognito sent by ``medium`` (SMS or EMAIL: the challenge's own, used when
+    CODE_DELIVERY_DELIVERY_MEDIUM is absent), with the masked destination when Cognito gave it."""
     destination = ctx.challenge.parameters.get("CODE_DELIVERY_DESTINATION")
     where = f" sent to {destination}" if destination else ""
     return ask(ctx, PromptKind.CODE, f"Enter the {what} code{where}.", code_field(pattern, label=f"{what} code"),
-               destination=destination, delivery_medium=ctx.challenge.parameters.get("CODE_DELIVERY_DELIVERY_MEDIUM"))
+               destination=destination,
+               delivery_medium=ctx.challenge.parameters.get("CODE_DELIVERY_DELIVERY_MEDIUM") or medium)
 
 
 def code_response(answer: Mapping[str, str], response_key: str, what: str) -> dict[str, str]:

@@ -70,7 +70,7 @@ A worked example, the whole of SMS_MFA::
     NAME = "SMS_MFA"
 
     def prompt(ctx: Context) -> Prompt:
-        return delivered_code_prompt(ctx, "SMS", DELIVERED_CODE)
+        return delivered_code_prompt(ctx, "SMS", DELIVERED_CODE, "SMS")
 
     def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
         return answer_challenge(ctx, code_response(answer, "SMS_MFA_CODE", "SMS code"))
@@ -92,6 +92,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from authflow.calls import Reply as Reply  # re-exported: a module finds its whole interface here
 from authflow.calls import Request as Request
 from authflow.errors import AuthflowError, MalformedResponseError, MissingAnswerError, ProtocolError
+from authflow.labels import choice_label
 from authflow.prompts import Field, Prompt, PromptKind
 from authflow.replies import check_reply, printable
 from authflow.srp import ClientEphemeral
@@ -277,17 +278,12 @@ def ask(ctx: Context, kind: PromptKind, message: str, *fields: Field, **details:
     return Prompt(kind=kind, fields=shown, message=printable(message, 1000), **values)
 
 
-def choice_prompt(
-    kind: PromptKind,
-    ctx: Context,
-    label: str,
-    intro: str,
-    options: tuple[str, ...],
-    labels: Mapping[str, str],
-) -> Prompt:
-    """A prompt that picks one of ``options`` (Cognito's names), each explained by ``labels``."""
-    message = intro + "; ".join(f"{o} ({labels.get(o, o)})" for o in options)
-    return ask(ctx, kind, message, choice_field(label, options), choices=options)
+def choice_prompt(kind: PromptKind, ctx: Context, label: str, intro: str, options: tuple[str, ...]) -> Prompt:
+    """A prompt that picks one of ``options`` (Cognito's names), each labelled from the one table of
+    choice labels (:data:`authflow.labels.CHOICE_LABELS`)."""
+    labels = {o: choice_label(o) for o in options}
+    message = intro + "; ".join(f"{o} ({labels[o]})" for o in options)
+    return ask(ctx, kind, message, choice_field(label, options), choices=options, choice_labels=labels)
 
 
 def chosen(answer: Mapping[str, str], choices: tuple[str, ...], what: str) -> str:

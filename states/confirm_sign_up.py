@@ -4,7 +4,8 @@ Reached after SIGN_UP (the code was just sent), from ``start`` in a flow that co
 after RESEND_CONFIRMATION_CODE (ResendConfirmationCode, answered without asking), or in the middle of a
 sign-in that Cognito refused with UserNotConfirmedException (recovery in place: the prompt's ``error`` is
 that refusal). The prompt is a CODE prompt named CONFIRM_SIGN_UP, with where the code went; it offers
-``RESEND`` (answer ``{"resend": "yes"}``: a new code, the same question). The answer goes to ConfirmSignUp.
+a new code (``Prompt.resend``: answer ``{"resend": "yes"}``, the same question comes back). The answer goes
+to ConfirmSignUp.
 A wrong code asks again; an expired one sends a new code at once and asks for it. Once confirmed, the user
 is signed in with ConfirmSignUp's Session (InitiateAuth USER_AUTH) where the app client allows it, else
 with the password (known from SIGN_UP, or asked).
@@ -49,7 +50,7 @@ def prompt(ctx: Context) -> Prompt:
     else:
         message = f"Enter the confirmation code{where(ctx)}"
     return account_prompt(ctx, PromptKind.CODE, NAME, message + " (or ask for a new one).",
-                          code_field(DELIVERED_CODE, label="Confirmation code"), choices=(RESEND,))
+                          code_field(DELIVERED_CODE, label="Confirmation code"), resend=RESEND)
 
 
 def resend(ctx: Context) -> Exchange:

@@ -17,7 +17,7 @@ NAME = "EMAIL_OTP"
 
 
 def prompt(ctx: Context) -> Prompt:
-    return delivered_code_prompt(ctx, "email", DELIVERED_CODE)
+    return delivered_code_prompt(ctx, "email", DELIVERED_CODE, "EMAIL")
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:

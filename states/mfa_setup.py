@@ -48,8 +48,6 @@ TOTP = "SOFTWARE_TOKEN_MFA"
 EMAIL = "EMAIL_OTP"
 SUPPORTED = (TOTP, EMAIL)
 
-LABELS = {TOTP: "an authenticator app", EMAIL: "codes by email"}
-
 
 def choices(challenge: Challenge) -> tuple[str, ...]:
     offered = json_string_list(challenge, "MFAS_CAN_SETUP")
@@ -68,7 +66,7 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
 
 def choice_prompt(ctx: Context) -> Prompt:
     return base.choice_prompt(PromptKind.MFA_SETUP_CHOICE, ctx, "Set up", "This user pool requires MFA. Set up: ",
-                              choices(ctx.challenge), LABELS)
+                              choices(ctx.challenge))
 
 
 def choose(challenge: Challenge, answer: Mapping[str, str]) -> str:

@@ -22,6 +22,7 @@ from authflow.states.base import (
 )
 
 from authflow.errors import MissingAnswerError
+from authflow.labels import attribute_label
 from authflow.prompts import Field, Prompt, PromptKind
 
 NAME = "NEW_PASSWORD_REQUIRED"
@@ -39,7 +40,7 @@ def prompt(ctx: Context) -> Prompt:
     required = required_attributes(challenge)
     fields = (
         Field(name="new_password", label="New password", secret=True, confirm=True),
-        *(Field(name=name, label=name) for name in required),
+        *(Field(name=name, label=attribute_label(name)) for name in required),
     )
     message = "Choose a new password."
     if required:

@@ -4,10 +4,10 @@ FORGOT_PASSWORD (answered without asking) sends ForgotPassword: the first state 
 PASSWORD_RESET_REQUIRED is the same request behind a question, for a sign-in that Cognito refused with
 PasswordResetRequiredException (recovery in place: the prompt's ``error`` is that refusal): a person, GUI
 or script agrees to reset (``{"choice": "RESET_PASSWORD"}``) before a code is sent.
-CONFIRM_FORGOT_PASSWORD asks for the code (named RESET_PASSWORD, with where it went; ``{"resend": "yes"}``
-sends a new one) and the new password, sends ConfirmForgotPassword, then signs in with the new password as
-the flow does (MFA included). A wrong code or a password the policy refuses asks again; an expired code
-sends a new one at once and asks for it.
+CONFIRM_FORGOT_PASSWORD asks for the code (named RESET_PASSWORD, with where it went; ``Prompt.resend``:
+``{"resend": "yes"}`` sends a new one) and the new password, sends ConfirmForgotPassword, then signs in with
+the new password as the flow does (MFA included). A wrong code or a password the policy refuses asks again;
+an expired code sends a new one at once and asks for it.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from authflow.states.base import (
 )
 
 from authflow.errors import ExpiredCodeError
+from authflow.labels import choice_label
 from authflow.prompts import Field, Prompt, PromptKind
 
 FORGOT = "FORGOT_PASSWORD"
@@ -61,7 +62,7 @@ def required_prompt(ctx: Context) -> Prompt:
     return account_prompt(
         ctx, PromptKind.RESET_REQUIRED, REQUIRED,
         f"The password of {ctx.username} must be reset: a code will be sent to set a new one.",
-        choice_field("Reset the password", (AGREE,)), choices=(AGREE,),
+        choice_field("Reset the password", (AGREE,)), choices=(AGREE,), choice_labels={AGREE: choice_label(AGREE)},
     )
 
 
@@ -77,7 +78,7 @@ def confirm_prompt(ctx: Context) -> Prompt:
         ctx, PromptKind.RESET_PASSWORD, CODE_NAME, f"{lead}{where(ctx)} and a new password for {ctx.username}.",
         code_field(DELIVERED_CODE, label="Reset code"),
         Field(name="new_password", label="New password", secret=True, confirm=True),
-        choices=(RESEND,),
+        resend=RESEND,
     )
 
 

@@ -23,14 +23,6 @@ SUPPORTED = ("WEB_AUTHN", "PASSWORD_SRP", "PASSWORD", "EMAIL_OTP", "SMS_OTP")
 #: First factors that need the password before the answer can be sent.
 NEEDS_PASSWORD = frozenset({"PASSWORD", "PASSWORD_SRP"})
 
-LABELS = {
-    "WEB_AUTHN": "a passkey: security key or this device",
-    "PASSWORD_SRP": "password (verified without sending it)",
-    "PASSWORD": "password",
-    "EMAIL_OTP": "a code by email",
-    "SMS_OTP": "a code by text message",
-}
-
 
 def choices(challenge: Challenge) -> tuple[str, ...]:
     available = set(challenge.available_challenges)
@@ -46,7 +38,7 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
 
 def prompt(ctx: Context) -> Prompt:
     return choice_prompt(PromptKind.FIRST_FACTOR, ctx, "Sign in with", "Choose how to sign in: ",
-                         choices(ctx.challenge), LABELS)
+                         choices(ctx.challenge))
 
 
 def choose(challenge: Challenge, answer: Mapping[str, str]) -> str:

@@ -23,12 +23,6 @@ from authflow.prompts import Prompt, PromptKind
 
 NAME = "SELECT_MFA_TYPE"
 
-LABELS = {
-    "SMS_MFA": "a code by text message",
-    "SOFTWARE_TOKEN_MFA": "a code from an authenticator app",
-    "EMAIL_OTP": "a code by email",
-}
-
 
 def choices(challenge: Challenge) -> tuple[str, ...]:
     return json_string_list(challenge, "MFAS_CAN_CHOOSE")
@@ -36,7 +30,7 @@ def choices(challenge: Challenge) -> tuple[str, ...]:
 
 def prompt(ctx: Context) -> Prompt:
     return choice_prompt(PromptKind.MFA_CHOICE, ctx, "MFA method", "Choose how to confirm it is you: ",
-                         choices(ctx.challenge), LABELS)
+                         choices(ctx.challenge))
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:

@@ -17,7 +17,7 @@ NAME = "SMS_OTP"
 
 
 def prompt(ctx: Context) -> Prompt:
-    return delivered_code_prompt(ctx, "SMS", DELIVERED_CODE)
+    return delivered_code_prompt(ctx, "SMS", DELIVERED_CODE, "SMS")
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:

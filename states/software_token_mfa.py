@@ -1,4 +1,4 @@
-"""SOFTWARE_TOKEN_MFA: a code from the person's authenticator app (TOTP).
+"""SOFTWARE_TOKEN_MFA: a code from the person's authenticator app (TOTP): a TOTP_CODE prompt.
 
 ChallengeParameters: none that the client needs.
 ChallengeResponses: SOFTWARE_TOKEN_MFA_CODE (exactly six digits).
@@ -26,7 +26,7 @@ NAME = "SOFTWARE_TOKEN_MFA"
 
 
 def prompt(ctx: Context) -> Prompt:
-    return ask(ctx, PromptKind.CODE, "Enter the 6-digit code from your authenticator app.",
+    return ask(ctx, PromptKind.TOTP_CODE, "Enter the 6-digit code from your authenticator app.",
                code_field(TOTP_CODE, label="Authenticator code"))
 
 

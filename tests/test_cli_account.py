@@ -173,3 +173,37 @@ def test_interactive_sign_up_asks_the_password_twice_and_offers_a_new_code(
     assert len(local_pool.outbox("nina", purpose="CONFIRM_SIGN_UP")) == 2
     assert [r.operation for r in local_pool.requests()] == [
         "SignUp", "ResendConfirmationCode", "ConfirmSignUp", "InitiateAuth"]
+
+
+def test_login_of_an_unconfirmed_user_says_no_code_was_sent_until_one_is(
+    local_pool: LocalUserPool, tmp_path: Path
+) -> None:
+    """Nothing is sent when Cognito refuses the sign-in (UserNotConfirmedException), and where the sign-up's
+    code went is not known here: the wizard says so and offers a new code, and only then names where it went
+    (the medium and masked destination from ResendConfirmationCode)."""
+    pool = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
+    pool.client.sign_up(ClientId=local_pool.client_id, Username="uma", Password=PASSWORD,
+                        UserAttributes=[{"Name": "email", "Value": "uma@example.com"}])
+    env = env_for(local_pool, tmp_path, "uma", PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
+    del env["AUTHFLOW_CODE_COMMAND"]  # the person types everything
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "login"], env=env, cwd=str(REPO), encoding="utf-8",
+                          dimensions=(50, 120), timeout=20)
+    try:
+        child.expect_exact("Password for uma:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("This account is not confirmed yet.")
+        child.expect_exact("No code was sent just now: enter the code you were sent earlier, or ask for a new code.")
+        child.expect_exact("(Type r for a new code.)")
+        child.expect_exact("Code:")
+        before_resend = str(child.before)
+        child.send("r\r")
+        child.expect_exact("A code was sent by email to u***@e***.")
+        child.expect_exact("Code:")
+        child.send(local_pool.last_code("uma", purpose="CONFIRM_SIGN_UP") + "\r")
+        child.expect_exact("Signed in as uma.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert "A code was sent" not in before_resend and "text message" not in before_resend
+    assert local_pool.user("uma").status == "CONFIRMED"

@@ -30,7 +30,7 @@ from authflow.errors import (
     Interrupted,
     InvalidPasswordError,
 )
-from authflow.prompts import Field, Prompt, PromptKind
+from authflow.prompts import Field, Prompt, PromptKind, Resend
 from authflow.wizard import TerminalHandler
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -102,7 +102,7 @@ def code_prompt(challenge: str = "SMS_MFA", **changes: object) -> Prompt:
     medium = {"SMS_MFA": "SMS", "SMS_OTP": "SMS", "EMAIL_OTP": "EMAIL"}.get(challenge)
     destination = {"SMS": "+*******0100", "EMAIL": "a***@e***"}.get(medium or "")
     prompt = Prompt(
-        kind=PromptKind.CODE,
+        kind=PromptKind.TOTP_CODE if challenge == "SOFTWARE_TOKEN_MFA" else PromptKind.CODE,
         challenge_name=challenge,
         fields=(Field("code", "Code", pattern=TOTP),),
         message="Code",
@@ -211,6 +211,26 @@ def test_totp_code_points_at_the_app(term: Terminal) -> None:
     term.type("000111" + ENTER)
     assert term.handler().answer(code_prompt("SOFTWARE_TOKEN_MFA")) == {"code": "000111"}
     assert "authenticator app" in term.screen.text
+
+
+def test_a_code_whose_delivery_is_unknown_is_not_said_to_be_sent(term: Terminal) -> None:
+    """A confirmation code asked after UserNotConfirmedException (or by confirm-sign-up without --resend):
+    nothing was sent now and where the sign-up's code went is unknown, so no medium is made up."""
+    term.type("r" + ENTER)
+    prompt = code_prompt("CONFIRM_SIGN_UP", resend=Resend())
+    assert (prompt.destination, prompt.delivery_medium) == (None, None)
+    assert term.handler().answer(prompt) == {"resend": "yes"}  # Prompt.resend's answer
+    text = term.screen.text
+    assert "No code was sent just now: enter the code you were sent earlier, or ask for a new code." in text
+    assert "(Type r for a new code.)" in text
+    assert "A code was sent" not in text and "text message" not in text
+
+
+def test_r_is_a_code_where_no_new_code_can_be_asked_for(term: Terminal) -> None:
+    term.type("r" + ENTER)
+    term.type_when("The code is 6 digits.", "\x08" + "123456" + ENTER)
+    assert term.handler().answer(code_prompt("SMS_MFA")) == {"code": "123456"}
+    assert "new code" not in term.screen.text
 
 
 def test_code_is_validated_before_it_is_sent(term: Terminal) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from authflow.cli.browser_login import add_domain_options, cmd_login_browser
 from authflow.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
@@ -47,11 +48,14 @@ def register(sub: Any) -> None:
     )
     add_output_option(login)
     add_cache_options(login, login=True)
+    add_domain_options(login, login=True)
     login.set_defaults(func=cmd_login)
 
 
 def cmd_login(args: argparse.Namespace) -> int:
     config = PoolConfig.from_args(args)
+    if args.browser:
+        return cmd_login_browser(args, config)
     if args.users is not None:
         return cmd_login_many(args, config)
     username, tokens = sign_in_from_args(args, config.user_pool(), args.username)

@@ -45,9 +45,9 @@ _WHAT_TO_SET: dict[PromptKind, str] = {
 
 
 def _what_to_set(prompt: Prompt, env: EnvAnswers) -> str:
+    if prompt.kind is PromptKind.TOTP_CODE:
+        return "set AUTHFLOW_TOTP_SECRET or AUTHFLOW_CODE_COMMAND"
     if prompt.kind is PromptKind.CODE:
-        if prompt.challenge_name == "SOFTWARE_TOKEN_MFA":
-            return "set AUTHFLOW_TOTP_SECRET or AUTHFLOW_CODE_COMMAND"
         return "set AUTHFLOW_CODE_COMMAND"
     if prompt.kind is PromptKind.NEW_PASSWORD:
         return "set AUTHFLOW_ATTRIBUTES" if env.new_password else "set AUTHFLOW_NEW_PASSWORD"
@@ -104,17 +104,24 @@ class NonInteractiveHandler:
         if prompt.attempt > self.code_attempts:
             return False
         totp_from_secret = prompt.kind is PromptKind.TOTP_SETUP or (
-            prompt.kind is PromptKind.CODE
-            and prompt.challenge_name == "SOFTWARE_TOKEN_MFA"
-            and bool(self.env.totp_secret)
+            prompt.kind is PromptKind.TOTP_CODE and bool(self.env.totp_secret)
         )
         if totp_from_secret:
             return isinstance(prompt.error, ExpiredCodeError)
-        return prompt.kind in (PromptKind.CODE, PromptKind.RESET_PASSWORD) and bool(self.env.code_command)
+        return prompt.kind in (PromptKind.CODE, PromptKind.TOTP_CODE, PromptKind.RESET_PASSWORD) and bool(
+            self.env.code_command
+        )
 
     def answer(self, prompt: Prompt) -> Answer:
         if not self.recover and isinstance(prompt.error, (UserNotConfirmedError, PasswordResetRequiredError)):
             raise prompt.error  # nothing sent: the account stays as it is
+        if prompt.kind is PromptKind.SIGN_UP and prompt.error is not None:
+            missing = [f.name for f in prompt.fields if f.name != "password" and f.name not in self.env.attributes]
+            if missing:  # the pool requires attributes that were not given
+                raise MissingAnswerError(
+                    f"the user pool requires the attribute {', '.join(missing)}: give --attribute "
+                    f"{missing[0]}=VALUE or set it in AUTHFLOW_ATTRIBUTES"
+                ) from None
         if prompt.error is not None and prompt.attempt > 1 and not self._may_try_again(prompt):
             raise prompt.error
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from authflow.cli.browser_login import add_domain_options, cmd_token_client_credentials
 from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options
 from authflow.cli.output import format_tokens
 from authflow.cli.signin import username_for, valid_tokens
@@ -20,11 +21,14 @@ def register(sub: Any) -> None:
     add_signed_in_options(token)
     token.add_argument("--id-token", action="store_true", help="print the id token instead")
     token.add_argument("--leeway", type=float, default=60.0, metavar="SECONDS", help="refresh this long before expiry")
+    add_domain_options(token, login=False)
     token.set_defaults(func=cmd_token)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
     config = PoolConfig.from_args(args)
+    if args.client_credentials:
+        return cmd_token_client_credentials(args, config)
     tokens = valid_tokens(args, config, username_for(args), leeway=args.leeway)
     print(format_tokens(tokens, "id-token" if args.id_token else "access-token"))
     return EXIT_OK

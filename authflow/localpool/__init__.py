@@ -24,6 +24,7 @@ module and one row in ``operations.OPERATIONS``.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -36,6 +37,7 @@ from authflow.localpool.operations import BEFORE_LOCK, OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import ConnectionLimits, HttpServer
 from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service, outbox_purpose
+from authflow.localpool.store import MemoryStore, SqliteStore, Store, StoreError
 from authflow.localpool.users import update_attributes
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "LoggedRequest",
     "OutboxMessage",
     "PoolError",
+    "StoreError",
     "User",
     "UserPool",
 ]
@@ -84,21 +87,40 @@ class LocalUserPool:
         port: int = 0,
         region: str | None = None,
         limits: ConnectionLimits | None = None,
+        data: str | os.PathLike[str] | None = None,
+        lock_data: bool = True,
     ) -> None:
+        """``data``: the SQLite file that keeps the state (made and seeded if absent or empty; its state,
+        not the seed, otherwise); None keeps it in memory. StoreError if it cannot be used.
+        ``lock_data=False``: another process holds the file's lock for this one (``--workers``)."""
         self.seed = load_seed(seed)
         self.limits = limits or ConnectionLimits()
-        self.service = Service(OPERATIONS, region=region or str(self.seed.get("region") or "us-east-1"),
-                               before_lock=BEFORE_LOCK, identity_operations={**IDENTITY_OPERATIONS, **STS_OPERATIONS})
-        self._seeded_pools = apply_seed(self.service, self.seed)
+        store: Store = MemoryStore() if data is None else SqliteStore(data, lock=lock_data)
+        try:
+            self.service = Service(OPERATIONS, region=region or str(self.seed.get("region") or "us-east-1"),
+                                   before_lock=BEFORE_LOCK, store=store,
+                                   identity_operations={**IDENTITY_OPERATIONS, **STS_OPERATIONS})
+            with self.service.transaction():
+                if isinstance(store, SqliteStore) and self.service.pools:
+                    self._seed_users: list[dict[str, Any]] = store.get_value("seed_users") or []
+                else:
+                    self._seed_users = seed_users(self.seed, apply_seed(self.service, self.seed))
+                    if isinstance(store, SqliteStore):
+                        store.set_value("seed_users", self._seed_users)
+        except BaseException:
+            store.close()
+            raise
         self._host, self._port = host, port
         self._server: HttpServer | None = None
+        self._socket: socket.socket | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
-    def start(self) -> LocalUserPool:
-        """Serve on ``host:port`` from a daemon thread; returns once the socket listens."""
+    def start(self, listening: socket.socket | None = None) -> LocalUserPool:
+        """Serve on ``host:port`` (or on the ``listening`` socket) from a daemon thread; returns once the
+        socket listens."""
         if self._server is None:
-            self._server = HttpServer(self.service, self._host, self._port, limits=self.limits)
+            self._server = HttpServer(self.service, self._host, self._port, limits=self.limits, listening=listening)
             self.service.endpoint_url = self._server.endpoint_url
             self._server.start()
         return self
@@ -108,11 +130,16 @@ class LocalUserPool:
             self._server.stop()
             self._server = None
 
+    def close(self) -> None:
+        """Stop serving and close the database (a durable pool; nothing more in memory)."""
+        self.stop()
+        self.service.store.close()
+
     def __enter__(self) -> LocalUserPool:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.close()
 
     @property
     def running(self) -> bool:
@@ -151,16 +178,16 @@ class LocalUserPool:
         return self.service.region
 
     def pool(self, pool_id: str | None = None) -> UserPool:
-        with self.service.lock:
+        with self.service.transaction():
             return self.service.pool(pool_id or self.pool_id)
 
     def pools(self) -> list[UserPool]:
-        with self.service.lock:
+        with self.service.transaction():
             return list(self.service.pools.values())
 
     def app_client(self, client_id: str | None = None, *, pool_id: str | None = None) -> AppClient:
         """An app client by id, or the first client of ``pool_id`` (default: the first pool)."""
-        with self.service.lock:
+        with self.service.transaction():
             if client_id is not None:
                 return self.service.client(client_id)[1]
             pool = self.pool(pool_id)
@@ -178,17 +205,17 @@ class LocalUserPool:
     def access_token_claims(self, token: str) -> dict[str, Any]:
         """The claims of an access token this server issued and still honours (signature, expiry at the
         pool's clock, revocation); PoolError (NotAuthorizedException) otherwise."""
-        with self.service.lock:
+        with self.service.transaction():
             return self.service.access_token_user(token)[2]
 
     def add_pool(self, **settings: Any) -> UserPool:
         """A new pool; ``settings`` are the keys of a seed pool entry, ``clients`` and ``users`` included."""
-        with self.service.lock:
+        with self.service.transaction():
             return add_pool(self.service, settings)
 
     def add_client(self, *, pool_id: str | None = None, **settings: Any) -> AppClient:
         """A new app client (``secret=True`` generates a secret; seed client keys otherwise)."""
-        with self.service.lock:
+        with self.service.transaction():
             return build_client(self.service, self.pool(pool_id), **settings)
 
     @property
@@ -237,7 +264,7 @@ class LocalUserPool:
     ) -> User:
         """A new user (see :func:`authflow.localpool.builders.build_user`); ``passkey_file``: a software
         passkey file the user signs in with (a new one is made there when there is no file)."""
-        with self.service.lock:
+        with self.service.transaction():
             return build_user(
                 self.service, self.pool(pool_id), username, password, attributes=attributes, status=status,
                 enabled=enabled, mfa=mfa, preferred_mfa=preferred_mfa, totp_secret=totp_secret, sub=sub,
@@ -246,7 +273,7 @@ class LocalUserPool:
 
     def user(self, username: str, *, pool_id: str | None = None) -> User:
         """The user ``username`` (internal name or alias) signs in as; KeyError if none."""
-        with self.service.lock:
+        with self.service.transaction():
             user = self.pool(pool_id).find(username)
         if user is None:
             raise KeyError(username)
@@ -269,7 +296,7 @@ class LocalUserPool:
     ) -> User:
         """Change a user: a new password (policy not checked: tests may need any), attributes merged in,
         status, enabled flag, MFA methods, preferred method, TOTP secret."""
-        with self.service.lock:
+        with self.service.transaction():
             pool = self.pool(pool_id)
             user = self.user(username, pool_id=pool.id)
             if password is not None:
@@ -294,7 +321,7 @@ class LocalUserPool:
             return user
 
     def delete_user(self, username: str, *, pool_id: str | None = None) -> None:
-        with self.service.lock:
+        with self.service.transaction():
             pool = self.pool(pool_id)
             pool.remove(self.user(username, pool_id=pool.id))
 
@@ -302,7 +329,7 @@ class LocalUserPool:
         self, define: Trigger, create: Trigger, verify: Trigger, *, pool_id: str | None = None
     ) -> None:
         """Install CUSTOM_AUTH triggers (see :class:`CustomAuth`) on a pool."""
-        with self.service.lock:
+        with self.service.transaction():
             self.pool(pool_id).custom_auth = CustomAuth(define, create, verify)
 
     def totp_code(self, username: str, *, pool_id: str | None = None, steps: int = 0) -> str:
@@ -316,7 +343,7 @@ class LocalUserPool:
 
     def demo_users(self) -> list[dict[str, Any]]:
         """The seed's users with their passwords and scenarios (what ``authflow local-pool`` prints)."""
-        return seed_users(self.seed, self._seeded_pools)
+        return [dict(row) for row in self._seed_users]
 
     # --- what tests look at -------------------------------------------------------------------------
 
@@ -350,7 +377,7 @@ class LocalUserPool:
         (SMS_MFA, EMAIL_OTP, SMS_OTP, TEMPORARY_PASSWORD, CONFIRM_SIGN_UP, RESET_PASSWORD,
         VERIFY_ATTRIBUTE: the AUTHFLOW_CHALLENGE a code command is run with), pool."""
         purpose = outbox_purpose(purpose)
-        with self.service.lock:
+        with self.service.transaction():
             names = self._usernames(username) if username is not None else None
             return [
                 m for m in self.service.outbox
@@ -366,16 +393,16 @@ class LocalUserPool:
         return messages[-1].code
 
     def clear_outbox(self) -> None:
-        with self.service.lock:
+        with self.service.transaction():
             self.service.outbox.clear()
 
     def requests(self, operation: str | None = None) -> list[LoggedRequest]:
         """Requests as received (operation, params, status, error code), oldest first."""
-        with self.service.lock:
+        with self.service.transaction():
             return [r for r in self.service.request_log if operation in (None, r.operation)]
 
     def clear_requests(self) -> None:
-        with self.service.lock:
+        with self.service.transaction():
             self.service.request_log.clear()
 
     def __repr__(self) -> str:

@@ -1,6 +1,11 @@
 """``authflow local-pool``: serve a local user pool until SIGINT / SIGTERM (``--operations``: print which
 cognito-idp operations it implements instead).
 
+``--data FILE`` keeps the state in an SQLite file (made and seeded the first time; its state, not the seed,
+afterwards); ``--workers N`` (with ``--data``) serves from N processes sharing one listening socket and the
+file. A file that cannot be used (not a pool database, a newer schema, locked) is one line on stderr and
+exit status 2, the file left as it was.
+
 The first line on stdout is one JSON object: ``endpoint_url``, ``pool_id``, ``client_id``, ``region``,
 ``pools`` (every pool with its client ids) and ``users`` (the seed's users with their passwords, pool,
 client and scenario). Then one line per request on stderr: operation, status, error code (never a
@@ -12,13 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
+import time
 from types import FrameType
 from typing import Any
 
-from authflow.localpool import LocalUserPool
+from authflow.localpool import LocalUserPool, StoreError
 from authflow.localpool.seed import load_seed
 
 log = logging.getLogger("authflow.localpool")
@@ -35,13 +44,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
     parser.add_argument("--operations", action="store_true",
                         help="print which cognito-idp operations the pool implements, and exit")
+    parser.add_argument("--data", metavar="FILE",
+                        help="keep the pools, users, tokens and outbox in this SQLite file (default: in memory)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="serve from N processes sharing --data (default: 1)")
+    # Internal: how a worker is started by its parent, and a test mode giving each worker a port of its own.
+    parser.add_argument("--worker-fd", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-ports", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
-def describe(pool: LocalUserPool) -> dict[str, Any]:
+def describe(pool: LocalUserPool, endpoint_url: str | None = None) -> dict[str, Any]:
     """What the first stdout line says."""
     return {
-        "endpoint_url": pool.endpoint_url,
+        "endpoint_url": endpoint_url or pool.endpoint_url,
         "pool_id": pool.pool_id,
         "client_id": pool.client_id,
         "region": pool.region,
@@ -63,20 +79,170 @@ def main(argv: list[str] | None = None) -> int:
     log.setLevel(logging.WARNING if args.quiet else logging.INFO)
     log.propagate = False
     try:
+        if args.workers < 1:
+            print("authflow local-pool: --workers is at least 1", file=sys.stderr)
+            return 2
+        if args.workers > 1 and not args.data:
+            print("authflow local-pool: --workers needs --data (the processes share that file)", file=sys.stderr)
+            return 2
+        if args.worker_fd is not None:
+            return _worker(args)
         try:
-            pool = LocalUserPool(load_seed(args.seed or "demo"), host=args.host, port=args.port)
+            seed = load_seed(args.seed or "demo")
         except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             print(f"authflow local-pool: --seed {args.seed or 'demo'}: {reason}", file=sys.stderr)
             return 2
         try:
-            pool.start()
-        except OSError as exc:
-            print(f"authflow local-pool: cannot listen on {args.host}:{args.port} ({exc.strerror})", file=sys.stderr)
-            return 1
-        return _serve(pool)
+            pool = LocalUserPool(seed, host=args.host, port=args.port, data=args.data)
+        except StoreError as exc:
+            print(f"authflow local-pool: --data {exc}", file=sys.stderr)
+            return 2
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            print(f"authflow local-pool: --seed {args.seed or 'demo'}: {reason}", file=sys.stderr)
+            return 2
+        try:
+            if args.workers > 1:
+                return _serve_workers(pool, args)
+            try:
+                pool.start()
+            except OSError as exc:
+                print(f"authflow local-pool: cannot listen on {args.host}:{args.port} ({exc.strerror})",
+                      file=sys.stderr)
+                return 1
+            return _serve(pool)
+        finally:
+            pool.close()
     finally:
         log.removeHandler(handler)
+
+
+def _until_signalled(stop: threading.Event) -> dict[int, Any]:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, on_signal)
+    return previous
+
+
+# --- several processes (--workers) -------------------------------------------------------------------
+
+
+def _worker_command(args: argparse.Namespace, fd: int) -> list[str]:
+    command = [sys.executable, "-m", "authflow.localpool", "--data", args.data, "--worker-fd", str(fd),
+               "--host", args.host]
+    if args.seed:
+        command += ["--seed", args.seed]
+    if args.quiet:
+        command.append("--quiet")
+    if args.worker_ports:
+        command.append("--worker-ports")
+    return command
+
+
+def _start_worker(args: argparse.Namespace, listening: socket.socket) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    fd = listening.fileno()
+    process = subprocess.Popen(_worker_command(args, fd), pass_fds=(fd,), stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        process.wait()
+        raise RuntimeError(f"a worker ended at start (exit status {process.returncode})")
+    return process, json.loads(line)
+
+
+def _serve_workers(pool: LocalUserPool, args: argparse.Namespace) -> int:
+    """The parent of ``--workers N``: holds the file's lock and the listening socket, starts the workers
+    (restarting one that dies), prints the first line once they all serve, stops them on SIGINT / SIGTERM."""
+    try:
+        listening = socket.create_server((args.host, args.port), backlog=512)
+    except OSError as exc:
+        print(f"authflow local-pool: cannot listen on {args.host}:{args.port} ({exc.strerror})", file=sys.stderr)
+        return 1
+    host, port = listening.getsockname()[:2]
+    endpoint_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    stop = threading.Event()
+    previous = _until_signalled(stop)
+    workers: list[tuple[subprocess.Popen[str], dict[str, Any]]] = []
+    try:
+        for _ in range(args.workers):
+            workers.append(_start_worker(args, listening))
+        info = describe(pool, endpoint_url)
+        info["workers"] = [worker_info for _, worker_info in workers]
+        print(json.dumps(info), flush=True)
+        log.info("serving %s from %d processes (%s); Ctrl-C stops", endpoint_url, len(workers),
+                 ", ".join(str(p.pid) for p, _ in workers))
+        while not stop.wait(0.2):
+            for index, (process, _) in enumerate(workers):
+                if process.poll() is not None and not stop.is_set():
+                    log.warning("worker %d ended (exit status %s): starting another", process.pid, process.returncode)
+                    workers[index] = _start_worker(args, listening)
+    except KeyboardInterrupt:
+        log.debug("interrupted")
+    finally:
+        for process, _ in workers:
+            if process.poll() is None:
+                process.terminate()
+        for process, _ in workers:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+        listening.close()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    log.info("stopped")
+    return 0
+
+
+def _watch_parent(parent: int) -> None:
+    """A worker ends with its parent (even a parent killed with SIGKILL)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    parent = os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), name="localpool-parent", daemon=True).start()
+    listening = socket.socket(fileno=args.worker_fd)
+    listening.setblocking(False)  # the workers race to accept: a loser goes back to waiting
+    try:
+        pool = LocalUserPool(load_seed(args.seed or "demo"), data=args.data, lock_data=False)
+    except StoreError as exc:
+        print(f"authflow local-pool worker: --data {exc}", file=sys.stderr)
+        return 2
+    own = None
+    try:
+        pool.start(listening=listening)
+        info: dict[str, Any] = {"pid": os.getpid()}
+        if args.worker_ports:
+            from authflow.localpool.server import HttpServer
+
+            own = HttpServer(pool.service, args.host, 0, limits=pool.limits)
+            own.start()
+            info["endpoint_url"] = own.endpoint_url
+        print(json.dumps(info), flush=True)
+        stop = threading.Event()
+        previous = _until_signalled(stop)
+        try:
+            while not stop.wait(0.2):
+                pass
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+    finally:
+        if own is not None:
+            own.stop()
+        pool.close()
+    return 0
 
 
 def _serve(pool: LocalUserPool) -> int:

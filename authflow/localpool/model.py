@@ -151,6 +151,10 @@ class PasswordRecord:
     for USER_PASSWORD_AUTH / the PASSWORD first factor (fast enough for hundreds of sign-ins a second)."""
 
     __slots__ = ("_digest", "_digest_salt", "salt_hex", "verifier")
+    _digest: bytes
+    _digest_salt: bytes
+    salt_hex: str
+    verifier: int
 
     def __init__(self, pool_id: str, username: str, password: str) -> None:
         salt = int.from_bytes(os.urandom(16), "big")
@@ -406,7 +410,7 @@ class UserPool:
                     continue
                 if needs_verification and not candidate.verified(attribute):
                     continue
-                return candidate
+                return self.users[self.key(candidate.username)]  # by key: a durable store sees it used
         return None
 
     def alias_owner(self, attribute: str, value: str, exclude: User | None = None) -> User | None:

@@ -728,7 +728,7 @@ def handles(path: str) -> bool:
 def route(svc: Service, req: WebRequest) -> WebResponse:
     """Answer one managed-login request; never raises."""
     try:
-        with svc.lock:
+        with svc.transaction():
             if req.path.startswith("/_local/oidc/") or req.path == "/oauth2/idpresponse":
                 from authflow.localpool import oidc_provider
 

@@ -77,14 +77,21 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 512  # listen backlog: a load test opens hundreds of connections at once (default 5)
 
-    def __init__(self, address: tuple[str, int], service: Service, limits: ConnectionLimits) -> None:
+    def __init__(self, address: tuple[str, int], service: Service, limits: ConnectionLimits,
+                 listening: socket.socket | None = None) -> None:
         self.service = service
         self.limits = limits
         #: Each open connection and when it is closed unless it moves on (None: no deadline now).
         self._connections: dict[socket.socket, float | None] = {}
         self._connections_lock = threading.Lock()
         self._stopped = threading.Event()
-        super().__init__(address, _Handler)
+        if listening is None:
+            super().__init__(address, _Handler)
+        else:
+            super().__init__(listening.getsockname()[:2], _Handler, bind_and_activate=False)
+            self.socket.close()
+            self.socket = listening
+            self.server_address = listening.getsockname()
         self._reaper = threading.Thread(target=self._reap, name="localpool-reaper", daemon=True)
         self._reaper.start()
 
@@ -357,7 +364,7 @@ class _Handler(BaseHTTPRequestHandler):
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
             if "purpose" in query:
                 query["purpose"] = outbox_purpose(query["purpose"]) or ""
-            with service.lock:
+            with service.transaction():
                 messages = [
                     m.as_dict() for m in service.outbox
                     if all(query.get(key) in (None, getattr(m, key)) for key in
@@ -380,10 +387,12 @@ class HttpServer:
     """Serves a :class:`Service` on ``host:port`` (port 0: a free one) from a daemon thread."""
 
     def __init__(
-        self, service: Service, host: str = "127.0.0.1", port: int = 0, *, limits: ConnectionLimits | None = None
+        self, service: Service, host: str = "127.0.0.1", port: int = 0, *, limits: ConnectionLimits | None = None,
+        listening: socket.socket | None = None,
     ) -> None:
+        """``listening``: serve on this socket, bound and listening already (shared by ``--workers``)."""
         self.service = service
-        self._httpd = _Server((host, port), service, limits or ConnectionLimits())
+        self._httpd = _Server((host, port), service, limits or ConnectionLimits(), listening)
         bound_host, bound_port = self._httpd.server_address[:2]
         self.host = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
         self.port = int(bound_port)

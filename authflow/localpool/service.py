@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +31,8 @@ from authflow.localpool.errors import (
 from authflow.localpool.identity import IDENTITY_TARGET_PREFIX, IdentityState
 from authflow.localpool.model import AppClient, User, UserPool
 from authflow.localpool.oauth_state import ManagedLoginState
-from authflow.localpool.sessions import SessionStore
-from authflow.localpool.tokens import ACCESS_SCOPE, TokenIssuer
+from authflow.localpool.store import MemoryStore, Store, StoreError
+from authflow.localpool.tokens import ACCESS_SCOPE
 
 log = logging.getLogger("authflow.localpool")
 
@@ -210,23 +210,30 @@ class Service:
     def __init__(
         self, operations: Mapping[str, Handler], region: str = "us-east-1", clock: Clock | None = None,
         before_lock: Mapping[str, Prepare] | None = None, identity_operations: Mapping[str, Handler] | None = None,
+        store: Store | None = None,
     ) -> None:
         self.region = region
         self.clock = clock or Clock()
         self.lock = threading.RLock()
+        #: Where the state lives: in memory, or in a database (``store.py``); the model below is its cache.
+        self.store: Store = store or MemoryStore()
         self.pools: dict[str, UserPool] = {}
         self._client_pools: dict[str, str] = {}
-        self.sessions = SessionStore()
-        self.tokens = TokenIssuer()
+        #: Pools an operation looked up or changed (a durable store saves the changed ones); off in memory.
+        self.track_pools = False
+        self.touched_pools: set[str] = set()
+        self._depth = 0
+        self.sessions = self.store.session_store()
+        self.tokens = self.store.token_issuer()
         self.faults = Faults()
         #: The newest messages and requests (bounded, so a long-running server does not grow without end).
-        self.outbox: deque[OutboxMessage] = deque(maxlen=LOG_LIMIT)
+        self.outbox = self.store.outbox()
         self.request_log: deque[LoggedRequest] = deque(maxlen=LOG_LIMIT)
         self.endpoint_url = "http://127.0.0.1"
         #: How far a PASSWORD_VERIFIER TIMESTAMP may be from the pool's clock (not documented by AWS).
         self.timestamp_tolerance = 300.0
         #: Keys the fake SALT of unknown users, so it is stable per name (PreventUserExistenceErrors).
-        self.decoy_key = secrets.token_bytes(32)
+        self.decoy_key = self.store.secret("decoy")
         #: Operation name -> handler (``operations.OPERATIONS``, handed in by the caller).
         self.operations: dict[str, Handler] = dict(operations)
         #: Operation name -> work done before the lock (``operations.BEFORE_LOCK``).
@@ -237,6 +244,26 @@ class Service:
         self.identity_operations: dict[str, Handler] = dict(identity_operations or {})
         #: Managed login's sign-ins under way, authorization codes and signed-in browsers (``oauth``).
         self.managed_login = ManagedLoginState()
+        self.store.attach(self)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock; with a durable store, work on the state as saved and save what changed before
+        leaving (re-entrant: the outermost one saves). Raises StoreError if it cannot be saved."""
+        with self.lock:
+            if self._depth == 0:
+                self.store.begin(self)
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if self._depth == 0:
+                    self.store.rollback(self)
+                raise
+            self._depth -= 1
+            if self._depth == 0:
+                self.store.commit(self)
 
     # --- lookups -----------------------------------------------------------------------------------
 
@@ -244,6 +271,8 @@ class Service:
         return self.clock.now()
 
     def pool(self, pool_id: str) -> UserPool:
+        if self.track_pools:
+            self.touched_pools.add(pool_id)
         pool = self.pools.get(pool_id)
         if pool is None:
             raise resource_not_found(f"User pool {pool_id} does not exist.")
@@ -251,6 +280,8 @@ class Service:
 
     def client(self, client_id: str) -> tuple[UserPool, AppClient]:
         pool_id = self._client_pools.get(client_id)
+        if pool_id and self.track_pools:
+            self.touched_pools.add(pool_id)
         pool = self.pools.get(pool_id) if pool_id else None
         if pool is None or client_id not in pool.clients:
             raise resource_not_found(f"User pool client {client_id} does not exist.")
@@ -260,17 +291,23 @@ class Service:
         if pool.id in self.pools:
             raise ValueError(f"pool {pool.id} already exists")
         self.pools[pool.id] = pool
+        if self.track_pools:
+            self.touched_pools.add(pool.id)
 
     def add_client(self, pool: UserPool, client: AppClient) -> None:
         if client.id in self._client_pools:
             raise ValueError(f"client {client.id} already exists")
         pool.clients[client.id] = client
         self._client_pools[client.id] = pool.id
+        if self.track_pools:
+            self.touched_pools.add(pool.id)
 
     def remove_pool(self, pool: UserPool) -> None:
         for client_id in pool.clients:
             self._client_pools.pop(client_id, None)
         self.pools.pop(pool.id, None)
+        if self.track_pools:
+            self.touched_pools.add(pool.id)
 
     def issuer(self, pool_id: str) -> str:
         return f"{self.endpoint_url}/{pool_id}"
@@ -280,6 +317,8 @@ class Service:
         claims = self.tokens.access_claims(token, None, self.now())
         issuer = str(claims.get("iss", ""))
         pool = self.pools.get(issuer.rsplit("/", 1)[-1])
+        if pool is not None and self.track_pools:
+            self.touched_pools.add(pool.id)
         if pool is None or issuer != self.issuer(pool.id):
             raise not_authorized("Invalid Access Token")
         if ACCESS_SCOPE not in str(claims.get("scope", "")).split():
@@ -312,6 +351,13 @@ class Service:
             record = LoggedRequest(operation, json.dumps(params, separators=(",", ":")), self.now())
             self.request_log.append(record)
             try:
+                self.store.begin(self)
+            except StoreError:
+                log.exception("%s: the database cannot be read", operation)
+                failure = internal_error()
+                record.status, record.error_code = failure.status, failure.body().get("__type")
+                return failure.status, failure.body()
+            try:
                 fault = self.faults.take(operation)
                 if fault is not None:
                     raise fault
@@ -326,6 +372,12 @@ class Service:
                 status, body = error.status, error.body()
             except Exception:
                 log.exception("%s failed inside the local user pool", operation)
+                failure = internal_error()
+                status, body = failure.status, failure.body()
+            try:
+                self.store.commit(self)  # saved before the reply leaves
+            except StoreError:
+                log.exception("%s: the change cannot be saved", operation)
                 failure = internal_error()
                 status, body = failure.status, failure.body()
             record.status = status

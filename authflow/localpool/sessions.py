@@ -59,6 +59,8 @@ class AuthSession:
     data: dict[str, Any] = field(default_factory=dict)
     wrong_answers: int = 0
     used: bool = False
+    #: The durable store's row for this Session (empty in memory).
+    key: str = ""
 
     def __repr__(self) -> str:
         return f"AuthSession(challenge={self.challenge}, user={self.sign_in.username!r}, used={self.used})"
@@ -128,12 +130,15 @@ class SessionStore:
 
     def wrong_answer(self, session: AuthSession, limit: int, error: PoolError) -> PoolError:
         """Count a wrong code: the same Session may be retried until ``limit`` wrong answers."""
-        session.wrong_answers += 1
+        self.count_wrong_answer(session)
         if session.wrong_answers >= limit:
             self.consume(session)
             return not_authorized(TOO_MANY_CODE_ATTEMPTS)
         error.keep_session = True
         return error
+
+    def count_wrong_answer(self, session: AuthSession) -> None:
+        session.wrong_answers += 1
 
     def prune(self, now: float) -> None:
         """Forget Sessions that expired more than a minute ago."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from authflow.localpool.errors import INVALID_REFRESH_TOKEN, PoolError, not_authorized
@@ -65,21 +65,40 @@ class RefreshRecord:
 class _SigningKeys:
     """The id-token key and the access-token key, made on a thread started at construction."""
 
-    def __init__(self) -> None:
+    def __init__(self, saved: dict[str, Any] | None = None) -> None:
+        """New keys, or the ``saved`` ones (from :meth:`saved`: a durable pool keeps its keys)."""
         self.kids = {"id": secrets.token_urlsafe(32), "access": secrets.token_urlsafe(32)}
         self._keys: dict[str, rsa.RSAPrivateKey] = {}
+        if saved is not None:
+            self.kids = dict(saved["kids"])
+            for use, pem in saved["pem"].items():
+                key = serialization.load_pem_private_key(pem.encode(), password=None)
+                if not isinstance(key, rsa.RSAPrivateKey):
+                    raise ValueError("a saved signing key is not an RSA key")
+                self._keys[use] = key
         self._threads = {use: threading.Thread(target=self._make, args=(use,), name=f"localpool-{use}-key",
                                                daemon=True) for use in self.kids}
-        for thread in self._threads.values():
-            thread.start()
+        for use, thread in self._threads.items():
+            if use not in self._keys:
+                thread.start()
+
+    def saved(self) -> dict[str, Any]:
+        """The kids and the private keys (PEM), for :meth:`__init__`'s ``saved``."""
+        pem = {use: self.key(use).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption(),
+        ).decode() for use in self.kids}
+        return {"kids": dict(self.kids), "pem": pem}
 
     def _make(self, use: str) -> None:
         self._keys[use] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     def key(self, use: str) -> rsa.RSAPrivateKey:
         """The private key for ``"id"`` or ``"access"`` tokens (waits for it if still being made)."""
-        self._threads[use].join()
-        return self._keys[use]
+        key = self._keys.get(use)
+        if key is None:
+            self._threads[use].join()
+            key = self._keys[use]
+        return key
 
     def use_of(self, kid: Any) -> str | None:
         return next((use for use, known in self.kids.items() if known == kid), None)
@@ -93,16 +112,11 @@ RECORD_LIMIT = 50_000
 PRUNE_EVERY = 256
 
 
-def _drop_oldest(kept: dict[str, Any], limit: int) -> None:
-    while len(kept) > limit:
-        del kept[next(iter(kept))]
-
-
 class TokenIssuer:
     """Signs tokens for every pool of one server and remembers which token families are revoked."""
 
-    def __init__(self, record_limit: int = RECORD_LIMIT) -> None:
-        self._keys = _SigningKeys()
+    def __init__(self, record_limit: int = RECORD_LIMIT, saved_keys: dict[str, Any] | None = None) -> None:
+        self._keys = _SigningKeys(saved_keys)
         self.record_limit = record_limit
         self._refresh: dict[str, RefreshRecord] = {}
         #: (pool id, username) -> the user's refresh tokens, oldest first (a dict as an ordered set).
@@ -110,16 +124,60 @@ class TokenIssuer:
         self._issued = 0
         #: origin_jti values (one per sign-in) whose access and refresh tokens are revoked (a dict: oldest first).
         self._revoked_origins: dict[str, None] = {}
+        #: A durable store sets these to sets: the refresh tokens and revoked families changed (or forgotten)
+        #: since it last saved. None: nothing watches (in memory).
+        self.changed: set[str] | None = None
+        self.changed_origins: set[str] | None = None
+
+    def saved_keys(self) -> dict[str, Any]:
+        return self._keys.saved()
+
+    def _changed(self, token: str) -> None:
+        if self.changed is not None:
+            self.changed.add(token)
+
+    def _revoke_origin(self, origin_jti: str) -> None:
+        self._revoked_origins[origin_jti] = None
+        if self.changed_origins is not None:
+            self.changed_origins.add(origin_jti)
+
+    # --- what a durable store reads and loads ---------------------------------------------------------
+
+    def record_of(self, token: str) -> RefreshRecord | None:
+        return self._refresh.get(token)
+
+    def is_revoked_origin(self, origin_jti: str) -> bool:
+        return origin_jti in self._revoked_origins
+
+    def load_record(self, token: str, record: RefreshRecord | None) -> None:
+        """Take ``record`` as the state of ``token`` (None: it is gone), as another process saved it."""
+        if record is None:
+            if token in self._refresh:
+                self._forget(token, quiet=True)
+        elif token in self._refresh:
+            self._refresh[token] = record
+        else:
+            self._keep(token, record, quiet=True)
+
+    def load_origin(self, origin_jti: str, revoked: bool) -> None:
+        if revoked:
+            self._revoked_origins[origin_jti] = None
+        else:
+            self._revoked_origins.pop(origin_jti, None)
 
     def record_counts(self) -> tuple[int, int, int]:
         """How many refresh records, revoked families and users with records are kept (what a soak watches)."""
         return len(self._refresh), len(self._revoked_origins), len(self._tokens_of)
 
-    def _keep(self, token: str, record: RefreshRecord) -> None:
+    def _keep(self, token: str, record: RefreshRecord, quiet: bool = False) -> None:
         self._refresh[token] = record
         self._tokens_of.setdefault((record.pool_id, record.username), {})[token] = None
+        if not quiet:
+            self._changed(token)
 
-    def _forget(self, token: str) -> None:
+    def _forget(self, token: str, quiet: bool = False) -> None:
+        if not quiet:
+            self._changed(token)
         record = self._refresh.pop(token)
         key = (record.pool_id, record.username)
         tokens = self._tokens_of[key]
@@ -135,7 +193,11 @@ class TokenIssuer:
                 self._forget(token)
         while len(self._refresh) > self.record_limit:
             self._forget(next(iter(self._refresh)))
-        _drop_oldest(self._revoked_origins, self.record_limit)
+        while len(self._revoked_origins) > self.record_limit:
+            oldest = next(iter(self._revoked_origins))
+            del self._revoked_origins[oldest]
+            if self.changed_origins is not None:
+                self.changed_origins.add(oldest)
 
     def _live_sessions(self, pool_id: str, username: str, now: float) -> dict[str, list[str]]:
         """The user's live token sessions (origin_jti -> its refresh tokens, oldest first): not revoked,
@@ -315,6 +377,7 @@ class TokenIssuer:
         if record.retired_until is not None and now >= record.retired_until:
             raise PoolError("RefreshTokenReuseException", "Refresh token has already been used.")
         record.last_active = now
+        self._changed(token)
         return record
 
     def retire(self, token: str, until: float) -> None:
@@ -323,20 +386,23 @@ class TokenIssuer:
         record = self._refresh[token]
         if record.retired_until is None:
             record.retired_until = until
+            self._changed(token)
 
     def peek_refresh(self, token: str) -> RefreshRecord | None:
         return self._refresh.get(token)
 
     def revoke_family(self, origin_jti: str) -> None:
         """RevokeToken: the refresh token and every access token of that sign-in."""
-        self._revoked_origins[origin_jti] = None
-        for record in self._refresh.values():
+        self._revoke_origin(origin_jti)
+        for token, record in self._refresh.items():
             if record.origin_jti == origin_jti:
                 record.revoked = True
+                self._changed(token)
 
     def revoke_user(self, pool_id: str, username: str) -> None:
         """GlobalSignOut / AdminUserGlobalSignOut: every token family of the user."""
         for token in self._tokens_of.get((pool_id, username), {}):
             record = self._refresh[token]
             record.revoked = True
-            self._revoked_origins[record.origin_jti] = None
+            self._changed(token)
+            self._revoke_origin(record.origin_jti)

@@ -8,8 +8,10 @@ import hashlib
 import http.cookiejar
 import re
 import secrets
+import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
@@ -175,3 +177,31 @@ def exchange(client: WebClient, code: str, verifier: str | None, client_id: str 
     if secret is not None:
         headers["Authorization"] = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     return client.post("/oauth2/token", form, headers)
+
+
+def robot(pool: Any, username: str = "alice", password: str = "Alice-Passw0rd!",
+          tamper: Callable[[str], str] = lambda url: url, provider: bool = False) -> Callable[[str], bool]:
+    """A browser that signs in on the pages and follows the redirect to the loopback listener (in a thread,
+    as the system browser would)."""
+    def open_browser(url: str) -> bool:
+        def run() -> None:
+            web = WebClient(pool.endpoint_url)
+            answer = web.get(url)
+            if "/callback?" in answer.location:
+                pass  # an error sent straight back to the app
+            elif provider:
+                answer = web.get(answer.location)
+                answer = web.get(web.submit(answer, username="olivia", password=OLIVIA_PASSWORD).location)
+            else:
+                page = web.get(answer.location)
+                answer = web.submit(page, username=username, password=password)
+            try:
+                with urllib.request.urlopen(tamper(answer.location), timeout=10) as done:  # the loopback listener
+                    done.read()
+            except urllib.error.HTTPError as refused:  # the listener's error page (a wrong state, an error)
+                refused.read()
+
+        threading.Thread(target=run, daemon=True).start()
+        return True
+
+    return open_browser

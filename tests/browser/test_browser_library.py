@@ -8,8 +8,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -36,10 +34,10 @@ from tests.browser.helpers import (
     API,
     MACHINE,
     MACHINE_SECRET,
-    OLIVIA_PASSWORD,
     SIGNED_OUT,
     WEB,
     WebClient,
+    robot,
     seed,
 )
 
@@ -48,34 +46,6 @@ from tests.browser.helpers import (
 def pool() -> Iterator[LocalUserPool]:
     with LocalUserPool(seed()) as started:
         yield started
-
-
-def robot(pool: LocalUserPool, username: str = "alice", password: str = "Alice-Passw0rd!",
-          tamper: Callable[[str], str] = lambda url: url, provider: bool = False) -> Callable[[str], bool]:
-    """A browser that signs in on the pages and follows the redirect to the loopback listener (in a thread,
-    as the system browser would)."""
-    def open_browser(url: str) -> bool:
-        def run() -> None:
-            web = WebClient(pool.endpoint_url)
-            answer = web.get(url)
-            if "/callback?" in answer.location:
-                pass  # an error sent straight back to the app
-            elif provider:
-                answer = web.get(answer.location)
-                answer = web.get(web.submit(answer, username="olivia", password=OLIVIA_PASSWORD).location)
-            else:
-                page = web.get(answer.location)
-                answer = web.submit(page, username=username, password=password)
-            try:
-                with urllib.request.urlopen(tamper(answer.location), timeout=10) as done:  # the loopback listener
-                    done.read()
-            except urllib.error.HTTPError as refused:  # the listener's error page (a wrong state, an error)
-                refused.read()
-
-        threading.Thread(target=run, daemon=True).start()
-        return True
-
-    return open_browser
 
 
 def login(pool: LocalUserPool, **settings: object) -> BrowserSignIn:

@@ -22,8 +22,7 @@ from authflow.errors import (
 from authflow.flow import AUTHENTICATED, DEFAULT_DEADLINE, FAILED, INITIAL
 from authflow.localpool import LocalUserPool
 from authflow.prompts import Prompt
-
-from .conftest import PASSWORD, TOTP_SECRET
+from tests.engine.helpers import PASSWORD, TOTP_SECRET
 
 
 def code_answers(local: LocalUserPool, username: str) -> int:

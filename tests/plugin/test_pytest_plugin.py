@@ -12,7 +12,7 @@ import pytest
 from authflow import Tokens, UserPool, sign_in
 from authflow.handlers import ScriptedHandler
 from authflow.localpool import LocalUserPool
-from authflow.pytest_plugin import CognitoUser
+from authflow.pytest_plugin import CognitoTestUser, pool_port
 
 pytest_plugins = ["pytester"]  # runs a user's own test files in a subprocess
 
@@ -124,7 +124,7 @@ def test_fails_showing_the_user(make_cognito_user):
     printed = next(line for line in out.splitlines() if line.startswith("PASSWORD="))
     password, secret = printed.split()[0][9:], printed.split()[1][7:]
     failure = out[out.index("FAILURES"):]
-    assert "CognitoUser(username=" in failure
+    assert "CognitoTestUser(username=" in failure
     assert password not in failure and secret not in failure
 
 
@@ -137,7 +137,7 @@ def claims(jwt: str) -> dict[str, Any]:
 
 
 def test_fixtures_used_directly(
-    make_cognito_user: Callable[..., CognitoUser],
+    make_cognito_user: Callable[..., CognitoTestUser],
     cognito_sign_in: Callable[..., Tokens],
     cognito_pool: LocalUserPool,
     cognito_user_pool: UserPool,
@@ -152,13 +152,14 @@ def test_fixtures_used_directly(
     assert claims(direct.access_token)["username"] == plain.username
 
 
-def test_unknown_mfa_is_refused(make_cognito_user: Callable[..., CognitoUser]) -> None:
+def test_unknown_mfa_is_refused(make_cognito_user: Callable[..., CognitoTestUser]) -> None:
     with pytest.raises(ValueError, match="mfa must be one of"):
         make_cognito_user(mfa="WEB_AUTHN")
 
 
 def test_sms_code_comes_from_the_outbox(
-    make_cognito_user: Callable[..., CognitoUser], cognito_sign_in: Callable[..., Tokens], cognito_pool: LocalUserPool
+    make_cognito_user: Callable[..., CognitoTestUser], cognito_sign_in: Callable[..., Tokens],
+    cognito_pool: LocalUserPool,
 ) -> None:
     user = make_cognito_user(mfa="SMS_MFA")
     tokens = cognito_sign_in(user)
@@ -167,3 +168,53 @@ def test_sms_code_comes_from_the_outbox(
             and r.params["ChallengeResponses"].get("USERNAME") == user.username]
     assert mine and mine[-1].params["ChallengeResponses"]["SMS_MFA_CODE"] == cognito_pool.last_code(user.username)
     assert tokens.id_token is not None and claims(tokens.id_token)["phone_number"] == user.attributes["phone_number"]
+
+
+# --- a pinned port (issue 23, item 24) -------------------------------------------------------------------
+
+PINNED_SUITE = """
+import os
+
+def test_the_pool_listens_where_it_was_told(cognito_pool):
+    assert cognito_pool.endpoint_url == "http://127.0.0.1:" + os.environ["EXPECTED_PORT"]
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_pools_port_is_pinned_by_option_or_variable(pytester: pytest.Pytester,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    pytester.makepyfile(test_pinned=PINNED_SUITE)
+    port = free_port()
+    monkeypatch.setenv("EXPECTED_PORT", str(port))
+    monkeypatch.setenv("AUTHFLOW_PYTEST_POOL_PORT", "1")  # the option wins over the variable
+    pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "--cognito-pool-port", str(port)) \
+        .assert_outcomes(passed=1)
+    port = free_port()
+    monkeypatch.setenv("EXPECTED_PORT", str(port))
+    monkeypatch.setenv("AUTHFLOW_PYTEST_POOL_PORT", str(port))
+    pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+    with socket.socket() as busy:  # a pinned port already taken: one line, not a traceback
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "--cognito-pool-port", str(taken))
+    result.assert_outcomes(errors=1)
+    assert f"authflow: the local user pool cannot listen on 127.0.0.1:{taken}" in result.stdout.str()
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_port_that_is_not_a_port_is_a_usage_error() -> None:
+    assert pool_port(None, {}) == 0 and pool_port("", {"AUTHFLOW_PYTEST_POOL_PORT": "8123"}) == 8123
+    for option, environ in (("99999", {}), ("-5", {}), ("http", {}), (None, {"AUTHFLOW_PYTEST_POOL_PORT": "x"})):
+        with pytest.raises(pytest.UsageError, match="port number from 0 to 65535"):
+            pool_port(option, environ)
+

@@ -23,7 +23,7 @@ from PySide6.QtCore import QPoint, Qt, QThreadPool
 from PySide6.QtWidgets import QAbstractButton, QCheckBox, QDialog, QLineEdit, QRadioButton, QWidget
 
 from authflow.localpool import LocalUserPool
-from authflow.qt import PasswordPage, Screen, SignInDialog, SignInResult, SignInWidget, UsernameScreen
+from authflow.qt import DialogResult, PasswordPage, Screen, SignInDialog, SignInWidget, UsernameScreen
 from authflow.transport import UserPool
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "qt"
@@ -129,11 +129,11 @@ def sign_in_to_code(d: Driver, username: str, password: str) -> None:
     d.submit()
 
 
-def signed_in(d: Driver, local: LocalUserPool, username: str) -> SignInResult:
+def signed_in(d: Driver, local: LocalUserPool, username: str) -> DialogResult:
     """Waits for the dialog to be accepted; its result holds tokens the pool issued to ``username``."""
     d.qtbot.waitUntil(lambda: d.dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
     result = d.dialog.result_value
-    assert isinstance(result, SignInResult)
+    assert isinstance(result, DialogResult)
     assert local.access_token_claims(result.tokens.access_token)["username"] == username
     return result
 

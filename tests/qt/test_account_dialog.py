@@ -14,10 +14,11 @@ from PySide6.QtWidgets import QLabel
 
 from authflow import Account, ScriptedHandler, UserPool, sign_in
 from authflow.localpool import LocalUserPool
-from authflow.qt import CodePage, TotpSetupPage
+from authflow.qt import ChoicePage, CodePage, Page, TotpSetupPage
 from authflow.qt_account import AccountDialog, ChangePasswordPage, CurrentPasswordPage, OverviewScreen
+from tests.helpers.account import reset_authenticator
 
-from .conftest import Driver, WatchedPool, watched
+from .conftest import Driver, WatchedPool, sign_in_to_code, signed_in, watched
 
 PASSWORD = "Account-Passw0rd!"
 NEW_PASSWORD = "Account-Passw0rd-2!"
@@ -122,3 +123,23 @@ def test_leaving_an_unverified_authenticator_says_so(account_dialog: tuple[Drive
     page = overview(d)
     assert "not verified" in page.error.text()
     assert local_pool.user("ada").totp_secret is None
+
+
+def test_lost_authenticator_set_up_again_at_the_next_sign_in(open_dialog: Any, local_pool: LocalUserPool) -> None:
+    """Recovery in the sign-in dialog: after AdminDeleteSoftwareToken, MFA_SETUP's QR page, a new secret."""
+    local_pool.pool().mfa_configuration = "ON"
+    old = pyotp.random_base32()
+    local_pool.add_user("ruth", PASSWORD, mfa=["SOFTWARE_TOKEN_MFA"], preferred_mfa="SOFTWARE_TOKEN_MFA",
+                        totp_secret=old)
+    reset_authenticator(local_pool, "ruth")
+    d = open_dialog(watched(local_pool))
+    sign_in_to_code(d, "ruth", PASSWORD)
+    if isinstance(d.wait_for(Page), ChoicePage):  # which method to set up: the authenticator app is first
+        d.submit()
+    page = d.wait_for(TotpSetupPage)
+    new = page.prompt.secret_code or ""
+    assert new and new != old
+    d.type("code", pyotp.TOTP(new).now())
+    d.submit()
+    signed_in(d, local_pool, "ruth")
+    assert local_pool.user("ruth").totp_secret == new

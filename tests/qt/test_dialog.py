@@ -115,7 +115,7 @@ def test_mfa_setup_shows_a_qr_code_of_the_otpauth_uri(demo: LocalUserPool, open_
     sign_in_to_code(d, "sean", "Sean-Passw0rd!")
     page = d.wait_for(ChoicePage)
     assert page.prompt.kind.value == "MFA_SETUP_CHOICE"
-    assert [b.text() for b in page.buttons.values()] == ["An authenticator app", "Codes by email"]
+    assert [b.text() for b in page.buttons.values()] == ["Authenticator app (TOTP)", "Email code"]  # authflow.labels
     d.snap("mfa-setup-choice")
     d.click("SOFTWARE_TOKEN_MFA", page)
     d.submit()
@@ -156,7 +156,8 @@ def test_new_password_with_the_policy_error_and_a_required_attribute(
     d.qtbot.waitUntil(lambda: not d.widget.busy and d.page.error.isVisible(), timeout=10_000)
     page = d.page
     assert isinstance(page, NewPasswordPage)
-    assert page.error.text() == "Password did not conform with policy: Password must have uppercase characters"
+    assert page.error.text() == (  # authflow.labels.explain_refusal: the headline, then the pool's policy
+        "The new password was refused. Password did not conform with policy: Password must have uppercase characters")
     d.type("new_password", "Newton-Passw0rd!")
     d.type("confirm", "Newton-Passw0rd?")
     d.type("name", "Newton Newpass")

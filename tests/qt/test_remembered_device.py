@@ -12,7 +12,7 @@ import pyotp
 import pytest
 
 from authflow.localpool import LocalUserPool
-from authflow.qt import CodePage, PasswordPage, SignInResult, UsernameScreen
+from authflow.qt import CodePage, DialogResult, PasswordPage, UsernameScreen
 from authflow.tokencache import CacheKey, TokenCache
 from authflow.transport import UserPool
 
@@ -37,7 +37,7 @@ def key(pool: WatchedPool) -> CacheKey:
     return CacheKey(pool.pool_id, pool.client_id, "dora", pool.endpoint_url)
 
 
-def sign_in(d: Driver, demo: LocalUserPool, *, remember: bool, code_step: int | None) -> tuple[SignInResult, list[str]]:
+def sign_in(d: Driver, demo: LocalUserPool, *, remember: bool, code_step: int | None) -> tuple[DialogResult, list[str]]:
     """Dora signs in: username (ticking "Remember this device" if ``remember``), password, and the
     authenticator's code when ``code_step`` is not None (else no code screen may appear). Returns the result
     and the screens shown, in order."""
@@ -59,7 +59,7 @@ def sign_in(d: Driver, demo: LocalUserPool, *, remember: bool, code_step: int | 
     return signed_in(d, demo, "dora"), shown
 
 
-def forget_on_the_pool(pool: WatchedPool, result: SignInResult) -> None:
+def forget_on_the_pool(pool: WatchedPool, result: DialogResult) -> None:
     """ForgetDevice, as another app (or the account's device list) does: not through the widget's pool."""
     assert result.device is not None
     other_app = UserPool(pool.pool_id, pool.client_id, endpoint_url=pool.endpoint_url)

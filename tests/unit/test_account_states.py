@@ -37,8 +37,9 @@ def test_sign_up_sends_the_password_and_attributes_and_remembers_where_the_code_
     assert outcome == Move("code_sent")
     assert c.carry[PASSWORD] == "Pw-1"
     prompt = confirm_sign_up.prompt(c)
-    assert (prompt.kind, prompt.challenge_name, prompt.destination, prompt.choices) == (
-        PromptKind.CODE, "CONFIRM_SIGN_UP", "n***@e***", ("RESEND",))
+    assert prompt.resend is not None
+    assert (prompt.kind, prompt.challenge_name, prompt.destination, dict(prompt.resend.answer)) == (
+        PromptKind.CODE, "CONFIRM_SIGN_UP", "n***@e***", {"resend": "yes"})
 
 
 def test_confirmation_signs_in_with_the_session_without_the_password() -> None:

@@ -137,7 +137,8 @@ def test_totp_codes_are_distinct_across_threads() -> None:
 
 
 def prompt(kind: PromptKind, challenge: str | None = None, **extra: object) -> Prompt:
-    fields = {"PASSWORD": ("password",), "CODE": ("code",), "TOTP_SETUP": ("code",)}.get(kind.value, ("choice",))
+    fields = {"PASSWORD": ("password",), "CODE": ("code",), "TOTP_CODE": ("code",), "TOTP_SETUP": ("code",)}.get(
+        kind.value, ("choice",))
     return Prompt(kind=kind, challenge_name=challenge, fields=tuple(Field(n, n) for n in fields),
                   message="", username="u", **extra)  # type: ignore[arg-type]
 
@@ -150,7 +151,7 @@ def test_scripted_handler_answers_by_kind() -> None:
                         totp_codes=TotpCodes(clock=clock.time, sleep=clock.sleep))
     assert h.answer(prompt(PromptKind.PASSWORD)) == {"password": "pw"}
     assert h.answer(prompt(PromptKind.CODE, "SMS_MFA")) == {"code": "111111"}
-    assert h.answer(prompt(PromptKind.CODE, "SOFTWARE_TOKEN_MFA")) == {"code": pyotp.TOTP(SECRET).at(clock.now)}
+    assert h.answer(prompt(PromptKind.TOTP_CODE, "SOFTWARE_TOKEN_MFA")) == {"code": pyotp.TOTP(SECRET).at(clock.now)}
     assert h.answer(prompt(PromptKind.MFA_CHOICE, "SELECT_MFA_TYPE", choices=("SMS_MFA", "SOFTWARE_TOKEN_MFA"))) \
         == {"choice": "SMS_MFA"}
     new_secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"

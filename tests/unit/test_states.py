@@ -150,14 +150,14 @@ def test_password_verifier_missing_parameter_is_malformed(missing: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("module", "key"),
-    [(sms_mfa, "SMS_MFA_CODE"), (email_otp, "EMAIL_OTP_CODE"), (sms_otp, "SMS_OTP_CODE"),
-     (software_token_mfa, "SOFTWARE_TOKEN_MFA_CODE")],
+    ("module", "key", "kind"),
+    [(sms_mfa, "SMS_MFA_CODE", PromptKind.CODE), (email_otp, "EMAIL_OTP_CODE", PromptKind.CODE),
+     (sms_otp, "SMS_OTP_CODE", PromptKind.CODE), (software_token_mfa, "SOFTWARE_TOKEN_MFA_CODE", PromptKind.TOTP_CODE)],
 )
-def test_code_challenges(module: Any, key: str) -> None:
+def test_code_challenges(module: Any, key: str, kind: PromptKind) -> None:
     ch = challenge(module.NAME, CODE_DELIVERY_DESTINATION="+*******0100", CODE_DELIVERY_DELIVERY_MEDIUM="SMS")
     prompt = module.prompt(context(ch))
-    assert prompt.kind is PromptKind.CODE
+    assert prompt.kind is kind
     assert prompt.challenge_name == module.NAME
     assert [f.name for f in prompt.fields] == ["code"]
     assert answered(module, ch, {"code": " 123 456 "}) == {key: "123456"}

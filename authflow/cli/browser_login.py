@@ -1,0 +1,122 @@
+"""``authflow login --browser`` and ``authflow token --client-credentials`` (the options, and what they run).
+
+    authflow login --browser [config] [--domain URL] [--redirect-port N] [--idp NAME] [--scope "S ..."]
+                   [--no-browser]
+    authflow token --client-credentials [config] [--scope "S ..."]
+
+The browser sign-in is :class:`authflow.browser.BrowserSignIn`: the tokens are printed and cached as ``login``
+prints and caches them. A machine token is :func:`authflow.client_credentials.machine_token`: the
+client_credentials grant at the domain (GetClientToken through the API when no domain is given), cached until
+5 minutes before it expires.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from authflow.cli.options import EXIT_OK, PoolConfig, env
+from authflow.cli.output import format_tokens, warn
+from authflow.cli.signin import remember, token_cache
+from authflow.errors import UsageError
+
+if TYPE_CHECKING:
+    from authflow.tokens import Tokens
+
+
+def add_domain_options(parser: argparse.ArgumentParser, *, login: bool) -> None:
+    group = parser.add_argument_group("managed login (the pool's domain)" if login else "machine-to-machine")
+    if login:
+        group.add_argument("--browser", action="store_true",
+                           help="sign in through the browser: the pool's managed login, PKCE, a loopback redirect")
+    else:
+        group.add_argument("--client-credentials", action="store_true",
+                           help="a machine-to-machine access token of the app client (needs its secret), cached "
+                           "until 5 minutes before it expires")
+    group.add_argument("--domain", metavar="URL", default=env("AUTHFLOW_DOMAIN"),
+                       help="AUTHFLOW_DOMAIN: the pool's managed-login domain (https://..., or the local pool's URL; "
+                       + ("default: --endpoint-url)" if login else "default: GetClientToken through the API)"))
+    group.add_argument("--scope", metavar='"S ..."',
+                       help="the OAuth scopes to ask for, space-separated (default: all the app client allows)")
+    if login:
+        group.add_argument("--redirect-port", metavar="N", default=env("AUTHFLOW_REDIRECT_PORT"),
+                           help="AUTHFLOW_REDIRECT_PORT: redirect_uri http://127.0.0.1:N/callback (default: a free "
+                           "port; then the app client must accept that loopback URL)")
+        group.add_argument("--idp", metavar="NAME", help="identity_provider: straight to a federated provider")
+        group.add_argument("--no-browser", action="store_true",
+                           help="print the authorization URL on stderr; read the redirected URL (or the code) "
+                           "on stdin")
+
+
+def _domain(args: argparse.Namespace, config: PoolConfig) -> str | None:
+    domain = args.domain or config.endpoint_url
+    return str(domain).rstrip("/") if domain else None
+
+
+def _port(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        port = int(str(value))
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise UsageError(f"--redirect-port / AUTHFLOW_REDIRECT_PORT {value!r} is not a port (1-65535)")
+    return port
+
+
+def cmd_login_browser(args: argparse.Namespace, config: PoolConfig) -> int:
+    """Managed login in the system browser (or pasted back), then the tokens printed and cached."""
+    from authflow.browser import BrowserSignIn
+    from authflow.tokencache import internal_username
+
+    if args.users is not None or args.totp_secret_out is not None:
+        raise UsageError("--browser signs one person in through the browser: no --users, no --totp-secret-out")
+    domain = _domain(args, config)
+    if domain is None:
+        raise UsageError("--browser needs the pool's domain: give --domain or set AUTHFLOW_DOMAIN")
+    signer = BrowserSignIn(
+        domain=domain, pool_id=config.pool_id, client_id=config.client_id, client_secret=config.client_secret,
+        region=config.region, endpoint_url=config.endpoint_url, scopes=tuple((args.scope or "").split()),
+        redirect_port=_port(args.redirect_port), identity_provider=args.idp,
+    )
+    if args.no_browser:
+        def read() -> str:
+            sys.stderr.write("Paste the address the browser was sent to (or the code), then Enter: ")
+            sys.stderr.flush()
+            line = sys.stdin.readline()
+            if not line:
+                from authflow.errors import EndOfInput
+
+                raise EndOfInput("no redirected address was pasted")
+            return line
+
+        tokens = signer.sign_in_pasted(read, lambda url: warn(f"Open this address in a browser to sign in:\n{url}"))
+    else:
+        tokens = signer.sign_in(on_url=lambda url: warn(
+            f"Opening the browser to sign in (Ctrl-C to stop). If it does not open, visit:\n{url}"))
+    username = args.username or internal_username(tokens)
+    if not args.no_cache and username:
+        remember(token_cache(args), config.cache_key(username), tokens)
+    print(format_tokens(tokens, args.output))
+    return EXIT_OK
+
+
+def cmd_token_client_credentials(args: argparse.Namespace, config: PoolConfig) -> int:
+    """A machine token, from the cache while it is good for 5 more minutes."""
+    from authflow.client_credentials import machine_token
+
+    if args.id_token:
+        raise UsageError("--client-credentials gives an access token only: no --id-token")
+    if not config.client_secret:
+        raise UsageError("--client-credentials needs the app client's secret: --client-secret or "
+                         "AUTHFLOW_CLIENT_SECRET")
+    domain = args.domain.rstrip("/") if args.domain else None
+    tokens: Tokens = machine_token(
+        token_cache(args), pool_id=config.pool_id, client_id=config.client_id, client_secret=config.client_secret,
+        scopes=tuple((args.scope or "").split()), domain=domain,
+        pool=None if domain else config.user_pool(), endpoint_url=config.endpoint_url,
+    )
+    print(format_tokens(tokens, "access-token"))
+    return EXIT_OK

@@ -1,0 +1,163 @@
+"""The words every interface shows a person: one table of choice labels, one of attribute labels, where a
+code went, and why an answer was refused.
+
+The ``states/`` modules put these words on each :class:`~authflow.prompts.Prompt` (``Field.label``,
+``Prompt.choice_labels``); the terminal wizard, the Qt dialog and any app read them from the prompt or
+from here, never from a copy of their own, so a new challenge reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from authflow.errors import (
+    AuthflowError,
+    CodeMismatchError,
+    EnableSoftwareTokenMFAError,
+    ExpiredCodeError,
+    IncorrectCredentialsError,
+    InvalidPasswordError,
+    PasswordResetRequiredError,
+    SessionExpiredError,
+    UserNotConfirmedError,
+)
+from authflow.prompts import Prompt, PromptKind
+
+__all__ = [
+    "ATTRIBUTE_EXAMPLES",
+    "ATTRIBUTE_LABELS",
+    "CHOICE_LABELS",
+    "MEDIUM_LABELS",
+    "Refusal",
+    "attribute_label",
+    "choice_label",
+    "code_origin",
+    "explain_refusal",
+]
+
+#: Every option Cognito offers in a choice, in a person's words: MFA methods (SELECT_MFA_TYPE), first
+#: factors (SELECT_CHALLENGE), MFA methods to set up (MFA_SETUP), and agreeing to a password reset.
+CHOICE_LABELS: Mapping[str, str] = MappingProxyType({
+    "SOFTWARE_TOKEN_MFA": "Authenticator app (TOTP)",
+    "SMS_MFA": "Text message (SMS)",
+    "EMAIL_OTP": "Email code",
+    "EMAIL_MFA": "Email code",  # Cognito's docs' spelling of EMAIL_OTP in MFA_SETUP
+    "SMS_OTP": "Text message code (SMS)",
+    "PASSWORD": "Password",
+    "PASSWORD_SRP": "Password (SRP: the password never leaves this machine)",
+    "WEB_AUTHN": "Passkey",
+    "RESET_PASSWORD": "Reset the password",
+})
+
+#: Cognito's standard attributes (OpenID Connect's standard claims) by the names people know them by.
+ATTRIBUTE_LABELS: Mapping[str, str] = MappingProxyType({
+    "name": "Full name",
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "middle_name": "Middle name",
+    "nickname": "Nickname",
+    "preferred_username": "Preferred username",
+    "email": "Email address",
+    "phone_number": "Phone number",
+    "birthdate": "Date of birth",
+    "gender": "Gender",
+    "address": "Postal address",
+    "locale": "Locale",
+    "zoneinfo": "Time zone",
+    "picture": "Picture URL",
+    "profile": "Profile page URL",
+    "website": "Website URL",
+})
+
+#: What a value of an attribute looks like, where its form is not obvious (a hint beside the label).
+ATTRIBUTE_EXAMPLES: Mapping[str, str] = MappingProxyType({
+    "phone_number": "+15555550100",
+    "birthdate": "YYYY-MM-DD",
+    "locale": "en-US",
+    "zoneinfo": "Europe/Paris",
+})
+
+
+def choice_label(choice: str) -> str:
+    """An option of a choice in words ("SOFTWARE_TOKEN_MFA" -> "Authenticator app (TOTP)"); an option
+    without a label is shown as Cognito names it."""
+    return CHOICE_LABELS.get(choice, choice)
+
+
+def attribute_label(name: str) -> str:
+    """An attribute in words: ``given_name`` -> "Given name", ``custom:team_id`` -> "Team id" (the
+    ``userAttributes.`` prefix of NEW_PASSWORD_REQUIRED is ignored)."""
+    name = name.removeprefix("userAttributes.")
+    if name in ATTRIBUTE_LABELS:
+        return ATTRIBUTE_LABELS[name]
+    words = name.removeprefix("custom:").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+#: How a code went, by Cognito's DeliveryMedium (``Prompt.delivery_medium``).
+MEDIUM_LABELS: Mapping[str, str] = MappingProxyType({"SMS": "by text message", "EMAIL": "by email"})
+
+
+def code_origin(prompt: Prompt) -> str:
+    """One line for a code prompt: where the code comes from. Only what Cognito said is told: the medium
+    and the masked destination of the delivery the prompt carries; where no delivery is known (a sign-up
+    confirmed later, an unconfirmed user signing in) it says so and how to get a new code."""
+    if prompt.kind in (PromptKind.TOTP_CODE, PromptKind.TOTP_SETUP):
+        return "Open your authenticator app for the current code."
+    how = MEDIUM_LABELS.get((prompt.delivery_medium or "").upper())
+    where = f"to {prompt.destination}" if prompt.destination else None
+    if how or where:
+        return " ".join(part for part in ("A code was sent", how, where) if part) + "."
+    if prompt.resend is not None:
+        return "No code was sent just now: enter the code you were sent earlier, or ask for a new code."
+    return "Enter the code you were sent."
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why Cognito refused an answer (or stopped the sign-in), for a person.
+
+    ``str(refusal)`` is one line (``headline`` and ``advice``) for an interface that shows one; a terminal
+    that asks again may show ``headline`` and ``detail`` and say "Try again" itself.
+    """
+
+    headline: str  # what went wrong, in a person's words: "That code is not right."
+    advice: str  # what to do now ("Check it and try again."), or "" when the headline says it all
+    detail: str  # Cognito's own words: its error code and message (the code alone when the message is the headline)
+
+    def __str__(self) -> str:
+        return f"{self.headline} {self.advice}".strip()
+
+
+def explain_refusal(error: AuthflowError) -> Refusal:
+    """Why ``error`` refused an answer or stopped a sign-in, in words (``Prompt.error``, a failed step)."""
+    headline, advice = _EXPLAINED.get(type(error), ("", ""))
+    if not headline:
+        for cls, words in _EXPLAINED.items():
+            if isinstance(error, cls):
+                headline, advice = words
+                break
+    if isinstance(error, InvalidPasswordError):  # the pool's policy says what the password lacks
+        advice = _sentence(error.message)
+    if not headline:
+        headline = _sentence(error.message or error.code)
+    detail = error.code if error.message.strip() == headline else str(error)
+    return Refusal(headline, advice, detail)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+_EXPLAINED: dict[type[AuthflowError], tuple[str, str]] = {
+    SessionExpiredError: ("This sign-in took too long and has expired.", "Start over."),
+    IncorrectCredentialsError: ("Incorrect username or password.", ""),
+    CodeMismatchError: ("That code is not right.", "Check it and try again."),
+    ExpiredCodeError: ("That code has expired or was already used.", "Enter a new code."),
+    EnableSoftwareTokenMFAError: ("The authenticator app's code was not accepted.", "Enter the code it shows now."),
+    InvalidPasswordError: ("The new password was refused.", ""),
+    UserNotConfirmedError: ("This account is not confirmed yet.", ""),
+    PasswordResetRequiredError: ("This account's password must be reset.", ""),
+}

@@ -1,0 +1,282 @@
+"""``--data``: the local pool's state in SQLite. What survives a restart, a SIGKILL under load, and what a
+file that cannot be used gets (one line, exit status 2, the file untouched)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from botocore.exceptions import ClientError
+
+from authflow.localpool import LocalUserPool
+from authflow.localpool.codec import decode, encode
+from authflow.localpool.model import Device, Passkey, PasswordRecord, User
+from authflow.localpool.store import APPLICATION_ID, SCHEMA_VERSION
+
+from .helpers import idp, password_auth, respond, srp_auth
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "Passw0rd!x"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+#: A pool with optional TOTP MFA and a client allowing every flow, refresh token rotation on.
+SEED = {"pools": [{
+    "id": "us-east-1_Durable01", "name": "durable", "mfa": "OPTIONAL",
+    "clients": [{"id": "durableclient0000000000001", "name": "app", "explicit_auth_flows": [
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "refresh_token_rotation": True}],
+    "users": [{"username": "tina", "password": PASSWORD, "mfa": ["SOFTWARE_TOKEN_MFA"],
+               "totp_secret": TOTP_SECRET}],
+}]}
+
+
+def spawn(*args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    return subprocess.Popen([sys.executable, "-m", "authflow.localpool", "--quiet", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def first_line(process: subprocess.Popen[str]) -> dict[str, Any]:
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line, process.stderr.read() if process.stderr else "no output"
+    info: dict[str, Any] = json.loads(line)
+    return info
+
+
+def finish(process: subprocess.Popen[str], signum: int = signal.SIGTERM) -> tuple[int, str]:
+    if process.poll() is None:
+        process.send_signal(signum)
+    _, err = process.communicate(timeout=20)
+    return process.returncode, err
+
+
+# --- the model as rows -----------------------------------------------------------------------------
+
+
+def test_a_user_with_everything_comes_back_equal() -> None:
+    user = User(username="alice", attributes={"sub": "s-1", "email": "a@example.com"},
+                password=PasswordRecord("us-east-1_X", "alice", PASSWORD), mfa_enabled={"SOFTWARE_TOKEN_MFA"},
+                totp_secret=TOTP_SECRET, last_totp_step=123, attribute_codes={"email": ("123456", "b@x.org", 5.0, 1)},
+                passkey_registration=("challenge", 9.5))
+    user.devices["d"] = Device(key="d", group_key="g", created=1.0, salt_hex="ab", verifier=2**700 + 1, remembered=True)
+    user.passkeys["c"] = Passkey(credential_id=b"\x00\xffid", public_key=b"\x01key", sign_count=7, created=2.0,
+                                 name="laptop", transports=["usb"])
+    again = decode(User, json.loads(json.dumps(encode(user))))
+    assert encode(again) == encode(user)
+    assert again.password is not None and again.password.check(PASSWORD) and not again.password.check("nope")
+    assert again.attribute_codes["email"] == ("123456", "b@x.org", 5.0, 1)
+    assert again.passkeys["c"].credential_id == b"\x00\xffid" and again.devices["d"].verifier == 2**700 + 1
+    assert again.mfa_enabled == {"SOFTWARE_TOKEN_MFA"}
+
+
+@dataclass
+class _Grown:
+    """A model class as another developer may grow it: new fields of plain types with defaults."""
+
+    name: str
+    status: str = "ACTIVE"
+    counts: dict[str, int] = field(default_factory=dict)
+    tags: set[str] = field(default_factory=set)
+    window: tuple[float, float] | None = None
+
+
+def test_a_new_field_persists_and_an_old_row_reads_with_its_default() -> None:
+    grown = _Grown("x", status="PAUSED", counts={"a": 1}, tags={"t"}, window=(1.0, 2.5))
+    assert decode(_Grown, json.loads(json.dumps(encode(grown)))) == grown
+    old_row = {"name": "y", "gone": "a field removed since"}
+    assert decode(_Grown, old_row) == _Grown("y")
+
+
+# --- restart ------------------------------------------------------------------------------------------
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "pool.db"
+    with LocalUserPool(SEED, data=path) as pool:
+        client = idp(pool)
+        client_id = pool.client_id
+        client.sign_up(ClientId=client_id, Username="sam", Password=PASSWORD,
+                       UserAttributes=[{"Name": "email", "Value": "sam@example.com"}])
+        client.confirm_sign_up(ClientId=client_id, Username="sam", ConfirmationCode=pool.last_code("sam"))
+        tokens = password_auth(client, client_id, "sam", PASSWORD)["AuthenticationResult"]
+        client.change_password(AccessToken=tokens["AccessToken"], PreviousPassword=PASSWORD,
+                               ProposedPassword="N3w-Passw0rd!")
+        rotated = client.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=tokens["RefreshToken"])
+        code = pyotp.TOTP(TOTP_SECRET).at(pool.clock.now())
+        mfa = password_auth(client, client_id, "tina", PASSWORD)
+        respond(client, client_id, mfa, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})
+        wrong = [pytest.raises(ClientError) for _ in range(2)]
+        for raises in wrong:
+            with raises:
+                password_auth(client, client_id, "tina", "wrong-Passw0rd!")
+        sent = len(pool.outbox())
+    assert path.stat().st_mode & 0o777 == 0o600
+    with LocalUserPool(SEED, data=path) as pool:  # the seed is not applied again: the file's state is
+        client = idp(pool)
+        assert pool.user("sam").status == "CONFIRMED" and pool.user("tina").failed_password_attempts == 2
+        assert len(pool.outbox()) == sent and pool.outbox("sam")[0].purpose == "CONFIRM_SIGN_UP"
+        assert password_auth(client, client_id, "sam", "N3w-Passw0rd!")["AuthenticationResult"]
+        with pytest.raises(ClientError, match="Incorrect username or password"):
+            password_auth(client, client_id, "sam", PASSWORD)
+        # the rotated refresh token works, the one it replaced is refused (grace period 0)
+        assert client.get_tokens_from_refresh_token(
+            ClientId=client_id, RefreshToken=rotated["AuthenticationResult"]["RefreshToken"])["AuthenticationResult"]
+        with pytest.raises(ClientError) as refused:
+            client.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=tokens["RefreshToken"])
+        assert refused.value.response["Error"]["Code"] == "RefreshTokenReuseException"
+        # the TOTP code used before the restart is not accepted again
+        mfa = password_auth(client, client_id, "tina", PASSWORD)
+        with pytest.raises(ClientError) as reused:
+            respond(client, client_id, mfa, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})
+        assert reused.value.response["Error"]["Code"] in ("CodeMismatchException", "ExpiredCodeException")
+
+
+def test_a_session_started_before_a_restart_continues_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "pool.db"
+    with LocalUserPool(SEED, data=path) as pool:
+        client_id = pool.client_id
+        mfa = srp_auth(idp(pool), pool, "tina", PASSWORD)
+        assert mfa["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    with LocalUserPool(SEED, data=path) as pool:
+        client = idp(pool)
+        code = pyotp.TOTP(TOTP_SECRET).at(pool.clock.now())
+        assert respond(client, client_id, mfa, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})[
+            "AuthenticationResult"]
+        with pytest.raises(ClientError, match="session can only be used once"):
+            respond(client, client_id, mfa, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})
+        forged = dict(mfa, Session=mfa["Session"][:-8] + "AAAAAAAA")
+        with pytest.raises(ClientError, match="Invalid session"):
+            respond(client, client_id, forged, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})
+
+
+# --- SIGKILL under load ------------------------------------------------------------------------------
+
+
+def test_sigkill_under_load_loses_no_acknowledged_change(tmp_path: Path) -> None:
+    path = tmp_path / "pool.db"
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps(SEED))
+    acknowledged: dict[str, str] = {}
+    tokens: dict[str, str] = {}
+    for round_ in range(4):
+        process = spawn("--seed", str(seed), "--data", str(path))
+        try:
+            info = first_line(process)
+            endpoint, client_id = info["endpoint_url"], info["client_id"]
+            stop = threading.Event()
+            workers = [threading.Thread(target=_churn, args=(endpoint, client_id, f"r{round_}t{t}u", acknowledged,
+                                                               tokens, stop)) for t in range(3)]
+            for worker in workers:
+                worker.start()
+            time.sleep(0.8 + 0.3 * round_)
+            process.send_signal(signal.SIGKILL)
+            stop.set()
+            for worker in workers:
+                worker.join(30)
+        finally:
+            finish(process, signal.SIGKILL)
+    print(f"{len(acknowledged)} users, {len(tokens)} rotations acknowledged over 4 kills")
+    assert len(acknowledged) >= 8, "the load did too little to show anything"
+    with LocalUserPool(SEED, data=path) as pool:
+        changed = [name for name in acknowledged if acknowledged[name] != PASSWORD]
+        assert changed, "no password change was acknowledged"
+        for name, password in acknowledged.items():
+            record = pool.user(name).password
+            # the acknowledged password, or the change in flight when the pool was killed (done, not answered)
+            assert record is not None and (record.check(password) or record.check(password + "2")), name
+        client = idp(pool)
+        for name, token in tokens.items():  # each acknowledged rotation: its new token works
+            assert client.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=token), name
+
+
+def _churn(endpoint: str, client_id: str, prefix: str, acknowledged: dict[str, str], tokens: dict[str, str],
+           stop: threading.Event) -> None:
+    """Sign up and confirm (AdminConfirmSignUp), change the password, rotate the refresh token: each step
+    recorded only once answered 200."""
+    client = idp(endpoint)
+    n = 0
+    try:
+        while not stop.is_set():
+            n += 1
+            name = f"{prefix}{n}"
+            client.sign_up(ClientId=client_id, Username=name, Password=PASSWORD)
+            client.admin_confirm_sign_up(UserPoolId="us-east-1_Durable01", Username=name)
+            result = password_auth(client, client_id, name, PASSWORD)["AuthenticationResult"]
+            acknowledged[name] = PASSWORD
+            client.change_password(AccessToken=result["AccessToken"], PreviousPassword=PASSWORD,
+                                   ProposedPassword=PASSWORD + "2")
+            acknowledged[name] = PASSWORD + "2"
+            rotated = client.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=result["RefreshToken"])
+            tokens[name] = rotated["AuthenticationResult"]["RefreshToken"]
+    except (ClientError, OSError, Exception):  # noqa: BLE001 - the pool was killed mid-request: the load ends
+        return
+
+
+# --- files that cannot be used ------------------------------------------------------------------------
+
+
+def _refused(path: Path, *extra: str) -> str:
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    process = spawn("--data", str(path), *extra)
+    _, err = process.communicate(timeout=30)
+    code = process.returncode
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    return lines[0]
+
+
+def test_a_file_that_is_not_a_pool_database_is_refused_untouched(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("my notes, not a database\n")
+    assert "is not a local pool database" in _refused(text)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE things (x)")
+    conn.close()
+    assert "another application" in _refused(other)
+
+
+def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB)")
+    conn.commit()
+    conn.close()
+    assert f"schema version {SCHEMA_VERSION + 1}" in _refused(path)
+
+
+def test_a_locked_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "pool.db"
+    LocalUserPool(data=path).close()
+    with LocalUserPool(data=path):  # another pool serves it
+        assert "locked" in _refused(path)
+    holder = sqlite3.connect(path, isolation_level=None)  # another program holds SQLite's lock
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        assert "locked" in _refused(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_workers_need_a_data_file() -> None:
+    process = spawn("--workers", "2")
+    _, err = process.communicate(timeout=30)
+    code = process.returncode
+    assert code == 2 and "--workers needs --data" in err

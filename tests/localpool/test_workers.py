@@ -1,0 +1,115 @@
+"""``--workers 2``: two processes over one ``--data`` file. Each test sends the steps of one story to
+different workers (``--worker-ports`` gives each worker a port of its own besides the shared one) and
+checks the state one worker changed is the state the other acts on: Sessions, TOTP reuse, lockout,
+refresh token rotation."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pyotp
+import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from .helpers import idp, password_auth, respond, srp_start, verifier_responses
+from .test_durable import PASSWORD, SEED, TOTP_SECRET, finish, first_line, spawn
+
+POOL_ID = SEED["pools"][0]["id"]  # type: ignore[index]
+
+
+class Workers:
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.info = info
+        self.client_id: str = info["client_id"]
+        self.shared = idp(info["endpoint_url"])
+        self.a, self.b = (idp(worker["endpoint_url"]) for worker in info["workers"])
+
+
+@pytest.fixture(scope="module")
+def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+    root = tmp_path_factory.mktemp("workers")
+    seed = dict(SEED["pools"][0])  # type: ignore[index]
+    seed["users"] = [{"username": name, "password": PASSWORD, "mfa": ["SOFTWARE_TOKEN_MFA"],
+                      "totp_secret": TOTP_SECRET} for name in ("tina", "tom", "lou", "rob")]
+    (root / "seed.json").write_text(json.dumps({"pools": [seed]}))
+    process = spawn("--seed", str(root / "seed.json"), "--data", str(root / "pool.db"), "--workers", "2",
+                    "--worker-ports")
+    try:
+        info = first_line(process)
+        yield Workers(info)
+    finally:
+        code, err = finish(process, signal.SIGTERM)
+        assert code == 0, err
+
+
+def _totp(steps: int = 0) -> str:
+    return pyotp.TOTP(TOTP_SECRET).at(time.time() + 30 * steps)
+
+
+def _srp_verifier(first: BaseClient, second: BaseClient, client_id: str, username: str) -> dict[str, Any]:
+    """USER_SRP_AUTH started on ``first``, its PASSWORD_VERIFIER answered on ``second``."""
+    ephemeral, started = srp_start(first, client_id, username)
+    responses = verifier_responses(ephemeral, started["ChallengeParameters"], POOL_ID, PASSWORD)
+    return respond(second, client_id, started, responses)
+
+
+def test_two_processes_serve(workers: Workers) -> None:
+    pids = {worker["pid"] for worker in workers.info["workers"]}
+    assert len(pids) == 2
+    assert workers.shared.describe_user_pool(UserPoolId=POOL_ID)["UserPool"]["Id"] == POOL_ID
+
+
+def test_a_sign_in_moves_between_workers(workers: Workers) -> None:
+    mfa = _srp_verifier(workers.a, workers.b, workers.client_id, "tina")
+    assert mfa["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    done = respond(workers.a, workers.client_id, mfa, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": _totp()})
+    assert done["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(ClientError, match="session can only be used once"):  # single use, on the other worker
+        respond(workers.b, workers.client_id, mfa, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": _totp()})
+    # an access token one worker issued is honoured by the other
+    assert workers.b.get_user(AccessToken=done["AuthenticationResult"]["AccessToken"])["Username"] == "tina"
+
+
+def test_a_totp_code_used_on_one_worker_is_refused_on_the_other(workers: Workers) -> None:
+    code = _totp()
+    first = password_auth(workers.a, workers.client_id, "tom", PASSWORD)
+    assert respond(workers.a, workers.client_id, first, {"USERNAME": "tom", "SOFTWARE_TOKEN_MFA_CODE": code})[
+        "AuthenticationResult"]
+    second = password_auth(workers.b, workers.client_id, "tom", PASSWORD)
+    with pytest.raises(ClientError) as refused:
+        respond(workers.b, workers.client_id, second, {"USERNAME": "tom", "SOFTWARE_TOKEN_MFA_CODE": code})
+    assert refused.value.response["Error"]["Code"] in ("CodeMismatchException", "ExpiredCodeException")
+
+
+def test_wrong_passwords_on_both_workers_add_up_to_one_lockout(workers: Workers) -> None:
+    for attempt in range(5):
+        with pytest.raises(ClientError, match="Incorrect username or password"):
+            password_auth(workers.a if attempt % 2 else workers.b, workers.client_id, "lou", "Wrong-Passw0rd!")
+    for client in (workers.a, workers.b):  # even the right password, on either worker
+        with pytest.raises(ClientError, match="Password attempts exceeded"):
+            password_auth(client, workers.client_id, "lou", PASSWORD)
+
+
+def test_a_refresh_token_rotated_on_one_worker_is_spent_on_the_other(workers: Workers) -> None:
+    mfa = password_auth(workers.a, workers.client_id, "rob", PASSWORD)
+    tokens = respond(workers.a, workers.client_id, mfa, {"USERNAME": "rob", "SOFTWARE_TOKEN_MFA_CODE": _totp()})
+    old = tokens["AuthenticationResult"]["RefreshToken"]
+    rotated = workers.a.get_tokens_from_refresh_token(ClientId=workers.client_id, RefreshToken=old)
+    new = rotated["AuthenticationResult"]["RefreshToken"]
+    with pytest.raises(ClientError) as reused:
+        workers.b.get_tokens_from_refresh_token(ClientId=workers.client_id, RefreshToken=old)
+    assert reused.value.response["Error"]["Code"] == "RefreshTokenReuseException"
+    again = workers.b.get_tokens_from_refresh_token(ClientId=workers.client_id, RefreshToken=new)
+    assert again["AuthenticationResult"]["RefreshToken"] != new
+
+
+def test_a_user_signed_up_on_one_worker_signs_in_on_the_other(workers: Workers) -> None:
+    workers.a.sign_up(ClientId=workers.client_id, Username="nina", Password=PASSWORD)
+    workers.b.admin_confirm_sign_up(UserPoolId=POOL_ID, Username="nina")
+    assert password_auth(workers.a, workers.client_id, "nina", PASSWORD)["AuthenticationResult"]
+    assert password_auth(workers.shared, workers.client_id, "nina", PASSWORD)["AuthenticationResult"]

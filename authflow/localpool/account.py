@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 from typing import TYPE_CHECKING, Any
 
@@ -32,11 +33,23 @@ def global_sign_out(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _session_id(origin_jti: str) -> str:
+    """A token session's SessionId as Cognito's SessionIdType has it (``tkn`` and 25 of [a-z0-9]), derived
+    from the session's origin_jti."""
+    digest = int.from_bytes(hashlib.sha256(origin_jti.encode()).digest(), "big")
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    chars = []
+    for _ in range(25):
+        digest, index = divmod(digest, 36)
+        chars.append(alphabet[index])
+    return "tkn" + "".join(chars)
+
+
 def list_user_sessions(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     """The user's live token sessions (one per sign-in, kept alive by its refresh token), every client."""
     pool, user, claims = svc.access_token_user(required_str(p, "AccessToken"))
     return {"Sessions": [
-        {"SessionId": record.origin_jti, "SessionType": "TOKEN", "ClientId": record.client_id,
+        {"SessionId": _session_id(record.origin_jti), "SessionType": "TOKEN", "ClientId": record.client_id,
          "CreateDate": record.auth_time, "LastActiveDate": record.last_active,
          "IsCurrentSession": record.origin_jti == claims.get("origin_jti")}
         for record in svc.tokens.sessions_of(pool.id, user.username, svc.now())
@@ -48,11 +61,13 @@ def revoke_user_session(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     session_id = required_str(p, "SessionId")
     if "RevokeAssociatedSessions" in p:
         enum_value(p, "RevokeAssociatedSessions", ("NONE", "LINKED"))
-    if session_id == claims.get("origin_jti"):
+    if session_id == _session_id(str(claims.get("origin_jti"))):
         raise invalid_parameter("You can't revoke the session that the access token belongs to.")
-    if session_id not in {r.origin_jti for r in svc.tokens.sessions_of(pool.id, user.username, svc.now())}:
+    found = [r.origin_jti for r in svc.tokens.sessions_of(pool.id, user.username, svc.now())
+             if _session_id(r.origin_jti) == session_id]
+    if not found:
         raise PoolError("ResourceNotFoundException", "Session not found.")
-    svc.tokens.revoke_family(session_id)
+    svc.tokens.revoke_family(found[0])
     return {}
 
 

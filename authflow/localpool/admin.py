@@ -95,6 +95,37 @@ def client_description(client: AppClient) -> dict[str, Any]:
         out["RefreshTokenRotation"] = {"Feature": "ENABLED", "RetryGracePeriodSeconds": client.retry_grace_period}
     if client.secret:
         out["ClientSecret"] = client.secret
+    for key, value in (("CallbackURLs", client.callback_urls), ("LogoutURLs", client.logout_urls),
+                       ("AllowedOAuthFlows", client.allowed_oauth_flows),
+                       ("AllowedOAuthScopes", client.allowed_oauth_scopes),
+                       ("SupportedIdentityProviders", client.supported_identity_providers)):
+        if value:
+            out[key] = list(value)
+    out["AllowedOAuthFlowsUserPoolClient"] = bool(client.allowed_oauth_flows)
+    return out
+
+
+#: CreateUserPoolClient's managed-login members and build_client's names for them.
+_OAUTH_MEMBERS = {
+    "CallbackURLs": "callback_urls", "LogoutURLs": "logout_urls", "AllowedOAuthFlows": "allowed_oauth_flows",
+    "AllowedOAuthScopes": "allowed_oauth_scopes", "SupportedIdentityProviders": "supported_identity_providers",
+}
+
+
+def _oauth(p: dict[str, Any]) -> dict[str, Any]:
+    """The managed-login settings of CreateUserPoolClient (the OAuth flows only with
+    AllowedOAuthFlowsUserPoolClient, as in Cognito)."""
+    out: dict[str, Any] = {}
+    for member, name in _OAUTH_MEMBERS.items():
+        value = p.get(member)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise invalid_parameter(f"{member} is a list of strings.")
+        out[name] = value
+    if not p.get("AllowedOAuthFlowsUserPoolClient"):
+        if out.get("allowed_oauth_flows"):
+            raise invalid_parameter("AllowedOAuthFlows needs AllowedOAuthFlowsUserPoolClient set to true.")
     return out
 
 
@@ -194,7 +225,7 @@ def create_user_pool_client(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             refresh_token_validity_seconds=_validity(p, "RefreshTokenValidity", "RefreshToken", "days"),
             prevent_user_existence_errors=prevent,
             enable_token_revocation=bool(p.get("EnableTokenRevocation", True)),
-            **_rotation(p),
+            **_rotation(p), **_oauth(p),
         )
     except ValueError as exc:
         raise _as_invalid_parameter(exc) from None

@@ -248,7 +248,7 @@ class AccountStep(Generic[T]):
 
     prompt: Prompt | None = None
     done: bool = False
-    result: T | None = None
+    result: T | None = field(default=None, repr=False)  # a new TOTP secret, for one: never in a repr
 
     @property
     def error(self) -> AuthflowError | None:
@@ -269,7 +269,7 @@ class AccountFlow(Generic[T]):
         self.failed = False
         self.result: T | None = None
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # never the result (a new TOTP secret)
         state = "done" if self.done else "failed" if self.failed else "waiting" if self._prompt else "new"
         return f"AccountFlow({self.name}, {state})"
 

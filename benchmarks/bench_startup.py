@@ -1,5 +1,6 @@
-"""Start-up: wall time of `authflow --help`, a cached `authflow token` and `authflow local-pool` (to its
-first line), each as a ratio to a bare `python -c pass` measured in the same run.
+"""Start-up: wall time of `authflow --help`, a cached `authflow token`, `authflow account` with a valid cached
+token (it reads the account from a local pool started here: four calls over one connection) and `authflow
+local-pool` (to its first line), each as a ratio to a bare `python -c pass` measured in the same run.
 
 Each command runs as a fresh process with the interpreter running this script (`python -m authflow`),
 alternating with the bare interpreter so that load on the machine hits both alike; the median of the
@@ -24,6 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from authflow import ScriptedHandler, UserPool, sign_in
+from authflow.localpool import LocalUserPool
 from authflow.tokencache import CacheKey, TokenCache
 from authflow.tokens import Tokens
 
@@ -66,11 +69,19 @@ def main() -> None:
         tokens = Tokens.from_authentication_result({"AccessToken": "bench.access.token", "ExpiresIn": 3600})
         TokenCache(cache_dir).store(CacheKey("us-east-1_BenchStart", "benchclient", "bench"), tokens)
 
+        local = LocalUserPool().start()
+        local.add_user("bench", "Bench-Passw0rd!")
+        pool = UserPool(local.pool_id, local.client_id, endpoint_url=local.endpoint_url)
+        TokenCache(cache_dir).store(CacheKey(local.pool_id, local.client_id, "bench", local.endpoint_url),
+                                    sign_in(pool, "bench", ScriptedHandler(password="Bench-Passw0rd!")))
+        account = ["--pool-id", local.pool_id, "--client-id", local.client_id, "--endpoint-url", local.endpoint_url,
+                   "--username", "bench"]
         authflow = [sys.executable, "-m", "authflow"]
         commands: list[tuple[str, Callable[[], float]]] = [
             ("python -c pass", lambda: wall([sys.executable, "-c", "pass"], env)),
             ("authflow --help", lambda: wall([*authflow, "--help"], env)),
             ("authflow token (cached)", lambda: wall([*authflow, "token", *POOL], env)),
+            ("authflow account (cached token)", lambda: wall([*authflow, "account", *account], env)),
             ("authflow local-pool (first line)", lambda: wall_to_first_line([*authflow, "local-pool"], env)),
         ]
         for _, run in commands:
@@ -79,6 +90,7 @@ def main() -> None:
         for _ in range(args.runs):
             for name, run in commands:
                 samples[name].append(run())
+        local.stop()
 
     print(f"# start-up, median of {args.runs} runs each, interleaved")
     print(f"# {platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "

@@ -6,15 +6,22 @@ CodeDeliveryDetails (the flow moves to CONFIRM_SIGN_UP, which asks for it), or w
 trigger confirmed the user already (the flow signs in at once). The password is kept in ``ctx.carry`` (this
 flow object only, never a snapshot) for a sign-in with the password after the confirmation. A password the
 pool's policy refuses is asked again; UsernameExistsException ends the flow.
+
+Which attributes the pool requires cannot be asked of Cognito without AWS credentials (DescribeUserPool is
+signed), so they are learned from its refusal, "Attributes did not conform to the schema: name: The
+attribute is required": each attribute it names is asked for too (:func:`refused`), the password already
+chosen is kept (this flow object only), and SignUp is sent again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from authflow.states._account import PASSWORD, account_prompt, remember_delivery, sign_in_new_user
-from authflow.states.base import Context, Exchange, Move, Request, State, answer_value
+from authflow.states.base import Context, Exchange, Move, Request, State, answer_value, retry_when_retryable
 
+from authflow.errors import AuthflowError, InvalidParameterError
 from authflow.labels import attribute_label
 from authflow.prompts import Field, Prompt, PromptKind
 
@@ -23,22 +30,50 @@ NAME = "SIGN_UP"
 ATTRIBUTES = "sign_up_attributes"
 
 
+#: ``ctx.carry`` key: the password of a SignUp that Cognito refused for a missing attribute (asked no more).
+CHOSEN = "sign_up_password"
+#: An attribute Cognito's refusal says the pool requires (one per line when several are missing).
+_REQUIRED = re.compile(r"([\w:.-]+): The attribute is required")
+
+
 def attribute_names(ctx: Context) -> tuple[str, ...]:
     return tuple(name for name in ctx.memory.get(ATTRIBUTES, "").split(",") if name)
 
 
+def required_by_refusal(error: AuthflowError) -> tuple[str, ...]:
+    """The attributes an InvalidParameterException of SignUp says are required (none for another error)."""
+    if not isinstance(error, InvalidParameterError) or "did not conform to the schema" not in error.message:
+        return ()
+    return tuple(dict.fromkeys(_REQUIRED.findall(error.message)))
+
+
 def prompt(ctx: Context) -> Prompt:
     names = attribute_names(ctx)
-    return account_prompt(
-        ctx, PromptKind.SIGN_UP, NAME, f"Choose a password for the new account {ctx.username}",
-        Field(name="password", label="Password", secret=True, confirm=True),
-        *(Field(name=name, label=attribute_label(name)) for name in names),
-        required_attributes=names,
-    )
+    if CHOSEN in ctx.carry:  # asked again for the attributes Cognito wants: the password stands
+        message = f"The user pool needs more about the new account {ctx.username}"
+        fields = [Field(name=name, label=attribute_label(name)) for name in names]
+    else:
+        message = f"Choose a password for the new account {ctx.username}"
+        fields = [Field(name="password", label="Password", secret=True, confirm=True),
+                  *(Field(name=name, label=attribute_label(name)) for name in names)]
+    return account_prompt(ctx, PromptKind.SIGN_UP, NAME, message, *fields, required_attributes=names)
+
+
+def refused(ctx: Context, error: AuthflowError) -> str | None:
+    """A SignUp refused for attributes the pool requires: ask for them too (keeping the password); else
+    ask again what may be retried (a password the policy refuses), or end."""
+    missing = required_by_refusal(error)
+    if missing:
+        ctx.memory[ATTRIBUTES] = ",".join(dict.fromkeys((*attribute_names(ctx), *missing)))
+        return "retry"
+    ctx.carry.pop(CHOSEN, None)  # e.g. a password the policy refuses: it is asked again
+    return retry_when_retryable(ctx, error)
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
-    password = answer_value(answer, "password", "password")
+    chosen = ctx.carry.get(CHOSEN)
+    password = answer_value(answer, "password", "password") if not isinstance(chosen, str) else chosen
+    ctx.carry[CHOSEN] = password
     attributes = [{"Name": name, "Value": answer_value(answer, name, name)} for name in attribute_names(ctx)]
     attributes += [{"Name": k, "Value": str(v)} for k, v in answer.items()
                    if k not in ("password", *attribute_names(ctx))]
@@ -52,4 +87,4 @@ def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
     return Move("code_sent")
 
 
-STATES = (State(NAME, respond, prompt),)
+STATES = (State(NAME, respond, prompt, refused),)

@@ -61,6 +61,10 @@ def test_read_then_password_and_attributes(local_pool: LocalUserPool, env: dict[
     account([], env)  # the cached token: no sign-in
     assert "InitiateAuth" not in [r.operation for r in local_pool.requests()]
 
+    missing = run_cli(["account", "password", "--non-interactive"], env)
+    assert missing.returncode == 2
+    assert_one_line_error(missing, contains="AUTHFLOW_NEW_PASSWORD")
+    assert local_pool.requests("ChangePassword") == []  # asked before anything was sent
     done = run_cli(["account", "password", "--non-interactive"], {**env, "AUTHFLOW_NEW_PASSWORD": "short"})
     assert done.returncode == 1
     assert_one_line_error(done, contains="InvalidPasswordException")

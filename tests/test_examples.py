@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,20 @@ def test_plugin_example(tmp_path: Path) -> None:
                tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout
+
+
+RUNNABLE = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".py", ".sh"))
+
+
+@pytest.mark.parametrize("example", RUNNABLE, ids=[p.name for p in RUNNABLE])
+def test_each_example_says_how_to_run_it_and_a_test_runs_it(example: Path) -> None:
+    """Its run command is on its first lines, it is in examples/README.md, and a test module names it (the
+    tests above, tests/qt/test_example.py for the Qt app, tests/test_locust.py for the locustfile)."""
+    head = "\n".join(example.read_text(encoding="utf-8").splitlines()[:12])
+    assert re.search(rf"(python|bash|pytest|locust -f) examples/{re.escape(example.name)}", head), head
+    assert f"({example.name})" in (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    tests = Path(__file__).resolve().parent
+    runners = [t for t in tests.rglob("test_*.py") if t != Path(__file__).resolve()
+               and example.name in t.read_text(encoding="utf-8")]
+    here = Path(__file__).read_text(encoding="utf-8").split("RUNNABLE = ")[0]
+    assert runners or example.name in here, f"no test runs {example.name}"

@@ -2,7 +2,8 @@
 
 Each runs one flow of the engine that begins with the account (``AuthFlow(begin=...)``) and ends signed in,
 then prints the tokens as ``authflow login`` does. Answers come from the terminal, or from the environment:
-AUTHFLOW_PASSWORD and AUTHFLOW_ATTRIBUTES (sign-up), AUTHFLOW_NEW_PASSWORD (reset), AUTHFLOW_CODE_COMMAND
+AUTHFLOW_PASSWORD and AUTHFLOW_ATTRIBUTES or ``--attribute NAME=VALUE`` (sign-up; at a terminal, every
+attribute the pool requires is asked for), AUTHFLOW_NEW_PASSWORD (reset), AUTHFLOW_CODE_COMMAND
 (run with AUTHFLOW_CHALLENGE=CONFIRM_SIGN_UP or RESET_PASSWORD), and the login answers for the sign-in that
 follows (MFA included).
 """
@@ -10,6 +11,7 @@ follows (MFA included).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from typing import Any
 
 from authflow.answers import EnvAnswers
@@ -34,13 +36,38 @@ COMMANDS = {
 }
 
 
+#: What ``sign-up --help`` says of the answers it takes.
+SIGN_UP_ANSWERS = (
+    "The password comes from the terminal (typed twice) or AUTHFLOW_PASSWORD; the new account's attributes from "
+    "--attribute NAME=VALUE (repeatable) and AUTHFLOW_ATTRIBUTES (a JSON object; a flag wins). At a terminal, "
+    "every attribute the user pool requires is asked for (learned from Cognito's refusal when it was not given); "
+    "with --non-interactive a missing one is an error naming it. The confirmation code comes from the terminal "
+    "or AUTHFLOW_CODE_COMMAND (run with AUTHFLOW_CHALLENGE=CONFIRM_SIGN_UP)."
+)
+
+
+def attribute_assignment(text: str) -> tuple[str, str]:
+    """``--attribute NAME=VALUE``."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. --attribute email=nina@example.com)")
+    return name.strip(), value
+
+
 def register(sub: Any) -> None:
     for name, (begin, summary) in COMMANDS.items():
-        parser = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+        description = summary[0].upper() + summary[1:] + "."
+        if name == "sign-up":
+            description += " " + SIGN_UP_ANSWERS
+        parser = sub.add_parser(name, help=summary, description=description)
         add_pool_options(parser)
         add_sign_in_options(parser)
         if name == "confirm-sign-up":
             parser.add_argument("--resend", action="store_true", help="ask Cognito for a new code first")
+        if name == "sign-up":
+            parser.add_argument("--attribute", action="append", default=[], type=attribute_assignment,
+                                metavar="NAME=VALUE", help="an attribute of the new account (repeatable), e.g. "
+                                "--attribute name='Nina Smith'; also AUTHFLOW_ATTRIBUTES (a JSON object)")
         add_output_option(parser)
         add_cache_options(parser, login=True)
         parser.set_defaults(func=cmd_lifecycle, begin=begin)
@@ -52,6 +79,9 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
         raise UsageError("--preferred-challenge is for --auth-flow USER_AUTH only")
     begin = "resend_code" if getattr(args, "resend", False) else args.begin
     env = EnvAnswers.from_environ()
+    given = dict(getattr(args, "attribute", []))
+    if given:
+        env = dataclasses.replace(env, attributes={**env.attributes, **given})
     secret_out = totp_secret_writer(args.totp_secret_out)
     handler: Any
     asking = interactive(args)

@@ -115,6 +115,13 @@ class NonInteractiveHandler:
     def answer(self, prompt: Prompt) -> Answer:
         if not self.recover and isinstance(prompt.error, (UserNotConfirmedError, PasswordResetRequiredError)):
             raise prompt.error  # nothing sent: the account stays as it is
+        if prompt.kind is PromptKind.SIGN_UP and prompt.error is not None:
+            missing = [f.name for f in prompt.fields if f.name != "password" and f.name not in self.env.attributes]
+            if missing:  # the pool requires attributes that were not given
+                raise MissingAnswerError(
+                    f"the user pool requires the attribute {', '.join(missing)}: give --attribute "
+                    f"{missing[0]}=VALUE or set it in AUTHFLOW_ATTRIBUTES"
+                ) from None
         if prompt.error is not None and prompt.attempt > 1 and not self._may_try_again(prompt):
             raise prompt.error
         try:

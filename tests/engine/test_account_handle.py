@@ -10,7 +10,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from authflow import Account, AuthFlow, ScriptedHandler, TotpCodes, UserPool, sign_in
+from authflow import Account, AccountStep, AuthFlow, ScriptedHandler, TotpCodes, UserPool, sign_in
 from authflow.account import PasskeyMfaError, TotpNotVerifiedError
 from authflow.errors import (
     CodeMismatchError,
@@ -74,6 +74,7 @@ def test_authenticator_app_added_replaced_and_left_unverified(local_pool: LocalU
     handler = ScriptedHandler(totp_secret_out=saved.append, totp_codes=totp_codes)
     secret = ada.set_up_totp("Work phone").run(handler)
     assert saved == [secret] and local_pool.user("ada").totp_device_name == "Work phone"
+    assert secret not in repr(ada) and secret not in repr(AccountStep(None, True, secret))  # never in a repr
     assert ada.mfa().enabled == ("SOFTWARE_TOKEN_MFA",) and ada.mfa().preferred == "SOFTWARE_TOKEN_MFA"
     verify = local_pool.requests("VerifySoftwareToken")[-1].params
     assert verify["FriendlyDeviceName"] == "Work phone" and "AccessToken" in verify

@@ -113,3 +113,29 @@ def test_sms_mfa_on_moto(moto: Any, moto_endpoint: str) -> None:
     tokens = sign_in(pool, "sam", ScriptedHandler(password=PASSWORD, code=code), auth_flow="USER_PASSWORD_AUTH")
     assert asked == ["SMS_MFA"]
     assert claims(tokens.access_token)["username"] == "sam"
+
+
+def test_account_changes_on_moto(moto: Any, moto_endpoint: str) -> None:
+    """The account handle's calls that moto serves: reads (what moto lacks is None, not an error), a password
+    change, a new authenticator app, attributes and global sign-out (moto answers DeleteUser with a 500)."""
+    from authflow import Account
+    from authflow.errors import NotAuthorizedError
+
+    pool_id, client_id, _ = new_pool(moto)
+    new_user(moto, pool_id, "ada")
+    pool = UserPool(pool_id, client_id, endpoint_url=moto_endpoint)
+    account = Account(pool, sign_in(pool, "ada", ScriptedHandler(password=PASSWORD)), username="ada")
+    info = account.info()
+    assert info.username == "ada" and info.mfa.enabled == ()
+    new_password = PASSWORD + "-2"
+    account.change_password().run(ScriptedHandler(password=PASSWORD, new_password=new_password))
+    sign_in(pool, "ada", ScriptedHandler(password=new_password), auth_flow="USER_PASSWORD_AUTH")
+    secrets: list[str] = []
+    account.set_up_totp("phone").run(ScriptedHandler(totp_secret_out=secrets.append))
+    assert secrets and account.mfa().enabled == ("SOFTWARE_TOKEN_MFA",)
+    account.update_attributes({"name": "Ada"}, verify=False).run()
+    assert account.attributes()["name"] == "Ada"
+    refresh_token = account.tokens.refresh_token or ""
+    account.global_sign_out().run()
+    with pytest.raises(NotAuthorizedError):
+        pool.refresh(refresh_token, username="ada")

@@ -46,3 +46,45 @@ def test_amplify_sign_up_auto_sign_in_rotation_and_reset(node: NodeRunner) -> No
         assert [r.status for r in refreshes] == [200, 200]
         assert refreshes[0].params["RefreshToken"] != refreshes[1].params["RefreshToken"]
         assert local.user("amy").status == "CONFIRMED"
+
+
+def test_amplify_account_calls_and_authflow_agree(node: NodeRunner) -> None:
+    """Amplify JS v6's account API changes an account (password, authenticator app, MFA preference, attributes and
+    their verification, devices); authflow's Account then reads the same account and deletes it."""
+    from authflow import Account, ScriptedHandler, UserPool, sign_in
+    from authflow.tokencache import jwt_claims
+
+    seed: dict[str, Any] = {"pools": [{
+        "mfa": "OPTIONAL", "mfa_types": ["SOFTWARE_TOKEN_MFA"], "auto_verified_attributes": ["email"],
+        "clients": [{"id": "amplifychanges"}],
+        "users": [{"username": "cora", "password": PASSWORD,
+                   "attributes": {"email": "cora@example.com", "email_verified": "true"}}],
+    }]}
+    with LocalUserPool(seed) as local:
+        out = node("amplify_account_changes.mjs", timeout=90, env={
+            "POOL_ID": local.pool_id, "CLIENT_ID": "amplifychanges", "ENDPOINT_URL": local.endpoint_url,
+            "USERNAME": "cora", "PASSWORD": PASSWORD, "NEW_PASSWORD": NEW_PASSWORD})
+        results = out["results"]
+        failed = {name: r["error"] for name, r in results.items() if not r["ok"]}
+        assert not failed, failed
+        value = {name: r["value"] for name, r in results.items()}
+        assert value["set_up_totp"] == "otpauth:"
+        assert value["update_mfa_preference"] == {"enabled": ["TOTP"], "preferred": "TOTP"}
+        assert value["update_user_attributes"] == {"email": "CONFIRM_ATTRIBUTE_WITH_CODE", "nickname": "DONE"}
+        assert value["resend_attribute_code"] == "c***@c***"
+        assert value["confirm_user_attribute"] == {"email": "cora@changed.example", "verified": "true"}
+        assert value["delete_user_attributes"] is None and value["fetch_devices"] == 0
+
+        pool = UserPool(local.pool_id, "amplifychanges", endpoint_url=local.endpoint_url)
+        local.clock.advance(30)  # a TOTP window after the one Amplify's verification used
+        code = local.totp_code("cora")
+        tokens = sign_in(pool, "cora", ScriptedHandler(password=NEW_PASSWORD, code=lambda prompt: code))
+        account = Account(pool, tokens)
+        info = account.info()
+        assert (info.mfa.enabled, info.mfa.preferred) == (("SOFTWARE_TOKEN_MFA",), "SOFTWARE_TOKEN_MFA")
+        assert info.attributes["email"] == "cora@changed.example" and "nickname" not in info.attributes
+        assert local.user("cora").totp_secret == out["secret"]
+        assert local.user("cora").totp_device_name == "Amplify phone"
+        assert jwt_claims(tokens.access_token)["username"] == "cora"
+        account.delete("cora").run()
+        assert [r.status for r in local.requests("DeleteUser")] == [200]

@@ -1,0 +1,131 @@
+"""Sign-up in a pool that requires attributes (the demo pool requires ``name``): the attributes Cognito's
+refusal names are asked for (the password already chosen is kept) and SignUp is sent again; at a terminal
+that is a question, in a script an error naming the attribute and how to give it (``--attribute NAME=VALUE``,
+repeatable, or AUTHFLOW_ATTRIBUTES), and ``sign-up --help`` says so."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from authflow import AuthFlow, PromptKind, UserPool
+from authflow.errors import InvalidParameterError
+from authflow.localpool import LocalUserPool
+from tests.helpers.cli import REPO, assert_one_line_error, credential_free_env, run_cli
+
+PASSWORD = "Nina-Passw0rd!"
+
+
+@pytest.fixture
+def demo() -> LocalUserPool:
+    with LocalUserPool("demo") as pool:
+        yield pool
+
+
+def env_for(pool: LocalUserPool, tmp_path: Path, **answers: str) -> dict[str, str]:
+    code_command = (f"{sys.executable} -c \"import json, sys, urllib.request; print(json.load(urllib.request."
+                    f"urlopen('{pool.endpoint_url}/_local/outbox?username=nina&purpose=CONFIRM_SIGN_UP'))[-1]"
+                    f"['code'])\"")
+    return credential_free_env(tmp_path, {
+        "AUTHFLOW_POOL_ID": pool.pool_id, "AUTHFLOW_CLIENT_ID": pool.client_id,
+        "AUTHFLOW_ENDPOINT_URL": pool.endpoint_url, "AUTHFLOW_USERNAME": "nina",
+        "AUTHFLOW_CODE_COMMAND": code_command, **answers,
+    })
+
+
+def sign_ups(pool: LocalUserPool) -> list[dict[str, str]]:
+    """The attributes of each SignUp the pool received."""
+    return [{a["Name"]: a["Value"] for a in r.params["UserAttributes"]} for r in pool.requests("SignUp")]
+
+
+def test_the_step_api_asks_for_what_cognito_says_is_required(demo: LocalUserPool) -> None:
+    pool = UserPool(demo.pool_id, demo.client_id, endpoint_url=demo.endpoint_url)
+    flow = AuthFlow(pool, "nina", begin="sign_up", sign_up_attributes=("email",))
+    step = flow.start()
+    assert [f.name for f in step.prompt.fields] == ["password", "email"]
+    step = flow.respond({"password": PASSWORD, "email": "nina@example.com"})
+    assert step.prompt.kind is PromptKind.SIGN_UP
+    assert isinstance(step.prompt.error, InvalidParameterError)
+    assert "name: The attribute is required" in step.prompt.error.message
+    assert [f.name for f in step.prompt.fields] == ["email", "name"]  # the password stands
+    step = flow.respond({"email": "nina@example.com", "name": "Nina Smith"})
+    assert step.prompt.kind is PromptKind.CODE and step.prompt.challenge_name == "CONFIRM_SIGN_UP"
+    assert sign_ups(demo) == [{"email": "nina@example.com"}, {"email": "nina@example.com", "name": "Nina Smith"}]
+    assert [r.params["Password"] for r in demo.requests("SignUp")] == [PASSWORD, PASSWORD]
+    step = flow.respond({"code": demo.last_code("nina", purpose="CONFIRM_SIGN_UP")})
+    assert step.done and demo.user("nina").attributes["name"] == "Nina Smith"
+
+
+def test_a_password_the_policy_refuses_is_still_asked_again(demo: LocalUserPool) -> None:
+    pool = UserPool(demo.pool_id, demo.client_id, endpoint_url=demo.endpoint_url)
+    flow = AuthFlow(pool, "nina", begin="sign_up")
+    flow.start()
+    step = flow.respond({"password": "weak", "name": "Nina"})
+    assert step.prompt.error is not None and step.prompt.error.code == "InvalidPasswordException"
+    assert [f.name for f in step.prompt.fields] == ["password"]
+
+
+def test_a_script_is_told_which_attribute_and_how(demo: LocalUserPool, tmp_path: Path) -> None:
+    done = run_cli(["sign-up", "--non-interactive"], env_for(demo, tmp_path, AUTHFLOW_PASSWORD=PASSWORD))
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="the user pool requires the attribute name: give --attribute name=VALUE "
+                                         "or set it in AUTHFLOW_ATTRIBUTES")
+    assert PASSWORD not in done.stderr
+    assert len(demo.requests("SignUp")) == 1
+    with pytest.raises(KeyError):
+        demo.user("nina")  # nothing was created
+
+
+def test_attributes_from_flags_and_the_environment(demo: LocalUserPool, tmp_path: Path) -> None:
+    env = env_for(demo, tmp_path, AUTHFLOW_PASSWORD=PASSWORD,
+                  AUTHFLOW_ATTRIBUTES=json.dumps({"email": "old@example.com", "locale": "en-GB"}))
+    done = run_cli(["sign-up", "--non-interactive", "--attribute", "name=Nina Smith",
+                    "--attribute", "email=nina@example.com"], env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["AccessToken"]
+    assert sign_ups(demo) == [{"email": "nina@example.com", "locale": "en-GB", "name": "Nina Smith"}]
+
+
+def test_a_malformed_attribute_flag_is_a_usage_error(demo: LocalUserPool, tmp_path: Path) -> None:
+    done = run_cli(["sign-up", "--non-interactive", "--attribute", "name"], env_for(demo, tmp_path))
+    assert done.returncode == 2
+    assert "is not NAME=VALUE" in done.stderr and "Traceback" not in done.stderr
+    assert demo.requests("SignUp") == []
+
+
+def test_help_says_how_attributes_are_given(tmp_path: Path) -> None:
+    done = run_cli(["sign-up", "--help"], credential_free_env(tmp_path))
+    text = re.sub(r"\s+", " ", done.stdout)
+    assert "--attribute NAME=VALUE" in text and "(repeatable)" in text and "AUTHFLOW_ATTRIBUTES" in text
+    assert "every attribute the user pool requires is asked for" in text
+
+
+def test_at_a_terminal_the_required_attribute_is_asked(demo: LocalUserPool, tmp_path: Path) -> None:
+    env = env_for(demo, tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
+    del env["AUTHFLOW_CODE_COMMAND"]  # the person types everything
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "sign-up", "--output", "json",
+                                                   "--attribute", "email=nina@example.com"], env=env,
+                          cwd=str(REPO), encoding="utf-8", dimensions=(50, 120), timeout=30)
+    try:
+        child.expect_exact("Signing up nina.")
+        child.expect_exact("Password:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("Repeat the password:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("name: The attribute is required")
+        child.expect(r"name\)?:")
+        child.send("Nina Smith\r")
+        child.expect_exact("Code:")
+        child.send(demo.last_code("nina", purpose="CONFIRM_SIGN_UP") + "\r")
+        child.expect_exact("Signed in as nina.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert sign_ups(demo) == [{"email": "nina@example.com"}, {"email": "nina@example.com", "name": "Nina Smith"}]
+    assert demo.user("nina").attributes["name"] == "Nina Smith"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from authflow import srp
 from authflow.localpool import errors as e
 from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
 from authflow.localpool.limits import DEVICE_NAME_MAX, DEVICE_VERIFIER_MAX, PASSWORD_MAX, check_length, check_password
-from authflow.localpool.model import Device, PasswordRecord, User
+from authflow.localpool.model import DeviceRecord, PasswordRecord, User
 from authflow.localpool.params import enum_value, optional_str, required_str
 from authflow.localpool.users import apply_mfa_preference, attribute_list, first_factors, mfa_description
 
@@ -32,11 +33,23 @@ def global_sign_out(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _session_id(origin_jti: str) -> str:
+    """A token session's SessionId as Cognito's SessionIdType has it (``tkn`` and 25 of [a-z0-9]), derived
+    from the session's origin_jti."""
+    digest = int.from_bytes(hashlib.sha256(origin_jti.encode()).digest(), "big")
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    chars = []
+    for _ in range(25):
+        digest, index = divmod(digest, 36)
+        chars.append(alphabet[index])
+    return "tkn" + "".join(chars)
+
+
 def list_user_sessions(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     """The user's live token sessions (one per sign-in, kept alive by its refresh token), every client."""
     pool, user, claims = svc.access_token_user(required_str(p, "AccessToken"))
     return {"Sessions": [
-        {"SessionId": record.origin_jti, "SessionType": "TOKEN", "ClientId": record.client_id,
+        {"SessionId": _session_id(record.origin_jti), "SessionType": "TOKEN", "ClientId": record.client_id,
          "CreateDate": record.auth_time, "LastActiveDate": record.last_active,
          "IsCurrentSession": record.origin_jti == claims.get("origin_jti")}
         for record in svc.tokens.sessions_of(pool.id, user.username, svc.now())
@@ -48,11 +61,13 @@ def revoke_user_session(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     session_id = required_str(p, "SessionId")
     if "RevokeAssociatedSessions" in p:
         enum_value(p, "RevokeAssociatedSessions", ("NONE", "LINKED"))
-    if session_id == claims.get("origin_jti"):
+    if session_id == _session_id(str(claims.get("origin_jti"))):
         raise invalid_parameter("You can't revoke the session that the access token belongs to.")
-    if session_id not in {r.origin_jti for r in svc.tokens.sessions_of(pool.id, user.username, svc.now())}:
+    found = [r.origin_jti for r in svc.tokens.sessions_of(pool.id, user.username, svc.now())
+             if _session_id(r.origin_jti) == session_id]
+    if not found:
         raise PoolError("ResourceNotFoundException", "Session not found.")
-    svc.tokens.revoke_family(session_id)
+    svc.tokens.revoke_family(found[0])
     return {}
 
 
@@ -134,14 +149,14 @@ def delete_user(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
 # --- devices ---------------------------------------------------------------------------------------
 
 
-def _device(user: User, device_key: str) -> Device:
+def _device(user: User, device_key: str) -> DeviceRecord:
     device = user.devices.get(device_key)
     if device is None:
         raise PoolError("ResourceNotFoundException", e.DEVICE_NOT_FOUND)
     return device
 
 
-def _device_description(device: Device) -> dict[str, Any]:
+def _device_description(device: DeviceRecord) -> dict[str, Any]:
     attributes = dict(device.attributes)
     if device.name:
         attributes["device_name"] = device.name

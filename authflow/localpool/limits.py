@@ -30,7 +30,7 @@ CODE_REQUEST_WINDOW = 3600
 #: The API's own field constraints (UsernameType, PasswordType, AttributeValueType, DeviceNameType...).
 USERNAME_MAX = 128
 PASSWORD_MAX = 256
-ATTRIBUTE_NAME_MAX = 32 + len("custom:")
+ATTRIBUTE_NAME_MAX = 32
 ATTRIBUTE_VALUE_MAX = 2048
 ATTRIBUTES_MAX = 100
 DEVICE_NAME_MAX = 1024

@@ -7,12 +7,14 @@ handlers' module."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from authflow.localpool import account, admin, attributes, auth, oauth, passkeys, resend, signup
+from authflow.localpool.errors import PoolError
+from authflow.localpool.shapes import check_request
 
 if TYPE_CHECKING:
-    from authflow.localpool.service import Handler, Prepare
+    from authflow.localpool.service import Handler, Prepare, Service
 
 OPERATIONS: dict[str, Handler] = {
     # sign-in
@@ -82,6 +84,22 @@ OPERATIONS: dict[str, Handler] = {
     "ConfirmForgotPassword": signup.confirm_forgot_password,
 }
 
+
+
+def _checked(operation: str, handler: Handler) -> Handler:
+    """``handler`` behind Cognito's front end: members of the wrong type or too long never reach it."""
+
+    def handle(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+        check_request(operation, p)
+        return handler(svc, p)
+
+    handle.__wrapped__ = handler  # type: ignore[attr-defined]
+    handle.__name__ = getattr(handler, "__name__", operation)
+    return handle
+
+
+OPERATIONS = {operation: _checked(operation, handler) for operation, handler in OPERATIONS.items()}
+
 #: Work an operation does before the service's lock: pure math on what a Session holds, whose result the
 #: handler finds ready (it still checks everything under the lock). Concurrent sign-ins then use several
 #: cores for the SRP proof instead of queueing behind one lock.
@@ -89,3 +107,19 @@ BEFORE_LOCK: dict[str, Prepare] = {
     "RespondToAuthChallenge": auth.prove_before_lock,
     "AdminRespondToAuthChallenge": auth.prove_before_lock,
 }
+
+
+def _prepare_checked(operation: str, prepare: Prepare) -> Prepare:
+    """``prepare`` only for a request that fits the operation's shape (the handler refuses the others)."""
+
+    def run(svc: Service, p: dict[str, Any]) -> None:
+        try:
+            check_request(operation, p)
+        except PoolError:
+            return
+        prepare(svc, p)
+
+    return run
+
+
+BEFORE_LOCK = {operation: _prepare_checked(operation, prepare) for operation, prepare in BEFORE_LOCK.items()}

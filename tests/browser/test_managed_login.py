@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import boto3
+import pyotp
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -423,3 +424,58 @@ def test_nothing_here_answers_500(pool: LocalUserPool, web: WebClient) -> None:
                  f"/_local/oidc/{pool.pool_id}/LocalOIDC/token", f"/_local/oidc/{pool.pool_id}/LocalOIDC/authorize"):
         assert web.post(path, {"x": "\u00ff" * 3}).status < 500, path
         assert web.request("POST", path, None, {"Content-Type": "text/plain"}).status < 500, path
+
+
+def test_mfa_setup_on_the_pages_when_the_pool_requires_mfa() -> None:
+    required = seed()
+    entry = required["pools"][0]
+    entry.update(id="us-east-1_MfaOn0001", mfa="ON", mfa_types=["SOFTWARE_TOKEN_MFA"])
+    entry["users"] = [{"username": "nora", "password": "Nora-Passw0rd!", "attributes": {"name": "Nora"}}]
+    with LocalUserPool(required) as pool:
+        web = WebClient(pool.endpoint_url)
+        page, verifier = web.login_page()
+        setup = web.submit(page, username="nora", password="Nora-Passw0rd!")
+        assert "Set up an authenticator app" in setup.body
+        secret = setup.body.split('id="secret">')[1].split("<")[0]
+        wrong = web.submit(setup, code="000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
+        assert wrong.error() and "Set up an authenticator app" in wrong.body
+        done = web.submit(wrong, code=pyotp.TOTP(secret).at(pool.clock.now()))
+        assert done.status == 302 and "code=" in done.location, done.body
+        assert pool.user("nora").totp_secret == secret
+        tokens = json.loads(exchange(web, done.query()["code"], verifier).body)
+        assert tokens["access_token"]
+        # the next sign-in asks for the authenticator's code
+        again, _ = web.login_page(prompt="login")
+        assert "Authenticator code" in web.submit(again, username="nora", password="Nora-Passw0rd!").body
+
+
+def test_client_secret_post_and_a_secret_in_both_places(pool: LocalUserPool, web: WebClient) -> None:
+    body = web.post("/oauth2/token", {"grant_type": "client_credentials", "client_id": MACHINE,
+                                      "client_secret": MACHINE_SECRET})
+    assert body.status == 200
+    basic = "Basic " + base64.b64encode(f"{WEB}:x".encode()).decode()
+    mixed = web.post("/oauth2/token", {"grant_type": "client_credentials", "client_id": MACHINE},
+                     headers={"Authorization": basic})
+    assert mixed.status == 401  # two different clients named: refused
+
+
+def test_create_user_pool_client_with_managed_login_settings(pool: LocalUserPool) -> None:
+    client = cognito(pool)
+    made = client.create_user_pool_client(  # type: ignore[attr-defined]
+        UserPoolId=pool.pool_id, ClientName="made over the API", AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid", "email"], CallbackURLs=[CALLBACK],
+        LogoutURLs=[SIGNED_OUT], SupportedIdentityProviders=["COGNITO"])["UserPoolClient"]
+    described = client.describe_user_pool_client(  # type: ignore[attr-defined]
+        UserPoolId=pool.pool_id, ClientId=made["ClientId"])["UserPoolClient"]
+    assert described["CallbackURLs"] == [CALLBACK] and described["AllowedOAuthFlows"] == ["code"]
+    assert described["AllowedOAuthFlowsUserPoolClient"] is True
+    web = WebClient(pool.endpoint_url)
+    page, _ = web.login_page(client_id=made["ClientId"], scope="openid email")
+    assert page.status == 200 and "made over the API" in page.body
+    for bad in ({"CallbackURLs": ["javascript:alert(1)"]}, {"AllowedOAuthScopes": ["nope"]},
+                {"AllowedOAuthFlowsUserPoolClient": False}):
+        with pytest.raises(ClientError) as refused:
+            client.create_user_pool_client(UserPoolId=pool.pool_id, ClientName="bad", **{  # type: ignore[attr-defined]
+                "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"], "CallbackURLs": [CALLBACK],
+                "AllowedOAuthScopes": ["openid"], **bad})
+        assert refused.value.response["Error"]["Code"] == "InvalidParameterException"

@@ -95,7 +95,8 @@ def _account(args: argparse.Namespace) -> Account:
     username = username_for(args)
     tokens = valid_tokens(args, config, username, leeway=60.0)
     pool = AccountPool(config.pool_id, config.client_id, config.region, config.endpoint_url, config.user_pool)
-    return Account(pool, tokens, username=username, cache=token_cache(args), cache_key=config.cache_key(username))
+    return Account(pool, tokens, username=username, cache=token_cache(args), cache_key=config.cache_key(username),
+                   totp_issuer=getattr(args, "totp_issuer", None))
 
 
 def _handler(args: argparse.Namespace) -> Any:

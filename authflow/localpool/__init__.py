@@ -32,7 +32,7 @@ from authflow.localpool.builders import build_client, build_user
 from authflow.localpool.clock import Clock
 from authflow.localpool.errors import PoolError
 from authflow.localpool.identity import IDENTITY_OPERATIONS, STS_OPERATIONS, IdentityPool, build_identity_pool
-from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, User, UserPool
+from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, PoolRecord, User
 from authflow.localpool.operations import BEFORE_LOCK, OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import ConnectionLimits, HttpServer
@@ -49,9 +49,9 @@ __all__ = [
     "LoggedRequest",
     "OutboxMessage",
     "PoolError",
+    "PoolRecord",
     "StoreError",
     "User",
-    "UserPool",
 ]
 
 Trigger = Callable[[dict[str, Any]], Any]
@@ -177,11 +177,11 @@ class LocalUserPool:
     def region(self) -> str:
         return self.service.region
 
-    def pool(self, pool_id: str | None = None) -> UserPool:
+    def pool(self, pool_id: str | None = None) -> PoolRecord:
         with self.service.transaction():
             return self.service.pool(pool_id or self.pool_id)
 
-    def pools(self) -> list[UserPool]:
+    def pools(self) -> list[PoolRecord]:
         with self.service.transaction():
             return list(self.service.pools.values())
 
@@ -208,7 +208,7 @@ class LocalUserPool:
         with self.service.transaction():
             return self.service.access_token_user(token)[2]
 
-    def add_pool(self, **settings: Any) -> UserPool:
+    def add_pool(self, **settings: Any) -> PoolRecord:
         """A new pool; ``settings`` are the keys of a seed pool entry, ``clients`` and ``users`` included."""
         with self.service.transaction():
             return add_pool(self.service, settings)

@@ -25,8 +25,8 @@ from authflow.localpool.model import (
     AppClient,
     PasswordPolicy,
     PasswordRecord,
+    PoolRecord,
     User,
-    UserPool,
     WebAuthnConfig,
 )
 from authflow.localpool.params import attribute_map, enum_value, optional_str, required_str
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # --- descriptions ---------------------------------------------------------------------------------
 
 
-def pool_description(pool: UserPool) -> dict[str, Any]:
+def pool_description(pool: PoolRecord) -> dict[str, Any]:
     out: dict[str, Any] = {
         "Id": pool.id, "Name": pool.name,
         "Policies": {"PasswordPolicy": pool.password_policy.to_cognito(),
@@ -265,7 +265,7 @@ def set_user_pool_mfa_config(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return _mfa_config(pool)
 
 
-def _web_authn_configuration(pool: UserPool, given: Any) -> WebAuthnConfig:
+def _web_authn_configuration(pool: PoolRecord, given: Any) -> WebAuthnConfig:
     """SetUserPoolMfaConfig's WebAuthnConfiguration over the pool's (absent: as it is; FactorConfiguration
     absent: SINGLE_FACTOR)."""
     current = pool.web_authn
@@ -288,7 +288,7 @@ def get_user_pool_mfa_config(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return _mfa_config(svc.pool(required_str(p, "UserPoolId")))
 
 
-def _mfa_config(pool: UserPool) -> dict[str, Any]:
+def _mfa_config(pool: PoolRecord) -> dict[str, Any]:
     out: dict[str, Any] = {
         "SoftwareTokenMfaConfiguration": {"Enabled": SOFTWARE_TOKEN_MFA in pool.mfa_types},
         "MfaConfiguration": pool.mfa_configuration,
@@ -381,7 +381,7 @@ def admin_delete_software_token(svc: Service, p: dict[str, Any]) -> dict[str, An
     return {}
 
 
-def _admin_user(svc: Service, p: dict[str, Any]) -> tuple[UserPool, User]:
+def _admin_user(svc: Service, p: dict[str, Any]) -> tuple[PoolRecord, User]:
     pool = svc.pool(required_str(p, "UserPoolId"))
     return pool, find_user(pool, required_str(p, "Username"))
 

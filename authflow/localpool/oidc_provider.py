@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from authflow.localpool import login_pages
 from authflow.localpool.builders import password_digest
 from authflow.localpool.login_pages import Field, Form
-from authflow.localpool.model import EXTERNAL_PROVIDER, User, UserPool, new_sub
+from authflow.localpool.model import EXTERNAL_PROVIDER, PoolRecord, User, new_sub
 from authflow.localpool.oauth import (
     LOGIN_COOKIE,
     LOGIN_VALIDITY,
@@ -114,11 +114,11 @@ def provider_state(svc: Service) -> ProviderState:
     return provider
 
 
-def issuer_of(svc: Service, pool: UserPool, name: str) -> str:
+def issuer_of(svc: Service, pool: PoolRecord, name: str) -> str:
     return f"{svc.endpoint_url}{PREFIX}{pool.id}/{name}"
 
 
-def _idp(pool: UserPool, name: str) -> dict[str, Any]:
+def _idp(pool: PoolRecord, name: str) -> dict[str, Any]:
     for idp in pool.identity_providers:
         if idp["name"] == name:
             return idp
@@ -128,7 +128,7 @@ def _idp(pool: UserPool, name: str) -> dict[str, Any]:
 # --- the pool's side: to the provider and back ------------------------------------------------------------
 
 
-def start(svc: Service, req: WebRequest, pool: UserPool, request: AuthorizeRequest) -> WebResponse:
+def start(svc: Service, req: WebRequest, pool: PoolRecord, request: AuthorizeRequest) -> WebResponse:
     """/oauth2/authorize?identity_provider=<name>: a sign-in under way, and the browser sent to the provider."""
     name = str(request.identity_provider)
     idp = _idp(pool, name)
@@ -173,7 +173,9 @@ def idp_response(svc: Service, req: WebRequest) -> WebResponse:
     return sign_in_browser(svc, pool, client, request, user.username)
 
 
-def verify_id_token(svc: Service, pool: UserPool, idp: dict[str, Any], token: str, nonce: str | None) -> dict[str, Any]:
+def verify_id_token(
+    svc: Service, pool: PoolRecord, idp: dict[str, Any], token: str, nonce: str | None
+) -> dict[str, Any]:
     """A relying party's checks of the provider's id token: RS256 by the provider's key, iss, aud, exp, nonce."""
     provider = provider_state(svc)
     parts = token.split(".")
@@ -199,7 +201,7 @@ def verify_id_token(svc: Service, pool: UserPool, idp: dict[str, Any], token: st
     return claims
 
 
-def federated_user(svc: Service, pool: UserPool, idp: dict[str, Any], claims: dict[str, Any]) -> User:
+def federated_user(svc: Service, pool: PoolRecord, idp: dict[str, Any], claims: dict[str, Any]) -> User:
     """The pool's user for a provider's subject (``<name>_<sub>``), made at the first sign-in and its mapped
     attributes updated at each one."""
     name = str(idp["name"])
@@ -262,7 +264,7 @@ def _csrf(provider: ProviderState, query: str) -> str:
     return hmac.new(provider.csrf_key, query.encode(), hashlib.sha256).hexdigest()
 
 
-def _authorize(svc: Service, req: WebRequest, pool: UserPool, idp: dict[str, Any]) -> WebResponse:
+def _authorize(svc: Service, req: WebRequest, pool: PoolRecord, idp: dict[str, Any]) -> WebResponse:
     try:
         client_id, redirect_uri = one(req.query, "client_id"), one(req.query, "redirect_uri")
         state, nonce = one(req.query, "state"), one(req.query, "nonce")
@@ -300,7 +302,7 @@ def _authorize(svc: Service, req: WebRequest, pool: UserPool, idp: dict[str, Any
 
 
 def exchange(
-    svc: Service, pool: UserPool, idp: dict[str, Any], code: str, client_id: str, client_secret: str,
+    svc: Service, pool: PoolRecord, idp: dict[str, Any], code: str, client_id: str, client_secret: str,
     redirect_uri: str,
 ) -> str:
     """The provider's token endpoint: a single-use code for an id token (the client authenticated)."""

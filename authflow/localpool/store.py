@@ -42,7 +42,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from authflow.localpool.codec import NOT_PERSISTED, decode, encode
-from authflow.localpool.model import User, UserPool
+from authflow.localpool.model import PoolRecord, User
 from authflow.localpool.sessions import AuthSession, SessionStore, SignIn
 from authflow.localpool.tokens import RefreshRecord, TokenIssuer
 
@@ -126,7 +126,7 @@ class MemoryStore:
 class TrackedUsers(dict[str, User]):
     """A pool's users (by key) that remembers the keys looked up, added or removed: the users an operation
     may have changed, which the durable store encodes again at commit. Iterating records nothing (listing
-    users changes none; :meth:`UserPool.find` looks its match up again by key)."""
+    users changes none; :meth:`PoolRecord.find` looks its match up again by key)."""
 
     __slots__ = ("touched",)
 
@@ -162,7 +162,7 @@ def _text(value: Any) -> str:
 _NOT_IN_POOL_ROW = NOT_PERSISTED | {"users"}  # each user is a row of its own
 
 
-def _pool_text(pool: UserPool) -> str:
+def _pool_text(pool: PoolRecord) -> str:
     return _text(encode(pool, _NOT_IN_POOL_ROW))
 
 
@@ -549,7 +549,7 @@ class SqliteStore:
         svc.touched_pools.clear()
 
     def _load_pool(self, svc: Service, pool_id: str, version: int, text: str) -> None:
-        pool: UserPool = decode(UserPool, json.loads(text))
+        pool: PoolRecord = decode(PoolRecord, json.loads(text))
         existing = svc.pools.get(pool_id)
         users = TrackedUsers()
         if existing is not None:

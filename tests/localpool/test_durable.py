@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from authflow.localpool import LocalUserPool
 from authflow.localpool.codec import decode, encode
-from authflow.localpool.model import Device, Passkey, PasswordRecord, User
+from authflow.localpool.model import DeviceRecord, Passkey, PasswordRecord, User
 from authflow.localpool.store import APPLICATION_ID, SCHEMA_VERSION
 
 from .helpers import idp, password_auth, respond, srp_auth
@@ -70,7 +70,8 @@ def test_a_user_with_everything_comes_back_equal() -> None:
                 password=PasswordRecord("us-east-1_X", "alice", PASSWORD), mfa_enabled={"SOFTWARE_TOKEN_MFA"},
                 totp_secret=TOTP_SECRET, last_totp_step=123, attribute_codes={"email": ("123456", "b@x.org", 5.0, 1)},
                 passkey_registration=("challenge", 9.5))
-    user.devices["d"] = Device(key="d", group_key="g", created=1.0, salt_hex="ab", verifier=2**700 + 1, remembered=True)
+    user.devices["d"] = DeviceRecord(key="d", group_key="g", created=1.0, salt_hex="ab", verifier=2**700 + 1,
+                                     remembered=True)
     user.passkeys["c"] = Passkey(credential_id=b"\x00\xffid", public_key=b"\x01key", sign_count=7, created=2.0,
                                  name="laptop", transports=["usb"])
     again = decode(User, json.loads(json.dumps(encode(user))))

@@ -226,6 +226,10 @@ class LocalUserPool:
                 raise LookupError("this local pool has no identity pool")
             return next(iter(self.service.identity.pools))
 
+    def identity_pools(self) -> list[IdentityPool]:
+        with self.service.lock:
+            return list(self.service.identity.pools.values())
+
     def identity_pool(self, identity_pool_id: str | None = None) -> IdentityPool:
         with self.service.lock:
             return self.service.identity.pools[identity_pool_id or self.identity_pool_id]

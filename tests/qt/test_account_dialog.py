@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel
 from authflow import Account, ScriptedHandler, UserPool, sign_in
 from authflow.localpool import LocalUserPool
 from authflow.qt import ChoicePage, CodePage, Page, TotpSetupPage
-from authflow.qt_account import AccountDialog, ChangePasswordPage, CurrentPasswordPage, OverviewScreen
+from authflow.qt_account import AccountDialog, ChangePasswordPage, ConfirmPage, CurrentPasswordPage, OverviewScreen
 from tests.helpers.account import reset_authenticator
 
 from .conftest import Driver, WatchedPool, sign_in_to_code, signed_in, watched
@@ -143,3 +143,38 @@ def test_lost_authenticator_set_up_again_at_the_next_sign_in(open_dialog: Any, l
     d.submit()
     signed_in(d, local_pool, "ruth")
     assert local_pool.user("ruth").totp_secret == new
+
+
+def test_delete_asks_for_the_username(account_dialog: tuple[Driver, WatchedPool], local_pool: LocalUserPool) -> None:
+    d, _ = account_dialog
+    overview(d)
+    deleted: list[bool] = []
+    d.dialog.widget.deleted.connect(lambda: deleted.append(True))
+    d.click("delete_account")
+    page = d.wait_for(ConfirmPage)
+    d.type("confirm", "bob")
+    d.submit()
+    d.qtbot.waitUntil(lambda: isinstance(d.page, ConfirmPage) and d.page is not page, timeout=10_000)
+    assert d.page.error.text() != "" and local_pool.requests("DeleteUser") == []
+    d.snap("account-delete")
+    d.type("confirm", "ada")
+    d.submit()
+    d.qtbot.waitUntil(lambda: deleted == [True], timeout=10_000)
+    with pytest.raises(KeyError):
+        local_pool.user("ada")
+
+
+def test_passkey_mfa_refusal_is_explained(account_dialog: tuple[Driver, WatchedPool],
+                                          local_pool: LocalUserPool, tmp_path: Any) -> None:
+    from authflow.localpool.model import Passkey
+
+    local_pool.pool().web_authn.relying_party_id = "localhost"
+    local_pool.user("ada").passkeys["id"] = Passkey(credential_id=b"id", public_key=b"k", sign_count=0, created=0.0,
+                                                    name="Laptop")
+    d, _ = account_dialog
+    d.widget.reload()
+    page = overview(d)
+    assert page.info is not None and page.info.mfa.passkey_mfa is False
+    d.click("passkey_mfa_toggle")
+    page = overview(d)
+    assert "another MFA method" in page.error.text()

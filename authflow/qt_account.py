@@ -222,8 +222,7 @@ class AccountWidget(QWidget):
         self._outcomes.finished.connect(self._finished_call)
         self.setObjectName("authflow_account")
         self.setMinimumWidth(480)
-        self.setStyleSheet("QLabel#title { font-size: 17px; font-weight: bold; margin-bottom: 4px; }"
-                           "QLabel#error { color: #b00020; }")
+        self.setStyleSheet("QLabel#error { color: #b00020; }")  # titles: qt.Screen's font, on the body's left edge
         outer = QVBoxLayout(self)
         self.pages = QStackedWidget()
         outer.addWidget(self.pages, 1)

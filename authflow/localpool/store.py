@@ -27,11 +27,13 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import hmac
 import json
 import logging
 import os
 import secrets
 import sqlite3
+import zlib
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -341,6 +343,7 @@ class SqliteOutbox:
 
 
 _SEAL_AAD = b"authflow-localpool-session"
+_BLOCK_DIGEST = "secret_block_sha256"
 #: Sealed Sessions decoded lately (their SRP work done before the lock is found there by the handler).
 SESSION_CACHE = 256
 
@@ -367,12 +370,15 @@ class SealedSessions(SessionStore):
         sid = secrets.token_urlsafe(16)
         session = AuthSession(id="", challenge=challenge, sign_in=sign_in, expires_at=now + validity,
                               data=dict(data or {}), key=sid)
+        block = session.data.pop("secret_block", None)
+        if isinstance(block, str):  # its digest is enough to check it (and the Session stays short)
+            session.data[_BLOCK_DIGEST] = _digest(block)
         state = _text({"sid": sid, "challenge": challenge, "sign_in": encode(sign_in),
                        "expires_at": session.expires_at, "data": encode(session.data)})
         nonce = os.urandom(12)
-        sealed = base64.urlsafe_b64encode(nonce + self._aead.encrypt(nonce, state.encode(), _SEAL_AAD))
-        session.id = "A" + sealed.decode().rstrip("=")  # never starts with "-" (a CLI option)
-        block = session.data.get("secret_block")
+        sealed = nonce + self._aead.encrypt(nonce, zlib.compress(state.encode()), _SEAL_AAD)
+        # Base64url, never starting with "-" (a command line would read it as an option).
+        session.id = "A" + base64.urlsafe_b64encode(sealed).decode().rstrip("=")
         findable = isinstance(block, str) or challenge == "DEVICE_SRP_AUTH"
         self._conn.execute(
             "INSERT INTO sessions (sid, expires_at, challenge, client_id, username, device_key, block, token)"
@@ -396,8 +402,8 @@ class SealedSessions(SessionStore):
             return None
         try:
             raw = base64.urlsafe_b64decode(token[1:] + "=" * (-len(token[1:]) % 4))
-            state = json.loads(self._aead.decrypt(raw[:12], raw[12:], _SEAL_AAD))
-        except (InvalidTag, ValueError):
+            state = json.loads(zlib.decompress(self._aead.decrypt(raw[:12], raw[12:], _SEAL_AAD)))
+        except (InvalidTag, ValueError, zlib.error):
             return None
         session = AuthSession(
             id=token, challenge=state["challenge"], sign_in=decode(SignIn, state["sign_in"]),
@@ -423,6 +429,10 @@ class SealedSessions(SessionStore):
         if session.used:
             session.data.clear()
         return session
+
+    def secret_block_matches(self, session: AuthSession, block: str) -> bool:
+        expected = session.data.get(_BLOCK_DIGEST)
+        return isinstance(expected, str) and hmac.compare_digest(_digest(block), expected)
 
     def latest(self, challenge: str, client_id: str, username: str, device_key: str, now: float) -> AuthSession | None:
         row = self._conn.execute(

@@ -24,7 +24,7 @@ from authflow.localpool.codec import decode, encode
 from authflow.localpool.model import DeviceRecord, Passkey, PasswordRecord, User
 from authflow.localpool.store import APPLICATION_ID, SCHEMA_VERSION
 
-from .helpers import idp, password_auth, respond, srp_auth
+from .helpers import idp, password_auth, respond, srp_auth, srp_start
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Passw0rd!x"
@@ -160,6 +160,15 @@ def test_a_session_started_before_a_restart_continues_after_it(tmp_path: Path) -
         forged = dict(mfa, Session=mfa["Session"][:-8] + "AAAAAAAA")
         with pytest.raises(ClientError, match="Invalid session"):
             respond(client, client_id, forged, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})
+
+
+def test_a_sealed_session_is_as_short_as_cognitos(tmp_path: Path) -> None:
+    """Cognito's Session is at most 2,048 characters (the API's limit); a sealed PASSWORD_VERIFIER Session
+    carries the SRP exchange (b, v, A) and stays under it."""
+    with LocalUserPool(SEED, data=tmp_path / "pool.db") as pool:
+        mfa = srp_auth(idp(pool), pool, "tina", PASSWORD)
+        _, started = srp_start(idp(pool), pool.client_id, "tina")
+        assert len(started["Session"]) <= 2048 and len(mfa["Session"]) <= 2048
 
 
 # --- SIGKILL under load ------------------------------------------------------------------------------

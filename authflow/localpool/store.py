@@ -480,6 +480,8 @@ class SqliteStore:
         self._commits = 0
         self._issuer: TokenIssuer | None = None
         self._in_transaction = False
+        #: The identity pools as last saved (identity.IdentityState.saved, one value in ``meta``).
+        self._identity_text = ""
 
     # --- what the service is made of ---------------------------------------------------------------
 
@@ -556,7 +558,15 @@ class SqliteStore:
             issuer.load_record(token, decode(RefreshRecord, json.loads(text)))
         for (origin,) in self._conn.execute("SELECT origin_jti FROM revoked_origins ORDER BY rowid"):
             issuer.load_origin(origin, True)
+        self._load_identity(svc)
         svc.touched_pools.clear()
+
+    def _load_identity(self, svc: Service) -> None:
+        saved = self.get_value("identity")
+        if saved is not None:
+            svc.identity.load(saved)
+            self._identity_text = _text(saved)
+        svc.identity.changed = False
 
     def _load_pool(self, svc: Service, pool_id: str, version: int, text: str) -> None:
         pool: PoolRecord = decode(PoolRecord, json.loads(text))
@@ -606,6 +616,8 @@ class SqliteStore:
         elif kind == "refresh":
             row = self._conn.execute("SELECT data FROM refresh_tokens WHERE token = ?", (key,)).fetchone()
             svc.tokens.load_record(key, decode(RefreshRecord, json.loads(row[0])) if row else None)
+        elif kind == "identity":
+            self._load_identity(svc)
         elif kind == "revoked":
             row = self._conn.execute("SELECT 1 FROM revoked_origins WHERE origin_jti = ?", (key,)).fetchone()
             svc.tokens.load_origin(key, row is not None)
@@ -727,6 +739,14 @@ class SqliteStore:
                     conn.execute("DELETE FROM revoked_origins WHERE origin_jti = ?", (origin,))
                 changes.append(("revoked", origin))
             issuer.changed_origins.clear()
+        if svc.identity.changed:
+            identity = svc.identity.saved()
+            text = _text(identity)
+            if text != self._identity_text:
+                self.set_value("identity", identity)
+                self._identity_text = text
+                changes.append(("identity", "identity"))
+            svc.identity.changed = False
         return changes
 
     def close(self) -> None:

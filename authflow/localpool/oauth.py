@@ -48,6 +48,7 @@ from authflow.localpool.oauth_state import (
     ManagedLoginState,
 )
 from authflow.localpool.params import optional_str, required_str
+from authflow.localpool.store import StoreError
 from authflow.localpool.tokens import ACCESS_SCOPE
 
 if TYPE_CHECKING:
@@ -728,19 +729,32 @@ def handles(path: str) -> bool:
 
 
 def route(svc: Service, req: WebRequest) -> WebResponse:
-    """Answer one managed-login request; never raises."""
+    """Answer one managed-login request, as one transaction of the pool's store (what the pages change, a
+    lockout count, a new password, a federated user, the tokens issued, is saved before the answer leaves,
+    also when the answer is an error); never raises."""
     try:
         with svc.transaction():
-            if req.path.startswith("/_local/oidc/") or req.path == "/oauth2/idpresponse":
-                from authflow.localpool import oidc_provider
+            return _answer_request(svc, req)
+    except StoreError:
+        log.exception("%s %s: the pool's database cannot be used", req.method, req.path)
+    except Exception:
+        log.exception("%s %s failed inside the local user pool", req.method, req.path)
+    return html(500, login_pages.error_page("Server error", "The local user pool failed; see its log."))
 
-                return oidc_provider.route(svc, req)
-            handler = ROUTES.get((req.method, req.path))
-            if handler is None:
-                if req.path.startswith("/oauth2/") and req.path != "/oauth2/authorize":
-                    raise TokenError("invalid_request", f"{req.method} is not accepted here.", 405)
-                raise PageError(405, "Method not allowed", f"{req.method} is not accepted here.")
-            return handler(svc, req)
+
+def _answer_request(svc: Service, req: WebRequest) -> WebResponse:
+    """The answer, an error one included (raising only for a bug: the transaction then saves nothing)."""
+    try:
+        if req.path.startswith("/_local/oidc/") or req.path == "/oauth2/idpresponse":
+            from authflow.localpool import oidc_provider
+
+            return oidc_provider.route(svc, req)
+        handler = ROUTES.get((req.method, req.path))
+        if handler is None:
+            if req.path.startswith("/oauth2/") and req.path != "/oauth2/authorize":
+                raise TokenError("invalid_request", f"{req.method} is not accepted here.", 405)
+            raise PageError(405, "Method not allowed", f"{req.method} is not accepted here.")
+        return handler(svc, req)
     except PageError as error:
         return html(error.status, login_pages.error_page(error.title, error.message))
     except RedirectError as error:
@@ -755,6 +769,3 @@ def route(svc: Service, req: WebRequest) -> WebResponse:
         return json_answer(error.status, {"error": error.error, "error_description": error.description}, headers)
     except PoolError as error:  # a client deleted meanwhile, a malformed stored value
         return html(400, login_pages.error_page("Invalid request", error.message))
-    except Exception:
-        log.exception("%s %s failed inside the local user pool", req.method, req.path)
-        return html(500, login_pages.error_page("Server error", "The local user pool failed; see its log."))

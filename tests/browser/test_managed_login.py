@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import boto3
@@ -479,3 +480,31 @@ def test_create_user_pool_client_with_managed_login_settings(pool: LocalUserPool
                 "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"], "CallbackURLs": [CALLBACK],
                 "AllowedOAuthScopes": ["openid"], **bad})
         assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_what_the_pages_change_is_saved_with_data(tmp_path: Path) -> None:
+    """With a database (``--data``), the pages' changes are saved like the API's: a new password, a federated
+    user, the refresh token of an exchange (with its scopes) all outlive the process."""
+    data = tmp_path / "pool.db"
+    with LocalUserPool(seed(), data=data) as pool:
+        web = WebClient(pool.endpoint_url)
+        page, verifier = web.login_page(scope="openid email")
+        step = web.submit(page, username="newton", password="Temp-Passw0rd!")
+        done = web.submit(step, new_password="New-Passw0rd!", confirm_password="New-Passw0rd!",
+                          attribute_name="Newton")
+        tokens = json.loads(exchange(web, done.query()["code"], verifier).body)
+        _, challenge = pkce()
+        start = web.get("/oauth2/authorize?" + urlencode({
+            "response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "identity_provider": "LocalOIDC",
+            "code_challenge": challenge, "code_challenge_method": "S256", "prompt": "login"}))
+        provider = web.get(start.location)
+        back = web.submit(provider, username="olivia", password=OLIVIA_PASSWORD)
+        assert web.get(back.location).status == 302
+    with LocalUserPool(seed(), data=data) as again:
+        assert again.user("newton").status == "CONFIRMED"
+        assert again.user("LocalOIDC_olivia-1").status == "EXTERNAL_PROVIDER"
+        web = WebClient(again.endpoint_url)
+        refreshed = web.post("/oauth2/token", {"grant_type": "refresh_token", "client_id": WEB,
+                                               "refresh_token": tokens["refresh_token"]})
+        assert refreshed.status == 200, refreshed.body
+        assert claims(json.loads(refreshed.body)["access_token"])["scope"] == "openid email"

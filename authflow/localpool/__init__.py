@@ -233,7 +233,7 @@ class LocalUserPool:
     def identity_pool(self, identity_pool_id: str | None = None) -> IdentityPool:
         with self.service.transaction():
             pool = self.service.identity.pools[identity_pool_id or self.identity_pool_id]
-        self.service.touched_identity = True  # the caller may change it: saved at the next operation
+        self.service.identity.changed = True  # the caller may change it: saved at the next operation
         return pool
 
     def add_identity_pool(self, **settings: Any) -> IdentityPool:

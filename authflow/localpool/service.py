@@ -222,8 +222,6 @@ class Service:
         #: Pools an operation looked up or changed (a durable store saves the changed ones); off in memory.
         self.track_pools = False
         self.touched_pools: set[str] = set()
-        #: An identity pool operation ran (a durable store saves the identity pools it changed).
-        self.touched_identity = False
         self._depth = 0
         self.sessions = self.store.session_store()
         self.tokens = self.store.token_issuer()
@@ -364,7 +362,7 @@ class Service:
                 if fault is not None:
                     raise fault
                 if identity:
-                    self.touched_identity = True
+                    self.identity.changed = True  # a durable store saves the identity pools after it
                 handler = (self.identity_operations if identity else self.operations).get(operation)
                 if handler is None:
                     raise PoolError(

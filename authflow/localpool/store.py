@@ -186,8 +186,8 @@ _SCHEMA_V1 = (
     "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL)",
 )
 
-_SCHEMA_V2 = (
-    "CREATE TABLE identity_pools (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL)",
+_SCHEMA_V2 = (  # DEVICE_SRP_AUTH answered without a Session finds the newest one by these
+    "CREATE INDEX sessions_latest ON sessions (challenge, client_id, username, device_key) WHERE token IS NOT NULL",
 )
 
 #: MIGRATIONS[n] takes a database from schema n to n + 1 (schema 0: an empty file).
@@ -480,11 +480,12 @@ class SqliteStore:
         self._conn, self._instance = open_database(self.path, lock=lock)
         self._users: dict[tuple[str, str], _Saved] = {}
         self._pools: dict[str, _Saved] = {}
-        self._identity_pools: dict[str, _Saved] = {}
         self._last_change = 0
         self._commits = 0
         self._issuer: TokenIssuer | None = None
         self._in_transaction = False
+        #: The identity pools as last saved (identity.IdentityState.saved, one value in ``meta``).
+        self._identity_text = ""
 
     # --- what the service is made of ---------------------------------------------------------------
 
@@ -561,17 +562,15 @@ class SqliteStore:
             issuer.load_record(token, decode(RefreshRecord, json.loads(text)))
         for (origin,) in self._conn.execute("SELECT origin_jti FROM revoked_origins ORDER BY rowid"):
             issuer.load_origin(origin, True)
-        svc.identity.pools.clear()
-        self._identity_pools.clear()
-        for pool_id, version, text in self._conn.execute("SELECT id, version, data FROM identity_pools ORDER BY rowid"):
-            self._load_identity_pool(svc, pool_id, version, text)
+        self._load_identity(svc)
         svc.touched_pools.clear()
 
-    def _load_identity_pool(self, svc: Service, pool_id: str, version: int, text: str) -> None:
-        from authflow.localpool.identity import IdentityPool
-
-        svc.identity.pools[pool_id] = decode(IdentityPool, json.loads(text))
-        self._identity_pools[pool_id] = _Saved(text, version)
+    def _load_identity(self, svc: Service) -> None:
+        saved = self.get_value("identity")
+        if saved is not None:
+            svc.identity.load(saved)
+            self._identity_text = _text(saved)
+        svc.identity.changed = False
 
     def _load_pool(self, svc: Service, pool_id: str, version: int, text: str) -> None:
         pool: PoolRecord = decode(PoolRecord, json.loads(text))
@@ -621,13 +620,8 @@ class SqliteStore:
         elif kind == "refresh":
             row = self._conn.execute("SELECT data FROM refresh_tokens WHERE token = ?", (key,)).fetchone()
             svc.tokens.load_record(key, decode(RefreshRecord, json.loads(row[0])) if row else None)
-        elif kind == "identity_pool":
-            row = self._conn.execute("SELECT version, data FROM identity_pools WHERE id = ?", (key,)).fetchone()
-            if row is None:
-                svc.identity.pools.pop(key, None)
-                self._identity_pools.pop(key, None)
-            else:
-                self._load_identity_pool(svc, key, row[0], row[1])
+        elif kind == "identity":
+            self._load_identity(svc)
         elif kind == "revoked":
             row = self._conn.execute("SELECT 1 FROM revoked_origins WHERE origin_jti = ?", (key,)).fetchone()
             svc.tokens.load_origin(key, row is not None)
@@ -729,7 +723,6 @@ class SqliteStore:
                 self._users[(pool.id, key)] = _Saved(text, version)
                 changes.append(("user", _text([pool.id, key])))
             users.touched.clear()
-        self._save_identity_pools(svc, changes)
         issuer = svc.tokens
         if issuer.changed:
             for token in issuer.changed:
@@ -750,30 +743,15 @@ class SqliteStore:
                     conn.execute("DELETE FROM revoked_origins WHERE origin_jti = ?", (origin,))
                 changes.append(("revoked", origin))
             issuer.changed_origins.clear()
+        if svc.identity.changed:
+            identity = svc.identity.saved()
+            text = _text(identity)
+            if text != self._identity_text:
+                self.set_value("identity", identity)
+                self._identity_text = text
+                changes.append(("identity", "identity"))
+            svc.identity.changed = False
         return changes
-
-    def _save_identity_pools(self, svc: Service, changes: list[tuple[str, str]]) -> None:
-        """Identity pools (cognito-identity) an operation may have changed: after an identity operation, or
-        when one was added or removed."""
-        pools = svc.identity.pools
-        if not svc.touched_identity and pools.keys() == self._identity_pools.keys():
-            return
-        svc.touched_identity = False
-        for pool_id in [p for p in self._identity_pools if p not in pools]:
-            self._conn.execute("DELETE FROM identity_pools WHERE id = ?", (pool_id,))
-            del self._identity_pools[pool_id]
-            changes.append(("identity_pool", pool_id))
-        for pool_id, pool in pools.items():
-            text = _text(encode(pool))
-            saved = self._identity_pools.get(pool_id)
-            if saved is not None and saved.text == text:
-                continue
-            version = saved.version + 1 if saved else 1
-            self._conn.execute("INSERT INTO identity_pools (id, version, data) VALUES (?, ?, ?) ON CONFLICT (id)"
-                               " DO UPDATE SET version = excluded.version, data = excluded.data",
-                               (pool_id, version, text))
-            self._identity_pools[pool_id] = _Saved(text, version)
-            changes.append(("identity_pool", pool_id))
 
     def close(self) -> None:
         self._conn.close()

@@ -297,8 +297,8 @@ def test_an_older_schema_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "pool.db"
     with LocalUserPool(SEED, data=path):
         pass
-    conn = sqlite3.connect(path)  # the file as schema 1 wrote it: no identity pools yet
-    conn.execute("DROP TABLE identity_pools")
+    conn = sqlite3.connect(path)  # the file as schema 1 wrote it: without the index of schema 2
+    conn.execute("DROP INDEX sessions_latest")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -306,7 +306,7 @@ def test_an_older_schema_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
         assert pool.user("tina").totp_secret == TOTP_SECRET
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
-    assert conn.execute("SELECT count(*) FROM identity_pools").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sessions_latest'").fetchone()[0] == 1
     conn.close()
 
 

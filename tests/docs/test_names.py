@@ -1,0 +1,36 @@
+"""The names the documentation gives exist in the code: every error it names (``...Error``, ``...Cancelled``)
+is a class or an error code of authflow, or a Python built-in, and every ``PromptKind.X`` is a member."""
+
+from __future__ import annotations
+
+import builtins
+import re
+
+from authflow.prompts import PromptKind
+from tests.docs.blocks import REPO, doc_files
+
+ERROR = re.compile(r"\b([A-Z]\w+(?:Error|Cancelled))\b")
+
+
+def defined_classes() -> set[str]:
+    names: set[str] = set()
+    for path in [*(REPO / "authflow").rglob("*.py"), *(REPO / "states").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        names.update(re.findall(r"^class (\w+)\b", text, re.M))
+        names.update(re.findall(r"\bcode=\"(\w+)\"", text))  # an error code given to a generic error
+    return names
+
+
+def test_every_error_named_in_the_docs_exists() -> None:
+    known = defined_classes()
+    unknown = [f"{path.relative_to(REPO)}: {name}" for path in doc_files()
+               for name in sorted(set(ERROR.findall(path.read_text(encoding="utf-8"))))
+               if name not in known and not hasattr(builtins, name)]
+    assert unknown == []
+
+
+def test_every_prompt_kind_named_in_the_docs_exists() -> None:
+    unknown = [f"{path.relative_to(REPO)}: PromptKind.{name}" for path in doc_files()
+               for name in sorted(set(re.findall(r"PromptKind\.([A-Z_]+)", path.read_text(encoding="utf-8"))))
+               if name not in PromptKind.__members__]
+    assert unknown == []

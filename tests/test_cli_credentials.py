@@ -96,6 +96,14 @@ def test_process_env_and_json_outputs_and_the_cache(local: LocalUserPool, tmp_pa
         f"export AWS_SESSION_TOKEN={first['SessionToken']}",
     ]
     assert [count(local, op) for op in ("InitiateAuth", "GetId", "GetCredentialsForIdentity")] == calls
+    # Signing out forgets the kept credentials too: the next run must sign in (no password now: exit 2).
+    done = run_cli(["logout"], env)
+    assert done.returncode == 0, done.stderr
+    assert not [p for p in cache.iterdir() if ".credentials-" in p.name and p.suffix == ".json"]
+    done = run_cli(["credentials", "--non-interactive"], {**env, "AUTHFLOW_PASSWORD": ""})
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="AUTHFLOW_PASSWORD")
+    credentials(local, env)  # signs in again (the identity id is kept: no second GetId)
     # Another role is another entry, fetched with CustomRoleArn for the same identity.
     admin = credentials(local, env, "--role-arn", ADMIN_ROLE)
     assert local.issued_credentials(admin["AccessKeyId"]) == {

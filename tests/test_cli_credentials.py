@@ -267,3 +267,23 @@ def test_each_command_comes_from_the_module_named_for_it() -> None:
     assert commands(build_parser()) == set(MODULE_OF)
     for name in MODULE_OF:
         assert name in commands(build_parser(name))
+
+
+def test_as_a_credential_process_it_never_asks_where_no_one_sees(local: LocalUserPool, tmp_path: Path) -> None:
+    """The AWS CLI reads a credential_process's stderr: a question there would hang unseen. With stdin a
+    terminal but stderr not, nothing is asked: one line says to sign in first (as `aws sso login` users do)."""
+    env = {**profile_env(local, tmp_path), "AUTHFLOW_PASSWORD": ""}
+    config = Path(env["AUTHFLOW_CONFIG"])
+    config.write_text(config.read_text().replace("non_interactive = true\n", ""))
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "authflow", "credentials", "--profile", "work"], env=env,
+                              cwd=str(REPO), stdin=follower, capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="or sign in first: authflow login --profile work")
+    done = run_cli(["login", "--profile", "work", "--non-interactive"], {**env, "AUTHFLOW_PASSWORD": PASSWORD})
+    assert done.returncode == 0, done.stderr
+    assert credentials(local, env, "--profile", "work")["Version"] == 1

@@ -37,6 +37,7 @@ from urllib.parse import urlencode, urlsplit
 
 from authflow.localpool import auth, login_pages
 from authflow.localpool.account import revoke_token
+from authflow.localpool.codec import decode, encode
 from authflow.localpool.errors import PoolError
 from authflow.localpool.login_pages import Field, Form
 from authflow.localpool.model import SOFTWARE_TOKEN_MFA, AppClient, PoolRecord, User, opaque_token
@@ -734,12 +735,39 @@ def route(svc: Service, req: WebRequest) -> WebResponse:
     also when the answer is an error); never raises."""
     try:
         with svc.transaction():
-            return _answer_request(svc, req)
+            saved = _load(svc)
+            answer = _answer_request(svc, req)
+            _save(svc, saved)
+            return answer
     except StoreError:
         log.exception("%s %s: the pool's database cannot be used", req.method, req.path)
     except Exception:
         log.exception("%s %s failed inside the local user pool", req.method, req.path)
     return html(500, login_pages.error_page("Server error", "The local user pool failed; see its log."))
+
+
+#: Where a database keeps the managed-login state (one JSON value; see ManagedLoginState).
+STATE_VALUE = "managed_login"
+
+
+def _load(svc: Service) -> str | None:
+    """With a database: the state as saved (another process may have changed it); its text, to see changes."""
+    get_value = getattr(svc.store, "get_value", None)
+    if not svc.store.durable or get_value is None:
+        return None
+    data = get_value(STATE_VALUE)
+    if data is not None:
+        svc.managed_login = decode(ManagedLoginState, data)
+    return json.dumps(data, sort_keys=True)
+
+
+def _save(svc: Service, saved: str | None) -> None:
+    if saved is None:
+        return
+    state_of(svc).prune(svc.now())
+    data = encode(state_of(svc))
+    if json.dumps(data, sort_keys=True) != saved:
+        svc.store.set_value(STATE_VALUE, data)  # type: ignore[attr-defined]
 
 
 def _answer_request(svc: Service, req: WebRequest) -> WebResponse:

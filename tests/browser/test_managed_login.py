@@ -508,3 +508,37 @@ def test_what_the_pages_change_is_saved_with_data(tmp_path: Path) -> None:
                                                "refresh_token": tokens["refresh_token"]})
         assert refreshed.status == 200, refreshed.body
         assert claims(json.loads(refreshed.body)["access_token"])["scope"] == "openid email"
+
+
+def test_two_processes_on_one_database_share_the_sign_in(tmp_path: Path) -> None:
+    """``--workers``: each request may reach another process. Here two servers share one database: the page
+    from one, the password to the other, the code exchanged at the other, the signed-in browser known to both."""
+    data = tmp_path / "pool.db"
+    with LocalUserPool(seed(), data=data) as first, LocalUserPool(seed(), data=data, lock_data=False) as second:
+        web = WebClient(first.endpoint_url)  # cookies are per host, not per port: both servers get them
+        page, verifier = web.login_page()
+        mfa = web.post(second.endpoint_url + page.form_action(),
+                       {"_csrf": page.csrf(), "username": "tina", "password": "Tina-Passw0rd!"})
+        assert "Authenticator code" in mfa.body, mfa.body
+        done = web.post(first.endpoint_url + mfa.form_action(), {"_csrf": mfa.csrf(), "code": first.totp_code("tina")})
+        assert done.status == 302 and "code=" in done.location
+        second_web = WebClient(second.endpoint_url)
+        answer = exchange(second_web, done.query()["code"], verifier)
+        assert answer.status == 200, answer.body
+        again = exchange(web, done.query()["code"], verifier)  # used once, at the other process
+        assert json.loads(again.body)["error"] == "invalid_grant"
+        # the browser is signed in at both: the next authorize at the other server sends a code at once
+        _, challenge = pkce()
+        straight = web.get(second.endpoint_url + "/oauth2/authorize?" + urlencode({
+            "response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "code_challenge": challenge,
+            "code_challenge_method": "S256"}))
+        assert straight.location.startswith(CALLBACK + "?code=")
+
+
+def test_origin_is_the_host_the_browser_used(pool: LocalUserPool) -> None:
+    web = WebClient(pool.endpoint_url.replace("127.0.0.1", "localhost"))
+    page, _ = web.login_page()
+    origin = f"http://localhost:{pool.port}"
+    done = web.post(page.form_action(), {"_csrf": page.csrf(), "username": "alice", "password": "Alice-Passw0rd!"},
+                    headers={"Origin": origin})
+    assert done.status == 302

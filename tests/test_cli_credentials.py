@@ -43,7 +43,8 @@ def seed(token_seconds: int = 3600, credentials_seconds: int = 3600) -> dict[str
             "users": [{"username": "alice", "password": PASSWORD}],
         }],
         "identity_pools": [{"id": IDENTITY_POOL_ID, "user_pools": [POOL_ID], "roles": {"authenticated": AUTH_ROLE},
-                            "custom_roles": [ADMIN_ROLE], "credentials_validity_seconds": credentials_seconds}],
+                            "custom_roles": [ADMIN_ROLE], "credentials_validity_seconds": credentials_seconds,
+                            "allow_classic_flow": True}],
     }
 
 
@@ -109,6 +110,10 @@ def test_process_env_and_json_outputs_and_the_cache(local: LocalUserPool, tmp_pa
     assert local.issued_credentials(admin["AccessKeyId"]) == {
         **local.issued_credentials(admin["AccessKeyId"]), "RoleArn": ADMIN_ROLE, "IdentityId": issued["IdentityId"]}
     assert count(local, "GetId") == 1
+    # The basic flow: GetOpenIdToken, then STS AssumeRoleWithWebIdentity of the role given.
+    basic = credentials(local, env, "--basic-flow", "--role-arn", AUTH_ROLE)
+    assert local.issued_credentials(basic["AccessKeyId"])["RoleArn"] == AUTH_ROLE
+    assert [count(local, op) for op in ("GetOpenIdToken", "AssumeRoleWithWebIdentity")] == [1, 1]
 
 
 def test_expiry_refreshes_the_tokens_and_the_credentials(tmp_path: Path) -> None:
@@ -142,6 +147,9 @@ def test_failures_are_one_line_and_show_no_secret(local: LocalUserPool, tmp_path
     env = env_for(local, tmp_path, AUTHFLOW_IDENTITY_POOL_ID="")
     assert_one_line_error(run_cli(["credentials", "--non-interactive"], env), contains="--identity-pool-id")
     assert run_cli(["credentials", "--non-interactive"], env).returncode == 2
+    done = run_cli(["credentials", "--non-interactive", "--basic-flow"], env_for(local, tmp_path))
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="the basic flow assumes a role of your choice")
     env = env_for(local, tmp_path, AUTHFLOW_IDENTITY_POOL_ID="us-east-1:00000000-0000-4000-8000-000000000000")
     done = run_cli(["credentials", "--non-interactive"], env)
     assert done.returncode == 1
@@ -191,6 +199,7 @@ def test_profiles(local: LocalUserPool, tmp_path: Path) -> None:
     done = run_cli(["token", "--profile", "nope"], env)
     assert done.returncode == 2
     assert_one_line_error(done, contains="no profile 'nope'")
+    assert run_cli(["token", "--help"], {**env, "AUTHFLOW_PROFILE": "nope"}).returncode == 0  # help still shows
     # A key no command takes (a typo) is found by `authflow profiles`.
     config = Path(env["AUTHFLOW_CONFIG"])
     config.write_text(config.read_text() + "poolid = 'x'\n")

@@ -290,9 +290,10 @@ def verify_login(svc: Service, pool: IdentityPool, provider_name: str, token: st
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         raise not_authorized("Invalid login token. Missing a required claim: sub")
-    if provider.get("ServerSideTokenCheck"):
+    if provider.get("ServerSideTokenCheck"):  # the user pool is asked whether the user still stands
         user = svc.pools[user_pool_id].get(str(claims.get("cognito:username", "")))
-        if user is None or user.sub != sub or not user.enabled:
+        revoked = svc.tokens.is_revoked_origin(str(claims.get("origin_jti", "")))
+        if user is None or user.sub != sub or not user.enabled or revoked:
             raise not_authorized("Invalid login token. Token has been revoked.")
     return f"{provider_name}|{sub}"
 

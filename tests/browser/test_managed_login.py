@@ -533,3 +533,12 @@ def test_two_processes_on_one_database_share_the_sign_in(tmp_path: Path) -> None
             "response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "code_challenge": challenge,
             "code_challenge_method": "S256"}))
         assert straight.location.startswith(CALLBACK + "?code=")
+
+
+def test_origin_is_the_host_the_browser_used(pool: LocalUserPool) -> None:
+    web = WebClient(pool.endpoint_url.replace("127.0.0.1", "localhost"))
+    page, _ = web.login_page()
+    origin = f"http://localhost:{pool.port}"
+    done = web.post(page.form_action(), {"_csrf": page.csrf(), "username": "alice", "password": "Alice-Passw0rd!"},
+                    headers={"Origin": origin})
+    assert done.status == 302

@@ -257,3 +257,28 @@ def test_identity_pools_are_kept_in_the_data_file_and_shared_by_workers(tmp_path
         sts = unsigned("sts", again.endpoint_url)
         assert sts.assume_role_with_web_identity(RoleArn=AUTH_ROLE, RoleSessionName="again",
                                                  WebIdentityToken=openid)["SubjectFromWebIdentityToken"] == identity_id
+
+
+def test_server_side_token_check_asks_the_user_pool() -> None:
+    """ServerSideTokenCheck: a token of a signed-out (GlobalSignOut) or disabled user is refused, though its
+    signature and expiry are good; without it, such a token is taken until it expires (as in Cognito)."""
+    checked = seed(providers=[{"ProviderName": PROVIDER, "ClientId": "identityclient1", "ServerSideTokenCheck": True}])
+    checked["identity_pools"][0]["user_pools"] = []
+    with LocalUserPool(checked) as local:
+        identity = unsigned("cognito-identity", local.endpoint_url)
+        idp = unsigned("cognito-idp", local.endpoint_url)
+        result = password_auth(idp, "identityclient1", "alice", PASSWORD)["AuthenticationResult"]
+        assert identity.get_id(IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: result["IdToken"]})["IdentityId"]
+        idp.global_sign_out(AccessToken=result["AccessToken"])
+        code, text = refused(identity.get_id, IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: result["IdToken"]})
+        assert (code, text) == ("NotAuthorizedException", "Invalid login token. Token has been revoked.")
+        bob = id_token(local, "bob")
+        local.update_user("bob", enabled=False)
+        code, _ = refused(identity.get_id, IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: bob})
+        assert code == "NotAuthorizedException"
+    with LocalUserPool(seed()) as unchecked:
+        identity = unsigned("cognito-identity", unchecked.endpoint_url)
+        idp = unsigned("cognito-idp", unchecked.endpoint_url)
+        result = password_auth(idp, "identityclient1", "alice", PASSWORD)["AuthenticationResult"]
+        idp.global_sign_out(AccessToken=result["AccessToken"])
+        assert identity.get_id(IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: result["IdToken"]})["IdentityId"]

@@ -379,7 +379,8 @@ class Account:
     token cache entry they live in (refreshed through it, and a forgotten current device forgotten there);
     ``on_tokens`` is called with refreshed tokens; ``username`` is what the person signs in with (default: the
     access token's ``username`` claim); ``totp_issuer`` names the app in the authenticator (default: the
-    pool's name)."""
+    pool's name); ``sign_in_again`` (optional) returns new tokens by signing in, for when Cognito has revoked
+    the access token (a global sign-out elsewhere) or the refresh token no longer works."""
 
     def __init__(
         self,
@@ -392,6 +393,7 @@ class Account:
         on_tokens: Callable[[Tokens], None] | None = None,
         totp_issuer: str | None = None,
         leeway: float = 30.0,
+        sign_in_again: Callable[[], Tokens] | None = None,
     ) -> None:
         from authflow.tokencache import internal_username
 
@@ -403,6 +405,7 @@ class Account:
         self.on_tokens = on_tokens
         self.totp_issuer = totp_issuer or pool.pool_name
         self.leeway = leeway
+        self.sign_in_again = sign_in_again
 
     def __repr__(self) -> str:
         return f"Account({self.username!r}, {self.pool!r})"
@@ -417,10 +420,28 @@ class Account:
         try:
             return self.pool.send(self._with_token(request))
         except NotAuthorizedError as exc:
-            if "expired" not in exc.message.lower():
+            text = exc.message.lower()
+            if "access token" not in text or not ("expired" in text or "revoked" in text):
                 raise
-        self.refresh(force=True)
+            stale = exc
+        self._renew(stale)
         return self.pool.send(self._with_token(request))
+
+    def _renew(self, refused: NotAuthorizedError) -> None:
+        """New tokens after Cognito refused the access token: refreshed when it expired; else (revoked, or the
+        refresh token no longer works either) by signing in again where ``sign_in_again`` allows it."""
+        if "expired" in refused.message.lower():
+            try:
+                self.refresh(force=True)
+                return
+            except NotAuthorizedError:
+                if self.sign_in_again is None:
+                    raise
+        if self.sign_in_again is None:
+            raise refused
+        self.tokens = self.sign_in_again()
+        if self.on_tokens is not None:
+            self.on_tokens(self.tokens)
 
     def _with_token(self, request: Request) -> Request:
         return Request(request.operation, {**request.parameters, "AccessToken": self.tokens.access_token})

@@ -171,7 +171,30 @@ class Demo:
         shown = {k: claims[k] for k in ("cognito:username", "name", "email", "phone_number") if k in claims}
         terminal.say(f"  Tokens: access, id and refresh; they expire in {tokens.expires_in} s.")
         terminal.say(f"  The id token says: {json.dumps(shown)}")
+        for line in self.credentials_lines(tokens):
+            terminal.say(line)
         terminal.say("")
+
+    def credentials_lines(self, tokens: Tokens) -> list[str]:
+        """What the identity pool of the user's pool gives (``authflow credentials``): the key id and role, never
+        the secret; nothing where no identity pool trusts the pool."""
+        from authflow.credentials import IdentityPoolAccess, iso8601
+        from authflow.tokencache import jwt_claims
+
+        if not tokens.id_token:
+            return []
+        pool_id = str(jwt_claims(tokens.id_token).get("iss", "")).rsplit("/", 1)[-1]
+        for identity_pool in self.local.identity_pools():
+            if any(str(p.get("ProviderName", "")).endswith(f"/{pool_id}") for p in identity_pool.providers):
+                access = IdentityPoolAccess(identity_pool.id, pool_id, endpoint_url=self.local.endpoint_url)
+                try:
+                    found = access.credentials(tokens.id_token)
+                except AuthflowError as exc:
+                    return [f"  AWS credentials: {' '.join(str(exc).split())}"]
+                role = self.local.issued_credentials(found.access_key_id)["RoleArn"].rsplit("/", 1)[-1]
+                return [f"  AWS credentials from identity pool {identity_pool.name}: {found.access_key_id},",
+                        f"  role {role}, until {iso8601(found.expiration)} (`authflow credentials` prints them whole)."]
+        return []
 
     def run(self, only: str | None = None) -> int:
         from prompt_toolkit.patch_stdout import patch_stdout

@@ -17,7 +17,9 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     |   +-- ExpiredCodeError              code expired or TOTP code already used: retry with a new one
     |   +-- InvalidPasswordError          new password breaks the policy: retry with another
     |   +-- TooManyRequestsError          throttled (botocore already retried)
-    |   +-- InvalidParameterError, ResourceNotFoundError, ...
+    |   +-- ResourceNotFoundError
+    |   |   +-- DeviceNotFoundError       the remembered device is not known (forgotten on the server)
+    |   +-- InvalidParameterError, ...
     +-- ProtocolError                     Cognito's answer makes no sense to us
     |   +-- UnsupportedChallengeError     a ChallengeName we do not handle
     |   |   +-- UnexpectedChallengeError  a known one, where the transition table has no row for it
@@ -156,6 +158,11 @@ class ResourceNotFoundError(CognitoError):
     code = "ResourceNotFoundException"
 
 
+class DeviceNotFoundError(ResourceNotFoundError):
+    """The DEVICE_KEY sent is not a device Cognito knows (the device was forgotten): ResourceNotFoundException
+    naming a device ("Device does not exist.")."""
+
+
 class InternalError(CognitoError):
     code = "InternalErrorException"
 
@@ -218,6 +225,8 @@ def cognito_error(code: str, message: str, operation: str | None = None) -> Cogn
     cls: type[CognitoError] = _BY_CODE.get(code, CognitoError)
     if cls is NotAuthorizedError:
         cls = _not_authorized_subclass(message)
+    elif cls is ResourceNotFoundError and "device" in message.lower():
+        cls = DeviceNotFoundError
     return cls(message, code=code, operation=operation)
 
 

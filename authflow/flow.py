@@ -33,12 +33,12 @@ from authflow import devices, srp
 from authflow.devices import Device
 from authflow.errors import (
     AuthflowError,
+    DeviceNotFoundError,
     FlowStateError,
     InvalidAnswerError,
     MalformedResponseError,
     MissingAnswerError,
     RepeatedAnswerError,
-    ResourceNotFoundError,
     SignInCancelled,
     SnapshotError,
     TooManyRequestsError,
@@ -520,8 +520,8 @@ class AuthFlow:
         device_key = self.device.device_key if self.device is not None else None
         try:
             return self._timed_send(request, device_key)
-        except ResourceNotFoundError as exc:
-            if device_key is None or request.operation != "InitiateAuth" or "device" not in exc.message.lower():
+        except DeviceNotFoundError:
+            if device_key is None:
                 raise
             # The device was forgotten on the server: sign in without it, as the AWS SDKs do.
             self.device = None

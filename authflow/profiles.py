@@ -131,20 +131,34 @@ def _actions(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
             yield action
 
 
-def apply(parser: argparse.ArgumentParser, argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str | None:
+def unknown_settings(parser: argparse.ArgumentParser, settings: Mapping[str, Any]) -> list[str]:
+    """The keys of ``settings`` that no option of ``parser`` (or of its subcommands) takes."""
+    known = {a.dest for a in _actions(parser) if a.dest not in NOT_SETTINGS}
+    return sorted(set(settings) - known)
+
+
+def check(name: str, settings: Mapping[str, Any], parser: argparse.ArgumentParser) -> None:
+    """ProfileError when profile ``name`` has a key that no command of ``parser`` takes (a typo)."""
+    unknown = unknown_settings(parser, settings)
+    if unknown:
+        raise ProfileError(f"profile {name!r}: unknown setting(s) {', '.join(unknown)} "
+                           "(keys are the flags without dashes, e.g. pool_id)")
+
+
+def apply(parser: argparse.ArgumentParser, argv: Sequence[str], environ: Mapping[str, str] | None = None, *,
+          strict: bool = True) -> str | None:
     """Make the chosen profile's settings the defaults of ``parser``'s options (and its subcommands'), except
-    where the option's environment variable (``AUTHFLOW_<KEY>``) is set. Returns the profile's name, or None."""
+    where the option's environment variable (``AUTHFLOW_<KEY>``) is set. Returns the profile's name, or None.
+    ``strict``: ``parser`` has every command, so a key none of them takes is an error (with the parser of one
+    command, the keys of the others are left alone; ``authflow profiles`` checks them all)."""
     env = os.environ if environ is None else environ
     name = chosen_profile(argv, env)
     if name is None:
         return None
     settings = profile(name, config_path(env))
+    if strict:
+        check(name, settings, parser)
     actions = [a for a in _actions(parser) if a.dest not in NOT_SETTINGS]
-    known = {a.dest for a in actions}
-    unknown = sorted(set(settings) - known)
-    if unknown:
-        raise ProfileError(f"profile {name!r}: unknown setting(s) {', '.join(unknown)} "
-                           "(keys are the flags without dashes, e.g. pool_id)")
     for action in actions:
         if action.dest not in settings or env.get(f"AUTHFLOW_{action.dest.upper()}"):
             continue

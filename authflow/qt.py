@@ -67,6 +67,10 @@ __all__ = [
 
 #: How long before its Session expires a sign-in starts showing the countdown (seconds).
 DEFAULT_WARN_BEFORE = 60.0
+#: A page's title, against the body text's font size.
+TITLE_SCALE = 1.35
+#: Said on the password page after "Send a new code" on a sign-in code page: why the person is back there.
+NEW_CODE_NOTICE = "To get a new code, sign in again: enter your password, and a new code is sent."
 
 def describe_error(error: AuthflowError) -> str:
     """One sentence for a person about why an answer was refused or the sign-in stopped
@@ -172,7 +176,13 @@ class Screen(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         heading = QLabel(self.heading())
         heading.setObjectName("title")
+        heading.setWordWrap(True)
+        font = heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * TITLE_SCALE)
+        heading.setFont(font)
         self.layout_.addWidget(heading)
+        self.layout_.addSpacing(2)
         self.message = QLabel(self.intro())
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
@@ -183,6 +193,9 @@ class Screen(QWidget):
         self.show_error(error)
         self.layout_.addWidget(self.error)
         self.form = QFormLayout()
+        # Each label above its input: every page's inputs start at one left edge, the body text's, whatever
+        # the length of its labels (and a long label never squeezes its input).
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.layout_.addLayout(self.form)
         self.inputs: dict[str, QLineEdit] = {}
         self.build()
@@ -213,9 +226,15 @@ class Screen(QWidget):
         return {name: line.text() for name, line in self.inputs.items()}
 
     def show_error(self, text: str) -> None:
+        self.error.setStyleSheet("")
         self.error.setText(text)
         self.error.setVisible(bool(text))
         self.sign_in.fit()
+
+    def show_notice(self, text: str) -> None:
+        """A line that explains, in the error's place but not in its colour."""
+        self.show_error(text)
+        self.error.setStyleSheet("color: palette(text);")
 
     def focus(self) -> None:
         first = next(iter(self.inputs.values()), None)
@@ -297,6 +316,7 @@ class _SecretInput(QWidget):
         self.toggle.setObjectName(f"{field.name}_show")
         self.toggle.setCheckable(True)
         self.toggle.setAutoDefault(False)
+        self.toggle.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes from one password field to the next
         self.toggle.toggled.connect(self._reveal)
         row.addWidget(self.line, 1)
         row.addWidget(self.toggle)
@@ -316,6 +336,20 @@ def _link(text: str, name: str, action: Callable[[], None]) -> QPushButton:
     button.setStyleSheet("color: #0b57d0; text-align: left; padding: 2px 0;")
     button.clicked.connect(action)
     return button
+
+
+def _keep_typed(old: Screen, new: Screen) -> None:
+    """After a refused answer (the same question again), what the person typed that is not a secret stays:
+    a full name survives a password the policy refused."""
+    if not (isinstance(old, Page) and isinstance(new, Page) and new.prompt.error is not None):
+        return
+    if (old.prompt.kind, old.prompt.challenge_name) != (new.prompt.kind, new.prompt.challenge_name):
+        return
+    secret = {f.name for f in new.prompt.fields if f.secret}
+    for name, line in new.inputs.items():
+        before = old.inputs.get(name)
+        if before is not None and name not in secret and before.text():
+            line.setText(before.text())
 
 
 def _add_secret(page_: Screen, field: Field, label: str) -> QLineEdit:
@@ -349,9 +383,12 @@ class CodePage(Page):
 
     def intro(self) -> str:
         prompt = self.prompt
+        how = MEDIUM_LABELS.get((prompt.delivery_medium or "").upper())
+        by = f" {how}" if how else ""
         if prompt.destination:
-            by = MEDIUM_LABELS.get((prompt.delivery_medium or "").upper())
-            return f"We sent a code{' ' + by if by else ''} to {prompt.destination}. Enter it below."
+            return f"We sent a code{by} to {prompt.destination}. Enter it below."
+        if by:  # where is not known (Cognito did not say), how is
+            return f"We sent a code{by}. Enter it below."
         return prompt.message
 
     def build(self) -> None:
@@ -370,7 +407,7 @@ def _add_resend(page_: Page) -> None:
     if offer is not None:
         resend = _link(offer.label, "resend", lambda: page_.sign_in.send(dict(offer.answer)))
     elif page_.prompt.destination:
-        resend = _link("Send a new code", "resend", page_.sign_in.start_over)
+        resend = _link("Send a new code", "resend", lambda: page_.sign_in.start_over(NEW_CODE_NOTICE))
         resend.setToolTip("Starts the sign-in again, which sends a new code")
     else:
         return
@@ -586,17 +623,21 @@ class TotpSetupPage(Page):
         secret = self.prompt.secret_code or ""
         shown = QLabel(" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)))
         shown.setObjectName("secret")
-        shown.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        fixed.setPointSizeF(shown.font().pointSizeF())  # the body's size, so the app's font scaling reaches it
+        shown.setFont(fixed)
         shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        shown.setWordWrap(True)  # a long secret breaks between its groups of four, never out of sight
         copy = QPushButton("Copy")
         copy.setObjectName("copy_secret")
         copy.setAutoDefault(False)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(secret))
         row = QHBoxLayout()
-        row.addWidget(QLabel("Key:"))
-        row.addWidget(shown, 1)
+        row.addWidget(QLabel("Or type this key into the app:"))
+        row.addStretch(1)
         row.addWidget(copy)
         self.form.addRow(row)
+        self.form.addRow(shown)
         super().build()
 
 
@@ -669,13 +710,13 @@ class SignInWidget(QWidget):
         self._cancelled = threading.Event()
         self._call: _Call | None = None
         self._finished = False
+        self._notice = ""  # said on the next page shown (start_over's reason)
         self._outcomes = _Outcomes(self)
         self._outcomes.finished.connect(self._finished_call)
 
         self.setObjectName("authflow_sign_in")
         self.setMinimumWidth(460)
         self.setStyleSheet(
-            "QLabel#title { font-size: 17px; font-weight: bold; margin-bottom: 4px; }"
             "QLabel#error { color: #b00020; }"
             "QLabel#countdown { background: #fff4ce; border: 1px solid #e0c060; padding: 6px; }"
         )
@@ -702,7 +743,7 @@ class SignInWidget(QWidget):
         self.progress.setObjectName("busy")
         busy_row = QHBoxLayout(self.progress)
         busy_row.setContentsMargins(0, 0, 0, 0)
-        busy_row.addWidget(QLabel("Contacting the user pool…"))
+        busy_row.addWidget(QLabel("Please wait…"))
         bar = QProgressBar()
         bar.setRange(0, 0)  # "working", animated by the event loop
         bar.setTextVisible(False)
@@ -718,6 +759,13 @@ class SignInWidget(QWidget):
         self.remember.setVisible("remember_device" in self.flow_options)
         buttons.addWidget(self.remember)
         buttons.addStretch(1)
+        self.back_button = QPushButton("Back")
+        self.back_button.setObjectName("back")
+        self.back_button.setAutoDefault(False)
+        self.back_button.setToolTip("Back to the first screen (this sign-in is dropped)")
+        self.back_button.clicked.connect(self.back)
+        self.back_button.hide()
+        buttons.addWidget(self.back_button)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancel")
         self.cancel_button.setAutoDefault(False)
@@ -788,15 +836,24 @@ class SignInWidget(QWidget):
         self._abandon()
         self._begin(begin)
 
-    def start_over(self) -> None:
-        """Drop this sign-in (its Session) and begin again with the same username."""
+    def start_over(self, notice: str = "") -> None:
+        """Drop this sign-in (its Session) and begin again with the same username; ``notice`` is said on the
+        first page of the new sign-in (why the person is back there)."""
         if self._finished:
             return
         self._abandon()
         if self.username:
+            self._notice = notice
             self._begin()
         else:
             self._show_username()
+
+    def back(self) -> None:
+        """Leave this sign-in (its Session) for the first screen, the username still typed there."""
+        if self._finished:
+            return
+        self._abandon()
+        self._show_username()
 
     def cancel(self) -> None:
         """Give up: the flow forgets its Session, ``cancelled`` is emitted. Safe to call again."""
@@ -811,11 +868,20 @@ class SignInWidget(QWidget):
         return _Passkey(self.authenticator, self._key_waits.emit)
 
     def fit(self) -> None:
-        """Grow the window to what the screen now shows (an error line, a notice)."""
+        """Size the window to what the screen now shows (a new page, an error line, a notice): as high as its
+        wrapped text needs at the window's width, no higher (a short page after a tall one shrinks it)."""
         layout = self.layout()
-        if layout is not None:
-            layout.activate()
-            self.window().adjustSize()
+        if layout is None:
+            return
+        layout.activate()
+        window = self.window()
+        outer = window.layout()
+        if outer is None or window is self:
+            outer = layout
+        outer.activate()
+        width = max(window.width(), outer.totalMinimumSize().width())
+        height = outer.totalHeightForWidth(width) if outer.hasHeightForWidth() else -1
+        window.resize(width, max(height, outer.totalMinimumSize().height()))
 
     def _touch_now(self) -> None:
         if isinstance(self.page, PasskeyPage):
@@ -923,6 +989,8 @@ class SignInWidget(QWidget):
 
     def _show(self, new: Screen) -> None:
         old = self.pages.currentWidget()
+        if isinstance(old, Screen):
+            _keep_typed(old, new)
         self.pages.addWidget(new)
         self.pages.setCurrentWidget(new)
         if old is not None:
@@ -931,7 +999,13 @@ class SignInWidget(QWidget):
         self.submit_button.setText(new.submit_text)
         self.submit_button.setEnabled(True)
         self.remember.setVisible(isinstance(new, UsernameScreen) and "remember_device" in self.flow_options)
+        self.back_button.setVisible(not isinstance(new, UsernameScreen))
+        if self._notice and isinstance(new, Page):
+            new.show_notice(self._notice)
+            self._notice = ""
         new.focus()
+        self.fit()
+        QTimer.singleShot(0, self, self.fit)  # again once the old page is gone and the layout has settled
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)

@@ -41,8 +41,6 @@ if TYPE_CHECKING:  # authflow.devices brings SRP (and gmpy2): `authflow token` s
 CACHE_DIR_ENV = "AUTHFLOW_CACHE_DIR"
 KEYRING_SERVICE = "authflow"
 FORMAT_VERSION = 1
-#: A cached access token this close to its expiry (seconds) counts as expired.
-DEFAULT_LEEWAY = 60.0
 #: The largest entry file read (an entry is a few KB); anything bigger is ignored unread.
 MAX_ENTRY_BYTES = 256 * 1024
 #: A ``.tmp-*`` file older than this (seconds) was left by a write that never finished: removed.

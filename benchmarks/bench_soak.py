@@ -6,7 +6,9 @@ pass. The pool's resident memory (VmRSS, Linux /proc) is printed at intervals, w
 end how much it grew over the last half of the sign-ins (when every cap the pool keeps is long full: the
 request log's 10,000 entries, 20 token sessions per user).
 
-    python benchmarks/bench_soak.py [--sign-ins 100000] [--threads 4] [--max-seconds 1800]
+With ``--data`` the pool keeps its state in an SQLite file (``authflow local-pool --data``).
+
+    python benchmarks/bench_soak.py [--sign-ins 100000] [--threads 4] [--max-seconds 1800] [--data]
 """
 
 from __future__ import annotations
@@ -35,9 +37,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--max-seconds", type=float, default=1800.0)
     parser.add_argument("--every", type=float, default=30.0, help="seconds between RSS lines")
+    parser.add_argument("--data", action="store_true", help="the pool keeps its state in SQLite (--data)")
     args = parser.parse_args()
 
-    with pool_process(plain=args.users) as local:
+    with pool_process(plain=args.users, data=args.data) as local:
         counter = itertools.count()
         done = [0] * args.threads
         failures: list[str] = []
@@ -61,7 +64,8 @@ def main() -> None:
                 done[index] += 1
 
         print(machine())
-        print(f"# {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.threads} threads, {args.users} users")
+        print(f"# {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.threads} threads, {args.users} users, "
+              f"state {'in SQLite (--data)' if args.data else 'in memory'}")
         start_rss = rss_mib(local.pid)
         print(f"{'sign-ins':>9} {'seconds':>8} {'pool RSS MiB':>13} {'sign-ins/s':>11}")
         print(f"{0:>9} {0.0:>8.1f} {start_rss:>13.1f} {'':>11}")

@@ -6,6 +6,9 @@
     python examples/desktop_qt.py --pool-id eu-west-1_AbC --client-id 123abc [--keyring] [--sign-up email]
     python examples/desktop_qt.py ... --domain https://auth.example.com [--provider Google]   # managed login
 
+Against the local user pool, the window shows the codes the pool "sends" (SMS and email codes, from its
+outbox) and tina's current authenticator code, and the pool's endpoint is printed: nothing is really sent.
+
 With a real pool, a client secret comes from AUTHFLOW_CLIENT_SECRET. ``--keyring`` keeps the tokens in the
 system keyring (``pip install 'authflow[keyring]'``) and signs the person in again without the dialog
 while they are valid.
@@ -15,11 +18,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
-from collections.abc import Iterator
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -37,6 +44,10 @@ from authflow.qt import DialogResult, SignInDialog, in_background
 from authflow.qt_account import AccountDialog
 from authflow.tokencache import CacheKey, TokenCache, jwt_claims
 from authflow.tokens import Tokens
+from authflow.totp import code_now
+
+#: The demo user whose authenticator code the window shows (the local pool's demo seed).
+TINA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class MainWindow(QMainWindow):
@@ -46,6 +57,7 @@ class MainWindow(QMainWindow):
         self, pool: UserPool, *, token_cache: TokenCache | None = None, hint: str = "",
         sign_up_attributes: tuple[str, ...] | None = None,
         browser: BrowserSignIn | None = None, providers: tuple[str, ...] = (),
+        messages: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
         self.pool, self.token_cache, self.sign_up_attributes = pool, token_cache, sign_up_attributes
@@ -77,10 +89,36 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(self.hint)
+        #: The local pool's messages (what a real pool would text or email), refreshed every second.
+        self.messages = QLabel()
+        self.messages.setObjectName("messages")
+        self.messages.setWordWrap(True)
+        self.messages.setStyleSheet("background: #f6f6f6; border: 1px solid #ccc; padding: 6px;")
+        self.messages.setVisible(messages is not None)
+        layout.addWidget(self.messages)
+        if messages is not None:
+            self._read_messages = messages
+            self._reading = False
+            self.message_timer = QTimer(self)
+            self.message_timer.timeout.connect(self.refresh_messages)
+            self.message_timer.start(1000)
+            self.refresh_messages()
         layout.addStretch(1)
         self.setCentralWidget(body)
-        self.resize(440, 140)
+        self.resize(600, 360 if messages is not None else 160)  # room for the hint and the messages
         self.show_signed_out()
+
+    def refresh_messages(self) -> None:
+        """Read the local pool's outbox off the UI thread, then show it."""
+        if self._reading:
+            return
+        self._reading = True
+
+        def shown(text: Any, error: BaseException | None) -> None:
+            self._reading = False
+            self.messages.setText(text if error is None else f"The local pool's messages cannot be read ({error}).")
+
+        in_background(self, self._read_messages, shown)
 
     def sign_in_or_out(self) -> None:
         if self.tokens is None:
@@ -163,11 +201,25 @@ def user_pool(args: argparse.Namespace) -> Iterator[tuple[UserPool, str]]:
     with LocalUserPool("demo") as local:
         pool = UserPool(local.pool_id, local.client_id, endpoint_url=local.endpoint_url)
         yield pool, (
-            "Local user pool: try alice / Alice-Passw0rd! (tokens at once), tina / Tina-Passw0rd! "
-            "(authenticator code: secret JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP) or newton / Temp-Passw0rd! "
-            "(new password), or Continue with LocalOIDC as olivia / Olivia-Passw0rd! (the browser). "
-            "`authflow local-pool` lists them all."
+            f"Local user pool at {local.endpoint_url}: try alice / Alice-Passw0rd! (tokens at once), "
+            "tina / Tina-Passw0rd! (the authenticator code below), sam / Sam-Passw0rd! (a code by SMS, below), "
+            "newton / Temp-Passw0rd! (new password), or Continue with LocalOIDC as olivia / Olivia-Passw0rd! (the "
+            "browser). `authflow local-pool` lists them all."
         )
+
+
+def local_messages(endpoint_url: str, limit: int = 4) -> Callable[[], str]:
+    """What the local pool "sent" lately (its outbox, over HTTP as any program would read it) and tina's
+    authenticator code now, as lines for a person."""
+
+    def read() -> str:
+        with urllib.request.urlopen(f"{endpoint_url}/_local/outbox", timeout=2) as reply:
+            sent = json.load(reply)
+        lines = [f"{m['medium']} to {m['destination']} for {m['username']}: {m['code']}" for m in sent[-limit:]]
+        lines.append(f"tina's authenticator app shows {code_now(TINA_SECRET, time.time())} now.")
+        return "Messages from the local pool (nothing is really sent):\n" + "\n".join(lines)
+
+    return read
 
 
 def browser_for(args: argparse.Namespace, pool: UserPool) -> tuple[BrowserSignIn | None, tuple[str, ...]]:
@@ -204,8 +256,11 @@ def main(argv: list[str] | None = None) -> int:
         sign_up = args.sign_up if args.sign_up is not None else (None if args.pool_id else "name,email")
         attributes = tuple(a for a in sign_up.split(",") if a) if sign_up is not None else None
         browser, providers = browser_for(args, pool)
+        if not args.pool_id:
+            print(f"authflow desktop example: the local user pool listens at {pool.endpoint_url}", flush=True)
         window = MainWindow(pool, token_cache=cache, hint=hint, sign_up_attributes=attributes, browser=browser,
-                            providers=providers)
+                            providers=providers,
+                            messages=None if args.pool_id else local_messages(pool.endpoint_url or ""))
         if cache is not None and args.username:
             kept = cache.load(cache_key(pool, args.username))
             if kept is not None and not kept.expired():

@@ -3,8 +3,8 @@
 Reached from ``start`` when the flow begins with the password, or from SELECT_CHALLENGE after choosing
 PASSWORD or PASSWORD_SRP. The answer is sent as InitiateAuth (PASSWORD, or SRP_A for an SRP flow) or as
 SELECT_CHALLENGE's answer (ANSWER with PASSWORD or SRP_A). For SRP, the password and the ephemeral are left
-in ``ctx.carry`` for PASSWORD_VERIFIER; :func:`prepare` makes the ephemeral as soon as the flow waits for
-the password, while it is typed. A refused password in a flow that starts with it is asked again
+for PASSWORD_VERIFIER (a ``password_verifier.SrpHandOff``); :func:`prepare` makes the ephemeral as soon as
+the flow waits for the password, while it is typed. A refused password in a flow that starts with it is asked again
 (a fresh InitiateAuth follows); after SELECT_CHALLENGE the Session is spent and the sign-in fails.
 """
 
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from authflow.states import select_challenge
 from authflow.states.base import Context, Exchange, Follow, Request, State, answer_challenge, answer_value, ask
+from authflow.states.password_verifier import SrpHandOff
 
 from authflow.errors import (
     AuthflowError,
@@ -55,7 +56,7 @@ def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
     early = ctx.carry.pop(EARLY_EPHEMERAL, None)
     ephemeral = None if plain else early if isinstance(early, ClientEphemeral) else ctx.new_ephemeral()
     if ephemeral is not None:
-        ctx.carry["password"], ctx.carry["ephemeral"] = password, ephemeral
+        SrpHandOff(password, ephemeral).leave(ctx)
     factor = ctx.memory.get("first_factor")
     if factor:  # chosen in SELECT_CHALLENGE: its answer carries the password or SRP_A
         responses = select_challenge.responses(

@@ -8,18 +8,32 @@ ChallengeResponses: DEVICE_KEY, PASSWORD_CLAIM_SECRET_BLOCK, PASSWORD_CLAIM_SIGN
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from authflow.states.base import Challenge, Context, Exchange, State, answer_challenge, require, take
 
 from authflow import srp
+from authflow.devices import Device
 from authflow.errors import ProtocolError
 
-if TYPE_CHECKING:
-    from authflow.devices import Device  # which imports states.base: no cycle at run time
-
 NAME = "DEVICE_PASSWORD_VERIFIER"
+
+
+@dataclass(frozen=True)
+class DeviceSrpHandOff:
+    """What DEVICE_SRP_AUTH hands DEVICE_PASSWORD_VERIFIER (through ``ctx.carry``: this flow object only): the
+    fresh ephemeral whose A it sent for the device (never the one of the user's password)."""
+
+    ephemeral: srp.ClientEphemeral = field(repr=False)
+
+    def leave(self, ctx: Context) -> None:
+        ctx.carry[DeviceSrpHandOff.__name__] = self
+
+    @staticmethod
+    def take(ctx: Context) -> DeviceSrpHandOff:
+        """The hand-off of this device exchange (used once), or a ProtocolError when there is none."""
+        return take(ctx, DeviceSrpHandOff.__name__, DeviceSrpHandOff, "a device SRP exchange in progress")
 
 
 def responses(
@@ -41,10 +55,11 @@ def responses(
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
-    ephemeral = take(ctx, "device_ephemeral", srp.ClientEphemeral, "a device SRP exchange in progress")
+    started = DeviceSrpHandOff.take(ctx)
     if ctx.device is None:
         raise ProtocolError("DEVICE_PASSWORD_VERIFIER arrived but this sign-in has no device")
-    return answer_challenge(ctx, responses(ctx.challenge, device=ctx.device, ephemeral=ephemeral, now=ctx.now()))
+    return answer_challenge(ctx, responses(ctx.challenge, device=ctx.device, ephemeral=started.ephemeral,
+                                           now=ctx.now()))
 
 
 STATES = (State(NAME, respond),)

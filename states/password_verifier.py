@@ -2,13 +2,15 @@
 
 ChallengeParameters: SRP_B, SALT, SECRET_BLOCK, USER_ID_FOR_SRP, USERNAME.
 ChallengeResponses: USERNAME (= USER_ID_FOR_SRP), PASSWORD_CLAIM_SECRET_BLOCK (as received),
-PASSWORD_CLAIM_SIGNATURE, TIMESTAMP. The password and the ephemeral whose SRP_A started the exchange are
-left in ``ctx.carry`` by the state that sent SRP_A (``awaiting_password``); each is used once.
+PASSWORD_CLAIM_SIGNATURE, TIMESTAMP. The password and the ephemeral whose SRP_A started the exchange come
+from the state that sent SRP_A (``awaiting_password``) as one :class:`SrpHandOff` left in ``ctx.carry``,
+used once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from authflow.states.base import Challenge, Context, Exchange, State, answer_challenge, require, take
@@ -16,6 +18,24 @@ from authflow.states.base import Challenge, Context, Exchange, State, answer_cha
 from authflow import srp
 
 NAME = "PASSWORD_VERIFIER"
+
+
+@dataclass(frozen=True)
+class SrpHandOff:
+    """What the state that sent SRP_A hands PASSWORD_VERIFIER (through ``ctx.carry``: this flow object only,
+    never a snapshot): the password, and the ephemeral whose A was sent. Neither is shown in a repr."""
+
+    password: str = field(repr=False)
+    ephemeral: srp.ClientEphemeral = field(repr=False)
+
+    def leave(self, ctx: Context) -> None:
+        """Leave it for PASSWORD_VERIFIER (replacing any earlier one)."""
+        ctx.carry[SrpHandOff.__name__] = self
+
+    @staticmethod
+    def take(ctx: Context) -> SrpHandOff:
+        """The hand-off left for this exchange (used once), or a ProtocolError when there is none."""
+        return take(ctx, SrpHandOff.__name__, SrpHandOff, "an SRP exchange in progress")
 
 
 def user_id(challenge: Challenge) -> str:
@@ -46,9 +66,9 @@ def responses(
 
 
 def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
-    password = take(ctx, "password", str, "the password of an SRP exchange in progress")
-    ephemeral = take(ctx, "ephemeral", srp.ClientEphemeral, "an SRP exchange in progress")
-    claim = responses(ctx.challenge, password=password, ephemeral=ephemeral, pool_name=ctx.pool_name, now=ctx.now())
+    started = SrpHandOff.take(ctx)
+    claim = responses(ctx.challenge, password=started.password, ephemeral=started.ephemeral, pool_name=ctx.pool_name,
+                      now=ctx.now())
     return answer_challenge(ctx, claim)
 
 

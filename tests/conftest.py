@@ -24,7 +24,8 @@ SLOW_FAMILIES: dict[str, tuple[str, ...]] = {
     "interop": ("interop",),
     "qt": ("qt",),
     "browser": ("browser",),
-    "terminal": ("test_cli_wizard.py", "test_cli_demo.py", "test_wizard.py", "test_examples.py"),
+    "terminal": ("test_cli_wizard.py", "test_cli_demo.py", "test_wizard.py", "test_examples.py",
+                 "test_cli_account_wizard.py", "test_recovery.py"),
     "processes": (
         "test_packaging.py",
         "test_typing.py",
@@ -33,6 +34,7 @@ SLOW_FAMILIES: dict[str, tuple[str, ...]] = {
         "test_locust.py",
         "test_passkey_processes.py",
         "engine/test_many_processes.py",
+        "test_cli_account_speed.py",
     ),
 }
 

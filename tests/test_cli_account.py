@@ -207,3 +207,29 @@ def test_login_of_an_unconfirmed_user_says_no_code_was_sent_until_one_is(
     assert child.exitstatus == 0
     assert "A code was sent" not in before_resend and "text message" not in before_resend
     assert local_pool.user("uma").status == "CONFIRMED"
+
+
+def test_confirm_sign_up_without_resend_says_no_code_was_sent(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    """`authflow confirm-sign-up` (no --resend) sends nothing before the code is asked: the prompt says so instead
+    of naming a medium (the sign-up's code went by email; this run cannot know it)."""
+    pool = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
+    pool.client.sign_up(ClientId=local_pool.client_id, Username="uma", Password=PASSWORD,
+                        UserAttributes=[{"Name": "email", "Value": "uma@example.com"}])
+    env = env_for(local_pool, tmp_path, "uma", PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", AUTHFLOW_PASSWORD=PASSWORD)
+    del env["AUTHFLOW_CODE_COMMAND"]  # the person types the code
+    local_pool.clear_requests()
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "confirm-sign-up"], env=env, cwd=str(REPO),
+                          encoding="utf-8", dimensions=(50, 120), timeout=20)
+    try:
+        child.expect_exact("No code was sent just now: enter the code you were sent earlier, or ask for a new code.")
+        child.expect_exact("Code:")
+        asked = str(child.before)
+        child.send(local_pool.last_code("uma", purpose="CONFIRM_SIGN_UP") + "\r")
+        child.expect_exact("Signed in as uma.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert "A code was sent" not in asked and "text message" not in asked
+    operations = [r.operation for r in local_pool.requests()]
+    assert operations[:1] == ["ConfirmSignUp"] and "ResendConfirmationCode" not in operations  # nothing sent first

@@ -61,7 +61,7 @@ def finish(child: Any) -> tuple[int, dict[str, Any] | None]:
 
 def test_password_at_a_terminal(terminal: Any, local_pool: LocalUserPool) -> None:
     child = terminal("password")
-    child.expect_exact("Password for ada:")
+    child.expect_exact("Current password for ada:")
     child.send(PASSWORD + "\r")
     child.expect_exact("New password:")
     child.send("short\r")

@@ -134,6 +134,8 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
     demo.type(totp_now(SEED_USERS["tina"]["totp_secret"]))
     screen = demo.wait_for(r"✓ Signed in as tina\.")
     assert '"cognito:username": "tina"' in demo.wait_for(r"The id token says")
+    assert re.search(r"AWS credentials from identity pool authflow-demo-identities: ASIA[A-Z2-7]{16},\s+role "
+                     r"authflow-demo-signed-in, until", demo.wait_for(r"prints them whole"))
     assert SEED_USERS["tina"]["password"] not in screen.split("Sign in as:", 1)[1]  # masked when typed
     assert "Password for tina: " + "*" * len(SEED_USERS["tina"]["password"]) in screen
 

@@ -13,12 +13,12 @@ Commands import what they use inside their functions, so ``authflow --help`` imp
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from authflow.cli import account, demo, diagram, lifecycle, local_pool, login, logout, passkey, token
 from authflow.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, ArgumentParser
 from authflow.cli.output import fail
 from authflow.errors import (
@@ -33,11 +33,36 @@ from authflow.errors import (
     UsageError,
 )
 
-#: The command modules, in the order ``authflow --help`` lists their commands.
-COMMANDS = (login, token, logout, lifecycle, account, passkey, demo, diagram, local_pool)
+#: The command modules, in the order ``authflow --help`` lists their commands (each imported by a literal
+#: name, so that the import graph of tests/test_packaging.py sees them).
+COMMANDS: dict[str, Callable[[], Any]] = {
+    "login": lambda: importlib.import_module("authflow.cli.login"),
+    "token": lambda: importlib.import_module("authflow.cli.token"),
+    "logout": lambda: importlib.import_module("authflow.cli.logout"),
+    "lifecycle": lambda: importlib.import_module("authflow.cli.lifecycle"),
+    "account": lambda: importlib.import_module("authflow.cli.account"),
+    "passkey": lambda: importlib.import_module("authflow.cli.passkey"),
+    "credentials": lambda: importlib.import_module("authflow.cli.credentials"),
+    "profiles": lambda: importlib.import_module("authflow.cli.profiles"),
+    "demo": lambda: importlib.import_module("authflow.cli.demo"),
+    "diagram": lambda: importlib.import_module("authflow.cli.diagram"),
+    "local_pool": lambda: importlib.import_module("authflow.cli.local_pool"),
+}
+#: The module that registers each command: ``authflow COMMAND ...`` imports that one alone, so a command's
+#: start-up does not pay for the others' imports (``authflow --help`` imports them all). A test checks it
+#: against what the modules register.
+MODULE_OF = {
+    "login": "login", "token": "token", "logout": "logout", "sign-up": "lifecycle", "confirm-sign-up": "lifecycle",
+    "reset-password": "lifecycle", "account": "account", "passkey": "passkey", "credentials": "credentials",
+    "profiles": "profiles", "demo": "demo", "diagram": "diagram", "local-pool": "local_pool",
+}
+
+#: Commands that need every command's options (``authflow profiles`` checks each profile's keys against them).
+EVERY_COMMAND_NEEDED = frozenset({"profiles"})
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``command`` alone (when it names one)."""
     from authflow import __version__
 
     parser = ArgumentParser(
@@ -46,9 +71,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"authflow {__version__}")
     sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in COMMANDS:
-        module.register(sub)
+    alone = MODULE_OF.get(command or "") if command not in EVERY_COMMAND_NEEDED else None
+    for name in (alone,) if alone else COMMANDS:
+        COMMANDS[name]().register(sub)
+    parser.set_defaults(parser=parser)
+    add_profile_options(sub)
     return parser
+
+
+def add_profile_options(sub: Any) -> None:
+    """``--profile NAME`` on every command (and subcommand) that reads options: see authflow.profiles."""
+    from authflow.profiles import add_profile_option
+
+    for command in dict.fromkeys(sub.choices.values()):
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                add_profile_options(action)
+        if "-" in command.prefix_chars:
+            add_profile_option(command)
 
 
 def _hint(error: AuthflowError, args: argparse.Namespace) -> str:
@@ -63,7 +103,17 @@ def _hint(error: AuthflowError, args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(arguments)
+    parser = build_parser(arguments[0] if arguments else None)
+    if arguments[:1] != ["local-pool"]:
+        from authflow.profiles import apply as apply_profile
+
+        try:
+            apply_profile(parser, arguments, strict=not arguments or arguments[0] not in MODULE_OF
+                          or arguments[0] in EVERY_COMMAND_NEEDED)
+        except UsageError as exc:
+            if not {"-h", "--help", "--version"} & set(arguments):  # help is shown whatever the profile
+                return fail(str(exc), EXIT_USAGE)
+    args = parser.parse_args(arguments)
     try:
         return int(args.func(args))
     except (Interrupted, KeyboardInterrupt):

@@ -32,7 +32,7 @@ from authflow.localpool.builders import build_client, build_user
 from authflow.localpool.clock import Clock
 from authflow.localpool.errors import PoolError
 from authflow.localpool.identity import IDENTITY_OPERATIONS, STS_OPERATIONS, IdentityPool, build_identity_pool
-from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, User, UserPool
+from authflow.localpool.model import MFA_METHODS, USER_STATUSES, AppClient, PasswordRecord, PoolRecord, User
 from authflow.localpool.operations import BEFORE_LOCK, OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import ConnectionLimits, HttpServer
@@ -49,9 +49,9 @@ __all__ = [
     "LoggedRequest",
     "OutboxMessage",
     "PoolError",
+    "PoolRecord",
     "StoreError",
     "User",
-    "UserPool",
 ]
 
 Trigger = Callable[[dict[str, Any]], Any]
@@ -177,11 +177,11 @@ class LocalUserPool:
     def region(self) -> str:
         return self.service.region
 
-    def pool(self, pool_id: str | None = None) -> UserPool:
+    def pool(self, pool_id: str | None = None) -> PoolRecord:
         with self.service.transaction():
             return self.service.pool(pool_id or self.pool_id)
 
-    def pools(self) -> list[UserPool]:
+    def pools(self) -> list[PoolRecord]:
         with self.service.transaction():
             return list(self.service.pools.values())
 
@@ -208,7 +208,7 @@ class LocalUserPool:
         with self.service.transaction():
             return self.service.access_token_user(token)[2]
 
-    def add_pool(self, **settings: Any) -> UserPool:
+    def add_pool(self, **settings: Any) -> PoolRecord:
         """A new pool; ``settings`` are the keys of a seed pool entry, ``clients`` and ``users`` included."""
         with self.service.transaction():
             return add_pool(self.service, settings)
@@ -221,26 +221,32 @@ class LocalUserPool:
     @property
     def identity_pool_id(self) -> str:
         """The first identity pool (LookupError when there is none)."""
-        with self.service.lock:
+        with self.service.transaction():
             if not self.service.identity.pools:
                 raise LookupError("this local pool has no identity pool")
             return next(iter(self.service.identity.pools))
 
+    def identity_pools(self) -> list[IdentityPool]:
+        with self.service.transaction():
+            return list(self.service.identity.pools.values())
+
     def identity_pool(self, identity_pool_id: str | None = None) -> IdentityPool:
-        with self.service.lock:
-            return self.service.identity.pools[identity_pool_id or self.identity_pool_id]
+        with self.service.transaction():
+            pool = self.service.identity.pools[identity_pool_id or self.identity_pool_id]
+        self.service.identity.changed = True  # the caller may change it: saved at the next operation
+        return pool
 
     def add_identity_pool(self, **settings: Any) -> IdentityPool:
         """A new identity pool; ``settings`` are the keys of a seed's identity pool entry (``user_pools``: ids of
         this server's user pools, each a provider with its first app client; ``roles``, ``custom_roles``,
         ``allow_unauthenticated``, ``allow_classic_flow``, ``credentials_validity_seconds``)."""
-        with self.service.lock:
+        with self.service.transaction():
             return build_identity_pool(self.service, **settings)
 
     def issued_credentials(self, access_key_id: str) -> dict[str, Any]:
         """Whom the identity pool (or its STS) gave ``access_key_id``: {"IdentityId", "RoleArn",
         "SecretAccessKey", "Expiration"}; KeyError for a key it never issued."""
-        with self.service.lock:
+        with self.service.transaction():
             return dict(self.service.identity.issued[access_key_id])
 
     def add_user(

@@ -14,7 +14,7 @@ from authflow import srp
 from authflow.localpool import errors as e
 from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
 from authflow.localpool.limits import DEVICE_NAME_MAX, DEVICE_VERIFIER_MAX, PASSWORD_MAX, check_length, check_password
-from authflow.localpool.model import Device, PasswordRecord, User
+from authflow.localpool.model import DeviceRecord, PasswordRecord, User
 from authflow.localpool.params import enum_value, optional_str, required_str
 from authflow.localpool.users import apply_mfa_preference, attribute_list, first_factors, mfa_description
 
@@ -149,14 +149,14 @@ def delete_user(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
 # --- devices ---------------------------------------------------------------------------------------
 
 
-def _device(user: User, device_key: str) -> Device:
+def _device(user: User, device_key: str) -> DeviceRecord:
     device = user.devices.get(device_key)
     if device is None:
         raise PoolError("ResourceNotFoundException", e.DEVICE_NOT_FOUND)
     return device
 
 
-def _device_description(device: Device) -> dict[str, Any]:
+def _device_description(device: DeviceRecord) -> dict[str, Any]:
     attributes = dict(device.attributes)
     if device.name:
         attributes["device_name"] = device.name

@@ -25,8 +25,8 @@ from authflow.localpool.model import (
     AppClient,
     PasswordPolicy,
     PasswordRecord,
+    PoolRecord,
     User,
-    UserPool,
     WebAuthnConfig,
 )
 from authflow.localpool.params import attribute_map, enum_value, optional_str, required_str
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # --- descriptions ---------------------------------------------------------------------------------
 
 
-def pool_description(pool: UserPool) -> dict[str, Any]:
+def pool_description(pool: PoolRecord) -> dict[str, Any]:
     out: dict[str, Any] = {
         "Id": pool.id, "Name": pool.name,
         "Policies": {"PasswordPolicy": pool.password_policy.to_cognito(),
@@ -95,6 +95,37 @@ def client_description(client: AppClient) -> dict[str, Any]:
         out["RefreshTokenRotation"] = {"Feature": "ENABLED", "RetryGracePeriodSeconds": client.retry_grace_period}
     if client.secret:
         out["ClientSecret"] = client.secret
+    for key, value in (("CallbackURLs", client.callback_urls), ("LogoutURLs", client.logout_urls),
+                       ("AllowedOAuthFlows", client.allowed_oauth_flows),
+                       ("AllowedOAuthScopes", client.allowed_oauth_scopes),
+                       ("SupportedIdentityProviders", client.supported_identity_providers)):
+        if value:
+            out[key] = list(value)
+    out["AllowedOAuthFlowsUserPoolClient"] = bool(client.allowed_oauth_flows)
+    return out
+
+
+#: CreateUserPoolClient's managed-login members and build_client's names for them.
+_OAUTH_MEMBERS = {
+    "CallbackURLs": "callback_urls", "LogoutURLs": "logout_urls", "AllowedOAuthFlows": "allowed_oauth_flows",
+    "AllowedOAuthScopes": "allowed_oauth_scopes", "SupportedIdentityProviders": "supported_identity_providers",
+}
+
+
+def _oauth(p: dict[str, Any]) -> dict[str, Any]:
+    """The managed-login settings of CreateUserPoolClient (the OAuth flows only with
+    AllowedOAuthFlowsUserPoolClient, as in Cognito)."""
+    out: dict[str, Any] = {}
+    for member, name in _OAUTH_MEMBERS.items():
+        value = p.get(member)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise invalid_parameter(f"{member} is a list of strings.")
+        out[name] = value
+    if not p.get("AllowedOAuthFlowsUserPoolClient"):
+        if out.get("allowed_oauth_flows"):
+            raise invalid_parameter("AllowedOAuthFlows needs AllowedOAuthFlowsUserPoolClient set to true.")
     return out
 
 
@@ -194,7 +225,7 @@ def create_user_pool_client(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             refresh_token_validity_seconds=_validity(p, "RefreshTokenValidity", "RefreshToken", "days"),
             prevent_user_existence_errors=prevent,
             enable_token_revocation=bool(p.get("EnableTokenRevocation", True)),
-            **_rotation(p),
+            **_rotation(p), **_oauth(p),
         )
     except ValueError as exc:
         raise _as_invalid_parameter(exc) from None
@@ -234,7 +265,7 @@ def set_user_pool_mfa_config(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return _mfa_config(pool)
 
 
-def _web_authn_configuration(pool: UserPool, given: Any) -> WebAuthnConfig:
+def _web_authn_configuration(pool: PoolRecord, given: Any) -> WebAuthnConfig:
     """SetUserPoolMfaConfig's WebAuthnConfiguration over the pool's (absent: as it is; FactorConfiguration
     absent: SINGLE_FACTOR)."""
     current = pool.web_authn
@@ -257,7 +288,7 @@ def get_user_pool_mfa_config(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return _mfa_config(svc.pool(required_str(p, "UserPoolId")))
 
 
-def _mfa_config(pool: UserPool) -> dict[str, Any]:
+def _mfa_config(pool: PoolRecord) -> dict[str, Any]:
     out: dict[str, Any] = {
         "SoftwareTokenMfaConfiguration": {"Enabled": SOFTWARE_TOKEN_MFA in pool.mfa_types},
         "MfaConfiguration": pool.mfa_configuration,
@@ -350,7 +381,7 @@ def admin_delete_software_token(svc: Service, p: dict[str, Any]) -> dict[str, An
     return {}
 
 
-def _admin_user(svc: Service, p: dict[str, Any]) -> tuple[UserPool, User]:
+def _admin_user(svc: Service, p: dict[str, Any]) -> tuple[PoolRecord, User]:
     pool = svc.pool(required_str(p, "UserPoolId"))
     return pool, find_user(pool, required_str(p, "Username"))
 

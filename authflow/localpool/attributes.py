@@ -21,7 +21,7 @@ from authflow.localpool.limits import (
     check_formats,
     count_code_request,
 )
-from authflow.localpool.model import User, UserPool
+from authflow.localpool.model import PoolRecord, User
 from authflow.localpool.params import attribute_map, required_str
 from authflow.localpool.users import deliver_to_user, update_attributes
 
@@ -35,7 +35,7 @@ CODE_MISMATCH = "Invalid verification code provided, please try again."
 CODE_EXPIRED = "Invalid code provided, please request a code again."
 
 
-def _check_names(pool: UserPool, names: list[str]) -> None:
+def _check_names(pool: PoolRecord, names: list[str]) -> None:
     """Attributes a user may change or delete: standard ones and the pool's custom ones, never ``sub``."""
     if "sub" in names:
         raise invalid_parameter("Cannot modify the non-mutable attribute sub")
@@ -45,13 +45,13 @@ def _check_names(pool: UserPool, names: list[str]) -> None:
         raise invalid_parameter(f"Invalid user attributes: {problems}")
 
 
-def _check_required(pool: UserPool, removed: list[str]) -> None:
+def _check_required(pool: PoolRecord, removed: list[str]) -> None:
     for name in removed:
         if name in pool.required_attributes:
             raise invalid_parameter(f"Attributes did not conform to the schema: {name}: The attribute is required")
 
 
-def _send_code(svc: Service, pool: UserPool, user: User, name: str) -> dict[str, str]:
+def _send_code(svc: Service, pool: PoolRecord, user: User, name: str) -> dict[str, str]:
     """A fresh verification code for attribute ``name`` to its current value; its CodeDeliveryDetails."""
     code = new_code()
     details = deliver_to_user(svc, pool, user, code, "VERIFY_ATTRIBUTE", [VERIFIABLE[name]])

@@ -50,10 +50,10 @@ from authflow.localpool.model import (
     SOFTWARE_TOKEN_MFA,
     UNCONFIRMED,
     AppClient,
-    Device,
+    DeviceRecord,
     PasswordRecord,
+    PoolRecord,
     User,
-    UserPool,
     mask_email,
     mask_phone,
     new_device_key,
@@ -107,12 +107,12 @@ def parse_srp_a(text: str | None) -> int:
 
 
 @dataclass
-class Step:
+class AuthStep:
     """Everything a step of a sign-in needs: the service, the pool, the app client, the sign-in so far,
     and the user (None for the decoy sign-in of an unknown user under PreventUserExistenceErrors)."""
 
     svc: Service
-    pool: UserPool
+    pool: PoolRecord
     client: AppClient
     sign_in: SignIn
     user: User | None
@@ -161,7 +161,7 @@ class Step:
                 known.last_authenticated = now
                 device_key = known.key
             else:
-                device = Device(key=new_device_key(self.pool.region), group_key=user.device_group_key,
+                device = DeviceRecord(key=new_device_key(self.pool.region), group_key=user.device_group_key,
                                 created=now, last_authenticated=now)
                 user.devices[device.key] = device
                 device_key = device.key
@@ -190,7 +190,7 @@ def _locked(failures: int, last_failure: float, now: float, threshold: int) -> b
     return excess >= 0 and now < last_failure + min(2**excess, LOCKOUT_RESET)
 
 
-def _check_lockout(step: Step) -> None:
+def _check_lockout(step: AuthStep) -> None:
     user, now = step.known_user, step.svc.now()
     if user.failed_password_attempts and now - user.last_password_failure > LOCKOUT_RESET:
         user.failed_password_attempts = 0
@@ -198,7 +198,7 @@ def _check_lockout(step: Step) -> None:
         raise not_authorized(e.PASSWORD_ATTEMPTS_EXCEEDED)
 
 
-def _check_code_lockout(step: Step) -> None:
+def _check_code_lockout(step: AuthStep) -> None:
     """After five wrong MFA / one-time codes, over any number of Sessions, the user is locked out the same
     way: even the right code is refused until the lockout ends."""
     user, now = step.known_user, step.svc.now()
@@ -208,7 +208,7 @@ def _check_code_lockout(step: Step) -> None:
         raise not_authorized(e.TOO_MANY_CODE_ATTEMPTS)
 
 
-def _code_failed(step: Step, session: AuthSession, error: PoolError) -> PoolError:
+def _code_failed(step: AuthStep, session: AuthSession, error: PoolError) -> PoolError:
     """A wrong code: counted for the user (lockout) and for the Session (which may be retried)."""
     user = step.known_user
     user.failed_code_attempts += 1
@@ -216,14 +216,14 @@ def _code_failed(step: Step, session: AuthSession, error: PoolError) -> PoolErro
     return step.svc.sessions.wrong_answer(session, step.pool.max_code_attempts, error)
 
 
-def _password_failed(step: Step) -> PoolError:
+def _password_failed(step: AuthStep) -> PoolError:
     if step.user is not None:
         step.user.failed_password_attempts += 1
         step.user.last_password_failure = step.svc.now()
     return not_authorized(e.INCORRECT_CREDENTIALS)
 
 
-def _check_password(step: Step, password: str) -> None:
+def _check_password(step: AuthStep, password: str) -> None:
     user = step.user
     if user is None:
         raise not_authorized()
@@ -232,7 +232,7 @@ def _check_password(step: Step, password: str) -> None:
         raise _password_failed(step)
 
 
-def _gate(step: Step) -> None:
+def _gate(step: AuthStep) -> None:
     """What stops a sign-in before any credential is looked at."""
     user = step.known_user
     if not user.enabled:
@@ -250,7 +250,7 @@ def _gate(step: Step) -> None:
 # --- after the first factor ----------------------------------------------------------------------------
 
 
-def _after_first_factor(step: Step) -> dict[str, Any]:
+def _after_first_factor(step: AuthStep) -> dict[str, Any]:
     user = step.known_user
     if user.status == UNCONFIRMED:
         raise PoolError("UserNotConfirmedException", e.USER_NOT_CONFIRMED)
@@ -265,7 +265,7 @@ def _after_first_factor(step: Step) -> dict[str, Any]:
     return _second_factor(step)
 
 
-def _second_factor(step: Step) -> dict[str, Any]:
+def _second_factor(step: AuthStep) -> dict[str, Any]:
     user, pool = step.known_user, step.pool
     device = user.devices.get(step.sign_in.device_key or "")
     if device is not None and device.confirmed and device.remembered:
@@ -283,7 +283,7 @@ def _second_factor(step: Step) -> dict[str, Any]:
     return step.tokens()
 
 
-def _mfa_challenge(step: Step, method: str) -> dict[str, Any]:
+def _mfa_challenge(step: AuthStep, method: str) -> dict[str, Any]:
     user = step.known_user
     if method == SOFTWARE_TOKEN_MFA:
         return step.challenge(SOFTWARE_TOKEN_MFA, {})
@@ -297,7 +297,7 @@ def _mfa_challenge(step: Step, method: str) -> dict[str, Any]:
 # --- SRP ----------------------------------------------------------------------------------------------
 
 
-def _password_verifier_challenge(step: Step, big_a: int) -> dict[str, Any]:
+def _password_verifier_challenge(step: AuthStep, big_a: int) -> dict[str, Any]:
     if step.user is not None and step.user.password is not None:
         user_id = step.user.username
         salt_hex, verifier = step.user.password.salt_hex, step.user.password.verifier
@@ -323,14 +323,16 @@ def _password_verifier_challenge(step: Step, big_a: int) -> dict[str, Any]:
     }, data)
 
 
-def _srp_proof_ok(step: Step, session: AuthSession, responses: dict[str, str], pool_name: str, user_id: str) -> bool:
+def _srp_proof_ok(
+    step: AuthStep, session: AuthSession, responses: dict[str, str], pool_name: str, user_id: str
+) -> bool:
     """PASSWORD_CLAIM_SIGNATURE, PASSWORD_CLAIM_SECRET_BLOCK and TIMESTAMP of a (DEVICE_)PASSWORD_VERIFIER."""
     for name in ("PASSWORD_CLAIM_SIGNATURE", "PASSWORD_CLAIM_SECRET_BLOCK", "TIMESTAMP"):
         if not responses.get(name):
             raise missing_parameter(name)
     data = session.data
     block = responses["PASSWORD_CLAIM_SECRET_BLOCK"]
-    if not hmac.compare_digest(block.encode(), str(data["secret_block"]).encode()) or data["malicious"]:
+    if not step.svc.sessions.secret_block_matches(session, block) or data["malicious"]:
         return False
     timestamp = responses["TIMESTAMP"]
     moment = srp.parse_timestamp(timestamp)
@@ -365,7 +367,7 @@ def prove_before_lock(svc: Service, p: dict[str, Any]) -> None:
         return  # an A no client may send: the handler refuses it under the lock
 
 
-def _answer_password_verifier(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_password_verifier(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     user_id = str(session.data["user_id"])
     if step.user is not None:
         _check_lockout(step)
@@ -409,7 +411,7 @@ def admin_initiate_auth(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
 _ADMIN_FLOWS = ("ADMIN_NO_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH")
 
 
-def _initiate(svc: Service, pool: UserPool, client: AppClient, flow: str, p: dict[str, Any]) -> dict[str, Any]:
+def _initiate(svc: Service, pool: PoolRecord, client: AppClient, flow: str, p: dict[str, Any]) -> dict[str, Any]:
     params = string_map(p, "AuthParameters")
     if not client.allows(flow):
         raise invalid_parameter(f"{flow} flow not enabled for this client")
@@ -431,13 +433,13 @@ def _initiate(svc: Service, pool: UserPool, client: AppClient, flow: str, p: dic
         pool_id=pool.id, client_id=client.id, username=None, typed_username=typed, auth_flow=flow,
         device_key=params.get("DEVICE_KEY"), client_metadata=string_map(p, "ClientMetadata"),
     )
-    step = Step(svc, pool, client, sign_in, None)
+    step = AuthStep(svc, pool, client, sign_in, None)
     session_id = optional_str(p, "Session")
     if session_id is not None:
         if flow != "USER_AUTH":
             raise invalid_parameter(f"Session is not accepted with {flow}")
         return _start_after_sign_up(step, session_id)
-    starts: dict[str, Callable[[Step, dict[str, str]], dict[str, Any]]] = {
+    starts: dict[str, Callable[[AuthStep, dict[str, str]], dict[str, Any]]] = {
         "USER_SRP_AUTH": _start_srp,
         "USER_PASSWORD_AUTH": _start_password,
         "ADMIN_USER_PASSWORD_AUTH": _start_password,
@@ -448,25 +450,25 @@ def _initiate(svc: Service, pool: UserPool, client: AppClient, flow: str, p: dic
     return starts[flow](step, params)
 
 
-def managed_sign_in(svc: Service, pool: UserPool, client: AppClient, username: str, password: str) -> dict[str, Any]:
+def managed_sign_in(svc: Service, pool: PoolRecord, client: AppClient, username: str, password: str) -> dict[str, Any]:
     """The managed login page's password: the same checks and challenges as USER_PASSWORD_AUTH (whatever the
     client's ExplicitAuthFlows, as Cognito's hosted pages), ending in ``{MANAGED_LOGIN_DONE: username}``."""
     if not username:
         raise missing_parameter("USERNAME")
     sign_in = SignIn(pool_id=pool.id, client_id=client.id, username=None, typed_username=username,
                      auth_flow="USER_PASSWORD_AUTH", managed_login=True)
-    return _start_password(Step(svc, pool, client, sign_in, None), {"PASSWORD": password})
+    return _start_password(AuthStep(svc, pool, client, sign_in, None), {"PASSWORD": password})
 
 
 def managed_respond(
-    svc: Service, pool: UserPool, client: AppClient, name: str, session_id: str, responses: dict[str, str]
+    svc: Service, pool: PoolRecord, client: AppClient, name: str, session_id: str, responses: dict[str, str]
 ) -> dict[str, Any]:
     """A challenge of a managed sign-in answered on the login pages (RespondToAuthChallenge's rules)."""
     return _respond(svc, pool, client, {"ChallengeName": name, "Session": session_id,
                                         "ChallengeResponses": responses}, managed=True)
 
 
-def _find_user(step: Step) -> User | None:
+def _find_user(step: AuthStep) -> User | None:
     """The user named at InitiateAuth; UserNotFoundException unless the client hides user existence."""
     user = step.pool.find(step.sign_in.typed_username)
     if user is None:
@@ -479,7 +481,7 @@ def _find_user(step: Step) -> User | None:
     return user
 
 
-def _start_password(step: Step, params: dict[str, str]) -> dict[str, Any]:
+def _start_password(step: AuthStep, params: dict[str, str]) -> dict[str, Any]:
     password = params.get("PASSWORD")
     if not password:
         raise missing_parameter("PASSWORD")
@@ -489,7 +491,7 @@ def _start_password(step: Step, params: dict[str, str]) -> dict[str, Any]:
     return _after_first_factor(step)
 
 
-def _start_srp(step: Step, params: dict[str, str]) -> dict[str, Any]:
+def _start_srp(step: AuthStep, params: dict[str, str]) -> dict[str, Any]:
     big_a = parse_srp_a(params.get("SRP_A"))
     _find_user(step)
     return _password_verifier_challenge(step, big_a)
@@ -498,13 +500,13 @@ def _start_srp(step: Step, params: dict[str, str]) -> dict[str, Any]:
 # --- USER_AUTH (choice-based sign-in) ---------------------------------------------------------------
 
 
-def _first_factors(step: Step) -> list[str]:
+def _first_factors(step: AuthStep) -> list[str]:
     if step.user is None:
         return ["PASSWORD", "PASSWORD_SRP"] if "PASSWORD" in step.pool.allowed_first_auth_factors else []
     return first_factors(step.pool, step.user)
 
 
-def _start_user_auth(step: Step, params: dict[str, str]) -> dict[str, Any]:
+def _start_user_auth(step: AuthStep, params: dict[str, str]) -> dict[str, Any]:
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred is not None and preferred not in PREFERRED_CHALLENGES:
         raise invalid_parameter(f"Invalid PREFERRED_CHALLENGE: {preferred}")
@@ -519,7 +521,7 @@ def _start_user_auth(step: Step, params: dict[str, str]) -> dict[str, Any]:
     return step.challenge("SELECT_CHALLENGE", options, data, available=available)
 
 
-def _start_after_sign_up(step: Step, session_id: str) -> dict[str, Any]:
+def _start_after_sign_up(step: AuthStep, session_id: str) -> dict[str, Any]:
     """USER_AUTH with the Session ConfirmSignUp returned: that Session is the first factor, once, for
     the user it was issued to, from the same app client, within its validity."""
     svc = step.svc
@@ -531,7 +533,7 @@ def _start_after_sign_up(step: Step, session_id: str) -> dict[str, Any]:
     return _after_first_factor(step)
 
 
-def _first_factor(step: Step, factor: str, values: dict[str, str]) -> dict[str, Any]:
+def _first_factor(step: AuthStep, factor: str, values: dict[str, str]) -> dict[str, Any]:
     """Run the first factor ``factor`` with the PASSWORD / SRP_A found in ``values``."""
     if factor == "PASSWORD":
         password = values.get("PASSWORD")
@@ -552,7 +554,7 @@ def _first_factor(step: Step, factor: str, values: dict[str, str]) -> dict[str, 
     return step.challenge(factor, params, {"code": code, "purpose": "first_factor"})
 
 
-def _answer_select_challenge(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_select_challenge(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     answer = responses.get("ANSWER")
     if not answer:
         raise missing_parameter("ANSWER")
@@ -564,7 +566,7 @@ def _answer_select_challenge(step: Step, session: AuthSession, responses: dict[s
     return _first_factor(step, answer, responses)
 
 
-def _answer_web_authn(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_web_authn(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     """A passkey assertion, checked against the challenge this Session carried (webauthn_rp)."""
     raw = responses.get("CREDENTIAL")
     if not raw:
@@ -587,8 +589,8 @@ def _answer_web_authn(step: Step, session: AuthSession, responses: dict[str, str
 # --- codes: SMS_MFA, EMAIL_OTP, SMS_OTP, SOFTWARE_TOKEN_MFA ------------------------------------------
 
 
-def _code_answer(key: str) -> Callable[[Step, AuthSession, dict[str, str]], dict[str, Any]]:
-    def answer(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _code_answer(key: str) -> Callable[[AuthStep, AuthSession, dict[str, str]], dict[str, Any]]:
+    def answer(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
         code = responses.get(key)
         if not code:
             raise missing_parameter(key)
@@ -611,7 +613,7 @@ def _code_answer(key: str) -> Callable[[Step, AuthSession, dict[str, str]], dict
     return answer
 
 
-def _answer_totp(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_totp(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     code = responses.get("SOFTWARE_TOKEN_MFA_CODE")
     if not code:
         raise missing_parameter("SOFTWARE_TOKEN_MFA_CODE")
@@ -629,7 +631,7 @@ def _answer_totp(step: Step, session: AuthSession, responses: dict[str, str]) ->
 # --- NEW_PASSWORD_REQUIRED, SELECT_MFA_TYPE, MFA_SETUP ------------------------------------------------
 
 
-def _answer_new_password(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_new_password(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     user, pool = step.known_user, step.pool
     new_password = responses.get("NEW_PASSWORD")
     if not new_password:
@@ -655,7 +657,7 @@ def _answer_new_password(step: Step, session: AuthSession, responses: dict[str, 
     return _second_factor(step)
 
 
-def _answer_select_mfa_type(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_select_mfa_type(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     answer = responses.get("ANSWER")
     if not answer:
         raise missing_parameter("ANSWER")
@@ -667,7 +669,7 @@ def _answer_select_mfa_type(step: Step, session: AuthSession, responses: dict[st
     return _mfa_challenge(step, answer)
 
 
-def _answer_mfa_setup(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_mfa_setup(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     user, pool = step.known_user, step.pool
     if session.data.get("totp_verified"):
         user.totp_secret = str(session.data["totp_secret"])
@@ -700,12 +702,12 @@ def _setup_session(svc: Service, session_id: str) -> AuthSession:
     return svc.sessions.take(session, "MFA_SETUP", session.sign_in.client_id, svc.now())
 
 
-def _setup_step(svc: Service, session: AuthSession) -> Step:
+def _setup_step(svc: Service, session: AuthSession) -> AuthStep:
     pool, client = svc.client(session.sign_in.client_id)
     user = pool.get(session.sign_in.username or "")
     if user is None:
         raise not_authorized(e.SESSION_UNKNOWN)
-    return Step(svc, pool, client, session.sign_in, user)
+    return AuthStep(svc, pool, client, session.sign_in, user)
 
 
 def associate_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
@@ -780,7 +782,7 @@ def verify_software_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
 # --- device SRP -----------------------------------------------------------------------------------------
 
 
-def _session_device(step: Step, responses: dict[str, str]) -> Device:
+def _session_device(step: AuthStep, responses: dict[str, str]) -> DeviceRecord:
     device_key = responses.get("DEVICE_KEY")
     if not device_key:
         raise missing_parameter("DEVICE_KEY")
@@ -792,7 +794,7 @@ def _session_device(step: Step, responses: dict[str, str]) -> Device:
     return device
 
 
-def _answer_device_srp_auth(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_device_srp_auth(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     device = _session_device(step, responses)
     big_a = parse_srp_a(responses.get("SRP_A"))
     assert device.verifier is not None and device.salt_hex is not None
@@ -807,7 +809,7 @@ def _answer_device_srp_auth(step: Step, session: AuthSession, responses: dict[st
 
 
 def _answer_device_password_verifier(
-    step: Step, session: AuthSession, responses: dict[str, str]
+    step: AuthStep, session: AuthSession, responses: dict[str, str]
 ) -> dict[str, Any]:
     device = _session_device(step, responses)
     if not _srp_proof_ok(step, session, responses, device.group_key, device.key):
@@ -818,7 +820,7 @@ def _answer_device_password_verifier(
 # --- CUSTOM_AUTH ------------------------------------------------------------------------------------
 
 
-def _trigger_event(step: Step, trigger: str, request: dict[str, Any]) -> dict[str, Any]:
+def _trigger_event(step: AuthStep, trigger: str, request: dict[str, Any]) -> dict[str, Any]:
     user = step.known_user
     return {
         "version": "1", "triggerSource": trigger, "region": step.pool.region, "userPoolId": step.pool.id,
@@ -848,7 +850,7 @@ def _call_hook(hook: Callable[[dict[str, Any]], Any], event: dict[str, Any]) -> 
     raise PoolError("InvalidLambdaResponseException", "Invalid lambda response.")
 
 
-def _start_custom(step: Step, params: dict[str, str]) -> dict[str, Any]:
+def _start_custom(step: AuthStep, params: dict[str, str]) -> dict[str, Any]:
     if step.pool.custom_auth is None:
         raise invalid_parameter("Custom auth lambda trigger is not configured for the user pool.")
     if _find_user(step) is None:
@@ -860,7 +862,7 @@ def _start_custom(step: Step, params: dict[str, str]) -> dict[str, Any]:
     return _custom_next(step)
 
 
-def _custom_next(step: Step, srp_a: int | None = None) -> dict[str, Any]:
+def _custom_next(step: AuthStep, srp_a: int | None = None) -> dict[str, Any]:
     """Ask the Define Auth Challenge trigger what comes next. After the SRP_A step (``srp_a`` given) it
     answers PASSWORD_VERIFIER to have the password checked, as Cognito's own example trigger does."""
     hooks = step.pool.custom_auth
@@ -887,7 +889,7 @@ def _custom_next(step: Step, srp_a: int | None = None) -> dict[str, Any]:
     })
 
 
-def _answer_custom_challenge(step: Step, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
+def _answer_custom_challenge(step: AuthStep, session: AuthSession, responses: dict[str, str]) -> dict[str, Any]:
     answer = responses.get("ANSWER")
     if answer is None:
         raise missing_parameter("ANSWER")
@@ -905,7 +907,7 @@ def _answer_custom_challenge(step: Step, session: AuthSession, responses: dict[s
 
 # --- RespondToAuthChallenge ---------------------------------------------------------------------------
 
-Answer = Callable[[Step, AuthSession, dict[str, str]], dict[str, Any]]
+Answer = Callable[[AuthStep, AuthSession, dict[str, str]], dict[str, Any]]
 
 ANSWERS: dict[str, Answer] = {
     "PASSWORD_VERIFIER": _answer_password_verifier,
@@ -945,7 +947,7 @@ def admin_respond_to_auth_challenge(svc: Service, p: dict[str, Any]) -> dict[str
 
 
 def _respond(
-    svc: Service, pool: UserPool, client: AppClient, p: dict[str, Any], *, managed: bool = False
+    svc: Service, pool: PoolRecord, client: AppClient, p: dict[str, Any], *, managed: bool = False
 ) -> dict[str, Any]:
     name = enum_value(p, "ChallengeName", CHALLENGE_NAMES)
     responses = string_map(p, "ChallengeResponses")
@@ -973,7 +975,7 @@ def _respond(
             raise not_authorized()
         if not managed:  # the login pages are the pool's own: no SECRET_HASH
             check_secret_hash(client, sign_in.username or sign_in.typed_username, responses.get("SECRET_HASH"))
-        step = Step(svc, pool, client, sign_in, user)
+        step = AuthStep(svc, pool, client, sign_in, user)
         if user is not None:
             if name not in _INTERNAL_USERNAME_ONLY and pool.find(responses["USERNAME"]) is not user:
                 raise not_authorized()
@@ -994,7 +996,7 @@ def _respond(
 
 
 def _refresh(
-    svc: Service, pool: UserPool, client: AppClient, token: str, device_key: str | None,
+    svc: Service, pool: PoolRecord, client: AppClient, token: str, device_key: str | None,
     *, secret_hash: str | None = None, client_secret: str | None = None, by_secret: bool = False,
 ) -> dict[str, Any]:
     record = svc.tokens.refresh_record(token, client.id, svc.now())
@@ -1024,7 +1026,7 @@ def _refresh(
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
-def refresh_for_oauth(svc: Service, pool: UserPool, client: AppClient, token: str) -> dict[str, Any]:
+def refresh_for_oauth(svc: Service, pool: PoolRecord, client: AppClient, token: str) -> dict[str, Any]:
     """The refresh_token grant of /oauth2/token (the client already authenticated there): the rules of
     GetTokensFromRefreshToken, rotation included."""
     return _refresh(svc, pool, client, token, None, client_secret=client.secret, by_secret=True)

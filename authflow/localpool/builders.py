@@ -23,8 +23,8 @@ from authflow.localpool.model import (
     AppClient,
     PasswordPolicy,
     PasswordRecord,
+    PoolRecord,
     User,
-    UserPool,
     WebAuthnConfig,
     new_client_id,
     new_client_secret,
@@ -72,7 +72,7 @@ def build_pool(
     web_authn: dict[str, Any] | None = None,
     resource_servers: Iterable[dict[str, Any]] = (),
     identity_providers: Iterable[dict[str, Any]] = (),
-) -> UserPool:
+) -> PoolRecord:
     """A new pool in ``svc``. The ``*_validity_*`` and ``prevent_user_existence_errors`` settings belong to
     app clients in Cognito: given here they are the defaults of the pool's clients."""
     pool_id = id or new_pool_id(svc.region)
@@ -102,7 +102,7 @@ def build_pool(
     if isinstance(password_policy, dict):
         password_policy = PasswordPolicy(**password_policy)
     now = svc.now()
-    pool = UserPool(
+    pool = PoolRecord(
         id=pool_id, name=name or pool_id.split("_", 1)[1], mfa_configuration=mfa, mfa_types=types,
         password_policy=password_policy or PasswordPolicy(), required_attributes=list(required_attributes),
         alias_attributes=aliases, username_attributes=username_attrs, custom_attributes=customs,
@@ -131,7 +131,7 @@ def build_pool(
 
 def build_client(
     svc: Service,
-    pool: UserPool,
+    pool: PoolRecord,
     *,
     id: str | None = None,
     name: str = "app",
@@ -197,7 +197,7 @@ def build_client(
 
 def build_user(
     svc: Service,
-    pool: UserPool,
+    pool: PoolRecord,
     username: str | None = None,
     password: str | None = None,
     *,
@@ -270,13 +270,13 @@ STANDARD_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.us
 OAUTH_FLOWS = ("code", "implicit", "client_credentials")
 
 
-def custom_scopes(pool: UserPool) -> list[str]:
+def custom_scopes(pool: PoolRecord) -> list[str]:
     return [f"{server['identifier']}/{scope['name']}" for server in pool.resource_servers
             for scope in server.get("scopes", [])]
 
 
 def oauth_settings(
-    pool: UserPool, client: AppClient, *, callback_urls: list[str], logout_urls: list[str], flows: list[str],
+    pool: PoolRecord, client: AppClient, *, callback_urls: list[str], logout_urls: list[str], flows: list[str],
     scopes: list[str], providers: list[str],
 ) -> None:
     """Check and set an app client's managed-login settings (Cognito's rules, as CreateUserPoolClient)."""
@@ -380,7 +380,7 @@ def password_digest(salt: str, password: str) -> str:
     return hashlib.sha256(bytes.fromhex(salt) + password.encode()).hexdigest()
 
 
-def _internal_username(pool: UserPool, username: str | None, attrs: dict[str, str], sub: str) -> str:
+def _internal_username(pool: PoolRecord, username: str | None, attrs: dict[str, str], sub: str) -> str:
     if not pool.username_attributes:
         if not username:
             raise ValueError("a username is needed")

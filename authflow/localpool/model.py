@@ -176,7 +176,7 @@ class PasswordRecord:
 
 
 @dataclass(repr=False)
-class Device:
+class DeviceRecord:
     """A device a user signed in from (device tracking). The verifier comes from ConfirmDevice."""
 
     key: str
@@ -254,7 +254,7 @@ class User:
     created: float = 0.0
     modified: float = 0.0
     device_group_key: str = field(default_factory=lambda: "-" + secrets.token_urlsafe(6))
-    devices: dict[str, Device] = field(default_factory=dict)
+    devices: dict[str, DeviceRecord] = field(default_factory=dict)
     #: Codes sent by SignUp / ResendConfirmationCode / ForgotPassword / AdminResetUserPassword, until used,
     #: and when each was sent (they expire: CONFIRMATION_CODE_VALIDITY, RESET_CODE_VALIDITY).
     confirmation_code: str | None = None
@@ -279,7 +279,7 @@ class User:
     def verified(self, attribute: str) -> bool:
         return self.attributes.get(f"{attribute}_verified", "false").lower() == "true"
 
-    def mfa_methods(self, pool: UserPool) -> list[str]:
+    def mfa_methods(self, pool: PoolRecord) -> list[str]:
         """The MFA methods this user can be challenged with in ``pool``, in Cognito's order."""
         if pool.mfa_configuration == "OFF":
             return []
@@ -337,7 +337,7 @@ class AppClient:
 
 
 @dataclass(repr=False)
-class UserPool:
+class PoolRecord:
     id: str
     name: str
     mfa_configuration: str = "OFF"
@@ -423,7 +423,7 @@ class UserPool:
         return None
 
     def __repr__(self) -> str:
-        return f"UserPool(id={self.id!r}, name={self.name!r}, users={len(self.users)})"
+        return f"PoolRecord(id={self.id!r}, name={self.name!r}, users={len(self.users)})"
 
 
 def _same_alias(attribute: str, stored: str, typed: str) -> bool:

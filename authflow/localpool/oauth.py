@@ -37,9 +37,10 @@ from urllib.parse import urlencode, urlsplit
 
 from authflow.localpool import auth, login_pages
 from authflow.localpool.account import revoke_token
+from authflow.localpool.codec import decode, encode
 from authflow.localpool.errors import PoolError
 from authflow.localpool.login_pages import Field, Form
-from authflow.localpool.model import SOFTWARE_TOKEN_MFA, AppClient, User, UserPool, opaque_token
+from authflow.localpool.model import SOFTWARE_TOKEN_MFA, AppClient, PoolRecord, User, opaque_token
 from authflow.localpool.oauth_state import (
     AuthorizationCode,
     AuthorizeRequest,
@@ -48,6 +49,7 @@ from authflow.localpool.oauth_state import (
     ManagedLoginState,
 )
 from authflow.localpool.params import optional_str, required_str
+from authflow.localpool.store import StoreError
 from authflow.localpool.tokens import ACCESS_SCOPE
 
 if TYPE_CHECKING:
@@ -169,7 +171,7 @@ def callback_allowed(client: AppClient, redirect_uri: str) -> bool:
     return False
 
 
-def parse_authorize(svc: Service, query: dict[str, list[str]]) -> tuple[UserPool, AppClient, AuthorizeRequest]:
+def parse_authorize(svc: Service, query: dict[str, list[str]]) -> tuple[PoolRecord, AppClient, AuthorizeRequest]:
     """Check an authorize request, in Cognito's order: the client and the redirect_uri first (an error page),
     then the rest (an error sent to the redirect_uri)."""
     try:
@@ -246,7 +248,7 @@ def authorize(svc: Service, req: WebRequest) -> WebResponse:
     return redirect("/login?" + request.query())
 
 
-def _browser_session(svc: Service, req: WebRequest, pool: UserPool) -> BrowserSession | None:
+def _browser_session(svc: Service, req: WebRequest, pool: PoolRecord) -> BrowserSession | None:
     session = state_of(svc).browser_sessions.get(req.cookies.get(SESSION_COOKIE, ""))
     if session is None or session.pool_id != pool.id or svc.now() >= session.expires_at:
         return None
@@ -254,7 +256,7 @@ def _browser_session(svc: Service, req: WebRequest, pool: UserPool) -> BrowserSe
     return session if user is not None and user.enabled else None
 
 
-def new_transaction(svc: Service, pool: UserPool, request: AuthorizeRequest) -> LoginTransaction:
+def new_transaction(svc: Service, pool: PoolRecord, request: AuthorizeRequest) -> LoginTransaction:
     state = state_of(svc)
     state.prune(svc.now())
     txn = LoginTransaction(id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32), pool_id=pool.id,
@@ -328,7 +330,9 @@ def _transaction(svc: Service, req: WebRequest) -> LoginTransaction:
     return txn
 
 
-def _next(svc: Service, pool: UserPool, client: AppClient, txn: LoginTransaction, reply: dict[str, Any]) -> WebResponse:
+def _next(
+    svc: Service, pool: PoolRecord, client: AppClient, txn: LoginTransaction, reply: dict[str, Any]
+) -> WebResponse:
     """After an answer the pool accepted: signed in (a code for the app), or the next challenge's page."""
     if auth.MANAGED_LOGIN_DONE in reply:
         state_of(svc).logins.pop(txn.id, None)
@@ -346,7 +350,7 @@ def _next(svc: Service, pool: UserPool, client: AppClient, txn: LoginTransaction
 
 
 def sign_in_browser(
-    svc: Service, pool: UserPool, client: AppClient, request: AuthorizeRequest, username: str
+    svc: Service, pool: PoolRecord, client: AppClient, request: AuthorizeRequest, username: str
 ) -> WebResponse:
     """The browser is signed in: remember it (the session cookie) and send it back with a code."""
     auth_time = int(svc.now())
@@ -359,7 +363,7 @@ def sign_in_browser(
 
 
 def finish(
-    svc: Service, pool: UserPool, client: AppClient, request: AuthorizeRequest, username: str, auth_time: int
+    svc: Service, pool: PoolRecord, client: AppClient, request: AuthorizeRequest, username: str, auth_time: int
 ) -> WebResponse:
     """A new authorization code for ``username``, and the redirect that carries it (with the state)."""
     code = opaque_token(32)
@@ -417,7 +421,7 @@ def _missing_attributes(txn: LoginTransaction) -> list[str]:
 
 
 def _answer(
-    svc: Service, pool: UserPool, client: AppClient, txn: LoginTransaction, values: dict[str, str]
+    svc: Service, pool: PoolRecord, client: AppClient, txn: LoginTransaction, values: dict[str, str]
 ) -> WebResponse:
     name, session = str(txn.challenge), str(txn.session)
     responses = {"USERNAME": txn.parameters.get("USER_ID_FOR_SRP") or txn.username}
@@ -503,7 +507,7 @@ def client_authentication(req: WebRequest) -> tuple[str, str]:
     return given_id, given_secret or ""
 
 
-def _client_of(svc: Service, req: WebRequest) -> tuple[UserPool, AppClient]:
+def _client_of(svc: Service, req: WebRequest) -> tuple[PoolRecord, AppClient]:
     given_id, given_secret = client_authentication(req)
     try:
         pool, client = svc.client(given_id)
@@ -540,7 +544,7 @@ def _oauth_tokens(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _code_grant(svc: Service, req: WebRequest, pool: UserPool, client: AppClient) -> dict[str, Any]:
+def _code_grant(svc: Service, req: WebRequest, pool: PoolRecord, client: AppClient) -> dict[str, Any]:
     code_value, redirect_uri = one(req.form, "code"), one(req.form, "redirect_uri")
     verifier = one(req.form, "code_verifier")
     if not code_value or not redirect_uri:
@@ -583,7 +587,7 @@ def _code_grant(svc: Service, req: WebRequest, pool: UserPool, client: AppClient
     return _oauth_tokens(result)
 
 
-def _refresh_grant(svc: Service, req: WebRequest, pool: UserPool, client: AppClient) -> dict[str, Any]:
+def _refresh_grant(svc: Service, req: WebRequest, pool: PoolRecord, client: AppClient) -> dict[str, Any]:
     refresh = one(req.form, "refresh_token")
     if not refresh:
         raise TokenError("invalid_request", "refresh_token is required.")
@@ -600,7 +604,7 @@ def _refresh_grant(svc: Service, req: WebRequest, pool: UserPool, client: AppCli
     return _oauth_tokens(result)
 
 
-def _client_credentials_grant(svc: Service, req: WebRequest, pool: UserPool, client: AppClient) -> dict[str, Any]:
+def _client_credentials_grant(svc: Service, req: WebRequest, pool: PoolRecord, client: AppClient) -> dict[str, Any]:
     if client.secret is None or "client_credentials" not in client.allowed_oauth_flows:
         raise TokenError("unauthorized_client", "The client_credentials grant is not enabled for this client.")
     scope = one(req.form, "scope")
@@ -726,19 +730,59 @@ def handles(path: str) -> bool:
 
 
 def route(svc: Service, req: WebRequest) -> WebResponse:
-    """Answer one managed-login request; never raises."""
+    """Answer one managed-login request, as one transaction of the pool's store (what the pages change, a
+    lockout count, a new password, a federated user, the tokens issued, is saved before the answer leaves,
+    also when the answer is an error); never raises."""
     try:
         with svc.transaction():
-            if req.path.startswith("/_local/oidc/") or req.path == "/oauth2/idpresponse":
-                from authflow.localpool import oidc_provider
+            saved = _load(svc)
+            answer = _answer_request(svc, req)
+            _save(svc, saved)
+            return answer
+    except StoreError:
+        log.exception("%s %s: the pool's database cannot be used", req.method, req.path)
+    except Exception:
+        log.exception("%s %s failed inside the local user pool", req.method, req.path)
+    return html(500, login_pages.error_page("Server error", "The local user pool failed; see its log."))
 
-                return oidc_provider.route(svc, req)
-            handler = ROUTES.get((req.method, req.path))
-            if handler is None:
-                if req.path.startswith("/oauth2/") and req.path != "/oauth2/authorize":
-                    raise TokenError("invalid_request", f"{req.method} is not accepted here.", 405)
-                raise PageError(405, "Method not allowed", f"{req.method} is not accepted here.")
-            return handler(svc, req)
+
+#: Where a database keeps the managed-login state (one JSON value; see ManagedLoginState).
+STATE_VALUE = "managed_login"
+
+
+def _load(svc: Service) -> str | None:
+    """With a database: the state as saved (another process may have changed it); its text, to see changes."""
+    get_value = getattr(svc.store, "get_value", None)
+    if not svc.store.durable or get_value is None:
+        return None
+    data = get_value(STATE_VALUE)
+    if data is not None:
+        svc.managed_login = decode(ManagedLoginState, data)
+    return json.dumps(data, sort_keys=True)
+
+
+def _save(svc: Service, saved: str | None) -> None:
+    if saved is None:
+        return
+    state_of(svc).prune(svc.now())
+    data = encode(state_of(svc))
+    if json.dumps(data, sort_keys=True) != saved:
+        svc.store.set_value(STATE_VALUE, data)  # type: ignore[attr-defined]
+
+
+def _answer_request(svc: Service, req: WebRequest) -> WebResponse:
+    """The answer, an error one included (raising only for a bug: the transaction then saves nothing)."""
+    try:
+        if req.path.startswith("/_local/oidc/") or req.path == "/oauth2/idpresponse":
+            from authflow.localpool import oidc_provider
+
+            return oidc_provider.route(svc, req)
+        handler = ROUTES.get((req.method, req.path))
+        if handler is None:
+            if req.path.startswith("/oauth2/") and req.path != "/oauth2/authorize":
+                raise TokenError("invalid_request", f"{req.method} is not accepted here.", 405)
+            raise PageError(405, "Method not allowed", f"{req.method} is not accepted here.")
+        return handler(svc, req)
     except PageError as error:
         return html(error.status, login_pages.error_page(error.title, error.message))
     except RedirectError as error:
@@ -753,6 +797,3 @@ def route(svc: Service, req: WebRequest) -> WebResponse:
         return json_answer(error.status, {"error": error.error, "error_description": error.description}, headers)
     except PoolError as error:  # a client deleted meanwhile, a malformed stored value
         return html(400, login_pages.error_page("Invalid request", error.message))
-    except Exception:
-        log.exception("%s %s failed inside the local user pool", req.method, req.path)
-        return html(500, login_pages.error_page("Server error", "The local user pool failed; see its log."))

@@ -22,18 +22,18 @@ import hmac
 import json
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from authflow.localpool import login_pages
 from authflow.localpool.builders import password_digest
 from authflow.localpool.login_pages import Field, Form
-from authflow.localpool.model import EXTERNAL_PROVIDER, User, UserPool, new_sub
+from authflow.localpool.model import EXTERNAL_PROVIDER, PoolRecord, User, new_sub
 from authflow.localpool.oauth import (
     LOGIN_COOKIE,
     LOGIN_VALIDITY,
@@ -52,7 +52,7 @@ from authflow.localpool.oauth import (
     state_of,
     with_query,
 )
-from authflow.localpool.oauth_state import AuthorizeRequest
+from authflow.localpool.oauth_state import AuthorizeRequest, ProviderCode
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -70,24 +70,14 @@ def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-@dataclass(repr=False)
-class ProviderCode:
-    issuer: str
-    client_id: str
-    redirect_uri: str
-    nonce: str | None
-    claims: dict[str, Any]
-    expires_at: float
-
-
 @dataclass
 class ProviderState:
-    """The built-in provider's signing key (one for the server) and its codes."""
+    """The built-in provider's signing key (one for the server, kept in the managed-login state) and its codes."""
 
-    key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
-    kid: str = field(default_factory=lambda: secrets.token_urlsafe(16))
-    csrf_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    codes: dict[str, ProviderCode] = field(default_factory=dict)
+    key: rsa.RSAPrivateKey
+    kid: str
+    csrf_key: bytes
+    codes: dict[str, ProviderCode]
 
     def jwks(self) -> dict[str, Any]:
         numbers = self.key.public_key().public_numbers()
@@ -106,19 +96,33 @@ class ProviderState:
         return signing_input + "." + _b64url(signature)
 
 
+#: Keys already read from their PEM (parsing one costs more than a request).
+_KEYS: dict[str, rsa.RSAPrivateKey] = {}
+
+
 def provider_state(svc: Service) -> ProviderState:
     state = state_of(svc)
-    if state.provider is None:
-        state.provider = ProviderState()
-    provider: ProviderState = state.provider
-    return provider
+    if state.provider_key_pem is None:
+        made = rsa.generate_private_key(65537, 2048)
+        state.provider_key_pem = made.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        _KEYS[state.provider_key_pem] = made
+    pem = state.provider_key_pem
+    key = _KEYS.get(pem)
+    if key is None:
+        loaded = serialization.load_pem_private_key(pem.encode(), password=None)
+        assert isinstance(loaded, rsa.RSAPrivateKey)
+        key = _KEYS[pem] = loaded
+    kid = hashlib.sha256(pem.encode()).hexdigest()[:16]
+    return ProviderState(key=key, kid=kid, csrf_key=bytes.fromhex(state.provider_csrf_key),
+                         codes=state.provider_codes)
 
 
-def issuer_of(svc: Service, pool: UserPool, name: str) -> str:
+def issuer_of(svc: Service, pool: PoolRecord, name: str) -> str:
     return f"{svc.endpoint_url}{PREFIX}{pool.id}/{name}"
 
 
-def _idp(pool: UserPool, name: str) -> dict[str, Any]:
+def _idp(pool: PoolRecord, name: str) -> dict[str, Any]:
     for idp in pool.identity_providers:
         if idp["name"] == name:
             return idp
@@ -128,7 +132,7 @@ def _idp(pool: UserPool, name: str) -> dict[str, Any]:
 # --- the pool's side: to the provider and back ------------------------------------------------------------
 
 
-def start(svc: Service, req: WebRequest, pool: UserPool, request: AuthorizeRequest) -> WebResponse:
+def start(svc: Service, req: WebRequest, pool: PoolRecord, request: AuthorizeRequest) -> WebResponse:
     """/oauth2/authorize?identity_provider=<name>: a sign-in under way, and the browser sent to the provider."""
     name = str(request.identity_provider)
     idp = _idp(pool, name)
@@ -173,7 +177,9 @@ def idp_response(svc: Service, req: WebRequest) -> WebResponse:
     return sign_in_browser(svc, pool, client, request, user.username)
 
 
-def verify_id_token(svc: Service, pool: UserPool, idp: dict[str, Any], token: str, nonce: str | None) -> dict[str, Any]:
+def verify_id_token(
+    svc: Service, pool: PoolRecord, idp: dict[str, Any], token: str, nonce: str | None
+) -> dict[str, Any]:
     """A relying party's checks of the provider's id token: RS256 by the provider's key, iss, aud, exp, nonce."""
     provider = provider_state(svc)
     parts = token.split(".")
@@ -199,7 +205,7 @@ def verify_id_token(svc: Service, pool: UserPool, idp: dict[str, Any], token: st
     return claims
 
 
-def federated_user(svc: Service, pool: UserPool, idp: dict[str, Any], claims: dict[str, Any]) -> User:
+def federated_user(svc: Service, pool: PoolRecord, idp: dict[str, Any], claims: dict[str, Any]) -> User:
     """The pool's user for a provider's subject (``<name>_<sub>``), made at the first sign-in and its mapped
     attributes updated at each one."""
     name = str(idp["name"])
@@ -262,7 +268,7 @@ def _csrf(provider: ProviderState, query: str) -> str:
     return hmac.new(provider.csrf_key, query.encode(), hashlib.sha256).hexdigest()
 
 
-def _authorize(svc: Service, req: WebRequest, pool: UserPool, idp: dict[str, Any]) -> WebResponse:
+def _authorize(svc: Service, req: WebRequest, pool: PoolRecord, idp: dict[str, Any]) -> WebResponse:
     try:
         client_id, redirect_uri = one(req.query, "client_id"), one(req.query, "redirect_uri")
         state, nonce = one(req.query, "state"), one(req.query, "nonce")
@@ -300,7 +306,7 @@ def _authorize(svc: Service, req: WebRequest, pool: UserPool, idp: dict[str, Any
 
 
 def exchange(
-    svc: Service, pool: UserPool, idp: dict[str, Any], code: str, client_id: str, client_secret: str,
+    svc: Service, pool: PoolRecord, idp: dict[str, Any], code: str, client_id: str, client_secret: str,
     redirect_uri: str,
 ) -> str:
     """The provider's token endpoint: a single-use code for an id token (the client authenticated)."""

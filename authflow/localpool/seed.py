@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.builders import build_client, build_pool, build_user
 from authflow.localpool.identity import build_identity_pool
-from authflow.localpool.model import UserPool
+from authflow.localpool.model import PoolRecord
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -119,7 +119,7 @@ def _check_keys(builder: Callable[..., Any], entry: dict[str, Any], what: str, i
     return {k: v for k, v in entry.items() if k not in ignored}
 
 
-def add_pool(svc: Service, entry: dict[str, Any]) -> UserPool:
+def add_pool(svc: Service, entry: dict[str, Any]) -> PoolRecord:
     """Build one pool entry of a seed, with its clients and users."""
     settings = dict(entry)
     clients = settings.pop("clients", [])
@@ -132,7 +132,7 @@ def add_pool(svc: Service, entry: dict[str, Any]) -> UserPool:
     return pool
 
 
-def apply_seed(svc: Service, seed: dict[str, Any]) -> list[UserPool]:
+def apply_seed(svc: Service, seed: dict[str, Any]) -> list[PoolRecord]:
     unknown = set(seed) - {"region", "pools", "identity_pools", "description"}
     if unknown:
         raise ValueError(f"seed: unknown top-level key(s) {sorted(unknown)}")
@@ -148,7 +148,7 @@ def apply_seed(svc: Service, seed: dict[str, Any]) -> list[UserPool]:
     return built
 
 
-def seed_users(seed: dict[str, Any], pools: list[UserPool]) -> list[dict[str, Any]]:
+def seed_users(seed: dict[str, Any], pools: list[PoolRecord]) -> list[dict[str, Any]]:
     """The users of a seed as people need them to sign in (the CLI prints this): name, password, pool,
     client, and the attributes and TOTP secret the scenario needs."""
     out: list[dict[str, Any]] = []

@@ -29,7 +29,7 @@ from authflow.localpool.errors import (
     user_not_found,
 )
 from authflow.localpool.identity import IDENTITY_TARGET_PREFIX, IdentityState
-from authflow.localpool.model import AppClient, User, UserPool
+from authflow.localpool.model import AppClient, PoolRecord, User
 from authflow.localpool.oauth_state import ManagedLoginState
 from authflow.localpool.store import MemoryStore, Store, StoreError
 from authflow.localpool.tokens import ACCESS_SCOPE
@@ -217,7 +217,7 @@ class Service:
         self.lock = threading.RLock()
         #: Where the state lives: in memory, or in a database (``store.py``); the model below is its cache.
         self.store: Store = store or MemoryStore()
-        self.pools: dict[str, UserPool] = {}
+        self.pools: dict[str, PoolRecord] = {}
         self._client_pools: dict[str, str] = {}
         #: Pools an operation looked up or changed (a durable store saves the changed ones); off in memory.
         self.track_pools = False
@@ -270,7 +270,7 @@ class Service:
     def now(self) -> float:
         return self.clock.now()
 
-    def pool(self, pool_id: str) -> UserPool:
+    def pool(self, pool_id: str) -> PoolRecord:
         if self.track_pools:
             self.touched_pools.add(pool_id)
         pool = self.pools.get(pool_id)
@@ -278,7 +278,7 @@ class Service:
             raise resource_not_found(f"User pool {pool_id} does not exist.")
         return pool
 
-    def client(self, client_id: str) -> tuple[UserPool, AppClient]:
+    def client(self, client_id: str) -> tuple[PoolRecord, AppClient]:
         pool_id = self._client_pools.get(client_id)
         if pool_id and self.track_pools:
             self.touched_pools.add(pool_id)
@@ -287,14 +287,14 @@ class Service:
             raise resource_not_found(f"User pool client {client_id} does not exist.")
         return pool, pool.clients[client_id]
 
-    def add_pool(self, pool: UserPool) -> None:
+    def add_pool(self, pool: PoolRecord) -> None:
         if pool.id in self.pools:
             raise ValueError(f"pool {pool.id} already exists")
         self.pools[pool.id] = pool
         if self.track_pools:
             self.touched_pools.add(pool.id)
 
-    def add_client(self, pool: UserPool, client: AppClient) -> None:
+    def add_client(self, pool: PoolRecord, client: AppClient) -> None:
         if client.id in self._client_pools:
             raise ValueError(f"client {client.id} already exists")
         pool.clients[client.id] = client
@@ -302,7 +302,7 @@ class Service:
         if self.track_pools:
             self.touched_pools.add(pool.id)
 
-    def remove_pool(self, pool: UserPool) -> None:
+    def remove_pool(self, pool: PoolRecord) -> None:
         for client_id in pool.clients:
             self._client_pools.pop(client_id, None)
         self.pools.pop(pool.id, None)
@@ -312,7 +312,7 @@ class Service:
     def issuer(self, pool_id: str) -> str:
         return f"{self.endpoint_url}/{pool_id}"
 
-    def access_token_user(self, token: str) -> tuple[UserPool, User, dict[str, Any]]:
+    def access_token_user(self, token: str) -> tuple[PoolRecord, User, dict[str, Any]]:
         """The pool, user and claims of a valid access token (GetUser, GlobalSignOut, ...)."""
         claims = self.tokens.access_claims(token, None, self.now())
         issuer = str(claims.get("iss", ""))
@@ -330,7 +330,7 @@ class Service:
             raise not_authorized("User is disabled.")
         return pool, user, claims
 
-    def deliver(self, pool: UserPool, user: User, medium: str, destination: str, code: str, purpose: str) -> None:
+    def deliver(self, pool: PoolRecord, user: User, medium: str, destination: str, code: str, purpose: str) -> None:
         self.outbox.append(OutboxMessage(
             pool_id=pool.id, username=user.username, medium=medium, destination=destination, code=code,
             purpose=purpose, sent_at=self.now(),
@@ -361,6 +361,8 @@ class Service:
                 fault = self.faults.take(operation)
                 if fault is not None:
                     raise fault
+                if identity:
+                    self.identity.changed = True  # a durable store saves the identity pools after it
                 handler = (self.identity_operations if identity else self.operations).get(operation)
                 if handler is None:
                     raise PoolError(

@@ -20,7 +20,7 @@ from authflow.localpool.limits import (
     is_email,
     is_phone_number,
 )
-from authflow.localpool.model import CONFIRMED, UNCONFIRMED, PasswordRecord, UserPool
+from authflow.localpool.model import CONFIRMED, UNCONFIRMED, PasswordRecord, PoolRecord
 from authflow.localpool.params import attribute_map, optional_str, required_str
 from authflow.localpool.sessions import SIGN_UP_CONFIRMED, SignIn
 from authflow.localpool.users import (
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from authflow.localpool.service import Service
 
 
-def check_sign_up(pool: UserPool, username: str, password: str, attributes: dict[str, str]) -> None:
+def check_sign_up(pool: PoolRecord, username: str, password: str, attributes: dict[str, str]) -> None:
     """What Cognito refuses in a SignUp before it looks for the user: the API's field constraints, the
     pool's attribute schema (unknown attributes, ``sub`` and the ``*_verified`` flags are not the client's
     to write), email and phone formats, and usernames that would shadow an alias."""

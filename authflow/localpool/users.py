@@ -17,8 +17,8 @@ from authflow.localpool.model import (
     RESET_CODE_VALIDITY,
     SMS_MFA,
     SOFTWARE_TOKEN_MFA,
+    PoolRecord,
     User,
-    UserPool,
     mask_email,
     mask_phone,
 )
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from authflow.localpool.service import Service
 
 
-def find_user(pool: UserPool, username: str) -> User:
+def find_user(pool: PoolRecord, username: str) -> User:
     user = pool.find(username)
     if user is None:
         raise user_not_found()
@@ -50,7 +50,7 @@ def mfa_description(user: User) -> dict[str, Any]:
     return out
 
 
-def first_factors(pool: UserPool, user: User) -> list[str]:
+def first_factors(pool: PoolRecord, user: User) -> list[str]:
     """The first factors of choice-based sign-in (USER_AUTH) this user can use in this pool."""
     allowed = pool.allowed_first_auth_factors
     factors: list[str] = []
@@ -73,7 +73,7 @@ def user_description(user: User, attributes_key: str = "Attributes") -> dict[str
     }
 
 
-def update_attributes(pool: UserPool, user: User, updates: dict[str, str], now: float) -> None:
+def update_attributes(pool: PoolRecord, user: User, updates: dict[str, str], now: float) -> None:
     if "sub" in updates:
         raise invalid_parameter("Cannot modify the non-mutable attribute sub")
     for name in ("email", "phone_number"):
@@ -95,7 +95,7 @@ PASSKEY_MFA_ALONE = ("Passkey MFA (WebAuthnMfaSettings) needs another MFA method
                      "enabled for the user, so that the account cannot be locked out.")
 
 
-def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> None:
+def apply_mfa_preference(pool: PoolRecord, user: User, params: dict[str, Any]) -> None:
     """SetUserMFAPreference / AdminSetUserMFAPreference: each method's Enabled and PreferredMfa, and passkey MFA
     (WebAuthnMfaSettings, which has no PreferredMfa). Passkey MFA stays on only while another method does: a
     request that would leave it alone is refused whole (nothing changes)."""
@@ -142,7 +142,7 @@ def apply_mfa_preference(pool: UserPool, user: User, params: dict[str, Any]) -> 
     user.mfa_enabled, user.preferred_mfa, user.webauthn_mfa = enabled, preferred, passkey_mfa
 
 
-def deliver_to_user(svc: Service, pool: UserPool, user: User, code: str, purpose: str,
+def deliver_to_user(svc: Service, pool: PoolRecord, user: User, code: str, purpose: str,
                      mediums: Iterable[str] = ("EMAIL", "SMS")) -> dict[str, str] | None:
     """Put ``code`` in the outbox by the first medium the user can receive; CodeDeliveryDetails."""
     for medium in mediums:
@@ -165,7 +165,7 @@ RESET_PASSWORD = "RESET_PASSWORD"
 FORGOT_PASSWORD = RESET_PASSWORD
 
 
-def send_user_code(svc: Service, pool: UserPool, user: User, purpose: str) -> dict[str, str] | None:
+def send_user_code(svc: Service, pool: PoolRecord, user: User, purpose: str) -> dict[str, str] | None:
     """A new sign-up confirmation code (CONFIRM_SIGN_UP) or password reset code (RESET_PASSWORD),
     replacing the previous one, put in the outbox; its CodeDeliveryDetails (None: nowhere to send it)."""
     code = new_code()
@@ -198,7 +198,7 @@ def use_user_code(user: User, purpose: str, code: str, now: float) -> None:
         user.reset_code = None
 
 
-def check_password_policy(pool: UserPool, password: str) -> None:
+def check_password_policy(pool: PoolRecord, password: str) -> None:
     violation = pool.password_policy.violation(password)
     if violation:
         raise PoolError("InvalidPasswordException", violation)

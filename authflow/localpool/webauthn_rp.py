@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.errors import PoolError, invalid_parameter, not_authorized
 from authflow.localpool.limits import PASSKEY_CREDENTIAL_MAX, PASSKEY_TRANSPORT_MAX, PASSKEY_TRANSPORTS_MAX
-from authflow.localpool.model import Passkey, User, UserPool
+from authflow.localpool.model import Passkey, PoolRecord, User
 
 if TYPE_CHECKING:
     from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
@@ -42,7 +42,7 @@ def _unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def rp_id(pool: UserPool) -> str:
+def rp_id(pool: PoolRecord) -> str:
     """The pool's relying party id, or the errors Cognito gives when passkeys cannot be used."""
     if "WEB_AUTHN" not in pool.allowed_first_auth_factors:
         raise PoolError("WebAuthnNotEnabledException", "Passkey sign-in is not enabled for this user pool.")
@@ -52,11 +52,11 @@ def rp_id(pool: UserPool) -> str:
     return pool.web_authn.relying_party_id
 
 
-def _origins(pool: UserPool, rp: str) -> list[str]:
+def _origins(pool: PoolRecord, rp: str) -> list[str]:
     return [f"https://{rp}", *pool.web_authn.origins]
 
 
-def _uv(pool: UserPool) -> UserVerificationRequirement:
+def _uv(pool: PoolRecord) -> UserVerificationRequirement:
     from webauthn.helpers.structs import UserVerificationRequirement
 
     return UserVerificationRequirement(pool.web_authn.user_verification)
@@ -109,7 +109,7 @@ def _client_data(credential: Mapping[str, Any]) -> dict[str, Any]:
 # --- registration --------------------------------------------------------------------------------------
 
 
-def registration_options(pool: UserPool, user: User, now: float) -> dict[str, Any]:
+def registration_options(pool: PoolRecord, user: User, now: float) -> dict[str, Any]:
     """CredentialCreationOptions for ``user``; the challenge is kept until it is used or expires."""
     import webauthn
     from webauthn.helpers.structs import AuthenticatorSelectionCriteria, ResidentKeyRequirement
@@ -130,7 +130,7 @@ def registration_options(pool: UserPool, user: User, now: float) -> dict[str, An
     return document
 
 
-def register(pool: UserPool, user: User, credential: Mapping[str, Any], now: float) -> Passkey:
+def register(pool: PoolRecord, user: User, credential: Mapping[str, Any], now: float) -> Passkey:
     """Check a RegistrationResponseJSON against the user's pending challenge (used up either way)."""
     import webauthn
     from webauthn.helpers.exceptions import WebAuthnException
@@ -181,7 +181,7 @@ def _registration_error(reason: str) -> PoolError:
 # --- sign-in ---------------------------------------------------------------------------------------------
 
 
-def request_options(pool: UserPool, user: User) -> tuple[str, dict[str, str]]:
+def request_options(pool: PoolRecord, user: User) -> tuple[str, dict[str, str]]:
     """A fresh challenge and the CREDENTIAL_REQUEST_OPTIONS challenge parameter that carries it."""
     import webauthn
 
@@ -198,7 +198,7 @@ def request_options(pool: UserPool, user: User) -> tuple[str, dict[str, str]]:
     return b64url(challenge), {"CREDENTIAL_REQUEST_OPTIONS": json.dumps(document, separators=(",", ":"))}
 
 
-def verify_assertion(pool: UserPool, user: User, credential: Mapping[str, Any], challenge: str, *,
+def verify_assertion(pool: PoolRecord, user: User, credential: Mapping[str, Any], challenge: str, *,
                      require_user_verification: bool = False) -> bool:
     """Check an AuthenticationResponseJSON against the Session's challenge and the user's passkeys; moves the
     passkey's counter on; whether the authenticator verified the user (UV). A failure is
@@ -227,7 +227,7 @@ def verify_assertion(pool: UserPool, user: User, credential: Mapping[str, Any], 
     return bool(verified.user_verified)
 
 
-def add_software_passkey(pool: UserPool, user: User, path: str, now: float) -> None:
+def add_software_passkey(pool: PoolRecord, user: User, path: str, now: float) -> None:
     """For seeds: give ``user`` the software passkey in ``path``; a new one is made there when there is no file
     yet, registered for the pool's relying party and the user as a client would be (its file then says so).
 

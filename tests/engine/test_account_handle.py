@@ -20,6 +20,7 @@ from authflow.errors import (
     MissingAnswerError,
     NotAuthorizedError,
     SignInCancelled,
+    UsageError,
 )
 from authflow.localpool import LocalUserPool
 from authflow.prompts import Prompt, PromptKind
@@ -221,3 +222,21 @@ def test_account_info_as_json(local_pool: LocalUserPool, ada: Account) -> None:
     assert info["MFA"] == {"Enabled": [], "Preferred": None, "PasskeyMFA": None}
     assert info["AuthFactors"] == ["PASSWORD", "PASSWORD_SRP"]
     assert "Devices" not in info or info["Devices"] == []
+
+
+def test_sms_mfa_needs_a_verified_phone_number(local_pool: LocalUserPool, pool: UserPool) -> None:
+    local_pool.add_user("ada", PASSWORD, attributes={"phone_number": "+15555550100"})
+    ada = account_of(local_pool, pool)
+    seen: list[Prompt] = []
+
+    def code(prompt: Prompt) -> str:
+        seen.append(prompt)
+        return local_pool.last_code("ada")
+
+    ada.enable_mfa("sms").run(ScriptedHandler(code=code))
+    assert [(p.challenge_name, p.delivery_medium) for p in seen] == [("VERIFY_ATTRIBUTE", "SMS")]
+    assert ada.mfa().enabled == ("SMS_MFA",) and ada.attributes()["phone_number_verified"] == "true"
+    local_pool.add_user("bea", PASSWORD)
+    with pytest.raises(UsageError, match="phone number"):
+        account_of(local_pool, pool, "bea").enable_mfa("sms").run()
+    assert local_pool.requests("SetUserMFAPreference")[-1].status == 200  # bea's was never sent

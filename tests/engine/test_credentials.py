@@ -187,3 +187,25 @@ def test_without_a_handler_a_refused_refresh_is_the_error(local: LocalUserPool) 
     local.service.tokens.revoke_user(POOL_ID, "alice")
     with pytest.raises(NotAuthorizedError):
         credentials_for(user, access)
+
+
+def test_guests_and_botocore_debug_logs_keep_every_secret_out(local: LocalUserPool,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """With botocore's DEBUG logs on (request and response bodies), the id token, the secret key and the
+    session token show nowhere: the transport's redaction covers the identity pool's and STS's calls."""
+    import logging
+
+    with local.service.lock:
+        local.identity_pool().allow_unauthenticated = True
+        local.identity_pool().roles["unauthenticated"] = "arn:aws:iam::123456789012:role/Guest"
+    token = sign_in(pool_of(local), "alice", ScriptedHandler(password=PASSWORD)).id_token or ""
+    caplog.set_level(logging.DEBUG)
+    enhanced = IdentityPoolAccess(IDENTITY_POOL_ID, POOL_ID, endpoint_url=local.endpoint_url)
+    found = [enhanced.credentials(token), enhanced.guest_credentials(),
+             IdentityPoolAccess(IDENTITY_POOL_ID, POOL_ID, endpoint_url=local.endpoint_url, basic=True,
+                                role_arn=AUTH_ROLE).credentials(token)]
+    assert local.issued_credentials(found[1].access_key_id)["RoleArn"] == "arn:aws:iam::123456789012:role/Guest"
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "GetCredentialsForIdentity" in logged and "AssumeRoleWithWebIdentity" in logged  # the calls show
+    for secret in [token, *(c.secret_access_key for c in found), *(c.session_token for c in found)]:
+        assert secret not in logged

@@ -21,10 +21,10 @@ from botocore.exceptions import ClientError
 
 from authflow.localpool import LocalUserPool
 from authflow.localpool.codec import decode, encode
-from authflow.localpool.model import Device, Passkey, PasswordRecord, User
+from authflow.localpool.model import DeviceRecord, Passkey, PasswordRecord, User
 from authflow.localpool.store import APPLICATION_ID, SCHEMA_VERSION
 
-from .helpers import idp, password_auth, respond, srp_auth
+from .helpers import idp, password_auth, respond, srp_auth, srp_start
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Passw0rd!x"
@@ -70,7 +70,8 @@ def test_a_user_with_everything_comes_back_equal() -> None:
                 password=PasswordRecord("us-east-1_X", "alice", PASSWORD), mfa_enabled={"SOFTWARE_TOKEN_MFA"},
                 totp_secret=TOTP_SECRET, last_totp_step=123, attribute_codes={"email": ("123456", "b@x.org", 5.0, 1)},
                 passkey_registration=("challenge", 9.5))
-    user.devices["d"] = Device(key="d", group_key="g", created=1.0, salt_hex="ab", verifier=2**700 + 1, remembered=True)
+    user.devices["d"] = DeviceRecord(key="d", group_key="g", created=1.0, salt_hex="ab", verifier=2**700 + 1,
+                                     remembered=True)
     user.passkeys["c"] = Passkey(credential_id=b"\x00\xffid", public_key=b"\x01key", sign_count=7, created=2.0,
                                  name="laptop", transports=["usb"])
     again = decode(User, json.loads(json.dumps(encode(user))))
@@ -159,6 +160,37 @@ def test_a_session_started_before_a_restart_continues_after_it(tmp_path: Path) -
         forged = dict(mfa, Session=mfa["Session"][:-8] + "AAAAAAAA")
         with pytest.raises(ClientError, match="Invalid session"):
             respond(client, client_id, forged, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})
+
+
+def test_identity_pools_and_their_identities_survive_a_restart(tmp_path: Path) -> None:
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    seed = dict(SEED, identity_pools=[{"id": "us-east-1:00000000-0000-0000-0000-0000000000d1",
+                                       "user_pools": ["us-east-1_Durable01"], "allow_unauthenticated": True,
+                                       "roles": {"unauthenticated": "arn:aws:iam::123456789012:role/Guest"}}])
+    path = tmp_path / "pool.db"
+
+    def identity(pool: LocalUserPool) -> Any:
+        return boto3.client("cognito-identity", region_name="us-east-1", endpoint_url=pool.endpoint_url,
+                            config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
+
+    with LocalUserPool(seed, data=path) as pool:
+        identity_id = identity(pool).get_id(IdentityPoolId=pool.identity_pool_id)["IdentityId"]
+    with LocalUserPool(seed, data=path) as pool:
+        assert pool.identity_pool_id == "us-east-1:00000000-0000-0000-0000-0000000000d1"
+        assert identity_id in pool.identity_pool().identities
+        assert identity(pool).get_credentials_for_identity(IdentityId=identity_id)["Credentials"]["AccessKeyId"]
+
+
+def test_a_sealed_session_is_as_short_as_cognitos(tmp_path: Path) -> None:
+    """Cognito's Session is at most 2,048 characters (the API's limit); a sealed PASSWORD_VERIFIER Session
+    carries the SRP exchange (b, v, A) and stays under it."""
+    with LocalUserPool(SEED, data=tmp_path / "pool.db") as pool:
+        mfa = srp_auth(idp(pool), pool, "tina", PASSWORD)
+        _, started = srp_start(idp(pool), pool.client_id, "tina")
+        assert len(started["Session"]) <= 2048 and len(mfa["Session"]) <= 2048
 
 
 # --- SIGKILL under load ------------------------------------------------------------------------------
@@ -259,6 +291,23 @@ def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     assert f"schema version {SCHEMA_VERSION + 1}" in _refused(path)
+
+
+def test_an_older_schema_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "pool.db"
+    with LocalUserPool(SEED, data=path):
+        pass
+    conn = sqlite3.connect(path)  # the file as schema 1 wrote it: without the index of schema 2
+    conn.execute("DROP INDEX sessions_latest")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with LocalUserPool(SEED, data=path) as pool:
+        assert pool.user("tina").totp_secret == TOTP_SECRET
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sessions_latest'").fetchone()[0] == 1
+    conn.close()
 
 
 def test_a_locked_file_is_refused_untouched(tmp_path: Path) -> None:

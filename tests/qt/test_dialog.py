@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 
 from authflow.localpool import LocalUserPool
 from authflow.qt import (
+    NEW_CODE_NOTICE,
     PAGES,
     ChoicePage,
     CodePage,
@@ -100,6 +101,7 @@ def test_sms_user_sees_where_the_code_went_and_gets_a_new_one(demo: LocalUserPoo
 
     d.click("resend", d.page)  # Cognito has no resend within a Session: this signs in again
     d.wait_for(PasswordPage)
+    assert d.page.error.isVisible() and d.page.error.text() == NEW_CODE_NOTICE  # why the password again
     d.type("password", "Sam-Passw0rd!")
     d.submit()
     d.wait_for(CodePage)
@@ -138,6 +140,21 @@ def test_mfa_setup_shows_a_qr_code_of_the_otpauth_uri(demo: LocalUserPool, open_
     assert demo.user("sean", pool_id=MFA_POOL[0]).totp_secret == secret
 
 
+def test_every_page_after_the_first_has_a_way_back_and_says_wait_in_plain_words(
+    demo: LocalUserPool, open_dialog: Any
+) -> None:
+    d = open_dialog(watched(demo))
+    d.wait_for(UsernameScreen)
+    assert not d.widget.back_button.isVisible()
+    assert "user pool" not in " ".join(w.text() for w in d.widget.progress.findChildren(QLabel))
+    sign_in_to_code(d, "sam", "Sam-Passw0rd!")
+    d.wait_for(CodePage)
+    assert d.widget.back_button.isVisible()
+    d.click("back")
+    d.wait_for(UsernameScreen)
+    assert d.field("username").text() == "sam" and not d.widget.back_button.isVisible()
+
+
 def test_new_password_with_the_policy_error_and_a_required_attribute(
     demo: LocalUserPool, open_dialog: Any
 ) -> None:
@@ -158,6 +175,8 @@ def test_new_password_with_the_policy_error_and_a_required_attribute(
     assert isinstance(page, NewPasswordPage)
     assert page.error.text() == (  # authflow.labels.explain_refusal: the headline, then the pool's policy
         "The new password was refused. Password did not conform with policy: Password must have uppercase characters")
+    assert d.field("name").text() == "Newton Newpass"  # what was typed stays; the refused password does not
+    assert d.field("new_password").text() == "" and d.field("confirm").text() == ""
     d.type("new_password", "Newton-Passw0rd!")
     d.type("confirm", "Newton-Passw0rd?")
     d.type("name", "Newton Newpass")

@@ -67,3 +67,26 @@ def test_the_example_app_signs_in_shows_who_and_signs_out(qtbot: Any) -> None:
         assert window.tokens is None and window.button.text() == "Sign in…"
         with pytest.raises(NotAuthorizedError):  # revoked at the pool, not only forgotten here
             pool.get_user(access)
+
+
+def test_on_the_local_pool_the_example_shows_the_codes_it_sent(qtbot: Any) -> None:
+    """SMS and email codes cannot be read off a phone here: the example shows the local pool's outbox (and tina's
+    authenticator code), and says where the pool listens."""
+    example = load_example()
+    args = argparse.Namespace(pool_id=None)
+    with example.user_pool(args) as (pool, hint):
+        assert pool.endpoint_url in hint
+        window = example.MainWindow(pool, hint=hint, messages=example.local_messages(pool.endpoint_url))
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: "tina's authenticator app shows" in window.messages.text(), timeout=10_000)
+        qtbot.mouseClick(window.button, Qt.MouseButton.LeftButton)
+        d = Driver(qtbot, window.dialog)
+        sign_in_to_code(d, "sam", "Sam-Passw0rd!")
+        d.wait_for(CodePage)
+        qtbot.waitUntil(lambda: "SMS to" in window.messages.text() and "for sam: " in window.messages.text(),
+                        timeout=10_000)
+        code = window.messages.text().rsplit("for sam: ", 1)[1].split()[0]
+        d.type("code", code)
+        d.submit()
+        qtbot.waitUntil(lambda: window.tokens is not None, timeout=10_000)

@@ -9,11 +9,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 from authflow.states.base import Challenge, Context, Exchange, Follow, Outcome, Request
 
 from authflow import srp
+from authflow.errors import MissingAnswerError
+from authflow.prompts import PromptKind
 
-VECTORS_PATH = Path(__file__).resolve().parents[2] / "vectors" / "srp-vectors.json"
+VECTORS_PATH = Path(__file__).resolve().parents[1] / "vectors" / "srp-vectors.json"
+
+
+#: A reply's CodeDeliveryDetails: where Cognito says the account's code went.
+DELIVERY = {"CodeDeliveryDetails": {"Destination": "n***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}}
 
 
 @cache
@@ -68,3 +75,16 @@ def answered(module: Any, ch: Challenge, answer: dict[str, str]) -> dict[str, st
     responses = dict(request.parameters["ChallengeResponses"])
     assert responses.pop("USERNAME") == "alice"  # always the internal username
     return responses
+
+
+def assert_code_challenge(module: Any, key: str, kind: PromptKind) -> None:
+    """A one-time-code challenge (SMS_MFA, EMAIL_OTP, SMS_OTP, SOFTWARE_TOKEN_MFA): its prompt of ``kind``
+    with one ``code`` field, and the code cleaned of what people paste with it, sent as ``key``."""
+    ch = challenge(module.NAME, CODE_DELIVERY_DESTINATION="+*******0100", CODE_DELIVERY_DELIVERY_MEDIUM="SMS")
+    prompt = module.prompt(context(ch))
+    assert prompt.kind is kind
+    assert prompt.challenge_name == module.NAME
+    assert [f.name for f in prompt.fields] == ["code"]
+    assert answered(module, ch, {"code": " 123 456 "}) == {key: "123456"}
+    with pytest.raises(MissingAnswerError):
+        answered(module, ch, {"code": "  "})

@@ -17,11 +17,15 @@ email address for email MFA an ``EMAIL_ADDRESS`` prompt, and deleting the accoun
 answered with the username. A refusal that another answer may fix (a wrong current password, a password the
 policy refuses, a wrong code) asks the same prompt again with the error; any other refusal ends the flow with
 Cognito's typed error. Nothing is half-done silently: a TOTP secret associated but never verified is said so
-(:class:`TotpNotVerifiedError`), and a change made before a later step failed is named in the error.
+(:class:`TotpNotVerifiedError`), and so is an attribute changed but not verified
+(:class:`AttributeNotVerifiedError`).
 
-Every call goes through :meth:`UserPool.send` with the access token. An access token that expired (before a
-call, or as Cognito refuses it) is refreshed first, from the token cache when the account has one (the same
-lock and rotation rules as ``authflow token``), else from the refresh token; ``on_tokens`` hears of new ones.
+Every call is a request sent with the access token through the pool's ``send``: a
+:class:`~authflow.transport.UserPool` (botocore), or :class:`authflow.wire.AccountPool` (Cognito's JSON protocol
+over one keep-alive connection, for a command that must start fast; anything else goes to a UserPool). An
+access token that expired (before a call, or as Cognito refuses it) is refreshed first, from the token cache
+when the account has one (the same lock and rotation rules as ``authflow token``), else from the refresh token;
+``on_tokens`` hears of new ones; a revoked one is replaced by signing in again where ``sign_in_again`` allows.
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ __all__ = [
     "AccountFlow",
     "AccountInfo",
     "AccountStep",
+    "AttributeNotVerifiedError",
     "MfaSettings",
     "PasskeyInfo",
     "PasskeyMfaError",
@@ -115,6 +120,13 @@ class TotpNotVerifiedError(AuthflowError):
     """A new authenticator app was associated but never verified: the old one (if any) is still the one in use."""
 
     code = "SoftwareTokenNotVerified"
+
+
+class AttributeNotVerifiedError(AuthflowError):
+    """An attribute was changed (UpdateUserAttributes) but its verification code was not accepted: the new value
+    stands, unverified, until it is verified later."""
+
+    code = "AttributeNotVerified"
 
 
 class PasskeyMfaError(AuthflowError):
@@ -302,7 +314,7 @@ class AccountFlow(Generic[T]):
         if not self._started:
             self._action.close()
             return None
-        cause = reason or SignInCancelled(f"{self.name} was cancelled")
+        cause = reason or AuthflowError(f"{self.name} was cancelled", code="Cancelled")
         try:
             self._action.throw(cause)
         except AuthflowError as exc:
@@ -380,7 +392,8 @@ class Account:
     token cache entry they live in (refreshed through it, and a forgotten current device forgotten there);
     ``on_tokens`` is called with refreshed tokens; ``username`` is what the person signs in with (default: the
     access token's ``username`` claim); ``totp_issuer`` names the app in the authenticator (default: the
-    pool's name)."""
+    pool's name); ``sign_in_again`` (optional) returns new tokens by signing in, for when Cognito has revoked
+    the access token (a global sign-out elsewhere) or the refresh token no longer works."""
 
     def __init__(
         self,
@@ -393,6 +406,7 @@ class Account:
         on_tokens: Callable[[Tokens], None] | None = None,
         totp_issuer: str | None = None,
         leeway: float = 30.0,
+        sign_in_again: Callable[[], Tokens] | None = None,
     ) -> None:
         from authflow.tokencache import internal_username
 
@@ -404,6 +418,7 @@ class Account:
         self.on_tokens = on_tokens
         self.totp_issuer = totp_issuer or pool.pool_name
         self.leeway = leeway
+        self.sign_in_again = sign_in_again
 
     def __repr__(self) -> str:
         return f"Account({self.username!r}, {self.pool!r})"
@@ -418,10 +433,28 @@ class Account:
         try:
             return self.pool.send(self._with_token(request))
         except NotAuthorizedError as exc:
-            if "expired" not in exc.message.lower():
+            text = exc.message.lower()
+            if "access token" not in text or not ("expired" in text or "revoked" in text):
                 raise
-        self.refresh(force=True)
+            stale = exc
+        self._renew(stale)
         return self.pool.send(self._with_token(request))
+
+    def _renew(self, refused: NotAuthorizedError) -> None:
+        """New tokens after Cognito refused the access token: refreshed when it expired; else (revoked, or the
+        refresh token no longer works either) by signing in again where ``sign_in_again`` allows it."""
+        if "expired" in refused.message.lower():
+            try:
+                self.refresh(force=True)
+                return
+            except NotAuthorizedError:
+                if self.sign_in_again is None:
+                    raise
+        if self.sign_in_again is None:
+            raise refused
+        self.tokens = self.sign_in_again()
+        if self.on_tokens is not None:
+            self.on_tokens(self.tokens)
 
     def _with_token(self, request: Request) -> Request:
         return Request(request.operation, {**request.parameters, "AccessToken": self.tokens.access_token})
@@ -630,6 +663,8 @@ class Account:
                     error, attempt = EnableSoftwareTokenMFAError("the code was not accepted"), attempt + 1
                     continue
                 break
+        except SignInCancelled:
+            raise  # the person stopped (Ctrl-C keeps its meaning); nothing was verified
         except AuthflowError as exc:
             raise TotpNotVerifiedError(
                 f"the new authenticator was associated but not verified ({exc.code}): the previous one, if any, "
@@ -721,7 +756,14 @@ class Account:
         pending = tuple(_delivered(reply))
         if not verify:
             return pending
-        yield from self._verify_delivered(reply)
+        try:
+            yield from self._verify_delivered(reply)
+        except SignInCancelled:
+            raise
+        except AuthflowError as exc:
+            raise AttributeNotVerifiedError(
+                f"{', '.join(pending)} changed but not verified ({exc}): verify it later (verify_attribute, or "
+                "authflow account attributes verify NAME)") from exc
         return ()
 
     def _verify_delivered(self, reply: Mapping[str, Any]) -> Action[None]:

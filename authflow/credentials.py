@@ -293,6 +293,19 @@ def forget(cache: TokenCache, key: CacheKey, access: IdentityPoolAccess) -> bool
     return cache.forget_entry(key, "credentials", access.credentials_suffix)
 
 
+def forget_all(cache: TokenCache, key: CacheKey) -> int:
+    """Forget every kept credentials entry of the user ``key`` (any identity pool, role or flow: signing out);
+    the identity ids stay, as a remembered device does. Returns how many were forgotten."""
+    digest = key.digest()
+    forgotten = 0
+    if not cache.tokens_dir.is_dir():
+        return 0
+    for path in cache.tokens_dir.glob(f"{digest}.credentials-*.json"):
+        suffix = path.name[len(digest):-len(".json")]
+        forgotten += cache.forget_entry(key, "credentials", suffix)
+    return forgotten
+
+
 def lock_path(cache: TokenCache, key: CacheKey, access: IdentityPoolAccess) -> Any:
     """The lock file that processes fetching ``key``'s credentials for ``access`` take in turn."""
     return cache.tokens_dir / f"{key.digest()}{access.credentials_suffix}.lock"

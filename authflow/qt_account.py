@@ -23,6 +23,7 @@ from typing import Any, ClassVar, cast
 from PySide6.QtCore import QThreadPool, Signal
 from PySide6.QtWidgets import (
     QDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -49,7 +50,10 @@ from authflow.qt import (
     describe_error,
 )
 
-__all__ = ["ACCOUNT_PAGES", "AccountDialog", "AccountWidget", "OverviewScreen"]
+__all__ = [
+    "ACCOUNT_PAGES", "AccountDialog", "AccountWidget", "ChangePasswordPage", "ConfirmPage", "CurrentPasswordPage",
+    "EditAttributesScreen", "OverviewScreen",
+]
 
 METHOD_LABELS = {"SOFTWARE_TOKEN_MFA": "authenticator app", "EMAIL_OTP": "email codes", "SMS_MFA": "text messages"}
 
@@ -117,6 +121,8 @@ class OverviewScreen(Screen):
 
     def build(self) -> None:
         info, host = self.info, self.host
+        # What the account holds reads as a table (label, value), not as the pages' labels above inputs.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         if info is None:
             return
         attrs = info.attributes
@@ -145,6 +151,9 @@ class OverviewScreen(Screen):
         def change(what: Callable[[str], AccountFlow[None]], argument: str) -> Callable[[], AccountFlow[None]]:
             return lambda: what(argument)
 
+        def remember(key: str, on: bool) -> Callable[[], AccountFlow[None]]:
+            return lambda: host.account.remember_device(key, on)
+
         add("Change password…", "change_password", host.account.change_password)
         add("Replace authenticator app…" if totp else "Set up authenticator app…", "set_up_totp",
             lambda: host.account.set_up_totp(host.device_name))
@@ -165,9 +174,12 @@ class OverviewScreen(Screen):
         actions.addWidget(_button("Change email or phone…", "edit_attributes", host.edit_attributes))
         for device in info.devices or ():
             label = device.name or device.device_key
-            current = device.device_key == host.account.current_device_key()
-            add(f"Forget device {label}{' (this one)' if current else ''}", f"forget_{device.device_key}",
-                change(host.account.forget_device, device.device_key))
+            label += " (this one)" if device.device_key == host.account.current_device_key() else ""
+            key = device.device_key
+            if device.remembered is not None:  # remembered: the device may skip MFA
+                add(f"Stop remembering {label}" if device.remembered else f"Remember {label}", f"remember_{key}",
+                    remember(key, not device.remembered))
+            add(f"Forget device {label}", f"forget_{key}", change(host.account.forget_device, key))
         add("Sign out everywhere", "global_sign_out", host.account.global_sign_out)
         add("Delete account…", "delete_account", host.account.delete)
 

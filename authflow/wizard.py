@@ -333,7 +333,8 @@ class TerminalHandler:
         if preset is not None:
             return {fld.name: preset}
         self._show_refusal(prompt)
-        return {fld.name: self._ask(f"Password for {prompt.username}: ", secret=True)}
+        # "Password for alice: " at sign-in; "Current password for alice: " when changing it (the field's label)
+        return {fld.name: self._ask(f"{fld.label} for {prompt.username}: ", secret=True)}
 
     def _code(self, prompt: Prompt) -> Answer:
         fld = prompt.fields[0] if prompt.fields else Field("code", "Code", secret=True)

@@ -54,8 +54,9 @@ What a module is handed (:class:`Context`)
     options, the device, ``now()`` and
     ``new_ephemeral()`` (the clock and SRP randomness), and two stores: ``memory`` (strings kept across steps
     and in ``snapshot()``: the first factor chosen, the TOTP secret being set up; never a password) and
-    ``carry`` (objects for a later state of this flow object only, never in a snapshot: the password on its
-    way to PASSWORD_VERIFIER, an SRP ephemeral; take them with ``pop``).
+    ``carry`` (objects for a later state of this flow object only, never in a snapshot: a typed hand-off such
+    as ``password_verifier.SrpHandOff``, the password and the SRP ephemeral on their way to PASSWORD_VERIFIER,
+    left with its ``leave`` and taken once with its ``take``).
 
 States that are not Cognito challenges
     They are states like any other, named in the table with their rows. ``start`` sends InitiateAuth (or

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pyotp
 import pytest
 
@@ -112,8 +113,14 @@ def test_authenticator_app_and_passkey_mfa(local_pool: LocalUserPool, env: dict[
     assert bad.returncode == 2 and "sms" in bad.stderr
 
 
-def test_delete(local_pool: LocalUserPool, env: dict[str, str], tmp_path: Path) -> None:
+def test_revoked_sign_in_then_delete(local_pool: LocalUserPool, env: dict[str, str], tmp_path: Path) -> None:
     account([], env)
+    reset = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=local_pool.endpoint_url,
+                         aws_access_key_id="admin", aws_secret_access_key="admin")
+    reset.admin_user_global_sign_out(UserPoolId=local_pool.pool_id, Username="ada")  # signed out everywhere
+    local_pool.clear_requests()
+    assert account([], env)["Username"] == "ada"  # the cached tokens are revoked: signed in again
+    assert [r.operation for r in local_pool.requests()][:2] == ["GetUser", "InitiateAuth"]
     asked = run_cli(["account", "delete", "--non-interactive"], env)
     assert asked.returncode == 2
     assert_one_line_error(asked, contains="--yes")
@@ -124,3 +131,18 @@ def test_delete(local_pool: LocalUserPool, env: dict[str, str], tmp_path: Path) 
         local_pool.user("ada")
     cache = TokenCache(Path(env["AUTHFLOW_CACHE_DIR"]))
     assert cache.load(CacheKey(local_pool.pool_id, local_pool.client_id, "ada", local_pool.endpoint_url)) is None
+
+
+def test_devices(local_pool: LocalUserPool, env: dict[str, str]) -> None:
+    local_pool.pool().device_tracking = "always"
+    (device,) = account([], env)["Devices"]  # this sign-in's device
+    key = device["DeviceKey"]
+    assert account(["devices", "forget-not", key], env)["Devices"][0]["Remembered"] is False
+    assert account(["devices", "remember", key], env)["Devices"][0]["Remembered"] is True
+    neither = run_cli(["account", "devices", "forget", "--non-interactive"], env)
+    assert neither.returncode == 2
+    assert_one_line_error(neither, contains="DEVICE_KEY or --current")
+    assert account(["devices", "forget", "--current"], env)["Devices"] == []
+    unknown = run_cli(["account", "devices", "forget", key, "--non-interactive"], env)
+    assert unknown.returncode == 1
+    assert_one_line_error(unknown, contains="ResourceNotFoundException")

@@ -61,7 +61,7 @@ def finish(child: Any) -> tuple[int, dict[str, Any] | None]:
 
 def test_password_at_a_terminal(terminal: Any, local_pool: LocalUserPool) -> None:
     child = terminal("password")
-    child.expect_exact("Password for ada:")
+    child.expect_exact("Current password for ada:")
     child.send(PASSWORD + "\r")
     child.expect_exact("New password:")
     child.send("short\r")
@@ -117,3 +117,13 @@ def test_delete_asks_for_the_username(terminal: Any, local_pool: LocalUserPool) 
     assert status == 0 and shown is None
     with pytest.raises(KeyError):
         local_pool.user("ada")
+
+
+def test_ctrl_c_at_an_account_prompt_exits_130(terminal: Any, local_pool: LocalUserPool) -> None:
+    child = terminal("mfa", "totp")
+    child.expect_exact("Code:")
+    child.send("\x03")
+    child.expect_exact("Cancelled: interrupted")
+    status, shown = finish(child)
+    assert status == 130 and shown is None
+    assert local_pool.user("ada").totp_secret is None  # associated, never verified: nothing changed

@@ -43,7 +43,8 @@ def seed(token_seconds: int = 3600, credentials_seconds: int = 3600) -> dict[str
             "users": [{"username": "alice", "password": PASSWORD}],
         }],
         "identity_pools": [{"id": IDENTITY_POOL_ID, "user_pools": [POOL_ID], "roles": {"authenticated": AUTH_ROLE},
-                            "custom_roles": [ADMIN_ROLE], "credentials_validity_seconds": credentials_seconds}],
+                            "custom_roles": [ADMIN_ROLE], "credentials_validity_seconds": credentials_seconds,
+                            "allow_classic_flow": True}],
     }
 
 
@@ -96,11 +97,23 @@ def test_process_env_and_json_outputs_and_the_cache(local: LocalUserPool, tmp_pa
         f"export AWS_SESSION_TOKEN={first['SessionToken']}",
     ]
     assert [count(local, op) for op in ("InitiateAuth", "GetId", "GetCredentialsForIdentity")] == calls
+    # Signing out forgets the kept credentials too: the next run must sign in (no password now: exit 2).
+    done = run_cli(["logout"], env)
+    assert done.returncode == 0, done.stderr
+    assert not [p for p in cache.iterdir() if ".credentials-" in p.name and p.suffix == ".json"]
+    done = run_cli(["credentials", "--non-interactive"], {**env, "AUTHFLOW_PASSWORD": ""})
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="AUTHFLOW_PASSWORD")
+    credentials(local, env)  # signs in again (the identity id is kept: no second GetId)
     # Another role is another entry, fetched with CustomRoleArn for the same identity.
     admin = credentials(local, env, "--role-arn", ADMIN_ROLE)
     assert local.issued_credentials(admin["AccessKeyId"]) == {
         **local.issued_credentials(admin["AccessKeyId"]), "RoleArn": ADMIN_ROLE, "IdentityId": issued["IdentityId"]}
     assert count(local, "GetId") == 1
+    # The basic flow: GetOpenIdToken, then STS AssumeRoleWithWebIdentity of the role given.
+    basic = credentials(local, env, "--basic-flow", "--role-arn", AUTH_ROLE)
+    assert local.issued_credentials(basic["AccessKeyId"])["RoleArn"] == AUTH_ROLE
+    assert [count(local, op) for op in ("GetOpenIdToken", "AssumeRoleWithWebIdentity")] == [1, 1]
 
 
 def test_expiry_refreshes_the_tokens_and_the_credentials(tmp_path: Path) -> None:
@@ -134,6 +147,9 @@ def test_failures_are_one_line_and_show_no_secret(local: LocalUserPool, tmp_path
     env = env_for(local, tmp_path, AUTHFLOW_IDENTITY_POOL_ID="")
     assert_one_line_error(run_cli(["credentials", "--non-interactive"], env), contains="--identity-pool-id")
     assert run_cli(["credentials", "--non-interactive"], env).returncode == 2
+    done = run_cli(["credentials", "--non-interactive", "--basic-flow"], env_for(local, tmp_path))
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="the basic flow assumes a role of your choice")
     env = env_for(local, tmp_path, AUTHFLOW_IDENTITY_POOL_ID="us-east-1:00000000-0000-4000-8000-000000000000")
     done = run_cli(["credentials", "--non-interactive"], env)
     assert done.returncode == 1
@@ -183,6 +199,7 @@ def test_profiles(local: LocalUserPool, tmp_path: Path) -> None:
     done = run_cli(["token", "--profile", "nope"], env)
     assert done.returncode == 2
     assert_one_line_error(done, contains="no profile 'nope'")
+    assert run_cli(["token", "--help"], {**env, "AUTHFLOW_PROFILE": "nope"}).returncode == 0  # help still shows
     # A key no command takes (a typo) is found by `authflow profiles`.
     config = Path(env["AUTHFLOW_CONFIG"])
     config.write_text(config.read_text() + "poolid = 'x'\n")
@@ -259,3 +276,23 @@ def test_each_command_comes_from_the_module_named_for_it() -> None:
     assert commands(build_parser()) == set(MODULE_OF)
     for name in MODULE_OF:
         assert name in commands(build_parser(name))
+
+
+def test_as_a_credential_process_it_never_asks_where_no_one_sees(local: LocalUserPool, tmp_path: Path) -> None:
+    """The AWS CLI reads a credential_process's stderr: a question there would hang unseen. With stdin a
+    terminal but stderr not, nothing is asked: one line says to sign in first (as `aws sso login` users do)."""
+    env = {**profile_env(local, tmp_path), "AUTHFLOW_PASSWORD": ""}
+    config = Path(env["AUTHFLOW_CONFIG"])
+    config.write_text(config.read_text().replace("non_interactive = true\n", ""))
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "authflow", "credentials", "--profile", "work"], env=env,
+                              cwd=str(REPO), stdin=follower, capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="or sign in first: authflow login --profile work")
+    done = run_cli(["login", "--profile", "work", "--non-interactive"], {**env, "AUTHFLOW_PASSWORD": PASSWORD})
+    assert done.returncode == 0, done.stderr
+    assert credentials(local, env, "--profile", "work")["Version"] == 1

@@ -104,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             apply_profile(parser, arguments, strict=not arguments or arguments[0] not in MODULE_OF
                           or arguments[0] in EVERY_COMMAND_NEEDED)
         except UsageError as exc:
-            return fail(error_line(exc), EXIT_USAGE)
+            if not {"-h", "--help", "--version"} & set(arguments):  # help is shown whatever the profile
+                return fail(error_line(exc), EXIT_USAGE)
     args = parser.parse_args(arguments)
     try:
         return int(args.func(args))

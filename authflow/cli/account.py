@@ -20,6 +20,7 @@ from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options, one
 
 if TYPE_CHECKING:
     from authflow.account import Account
+    from authflow.tokens import Tokens
 
 METHODS = ("sms", "email", "totp")
 
@@ -88,14 +89,21 @@ def register(sub: Any) -> None:
 
 def _account(args: argparse.Namespace) -> Account:
     from authflow.account import Account
-    from authflow.cli.signin import token_cache, username_for, valid_tokens
+    from authflow.cli.signin import remember, sign_in_from_args, token_cache, username_for, valid_tokens
     from authflow.wire import AccountPool
 
     config = PoolConfig.from_args(args)
     username = username_for(args)
     tokens = valid_tokens(args, config, username, leeway=60.0)
     pool = AccountPool(config.pool_id, config.client_id, config.region, config.endpoint_url, config.user_pool)
-    return Account(pool, tokens, username=username, cache=token_cache(args), cache_key=config.cache_key(username),
+    cache, key = token_cache(args), config.cache_key(username)
+
+    def sign_in_again() -> Tokens:  # the cached sign-in was revoked (a global sign-out elsewhere)
+        _, fresh = sign_in_from_args(args, pool.user_pool, username)
+        remember(cache, key, fresh)
+        return fresh
+
+    return Account(pool, tokens, username=username, cache=cache, cache_key=key, sign_in_again=sign_in_again,
                    totp_issuer=getattr(args, "totp_issuer", None))
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from authflow.cli.options import CALL_TIMEOUT, EXIT_OK, PoolConfig, add_signed_in_options, env, one_of
-from authflow.errors import AuthflowError, UsageError
+from authflow.errors import AuthflowError, MissingAnswerError, UsageError
 
 OUTPUTS = ("process", "env", "json")
 #: How long a process waits for another one fetching the same credentials.
@@ -54,6 +55,10 @@ def cmd_credentials(args: argparse.Namespace) -> int:
     config = PoolConfig.from_args(args)
     if not args.identity_pool_id:
         raise UsageError("no identity pool: give --identity-pool-id or set AUTHFLOW_IDENTITY_POOL_ID")
+    if not sys.stderr.isatty():
+        # Run as a credential_process, stderr is read by the AWS CLI and a person would never see a question:
+        # like `aws sso login`, sign in first (authflow login), or give the answers in the environment.
+        args.non_interactive = True
     # Read before authflow.cli.signin (and the answers and prompts it brings) is imported: with credentials
     # kept, the AWS CLI's every call costs no more than this.
     username = str(args.username) if args.username else _username(args)
@@ -92,7 +97,11 @@ def _fetch(args: argparse.Namespace, config: PoolConfig, username: str, access: 
         found = credentials.cached(cache, key, access)
         if found is not None:
             return found
-        tokens = valid_tokens(args, config, username, leeway=60.0)
+        try:
+            tokens = valid_tokens(args, config, username, leeway=60.0)
+        except MissingAnswerError as exc:
+            profile = f" --profile {args.profile}" if getattr(args, "profile", None) else ""
+            raise MissingAnswerError(f"{exc.message}; or sign in first: authflow login{profile}") from None
         if not tokens.id_token:
             raise AuthflowError("the sign-in gave no IdToken, which the identity pool needs", code="NoIdToken")
         found = access.credentials(tokens.id_token, key)

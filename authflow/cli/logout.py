@@ -16,7 +16,8 @@ def register(sub: Any) -> None:
     logout = sub.add_parser(
         "logout",
         help="revoke the cached refresh token and forget the tokens",
-        description="Sign out: revoke the cached refresh token (RevokeToken) and forget the cached tokens; "
+        description="Sign out: revoke the cached refresh token (RevokeToken) and forget the cached tokens (and "
+        "the AWS credentials `authflow credentials` kept); "
         "with --global, also sign the user out on every device (GlobalSignOut).",
         epilog="""examples:
   authflow logout --username alice              here: the cached refresh token is revoked
@@ -35,10 +36,13 @@ def register(sub: Any) -> None:
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
+    from authflow.credentials import forget_all
+
     config = PoolConfig.from_args(args)
     username = username_for(args)
     cache = token_cache(args)
     key = config.cache_key(username)
+    forget_all(cache, key)  # AWS credentials kept by `authflow credentials` go with the sign-in
     tokens = cache.load(key)
     if tokens is None:
         cache.forget(key)

@@ -332,7 +332,7 @@ def _srp_proof_ok(
             raise missing_parameter(name)
     data = session.data
     block = responses["PASSWORD_CLAIM_SECRET_BLOCK"]
-    if not hmac.compare_digest(block.encode(), str(data["secret_block"]).encode()) or data["malicious"]:
+    if not step.svc.sessions.secret_block_matches(session, block) or data["malicious"]:
         return False
     timestamp = responses["TIMESTAMP"]
     moment = srp.parse_timestamp(timestamp)

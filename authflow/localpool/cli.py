@@ -7,9 +7,9 @@ file. A file that cannot be used (not a pool database, a newer schema, locked) i
 exit status 2, the file left as it was.
 
 The first line on stdout is one JSON object: ``endpoint_url``, ``pool_id``, ``client_id``, ``region``,
-``pools`` (every pool with its client ids) and ``users`` (the seed's users with their passwords, pool,
-client and scenario). Then one line per request on stderr: operation, status, error code (never a
-parameter, so never a secret).
+``pools`` (every pool with its client ids), ``identity_pools`` (every identity pool with its user pools) and
+``users`` (the seed's users with their passwords, pool, client and scenario). Then one line per request on
+stderr: operation, status, error code (never a parameter, so never a secret).
 """
 
 from __future__ import annotations
@@ -103,6 +103,9 @@ def describe(pool: LocalUserPool, endpoint_url: str | None = None) -> dict[str, 
         "client_id": pool.client_id,
         "region": pool.region,
         "pools": [{"pool_id": p.id, "name": p.name, "client_ids": list(p.clients)} for p in pool.pools()],
+        "identity_pools": [{"identity_pool_id": p.id, "name": p.name,
+                            "providers": [str(x.get("ProviderName")) for x in p.providers]}
+                           for p in pool.identity_pools()],
         "users": pool.demo_users(),
     }
 

@@ -46,9 +46,8 @@ def encode(value: Any, skip: frozenset[str] = NOT_PERSISTED) -> Any:
     if isinstance(value, bytes):
         return {_BYTES: _b64(value)}
     if isinstance(value, srp.ServerEphemeral):
-        # Its secret b, the verifier and B (recomputing B would cost an exponentiation).
-        state = (value._b, value._verifier, value.public)
-        return {_SRP: [format(n, "x") for n in state]}
+        # Its secret b and the verifier: B = k*v + g^b is made again from them (from the fixed-base table).
+        return {_SRP: [format(value._b, "x"), format(value._verifier, "x")]}
     names = _field_names(type(value))
     if names is None:
         raise TypeError(f"cannot persist a {type(value).__name__}")
@@ -80,9 +79,10 @@ def _decode_any(data: Any) -> Any:
         if len(data) == 1 and _BYTES in data:
             return base64.b64decode(data[_BYTES])
         if len(data) == 1 and _SRP in data:
-            b, verifier, public = (int(h, 16) for h in data[_SRP])
+            b, verifier = (int(h, 16) for h in data[_SRP])
             ephemeral = srp.ServerEphemeral.__new__(srp.ServerEphemeral)
-            ephemeral._b, ephemeral._verifier, ephemeral.public = b, verifier, public
+            ephemeral._b, ephemeral._verifier = b, verifier
+            ephemeral.public = (srp.K * verifier + srp.g_pow(b)) % srp.N
             ephemeral._key = None
             return ephemeral
         return {k: _decode_any(v) for k, v in data.items()}

@@ -106,6 +106,33 @@ class IdentityState:
     _key: Any = None
     _kid: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     _key_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Set by every identity operation and identity pool built: a durable store then saves :meth:`saved`.
+    changed: bool = False
+
+    def saved(self) -> dict[str, Any]:
+        """What a durable store keeps (the identity pools and the OpenID tokens' key; not ``issued``, which
+        tests read back), as JSON-able data."""
+        from dataclasses import asdict
+
+        key = None
+        if self._key is not None:
+            from cryptography.hazmat.primitives import serialization
+
+            key = self._key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()).decode()
+        return {"pools": [asdict(pool) for pool in self.pools.values()], "kid": self._kid, "key": key}
+
+    def load(self, data: Any) -> None:
+        """Take back what :meth:`saved` gave (from the store; another process may have changed it)."""
+        if not isinstance(data, dict):
+            return
+        self.pools = {entry["id"]: IdentityPool(**entry) for entry in data.get("pools", [])}
+        if isinstance(data.get("key"), str):
+            from cryptography.hazmat.primitives import serialization
+
+            with self._key_lock:
+                self._key = serialization.load_pem_private_key(data["key"].encode(), password=None)
+                self._kid = str(data.get("kid"))
 
     def signing_key(self) -> rsa.RSAPrivateKey:
         """The OpenID tokens' key, made at the first GetOpenIdToken (the identity pool's own, not a user pool's)."""
@@ -180,6 +207,7 @@ def build_identity_pool(
         created=svc.now(),
     )
     state.pools[pool.id] = pool
+    state.changed = True
     return pool
 
 
@@ -262,9 +290,10 @@ def verify_login(svc: Service, pool: IdentityPool, provider_name: str, token: st
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         raise not_authorized("Invalid login token. Missing a required claim: sub")
-    if provider.get("ServerSideTokenCheck"):
+    if provider.get("ServerSideTokenCheck"):  # the user pool is asked whether the user still stands
         user = svc.pools[user_pool_id].get(str(claims.get("cognito:username", "")))
-        if user is None or user.sub != sub or not user.enabled:
+        revoked = svc.tokens.is_revoked_origin(str(claims.get("origin_jti", "")))
+        if user is None or user.sub != sub or not user.enabled or revoked:
             raise not_authorized("Invalid login token. Token has been revoked.")
     return f"{provider_name}|{sub}"
 

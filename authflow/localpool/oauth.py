@@ -37,9 +37,10 @@ from urllib.parse import urlencode, urlsplit
 
 from authflow.localpool import auth, login_pages
 from authflow.localpool.account import revoke_token
+from authflow.localpool.codec import decode, encode
 from authflow.localpool.errors import PoolError
 from authflow.localpool.login_pages import Field, Form
-from authflow.localpool.model import SOFTWARE_TOKEN_MFA, AppClient, PoolRecord, User, opaque_token
+from authflow.localpool.model import CLIENT_TOKEN_AUTH, SOFTWARE_TOKEN_MFA, AppClient, PoolRecord, User, opaque_token
 from authflow.localpool.oauth_state import (
     AuthorizationCode,
     AuthorizeRequest,
@@ -48,6 +49,7 @@ from authflow.localpool.oauth_state import (
     ManagedLoginState,
 )
 from authflow.localpool.params import optional_str, required_str
+from authflow.localpool.store import StoreError
 from authflow.localpool.tokens import ACCESS_SCOPE
 
 if TYPE_CHECKING:
@@ -615,13 +617,14 @@ def _client_credentials_grant(svc: Service, req: WebRequest, pool: PoolRecord, c
 
 def get_client_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     """GetClientToken (cognito-idp, 2026-08): the client_credentials grant as an API call (ClientId, Secret,
-    Scopes -> ClientAuthenticationResult)."""
+    Scopes -> ClientAuthenticationResult), for a client with a secret and ALLOW_CLIENT_TOKEN_AUTH (its only
+    explicit auth flow); the scopes are its allowed OAuth scopes."""
     pool, client = svc.client(required_str(p, "ClientId"))
     secret = optional_str(p, "Secret") or ""
     if client.secret is None or not hmac.compare_digest(secret.encode(), client.secret.encode()):
         raise PoolError("NotAuthorizedException", f"Unable to verify secret for client {client.id}")
-    if "client_credentials" not in client.allowed_oauth_flows:
-        raise PoolError("InvalidParameterException", "Client token flow not enabled for this client")
+    if CLIENT_TOKEN_AUTH not in client.explicit_auth_flows:
+        raise PoolError("InvalidParameterException", f"{CLIENT_TOKEN_AUTH} flow not enabled for this client")
     scopes = p.get("Scopes")
     if scopes is None:
         scopes = list(client.allowed_oauth_scopes)
@@ -728,19 +731,59 @@ def handles(path: str) -> bool:
 
 
 def route(svc: Service, req: WebRequest) -> WebResponse:
-    """Answer one managed-login request; never raises."""
+    """Answer one managed-login request, as one transaction of the pool's store (what the pages change, a
+    lockout count, a new password, a federated user, the tokens issued, is saved before the answer leaves,
+    also when the answer is an error); never raises."""
     try:
         with svc.transaction():
-            if req.path.startswith("/_local/oidc/") or req.path == "/oauth2/idpresponse":
-                from authflow.localpool import oidc_provider
+            saved = _load(svc)
+            answer = _answer_request(svc, req)
+            _save(svc, saved)
+            return answer
+    except StoreError:
+        log.exception("%s %s: the pool's database cannot be used", req.method, req.path)
+    except Exception:
+        log.exception("%s %s failed inside the local user pool", req.method, req.path)
+    return html(500, login_pages.error_page("Server error", "The local user pool failed; see its log."))
 
-                return oidc_provider.route(svc, req)
-            handler = ROUTES.get((req.method, req.path))
-            if handler is None:
-                if req.path.startswith("/oauth2/") and req.path != "/oauth2/authorize":
-                    raise TokenError("invalid_request", f"{req.method} is not accepted here.", 405)
-                raise PageError(405, "Method not allowed", f"{req.method} is not accepted here.")
-            return handler(svc, req)
+
+#: Where a database keeps the managed-login state (one JSON value; see ManagedLoginState).
+STATE_VALUE = "managed_login"
+
+
+def _load(svc: Service) -> str | None:
+    """With a database: the state as saved (another process may have changed it); its text, to see changes."""
+    get_value = getattr(svc.store, "get_value", None)
+    if not svc.store.durable or get_value is None:
+        return None
+    data = get_value(STATE_VALUE)
+    if data is not None:
+        svc.managed_login = decode(ManagedLoginState, data)
+    return json.dumps(data, sort_keys=True)
+
+
+def _save(svc: Service, saved: str | None) -> None:
+    if saved is None:
+        return
+    state_of(svc).prune(svc.now())
+    data = encode(state_of(svc))
+    if json.dumps(data, sort_keys=True) != saved:
+        svc.store.set_value(STATE_VALUE, data)  # type: ignore[attr-defined]
+
+
+def _answer_request(svc: Service, req: WebRequest) -> WebResponse:
+    """The answer, an error one included (raising only for a bug: the transaction then saves nothing)."""
+    try:
+        if req.path.startswith("/_local/oidc/") or req.path == "/oauth2/idpresponse":
+            from authflow.localpool import oidc_provider
+
+            return oidc_provider.route(svc, req)
+        handler = ROUTES.get((req.method, req.path))
+        if handler is None:
+            if req.path.startswith("/oauth2/") and req.path != "/oauth2/authorize":
+                raise TokenError("invalid_request", f"{req.method} is not accepted here.", 405)
+            raise PageError(405, "Method not allowed", f"{req.method} is not accepted here.")
+        return handler(svc, req)
     except PageError as error:
         return html(error.status, login_pages.error_page(error.title, error.message))
     except RedirectError as error:
@@ -755,6 +798,3 @@ def route(svc: Service, req: WebRequest) -> WebResponse:
         return json_answer(error.status, {"error": error.error, "error_description": error.description}, headers)
     except PoolError as error:  # a client deleted meanwhile, a malformed stored value
         return html(400, login_pages.error_page("Invalid request", error.message))
-    except Exception:
-        log.exception("%s %s failed inside the local user pool", req.method, req.path)
-        return html(500, login_pages.error_page("Server error", "The local user pool failed; see its log."))

@@ -3,12 +3,13 @@ signed-in browsers. Plain records, guarded by the service's lock (``localpool.oa
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 #: The most sign-ins under way, codes and browser sessions kept; beyond it the oldest are forgotten.
-RECORD_LIMIT = 10_000
+RECORD_LIMIT = 2_000
 
 
 @dataclass
@@ -92,19 +93,42 @@ class BrowserSession:
         return f"BrowserSession(pool_id={self.pool_id!r}, username={self.username!r})"
 
 
-class ManagedLoginState:
-    """Everything managed login keeps between requests (the service's lock guards it)."""
+@dataclass(repr=False)
+class ProviderCode:
+    """A code of the built-in OIDC provider (``oidc_provider``), for its token endpoint."""
 
-    def __init__(self) -> None:
-        self.logins: dict[str, LoginTransaction] = {}
-        self.codes: dict[str, AuthorizationCode] = {}
-        self.browser_sessions: dict[str, BrowserSession] = {}
-        #: The built-in OIDC provider's signing keys and codes (``oidc_provider``).
-        self.provider: Any = None
+    issuer: str
+    client_id: str
+    redirect_uri: str
+    nonce: str | None
+    claims: dict[str, Any]
+    expires_at: float
+
+    def __repr__(self) -> str:
+        return f"ProviderCode(client_id={self.client_id!r})"
+
+
+@dataclass(repr=False)
+class ManagedLoginState:
+    """Everything managed login keeps between requests (the service's lock guards it). Plain data: with a
+    database (``--data``, ``--workers``) it is read from it at the start of each request and saved at the end,
+    so every process serving the pool sees the same sign-ins, codes and signed-in browsers."""
+
+    logins: dict[str, LoginTransaction] = field(default_factory=dict)
+    codes: dict[str, AuthorizationCode] = field(default_factory=dict)
+    browser_sessions: dict[str, BrowserSession] = field(default_factory=dict)
+    #: The built-in OIDC provider: its codes, its signing key (PEM, made at first use) and its forms' key.
+    provider_codes: dict[str, ProviderCode] = field(default_factory=dict)
+    provider_key_pem: str | None = None
+    provider_csrf_key: str = field(default_factory=lambda: secrets.token_hex(32))
 
     def prune(self, now: float) -> None:
-        for kept in (self.logins, self.codes, self.browser_sessions):
+        kept: dict[str, Any]
+        for kept in (self.logins, self.codes, self.browser_sessions, self.provider_codes):
             for key in [k for k, v in kept.items() if v.expires_at + 60 < now]:
                 del kept[key]
             while len(kept) > RECORD_LIMIT:
                 del kept[next(iter(kept))]
+
+    def __repr__(self) -> str:
+        return f"ManagedLoginState(logins={len(self.logins)}, codes={len(self.codes)})"

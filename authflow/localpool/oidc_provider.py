@@ -22,12 +22,12 @@ import hmac
 import json
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from authflow.localpool import login_pages
@@ -52,7 +52,7 @@ from authflow.localpool.oauth import (
     state_of,
     with_query,
 )
-from authflow.localpool.oauth_state import AuthorizeRequest
+from authflow.localpool.oauth_state import AuthorizeRequest, ProviderCode
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -70,24 +70,14 @@ def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-@dataclass(repr=False)
-class ProviderCode:
-    issuer: str
-    client_id: str
-    redirect_uri: str
-    nonce: str | None
-    claims: dict[str, Any]
-    expires_at: float
-
-
 @dataclass
 class ProviderState:
-    """The built-in provider's signing key (one for the server) and its codes."""
+    """The built-in provider's signing key (one for the server, kept in the managed-login state) and its codes."""
 
-    key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
-    kid: str = field(default_factory=lambda: secrets.token_urlsafe(16))
-    csrf_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    codes: dict[str, ProviderCode] = field(default_factory=dict)
+    key: rsa.RSAPrivateKey
+    kid: str
+    csrf_key: bytes
+    codes: dict[str, ProviderCode]
 
     def jwks(self) -> dict[str, Any]:
         numbers = self.key.public_key().public_numbers()
@@ -106,12 +96,26 @@ class ProviderState:
         return signing_input + "." + _b64url(signature)
 
 
+#: Keys already read from their PEM (parsing one costs more than a request).
+_KEYS: dict[str, rsa.RSAPrivateKey] = {}
+
+
 def provider_state(svc: Service) -> ProviderState:
     state = state_of(svc)
-    if state.provider is None:
-        state.provider = ProviderState()
-    provider: ProviderState = state.provider
-    return provider
+    if state.provider_key_pem is None:
+        made = rsa.generate_private_key(65537, 2048)
+        state.provider_key_pem = made.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        _KEYS[state.provider_key_pem] = made
+    pem = state.provider_key_pem
+    key = _KEYS.get(pem)
+    if key is None:
+        loaded = serialization.load_pem_private_key(pem.encode(), password=None)
+        assert isinstance(loaded, rsa.RSAPrivateKey)
+        key = _KEYS[pem] = loaded
+    kid = hashlib.sha256(pem.encode()).hexdigest()[:16]
+    return ProviderState(key=key, kid=kid, csrf_key=bytes.fromhex(state.provider_csrf_key),
+                         codes=state.provider_codes)
 
 
 def issuer_of(svc: Service, pool: PoolRecord, name: str) -> str:

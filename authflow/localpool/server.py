@@ -312,7 +312,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _managed_login(self, method: str, raw: bytes) -> None:
         url = urlsplit(self.path)
         started = time.perf_counter()
-        origin = self.server.service.endpoint_url
+        host = self.headers.get("Host")  # the origin the browser sees (127.0.0.1 or localhost, its port)
+        origin = f"http://{host}" if host else self.server.service.endpoint_url
         try:
             query = parse_qs(url.query, keep_blank_values=True)
             form = parse_qs(raw.decode(), keep_blank_values=True) if raw else {}
@@ -336,7 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
             f"Content-Type: {answer.content_type}\r\n"
             f"Content-Length: {len(answer.body)}\r\n"
             "X-Frame-Options: DENY\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
-            "form-action 'self' http: https:; frame-ancestors 'none'\r\n"
+            "frame-ancestors 'none'\r\n"
             "Cache-Control: no-store\r\n"
             f"{headers}{self._connection_header()}\r\n"
         ).encode()

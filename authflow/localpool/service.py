@@ -361,6 +361,8 @@ class Service:
                 fault = self.faults.take(operation)
                 if fault is not None:
                     raise fault
+                if identity:
+                    self.identity.changed = True  # a durable store saves the identity pools after it
                 handler = (self.identity_operations if identity else self.operations).get(operation)
                 if handler is None:
                     raise PoolError(

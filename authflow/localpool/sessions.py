@@ -8,6 +8,7 @@ answer consumes it. Consumed Sessions are remembered until they expire so a repl
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,11 @@ class SessionStore:
             return not_authorized(TOO_MANY_CODE_ATTEMPTS)
         error.keep_session = True
         return error
+
+    def secret_block_matches(self, session: AuthSession, block: str) -> bool:
+        """Whether ``block`` is the SECRET_BLOCK this Session's PASSWORD_VERIFIER challenge sent."""
+        expected = session.data.get("secret_block")
+        return isinstance(expected, str) and hmac.compare_digest(block.encode(), expected.encode())
 
     def count_wrong_answer(self, session: AuthSession) -> None:
         session.wrong_answers += 1

@@ -27,11 +27,13 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import hmac
 import json
 import logging
 import os
 import secrets
 import sqlite3
+import zlib
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -56,7 +58,7 @@ OUTBOX_LIMIT = 10_000
 #: ``PRAGMA application_id`` of a pool database ("AFLP").
 APPLICATION_ID = 0x41464C50
 #: The schema this code writes; a file with a newer one is refused (an older one is migrated).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -184,8 +186,12 @@ _SCHEMA_V1 = (
     "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL)",
 )
 
+_SCHEMA_V2 = (  # DEVICE_SRP_AUTH answered without a Session finds the newest one by these
+    "CREATE INDEX sessions_latest ON sessions (challenge, client_id, username, device_key) WHERE token IS NOT NULL",
+)
+
 #: MIGRATIONS[n] takes a database from schema n to n + 1 (schema 0: an empty file).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2)
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -341,6 +347,7 @@ class SqliteOutbox:
 
 
 _SEAL_AAD = b"authflow-localpool-session"
+_BLOCK_DIGEST = "secret_block_sha256"
 #: Sealed Sessions decoded lately (their SRP work done before the lock is found there by the handler).
 SESSION_CACHE = 256
 
@@ -367,12 +374,15 @@ class SealedSessions(SessionStore):
         sid = secrets.token_urlsafe(16)
         session = AuthSession(id="", challenge=challenge, sign_in=sign_in, expires_at=now + validity,
                               data=dict(data or {}), key=sid)
+        block = session.data.pop("secret_block", None)
+        if isinstance(block, str):  # its digest is enough to check it (and the Session stays short)
+            session.data[_BLOCK_DIGEST] = _digest(block)
         state = _text({"sid": sid, "challenge": challenge, "sign_in": encode(sign_in),
                        "expires_at": session.expires_at, "data": encode(session.data)})
         nonce = os.urandom(12)
-        sealed = base64.urlsafe_b64encode(nonce + self._aead.encrypt(nonce, state.encode(), _SEAL_AAD))
-        session.id = "A" + sealed.decode().rstrip("=")  # never starts with "-" (a CLI option)
-        block = session.data.get("secret_block")
+        sealed = nonce + self._aead.encrypt(nonce, zlib.compress(state.encode()), _SEAL_AAD)
+        # Base64url, never starting with "-" (a command line would read it as an option).
+        session.id = "A" + base64.urlsafe_b64encode(sealed).decode().rstrip("=")
         findable = isinstance(block, str) or challenge == "DEVICE_SRP_AUTH"
         self._conn.execute(
             "INSERT INTO sessions (sid, expires_at, challenge, client_id, username, device_key, block, token)"
@@ -396,8 +406,8 @@ class SealedSessions(SessionStore):
             return None
         try:
             raw = base64.urlsafe_b64decode(token[1:] + "=" * (-len(token[1:]) % 4))
-            state = json.loads(self._aead.decrypt(raw[:12], raw[12:], _SEAL_AAD))
-        except (InvalidTag, ValueError):
+            state = json.loads(zlib.decompress(self._aead.decrypt(raw[:12], raw[12:], _SEAL_AAD)))
+        except (InvalidTag, ValueError, zlib.error):
             return None
         session = AuthSession(
             id=token, challenge=state["challenge"], sign_in=decode(SignIn, state["sign_in"]),
@@ -423,6 +433,10 @@ class SealedSessions(SessionStore):
         if session.used:
             session.data.clear()
         return session
+
+    def secret_block_matches(self, session: AuthSession, block: str) -> bool:
+        expected = session.data.get(_BLOCK_DIGEST)
+        return isinstance(expected, str) and hmac.compare_digest(_digest(block), expected)
 
     def latest(self, challenge: str, client_id: str, username: str, device_key: str, now: float) -> AuthSession | None:
         row = self._conn.execute(
@@ -470,6 +484,8 @@ class SqliteStore:
         self._commits = 0
         self._issuer: TokenIssuer | None = None
         self._in_transaction = False
+        #: The identity pools as last saved (identity.IdentityState.saved, one value in ``meta``).
+        self._identity_text = ""
 
     # --- what the service is made of ---------------------------------------------------------------
 
@@ -546,7 +562,15 @@ class SqliteStore:
             issuer.load_record(token, decode(RefreshRecord, json.loads(text)))
         for (origin,) in self._conn.execute("SELECT origin_jti FROM revoked_origins ORDER BY rowid"):
             issuer.load_origin(origin, True)
+        self._load_identity(svc)
         svc.touched_pools.clear()
+
+    def _load_identity(self, svc: Service) -> None:
+        saved = self.get_value("identity")
+        if saved is not None:
+            svc.identity.load(saved)
+            self._identity_text = _text(saved)
+        svc.identity.changed = False
 
     def _load_pool(self, svc: Service, pool_id: str, version: int, text: str) -> None:
         pool: PoolRecord = decode(PoolRecord, json.loads(text))
@@ -596,6 +620,8 @@ class SqliteStore:
         elif kind == "refresh":
             row = self._conn.execute("SELECT data FROM refresh_tokens WHERE token = ?", (key,)).fetchone()
             svc.tokens.load_record(key, decode(RefreshRecord, json.loads(row[0])) if row else None)
+        elif kind == "identity":
+            self._load_identity(svc)
         elif kind == "revoked":
             row = self._conn.execute("SELECT 1 FROM revoked_origins WHERE origin_jti = ?", (key,)).fetchone()
             svc.tokens.load_origin(key, row is not None)
@@ -717,6 +743,14 @@ class SqliteStore:
                     conn.execute("DELETE FROM revoked_origins WHERE origin_jti = ?", (origin,))
                 changes.append(("revoked", origin))
             issuer.changed_origins.clear()
+        if svc.identity.changed:
+            identity = svc.identity.saved()
+            text = _text(identity)
+            if text != self._identity_text:
+                self.set_value("identity", identity)
+                self._identity_text = text
+                changes.append(("identity", "identity"))
+            svc.identity.changed = False
         return changes
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import boto3
@@ -479,3 +480,74 @@ def test_create_user_pool_client_with_managed_login_settings(pool: LocalUserPool
                 "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"], "CallbackURLs": [CALLBACK],
                 "AllowedOAuthScopes": ["openid"], **bad})
         assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+def test_what_the_pages_change_is_saved_with_data(tmp_path: Path) -> None:
+    """With a database (``--data``), the pages' changes are saved like the API's: a new password, a federated
+    user, the refresh token of an exchange (with its scopes) all outlive the process."""
+    data = tmp_path / "pool.db"
+    with LocalUserPool(seed(), data=data) as pool:
+        web = WebClient(pool.endpoint_url)
+        page, verifier = web.login_page(scope="openid email")
+        step = web.submit(page, username="newton", password="Temp-Passw0rd!")
+        done = web.submit(step, new_password="New-Passw0rd!", confirm_password="New-Passw0rd!",
+                          attribute_name="Newton")
+        tokens = json.loads(exchange(web, done.query()["code"], verifier).body)
+        _, challenge = pkce()
+        start = web.get("/oauth2/authorize?" + urlencode({
+            "response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "identity_provider": "LocalOIDC",
+            "code_challenge": challenge, "code_challenge_method": "S256", "prompt": "login"}))
+        provider = web.get(start.location)
+        back = web.submit(provider, username="olivia", password=OLIVIA_PASSWORD)
+        assert web.get(back.location).status == 302
+    with LocalUserPool(seed(), data=data) as again:
+        assert again.user("newton").status == "CONFIRMED"
+        assert again.user("LocalOIDC_olivia-1").status == "EXTERNAL_PROVIDER"
+        web = WebClient(again.endpoint_url)
+        refreshed = web.post("/oauth2/token", {"grant_type": "refresh_token", "client_id": WEB,
+                                               "refresh_token": tokens["refresh_token"]})
+        assert refreshed.status == 200, refreshed.body
+        assert claims(json.loads(refreshed.body)["access_token"])["scope"] == "openid email"
+
+
+def test_two_processes_on_one_database_share_the_sign_in(tmp_path: Path) -> None:
+    """``--workers``: each request may reach another process. Here two servers share one database: the page
+    from one, the password to the other, the code exchanged at the other, the signed-in browser known to both."""
+    data = tmp_path / "pool.db"
+    with LocalUserPool(seed(), data=data) as first, LocalUserPool(seed(), data=data, lock_data=False) as second:
+        web = WebClient(first.endpoint_url)  # cookies are per host, not per port: both servers get them
+        page, verifier = web.login_page()
+        mfa = web.post(second.endpoint_url + page.form_action(),
+                       {"_csrf": page.csrf(), "username": "tina", "password": "Tina-Passw0rd!"})
+        assert "Authenticator code" in mfa.body, mfa.body
+        done = web.post(first.endpoint_url + mfa.form_action(), {"_csrf": mfa.csrf(), "code": first.totp_code("tina")})
+        assert done.status == 302 and "code=" in done.location
+        second_web = WebClient(second.endpoint_url)
+        answer = exchange(second_web, done.query()["code"], verifier)
+        assert answer.status == 200, answer.body
+        again = exchange(web, done.query()["code"], verifier)  # used once, at the other process
+        assert json.loads(again.body)["error"] == "invalid_grant"
+        # the browser is signed in at both: the next authorize at the other server sends a code at once
+        _, challenge = pkce()
+        straight = web.get(second.endpoint_url + "/oauth2/authorize?" + urlencode({
+            "response_type": "code", "client_id": WEB, "redirect_uri": CALLBACK, "code_challenge": challenge,
+            "code_challenge_method": "S256"}))
+        assert straight.location.startswith(CALLBACK + "?code=")
+
+
+def test_origin_is_the_host_the_browser_used(pool: LocalUserPool) -> None:
+    web = WebClient(pool.endpoint_url.replace("127.0.0.1", "localhost"))
+    page, _ = web.login_page()
+    origin = f"http://localhost:{pool.port}"
+    done = web.post(page.form_action(), {"_csrf": page.csrf(), "username": "alice", "password": "Alice-Passw0rd!"},
+                    headers={"Origin": origin})
+    assert done.status == 302
+
+
+def test_get_client_token_needs_allow_client_token_auth_alone(pool: LocalUserPool) -> None:
+    with pytest.raises(ClientError) as refused:  # a client with a secret, but user flows only
+        cognito(pool).get_client_token(ClientId=CONFIDENTIAL, Secret=CONFIDENTIAL_SECRET)  # type: ignore[attr-defined]
+    assert "ALLOW_CLIENT_TOKEN_AUTH flow not enabled" in refused.value.response["Error"]["Message"]
+    with pytest.raises(ValueError, match="the only explicit auth flow"):
+        pool.add_client(name="both", secret=True,
+                        explicit_auth_flows=["ALLOW_CLIENT_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"])

@@ -61,6 +61,9 @@ def test_first_line_describes_the_demo(demo: Running) -> None:
     assert {"alice", "tina", "sam", "emma", "max", "newton", "uma", "sean"} <= set(users)
     assert users["tina"]["totp_secret"] == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     assert users["sean"]["pool_id"] == "us-east-1_MfaOnly01"
+    assert info["identity_pools"] == [{
+        "identity_pool_id": "us-east-1:0a17f10e-de30-4000-8000-000000000001", "name": "authflow-demo-identities",
+        "providers": ["cognito-idp.us-east-1.amazonaws.com/us-east-1_AuthFlow1"]}]
     assert all(u["password"] and u["client_id"] and u["description"] for u in users.values())
 
 

@@ -230,3 +230,55 @@ def test_identity_pools_over_http_and_in_the_demo_seed() -> None:
         code, _ = refused(identity.create_identity_pool, IdentityPoolName="bad", AllowUnauthenticatedIdentities=False,
                           CognitoIdentityProviders=[{"ProviderName": "accounts.google.com", "ClientId": "x"}])
         assert code == "InvalidParameterException"
+
+
+def test_identity_pools_are_kept_in_the_data_file_and_shared_by_workers(tmp_path: Any) -> None:
+    """With --data, identities and the OpenID tokens' key outlive a restart (the seed is not applied again),
+    and two processes of one file (--workers) see each other's identities."""
+    data = tmp_path / "pool.db"
+    settings = seed(allow_classic_flow=True)
+    with LocalUserPool(settings, data=data) as first:
+        identity = unsigned("cognito-identity", first.endpoint_url)
+        logins = {PROVIDER: id_token(first)}
+        identity_id = identity.get_id(IdentityPoolId=IDENTITY_POOL_ID, Logins=logins)["IdentityId"]
+        openid = identity.get_open_id_token(IdentityId=identity_id, Logins=logins)["Token"]
+        with LocalUserPool(settings, data=data, lock_data=False) as worker:  # another process of the same file
+            worker.service.endpoint_url = first.endpoint_url  # workers share one port, so one issuer
+            other = unsigned("cognito-identity", worker.endpoint_url)
+            assert other.get_credentials_for_identity(IdentityId=identity_id, Logins=logins)["IdentityId"] == \
+                identity_id
+            sts = unsigned("sts", worker.endpoint_url)
+            assert sts.assume_role_with_web_identity(RoleArn=AUTH_ROLE, RoleSessionName="worker",
+                                                     WebIdentityToken=openid)["Audience"] == IDENTITY_POOL_ID
+    with LocalUserPool(settings, data=data) as again:
+        identity = unsigned("cognito-identity", again.endpoint_url)
+        assert identity.get_id(IdentityPoolId=IDENTITY_POOL_ID,  # a new sign-in (another port, another issuer)
+                               Logins={PROVIDER: id_token(again)})["IdentityId"] == identity_id
+        sts = unsigned("sts", again.endpoint_url)
+        assert sts.assume_role_with_web_identity(RoleArn=AUTH_ROLE, RoleSessionName="again",
+                                                 WebIdentityToken=openid)["SubjectFromWebIdentityToken"] == identity_id
+
+
+def test_server_side_token_check_asks_the_user_pool() -> None:
+    """ServerSideTokenCheck: a token of a signed-out (GlobalSignOut) or disabled user is refused, though its
+    signature and expiry are good; without it, such a token is taken until it expires (as in Cognito)."""
+    checked = seed(providers=[{"ProviderName": PROVIDER, "ClientId": "identityclient1", "ServerSideTokenCheck": True}])
+    checked["identity_pools"][0]["user_pools"] = []
+    with LocalUserPool(checked) as local:
+        identity = unsigned("cognito-identity", local.endpoint_url)
+        idp = unsigned("cognito-idp", local.endpoint_url)
+        result = password_auth(idp, "identityclient1", "alice", PASSWORD)["AuthenticationResult"]
+        assert identity.get_id(IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: result["IdToken"]})["IdentityId"]
+        idp.global_sign_out(AccessToken=result["AccessToken"])
+        code, text = refused(identity.get_id, IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: result["IdToken"]})
+        assert (code, text) == ("NotAuthorizedException", "Invalid login token. Token has been revoked.")
+        bob = id_token(local, "bob")
+        local.update_user("bob", enabled=False)
+        code, _ = refused(identity.get_id, IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: bob})
+        assert code == "NotAuthorizedException"
+    with LocalUserPool(seed()) as unchecked:
+        identity = unsigned("cognito-identity", unchecked.endpoint_url)
+        idp = unsigned("cognito-idp", unchecked.endpoint_url)
+        result = password_auth(idp, "identityclient1", "alice", PASSWORD)["AuthenticationResult"]
+        idp.global_sign_out(AccessToken=result["AccessToken"])
+        assert identity.get_id(IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: result["IdToken"]})["IdentityId"]

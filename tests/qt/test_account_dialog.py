@@ -10,12 +10,19 @@ from typing import Any
 import pyotp
 import pytest
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QAbstractButton, QLabel
 
-from authflow import Account, ScriptedHandler, UserPool, sign_in
+from authflow import Account, AuthFlow, ScriptedHandler, UserPool, sign_in
 from authflow.localpool import LocalUserPool
 from authflow.qt import ChoicePage, CodePage, Page, TotpSetupPage
-from authflow.qt_account import AccountDialog, ChangePasswordPage, ConfirmPage, CurrentPasswordPage, OverviewScreen
+from authflow.qt_account import (
+    AccountDialog,
+    ChangePasswordPage,
+    ConfirmPage,
+    CurrentPasswordPage,
+    EditAttributesScreen,
+    OverviewScreen,
+)
 from tests.helpers.account import reset_authenticator
 
 from .conftest import Driver, WatchedPool, sign_in_to_code, signed_in, watched
@@ -178,3 +185,48 @@ def test_passkey_mfa_refusal_is_explained(account_dialog: tuple[Driver, WatchedP
     d.click("passkey_mfa_toggle")
     page = overview(d)
     assert "another MFA method" in page.error.text()
+
+
+def test_devices_remembered_and_forgotten(qtbot: Any, local_pool: LocalUserPool) -> None:
+    local_pool.add_pool(id="us-east-1_QtDevices1", device_tracking="opt_in",
+                        clients=[{"name": "c", "explicit_auth_flows": ["ALLOW_USER_SRP_AUTH",
+                                                                       "ALLOW_REFRESH_TOKEN_AUTH"]}])
+    local_pool.add_user("dora", PASSWORD, pool_id="us-east-1_QtDevices1")
+    client = local_pool.app_client(pool_id="us-east-1_QtDevices1")
+    pool = WatchedPool("us-east-1_QtDevices1", client.id, endpoint_url=local_pool.endpoint_url)
+    flow = AuthFlow(pool, "dora", remember_device=True, device_name="laptop")
+    tokens = flow.run(ScriptedHandler(password=PASSWORD))
+    assert flow.device is not None
+    key = flow.device.device_key
+    dialog = AccountDialog(Account(pool, tokens))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    d = Driver(qtbot, dialog)  # type: ignore[arg-type]
+    overview(d)
+    d.snap("account-devices")
+    d.click(f"remember_{key}")  # "Stop remembering laptop (this one)"
+    overview(d)
+    assert local_pool.user("dora", pool_id="us-east-1_QtDevices1").devices[key].remembered is False
+    d.click(f"forget_{key}")
+    overview(d)
+    assert local_pool.user("dora", pool_id="us-east-1_QtDevices1").devices == {}
+    assert d.page.findChild(QAbstractButton, f"forget_{key}") is None
+
+
+def test_change_email_asks_its_code(account_dialog: tuple[Driver, WatchedPool], local_pool: LocalUserPool) -> None:
+    local_pool.pool().auto_verified_attributes = ["email"]
+    d, _ = account_dialog
+    overview(d)
+    d.click("edit_attributes")
+    d.wait_for(EditAttributesScreen)
+    d.submit()
+    assert d.page.error.text() == "Nothing was changed."  # nothing sent
+    d.type("email", "ada@new.example")
+    d.submit()
+    d.wait_for(CodePage)
+    d.type("code", local_pool.last_code("ada"))
+    d.submit()
+    overview(d)
+    assert value(d, "email") == "ada@new.example"
+    assert local_pool.requests("UpdateUserAttributes")[-1].params["UserAttributes"] == [
+        {"Name": "email", "Value": "ada@new.example"}]

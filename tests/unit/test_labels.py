@@ -40,7 +40,7 @@ from authflow.labels import (
     explain_refusal,
 )
 from authflow.prompts import RESEND_ANSWER, Field, Prompt, PromptKind, Resend
-from tests.unit.states.helpers import account_context, challenge, context, run_exchange
+from tests.helpers.states import account_context, challenge, context, run_exchange
 
 
 def test_every_choice_of_every_choice_prompt_carries_its_label() -> None:

@@ -8,7 +8,7 @@ from authflow.states import _account
 from authflow.states.password_verifier import SrpHandOff
 
 from authflow.prompts import RESEND_ANSWER, PromptKind
-from tests.unit.states.helpers import DELIVERY, account_context, run_exchange
+from tests.helpers.states import DELIVERY, account_context, run_exchange
 
 
 def test_where_the_last_code_went_is_kept_for_the_prompt() -> None:

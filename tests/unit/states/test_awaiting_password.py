@@ -12,7 +12,7 @@ from authflow.states.password_verifier import SrpHandOff
 
 from authflow.errors import PasswordResetRequiredError, UserNotConfirmedError
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import account_context, context, run_exchange
+from tests.helpers.states import account_context, context, run_exchange
 
 
 @pytest.mark.parametrize(

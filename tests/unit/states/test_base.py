@@ -8,7 +8,7 @@ from authflow.states import base
 
 from authflow.errors import MalformedResponseError, MissingAnswerError, ProtocolError
 from authflow.prompts import Field, PromptKind
-from tests.unit.states.helpers import challenge, context
+from tests.helpers.states import challenge, context
 
 
 def test_required_and_json_parameters() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from authflow.states import sms_mfa
 
-from tests.unit.states.helpers import challenge, context
+from tests.helpers.states import challenge, context
 
 
 def test_delivered_code_prompt_says_where_it_went() -> None:

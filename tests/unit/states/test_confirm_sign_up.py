@@ -9,7 +9,7 @@ from authflow.states.base import Follow, Move
 from authflow.states.password_verifier import SrpHandOff
 
 from authflow.errors import ExpiredCodeError, InvalidParameterError
-from tests.unit.states.helpers import DELIVERY, account_context, run_exchange
+from tests.helpers.states import DELIVERY, account_context, run_exchange
 
 
 def test_confirmation_signs_in_with_the_session_without_the_password() -> None:

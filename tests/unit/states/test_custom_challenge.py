@@ -8,7 +8,7 @@ from authflow.states import custom_challenge
 
 from authflow.errors import MissingAnswerError, ProtocolError
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import answered, challenge, context, run_exchange
+from tests.helpers.states import answered, challenge, context, run_exchange
 
 
 def test_the_pools_question_is_the_prompt() -> None:

@@ -9,7 +9,7 @@ from authflow.states.device_password_verifier import DeviceSrpHandOff
 
 from authflow.devices import Device
 from authflow.errors import ProtocolError
-from tests.unit.states.helpers import challenge, context, run_exchange
+from tests.helpers.states import challenge, context, run_exchange
 
 DEVICE = Device("us-east-1_fec070d2-0000-4000-8000-000000000000", "-wt2ha1Zd", "device-password")
 

@@ -15,7 +15,7 @@ from authflow.errors import (
     UnsupportedChallengeError,
 )
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import challenge, context, run_exchange
+from tests.helpers.states import challenge, context, run_exchange
 
 
 def test_mfa_setup_choices_and_totp_prompt() -> None:

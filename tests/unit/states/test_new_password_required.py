@@ -7,7 +7,7 @@ from authflow.states import new_password_required
 
 from authflow.errors import MissingAnswerError
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import answered, challenge, context
+from tests.helpers.states import answered, challenge, context
 
 
 def test_new_password_required_with_required_attributes() -> None:

@@ -11,7 +11,7 @@ from authflow.states.base import Challenge
 
 from authflow import srp
 from authflow.errors import MalformedResponseError, ProtocolError, SRPError
-from tests.unit.states.helpers import challenge, context, run_exchange, vectors
+from tests.helpers.states import challenge, context, run_exchange, vectors
 
 
 def test_password_verifier_v1_signature() -> None:

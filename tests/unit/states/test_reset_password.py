@@ -6,7 +6,7 @@ from authflow.states import reset_password
 from authflow.states.base import Move
 
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import DELIVERY, account_context, run_exchange
+from tests.helpers.states import DELIVERY, account_context, run_exchange
 
 
 def test_reset_then_sign_in_with_the_new_password() -> None:

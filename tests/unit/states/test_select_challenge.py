@@ -9,7 +9,7 @@ from authflow.states.base import Challenge, Move
 
 from authflow.errors import UnsupportedChallengeError
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import context, run_exchange
+from tests.helpers.states import context, run_exchange
 
 
 def test_select_challenge_offers_supported_factors_in_order() -> None:

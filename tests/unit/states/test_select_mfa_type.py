@@ -7,7 +7,7 @@ from authflow.states import select_mfa_type
 
 from authflow.errors import MalformedResponseError, MissingAnswerError
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import answered, challenge, context
+from tests.helpers.states import answered, challenge, context
 
 
 def test_select_mfa_type() -> None:

@@ -7,7 +7,7 @@ from authflow.states._account import PASSWORD
 from authflow.states.base import Move
 
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import DELIVERY, account_context, run_exchange
+from tests.helpers.states import DELIVERY, account_context, run_exchange
 
 
 def test_sign_up_sends_the_password_and_attributes_and_remembers_where_the_code_went() -> None:

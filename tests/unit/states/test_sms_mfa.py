@@ -5,7 +5,7 @@ from __future__ import annotations
 from authflow.states import sms_mfa
 
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import assert_code_challenge, challenge, context
+from tests.helpers.states import assert_code_challenge, challenge, context
 
 
 def test_code_challenge() -> None:

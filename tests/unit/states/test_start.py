@@ -5,7 +5,7 @@ from __future__ import annotations
 from authflow.states import start
 from authflow.states.base import Challenge, Move
 
-from tests.unit.states.helpers import context, run_exchange
+from tests.helpers.states import context, run_exchange
 
 
 def test_start_moves_to_the_password_or_initiates() -> None:

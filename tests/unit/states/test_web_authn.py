@@ -11,7 +11,7 @@ from authflow.states import web_authn
 from authflow import machine
 from authflow.errors import MalformedResponseError, MissingAnswerError
 from authflow.prompts import PromptKind
-from tests.unit.states.helpers import answered, challenge, context
+from tests.helpers.states import answered, challenge, context
 
 OPTIONS = {"challenge": "Y2hhbGxlbmdl", "rpId": "example.org", "timeout": 180000, "userVerification": "required",
            "allowCredentials": [{"type": "public-key", "id": "Y3JlZA", "transports": ["usb"]}]}

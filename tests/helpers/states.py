@@ -16,7 +16,7 @@ from authflow import srp
 from authflow.errors import MissingAnswerError
 from authflow.prompts import PromptKind
 
-VECTORS_PATH = Path(__file__).resolve().parents[2] / "vectors" / "srp-vectors.json"
+VECTORS_PATH = Path(__file__).resolve().parents[1] / "vectors" / "srp-vectors.json"
 
 
 #: A reply's CodeDeliveryDetails: where Cognito says the account's code went.

@@ -1,0 +1,58 @@
+"""Hypothesis against the managed-login endpoints: whatever the query or the form, the pool answers without a
+500, and a redirect only ever goes to a URL the app client lists (or to the pool's own pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from authflow.localpool import LocalUserPool
+from tests.browser.helpers import CALLBACK, CONFIDENTIAL, FEDERATED_ONLY, MACHINE, SIGNED_OUT, WEB, WebClient, seed
+
+NAMES = ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge",
+         "code_challenge_method", "identity_provider", "prompt", "logout_uri", "grant_type", "code",
+         "code_verifier", "refresh_token", "client_secret", "token", "username", "password", "_csrf", "choice"]
+VALUES = st.one_of(
+    st.sampled_from([WEB, CONFIDENTIAL, MACHINE, FEDERATED_ONLY, CALLBACK, SIGNED_OUT, "code", "token", "S256",
+                     "plain", "openid", "openid email", "LocalOIDC", "COGNITO", "login", "none",
+                     "authorization_code", "client_credentials", "refresh_token", "http://127.0.0.1:9/callback",
+                     "https://evil.example/", "a" * 43, ""]),
+    st.text(max_size=40),
+)
+PARAMS = st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=8)
+PATHS = ["/oauth2/authorize", "/login", "/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke", "/logout",
+         "/oauth2/idpresponse", "/_local/oidc/us-east-1_Managed01/LocalOIDC/authorize",
+         "/_local/oidc/us-east-1_Managed01/LocalOIDC/token"]
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[LocalUserPool]:
+    with LocalUserPool(seed()) as started:
+        yield started
+
+
+def allowed_redirect(location: str, pool: LocalUserPool) -> bool:
+    if location.startswith(("/login?", "/oauth2/authorize?")):
+        return True
+    parts = urlsplit(location)
+    base = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    if base in (CALLBACK, SIGNED_OUT) or location.startswith(pool.endpoint_url + "/_local/oidc/"):
+        return True
+    return parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.path == "/callback"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(PATHS), method=st.sampled_from(["GET", "POST"]), query=PARAMS, form=PARAMS)
+def test_no_500_and_redirects_only_where_listed(
+    pool: LocalUserPool, path: str, method: str, query: dict[str, str], form: dict[str, str]
+) -> None:
+    web = WebClient(pool.endpoint_url)
+    url = path + ("?" + urlencode(query) if query else "")
+    answer = web.request(method, url, form if method == "POST" else None)
+    assert answer.status < 500, (method, url, form, answer.body[:300])
+    if answer.status in (301, 302, 303, 307, 308):
+        assert allowed_redirect(answer.location, pool), (method, url, answer.location)

@@ -575,6 +575,8 @@ class _DirectCall:
                     {"headers": response.headers, "status_code": response.status_code, "body": response.content,
                      "context": {"operation_name": self._model.name}},
                     self._model.output_shape)
+            if caught is None and response.status_code < 300 and isinstance(parsed, dict):
+                return parsed  # the usual answer: no retry condition holds for a success
             context = RetryContext(attempt_number=attempt, operation_model=self._model, parsed_response=parsed,
                                    http_response=response, caught_exception=caught)
             if attempt < self._max_attempts and self._retryable(context):
@@ -585,11 +587,9 @@ class _DirectCall:
                 raise caught
             if not isinstance(parsed, dict):
                 raise ResponseParserError(f"{self._model.name}: the answer is not a JSON object")
-            if response.status_code >= 300:
-                # as the client's method raises it (an error code of the wrong type fails there too)
-                code = parsed.get("Error", {}).get("Code")
-                raise self._exceptions.from_code(code)(parsed, self._model.name)
-            return parsed
+            # as the client's method raises it (an error code of the wrong type fails there too)
+            code = parsed.get("Error", {}).get("Code")
+            raise self._exceptions.from_code(code)(parsed, self._model.name)
 
 
 class _Worker(threading.Thread):

@@ -46,6 +46,7 @@ from authflow.errors import (
     EndpointError,
     InvalidParameterError,
     MalformedResponseError,
+    NotCognitoError,
     UnknownOperationError,
     cognito_error,
 )
@@ -514,7 +515,7 @@ _UNKNOWN_OPERATION_CODES = frozenset({
 
 
 def _no_such_operation(exc: CognitoError) -> bool:
-    return exc.code in _UNKNOWN_OPERATION_CODES or exc.code.isdigit()
+    return exc.code in _UNKNOWN_OPERATION_CODES or isinstance(exc, NotCognitoError)
 
 
 def _refreshed(response: Mapping[str, Any], refresh_token: str, how: str) -> Tokens:
@@ -575,6 +576,8 @@ class _DirectCall:
                     {"headers": response.headers, "status_code": response.status_code, "body": response.content,
                      "context": {"operation_name": self._model.name}},
                     self._model.output_shape)
+            if caught is None and response.status_code < 300 and isinstance(parsed, dict):
+                return parsed  # the usual answer: no retry condition holds for a success
             context = RetryContext(attempt_number=attempt, operation_model=self._model, parsed_response=parsed,
                                    http_response=response, caught_exception=caught)
             if attempt < self._max_attempts and self._retryable(context):
@@ -585,11 +588,9 @@ class _DirectCall:
                 raise caught
             if not isinstance(parsed, dict):
                 raise ResponseParserError(f"{self._model.name}: the answer is not a JSON object")
-            if response.status_code >= 300:
-                # as the client's method raises it (an error code of the wrong type fails there too)
-                code = parsed.get("Error", {}).get("Code")
-                raise self._exceptions.from_code(code)(parsed, self._model.name)
-            return parsed
+            # as the client's method raises it (an error code of the wrong type fails there too)
+            code = parsed.get("Error", {}).get("Code")
+            raise self._exceptions.from_code(code)(parsed, self._model.name)
 
 
 class _Worker(threading.Thread):

@@ -131,3 +131,18 @@ def test_revoked_sign_in_then_delete(local_pool: LocalUserPool, env: dict[str, s
         local_pool.user("ada")
     cache = TokenCache(Path(env["AUTHFLOW_CACHE_DIR"]))
     assert cache.load(CacheKey(local_pool.pool_id, local_pool.client_id, "ada", local_pool.endpoint_url)) is None
+
+
+def test_devices(local_pool: LocalUserPool, env: dict[str, str]) -> None:
+    local_pool.pool().device_tracking = "always"
+    (device,) = account([], env)["Devices"]  # this sign-in's device
+    key = device["DeviceKey"]
+    assert account(["devices", "forget-not", key], env)["Devices"][0]["Remembered"] is False
+    assert account(["devices", "remember", key], env)["Devices"][0]["Remembered"] is True
+    neither = run_cli(["account", "devices", "forget", "--non-interactive"], env)
+    assert neither.returncode == 2
+    assert_one_line_error(neither, contains="DEVICE_KEY or --current")
+    assert account(["devices", "forget", "--current"], env)["Devices"] == []
+    unknown = run_cli(["account", "devices", "forget", key, "--non-interactive"], env)
+    assert unknown.returncode == 1
+    assert_one_line_error(unknown, contains="ResourceNotFoundException")

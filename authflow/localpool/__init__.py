@@ -221,30 +221,32 @@ class LocalUserPool:
     @property
     def identity_pool_id(self) -> str:
         """The first identity pool (LookupError when there is none)."""
-        with self.service.lock:
+        with self.service.transaction():
             if not self.service.identity.pools:
                 raise LookupError("this local pool has no identity pool")
             return next(iter(self.service.identity.pools))
 
     def identity_pools(self) -> list[IdentityPool]:
-        with self.service.lock:
+        with self.service.transaction():
             return list(self.service.identity.pools.values())
 
     def identity_pool(self, identity_pool_id: str | None = None) -> IdentityPool:
-        with self.service.lock:
-            return self.service.identity.pools[identity_pool_id or self.identity_pool_id]
+        with self.service.transaction():
+            pool = self.service.identity.pools[identity_pool_id or self.identity_pool_id]
+        self.service.identity.changed = True  # the caller may change it: saved at the next operation
+        return pool
 
     def add_identity_pool(self, **settings: Any) -> IdentityPool:
         """A new identity pool; ``settings`` are the keys of a seed's identity pool entry (``user_pools``: ids of
         this server's user pools, each a provider with its first app client; ``roles``, ``custom_roles``,
         ``allow_unauthenticated``, ``allow_classic_flow``, ``credentials_validity_seconds``)."""
-        with self.service.lock:
+        with self.service.transaction():
             return build_identity_pool(self.service, **settings)
 
     def issued_credentials(self, access_key_id: str) -> dict[str, Any]:
         """Whom the identity pool (or its STS) gave ``access_key_id``: {"IdentityId", "RoleArn",
         "SecretAccessKey", "Expiration"}; KeyError for a key it never issued."""
-        with self.service.lock:
+        with self.service.transaction():
             return dict(self.service.identity.issued[access_key_id])
 
     def add_user(

@@ -58,7 +58,7 @@ OUTBOX_LIMIT = 10_000
 #: ``PRAGMA application_id`` of a pool database ("AFLP").
 APPLICATION_ID = 0x41464C50
 #: The schema this code writes; a file with a newer one is refused (an older one is migrated).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -186,8 +186,12 @@ _SCHEMA_V1 = (
     "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL)",
 )
 
+_SCHEMA_V2 = (  # DEVICE_SRP_AUTH answered without a Session finds the newest one by these
+    "CREATE INDEX sessions_latest ON sessions (challenge, client_id, username, device_key) WHERE token IS NOT NULL",
+)
+
 #: MIGRATIONS[n] takes a database from schema n to n + 1 (schema 0: an empty file).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2)
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

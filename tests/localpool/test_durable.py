@@ -162,6 +162,28 @@ def test_a_session_started_before_a_restart_continues_after_it(tmp_path: Path) -
             respond(client, client_id, forged, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})
 
 
+def test_identity_pools_and_their_identities_survive_a_restart(tmp_path: Path) -> None:
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    seed = dict(SEED, identity_pools=[{"id": "us-east-1:00000000-0000-0000-0000-0000000000d1",
+                                       "user_pools": ["us-east-1_Durable01"], "allow_unauthenticated": True,
+                                       "roles": {"unauthenticated": "arn:aws:iam::123456789012:role/Guest"}}])
+    path = tmp_path / "pool.db"
+
+    def identity(pool: LocalUserPool) -> Any:
+        return boto3.client("cognito-identity", region_name="us-east-1", endpoint_url=pool.endpoint_url,
+                            config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
+
+    with LocalUserPool(seed, data=path) as pool:
+        identity_id = identity(pool).get_id(IdentityPoolId=pool.identity_pool_id)["IdentityId"]
+    with LocalUserPool(seed, data=path) as pool:
+        assert pool.identity_pool_id == "us-east-1:00000000-0000-0000-0000-0000000000d1"
+        assert identity_id in pool.identity_pool().identities
+        assert identity(pool).get_credentials_for_identity(IdentityId=identity_id)["Credentials"]["AccessKeyId"]
+
+
 def test_a_sealed_session_is_as_short_as_cognitos(tmp_path: Path) -> None:
     """Cognito's Session is at most 2,048 characters (the API's limit); a sealed PASSWORD_VERIFIER Session
     carries the SRP exchange (b, v, A) and stays under it."""
@@ -269,6 +291,23 @@ def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     assert f"schema version {SCHEMA_VERSION + 1}" in _refused(path)
+
+
+def test_an_older_schema_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "pool.db"
+    with LocalUserPool(SEED, data=path):
+        pass
+    conn = sqlite3.connect(path)  # the file as schema 1 wrote it: without the index of schema 2
+    conn.execute("DROP INDEX sessions_latest")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with LocalUserPool(SEED, data=path) as pool:
+        assert pool.user("tina").totp_secret == TOTP_SECRET
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sessions_latest'").fetchone()[0] == 1
+    conn.close()
 
 
 def test_a_locked_file_is_refused_untouched(tmp_path: Path) -> None:

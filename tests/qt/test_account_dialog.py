@@ -15,7 +15,14 @@ from PySide6.QtWidgets import QAbstractButton, QLabel
 from authflow import Account, AuthFlow, ScriptedHandler, UserPool, sign_in
 from authflow.localpool import LocalUserPool
 from authflow.qt import ChoicePage, CodePage, Page, TotpSetupPage
-from authflow.qt_account import AccountDialog, ChangePasswordPage, ConfirmPage, CurrentPasswordPage, OverviewScreen
+from authflow.qt_account import (
+    AccountDialog,
+    ChangePasswordPage,
+    ConfirmPage,
+    CurrentPasswordPage,
+    EditAttributesScreen,
+    OverviewScreen,
+)
 from tests.helpers.account import reset_authenticator
 
 from .conftest import Driver, WatchedPool, sign_in_to_code, signed_in, watched
@@ -204,3 +211,22 @@ def test_devices_remembered_and_forgotten(qtbot: Any, local_pool: LocalUserPool)
     overview(d)
     assert local_pool.user("dora", pool_id="us-east-1_QtDevices1").devices == {}
     assert d.page.findChild(QAbstractButton, f"forget_{key}") is None
+
+
+def test_change_email_asks_its_code(account_dialog: tuple[Driver, WatchedPool], local_pool: LocalUserPool) -> None:
+    local_pool.pool().auto_verified_attributes = ["email"]
+    d, _ = account_dialog
+    overview(d)
+    d.click("edit_attributes")
+    d.wait_for(EditAttributesScreen)
+    d.submit()
+    assert d.page.error.text() == "Nothing was changed."  # nothing sent
+    d.type("email", "ada@new.example")
+    d.submit()
+    d.wait_for(CodePage)
+    d.type("code", local_pool.last_code("ada"))
+    d.submit()
+    overview(d)
+    assert value(d, "email") == "ada@new.example"
+    assert local_pool.requests("UpdateUserAttributes")[-1].params["UserAttributes"] == [
+        {"Name": "email", "Value": "ada@new.example"}]

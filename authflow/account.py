@@ -49,6 +49,7 @@ from authflow.errors import (
     MalformedResponseError,
     MissingAnswerError,
     NotAuthorizedError,
+    NotCognitoError,
     SignInCancelled,
     UsageError,
 )
@@ -887,7 +888,7 @@ _UNKNOWN_OPERATION_CODES = frozenset({
 
 
 def _no_such_operation(exc: CognitoError) -> bool:
-    return exc.code in _UNKNOWN_OPERATION_CODES or exc.code.isdigit()
+    return exc.code in _UNKNOWN_OPERATION_CODES or isinstance(exc, NotCognitoError)
 
 
 def _factors(reply: Mapping[str, Any]) -> tuple[str, ...]:

@@ -46,6 +46,7 @@ from authflow.errors import (
     EndpointError,
     InvalidParameterError,
     MalformedResponseError,
+    NotCognitoError,
     UnknownOperationError,
     cognito_error,
 )
@@ -514,7 +515,7 @@ _UNKNOWN_OPERATION_CODES = frozenset({
 
 
 def _no_such_operation(exc: CognitoError) -> bool:
-    return exc.code in _UNKNOWN_OPERATION_CODES or exc.code.isdigit()
+    return exc.code in _UNKNOWN_OPERATION_CODES or isinstance(exc, NotCognitoError)
 
 
 def _refreshed(response: Mapping[str, Any], refresh_token: str, how: str) -> Tokens:

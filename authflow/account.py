@@ -17,11 +17,15 @@ email address for email MFA an ``EMAIL_ADDRESS`` prompt, and deleting the accoun
 answered with the username. A refusal that another answer may fix (a wrong current password, a password the
 policy refuses, a wrong code) asks the same prompt again with the error; any other refusal ends the flow with
 Cognito's typed error. Nothing is half-done silently: a TOTP secret associated but never verified is said so
-(:class:`TotpNotVerifiedError`), and a change made before a later step failed is named in the error.
+(:class:`TotpNotVerifiedError`), and so is an attribute changed but not verified
+(:class:`AttributeNotVerifiedError`).
 
-Every call goes through :meth:`UserPool.send` with the access token. An access token that expired (before a
-call, or as Cognito refuses it) is refreshed first, from the token cache when the account has one (the same
-lock and rotation rules as ``authflow token``), else from the refresh token; ``on_tokens`` hears of new ones.
+Every call is a request sent with the access token through the pool's ``send``: a
+:class:`~authflow.transport.UserPool` (botocore), or :class:`authflow.wire.AccountPool` (Cognito's JSON protocol
+over one keep-alive connection, for a command that must start fast; anything else goes to a UserPool). An
+access token that expired (before a call, or as Cognito refuses it) is refreshed first, from the token cache
+when the account has one (the same lock and rotation rules as ``authflow token``), else from the refresh token;
+``on_tokens`` hears of new ones; a revoked one is replaced by signing in again where ``sign_in_again`` allows.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import re
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from authflow.calls import Request
 from authflow.errors import (
@@ -45,33 +49,37 @@ from authflow.errors import (
     MalformedResponseError,
     MissingAnswerError,
     NotAuthorizedError,
+    NotCognitoError,
     SignInCancelled,
     UsageError,
 )
 from authflow.prompts import RESEND_ANSWER, Answer, Field, Prompt, PromptKind, Resend, normalize_answer
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from authflow.tokencache import CacheKey, TokenCache
     from authflow.tokens import Tokens
     from authflow.transport import UserPool
 
+    class AccountPool(Protocol):
+        """What an account needs of its pool: a :class:`~authflow.transport.UserPool`, or
+        :class:`authflow.wire.AccountPool` (which starts without botocore)."""
 
-class AccountPool(Protocol):
-    """What an account needs of its pool: a :class:`~authflow.transport.UserPool`, or
-    :class:`authflow.wire.AccountPool` (which starts without botocore)."""
+        pool_name: str
 
-    pool_name: str
+        def send(self, request: Request) -> dict[str, Any]: ...
 
-    def send(self, request: Request) -> dict[str, Any]: ...
+        def refresh(self, refresh_token: str, *, username: str | None = None,
+                    device_key: str | None = None) -> Tokens: ...
 
-    def refresh(self, refresh_token: str, *, username: str | None = None,
-                device_key: str | None = None) -> Tokens: ...
 
 __all__ = [
     "Account",
     "AccountFlow",
     "AccountInfo",
     "AccountStep",
+    "AttributeNotVerifiedError",
     "MfaSettings",
     "PasskeyInfo",
     "PasskeyMfaError",
@@ -114,6 +122,13 @@ class TotpNotVerifiedError(AuthflowError):
     """A new authenticator app was associated but never verified: the old one (if any) is still the one in use."""
 
     code = "SoftwareTokenNotVerified"
+
+
+class AttributeNotVerifiedError(AuthflowError):
+    """An attribute was changed (UpdateUserAttributes) but its verification code was not accepted: the new value
+    stands, unverified, until it is verified later."""
+
+    code = "AttributeNotVerified"
 
 
 class PasskeyMfaError(AuthflowError):
@@ -301,7 +316,7 @@ class AccountFlow(Generic[T]):
         if not self._started:
             self._action.close()
             return None
-        cause = reason or SignInCancelled(f"{self.name} was cancelled")
+        cause = reason or AuthflowError(f"{self.name} was cancelled", code="Cancelled")
         try:
             self._action.throw(cause)
         except AuthflowError as exc:
@@ -650,6 +665,8 @@ class Account:
                     error, attempt = EnableSoftwareTokenMFAError("the code was not accepted"), attempt + 1
                     continue
                 break
+        except SignInCancelled:
+            raise  # the person stopped (Ctrl-C keeps its meaning); nothing was verified
         except AuthflowError as exc:
             raise TotpNotVerifiedError(
                 f"the new authenticator was associated but not verified ({exc.code}): the previous one, if any, "
@@ -741,7 +758,14 @@ class Account:
         pending = tuple(_delivered(reply))
         if not verify:
             return pending
-        yield from self._verify_delivered(reply)
+        try:
+            yield from self._verify_delivered(reply)
+        except SignInCancelled:
+            raise
+        except AuthflowError as exc:
+            raise AttributeNotVerifiedError(
+                f"{', '.join(pending)} changed but not verified ({exc}): verify it later (verify_attribute, or "
+                "authflow account attributes verify NAME)") from exc
         return ()
 
     def _verify_delivered(self, reply: Mapping[str, Any]) -> Action[None]:
@@ -864,7 +888,7 @@ _UNKNOWN_OPERATION_CODES = frozenset({
 
 
 def _no_such_operation(exc: CognitoError) -> bool:
-    return exc.code in _UNKNOWN_OPERATION_CODES or exc.code.isdigit()
+    return exc.code in _UNKNOWN_OPERATION_CODES or isinstance(exc, NotCognitoError)
 
 
 def _factors(reply: Mapping[str, Any]) -> tuple[str, ...]:

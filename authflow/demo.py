@@ -93,6 +93,7 @@ class Demo:
             record = self.local.user(name, pool_id=row["pool_id"]).password
             if row.get("password") != candidate and record is not None and record.check(candidate):
                 row["password"] = candidate
+                row["password_changed"] = True  # the menu no longer says a new password must be chosen
                 changed.append(name)
         self._new_passwords.clear()
         return changed
@@ -102,37 +103,31 @@ class Demo:
     def introduce(self, terminal: TerminalHandler) -> None:
         terminal.say("authflow demo", "class:title")
         terminal.say(f"A local Cognito-compatible user pool is running at {self.local.endpoint_url}.")
-        terminal.say("Its demo users (the codes the pool sends appear here as they are sent):")
-        self.show_users(terminal)
+        terminal.say("Below: each demo user's name, password, and what its sign-in shows. The codes\n"
+                     "the pool sends, and the users' authenticator apps, show here as they happen.")
 
-    def show_users(self, terminal: TerminalHandler) -> None:
-        terminal.say("")
-        width = max(len(name) for name in self.users)
-        for name, row in self.users.items():
-            password = row.get("password") or "-"
-            terminal.say_parts(
-                ("class:secret", f"  {name:<{width}}  "),
-                ("", f"{password:<18}"),
-                ("class:dim", str(row.get("description", ""))),
-            )
-        with_app = [(name, row["totp_secret"]) for name, row in self.users.items() if row.get("totp_secret")]
-        if with_app:
-            terminal.say("")
-            terminal.say("TOTP secrets, to add to an authenticator app (the demo also shows their codes):")
-            for name, secret in with_app:
-                terminal.say_parts(("class:secret", f"  {name:<{width}}  "), ("", str(secret)))
-        terminal.say("")
+    #: The menu's width: it fits an 80-column terminal.
+    WIDTH = 78
 
     def pick(self, terminal: TerminalHandler) -> str:
-        options = [(name, f"{name:<8} {self._scenario(name)}") for name in self.users]
+        """The menu, which is also the table of the demo users (name, password, what each shows): short enough
+        for a 24-line terminal, so it never scrolls away; typed numbers go past 9."""
+        width = max(len(name) for name in self.users)
+        passwords = max(len(str(row.get("password") or "-")) for row in self.users.values())
+        options = []
+        for name, row in self.users.items():
+            line = f"{name:<{width}}  {row.get('password') or '-':<{passwords}}  {self._scenario(name)}"
+            options.append((name, line[: self.WIDTH - 6]))
         try:
             return terminal.select("Sign in as:", [*options, (self.QUIT, "Quit")])
         except EndOfInput:
             return self.QUIT
 
     def _scenario(self, name: str) -> str:
-        description = str(self.users[name].get("description", ""))
-        return description.split(":")[0]
+        row = self.users[name]
+        if row.get("password_changed"):
+            return "password changed here: a plain sign-in now"
+        return str(row.get("description", "")).split(":")[0]
 
     def auth_flow(self, name: str) -> str:
         return "USER_AUTH" if self._scenario(name).startswith("USER_AUTH") else "USER_SRP_AUTH"
@@ -146,23 +141,24 @@ class Demo:
         flow = self.auth_flow(name)
         terminal.say("")
         terminal.say(f"Signing in as {name} ({flow}).", "class:title")
+        if row.get("totp_secret"):
+            terminal.say(f"{name}'s TOTP secret, for a real authenticator app: {row['totp_secret']}", "class:dim")
         terminal.passkey = None
         if row.get("passkey_file"):  # the demo user's software passkey stands in for a security key
             from authflow.passkeys import SoftwarePasskey
 
             terminal.passkey = SoftwarePasskey(str(row["passkey_file"]))
         try:
-            tokens = run_wizard(pool, name, handler=terminal, auth_flow=flow)
+            tokens = run_wizard(pool, name, handler=terminal, auth_flow=flow, totp_issuer="authflow")
         except (Interrupted, EndOfInput):
             terminal.say("Sign-in cancelled.\n", "class:error")
         except AuthflowError as exc:
             terminal.say(f"✗ {' '.join(str(exc).split())}\n", "class:error")
         else:
             self.summarize(terminal, tokens)
-        changed = self._passwords_changed()
-        if changed:
-            terminal.say(f"New password for {', '.join(changed)}: the demo users now are", "class:title")
-            self.show_users(terminal)
+        for changed in self._passwords_changed():
+            terminal.say(f"{changed}'s password is now {self.users[changed]['password']} (the menu says so too).",
+                         "class:title")
 
     def summarize(self, terminal: TerminalHandler, tokens: Tokens) -> None:
         from authflow.tokencache import jwt_claims

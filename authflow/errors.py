@@ -47,9 +47,11 @@ from __future__ import annotations
 
 
 class AuthflowError(Exception):
-    """Base of every authflow error. ``code`` names the Cognito error code or the local failure."""
+    """Base of every authflow error. ``code`` names the Cognito error code or the local failure; ``advice``,
+    when set, says what a person can do about it (the ``authflow`` command prints it after the error)."""
 
     code: str = "AuthflowError"
+    advice: str = ""
     #: True when the same challenge may be answered again in the same session.
     retryable: bool = False
 
@@ -220,8 +222,23 @@ def _not_authorized_subclass(message: str) -> type[NotAuthorizedError]:
     return NotAuthorizedError
 
 
+class NotCognitoError(CognitoError):
+    """The endpoint answered with an HTTP error that is not a Cognito error at all (a 404 with an empty body, a
+    web server's error page): most likely not a Cognito endpoint. ``status`` is the HTTP status."""
+
+    code = "NotCognitoEndpoint"
+
+    def __init__(self, status: str, reason: str = "", operation: str | None = None) -> None:
+        what = f"HTTP {status}" + (f" {reason}" if reason and reason != status else "")
+        super().__init__(f"the endpoint answered {operation or 'a call'} with {what}, not as Cognito does",
+                         operation=operation)
+        self.status = status
+
+
 def cognito_error(code: str, message: str, operation: str | None = None) -> CognitoError:
-    """The typed error for a Cognito error code and message."""
+    """The typed error for a Cognito error code and message (a bare HTTP status: NotCognitoError)."""
+    if code.isdigit():
+        return NotCognitoError(code, message, operation)
     cls: type[CognitoError] = _BY_CODE.get(code, CognitoError)
     if cls is NotAuthorizedError:
         cls = _not_authorized_subclass(message)

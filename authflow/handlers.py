@@ -33,6 +33,16 @@ TOTP_STEP = 30
 _log = logging.getLogger("authflow.totp")
 
 
+def _code_words(prompt: Prompt) -> str:
+    """The code a prompt asks for, as a person says it: "the code from the authenticator app", "the code
+    sent by text message to +*******0100"."""
+    if prompt.kind is PromptKind.TOTP_CODE:
+        return "the code from the authenticator app"
+    how = {"SMS": "by text message", "EMAIL": "by email"}.get((prompt.delivery_medium or "").upper())
+    where = f"to {prompt.destination}" if prompt.destination else ""
+    return " ".join(part for part in ("the code sent", how, where) if part) if how or where else "a code"
+
+
 class TotpCodes:
     """Hands out TOTP codes so that this process never gives the same code twice for one secret.
 
@@ -189,7 +199,7 @@ class ScriptedHandler:
         if kind is PromptKind.TOTP_CODE and self._totp_secret:
             return {"code": self._totp_codes.next_code(self._totp_secret, "ScriptedHandler's totp_secret")}
         if kind in (PromptKind.CODE, PromptKind.TOTP_CODE):
-            return {"code": self._value(self._code, prompt, f"a code for {prompt.challenge_name}")}
+            return {"code": self._value(self._code, prompt, _code_words(prompt))}
         if kind is PromptKind.TOTP_SETUP:
             if self._totp_secret_out is None:
                 raise MissingAnswerError("MFA_SETUP: nowhere to save the new TOTP secret")
@@ -231,7 +241,7 @@ class ScriptedHandler:
 
     def _value(self, value: Value, prompt: Prompt, what: str) -> str:
         if value is None:
-            raise MissingAnswerError(f"{prompt.challenge_name or 'sign-in'} needs {what}")
+            raise MissingAnswerError(f"the sign-in asks for {what}, and none was given")
         if callable(value):
             result = value(prompt)
             if not result:

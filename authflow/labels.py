@@ -45,8 +45,8 @@ CHOICE_LABELS: Mapping[str, str] = MappingProxyType({
     "EMAIL_OTP": "Email code",
     "EMAIL_MFA": "Email code",  # Cognito's docs' spelling of EMAIL_OTP in MFA_SETUP
     "SMS_OTP": "Text message code (SMS)",
-    "PASSWORD": "Password",
-    "PASSWORD_SRP": "Password (SRP: the password never leaves this machine)",
+    "PASSWORD": "Password, sent to Cognito (over HTTPS)",
+    "PASSWORD_SRP": "Password, proved without sending it (SRP)",
     "WEB_AUTHN": "Passkey",
     "RESET_PASSWORD": "Reset the password",
 })

@@ -502,6 +502,8 @@ class SignUpPage(PasswordFormPage):
     submit_text = "Create account"
 
     def intro(self) -> str:
+        if not any(field.secret for field in self.prompt.fields):  # the pool wants attributes; the password stands
+            return f"The user pool needs more about {self.prompt.username}." + self.needs()
         return f"Choose a password for {self.prompt.username}." + self.needs()
 
 

@@ -50,7 +50,10 @@ from authflow.qt import (
     describe_error,
 )
 
-__all__ = ["ACCOUNT_PAGES", "AccountDialog", "AccountWidget", "OverviewScreen"]
+__all__ = [
+    "ACCOUNT_PAGES", "AccountDialog", "AccountWidget", "ChangePasswordPage", "ConfirmPage", "CurrentPasswordPage",
+    "EditAttributesScreen", "OverviewScreen",
+]
 
 METHOD_LABELS = {"SOFTWARE_TOKEN_MFA": "authenticator app", "EMAIL_OTP": "email codes", "SMS_MFA": "text messages"}
 

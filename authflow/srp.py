@@ -50,15 +50,25 @@ def _python_powmod(base: int, exponent: int, modulus: int) -> int:
     return pow(base, exponent, modulus)
 
 
-def _load_gmpy2() -> Any:
-    try:
+def _gmpy2_installed() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("gmpy2") is not None
+
+
+#: Whether gmpy2 is installed; it is imported at the first exponentiation that uses it, not with this module
+#: (its import takes longer than a sign-in's arithmetic, and a USER_PASSWORD_AUTH sign-in never needs it).
+_HAVE_GMPY2 = _gmpy2_installed()
+_GMPY2_MODULE: Any = None
+
+
+def _gmpy2() -> Any:
+    global _GMPY2_MODULE
+    if _GMPY2_MODULE is None:
         import gmpy2
-    except ImportError:
-        return None
-    return gmpy2
 
-
-_GMPY2 = _load_gmpy2()
+        _GMPY2_MODULE = gmpy2
+    return _GMPY2_MODULE
 
 
 def _release_gil() -> None:
@@ -66,7 +76,7 @@ def _release_gil() -> None:
 
     gmpy2 contexts are per thread and hold the GIL by default; the flag changes scheduling, never results.
     """
-    context = _GMPY2.get_context()
+    context = _gmpy2().get_context()
     if not context.allow_release_gil:
         context.allow_release_gil = True
 
@@ -74,13 +84,14 @@ def _release_gil() -> None:
 def _gmpy2_powmod(base: int, exponent: int, modulus: int) -> int:
     _release_gil()
     # gmpy2 returns the least non-negative residue, like pow(), also for a negative base.
-    mpz = _GMPY2.mpz
-    return int(_GMPY2.powmod(mpz(base), mpz(exponent), mpz(modulus)))
+    gmpy2 = _gmpy2()
+    mpz = gmpy2.mpz
+    return int(gmpy2.powmod(mpz(base), mpz(exponent), mpz(modulus)))
 
 
 #: Name of the modular exponentiation backend in use: ``"gmpy2"`` or ``"python"``.
-BACKEND = "gmpy2" if _GMPY2 is not None else "python"
-_powmod: Callable[[int, int, int], int] = _gmpy2_powmod if _GMPY2 is not None else _python_powmod
+BACKEND = "gmpy2" if _HAVE_GMPY2 else "python"
+_powmod: Callable[[int, int, int], int] = _gmpy2_powmod if _HAVE_GMPY2 else _python_powmod
 
 
 def powmod(base: int, exponent: int, modulus: int) -> int:
@@ -93,7 +104,7 @@ def use_backend(name: str, *, fixed_base: bool = True) -> None:
     fixed-base table (:func:`g_pow`); for benchmarks and tests."""
     global _powmod, BACKEND, _fixed_base_enabled
     if name == "gmpy2":
-        if _GMPY2 is None:
+        if not _HAVE_GMPY2:
             raise RuntimeError("gmpy2 is not installed (pip install 'authflow[fast]')")
         _powmod, BACKEND = _gmpy2_powmod, "gmpy2"
     elif name == "python":
@@ -104,7 +115,7 @@ def use_backend(name: str, *, fixed_base: bool = True) -> None:
 
 
 def gmpy2_available() -> bool:
-    return _GMPY2 is not None
+    return _HAVE_GMPY2
 
 
 # --- g^e mod N from a precomputed table -----------------------------------------------------------
@@ -177,7 +188,7 @@ def fixed_base_table() -> FixedBaseTable:
             if table is None:
                 if backend == "gmpy2":
                     _release_gil()
-                    table = FixedBaseTable(_GMPY2.mpz)
+                    table = FixedBaseTable(_gmpy2().mpz)
                 else:
                     table = FixedBaseTable()
                 _tables[backend] = table

@@ -53,7 +53,7 @@ from authflow.errors import (
 )
 from authflow.labels import ATTRIBUTE_EXAMPLES, attribute_label, choice_label, code_origin, explain_refusal
 from authflow.prompts import Answer, Field, Prompt, PromptKind
-from authflow.qr import qr_text
+from authflow.qr import COMPACT, qr_text
 
 if TYPE_CHECKING:
     from authflow.passkeys import Authenticator
@@ -62,8 +62,24 @@ if TYPE_CHECKING:
 __all__ = ["TerminalHandler", "choice_label", "run_wizard"]
 
 DEFAULT_CODE_PATTERN = r"^[0-9]{6}$"
-#: Typed instead of a code where the prompt offers a new code (``Prompt.resend``).
+#: A terminal with fewer lines than this gets the compact authenticator QR code (a 24-line one fits it whole).
+COMPACT_BELOW_ROWS = 32
+
+#: Typed instead of a code where the prompt offers a new code (``Prompt.resend``); at a code Cognito sent
+#: during a sign-in (which it cannot send again within the sign-in), it starts the sign-in over, which sends one.
 RESEND_KEY = "r"
+
+
+class StartOver(SignInCancelled):
+    """The person asked for a new sign-in code: this sign-in is dropped and :func:`run_wizard` begins again."""
+
+    code = "StartOver"
+
+
+def _sent_during_sign_in(prompt: Prompt) -> bool:
+    """A code Cognito sent for this sign-in (SMS or email), which only a new sign-in can replace."""
+    return prompt.kind is PromptKind.CODE and prompt.resend is None and bool(
+        prompt.delivery_medium or prompt.destination)
 
 STYLE = Style.from_dict(
     {
@@ -214,7 +230,10 @@ class TerminalHandler:
         return self.select(message, [(choice, prompt.choice_label(choice)) for choice in choices])
 
     def select(self, message: str, options: Sequence[tuple[str, str]]) -> str:
-        """One of ``options`` (value, label), picked with the arrow keys or its number, then Enter."""
+        """One of ``options`` (value, label), picked with the arrow keys or its number, then Enter. More than
+        nine options are a numbered list and a typed number (a key per option would read "10" as 1, then 0)."""
+        if len(options) > 9:
+            return self._select_by_number(message, options)
         try:
             from prompt_toolkit.shortcuts.choice_input import ChoiceInput
         except ImportError:  # prompt_toolkit < 3.0.52: a numbered list and a number
@@ -244,7 +263,7 @@ class TerminalHandler:
         for number, (_, label) in enumerate(options, start=1):
             self.say(f"  {number}. {label}")
         numbers = "|".join(str(n) for n in range(1, len(options) + 1))
-        picked = self._ask("Number: ", validator=_PatternValidator(numbers, "Type one of the numbers."))
+        picked = self._ask("Number: ", validator=_PatternValidator(rf"\s*(?:{numbers})\s*", "Type one of the numbers."))
         return options[int(picked.strip()) - 1][0]
 
     def ask_yes_no(self, question: str, *, default: bool = True) -> bool:
@@ -328,6 +347,8 @@ class TerminalHandler:
         code = self._ask_code(prompt, fld)
         if code == RESEND_KEY and prompt.resend is not None:
             return dict(prompt.resend.answer)
+        if code == RESEND_KEY and _sent_during_sign_in(prompt):
+            raise StartOver("a new code was asked for")
         return {fld.name: code}
 
     def _ask_code(self, prompt: Prompt, fld: Field) -> str:
@@ -339,6 +360,9 @@ class TerminalHandler:
         if prompt.resend is not None:
             self.say(f"(Type {RESEND_KEY} for a new code.)", "class:dim")
             pattern, message = f"(?:{pattern})|{RESEND_KEY}", f"{message} Type {RESEND_KEY} for a new code."
+        elif _sent_during_sign_in(prompt):
+            self.say(f"(No code? Type {RESEND_KEY} to start the sign-in again, which sends a new one.)", "class:dim")
+            pattern, message = f"(?:{pattern})|{RESEND_KEY}", f"{message} Type {RESEND_KEY} to start over."
         validator = _PatternValidator(pattern, message, normalize=normalize_code)
         return normalize_code(self._ask("Code: ", validator=validator, live=live))
 
@@ -404,15 +428,38 @@ class TerminalHandler:
                 "Add this account to your authenticator app: scan the QR code, or type the secret.",
                 "class:title",
             )
-            if self.show_qr and prompt.otpauth_uri:
-                self.say(qr_text(prompt.otpauth_uri).rstrip("\n"), "class:qr")
-            self.say_parts(("class:dim", "Secret: "), ("class:secret", secret))
-            if prompt.otpauth_uri:
-                self.say_parts(("class:dim", "URI:    "), ("class:secret", prompt.otpauth_uri))
-            self.say("Then type the 6-digit code the app shows.")
+            if self.show_qr and prompt.otpauth_uri and self._rows() < COMPACT_BELOW_ROWS:
+                self._compact_qr(prompt.otpauth_uri, secret)
+            else:
+                if self.show_qr and prompt.otpauth_uri:
+                    self.say(qr_text(prompt.otpauth_uri).rstrip("\n"), "class:qr")
+                self.say_parts(("class:dim", "Secret: "), ("class:secret", secret))
+                if prompt.otpauth_uri:
+                    self.say_parts(("class:dim", "URI:    "), ("class:secret", prompt.otpauth_uri))
+                self.say("Then type the 6-digit code the app shows.")
         else:
             self._show_refusal(prompt)
         return {fld.name: self._ask_code(prompt, fld)}
+
+    def _rows(self) -> int:
+        """The terminal's height (lines)."""
+        from prompt_toolkit.application.current import get_app_session
+
+        with self._terminal():
+            return int(get_app_session().output.get_size().rows)
+
+    def _compact_qr(self, uri: str, secret: str) -> None:
+        """For a short terminal (80x24): the compact QR code, with the secret and what to do beside it, so the
+        whole code stays on the screen above the code prompt."""
+        lines = qr_text(uri, **COMPACT).rstrip("\n").split("\n")  # type: ignore[arg-type]
+        groups = [secret[i : i + 4] for i in range(0, len(secret), 4)]
+        beside = ["Scan it with your authenticator", "app, or type this secret into it:", "",
+                  *(" ".join(groups[i : i + 4]) for i in range(0, len(groups), 4)), "",
+                  "Then type the 6-digit code the", "app shows."]
+        for index, line in enumerate(lines):
+            text = beside[index] if index < len(beside) else ""
+            style = "class:secret" if 3 <= index < 3 + (len(groups) + 3) // 4 else "class:info"
+            self.say_parts(("class:qr", line), ("", "  "), (style, text))
 
     def _email(self, prompt: Prompt) -> Answer:
         fld = prompt.fields[0] if prompt.fields else Field("email", "Email address")
@@ -522,8 +569,10 @@ def run_wizard(
     handler: TerminalHandler,
     auth_flow: str = "USER_SRP_AUTH",
     preferred_challenge: str | None = None,
+    totp_issuer: str | None = None,
 ) -> Tokens:
-    """Sign in through the terminal; offers to start over when Cognito no longer takes the session.
+    """Sign in through the terminal; offers to start over when Cognito no longer takes the session, and starts
+    over when the person asks for a new code at a code Cognito sent (``r``), as only a new sign-in sends one.
 
     (A wrong password or code is asked again inside the flow: the engine re-asks with ``prompt.error``.)
     """
@@ -531,9 +580,12 @@ def run_wizard(
 
     name = username or handler.ask_username()
     while True:
-        flow = AuthFlow(pool, name, auth_flow=auth_flow, preferred_challenge=preferred_challenge)
+        flow = AuthFlow(pool, name, auth_flow=auth_flow, preferred_challenge=preferred_challenge,
+                        totp_issuer=totp_issuer)
         try:
             tokens: Tokens = flow.run(handler)
+        except StartOver:
+            handler.say("Starting the sign-in again: Cognito sends a new code.", "class:dim")
         except SessionExpiredError:
             handler.say("✗ The sign-in session expired (Cognito gives a few minutes a step).", "class:error")
             if not handler.ask_yes_no("Start over?"):

@@ -115,7 +115,8 @@ def test_reset_required_user_recovered_in_the_wizard(local_pool: LocalUserPool, 
     secret = mfa_user(local_pool, status="RESET_REQUIRED")
     env = env_for(local_pool, tmp_path, "rita", PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
     del env["AUTHFLOW_CODE_COMMAND"]  # the person types everything
-    child = pexpect.spawn(sys.executable, ["-m", "authflow", "login"], env=env, cwd=str(REPO), encoding="utf-8",
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "login", "--output", "json"], env=env, cwd=str(REPO),
+                          encoding="utf-8",
                           dimensions=(50, 120), timeout=20)
     try:
         child.expect_exact("Password for rita:")
@@ -186,7 +187,8 @@ def test_login_of_an_unconfirmed_user_says_no_code_was_sent_until_one_is(
                         UserAttributes=[{"Name": "email", "Value": "uma@example.com"}])
     env = env_for(local_pool, tmp_path, "uma", PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
     del env["AUTHFLOW_CODE_COMMAND"]  # the person types everything
-    child = pexpect.spawn(sys.executable, ["-m", "authflow", "login"], env=env, cwd=str(REPO), encoding="utf-8",
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "login", "--output", "json"], env=env, cwd=str(REPO),
+                          encoding="utf-8",
                           dimensions=(50, 120), timeout=20)
     try:
         child.expect_exact("Password for uma:")

@@ -117,3 +117,13 @@ def test_delete_asks_for_the_username(terminal: Any, local_pool: LocalUserPool) 
     assert status == 0 and shown is None
     with pytest.raises(KeyError):
         local_pool.user("ada")
+
+
+def test_ctrl_c_at_an_account_prompt_exits_130(terminal: Any, local_pool: LocalUserPool) -> None:
+    child = terminal("mfa", "totp")
+    child.expect_exact("Code:")
+    child.send("\x03")
+    child.expect_exact("Cancelled: interrupted")
+    status, shown = finish(child)
+    assert status == 130 and shown is None
+    assert local_pool.user("ada").totp_secret is None  # associated, never verified: nothing changed

@@ -110,17 +110,17 @@ def watch_the_app(demo: Tmux, user: str) -> list[tuple[str, int]]:
 
 
 def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tmux) -> None:
-    screen = demo.wait_for(r"Sign in as:")
+    screen = demo.wait_for(r"Number:")
     assert "A local Cognito-compatible user pool is running at http://127.0.0.1:" in screen
-    for name, user in SEED_USERS.items():
-        assert re.search(rf"^  {name} +{re.escape(user['password'])} ", screen, re.M), name
-    for name in ("tina", "max"):  # the TOTP secrets, to add to a real app
-        assert re.search(rf"^  {name} +{SEED_USERS[name]['totp_secret']}$", screen, re.M), name
+    for name, user in SEED_USERS.items():  # the menu is the table: number, name, password, what it shows
+        assert re.search(rf"^  \d+\. {name} +{re.escape(user['password'])} ", screen, re.M), name
 
     # tina: SOFTWARE_TOKEN_MFA. The app's code counts down; a wrong code first: the same session asks again.
     demo.keys("2")
     demo.keys("Enter")
-    demo.wait_for(r"Password for tina: $|Password for tina:\s*\n")
+    screen = demo.wait_for(r"Password for tina: $|Password for tina:\s*\n")
+    # tina's TOTP secret, to add to a real app (the demo plays the app too)
+    assert f"tina's TOTP secret, for a real authenticator app: {SEED_USERS['tina']['totp_secret']}" in screen
     demo.type(SEED_USERS["tina"]["password"])
     demo.wait_for(r"Open your authenticator app for the current code\.")
     seen = watch_the_app(demo, "tina")
@@ -136,7 +136,8 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
     assert '"cognito:username": "tina"' in demo.wait_for(r"The id token says")
     assert re.search(r"AWS credentials from identity pool authflow-demo-identities: ASIA[A-Z2-7]{16},\s+role "
                      r"authflow-demo-signed-in, until", demo.wait_for(r"prints them whole"))
-    assert SEED_USERS["tina"]["password"] not in screen.split("Sign in as:", 1)[1]  # masked when typed
+    typed = screen.split("Password for tina:", 1)[1].split("Sign in as:", 1)[0]
+    assert SEED_USERS["tina"]["password"] not in typed  # masked when typed
     assert "Password for tina: " + "*" * len(SEED_USERS["tina"]["password"]) in screen
 
     # newton: a new password and the required attribute, named in words; the table shows the new password.
@@ -152,11 +153,12 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
     demo.wait_for(r"Full name \(name\):")
     demo.type("Isaac Newton")
     demo.wait_for(r"✓ Signed in as newton\.")
-    screen = demo.wait_for(r"New password for newton: the demo users now are\n(.*\n)*  newton +Newton-Passw0rd!9 ")
-    assert re.search(r"^  newton +Newton-Passw0rd!9 ", screen.split("New password for newton")[-1], re.M)
+    demo.wait_for(r"newton's password is now Newton-Passw0rd!9")
+    screen = demo.wait_for(r"Sign in as:", count=3)
+    assert re.search(r"^  \d+\. newton +Newton-Passw0rd!9 +password changed here: a plain sign-in now$",
+                     screen.split("newton's password")[-1], re.M)
 
     # sean: MFA_SETUP in a pool that requires MFA: choose the app, see secret, URI and QR, first code.
-    demo.wait_for(r"Sign in as:", count=3)
     demo.keys(str(list(SEED_USERS).index("sean") + 1))  # its number in the list
     demo.keys("Enter")
     demo.wait_for(r"Password for sean:")
@@ -175,7 +177,8 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
     demo.wait_for(r"✓ Signed in as sean\.")
     screen = demo.wait_for(r'"cognito:username": "sean"')
 
-    demo.wait_for(r"Sign in as:", count=4)
+    demo.wait_for(r"Number:", count=4)
+    time.sleep(0.3)  # the prompt reads keys once drawn
     demo.keys("C-d")
     screen = demo.wait_for(r"EXIT=\d+")
     assert "Bye." in screen and "EXIT=0" in screen
@@ -191,8 +194,10 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
 
 def comparable(transcript: str) -> str:
     """A wizard session with what changes from run to run masked: the port, codes, the new TOTP secret, the
-    QR code drawn from it, and countdowns."""
+    QR code drawn from it, countdowns, and the AWS credentials' key id and expiry."""
     text = re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:PORT", transcript)
+    text = re.sub(r"\bASIA[A-Z0-9]{16}\b", "ASIAKEYID", text)
+    text = re.sub(r"until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "until TIME", text)
     text = re.sub(r"\b\d{6}\b", "NNNNNN", text)
     text = re.sub(r"(Secret: +|secret=)[A-Z2-7]{16,}", r"\1SECRET", text)
     text = re.sub(r"(changes in|a new code in) \d+ s", r"\1 N s", text)
@@ -215,7 +220,7 @@ def test_demo_shows_sms_codes_as_they_are_sent(demo: Tmux) -> None:
 
 def test_ctrl_c_in_a_sign_in_goes_back_and_at_the_list_leaves_with_130(demo: Tmux) -> None:
     demo.wait_for(r"Sign in as:")
-    demo.keys("Enter")  # alice
+    demo.type("1")  # alice
     demo.wait_for(r"Password for alice:")
     demo.keys("C-c")
     demo.wait_for(r"Sign-in cancelled\.")
@@ -249,3 +254,82 @@ def test_demo_signs_pia_in_with_the_passkey_made_at_start(tmp_path: Path) -> Non
         assert "EXIT=0" in screen and "Password for pia" not in screen
     finally:
         session.close()
+
+
+# --- an 80x24 terminal (issue 23, item 17) -----------------------------------------------------------------
+
+QR_GLYPHS = {" ": (False, False), "█": (True, True), "▀": (True, False), "▄": (False, True)}
+
+
+def visible(demo: Tmux) -> list[str]:
+    """The 24 lines on the screen now (no history)."""
+    return demo._tmux("capture-pane", "-p", "-t", demo.name).splitlines()
+
+
+def decode_screen_qr(lines: list[str]) -> list[str]:
+    """The QR code drawn on the screen's lines (its first 41 columns, quiet zone included), decoded."""
+    import zxingcpp
+    from PIL import Image
+
+    rows = [line[:41].ljust(41) for line in lines if "█" in line[:41] or "▀" in line[:41] or "▄" in line[:41]]
+    pixels = [[QR_GLYPHS.get(ch, (False, False))[half] for ch in row] for row in rows for half in (0, 1)]
+    pixels = [[False] * 41] * 2 + pixels + [[False] * 41] * 2  # the quiet zone rows above and below
+    scale = 8
+    image = Image.new("L", (41 * scale, len(pixels) * scale), 255)
+    for y, row in enumerate(pixels):
+        for x, dark in enumerate(row):
+            if dark:
+                image.paste(0, (x * scale, y * scale, (x + 1) * scale, (y + 1) * scale))
+    return [found.text for found in zxingcpp.read_barcodes(image)]
+
+
+def test_in_80x24_the_menu_is_the_table_qr_fits_and_decodes_and_10_means_10(tmp_path: Path) -> None:
+    env = credential_free_env(tmp_path)
+    env["TMUX_TMPDIR"] = str(tmp_path)
+    env.pop("TMUX", None)
+    env["TERM"] = "xterm-256color"
+    argv = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "authflow", "demo"])
+    demo = Tmux(f"cd {shlex.quote(str(REPO))} && {argv}", env, width=80, height=24)
+    try:
+        demo.wait_for(r"Number:")
+        screen = "\n".join(visible(demo))
+        for name, user in SEED_USERS.items():  # the whole table is on the screen with the menu
+            assert re.search(rf"\d\. {name} +{re.escape(user['password'])} ", screen), (name, screen)
+        assert "Sign in as" in screen and all(len(line) <= 80 for line in visible(demo))
+
+        # newton chooses a new password: his row then says so (and no longer asks for one)
+        demo.type(str(list(SEED_USERS).index("newton") + 1))
+        demo.wait_for(r"Password for newton:")
+        demo.type(SEED_USERS["newton"]["password"])
+        demo.wait_for(r"New password:")
+        demo.type("Newton-Passw0rd!9")
+        demo.wait_for(r"Repeat the new password:")
+        demo.type("Newton-Passw0rd!9")
+        demo.wait_for(r"Full name")
+        demo.type("Isaac Newton")
+        demo.wait_for(r"✓ Signed in as newton\.")
+        demo.wait_for(r"Number:", count=2)
+        row = next(line for line in visible(demo) if re.search(r"\d\. newton ", line))
+        assert "Newton-Passw0rd!9" in row and "NEW_PASSWORD_REQUIRED" not in row and "changed" in row
+
+        # sean sets up an authenticator app: the whole QR code is on the 24-line screen, and it decodes
+        demo.type(str(list(SEED_USERS).index("sean") + 1))
+        demo.wait_for(r"Password for sean:")
+        demo.type(SEED_USERS["sean"]["password"])
+        demo.wait_for(r"Which one do you want to set up\?")
+        demo.keys("Enter")
+        demo.wait_for(r"\nCode:")
+        lines = visible(demo)
+        secret = "".join(re.findall(r"\b([A-Z2-7]{4}(?: [A-Z2-7]{4}){3})$", "\n".join(lines), re.M)).replace(" ", "")
+        assert len(secret) >= 16, lines
+        assert decode_screen_qr(lines) == [f"otpauth://totp/authflow:sean?secret={secret}&issuer=authflow"]
+        demo.type(totp_now(secret))
+        demo.wait_for(r"✓ Signed in as sean\.")
+
+        # "10" is the tenth option (Quit), not the first
+        demo.wait_for(r"10\. Quit")
+        demo.type("10")
+        demo.wait_for(r"Bye\.")
+        demo.wait_for(r"EXIT=0")
+    finally:
+        demo.close()

@@ -257,7 +257,7 @@ def test_totp_secret_out_into_a_missing_folder_is_refused_before_signing_in(cli:
 def test_wrong_password_names_cognitos_error(cli: Cli) -> None:
     done = cli.login("alice", AUTHFLOW_PASSWORD="Not-The-Passw0rd!")
     assert done.returncode == 1
-    assert_one_line_error(done, contains="NotAuthorizedException: Incorrect username or password.")
+    assert_one_line_error(done, contains="authflow: incorrect username or password (NotAuthorizedException).")
     assert "Not-The-Passw0rd!" not in done.stderr
 
 
@@ -290,7 +290,8 @@ def test_missing_code_command_exits_2(cli: Cli) -> None:
 def test_failing_code_command_is_a_clear_error(cli: Cli, command: str, says: str) -> None:
     done = cli.login("sam", AUTHFLOW_PASSWORD="Sam-Passw0rd!", AUTHFLOW_CODE_COMMAND=command)
     assert done.returncode == 1
-    assert_one_line_error(done, contains=f"CodeCommandFailed: AUTHFLOW_CODE_COMMAND {''}")
+    assert_one_line_error(done, contains="authflow: AUTHFLOW_CODE_COMMAND ")
+    assert "(CodeCommandFailed)." in done.stderr
     assert says in done.stderr
 
 

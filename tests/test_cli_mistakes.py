@@ -107,7 +107,7 @@ def test_a_bad_seed_file_is_named(cli_env: dict[str, str], tmp_path: Path, conte
         seed.write_text(content)
     done = run_cli(["local-pool", "--seed", str(seed)], cli_env, timeout=30)
     assert done.returncode == 2
-    assert_one_line_error(done, contains=f"authflow local-pool: --seed {seed}: {says}")
+    assert_one_line_error(done, contains=f"authflow: local-pool --seed {seed}: {says}")
 
 
 def test_version(cli_env: dict[str, str]) -> None:
@@ -158,11 +158,11 @@ def test_a_wrong_client_id_gets_a_hint(demo_pool: LocalUserPool, tmp_path: Path)
     done = _alice(demo_pool, tmp_path, AUTHFLOW_CLIENT_ID="nosuchclient0000000000000")
     assert done.returncode == 1
     assert_one_line_error(done, contains="ResourceNotFoundException")
-    assert "check the pool id us-east-1_AuthFlow1 and the client id nosuchclient0000000000000" in done.stderr
+    assert "Check the pool id (us-east-1_AuthFlow1) and the client id (nosuchclient0000000000000)" in done.stderr
 
 
 def test_a_wrong_pool_id_gets_a_hint(demo_pool: LocalUserPool, tmp_path: Path) -> None:
     done = _alice(demo_pool, tmp_path, AUTHFLOW_POOL_ID="us-east-1_AuthFlow2")  # SRP proves the wrong pool
     assert done.returncode == 1
-    assert_one_line_error(done, contains="NotAuthorizedException: Incorrect username or password.")
-    assert "check the pool id us-east-1_AuthFlow2 and the client id" in done.stderr
+    assert_one_line_error(done, contains="incorrect username or password (NotAuthorizedException).")
+    assert "with SRP a wrong pool id (us-east-1_AuthFlow2) is refused the same way" in done.stderr

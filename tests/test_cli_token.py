@@ -142,7 +142,7 @@ def test_logout_revokes_and_forgets(local_pool: LocalUserPool, tmp_path: Path) -
     result = setup.login()
     done = setup.run("logout")
     assert done.returncode == 0, done.stderr
-    assert "Signed out alice." in done.stderr
+    assert "Signed out alice here" in done.stderr
     assert len(local_pool.requests("RevokeToken")) == 1
     assert setup.cache_files() == []
     with pytest.raises(NotAuthorizedError):

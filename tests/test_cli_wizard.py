@@ -45,7 +45,7 @@ class Wizard:
             env["AUTHFLOW_USERNAME"] = username
         self.child = pexpect.spawn(
             sys.executable,
-            ["-m", "authflow", "login", *args],
+            ["-m", "authflow", "login", *args, *([] if "--output" in args else ["--output", "json"])],
             env=env,
             cwd=str(REPO),
             encoding="utf-8",
@@ -195,7 +195,7 @@ def test_expired_session_not_started_over_is_the_error(wizard: Wizard) -> None:
     wizard.send("n")
     status, rest = wizard.finish()
     assert status == 1
-    assert "NotAuthorizedException: Invalid session for the user, session is expired." in rest
+    assert "invalid session for the user, session is expired (NotAuthorizedException)." in rest
     assert "Traceback" not in rest
 
 
@@ -214,7 +214,8 @@ def test_wrong_password_is_asked_again(wizard: Wizard) -> None:
 
 def test_mfa_setup_shows_secret_uri_and_qr_and_writes_the_secret_file(wizard: Wizard) -> None:
     secret_file = wizard.tmp_path / "sean.totp"
-    wizard.start("sean", "--totp-secret-out", str(secret_file), AUTHFLOW_PASSWORD="Sean-Passw0rd!")
+    wizard.start("sean", "--totp-secret-out", str(secret_file), AUTHFLOW_PASSWORD="Sean-Passw0rd!",
+                 AUTHFLOW_TOTP_ISSUER="Example App")
     wizard.expect("sean must set up multi-factor authentication.")
     wizard.expect("Which one do you want to set up?")
     wizard.send("")
@@ -223,7 +224,7 @@ def test_mfa_setup_shows_secret_uri_and_qr_and_writes_the_secret_file(wizard: Wi
     wizard.expect("URI:")
     secret = secret_file.read_text()  # written when the setup prompt arrived, before any code
     assert re.fullmatch(r"[A-Z2-7]{16,}", secret)
-    wizard.expect(f"otpauth://totp/MfaOnly01:sean?secret={secret}")
+    wizard.expect(f"otpauth://totp/Example%20App:sean?secret={secret}&issuer=Example%20App")  # not the pool id
     wizard.expect("Code:")
     import pyotp
 
@@ -232,14 +233,17 @@ def test_mfa_setup_shows_secret_uri_and_qr_and_writes_the_secret_file(wizard: Wi
     assert wizard.finish()[0] == 0
 
 
-@pytest.mark.parametrize(("key", "says"), [("\x03", "interrupted"), ("\x04", "end of input")])
+CANCELS = [("\x03", "interrupted at a prompt (Cancelled)"), ("\x04", "the input ended at a prompt (Cancelled)")]
+
+
+@pytest.mark.parametrize(("key", "says"), CANCELS)
 def test_ctrl_c_and_ctrl_d_leave_cleanly(wizard: Wizard, key: str, says: str) -> None:
     wizard.start("alice")
     wizard.expect("Password for alice:")
     wizard.child.send(key)
     code, rest = wizard.finish()
     assert code == 130
-    assert f"Cancelled: {says}" in rest
+    assert f"authflow: {says}." in rest
     assert "Traceback" not in rest
     assert wizard.pool.requests() == []
 
@@ -262,7 +266,7 @@ PROMPTS: dict[str, tuple[str | None, list[str], dict[str, str], list[tuple[str, 
 }
 
 
-@pytest.mark.parametrize(("key", "says"), [("\x03", "interrupted"), ("\x04", "end of input")], ids=["C-c", "C-d"])
+@pytest.mark.parametrize(("key", "says"), CANCELS, ids=["C-c", "C-d"])
 @pytest.mark.parametrize("prompt", list(PROMPTS))
 def test_ctrl_c_and_ctrl_d_at_every_prompt_exit_130(wizard: Wizard, prompt: str, key: str, says: str) -> None:
     username, flags, answers, steps, shown = PROMPTS[prompt]
@@ -274,7 +278,7 @@ def test_ctrl_c_and_ctrl_d_at_every_prompt_exit_130(wizard: Wizard, prompt: str,
     wizard.child.send(key)
     code, rest = wizard.finish()
     assert code == 130
-    assert f"Cancelled: {says}" in rest
+    assert f"authflow: {says}." in rest
     assert "Traceback" not in rest
 
 

@@ -19,17 +19,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from authflow.cli.explain import error_line
 from authflow.cli.options import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, ArgumentParser
 from authflow.cli.output import fail
 from authflow.errors import (
     AuthflowError,
     EndOfInput,
-    IncorrectCredentialsError,
     Interrupted,
     MissingAnswerError,
-    NotAuthorizedError,
-    ResourceNotFoundError,
-    SignInCancelled,
     UsageError,
 )
 
@@ -91,14 +88,10 @@ def add_profile_options(sub: Any) -> None:
             add_profile_option(command)
 
 
-def _hint(error: AuthflowError, args: argparse.Namespace) -> str:
-    """What to check when Cognito refuses the very first step: often a wrong pool id or client id."""
-    first_step = isinstance(error, (ResourceNotFoundError, IncorrectCredentialsError)) or (
-        isinstance(error, NotAuthorizedError) and getattr(error, "operation", None) == "InitiateAuth"
-    )
-    if not first_step or not getattr(args, "pool_id", None):
-        return ""
-    return f" (check the pool id {args.pool_id} and the client id {args.client_id} too)"
+def _then(exc: BaseException) -> str:
+    """What to do after a Ctrl-C or Ctrl-D, where the command said (an account left unconfirmed)."""
+    advice = getattr(exc, "advice", "")
+    return f" {advice}" if advice else ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,22 +105,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                           or arguments[0] in EVERY_COMMAND_NEEDED)
         except UsageError as exc:
             if not {"-h", "--help", "--version"} & set(arguments):  # help is shown whatever the profile
-                return fail(str(exc), EXIT_USAGE)
+                return fail(error_line(exc), EXIT_USAGE)
     args = parser.parse_args(arguments)
     try:
         return int(args.func(args))
-    except (Interrupted, KeyboardInterrupt):
-        return fail("Cancelled: interrupted", EXIT_INTERRUPTED)
-    except EndOfInput:
-        return fail("Cancelled: end of input", EXIT_INTERRUPTED)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        return fail("authflow: interrupted at a prompt (Cancelled)." + _then(exc), EXIT_INTERRUPTED)
+    except EndOfInput as exc:
+        return fail("authflow: the input ended at a prompt (Cancelled)." + _then(exc), EXIT_INTERRUPTED)
     except (MissingAnswerError, UsageError) as exc:
-        return fail(str(exc), EXIT_USAGE)
-    except SignInCancelled as exc:
-        return fail(str(exc), EXIT_FAILED)
-    except AuthflowError as exc:
-        return fail(f"{exc}{_hint(exc, args)}", EXIT_FAILED)
+        return fail(error_line(exc, args), EXIT_USAGE)
+    except AuthflowError as exc:  # SignInCancelled included
+        return fail(error_line(exc, args), EXIT_FAILED)
     except Exception as exc:
         if os.environ.get("AUTHFLOW_DEBUG"):
             raise
         # The message of an unexpected error is not shown: it could hold a value we were given.
-        return fail(f"InternalError: {type(exc).__name__} (set AUTHFLOW_DEBUG=1 for a traceback)", EXIT_FAILED)
+        return fail(f"authflow: an internal error stopped the command ({type(exc).__name__}). Set AUTHFLOW_DEBUG=1 "
+                    "for a traceback, and report it.", EXIT_FAILED)

@@ -103,7 +103,8 @@ def _account(args: argparse.Namespace) -> Account:
         remember(cache, key, fresh)
         return fresh
 
-    return Account(pool, tokens, username=username, cache=cache, cache_key=key, sign_in_again=sign_in_again)
+    return Account(pool, tokens, username=username, cache=cache, cache_key=key, sign_in_again=sign_in_again,
+                   totp_issuer=getattr(args, "totp_issuer", None))
 
 
 def _handler(args: argparse.Namespace) -> Any:

@@ -17,7 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from authflow.cli.options import EXIT_OK, PoolConfig, env
-from authflow.cli.output import format_tokens, warn
+from authflow.cli.output import format_tokens, print_tokens, warn
 from authflow.cli.signin import remember, token_cache
 from authflow.errors import UsageError
 
@@ -99,7 +99,7 @@ def cmd_login_browser(args: argparse.Namespace, config: PoolConfig) -> int:
     username = args.username or internal_username(tokens)
     if not args.no_cache and username:
         remember(token_cache(args), config.cache_key(username), tokens)
-    print(format_tokens(tokens, args.output))
+    print_tokens(tokens, args.output, username=username or "the user", cached=not args.no_cache)
     return EXIT_OK
 
 

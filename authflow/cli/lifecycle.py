@@ -24,9 +24,9 @@ from authflow.cli.options import (
     add_sign_in_options,
     deadline,
 )
-from authflow.cli.output import format_tokens, terminal_output
+from authflow.cli.output import print_tokens, terminal_output, warn
 from authflow.cli.signin import NonInteractiveHandler, interactive, remember, token_cache, totp_secret_writer
-from authflow.errors import MissingAnswerError, UsageError
+from authflow.errors import AuthflowError, MissingAnswerError, UsageError
 
 #: Subcommand -> (what the flow begins with, help).
 COMMANDS = {
@@ -59,7 +59,8 @@ def register(sub: Any) -> None:
         description = summary[0].upper() + summary[1:] + "."
         if name == "sign-up":
             description += " " + SIGN_UP_ANSWERS
-        parser = sub.add_parser(name, help=summary, description=description)
+        parser = sub.add_parser(name, help=summary, description=description, epilog=LIFECYCLE_EXAMPLES[name],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
         add_pool_options(parser)
         add_sign_in_options(parser)
         if name == "confirm-sign-up":
@@ -71,6 +72,20 @@ def register(sub: Any) -> None:
         add_output_option(parser)
         add_cache_options(parser, login=True)
         parser.set_defaults(func=cmd_lifecycle, begin=begin)
+
+
+LIFECYCLE_EXAMPLES = {
+    "sign-up": """examples:
+  authflow sign-up --username nina --attribute email=nina@example.com     at a terminal: the password, the code
+  AUTHFLOW_PASSWORD=... AUTHFLOW_CODE_COMMAND='read-code nina' authflow sign-up --non-interactive --username nina""",
+    "confirm-sign-up": """examples:
+  authflow confirm-sign-up --username nina              the code Cognito sent at sign-up
+  authflow confirm-sign-up --username nina --resend     a new code first""",
+    "reset-password": """examples:
+  authflow reset-password --username alice              at a terminal: the code sent, then the new password
+  AUTHFLOW_NEW_PASSWORD=... AUTHFLOW_CODE_COMMAND='read-code alice' authflow reset-password --non-interactive \\
+      --username alice""",
+}
 
 
 def cmd_lifecycle(args: argparse.Namespace) -> int:
@@ -98,12 +113,22 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
     from authflow import AuthFlow
 
     flow = AuthFlow(config.user_pool(), username, args.auth_flow, preferred_challenge=args.preferred_challenge,
-                    begin=begin, deadline=deadline(args))
-    tokens = flow.run(handler)
+                    begin=begin, deadline=deadline(args), totp_issuer=args.totp_issuer)
+    try:
+        tokens = flow.run(handler)
+    except (AuthflowError, KeyboardInterrupt) as exc:
+        if begin == "sign_up" and "CONFIRM_SIGN_UP" in flow.history:  # SignUp went through: the account exists
+            note = (f"The account {username} exists now but is not confirmed: confirm it later with "
+                    f"`authflow confirm-sign-up --username {username}` (--resend for a new code).")
+            if isinstance(exc, AuthflowError):
+                exc.advice = note
+            else:
+                warn(note)
+        raise
     if asking:
         handler.say(f"✓ Signed in as {username}.", "class:ok")
     if not args.no_cache:
         remember(token_cache(args), config.cache_key(username), tokens)
-    print(format_tokens(tokens, args.output))
+    print_tokens(tokens, args.output, username=username, cached=not args.no_cache)
     return EXIT_OK
 

@@ -19,7 +19,7 @@ from authflow.cli.options import (
     add_sign_in_options,
     deadline,
 )
-from authflow.cli.output import fail, format_tokens, one_line
+from authflow.cli.output import fail, one_line, print_tokens
 from authflow.cli.signin import NonInteractiveHandler, remember, sign_in_from_args, token_cache
 from authflow.errors import UsageError
 
@@ -31,6 +31,11 @@ def register(sub: Any) -> None:
         description="Sign in and print Cognito's AuthenticationResult. Answers come from the terminal, or "
         "from AUTHFLOW_PASSWORD, AUTHFLOW_NEW_PASSWORD, AUTHFLOW_ATTRIBUTES, AUTHFLOW_TOTP_SECRET, "
         "AUTHFLOW_CODE_COMMAND, AUTHFLOW_MFA_CHOICE and AUTHFLOW_FIRST_FACTOR (never from argv).",
+        epilog="""examples:
+  authflow login --username alice                     at a terminal: asks what Cognito asks
+  AUTHFLOW_PASSWORD=... AUTHFLOW_TOTP_SECRET=... authflow login --non-interactive --username tina --output env
+  authflow login --auth-flow USER_AUTH --preferred-challenge EMAIL_OTP --username emma""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_pool_options(login)
     add_sign_in_options(login)
@@ -61,7 +66,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     username, tokens = sign_in_from_args(args, config.user_pool(), args.username)
     if not args.no_cache:
         remember(token_cache(args), config.cache_key(username), tokens)
-    print(format_tokens(tokens, args.output))
+    print_tokens(tokens, args.output, username=username, cached=not args.no_cache)
     return EXIT_OK
 
 
@@ -104,7 +109,7 @@ def cmd_login_many(args: argparse.Namespace, config: PoolConfig) -> int:
 
     if args.totp_secret_out is not None:
         raise UsageError("--totp-secret-out signs in one user; it does not go with --users")
-    if args.output != "json":
+    if args.output not in (None, "json"):
         raise UsageError("--users prints one JSON line per user: --output must be json")
     if args.parallel < 1:
         raise UsageError("--parallel must be at least 1")

@@ -19,6 +19,10 @@ def register(sub: Any) -> None:
         description="Sign out: revoke the cached refresh token (RevokeToken) and forget the cached tokens (and "
         "the AWS credentials `authflow credentials` kept); "
         "with --global, also sign the user out on every device (GlobalSignOut).",
+        epilog="""examples:
+  authflow logout --username alice              here: the cached refresh token is revoked
+  authflow logout --username alice --global     everywhere: every device's sign-in ends""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_pool_options(logout)
     logout.add_argument(
@@ -56,5 +60,10 @@ def cmd_logout(args: argparse.Namespace) -> int:
         except NotAuthorizedError as exc:
             warn(f"the refresh token was already refused ({exc.code}); forgetting it")
     cache.forget(key)
-    print(f"Signed out {username}.", file=sys.stderr)
+    if args.everywhere and not tokens.expired(leeway=5):
+        print(f"Signed out {username} everywhere: every device's sign-in of {username} has ended, and the tokens "
+              "kept here are forgotten.", file=sys.stderr)
+    else:
+        print(f"Signed out {username} here: the refresh token is revoked and the tokens kept here are forgotten.",
+              file=sys.stderr)
     return EXIT_OK

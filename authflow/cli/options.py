@@ -36,6 +36,9 @@ POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
 CLIENT_ID = re.compile(r"[\w+]{1,128}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
+#: What authenticator apps show for a secret set up by the command (the pool id would mean nothing to a person).
+DEFAULT_TOTP_ISSUER = "authflow"
+
 #: The command line bounds every Cognito call, a trickling server included (library users choose).
 CALL_TIMEOUT = 60.0
 
@@ -44,7 +47,7 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse, with a mistake said in one line instead of the usage block."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"authflow: {message} (see {self.prog} --help)\n")
 
 
 def one_of(values: Sequence[str]) -> Callable[[str], str]:
@@ -140,8 +143,15 @@ def add_sign_in_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         type=seconds,
         default=env("AUTHFLOW_DEADLINE"),
-        help="AUTHFLOW_DEADLINE: give up when a scripted sign-in has not finished this many seconds after its "
-        "first Cognito call (default: no limit beyond each call's own 60 s)",
+        help="AUTHFLOW_DEADLINE: give up when a sign-in has spent this many seconds waiting for Cognito, all its "
+        "calls together (the time to answer is not counted; default: no limit beyond each call's own 60 s)",
+    )
+    group.add_argument(
+        "--totp-issuer",
+        metavar="NAME",
+        default=env("AUTHFLOW_TOTP_ISSUER") or DEFAULT_TOTP_ISSUER,
+        help="AUTHFLOW_TOTP_ISSUER: the name an authenticator app shows for a TOTP secret set up here "
+        f"(default: {DEFAULT_TOTP_ISSUER})",
     )
     group.add_argument(
         "--totp-secret-out",
@@ -165,8 +175,9 @@ def add_output_option(parser: argparse.ArgumentParser) -> None:
         "--output",
         metavar="FORMAT",
         type=one_of(OUTPUTS),
-        default="json",
-        help="json (default) | env | access-token | id-token",
+        default=None,
+        help="json (default) | env | access-token | id-token; at a terminal without --output, a one-line summary "
+        "instead of the tokens",
     )
 
 

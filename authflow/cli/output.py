@@ -41,6 +41,28 @@ def format_tokens(tokens: Tokens, output: str) -> str:
     return "\n".join(lines)
 
 
+def print_tokens(tokens: Tokens, output: str | None, *, username: str, cached: bool) -> None:
+    """What a command that signed someone in prints on stdout: the tokens as ``--output`` says; with no
+    ``--output`` and stdout a terminal (a person, not a script), one line saying who is signed in and how to
+    get the tokens, instead of some 2 KB of them."""
+    if output is None and sys.stdout.isatty():
+        print(summary(tokens, username=username, cached=cached))
+        return
+    print(format_tokens(tokens, output or "json"))
+
+
+def summary(tokens: Tokens, *, username: str, cached: bool) -> str:
+    """"Signed in as alice: ..." (one line, no token in it)."""
+    minutes = max(0, round(tokens.expires_in / 60)) if tokens.expires_in else None
+    valid = f"; the access token is valid for {minutes} min" if minutes is not None else ""
+    if cached:
+        how = (f"kept in the token cache. `authflow token --username {username}` prints the access token; "
+               "`--output json` prints them all")
+    else:
+        how = "not kept (--no-cache). `--output json` prints the tokens"
+    return f"Signed in as {username}{valid}; {how}."
+
+
 def one_line(text: str) -> str:
     """``text`` with its white space (newlines included) folded to single spaces."""
     return " ".join(text.split())

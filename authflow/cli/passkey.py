@@ -35,12 +35,28 @@ class _ActionParser(argparse.ArgumentParser):
         return super()._parse_optional(arg_string)
 
 
+PASSKEY_EXAMPLES = """\
+examples:
+  authflow passkey add --software ~/.alice.passkey    a software passkey (tests, CI); then sign in with it:
+  AUTHFLOW_PASSKEY_FILE=~/.alice.passkey authflow login --auth-flow USER_AUTH --preferred-challenge WEB_AUTHN
+  authflow passkey list                               the ids of the user's passkeys
+  authflow passkey delete CREDENTIAL_ID               one of them
+"""
+
+
 def register(sub: Any) -> None:
     passkey = sub.add_parser("passkey", help="add, list or delete the signed-in user's passkeys",
-                             description="The signed-in user's passkeys (WebAuthn).")
+                             description="The signed-in user's passkeys (WebAuthn). Each action acts for the "
+                             "signed-in user: the cached tokens (refreshed as `authflow token` does), else a "
+                             "sign-in first with the login answers.",
+                             epilog=PASSKEY_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = passkey.add_subparsers(dest="passkey_command", metavar="ACTION", parser_class=_ActionParser)
     actions.required = True
-    add = actions.add_parser("add", help="register a new passkey; prints {\"CredentialId\": ...}")
+    add = actions.add_parser(
+        "add", help="register a new passkey; prints {\"CredentialId\": ...}",
+        description="Register a new passkey for the signed-in user (StartWebAuthnRegistration, the authenticator, "
+        "CompleteWebAuthnRegistration) and print {\"CredentialId\": ...}: on a FIDO2 security key over USB, or "
+        "with --software FILE as a software passkey kept in FILE.")
     add.add_argument("--software", metavar="FILE", type=Path,
                      help="a new software passkey written to FILE (mode 0600; an existing FILE or a symlink is "
                      "refused); without it, a FIDO2 security key over USB")
@@ -49,10 +65,17 @@ def register(sub: Any) -> None:
     add.add_argument("--origin", metavar="URL", default=os.environ.get("AUTHFLOW_PASSKEY_ORIGIN") or None,
                      help="the WebAuthn origin (AUTHFLOW_PASSKEY_ORIGIN; default https://<RelyingPartyId>)")
     add.set_defaults(func=cmd_add)
-    listing = actions.add_parser("list", help="print the passkeys (every page) as a JSON array")
+    listing = actions.add_parser(
+        "list", help="print the passkeys (every page) as a JSON array",
+        description="Print the signed-in user's passkeys as one JSON array (ListWebAuthnCredentials' Credentials, "
+        "every page): CredentialId, FriendlyCredentialName, RelyingPartyId, CreatedAt...")
     listing.set_defaults(func=cmd_list)
-    delete = actions.add_parser("delete", help="delete one passkey")
-    delete.add_argument("credential_id", metavar="CREDENTIAL_ID")
+    delete = actions.add_parser(
+        "delete", help="delete one passkey",
+        description="Delete one of the signed-in user's passkeys (DeleteWebAuthnCredential); says on stderr what "
+        "was deleted.")
+    delete.add_argument("credential_id", metavar="CREDENTIAL_ID",
+                        help="the passkey's CredentialId, as `authflow passkey list` or `passkey add` prints it")
     delete.set_defaults(func=cmd_delete)
     for parser in (add, listing, delete):
         add_signed_in_options(parser)
@@ -106,4 +129,5 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
     pool, access_token = _signed_in(args)
     delete_passkey(pool, access_token, args.credential_id)
+    print(f"Deleted the passkey {args.credential_id} of {args.username or 'the signed-in user'}.", file=sys.stderr)
     return EXIT_OK

@@ -16,6 +16,7 @@ from authflow.cli.options import PoolConfig, deadline
 from authflow.cli.output import terminal_output, warn
 from authflow.errors import (
     AuthflowError,
+    CodeMismatchError,
     ExpiredCodeError,
     MissingAnswerError,
     PasswordResetRequiredError,
@@ -123,11 +124,19 @@ class NonInteractiveHandler:
                     f"{missing[0]}=VALUE or set it in AUTHFLOW_ATTRIBUTES"
                 ) from None
         if prompt.error is not None and prompt.attempt > 1 and not self._may_try_again(prompt):
+            if prompt.kind is PromptKind.TOTP_CODE and self.env.totp_secret and isinstance(
+                    prompt.error, CodeMismatchError):
+                prompt.error.advice = ("The code made from AUTHFLOW_TOTP_SECRET was refused: check that it is this "
+                                       "user's secret (and that this machine's clock is right).")
             raise prompt.error
         try:
             return self._scripted.answer(prompt)
         except MissingAnswerError as exc:
-            raise MissingAnswerError(f"{exc.message}; {_what_to_set(prompt, self.env)}") from None
+            lacking = MissingAnswerError(exc.message)
+            todo = _what_to_set(prompt, self.env)
+            lacking.advice = f"{todo[:1].upper()}{todo[1:]}, or run the command at a terminal without " \
+                             "--non-interactive."
+            raise lacking from None
 
 
 def interactive(args: argparse.Namespace) -> bool:
@@ -173,6 +182,7 @@ def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | 
             handler=handler,
             auth_flow=args.auth_flow,
             preferred_challenge=args.preferred_challenge,
+            totp_issuer=getattr(args, "totp_issuer", None),
         )
         return username, tokens
     if not username:
@@ -186,6 +196,7 @@ def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | 
         auth_flow=args.auth_flow,
         preferred_challenge=args.preferred_challenge,
         deadline=deadline(args),
+        totp_issuer=getattr(args, "totp_issuer", None),
     )
     return username, tokens
 
@@ -223,7 +234,15 @@ def valid_tokens(
     tokens = cached_or_refreshed(cache, key, pool, leeway=leeway)
     if tokens is not None:
         return tokens
-    _, tokens = sign_in_from_args(args, pool, username)
+    try:
+        _, tokens = sign_in_from_args(args, pool, username)
+    except MissingAnswerError as exc:
+        if cached is not None:
+            raise
+        nothing = MissingAnswerError(f"nothing is cached for {username}, and signing in again lacks an answer")
+        more = exc.advice or "Set AUTHFLOW_PASSWORD."
+        nothing.advice = f"Run `authflow login --username {username}` first, or {more[:1].lower()}{more[1:]}"
+        raise nothing from None
     remember(cache, key, tokens)
     return tokens
 

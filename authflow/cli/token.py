@@ -17,10 +17,19 @@ def register(sub: Any) -> None:
         help="print a valid access token (cached, refreshed, or signing in again)",
         description="Print a valid access token: from the cache if it is not about to expire, else refreshed "
         "with the refresh token, else by signing in again.",
+        epilog="""examples:
+  curl -H "Authorization: Bearer $(authflow token --username alice)" https://api.example.com/me
+  authflow token --username alice --id-token --output json     the id token and when it expires
+  authflow token --username alice --leeway 600                 refreshed if it expires within 10 minutes""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_signed_in_options(token)
     token.add_argument("--id-token", action="store_true", help="print the id token instead")
-    token.add_argument("--leeway", type=float, default=60.0, metavar="SECONDS", help="refresh this long before expiry")
+    token.add_argument("--leeway", type=float, default=60.0, metavar="SECONDS",
+                       help="refresh when the token expires within this many seconds (default: %(default)g)")
+    token.add_argument("--output", metavar="FORMAT", choices=("token", "json"), default="token",
+                       help="token (default): the token alone | json: {\"AccessToken\" (or \"IdToken\"), "
+                       "\"ExpiresAt\" (ISO 8601, UTC), \"ExpiresIn\" (seconds left)}")
     add_domain_options(token, login=False)
     token.set_defaults(func=cmd_token)
 
@@ -30,5 +39,16 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.client_credentials:
         return cmd_token_client_credentials(args, config)
     tokens = valid_tokens(args, config, username_for(args), leeway=args.leeway)
-    print(format_tokens(tokens, "id-token" if args.id_token else "access-token"))
+    token = format_tokens(tokens, "id-token" if args.id_token else "access-token")
+    if getattr(args, "output", "token") == "json":
+        import json
+        import time
+        from datetime import datetime, timezone
+
+        expires = datetime.fromtimestamp(tokens.expires_at, timezone.utc).replace(microsecond=0)
+        print(json.dumps({"IdToken" if args.id_token else "AccessToken": token,
+                          "ExpiresAt": expires.isoformat().replace("+00:00", "Z"),
+                          "ExpiresIn": max(0, int(tokens.expires_at - time.time()))}))
+        return EXIT_OK
+    print(token)
     return EXIT_OK

@@ -32,14 +32,55 @@ from authflow.localpool.seed import load_seed
 
 log = logging.getLogger("authflow.localpool")
 
+EPILOG = """\
+what it prints:
+  stdout, first line: one JSON object: endpoint_url, pool_id, client_id, region, pools (each pool and its
+  client ids) and users (the seed's users, their passwords and what each shows); then nothing more.
+  stderr: one line per request (operation, status, error code; never a parameter value).
+  It runs until Ctrl-C (SIGINT) or SIGTERM.
+
+point the other commands at it (in another terminal):
+  export AUTHFLOW_ENDPOINT_URL=http://127.0.0.1:9229 AUTHFLOW_POOL_ID=us-east-1_AuthFlow1 \\
+         AUTHFLOW_CLIENT_ID=authflowdemoclient00000001     # the values of the first line
+  authflow login --username alice                          # password: Alice-Passw0rd!
+
+examples:
+  authflow local-pool --port 9229                 the demo users on a fixed port
+  authflow local-pool --seed my-pool.json --quiet  your own pools and users
+  authflow local-pool --data pool.db               keep what changes (users, tokens) between runs
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """A mistake in one line, not the usage block."""
+
+    def error(self, message: str) -> Any:
+        self.exit(2, f"authflow: {message} (see {self.prog} --help)\n")
+
+
+def port_number(text: str) -> int:
+    """An argparse ``type``: a TCP port, 0 (a free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number: give 0 to 65535 (0: a free port)")
+    return value
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="authflow local-pool",
-        description="Serve a strict, Cognito-compatible user pool on this machine (cognito-idp JSON 1.1).",
+        description="Serve a strict, Cognito-compatible user pool on this machine (cognito-idp JSON 1.1), with "
+        "demo users for every kind of sign-in unless --seed says otherwise. Nothing is sent anywhere: codes "
+        "'sent' by SMS or email are kept in its outbox (GET <endpoint_url>/_local/outbox).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--seed", metavar="FILE", help="JSON seed file (default: the built-in demo users)")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    parser.add_argument("--port", type=port_number, default=0, help="port to listen on, 0 to 65535 (default: a "
+                        "free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
     parser.add_argument("--operations", action="store_true",
@@ -83,10 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     log.propagate = False
     try:
         if args.workers < 1:
-            print("authflow local-pool: --workers is at least 1", file=sys.stderr)
+            print("authflow: local-pool --workers is at least 1", file=sys.stderr)
             return 2
         if args.workers > 1 and not args.data:
-            print("authflow local-pool: --workers needs --data (the processes share that file)", file=sys.stderr)
+            print("authflow: local-pool --workers needs --data (the processes share that file)", file=sys.stderr)
             return 2
         if args.worker_fd is not None:
             return _worker(args)
@@ -94,16 +135,16 @@ def main(argv: list[str] | None = None) -> int:
             seed = load_seed(args.seed or "demo")
         except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            print(f"authflow local-pool: --seed {args.seed or 'demo'}: {reason}", file=sys.stderr)
+            print(f"authflow: local-pool --seed {args.seed or 'demo'}: {reason}", file=sys.stderr)
             return 2
         try:
             pool = LocalUserPool(seed, host=args.host, port=args.port, data=args.data)
         except StoreError as exc:
-            print(f"authflow local-pool: --data {exc}", file=sys.stderr)
+            print(f"authflow: local-pool --data {exc}", file=sys.stderr)
             return 2
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            print(f"authflow local-pool: --seed {args.seed or 'demo'}: {reason}", file=sys.stderr)
+            print(f"authflow: local-pool --seed {args.seed or 'demo'}: {reason}", file=sys.stderr)
             return 2
         try:
             if args.workers > 1:
@@ -111,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 pool.start()
             except OSError as exc:
-                print(f"authflow local-pool: cannot listen on {args.host}:{args.port} ({exc.strerror})",
+                print(f"authflow: local-pool cannot listen on {args.host}:{args.port} ({exc.strerror})",
                       file=sys.stderr)
                 return 1
             return _serve(pool)
@@ -164,7 +205,7 @@ def _serve_workers(pool: LocalUserPool, args: argparse.Namespace) -> int:
     try:
         listening = socket.create_server((args.host, args.port), backlog=512)
     except OSError as exc:
-        print(f"authflow local-pool: cannot listen on {args.host}:{args.port} ({exc.strerror})", file=sys.stderr)
+        print(f"authflow: local-pool cannot listen on {args.host}:{args.port} ({exc.strerror})", file=sys.stderr)
         return 1
     host, port = listening.getsockname()[:2]
     endpoint_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

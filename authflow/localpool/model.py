@@ -61,7 +61,10 @@ EXPLICIT_AUTH_FLOWS = (
     "ALLOW_USER_SRP_AUTH",
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_AUTH",
+    "ALLOW_CLIENT_TOKEN_AUTH",
 )
+#: GetClientToken's flow: an app client with it has no user flow (Cognito: they are mutually exclusive).
+CLIENT_TOKEN_AUTH = "ALLOW_CLIENT_TOKEN_AUTH"
 #: The legacy ExplicitAuthFlows values and the ALLOW_ value each one means.
 LEGACY_AUTH_FLOWS = {
     "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
@@ -85,6 +88,8 @@ def normalize_auth_flows(flows: list[str] | tuple[str, ...]) -> set[str]:
         if name not in EXPLICIT_AUTH_FLOWS:
             raise ValueError(f"unknown explicit auth flow {flow!r}")
         result.add(name)
+    if CLIENT_TOKEN_AUTH in result and len(result) > 1:
+        raise ValueError("ALLOW_CLIENT_TOKEN_AUTH must be the only explicit auth flow of its client")
     return result
 
 

@@ -40,7 +40,7 @@ from authflow.localpool.account import revoke_token
 from authflow.localpool.codec import decode, encode
 from authflow.localpool.errors import PoolError
 from authflow.localpool.login_pages import Field, Form
-from authflow.localpool.model import SOFTWARE_TOKEN_MFA, AppClient, PoolRecord, User, opaque_token
+from authflow.localpool.model import CLIENT_TOKEN_AUTH, SOFTWARE_TOKEN_MFA, AppClient, PoolRecord, User, opaque_token
 from authflow.localpool.oauth_state import (
     AuthorizationCode,
     AuthorizeRequest,
@@ -617,13 +617,14 @@ def _client_credentials_grant(svc: Service, req: WebRequest, pool: PoolRecord, c
 
 def get_client_token(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     """GetClientToken (cognito-idp, 2026-08): the client_credentials grant as an API call (ClientId, Secret,
-    Scopes -> ClientAuthenticationResult)."""
+    Scopes -> ClientAuthenticationResult), for a client with a secret and ALLOW_CLIENT_TOKEN_AUTH (its only
+    explicit auth flow); the scopes are its allowed OAuth scopes."""
     pool, client = svc.client(required_str(p, "ClientId"))
     secret = optional_str(p, "Secret") or ""
     if client.secret is None or not hmac.compare_digest(secret.encode(), client.secret.encode()):
         raise PoolError("NotAuthorizedException", f"Unable to verify secret for client {client.id}")
-    if "client_credentials" not in client.allowed_oauth_flows:
-        raise PoolError("InvalidParameterException", "Client token flow not enabled for this client")
+    if CLIENT_TOKEN_AUTH not in client.explicit_auth_flows:
+        raise PoolError("InvalidParameterException", f"{CLIENT_TOKEN_AUTH} flow not enabled for this client")
     scopes = p.get("Scopes")
     if scopes is None:
         scopes = list(client.allowed_oauth_scopes)

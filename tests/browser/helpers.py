@@ -71,7 +71,7 @@ def seed() -> dict[str, Any]:
              "explicit_auth_flows": ["ALLOW_REFRESH_TOKEN_AUTH"], "callback_urls": [CALLBACK],
              "allowed_oauth_flows": ["code"], "allowed_oauth_scopes": ["openid", "email"]},
             {"id": "machine000000000000000000a", "name": "machine", "secret": MACHINE_SECRET,
-             "explicit_auth_flows": [], "allowed_oauth_flows": ["client_credentials"],
+             "explicit_auth_flows": ["ALLOW_CLIENT_TOKEN_AUTH"], "allowed_oauth_flows": ["client_credentials"],
              "allowed_oauth_scopes": [f"{API}/read", f"{API}/write"]},
             {"id": "federatedonly000000000000a", "name": "federated only", "explicit_auth_flows": [],
              "callback_urls": [CALLBACK], "allowed_oauth_flows": ["code"], "allowed_oauth_scopes": ["openid"],

@@ -542,3 +542,12 @@ def test_origin_is_the_host_the_browser_used(pool: LocalUserPool) -> None:
     done = web.post(page.form_action(), {"_csrf": page.csrf(), "username": "alice", "password": "Alice-Passw0rd!"},
                     headers={"Origin": origin})
     assert done.status == 302
+
+
+def test_get_client_token_needs_allow_client_token_auth_alone(pool: LocalUserPool) -> None:
+    with pytest.raises(ClientError) as refused:  # a client with a secret, but user flows only
+        cognito(pool).get_client_token(ClientId=CONFIDENTIAL, Secret=CONFIDENTIAL_SECRET)  # type: ignore[attr-defined]
+    assert "ALLOW_CLIENT_TOKEN_AUTH flow not enabled" in refused.value.response["Error"]["Message"]
+    with pytest.raises(ValueError, match="the only explicit auth flow"):
+        pool.add_client(name="both", secret=True,
+                        explicit_auth_flows=["ALLOW_CLIENT_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"])

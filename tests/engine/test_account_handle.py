@@ -11,7 +11,7 @@ import pyotp
 import pytest
 
 from authflow import Account, AccountStep, AuthFlow, ScriptedHandler, TotpCodes, UserPool, sign_in
-from authflow.account import PasskeyMfaError, TotpNotVerifiedError
+from authflow.account import AttributeNotVerifiedError, PasskeyMfaError, TotpNotVerifiedError
 from authflow.errors import (
     CodeMismatchError,
     CognitoError,
@@ -240,3 +240,15 @@ def test_sms_mfa_needs_a_verified_phone_number(local_pool: LocalUserPool, pool: 
     with pytest.raises(UsageError, match="phone number"):
         account_of(local_pool, pool, "bea").enable_mfa("sms").run()
     assert local_pool.requests("SetUserMFAPreference")[-1].status == 200  # bea's was never sent
+
+
+def test_an_attribute_changed_but_not_verified_is_said(local_pool: LocalUserPool, pool: UserPool) -> None:
+    local_pool.pool().auto_verified_attributes = ["email"]
+    local_pool.add_user("ada", PASSWORD, attributes={"email": "ada@example.com", "email_verified": "true"})
+    ada = account_of(local_pool, pool)
+    wrong = "00000000"  # eight digits: never one of the pool's six-digit codes
+    with pytest.raises(AttributeNotVerifiedError, match="email changed but not verified") as info:
+        ada.update_attributes({"email": "ada@new.example"}).run(lambda prompt: wrong)
+    assert info.value.__cause__ is not None
+    attributes = ada.attributes()
+    assert (attributes["email"], attributes["email_verified"]) == ("ada@new.example", "false")

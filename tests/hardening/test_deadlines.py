@@ -105,6 +105,7 @@ def test_the_cli_says_which_deadline_passed(trickling: SlowServer) -> None:
     proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert time.monotonic() - started < 15
     assert proc.returncode == 1
-    assert proc.stderr.startswith("SignInDeadline:") and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith("authflow: ") and "(SignInDeadline)." in proc.stderr, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
     bad = subprocess.run([*command[:-1], "soon"], env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "number of seconds" in bad.stderr

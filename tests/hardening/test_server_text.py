@@ -53,7 +53,7 @@ def test_the_cli_prints_one_clean_line_for_a_hostile_error(fake: Scripted) -> No
     )
     assert proc.returncode == 1
     assert len(proc.stderr.splitlines()) == 1 and "\x1b" not in proc.stderr and len(proc.stderr) < 1200
-    assert proc.stderr.startswith("NotAuthorizedException")
+    assert proc.stderr.startswith("authflow: ") and proc.stderr.rstrip().endswith("(NotAuthorizedException).")
 
 
 def test_a_pool_that_asks_custom_challenges_for_ever_is_stopped(fake: Scripted, pool: UserPool) -> None:

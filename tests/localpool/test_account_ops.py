@@ -136,3 +136,16 @@ def test_factor_configuration(local_pool: LocalUserPool, tmp_path: Path) -> None
 
     assert "AuthenticationResult" in passkey_sign_in(verify_user=True)  # UV: the passkey is MFA too
     assert passkey_sign_in(verify_user=False)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"  # no UV: MFA follows
+
+
+def test_the_account_fields_persist(local_pool: LocalUserPool) -> None:
+    """Passkey MFA, the authenticator's name and the pool's FactorConfiguration survive the durable store's codec."""
+    from authflow.localpool import codec
+    from authflow.localpool.model import User, WebAuthnConfig
+
+    user = local_pool.add_user("ada", PASSWORD)
+    user.webauthn_mfa, user.totp_device_name = True, "Work phone"
+    again = codec.decode(User, codec.encode(user))
+    assert (again.webauthn_mfa, again.totp_device_name) == (True, "Work phone")
+    config = WebAuthnConfig(relying_party_id="localhost", factor_configuration="MULTI_FACTOR_WITH_USER_VERIFICATION")
+    assert codec.decode(WebAuthnConfig, codec.encode(config)) == config

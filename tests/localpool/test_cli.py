@@ -128,7 +128,7 @@ def test_bad_seed_is_one_line_naming_the_file_and_exit_2(tmp_path: Path) -> None
     process = spawn("--seed", str(seed))
     out, err = process.communicate(timeout=20)
     assert process.returncode == 2 and out == ""
-    assert err.startswith(f"authflow local-pool: --seed {seed}: ") and err.count("\n") == 1
+    assert err.startswith(f"authflow: local-pool --seed {seed}: ") and err.count("\n") == 1
     assert "nonsense" in err and "Traceback" not in err
 
 

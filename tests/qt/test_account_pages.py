@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from authflow import ScriptedHandler, sign_in
 from authflow.localpool import LocalUserPool
@@ -49,6 +49,34 @@ def test_sign_up_then_a_new_confirmation_code_then_signed_in(local_pool: LocalUs
     d.type("code", local_pool.last_code("nina", purpose="CONFIRM_SIGN_UP"))
     d.submit()
     signed_in(d, local_pool, "nina")
+
+
+def test_sign_up_asks_for_the_attribute_the_pool_requires(demo: LocalUserPool, open_dialog: Any) -> None:
+    """The demo pool requires a name the app did not ask for: Cognito's refusal names it, the page asks for
+    it (the password already chosen stands), and the account is created."""
+    d = open_dialog(watched(demo), allow_sign_up=True, flow_options={"sign_up_attributes": ("email",)})
+    d.wait_for(UsernameScreen)
+    d.type("username", "nina")
+    d.click("sign_up")
+    first = d.wait_for(SignUpPage)
+    d.type("password", PASSWORD)
+    d.type("confirm", PASSWORD)
+    d.type("email", "nina@example.com")
+    d.submit()
+    d.qtbot.waitUntil(lambda: not d.widget.busy and d.page is not first, timeout=10_000)
+    page = d.wait_for(SignUpPage)
+    assert "name: The attribute is required" in page.error.text()
+    assert {line.objectName() for line in page.findChildren(QLineEdit)} >= {"name", "email"}
+    assert page.findChild(QLineEdit, "password") is None
+    assert "needs more about nina" in " ".join(label.text() for label in page.findChildren(QLabel))
+    d.type("name", "Nina Smith")
+    d.submit()
+    code = d.wait_for(CodePage)
+    assert code.prompt.challenge_name == "CONFIRM_SIGN_UP"
+    d.type("code", demo.last_code("nina", purpose="CONFIRM_SIGN_UP"))
+    d.submit()
+    signed_in(d, demo, "nina")
+    assert demo.user("nina").attributes["name"] == "Nina Smith"
 
 
 def test_forgot_password_from_the_password_screen(demo: LocalUserPool, open_dialog: Any) -> None:

@@ -1,0 +1,103 @@
+"""A failure said in one line, one way for every command:
+
+    authflow: <what happened> (<the Cognito error code, or the local failure's code>). <what to do>
+
+The code in parentheses is what scripts look for (the contract: the error code is named on stderr); what to do
+is said only where it can help: the pool id and client id are named only when Cognito says that the pool or
+the client does not exist, not after a wrong password.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from authflow.errors import (
+    AuthflowError,
+    CodeMismatchError,
+    DeadlineError,
+    EndpointError,
+    ExpiredCodeError,
+    IncorrectCredentialsError,
+    LockedOutError,
+    MissingAnswerError,
+    NotCognitoError,
+    PasswordResetRequiredError,
+    ResourceNotFoundError,
+    SecretHashError,
+    SessionExpiredError,
+    SignInCancelled,
+    TooManyRequestsError,
+    UsageError,
+    UserDisabledError,
+    UserNotConfirmedError,
+    UserNotFoundError,
+)
+
+#: Codes that only repeat the kind of failure (a Python class name to a person): not shown.
+_PLAIN = frozenset({"UsageError", "AuthflowError", "Cancelled"})
+
+
+def error_line(error: AuthflowError, args: argparse.Namespace | None = None) -> str:
+    """``error`` as the one line the ``authflow`` command prints (without a newline)."""
+    what = _what(error)
+    code = "" if error.code in _PLAIN else f" ({error.code})"
+    todo = getattr(error, "advice", "") or advice(error, args)
+    return f"authflow: {what}{code}." + (f" {todo}" if todo else "")
+
+
+def _what(error: AuthflowError) -> str:
+    text = " ".join((error.message or error.code).split()).rstrip(". ")
+    first = text.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:].islower():  # "Incorrect username" -> "incorrect username"; not "SMS"
+        text = text[:1].lower() + text[1:]
+    return text
+
+
+def _flag(args: argparse.Namespace | None, name: str) -> str:
+    value = getattr(args, name, None) if args is not None else None
+    return str(value) if value else "?"
+
+
+def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
+    """What a person can do about ``error`` (empty when the message already says, or nothing helps)."""
+    command = f"authflow confirm-sign-up --username {_flag(args, 'username')}"
+    if isinstance(error, NotCognitoError):
+        return (f"Check --endpoint-url (AUTHFLOW_ENDPOINT_URL, now {_flag(args, 'endpoint_url')}): it must be a "
+                "Cognito user pool endpoint, such as the URL `authflow local-pool` prints, or unset for AWS.")
+    if isinstance(error, ResourceNotFoundError):
+        text = error.message.lower()
+        if "client" in text or "pool" in text:
+            return f"Check the pool id ({_flag(args, 'pool_id')}) and the client id ({_flag(args, 'client_id')})."
+        if "credential" in text:
+            return "`authflow passkey list` shows the ids of this user's passkeys."
+        return ""
+    if isinstance(error, IncorrectCredentialsError):
+        if _flag(args, "auth_flow") in ("USER_SRP_AUTH", "CUSTOM_AUTH"):  # SRP mixes the pool id into the proof
+            return (f"Check the username and the password; with SRP a wrong pool id ({_flag(args, 'pool_id')}) is "
+                    "refused the same way, so check it too if the password is right.")
+        return "Check the username and the password (AUTHFLOW_PASSWORD when not asked)."
+    if isinstance(error, UserNotFoundError):
+        return "Check the username (an alias such as an email works only where the pool allows it)."
+    if isinstance(error, LockedOutError):
+        return "Too many wrong answers: wait a few minutes before trying again."
+    if isinstance(error, UserDisabledError):
+        return "An administrator of the user pool must enable the user."
+    if isinstance(error, SecretHashError):
+        return "Check the client secret (--client-secret, AUTHFLOW_CLIENT_SECRET)."
+    if isinstance(error, SessionExpiredError):
+        return "The sign-in took too long: run the command again."
+    if isinstance(error, UserNotConfirmedError):
+        return f"Confirm the account first: {command}."
+    if isinstance(error, PasswordResetRequiredError):
+        return f"Reset the password first: authflow reset-password --username {_flag(args, 'username')}."
+    if isinstance(error, CodeMismatchError | ExpiredCodeError):
+        return "Run the command again with a new code."
+    if isinstance(error, TooManyRequestsError):
+        return "Cognito is throttling requests: try again in a moment."
+    if isinstance(error, EndpointError):
+        return "Check the network, and --endpoint-url / --region."
+    if isinstance(error, DeadlineError):
+        return "The server answers too slowly: try again later (--deadline sets the limit)."
+    if isinstance(error, (MissingAnswerError, UsageError, SignInCancelled)):
+        return ""
+    return ""

@@ -259,8 +259,11 @@ def test_cached_credentials_start_fast_and_import_no_botocore(local: LocalUserPo
         subprocess.run(args, env=env, cwd=str(REPO), capture_output=True, check=True, timeout=60)
         return time.perf_counter() - started
 
-    bare, ours = [], []
-    for _ in range(11):  # alternating, so that load on the machine hits both alike; the quickest of each
+    # Alternating, so that load on the machine hits both alike; the quickest of each (what start-up costs
+    # when nothing else is running); at least 5 rounds, more (up to 25) while a busy machine blurs it.
+    bare: list[float] = []
+    ours: list[float] = []
+    while len(ours) < 5 or (min(ours) >= 4 * min(bare) and len(ours) < 25):
         bare.append(wall([sys.executable, "-c", "pass"]))
         ours.append(wall(command))
     assert min(ours) < 4 * min(bare), (ours, bare)

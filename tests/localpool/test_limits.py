@@ -298,3 +298,23 @@ def test_device_name_and_verifier_are_bounded(local_pool: LocalUserPool) -> None
                    DeviceName="phone")[0] == "InvalidParameterException"
     client.confirm_device(AccessToken=token, DeviceKey=device, DeviceSecretVerifierConfig=config,
                           DeviceName="d" * DEVICE_NAME_MAX)
+
+
+def test_attempt_limits_hold_across_a_restart_with_data(tmp_path: Path) -> None:
+    """The wrong tries and the code requests are kept with the user: a restarted durable pool still refuses."""
+    data = tmp_path / "pool.db"
+    with LocalUserPool(data=data) as first:
+        first.add_user("rita", PASSWORD, attributes={"email": "rita@example.com", "email_verified": "true"})
+        client = idp(first)
+        for _ in range(CODE_REQUESTS_PER_WINDOW):
+            client.forgot_password(ClientId=first.client_id, Username="rita")
+        code = first.last_code("rita", purpose="FORGOT_PASSWORD")
+        for _ in range(MAX_WRONG_CODES):
+            refused(client.confirm_forgot_password, ClientId=first.client_id, Username="rita",
+                    ConfirmationCode=wrong(code), Password="N3w-Passw0rd!")
+        client_id = first.client_id
+    with LocalUserPool(data=data) as again:
+        client = idp(again)
+        assert refused(client.confirm_forgot_password, ClientId=client_id, Username="rita", ConfirmationCode=code,
+                       Password="N3w-Passw0rd!") == LIMIT
+        assert refused(client.forgot_password, ClientId=client_id, Username="rita") == LIMIT

@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from authflow.calls import Request
 from authflow.errors import (
@@ -56,21 +56,23 @@ from authflow.errors import (
 from authflow.prompts import RESEND_ANSWER, Answer, Field, Prompt, PromptKind, Resend, normalize_answer
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from authflow.tokencache import CacheKey, TokenCache
     from authflow.tokens import Tokens
     from authflow.transport import UserPool
 
+    class AccountPool(Protocol):
+        """What an account needs of its pool: a :class:`~authflow.transport.UserPool`, or
+        :class:`authflow.wire.AccountPool` (which starts without botocore)."""
 
-class AccountPool(Protocol):
-    """What an account needs of its pool: a :class:`~authflow.transport.UserPool`, or
-    :class:`authflow.wire.AccountPool` (which starts without botocore)."""
+        pool_name: str
 
-    pool_name: str
+        def send(self, request: Request) -> dict[str, Any]: ...
 
-    def send(self, request: Request) -> dict[str, Any]: ...
+        def refresh(self, refresh_token: str, *, username: str | None = None,
+                    device_key: str | None = None) -> Tokens: ...
 
-    def refresh(self, refresh_token: str, *, username: str | None = None,
-                device_key: str | None = None) -> Tokens: ...
 
 __all__ = [
     "Account",

@@ -10,7 +10,6 @@ anything else (a refresh, a sign-in) to a :class:`~authflow.transport.UserPool` 
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -35,50 +34,118 @@ def endpoint(region: str, endpoint_url: str | None) -> str:
 
 
 class Connection:
-    """One keep-alive HTTP(S) connection to a Cognito endpoint (reopened when the server closed it)."""
+    """One keep-alive HTTP/1.1 connection to a Cognito endpoint, reopened when the server closed it.
+
+    It is a plain socket (TLS for https) rather than ``http.client``: what it needs of HTTP is one POST and a
+    reply with Content-Length or chunked encoding, and ``http.client`` would load the ``email`` package (and
+    ``ssl`` for an http endpoint), a third of an account read's start-up."""
 
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("the endpoint is not an http(s) URL")
         self.url, self.timeout = url, timeout
+        self.tls = parts.scheme == "https"
+        self.host = parts.hostname
+        self.port = parts.port or (443 if self.tls else 80)
+        default = (self.tls and self.port == 443) or (not self.tls and self.port == 80)
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self.authority = host if default else f"{host}:{self.port}"
         self.path = parts.path or "/"
-        self._parts = parts
-        self._connection: http.client.HTTPConnection | None = None
+        self._socket: Any = None
+        self._reader: Any = None
 
-    def _open(self) -> http.client.HTTPConnection:
-        if self._connection is None:
-            parts = self._parts
-            if parts.scheme == "https":
-                self._connection = http.client.HTTPSConnection(parts.hostname or "", parts.port, timeout=self.timeout)
-            else:
-                self._connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
-        return self._connection
+    def _open(self) -> None:
+        import socket
+
+        connection = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        if self.tls:
+            import ssl
+
+            connection = ssl.create_default_context().wrap_socket(connection, server_hostname=self.host)
+        self._socket, self._reader = connection, connection.makefile("rb")
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        if self._socket is not None:
+            self._reader.close()
+            self._socket.close()
+            self._socket = self._reader = None
 
     def post(self, target: str, body: bytes) -> tuple[int, bytes]:
-        headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": target, "User-Agent": "authflow"}
-        for attempt in (1, 2):  # a kept connection the server closed meanwhile: once more on a new one
-            connection = self._open()
+        head = (f"POST {self.path} HTTP/1.1\r\nHost: {self.authority}\r\nContent-Type: {CONTENT_TYPE}\r\n"
+                f"X-Amz-Target: {target}\r\nUser-Agent: authflow\r\nContent-Length: {len(body)}\r\n\r\n")
+        for attempt in (1, 2):
+            kept = self._socket is not None
+            if not kept:
+                self._open()
             try:
-                connection.request("POST", self.path, body=body, headers=headers)
-                response = connection.getresponse()
-                raw = response.read(MAX_REPLY + 1)
-                if response.will_close:
+                self._socket.sendall(head.encode("latin-1") + body)
+                status, headers = self._head()
+                raw = self._body(headers)
+                framed = "content-length" in headers or "chunked" in headers.get("transfer-encoding", "").lower()
+                if headers.get("connection", "").lower() == "close" or not framed:
                     self.close()
-                return response.status, raw
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                return status, raw
+            except (ConnectionError, _Closed):
                 self.close()
-                if attempt == 2:
+                if not kept or attempt == 2:  # a kept connection the server closed meanwhile: once more
                     raise
             except BaseException:
                 self.close()
                 raise
         raise AssertionError("unreachable")
+
+    def _line(self) -> bytes:
+        line: bytes = self._reader.readline(65537)
+        if not line:
+            raise _Closed("the server closed the connection")
+        if len(line) > 65536:
+            raise MalformedResponseError("a line of the HTTP answer is too long")
+        return line
+
+    def _head(self) -> tuple[int, dict[str, str]]:
+        status_line = self._line().decode("latin-1").split(None, 2)
+        if len(status_line) < 2 or not status_line[0].startswith("HTTP/") or not status_line[1].isdigit():
+            raise MalformedResponseError("the answer is not HTTP")
+        headers: dict[str, str] = {}
+        while True:
+            line = self._line().decode("latin-1").rstrip("\r\n")
+            if not line:
+                return int(status_line[1]), headers
+            if len(headers) > 100:
+                raise MalformedResponseError("the HTTP answer has too many headers")
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+
+    def _body(self, headers: dict[str, str]) -> bytes:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                length = int(self._line().split(b";", 1)[0].strip() or b"0", 16)
+                if length == 0:
+                    while self._line() not in (b"\r\n", b"\n"):  # trailers
+                        pass
+                    return b"".join(chunks)
+                size += length
+                if size > MAX_REPLY:
+                    raise MalformedResponseError("the answer is larger than any Cognito answer")
+                chunks.append(self._reader.read(length))
+                self._line()  # the chunk's CRLF
+        if "content-length" in headers:
+            length = int(headers["content-length"])
+            if length > MAX_REPLY:
+                raise MalformedResponseError("the answer is larger than any Cognito answer")
+            data: bytes = self._reader.read(length)
+            if len(data) < length:
+                raise MalformedResponseError("the answer ended before its Content-Length")
+            return data
+        rest: bytes = self._reader.read(MAX_REPLY + 1)  # until the server closes
+        return rest
+
+
+class _Closed(ConnectionError):
+    """The server closed the connection (before or within an answer)."""
 
 
 def send(connection: Connection, request: Request) -> dict[str, Any]:
@@ -89,7 +156,9 @@ def send(connection: Connection, request: Request) -> dict[str, Any]:
     except TimeoutError:
         raise DeadlineError(f"{request.operation}: Cognito sent nothing for {connection.timeout:g} s (read timeout)",
                             code="ReadTimeout") from None
-    except (OSError, http.client.HTTPException):
+    except ValueError:  # a chunk size or Content-Length that is not a number
+        raise MalformedResponseError(f"{request.operation}: the HTTP answer could not be read") from None
+    except OSError:
         raise EndpointError(f"cannot reach {printable(connection.url, 200)}") from None
     if len(raw) > MAX_REPLY:
         raise MalformedResponseError(f"{request.operation}: the answer is larger than any Cognito answer")

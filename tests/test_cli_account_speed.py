@@ -1,10 +1,12 @@
 """``authflow account`` with a valid cached token starts about as fast as ``authflow token``: it reads the
-account over plain JSON (authflow.wire), never importing botocore, and its wall time stays under 1.5x
-``authflow token``'s (medians of interleaved runs, as benchmarks/bench_startup.py measures them)."""
+account over plain JSON (authflow.wire), never importing botocore, and its start-up costs under 1.5x
+``authflow token``'s: the CPU time of each process (medians of interleaved runs), which other work on a busy
+machine moves far less than wall time (benchmarks/bench_startup.py reports wall times)."""
 
 from __future__ import annotations
 
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,17 +47,23 @@ def test_account_read_is_quick_and_needs_no_botocore(local_pool: LocalUserPool, 
     assert report == {"status": 0, "botocore": False, "prompt_toolkit": False}, probe.stderr
     assert json.loads(probe.stdout)["Attributes"]["email"] == "speedy@example.com"
 
-    def wall(command: str) -> float:
+    def run(command: str) -> tuple[float, float]:
+        """(wall seconds, CPU seconds of the process): the CPU time is what start-up costs the command itself,
+        little moved by other work on a busy machine; the wall time is what a person waits."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "authflow", command, "--non-interactive"], env=env, cwd=REPO,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=60)
-        return time.perf_counter() - start
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
-    wall("token"), wall("account")  # warm-up: the bytecode is written
+    run("token"), run("account")  # warm-up: the bytecode is written
     token, account = [], []
     for _ in range(5):
-        token.append(wall("token"))
-        account.append(wall("account"))
-    ratio = statistics.median(account) / statistics.median(token)
-    print(f"authflow account: {ratio:.2f}x authflow token")
-    assert ratio < 1.5, f"authflow account took {ratio:.2f}x authflow token's start-up"
+        token.append(run("token"))
+        account.append(run("account"))
+    cpu = statistics.median(a[1] for a in account) / statistics.median(t[1] for t in token)
+    wall = statistics.median(a[0] for a in account) / statistics.median(t[0] for t in token)
+    print(f"authflow account: {cpu:.2f}x authflow token's CPU time, {wall:.2f}x its wall time (medians)")
+    assert cpu < 1.5, f"authflow account's start-up took {cpu:.2f}x authflow token's (CPU time)"

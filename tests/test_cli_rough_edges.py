@@ -240,3 +240,25 @@ def test_local_pool_help_says_what_it_prints_and_how_to_use_it(tmp_path: Path) -
     done = run_cli(["local-pool", "--help"], credential_free_env(tmp_path))
     assert "what it prints:" in done.stdout and "AUTHFLOW_ENDPOINT_URL" in done.stdout
     assert "authflow login" in done.stdout
+
+
+def test_ctrl_c_at_the_sign_up_code_says_the_account_exists(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
+    pool, env = demo
+    child = terminal({**env, "AUTHFLOW_PASSWORD": "Nina-Passw0rd!1"}, "sign-up", "--username", "nina",
+                     "--attribute", "email=nina@example.com", "--attribute", "name=Nina", "--output", "json")
+    child.expect_exact("Code:")
+    child.send("\x03")
+    child.expect(pexpect.EOF)
+    said = " ".join(str(child.before).split())
+    child.close()
+    assert child.exitstatus == 130
+    assert "exists now but is not confirmed" in said and "authflow confirm-sign-up --username nina" in said
+    assert pool.user("nina").status == "UNCONFIRMED"
+
+
+def test_the_first_factor_labels_say_what_differs() -> None:
+    from authflow.labels import CHOICE_LABELS
+
+    srp, plain = CHOICE_LABELS["PASSWORD_SRP"], CHOICE_LABELS["PASSWORD"]
+    assert srp.startswith("Password") and plain.startswith("Password") and srp != plain
+    assert "without sending" in srp and "sent" in plain and not srp.startswith("Password (SRP")

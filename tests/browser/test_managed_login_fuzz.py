@@ -56,3 +56,32 @@ def test_no_500_and_redirects_only_where_listed(
     assert answer.status < 500, (method, url, form, answer.body[:300])
     if answer.status in (301, 302, 303, 307, 308):
         assert allowed_redirect(answer.location, pool), (method, url, answer.location)
+
+
+USERS = st.sampled_from(["alice", "tina", "sam", "max", "newton", "nobody", "alice@example.com", "", "<b>"])
+ANSWERS = st.fixed_dictionaries({}, optional={
+    "username": USERS, "password": st.sampled_from(["Alice-Passw0rd!", "Tina-Passw0rd!", "Max-Passw0rd!",
+                                                     "Temp-Passw0rd!", "wrong", ""]),
+    "code": st.text(alphabet="0123456789a", max_size=8), "choice": st.sampled_from(["SMS_MFA", "EMAIL_OTP", "X"]),
+    "new_password": st.sampled_from(["New-Passw0rd!", "weak", ""]), "confirm_password": st.sampled_from(
+        ["New-Passw0rd!", "weak", ""]), "attribute_name": st.text(max_size=10),
+})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(ANSWERS, min_size=1, max_size=4))
+def test_pages_answer_any_sequence_of_forms(pool: LocalUserPool, steps: list[dict[str, str]]) -> None:
+    """A real sign-in page, then any answers in a row: each answer is a page, a redirect to the app, or an
+    error page; never a 500 and never a redirect elsewhere."""
+    from tests.browser.helpers import Reply
+
+    web = WebClient(pool.endpoint_url)
+    page: Reply = web.login_page()[0]
+    for answer in steps:
+        if page.status != 200 or 'name="_csrf"' not in page.body:
+            break
+        page = web.submit(page, **answer)
+        assert page.status < 500, (answer, page.body[:300])
+        if page.status == 302:
+            assert allowed_redirect(page.location, pool), page.location
+            break

@@ -176,3 +176,13 @@ def test_title_and_body_share_a_left_edge_and_inputs_line_up(qtbot: object, qapp
             assert all(b.focusPolicy().value & 0x1 == 0 for b in buttons), name  # no Tab focus
     assert len(set(input_edges.values())) == 1, input_edges
     assert heights["PasswordPage(None)"] < max(heights.values()) - 40, heights  # fits, not the tallest
+
+
+def test_a_code_page_says_how_the_code_went_even_without_where(qtbot: object) -> None:
+    from authflow.qt import CodePage
+
+    dialog = SignInDialog(UserPool("us-east-1_Layout", "client", endpoint_url="http://127.0.0.1:9"))
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    emailed = prompt(PromptKind.CODE, "EMAIL_OTP", "Enter the code.", CODE, delivery_medium="EMAIL")
+    page = CodePage(emailed, dialog.widget)
+    assert page.intro() == "We sent a code by email. Enter it below."

@@ -113,6 +113,7 @@ class UserPool:
         self._client = client if client is not None else self._build_client(max_attempts)
         #: The sign-in calls sent the short way, once botocore has sent one of each (see _DirectCall).
         self._direct: dict[str, _DirectCall] = {}
+        self._direct_allowed = self._own_client
         if self._own_client:
             self._learn_direct()
         #: Set once the server turned out to have no GetTokensFromRefreshToken.
@@ -151,7 +152,7 @@ class UserPool:
     def _learn_one(self, request: Any, **_: Any) -> None:
         operation = request.headers.get("X-Amz-Target", b"")
         operation = (operation.decode() if isinstance(operation, bytes) else str(operation)).rpartition(".")[2]
-        if operation in DIRECT_OPERATIONS and operation not in self._direct:
+        if self._direct_allowed and operation in DIRECT_OPERATIONS and operation not in self._direct:
             agent = request.headers.get("User-Agent", b"")
             self._direct[operation] = _DirectCall(
                 self._client, operation, request.url, agent.decode() if isinstance(agent, bytes) else str(agent),
@@ -159,7 +160,11 @@ class UserPool:
 
     @property
     def client(self) -> Any:
-        """The botocore ``cognito-idp`` client in use."""
+        """The botocore ``cognito-idp`` client in use. Whoever takes it may register event hooks on it (the
+        command line's ``--verbose`` does), so from then on every call goes through the client's methods,
+        never the short way of :class:`_DirectCall`, which fires no hooks."""
+        self._direct_allowed = False
+        self._direct.clear()
         return self._client
 
     @property

@@ -18,11 +18,23 @@ from tests.engine.helpers import PASSWORD, TOTP_SECRET, claims
 
 
 def through_botocore(pool: UserPool) -> list[str]:
-    """The operations the client's methods send from now on (botocore's before-call event)."""
+    """The operations the client's methods send from now on (botocore's before-call event). It watches the
+    private client: taking ``pool.client`` would turn the short way off (see the test below)."""
     seen: list[str] = []
-    pool.client.meta.events.register("before-call.cognito-identity-provider",
-                                     lambda model, **_: seen.append(model.name))
+    pool._client.meta.events.register("before-call.cognito-identity-provider",
+                                      lambda model, **_: seen.append(model.name))
     return seen
+
+
+def test_whoever_takes_the_client_gets_every_call_through_its_hooks(local_pool: LocalUserPool) -> None:
+    local_pool.add_user("alice", PASSWORD)
+    pool = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
+    sign_in(pool, "alice", ScriptedHandler(password=PASSWORD))  # the short way learnt
+    hooked: list[str] = []
+    pool.client.meta.events.register("before-call.cognito-identity-provider",
+                                      lambda model, **_: hooked.append(model.name))
+    sign_in(pool, "alice", ScriptedHandler(password=PASSWORD))
+    assert hooked == ["InitiateAuth", "RespondToAuthChallenge"]  # an app's (or --verbose's) hooks see each call
 
 
 def test_after_the_first_call_of_each_the_sign_in_goes_the_short_way(local_pool: LocalUserPool) -> None:

@@ -42,7 +42,7 @@ def test_sign_ins_leave_nothing_behind(tmp_path: Path, durable: bool) -> None:
             tracemalloc.stop()
         changes = after.compare_to(before, "lineno")
         grown = sum(stat.size_diff for stat in changes)
-        # 64 bytes kept per sign-in would be 32 KB here (and 6 MiB over 100,000 sign-ins)
+        # 100 bytes kept per sign-in would be 50 KB here (and 10 MB over 100,000 sign-ins)
         assert grown < 32 * 1024, "\n".join(str(stat) for stat in changes[:5])
     finally:
         pool.close()

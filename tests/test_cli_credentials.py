@@ -103,7 +103,7 @@ def test_process_env_and_json_outputs_and_the_cache(local: LocalUserPool, tmp_pa
     assert not [p for p in cache.iterdir() if ".credentials-" in p.name and p.suffix == ".json"]
     done = run_cli(["credentials", "--non-interactive"], {**env, "AUTHFLOW_PASSWORD": ""})
     assert done.returncode == 2
-    assert_one_line_error(done, contains="AUTHFLOW_PASSWORD")
+    assert_one_line_error(done, contains="authflow login --username alice")
     credentials(local, env)  # signs in again (the identity id is kept: no second GetId)
     # Another role is another entry, fetched with CustomRoleArn for the same identity.
     admin = credentials(local, env, "--role-arn", ADMIN_ROLE)
@@ -295,7 +295,7 @@ def test_as_a_credential_process_it_never_asks_where_no_one_sees(local: LocalUse
         os.close(leader)
         os.close(follower)
     assert done.returncode == 2
-    assert_one_line_error(done, contains="or sign in first: authflow login --profile work")
+    assert_one_line_error(done, contains="Run `authflow login --profile work` first")
     done = run_cli(["login", "--profile", "work", "--non-interactive"], {**env, "AUTHFLOW_PASSWORD": PASSWORD})
     assert done.returncode == 0, done.stderr
     assert credentials(local, env, "--profile", "work")["Version"] == 1

@@ -157,8 +157,12 @@ class TrackedUsers(dict[str, User]):
         return super().pop(key, default)
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
 def _text(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    """Compact JSON; keys in the order the model gives them (fields in declaration order)."""
+    return _JSON.encode(value)
 
 
 _NOT_IN_POOL_ROW = NOT_PERSISTED | {"users"}  # each user is a row of its own

@@ -16,7 +16,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options, one_of
+from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options, keep_outer_values, one_of
 
 if TYPE_CHECKING:
     from authflow.account import Account
@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
     def action(name: str, summary: str, func: Any, parent: Any = actions) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = parent.add_parser(name, help=summary, description=summary + ".")
         add_signed_in_options(parser)
+        keep_outer_values(parser)
         parser.set_defaults(func=func)
         return parser
 

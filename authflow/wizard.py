@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession, print_formatted_text
-from prompt_toolkit.application.current import create_app_session
+from prompt_toolkit.application.current import create_app_session, get_app_session
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -133,6 +133,46 @@ def _describe_pattern(pattern: str) -> str:
     return f"The code is {low} to {high} digits." if high else f"The code is {low} digits."
 
 
+def wrap_parts(parts: Sequence[tuple[str, str]], width: int) -> list[tuple[str, str]]:
+    """Styled text wrapped between words so that no line is wider than ``width`` columns (a terminal would
+    otherwise break a long line in the middle of a word); a continued line keeps the first one's indent. A
+    word wider than the line (a key, a QR row) is left whole; nothing is wrapped in a terminal narrower than 20.
+    """
+    if width < 20:
+        return list(parts)
+    out: list[tuple[str, str]] = []
+    col, indent = 0, ""
+    words_on_line = False
+    pending: list[tuple[str, str]] = []  # the spaces after the last word, written only if a word follows here
+    for style, text in parts:
+        for piece in re.split(r"(\n|[ \t]+)", text):
+            if not piece:
+                continue
+            if piece == "\n":
+                out.append((style, piece))
+                col, indent, words_on_line, pending = 0, "", False, []
+            elif piece.isspace() and not words_on_line:
+                out.append((style, piece))  # the line's own indent
+                col += len(piece)
+                indent = " " * col
+            elif piece.isspace():
+                pending.append((style, piece))
+            else:
+                spaces = sum(len(p) for _, p in pending)
+                if words_on_line and col + spaces + len(piece) > width:
+                    out.append((style, "\n" + indent))
+                    col = len(indent)
+                else:
+                    out.extend(pending)
+                    col += spaces
+                pending = []
+                out.append((style, piece))
+                col += len(piece)
+                words_on_line = True
+    out.extend(pending)
+    return out
+
+
 class TerminalHandler:
     """Answers prompts by asking a person in the terminal (prompt_toolkit).
 
@@ -183,13 +223,13 @@ class TerminalHandler:
             yield
 
     def say(self, text: str, style: str = "class:info") -> None:
-        """Print one line (or several) for the person."""
-        with self._terminal():
-            print_formatted_text(FormattedText([(style, text)]), style=STYLE)
+        """Print one line (or several) for the person, wrapped between words to the terminal's width."""
+        self.say_parts((style, text))
 
     def say_parts(self, *parts: tuple[str, str]) -> None:
         with self._terminal():
-            print_formatted_text(FormattedText(list(parts)), style=STYLE)
+            columns = get_app_session().output.get_size().columns
+            print_formatted_text(FormattedText(wrap_parts(parts, columns)), style=STYLE)
 
     def _ask(
         self,

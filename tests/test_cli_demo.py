@@ -336,3 +336,31 @@ def test_in_80x24_the_menu_is_the_table_qr_fits_and_decodes_and_10_means_10(tmp_
         demo.wait_for(r"EXIT=0")
     finally:
         demo.close()
+
+
+def test_in_80_columns_no_line_is_broken_in_the_middle_of_a_word(tmp_path: Path) -> None:
+    """tina at 80x24: the TOTP secret, a wrong code's refusal, the id token and the AWS credentials lines are
+    wrapped between words, each line within 80 columns (the terminal broke them mid-word before)."""
+    env = credential_free_env(tmp_path)
+    env["TMUX_TMPDIR"] = str(tmp_path)
+    env.pop("TMUX", None)
+    env["TERM"] = "xterm-256color"
+    argv = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "authflow", "demo"])
+    demo = Tmux(f"cd {shlex.quote(str(REPO))} && {argv}", env, width=80, height=24)
+    try:
+        demo.wait_for(r"Number:")
+        demo.type(str(list(SEED_USERS).index("tina") + 1))
+        demo.wait_for(r"Password for tina:")
+        demo.type(SEED_USERS["tina"]["password"])
+        demo.wait_for(r"\nCode:")
+        demo.type("000000")
+        demo.wait_for(r"Try again\.")
+        demo.type(totp_now(SEED_USERS["tina"]["totp_secret"]))
+        demo.wait_for(r"✓ Signed in as tina\.")
+        screen = demo.wait_for(r"Number:", count=2)  # -J: a line the terminal wrapped shows whole, longer than 80
+        long = [line for line in screen.splitlines() if len(line) > 80]
+        assert not long, long
+        assert SEED_USERS["tina"]["totp_secret"] in screen.replace("\n", "")
+        assert re.search(r"CodeMismatchException", screen) and re.search(r"ASIA[A-Z0-9]{16}", screen), screen
+    finally:
+        demo.close()

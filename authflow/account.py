@@ -21,11 +21,10 @@ Cognito's typed error. Nothing is half-done silently: a TOTP secret associated b
 (:class:`AttributeNotVerifiedError`).
 
 Every call is a request sent with the access token through the pool's ``send``: a
-:class:`~authflow.transport.UserPool` (botocore), or :class:`authflow.wire.AccountPool` (Cognito's JSON protocol
-over one keep-alive connection, for a command that must start fast; anything else goes to a UserPool). An
-access token that expired (before a call, or as Cognito refuses it) is refreshed first, from the token cache
-when the account has one (the same lock and rotation rules as ``authflow token``), else from the refresh token;
-``on_tokens`` hears of new ones; a revoked one is replaced by signing in again where ``sign_in_again`` allows.
+:class:`~authflow.transport.UserPool`, the one way authflow talks to Cognito (botocore). An access token that
+expired (before a call, or as Cognito refuses it) is refreshed first, from the token cache when the account has
+one (the same lock and rotation rules as ``authflow token``), else from the refresh token; ``on_tokens`` hears
+of new ones; a revoked one is replaced by signing in again where ``sign_in_again`` allows.
 """
 
 from __future__ import annotations
@@ -63,8 +62,8 @@ if TYPE_CHECKING:
     from authflow.transport import UserPool
 
     class AccountPool(Protocol):
-        """What an account needs of its pool: a :class:`~authflow.transport.UserPool`, or
-        :class:`authflow.wire.AccountPool` (which starts without botocore)."""
+        """What an account needs of its pool: :class:`~authflow.transport.UserPool` is one (a test double may be
+        another)."""
 
         pool_name: str
 

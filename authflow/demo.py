@@ -98,6 +98,19 @@ class Demo:
         self._new_passwords.clear()
         return changed
 
+    def _note_mfa_set_up(self, name: str) -> None:
+        """A user who had to set up MFA and did: the menu says what the next sign-in asks instead."""
+        row = self.users[name]
+        if not str(row.get("description", "")).startswith("MFA_SETUP"):
+            return
+        try:
+            user = self.local.user(name, pool_id=row["pool_id"])
+        except KeyError:
+            return
+        method = user.preferred_mfa or next(iter(sorted(user.mfa_enabled)), None)
+        if method:
+            row["mfa_set_up"] = method
+
     # --- the screens ----------------------------------------------------------------------------------
 
     def introduce(self, terminal: TerminalHandler) -> None:
@@ -127,6 +140,8 @@ class Demo:
         row = self.users[name]
         if row.get("password_changed"):
             return "password changed here: a plain sign-in now"
+        if row.get("mfa_set_up"):
+            return f"MFA set up here: {row['mfa_set_up']} now"
         return str(row.get("description", "")).split(":")[0]
 
     def auth_flow(self, name: str) -> str:
@@ -156,6 +171,7 @@ class Demo:
             terminal.say(f"✗ {' '.join(str(exc).split())}\n", "class:error")
         else:
             self.summarize(terminal, tokens)
+        self._note_mfa_set_up(name)
         for changed in self._passwords_changed():
             terminal.say(f"{changed}'s password is now {self.users[changed]['password']} (the menu says so too).",
                          "class:title")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from authflow.errors import (
     AuthflowError,
@@ -23,7 +24,9 @@ from authflow.errors import (
     SessionExpiredError,
     UserNotConfirmedError,
 )
-from authflow.prompts import Prompt, PromptKind
+
+if TYPE_CHECKING:
+    from authflow.prompts import Prompt
 
 __all__ = [
     "ATTRIBUTE_EXAMPLES",
@@ -104,7 +107,7 @@ def code_origin(prompt: Prompt) -> str:
     """One line for a code prompt: where the code comes from. Only what Cognito said is told: the medium
     and the masked destination of the delivery the prompt carries; where no delivery is known (a sign-up
     confirmed later, an unconfirmed user signing in) it says so and how to get a new code."""
-    if prompt.kind in (PromptKind.TOTP_CODE, PromptKind.TOTP_SETUP):
+    if prompt.from_authenticator_app:
         return "Open your authenticator app for the current code."
     how = MEDIUM_LABELS.get((prompt.delivery_medium or "").upper())
     where = f"to {prompt.destination}" if prompt.destination else None

@@ -94,10 +94,15 @@ class Prompt:
     attempt: int = 1  # 1 for the first try at this prompt, 2 after one refusal...
     resend: Resend | None = None  # a new code can be asked for (answer resend.answer); None: it cannot
 
+    @property
+    def from_authenticator_app(self) -> bool:
+        """Whether the code asked for comes from an authenticator app (TOTP), not from a delivery."""
+        return self.kind in (PromptKind.TOTP_CODE, PromptKind.TOTP_SETUP)
+
     def choice_label(self, choice: str) -> str:
         """``choice`` in words: as this prompt labels it, else as :data:`authflow.labels.CHOICE_LABELS` does
         (Cognito's name when neither has a label)."""
-        from authflow.labels import choice_label  # which imports this module
+        from authflow.labels import choice_label  # the words' layer, above this one (it imports prompts for types only)
 
         return self.choice_labels.get(choice) or choice_label(choice)
 

@@ -123,7 +123,7 @@ def test_ctrl_c_at_an_account_prompt_exits_130(terminal: Any, local_pool: LocalU
     child = terminal("mfa", "totp")
     child.expect_exact("Code:")
     child.send("\x03")
-    child.expect_exact("Cancelled: interrupted")
+    child.expect_exact("authflow: interrupted at a prompt (Cancelled).")
     status, shown = finish(child)
     assert status == 130 and shown is None
     assert local_pool.user("ada").totp_secret is None  # associated, never verified: nothing changed

@@ -325,6 +325,9 @@ def test_in_80x24_the_menu_is_the_table_qr_fits_and_decodes_and_10_means_10(tmp_
         assert decode_screen_qr(lines) == [f"otpauth://totp/authflow:sean?secret={secret}&issuer=authflow"]
         demo.type(totp_now(secret))
         demo.wait_for(r"✓ Signed in as sean\.")
+        demo.wait_for(r"Number:", count=3)
+        row = next(line for line in visible(demo) if re.search(r"\d\. sean ", line))
+        assert "MFA set up here: SOFTWARE_TOKEN_MFA now" in row, row  # no longer "MFA_SETUP"
 
         # "10" is the tenth option (Quit), not the first
         demo.wait_for(r"10\. Quit")

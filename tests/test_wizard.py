@@ -227,10 +227,21 @@ def test_a_code_whose_delivery_is_unknown_is_not_said_to_be_sent(term: Terminal)
 
 
 def test_r_is_a_code_where_no_new_code_can_be_asked_for(term: Terminal) -> None:
-    term.type("r" + ENTER)
+    term.type("r" + ENTER)  # an authenticator app's code: nothing to send again, so r is just not a code
     term.type_when("The code is 6 digits.", "\x08" + "123456" + ENTER)
-    assert term.handler().answer(code_prompt("SMS_MFA")) == {"code": "123456"}
-    assert "new code" not in term.screen.text
+    assert term.handler().answer(code_prompt("SOFTWARE_TOKEN_MFA")) == {"code": "123456"}
+    assert "new code" not in term.screen.text and "start the sign-in again" not in term.screen.text
+
+
+def test_r_at_a_code_sent_during_the_sign_in_starts_it_over(term: Terminal) -> None:
+    """Cognito cannot send an SMS or email MFA code again within a sign-in: r starts a new sign-in, which
+    sends one (issue 23, item 14)."""
+    from authflow.wizard import StartOver
+
+    term.type("r" + ENTER)
+    with pytest.raises(StartOver):
+        term.handler().answer(code_prompt("SMS_MFA"))
+    assert "Type r to start the sign-in again, which sends a new one." in term.screen.text
 
 
 def test_code_is_validated_before_it_is_sent(term: Terminal) -> None:

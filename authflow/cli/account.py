@@ -6,8 +6,8 @@ tokens). Each acts for the cached sign-in (refreshed as ``authflow token`` does,
 login answers) through :class:`authflow.account.Account`, whose questions are the sign-in's prompts: the
 wizard asks them at a terminal, the ``AUTHFLOW_*`` answers answer them otherwise (AUTHFLOW_PASSWORD is the
 current password, AUTHFLOW_NEW_PASSWORD the new one, AUTHFLOW_CODE_COMMAND gives a verification code with
-AUTHFLOW_CHALLENGE=VERIFY_ATTRIBUTE). With a valid cached token the account is read without botocore
-(:mod:`authflow.wire`), so ``authflow account`` starts about as fast as ``authflow token``.
+AUTHFLOW_CHALLENGE=VERIFY_ATTRIBUTE). Every Cognito call goes through the transport (botocore), like every
+other command's.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options, one_of
+from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options, keep_outer_values, one_of
 
 if TYPE_CHECKING:
     from authflow.account import Account
@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
     def action(name: str, summary: str, func: Any, parent: Any = actions) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = parent.add_parser(name, help=summary, description=summary + ".")
         add_signed_in_options(parser)
+        keep_outer_values(parser)
         parser.set_defaults(func=func)
         return parser
 
@@ -90,16 +91,15 @@ def register(sub: Any) -> None:
 def _account(args: argparse.Namespace) -> Account:
     from authflow.account import Account
     from authflow.cli.signin import remember, sign_in_from_args, token_cache, username_for, valid_tokens
-    from authflow.wire import AccountPool
 
     config = PoolConfig.from_args(args)
     username = username_for(args)
     tokens = valid_tokens(args, config, username, leeway=60.0)
-    pool = AccountPool(config.pool_id, config.client_id, config.region, config.endpoint_url, config.user_pool)
+    pool = config.user_pool()
     cache, key = token_cache(args), config.cache_key(username)
 
     def sign_in_again() -> Tokens:  # the cached sign-in was revoked (a global sign-out elsewhere)
-        _, fresh = sign_in_from_args(args, pool.user_pool, username)
+        _, fresh = sign_in_from_args(args, pool, username)
         remember(cache, key, fresh)
         return fresh
 

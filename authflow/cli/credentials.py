@@ -100,8 +100,10 @@ def _fetch(args: argparse.Namespace, config: PoolConfig, username: str, access: 
         try:
             tokens = valid_tokens(args, config, username, leeway=60.0)
         except MissingAnswerError as exc:
-            profile = f" --profile {args.profile}" if getattr(args, "profile", None) else ""
-            raise MissingAnswerError(f"{exc.message}; or sign in first: authflow login{profile}") from None
+            if getattr(args, "profile", None):  # the sign-in to suggest is the profile's
+                exc.advice = f"Run `authflow login --profile {args.profile}` first (or set the answers: " \
+                    "AUTHFLOW_PASSWORD, ...)."
+            raise
         if not tokens.id_token:
             raise AuthflowError("the sign-in gave no IdToken, which the identity pool needs", code="NoIdToken")
         found = access.credentials(tokens.id_token, key)

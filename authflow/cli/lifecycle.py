@@ -27,6 +27,7 @@ from authflow.cli.options import (
 from authflow.cli.output import print_tokens, terminal_output, warn
 from authflow.cli.signin import NonInteractiveHandler, interactive, remember, token_cache, totp_secret_writer
 from authflow.errors import AuthflowError, MissingAnswerError, UsageError
+from authflow.prompts import Answer, Prompt, PromptKind
 
 #: Subcommand -> (what the flow begins with, help).
 COMMANDS = {
@@ -114,10 +115,19 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
 
     flow = AuthFlow(config.user_pool(), username, args.auth_flow, preferred_challenge=args.preferred_challenge,
                     begin=begin, deadline=deadline(args), totp_issuer=args.totp_issuer)
+    asked: list[Prompt] = []
+
+    def answer(prompt: Prompt) -> Answer:  # the handler, noting the last question asked
+        asked.append(prompt)
+        return handler.answer(prompt)  # type: ignore[no-any-return]
+
     try:
-        tokens = flow.run(handler)
+        tokens = flow.run(answer)
     except (AuthflowError, KeyboardInterrupt) as exc:
-        if begin == "sign_up" and "CONFIRM_SIGN_UP" in flow.history:  # SignUp went through: the account exists
+        # SignUp went through, and the sign-up's code (the one question that offers a new code) was the last one
+        # asked: the account exists, unconfirmed.
+        waiting = bool(asked) and asked[-1].kind is PromptKind.CODE and asked[-1].resend is not None
+        if begin == "sign_up" and waiting:
             note = (f"The account {username} exists now but is not confirmed: confirm it later with "
                     f"`authflow confirm-sign-up --username {username}` (--resend for a new code).")
             if isinstance(exc, AuthflowError):

@@ -188,6 +188,15 @@ def add_signed_in_options(parser: argparse.ArgumentParser) -> None:
     add_cache_options(parser, login=False)
 
 
+def keep_outer_values(parser: argparse.ArgumentParser) -> None:
+    """For an action nested under a command that takes the same options (``authflow account [options] password
+    [options]``): the action's copies default to nothing, so a value given before the action's name is kept
+    (argparse would overwrite it with the action's default); one given after it still wins."""
+    for action in parser._actions:
+        if action.option_strings and not isinstance(action, argparse._HelpAction):
+            action.default = argparse.SUPPRESS
+
+
 def deadline(args: argparse.Namespace) -> float | None:
     """--deadline / AUTHFLOW_DEADLINE (an environment value is checked here, a flag by argparse)."""
     value = getattr(args, "deadline", None)

@@ -33,9 +33,19 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+_PLAIN = (str, bool, int, float, type(None))
+
+
 def encode(value: Any, skip: frozenset[str] = NOT_PERSISTED) -> Any:
     """JSON-able data for ``value`` (sets sorted, so equal values encode to equal text)."""
-    if value is None or isinstance(value, (str, bool, int, float)):
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): v if type(v) in _PLAIN else encode(v, skip) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else encode(v, skip) for v in value]
+    if isinstance(value, (str, bool, int, float)):  # subclasses (enums of str, ...)
         return value
     if isinstance(value, dict):
         return {str(k): encode(v, skip) for k, v in value.items()}
@@ -48,10 +58,15 @@ def encode(value: Any, skip: frozenset[str] = NOT_PERSISTED) -> Any:
     if isinstance(value, srp.ServerEphemeral):
         # Its secret b and the verifier: B = k*v + g^b is made again from them (from the fixed-base table).
         return {_SRP: [format(value._b, "x"), format(value._verifier, "x")]}
-    names = _field_names(type(value))
+    names = _field_names(kind)
     if names is None:
-        raise TypeError(f"cannot persist a {type(value).__name__}")
-    return {name: encode(getattr(value, name), skip) for name in names if name not in skip}
+        raise TypeError(f"cannot persist a {kind.__name__}")
+    out: dict[str, Any] = {}
+    for name in names:
+        if name not in skip:
+            field_value = getattr(value, name)
+            out[name] = field_value if type(field_value) in _PLAIN else encode(field_value, skip)
+    return out
 
 
 _names: dict[type, tuple[str, ...] | None] = {}

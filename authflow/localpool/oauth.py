@@ -27,17 +27,15 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from authflow.localpool import auth, login_pages
 from authflow.localpool.account import revoke_token
-from authflow.localpool.codec import decode, encode
 from authflow.localpool.errors import PoolError
 from authflow.localpool.login_pages import Field, Form
 from authflow.localpool.model import CLIENT_TOKEN_AUTH, SOFTWARE_TOKEN_MFA, AppClient, PoolRecord, User, opaque_token
@@ -49,13 +47,11 @@ from authflow.localpool.oauth_state import (
     ManagedLoginState,
 )
 from authflow.localpool.params import optional_str, required_str
-from authflow.localpool.store import StoreError
 from authflow.localpool.tokens import ACCESS_SCOPE
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
 
-log = logging.getLogger("authflow.localpool")
 
 #: Seconds an authorization code can be exchanged (Cognito: 5 minutes).
 CODE_VALIDITY = 300
@@ -234,21 +230,7 @@ def _cookie(name: str, value: str, max_age: int) -> tuple[str, str]:
 # --- /oauth2/authorize, the pages, /logout ------------------------------------------------------------------
 
 
-def authorize(svc: Service, req: WebRequest) -> WebResponse:
-    pool, client, request = parse_authorize(svc, req.query)
-    session = _browser_session(svc, req, pool)
-    if session is not None and request.prompt != "login":
-        return finish(svc, pool, client, request, session.username, session.auth_time)
-    if request.prompt == "none":
-        raise RedirectError(request.redirect_uri, "login_required", "No signed-in browser session.", request.state)
-    if request.identity_provider not in (None, "COGNITO"):
-        from authflow.localpool import oidc_provider
-
-        return oidc_provider.start(svc, req, pool, request)
-    return redirect("/login?" + request.query())
-
-
-def _browser_session(svc: Service, req: WebRequest, pool: PoolRecord) -> BrowserSession | None:
+def browser_session(svc: Service, req: WebRequest, pool: PoolRecord) -> BrowserSession | None:
     session = state_of(svc).browser_sessions.get(req.cookies.get(SESSION_COOKIE, ""))
     if session is None or session.pool_id != pool.id or svc.now() >= session.expires_at:
         return None
@@ -707,94 +689,3 @@ def openid_configuration(svc: Service, pool_id: str) -> dict[str, Any]:
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
     }
-
-
-# --- the routing table ----------------------------------------------------------------------------------
-
-Route = Callable[["Service", WebRequest], WebResponse]
-
-ROUTES: dict[tuple[str, str], Route] = {
-    ("GET", "/oauth2/authorize"): authorize,
-    ("GET", "/login"): login_page,
-    ("POST", "/login"): login_post,
-    ("POST", "/oauth2/token"): token,
-    ("GET", "/oauth2/userInfo"): user_info,
-    ("POST", "/oauth2/userInfo"): user_info,
-    ("POST", "/oauth2/revoke"): revoke,
-    ("GET", "/logout"): logout,
-}
-_PATHS = {path for _, path in ROUTES} | {"/oauth2/idpresponse"}
-
-
-def handles(path: str) -> bool:
-    return path in _PATHS or path.startswith("/_local/oidc/")
-
-
-def route(svc: Service, req: WebRequest) -> WebResponse:
-    """Answer one managed-login request, as one transaction of the pool's store (what the pages change, a
-    lockout count, a new password, a federated user, the tokens issued, is saved before the answer leaves,
-    also when the answer is an error); never raises."""
-    try:
-        with svc.transaction():
-            saved = _load(svc)
-            answer = _answer_request(svc, req)
-            _save(svc, saved)
-            return answer
-    except StoreError:
-        log.exception("%s %s: the pool's database cannot be used", req.method, req.path)
-    except Exception:
-        log.exception("%s %s failed inside the local user pool", req.method, req.path)
-    return html(500, login_pages.error_page("Server error", "The local user pool failed; see its log."))
-
-
-#: Where a database keeps the managed-login state (one JSON value; see ManagedLoginState).
-STATE_VALUE = "managed_login"
-
-
-def _load(svc: Service) -> str | None:
-    """With a database: the state as saved (another process may have changed it); its text, to see changes."""
-    get_value = getattr(svc.store, "get_value", None)
-    if not svc.store.durable or get_value is None:
-        return None
-    data = get_value(STATE_VALUE)
-    if data is not None:
-        svc.managed_login = decode(ManagedLoginState, data)
-    return json.dumps(data, sort_keys=True)
-
-
-def _save(svc: Service, saved: str | None) -> None:
-    if saved is None:
-        return
-    state_of(svc).prune(svc.now())
-    data = encode(state_of(svc))
-    if json.dumps(data, sort_keys=True) != saved:
-        svc.store.set_value(STATE_VALUE, data)  # type: ignore[attr-defined]
-
-
-def _answer_request(svc: Service, req: WebRequest) -> WebResponse:
-    """The answer, an error one included (raising only for a bug: the transaction then saves nothing)."""
-    try:
-        if req.path.startswith("/_local/oidc/") or req.path == "/oauth2/idpresponse":
-            from authflow.localpool import oidc_provider
-
-            return oidc_provider.route(svc, req)
-        handler = ROUTES.get((req.method, req.path))
-        if handler is None:
-            if req.path.startswith("/oauth2/") and req.path != "/oauth2/authorize":
-                raise TokenError("invalid_request", f"{req.method} is not accepted here.", 405)
-            raise PageError(405, "Method not allowed", f"{req.method} is not accepted here.")
-        return handler(svc, req)
-    except PageError as error:
-        return html(error.status, login_pages.error_page(error.title, error.message))
-    except RedirectError as error:
-        values = {"error": error.error, "error_description": error.description}
-        if error.state is not None:
-            values["state"] = error.state
-        return redirect(with_query(error.redirect_uri, values))
-    except TokenError as error:
-        headers = [("WWW-Authenticate", f"Bearer error=\"{error.error}\"")] if error.status in (401, 403) else []
-        if error.error == "invalid_client":
-            headers = [("WWW-Authenticate", "Basic")]
-        return json_answer(error.status, {"error": error.error, "error_description": error.description}, headers)
-    except PoolError as error:  # a client deleted meanwhile, a malformed stored value
-        return html(400, login_pages.error_page("Invalid request", error.message))

@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from authflow.localpool import login_pages, oauth
+from authflow.localpool import login_pages, managed_login, oauth
 from authflow.localpool.identity import sts_xml
 from authflow.localpool.service import Service, identity_operation_of, operation_of, outbox_purpose
 
@@ -246,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         raw = self.rfile.read(length) if length else b""
         self._received()
-        if oauth.handles(urlsplit(self.path).path):
+        if managed_login.handles(urlsplit(self.path).path):
             self._managed_login("POST", raw)
             return
         target = self.headers.get("X-Amz-Target")
@@ -330,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
                 method=method, path=url.path, query=query, form=form,
                 headers={k.lower(): v for k, v in self.headers.items()}, cookies=cookies, origin=origin,
             )
-            answer = oauth.route(self.server.service, request)
+            answer = managed_login.route(self.server.service, request)
         headers = "".join(f"{name}: {value}\r\n" for name, value in answer.headers)
         head = (
             f"HTTP/1.1 {answer.status} {self.responses.get(answer.status, ('',))[0]}\r\n"
@@ -353,7 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._received()
         url = urlsplit(self.path)
-        if oauth.handles(url.path):
+        if managed_login.handles(url.path):
             self._managed_login("GET", b"")
             return
         parts = [p for p in url.path.split("/") if p]

@@ -223,3 +223,15 @@ def test_machine_tokens_are_cached_until_five_minutes_before_expiry(
         assert len(pool.requests("GetClientToken")) == 2
     files = list((tmp_path / "tokens").iterdir())
     assert files and all(f.stat().st_mode & 0o777 == 0o600 for f in files if f.suffix == ".json")
+
+
+def test_settings_and_a_browser_that_cannot_open(pool: LocalUserPool) -> None:
+    from authflow.errors import UsageError
+
+    with pytest.raises(UsageError):
+        BrowserSignIn(domain="ftp://example.com", pool_id=pool.pool_id, client_id=WEB)
+    with pytest.raises(UsageError):
+        BrowserSignIn(domain=pool.endpoint_url, pool_id=pool.pool_id, client_id=WEB, redirect_port=70000)
+    with pytest.raises(UsageError, match="paste-back"):
+        login(pool, open_browser=lambda url: False).sign_in()
+    assert "s3cr3t" not in repr(login(pool, client_secret="s3cr3t"))

@@ -86,13 +86,21 @@ def fill(browser: Any, **fields: str) -> None:
 
 def submit(browser: Any) -> None:
     """Click the form's button and wait until the next page has replaced this one."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.ID, "submit").click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+    def replaced(_driver: Any) -> bool:
+        try:
+            page.is_enabled()
+        except WebDriverException:  # stale, or (Chromium) "node does not belong to the document"
+            return True
+        return False
+
+    WebDriverWait(browser, 20).until(replaced)
 
 
 def text(browser: Any, element_id: str) -> str:

@@ -9,6 +9,7 @@ import json
 import signal
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -23,8 +24,9 @@ POOL_ID = SEED["pools"][0]["id"]  # type: ignore[index]
 
 
 class Workers:
-    def __init__(self, info: dict[str, Any]) -> None:
+    def __init__(self, info: dict[str, Any], pid: int) -> None:
         self.info = info
+        self.pid = pid
         self.client_id: str = info["client_id"]
         self.shared = idp(info["endpoint_url"])
         self.a, self.b = (idp(worker["endpoint_url"]) for worker in info["workers"])
@@ -41,7 +43,7 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
                     "--worker-ports")
     try:
         info = first_line(process)
-        yield Workers(info)
+        yield Workers(info, process.pid)
     finally:
         code, err = finish(process, signal.SIGTERM)
         assert code == 0, err
@@ -90,7 +92,12 @@ def test_wrong_passwords_on_both_workers_add_up_to_one_lockout(workers: Workers)
     for attempt in range(5):
         with pytest.raises(ClientError, match="Incorrect username or password"):
             password_auth(workers.a if attempt % 2 else workers.b, workers.client_id, "lou", "Wrong-Passw0rd!")
-    for client in (workers.a, workers.b):  # even the right password, on either worker
+    # Locked 1 s after the 5th, then 2 s after a 6th, 4 s after a 7th (each counted by the other worker)
+    for client, wait in ((workers.a, 1.1), (workers.b, 2.1)):
+        time.sleep(wait)
+        with pytest.raises(ClientError, match="Incorrect username or password"):
+            password_auth(client, workers.client_id, "lou", "Wrong-Passw0rd!")
+    for client in (workers.a, workers.b):  # even the right password, on either worker, within the 4 s
         with pytest.raises(ClientError, match="Password attempts exceeded"):
             password_auth(client, workers.client_id, "lou", PASSWORD)
 
@@ -113,3 +120,22 @@ def test_a_user_signed_up_on_one_worker_signs_in_on_the_other(workers: Workers) 
     workers.b.admin_confirm_sign_up(UserPoolId=POOL_ID, Username="nina")
     assert password_auth(workers.a, workers.client_id, "nina", PASSWORD)["AuthenticationResult"]
     assert password_auth(workers.shared, workers.client_id, "nina", PASSWORD)["AuthenticationResult"]
+
+
+def test_a_killed_worker_is_replaced_and_the_pool_serves_on(workers: Workers) -> None:
+    import os
+
+    victim = workers.info["workers"][0]["pid"]
+    os.kill(victim, signal.SIGKILL)
+    client = idp(workers.info["endpoint_url"], attempts=3)  # a kept-alive connection to the dead one: retried
+    for _ in range(10):  # the other worker answers meanwhile, on the shared port
+        assert password_auth(client, workers.client_id, "nina", PASSWORD)["AuthenticationResult"]
+    children = Path(f"/proc/{workers.pid}/task/{workers.pid}/children")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the parent starts another worker
+        pids = {int(pid) for pid in children.read_text().split()}
+        if len(pids) == 2 and victim not in pids:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"the killed worker was not replaced: {children.read_text()!r}")

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from authflow.localpool import LocalUserPool
 from authflow.localpool.codec import decode, encode
 from authflow.localpool.model import DeviceRecord, Passkey, PasswordRecord, User
-from authflow.localpool.store import APPLICATION_ID, SCHEMA_VERSION
+from authflow.localpool.sqlite_store import APPLICATION_ID, SCHEMA_VERSION
 
 from .helpers import idp, password_auth, respond, srp_auth, srp_start
 

@@ -26,7 +26,7 @@ import io
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import segno
@@ -49,11 +49,11 @@ from PySide6.QtWidgets import (
 )
 
 from authflow.devices import Device
-from authflow.errors import AuthflowError
+from authflow.errors import AuthflowError, SignInCancelled
 from authflow.flow import AuthFlow, Step
 from authflow.labels import ATTRIBUTE_EXAMPLES, MEDIUM_LABELS, attribute_label, explain_refusal
 from authflow.prompts import Field, Prompt
-from authflow.tokencache import CacheFileError, CacheKey, TokenCache, failure_reason
+from authflow.tokencache import CacheFileError, CacheKey, TokenCache, failure_reason, internal_username
 from authflow.tokens import Tokens
 from authflow.transport import UserPool
 
@@ -295,8 +295,6 @@ class UsernameScreen(Screen):
         if self.sign_in.allow_sign_up:
             self.form.addRow(_link("No account yet? Create one", "sign_up", lambda: self.sign_in.begin_with("sign_up")))
         if self.sign_in.browser is not None:  # managed login: "Sign in with the browser", "Continue with <provider>"
-            from authflow.qt_browser import add_browser_buttons
-
             add_browser_buttons(self)
 
 
@@ -664,6 +662,108 @@ def qr_image(data: str, scale: int = 5) -> QImage:
     return QImage.fromData(png.getvalue())
 
 
+# --- the browser paths ------------------------------------------------------------------------------------
+# "Sign in with the browser" and "Continue with <provider>": ``SignInWidget(pool, browser=BrowserSignIn(...),
+# providers=("Google",))`` shows these buttons on its first screen. Each opens the system browser at the pool's
+# managed login (for a provider, straight to it) and shows a waiting screen; the loopback redirect ends the
+# sign-in with the same DialogResult and the same token cache as a password sign-in. Cancel (or "Back") stops
+# the wait and closes the listener.
+
+
+def add_browser_buttons(screen: UsernameScreen) -> None:
+    """The first screen's browser buttons: one for managed login, one per provider the app names."""
+    widget = screen.sign_in
+    for provider in widget.providers:
+        button = QPushButton(f"Continue with {provider}")
+        button.setObjectName(f"provider_{provider}")
+        button.setAutoDefault(False)
+        button.clicked.connect(lambda _checked=False, name=provider: begin(widget, name))
+        screen.form.addRow(button)
+    button = QPushButton("Sign in with the browser")
+    button.setObjectName("browser_sign_in")
+    button.setAutoDefault(False)
+    button.clicked.connect(lambda _checked=False: begin(widget, None))
+    screen.form.addRow(button)
+
+
+class BrowserWaitScreen(Screen):
+    """While the browser signs in: what to do there, and a way back."""
+
+    title = "Continue in your browser"
+
+    def __init__(self, sign_in: SignInWidget, provider: str | None) -> None:
+        self.provider = provider
+        super().__init__(sign_in)
+
+    def intro(self) -> str:
+        where = f"with {self.provider}" if self.provider else "on the sign-in page"
+        return (f"Your browser has opened: sign in {where} there. This window continues by itself "
+                "once you are signed in. Cancel stops waiting.")
+
+    def build(self) -> None:
+        self.form.addRow(_link("Back to the sign-in", "browser_back", lambda: back(self.sign_in)))
+
+
+def back(widget: SignInWidget) -> None:
+    widget._abandon()
+    widget._show(UsernameScreen(widget))
+
+
+def begin(widget: SignInWidget, provider: str | None) -> None:
+    """Open the browser (on a worker: the listener and the exchange block) and wait on a screen of its own."""
+    signer = widget.browser
+    if signer is None or widget.busy or widget._finished:
+        return
+    if provider is not None:
+        signer = replace(signer, identity_provider=provider)
+    widget._abandon()
+    cancel = widget._cancelled  # set by Cancel, Back, Start over or closing the window
+    screen = BrowserWaitScreen(widget, provider)
+    widget._show(screen)
+    widget.submit_button.setEnabled(False)
+    outcomes = _Outcomes(widget)
+
+    def finished(call: _Call, tokens: Tokens | None, error: BaseException | None) -> None:
+        outcomes.deleteLater()
+        if cancel.is_set() or widget._finished:
+            return
+        if error is not None:
+            if isinstance(error, SignInCancelled):
+                return
+            if not isinstance(error, AuthflowError):
+                widget._stop_with(f"Something went wrong: {type(error).__name__}")
+                raise error
+            widget._stop_with(describe_error(error))
+            return
+        assert tokens is not None
+        username = internal_username(tokens) or ""
+        widget.username = username
+        widget._finished = True
+        widget.result = DialogResult(username, tokens)
+        widget.signed_in.emit(widget.result)
+
+    outcomes.finished.connect(finished)
+    cache = widget.token_cache
+    pool = widget.pool
+
+    def sign_in() -> Tokens:  # on the worker: the browser's wait, the exchange, the cache (keyring, disk)
+        tokens: Tokens = signer.sign_in(cancel=cancel)
+        if cache is not None and not cancel.is_set():
+            username = internal_username(tokens)
+            if username:
+                _keep(cache, CacheKey(pool.pool_id, pool.client_id, username, pool.endpoint_url), tokens)
+        return tokens
+
+    QThreadPool.globalInstance().start(_Call(sign_in, outcomes, cancel))
+
+
+def _keep(cache: TokenCache, key: CacheKey, tokens: Tokens) -> None:
+    try:
+        cache.store(key, tokens)
+    except (OSError, CacheFileError) as exc:  # the cache may be lost, never the sign-in
+        cache.warn(f"the tokens could not be kept ({failure_reason(exc)})")
+
+
 # --- the widget ------------------------------------------------------------------------------------------
 
 
@@ -698,7 +798,7 @@ class SignInWidget(QWidget):
     ) -> None:
         super().__init__(parent)
         self.pool = pool
-        #: Managed login (authflow.qt_browser): the system browser signs in, for ``providers`` straight away.
+        #: Managed login (the browser paths above): the system browser signs in, for ``providers`` straight away.
         self.browser, self.providers = browser, tuple(providers)
         self.username = username
         self.flow_options = dict(flow_options or {})

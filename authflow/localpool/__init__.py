@@ -37,7 +37,7 @@ from authflow.localpool.operations import BEFORE_LOCK, OPERATIONS
 from authflow.localpool.seed import add_pool, apply_seed, load_seed, seed_users
 from authflow.localpool.server import ConnectionLimits, HttpServer
 from authflow.localpool.service import Faults, LoggedRequest, OutboxMessage, Service, outbox_purpose
-from authflow.localpool.store import MemoryStore, SqliteStore, Store, StoreError
+from authflow.localpool.store import MemoryStore, Store, StoreError
 from authflow.localpool.users import update_attributes
 
 __all__ = [
@@ -95,18 +95,21 @@ class LocalUserPool:
         ``lock_data=False``: another process holds the file's lock for this one (``--workers``)."""
         self.seed = load_seed(seed)
         self.limits = limits or ConnectionLimits()
-        store: Store = MemoryStore() if data is None else SqliteStore(data, lock=lock_data)
+        store: Store = MemoryStore()
+        if data is not None:
+            from authflow.localpool.sqlite_store import SqliteStore
+
+            store = SqliteStore(data, lock=lock_data)
         try:
             self.service = Service(OPERATIONS, region=region or str(self.seed.get("region") or "us-east-1"),
                                    before_lock=BEFORE_LOCK, store=store,
                                    identity_operations={**IDENTITY_OPERATIONS, **STS_OPERATIONS})
             with self.service.transaction():
-                if isinstance(store, SqliteStore) and self.service.pools:
+                if store.durable and self.service.pools:  # the file's state, not the seed
                     self._seed_users: list[dict[str, Any]] = store.get_value("seed_users") or []
                 else:
                     self._seed_users = seed_users(self.seed, apply_seed(self.service, self.seed))
-                    if isinstance(store, SqliteStore):
-                        store.set_value("seed_users", self._seed_users)
+                    store.set_value("seed_users", self._seed_users)
         except BaseException:
             store.close()
             raise

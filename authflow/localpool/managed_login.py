@@ -112,7 +112,7 @@ def _save(svc: Service, saved: str | None) -> None:
     state_of(svc).prune(svc.now())
     data = encode(state_of(svc))
     if json.dumps(data, sort_keys=True) != saved:
-        svc.store.set_value(STATE_VALUE, data)  # type: ignore[attr-defined]
+        svc.store.set_value(STATE_VALUE, data)
 
 
 def _answer_request(svc: Service, req: WebRequest) -> WebResponse:

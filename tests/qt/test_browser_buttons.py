@@ -1,4 +1,4 @@
-"""The sign-in dialog's browser paths (authflow.qt_browser): "Continue with <provider>" and "Sign in with the
+"""The sign-in dialog's browser paths (authflow.qt): "Continue with <provider>" and "Sign in with the
 browser" open the browser (here: an HTTP client that fills in the pages) and wait; Cancel stops the wait."""
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QPushButton
 
 from authflow.browser import BrowserSignIn
 from authflow.localpool import LocalUserPool
-from authflow.qt import SignInDialog, SignInWidget, UsernameScreen
-from authflow.qt_browser import BrowserWaitScreen
+from authflow.qt import BrowserWaitScreen, SignInDialog, SignInWidget, UsernameScreen
 from authflow.tokencache import CacheKey, TokenCache
 from authflow.transport import UserPool
 from tests.browser.helpers import WEB, robot, seed

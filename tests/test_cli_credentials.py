@@ -206,6 +206,10 @@ def test_profiles(local: LocalUserPool, tmp_path: Path) -> None:
     done = run_cli(["profiles"], env)
     assert done.returncode == 2
     assert_one_line_error(done, contains="unknown setting(s) poolid")
+    for args in (["login", "--profile", "other"], ["credentials", "--profile", "other"]):  # one command's parser too
+        done = run_cli(args, env)
+        assert done.returncode == 2
+        assert_one_line_error(done, contains="unknown setting(s) poolid")
     (tmp_path / "config.toml").write_text("[profiles.work\n")
     for args in (["profiles"], ["login", "--profile", "work"]):
         done = run_cli(args, env)

@@ -93,3 +93,13 @@ def test_no_file_no_profiles_and_the_default_path(tmp_path: Path) -> None:
     assert profiles.config_path({}).name == "config.toml"
     assert "authflow" in str(profiles.config_path({}))
     assert sorted(profiles.load_profiles(Path(write(tmp_path, WORK)["AUTHFLOW_CONFIG"]))) == ["home", "work"]
+
+
+def test_settings_is_every_key_a_command_takes() -> None:
+    """profiles.SETTINGS (what a command parsed alone checks a profile against) is what the full parser takes."""
+    from authflow.cli import build_parser
+
+    full = build_parser(None)
+    assert profiles.unknown_settings(full, dict.fromkeys(profiles.SETTINGS)) == []
+    known = {a.dest for a in profiles._actions(full) if a.dest not in profiles.NOT_SETTINGS}
+    assert known == profiles.SETTINGS

@@ -105,6 +105,9 @@ def profile(name: str, path: Path | None = None) -> dict[str, Any]:
     """The settings of profile ``name``; ProfileError when the file has no such profile."""
     path = path or config_path()
     profiles = load_profiles(path)
+    if name not in profiles and not path.exists():  # "no profile in FILE" would read as if FILE were there
+        raise ProfileError(f"no profile {name!r}: there is no profiles file {path} (profiles: none; AUTHFLOW_CONFIG "
+                           "names another file)")
     if name not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise ProfileError(f"no profile {name!r} in {path} (profiles: {known})")

@@ -90,6 +90,8 @@ def test_no_file_no_profiles_and_the_default_path(tmp_path: Path) -> None:
     assert profiles.load_profiles(Path(env["AUTHFLOW_CONFIG"])) == {}
     with pytest.raises(ProfileError, match=r"no profile 'work'.*profiles: none"):
         parse(["login", "--profile", "work"], env)
+    with pytest.raises(ProfileError, match=r"no profile 'work': there is no profiles file .*absent\.toml"):
+        parse(["login", "--profile", "work"], env)  # said so: not "no profile in absent.toml" as if it were there
     assert profiles.config_path({}).name == "config.toml"
     assert "authflow" in str(profiles.config_path({}))
     assert sorted(profiles.load_profiles(Path(write(tmp_path, WORK)["AUTHFLOW_CONFIG"]))) == ["home", "work"]

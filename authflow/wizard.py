@@ -133,6 +133,10 @@ def _describe_pattern(pattern: str) -> str:
     return f"The code is {low} to {high} digits." if high else f"The code is {low} digits."
 
 
+#: Styles whose text is never wrapped: a QR code's rows (their spaces are light modules).
+UNBROKEN = frozenset({"class:qr"})
+
+
 def wrap_parts(parts: Sequence[tuple[str, str]], width: int) -> list[tuple[str, str]]:
     """Styled text wrapped between words so that no line is wider than ``width`` columns (a terminal would
     otherwise break a long line in the middle of a word); a continued line keeps the first one's indent. A
@@ -145,10 +149,15 @@ def wrap_parts(parts: Sequence[tuple[str, str]], width: int) -> list[tuple[str, 
     words_on_line = False
     pending: list[tuple[str, str]] = []  # the spaces after the last word, written only if a word follows here
     for style, text in parts:
-        for piece in re.split(r"(\n|[ \t]+)", text):
+        for piece in re.split(r"(\n)" if style in UNBROKEN else r"(\n|[ \t]+)", text):
             if not piece:
                 continue
-            if piece == "\n":
+            if style in UNBROKEN and piece != "\n":  # a QR row: its spaces are part of the picture
+                out.extend(pending)
+                out.append((style, piece))
+                col += len(piece) + sum(len(p) for _, p in pending)
+                pending, words_on_line = [], True
+            elif piece == "\n":
                 out.append((style, piece))
                 col, indent, words_on_line, pending = 0, "", False, []
             elif piece.isspace() and not words_on_line:

@@ -30,3 +30,14 @@ def test_styles_are_kept_across_parts_and_short_text_is_unchanged() -> None:
 def test_a_word_wider_than_the_line_is_left_whole() -> None:
     key = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" * 3
     assert text(wrap_parts([("x", f"secret: {key}")], 40)) == f"secret:\n{key}"
+
+
+def test_a_qr_code_is_never_wrapped() -> None:
+    """A QR row's spaces are light modules: breaking there would ruin the picture, whatever the width."""
+    from authflow.qr import qr_text
+
+    qr = qr_text("otpauth://totp/authflow:sean?secret=JBSWY3DPEHPK3PXP&issuer=authflow").rstrip("\n")
+    assert text(wrap_parts([("class:qr", qr)], 30)) == qr
+    row = qr.split("\n")[5]
+    beside = wrap_parts([("class:qr", row), ("", "  "), ("class:info", "Scan it with your authenticator")], 50)
+    assert text(beside).split("\n")[0].startswith(row)

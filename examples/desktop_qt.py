@@ -200,12 +200,15 @@ def user_pool(args: argparse.Namespace) -> Iterator[tuple[UserPool, str]]:
 
     with LocalUserPool("demo") as local:
         pool = UserPool(local.pool_id, local.client_id, endpoint_url=local.endpoint_url)
-        yield pool, (
-            f"Local user pool at {local.endpoint_url}: try alice / Alice-Passw0rd! (tokens at once), "
-            "tina / Tina-Passw0rd! (the authenticator code below), sam / Sam-Passw0rd! (a code by SMS, below), "
-            "newton / Temp-Passw0rd! (new password), or Continue with LocalOIDC as olivia / Olivia-Passw0rd! (the "
-            "browser). `authflow local-pool` lists them all."
-        )
+        yield pool, "\n".join([  # a user a line: a narrow label never breaks a password in two
+            f"Local user pool at {local.endpoint_url}. Try:",
+            "  alice / Alice-Passw0rd! (tokens at once)",
+            "  tina / Tina-Passw0rd! (the authenticator code below)",
+            "  sam / Sam-Passw0rd! (a code by SMS, below)",
+            "  newton / Temp-Passw0rd! (a new password)",
+            "  olivia / Olivia-Passw0rd! (Continue with LocalOIDC: the browser)",
+            "authflow local-pool lists every demo user.",
+        ])
 
 
 def local_messages(endpoint_url: str, limit: int = 4) -> Callable[[], str]:

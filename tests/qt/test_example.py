@@ -90,3 +90,22 @@ def test_on_the_local_pool_the_example_shows_the_codes_it_sent(qtbot: Any) -> No
         d.type("code", code)
         d.submit()
         qtbot.waitUntil(lambda: window.tokens is not None, timeout=10_000)
+
+
+def test_the_demo_hint_keeps_each_user_and_password_on_one_line(qtbot: Any) -> None:
+    """The window's hint lists the demo users: at the window's size no password is broken across lines (the
+    label wrapped "Tina-" / "Passw0rd!" before), and no Markdown backticks show."""
+    from PySide6.QtGui import QFontMetrics
+
+    example = load_example()
+    with example.user_pool(argparse.Namespace(pool_id=None)) as (pool, hint):
+        window = example.MainWindow(pool, hint=hint)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        label = window.hint
+        metrics = QFontMetrics(label.font())
+        for password in ("Alice-Passw0rd!", "Tina-Passw0rd!", "Sam-Passw0rd!", "Temp-Passw0rd!", "Olivia-Passw0rd!"):
+            line = next(line for line in label.text().split("\n") if password in line)
+            assert metrics.horizontalAdvance(line) <= label.contentsRect().width(), (line, label.width())
+        assert "`" not in label.text()

@@ -114,6 +114,14 @@ class UserNotConfirmedError(CognitoError):
     code = "UserNotConfirmedException"
 
 
+class NoConfirmationCodeError(AuthflowError):
+    """SignUp made the account, unconfirmed, and Cognito sent no code (no CodeDeliveryDetails: the pool verifies
+    neither email nor phone number automatically, or the user has neither): no code can confirm it, an
+    administrator does (AdminConfirmSignUp), or a pre-sign-up trigger."""
+
+    code = "NoConfirmationCode"
+
+
 class PasswordResetRequiredError(CognitoError):
     code = "PasswordResetRequiredException"
 

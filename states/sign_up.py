@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from authflow.states._account import PASSWORD, account_prompt, remember_delivery, sign_in_new_user
 from authflow.states.base import Context, Exchange, Move, Request, State, answer_value, retry_when_retryable
 
-from authflow.errors import AuthflowError, InvalidParameterError
+from authflow.errors import AuthflowError, InvalidParameterError, NoConfirmationCodeError
 from authflow.labels import attribute_label
 from authflow.prompts import Field, Prompt, PromptKind
 
@@ -83,6 +83,11 @@ def respond(ctx: Context, answer: Mapping[str, str]) -> Exchange:
     if reply.get("UserConfirmed") is True:  # confirmed by a trigger: no code to ask
         session = reply.get("Session")
         return (yield from sign_in_new_user(ctx, session if isinstance(session, str) else None))
+    if not isinstance(reply.get("CodeDeliveryDetails"), Mapping):  # no code exists: none to ask for
+        raise NoConfirmationCodeError(
+            f"the account {ctx.username} was created but is not confirmed, and Cognito sent no confirmation code "
+            "(the pool verifies neither email nor phone number automatically, or the account has neither): an "
+            "administrator confirms it (AdminConfirmSignUp)")
     remember_delivery(ctx, reply)
     return Move("code_sent")
 

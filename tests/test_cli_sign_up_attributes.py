@@ -129,3 +129,24 @@ def test_at_a_terminal_the_required_attribute_is_asked(demo: LocalUserPool, tmp_
     assert child.exitstatus == 0
     assert sign_ups(demo) == [{"email": "nina@example.com"}, {"email": "nina@example.com", "name": "Nina Smith"}]
     assert demo.user("nina").attributes["name"] == "Nina Smith"
+
+
+def test_a_sign_up_to_which_cognito_sends_no_code_says_so_and_asks_for_none(demo: LocalUserPool,
+                                                                           tmp_path: Path) -> None:
+    """No email or phone number to send a code to (the demo pool requires only name): SignUp succeeds without
+    CodeDeliveryDetails, so no code exists. The flow says so in one line instead of asking for "the code you
+    were sent earlier" (and "r" for a new one, which Cognito refuses: a dead end)."""
+    env = env_for(demo, tmp_path, AUTHFLOW_PASSWORD=PASSWORD)
+    done = run_cli(["sign-up", "--non-interactive", "--attribute", "name=Nina Smith"], env)
+    assert done.returncode == 1, done.stderr
+    assert_one_line_error(done, contains="sent no confirmation code")
+    assert "administrator" in done.stderr and "confirm-sign-up" not in done.stderr
+    assert demo.requests("ConfirmSignUp") == [] and demo.requests("ResendConfirmationCode") == []
+    pool = UserPool(demo.pool_id, demo.client_id, endpoint_url=demo.endpoint_url)
+    flow = AuthFlow(pool, "nora", begin="sign_up")
+    flow.start()
+    from authflow.errors import NoConfirmationCodeError
+
+    with pytest.raises(NoConfirmationCodeError) as excinfo:
+        flow.respond({"password": PASSWORD, "name": "Nora"})
+    assert excinfo.value.code == "NoConfirmationCode"

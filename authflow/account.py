@@ -53,6 +53,8 @@ from authflow.errors import (
     UsageError,
 )
 from authflow.prompts import RESEND_ANSWER, Answer, Field, Prompt, PromptKind, Resend, normalize_answer
+from authflow.states.mfa_setup import otpauth_uri
+from authflow.totp import DEFAULT_TOTP_ISSUER
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -392,9 +394,10 @@ class Account:
     """The account of a signed-in user. ``tokens`` are the user's; ``cache``/``cache_key`` (optional) the
     token cache entry they live in (refreshed through it, and a forgotten current device forgotten there);
     ``on_tokens`` is called with refreshed tokens; ``username`` is what the person signs in with (default: the
-    access token's ``username`` claim); ``totp_issuer`` names the app in the authenticator (default: the
-    pool's name); ``sign_in_again`` (optional) returns new tokens by signing in, for when Cognito has revoked
-    the access token (a global sign-out elsewhere) or the refresh token no longer works."""
+    access token's ``username`` claim); ``totp_issuer`` names the app in the authenticator (default:
+    ``"authflow"``, :data:`authflow.totp.DEFAULT_TOTP_ISSUER`); ``sign_in_again`` (optional) returns new
+    tokens by signing in, for when Cognito has revoked the access token (a global sign-out elsewhere) or the
+    refresh token no longer works."""
 
     def __init__(
         self,
@@ -417,7 +420,7 @@ class Account:
         self.cache = cache
         self.cache_key = cache_key
         self.on_tokens = on_tokens
-        self.totp_issuer = totp_issuer or pool.pool_name
+        self.totp_issuer = totp_issuer or DEFAULT_TOTP_ISSUER
         self.leeway = leeway
         self.sign_in_again = sign_in_again
 
@@ -634,14 +637,11 @@ class Account:
         return AccountFlow(self, self._set_up_totp(device_name, prefer), "authenticator app")
 
     def _set_up_totp(self, device_name: str | None, prefer: bool) -> Action[str]:
-        from urllib.parse import quote, urlencode
-
         reply = yield Request("AssociateSoftwareToken", {})
         secret = reply.get("SecretCode")
         if not isinstance(secret, str) or not secret:
             raise MalformedResponseError("AssociateSoftwareToken: no SecretCode")
-        query = urlencode({"secret": secret, "issuer": self.totp_issuer})
-        uri = f"otpauth://totp/{quote(self.totp_issuer)}:{quote(self.username)}?{query}"
+        uri = otpauth_uri(secret, self.username, self.totp_issuer)
         code_field = Field("code", "Code from the app", pattern=SIX_DIGITS)
         error: AuthflowError | None = None
         attempt = 1

@@ -52,6 +52,7 @@ from authflow.states import REGISTRY
 from authflow.states.base import Challenge, Context, Move, Outcome, Reply, Request, State
 from authflow.states.start import AUTH_FLOWS, FIRST_FACTORS, initial_memory
 from authflow.tokens import Tokens
+from authflow.totp import DEFAULT_TOTP_ISSUER
 from authflow.transport import UserPool
 
 __all__ = [
@@ -115,6 +116,9 @@ class AuthFlow:
     is Cognito's default. It is used only to tell a UI when the current Session expires
     (``flow.session_expires_at``, a ``time.time()`` value): a GUI shows a countdown from it, or starts over.
 
+    ``totp_issuer``: the name an authenticator app shows beside a secret set up during the sign-in (MFA_SETUP);
+    give the app's name. Default ``"authflow"`` (:data:`authflow.totp.DEFAULT_TOTP_ISSUER`), never the pool id.
+
     ``deadline`` (default :data:`DEFAULT_DEADLINE`, 60 s) bounds the time the sign-in spends waiting for
     Cognito, all its calls together (the time a handler or a person takes to answer is not counted): a server
     that trickles its reply ends the sign-in with :class:`~authflow.errors.DeadlineError` (code
@@ -177,7 +181,7 @@ class AuthFlow:
         self.custom_srp = custom_srp
         self.client_metadata = dict(client_metadata) if client_metadata else None
         self.session_validity = session_validity
-        self.totp_issuer = totp_issuer or pool.pool_name
+        self.totp_issuer = totp_issuer or DEFAULT_TOTP_ISSUER
         self.max_attempts = max_attempts
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self.device = device

@@ -22,6 +22,9 @@ from authflow.errors import InvalidTotpSecretError
 
 #: Cognito's TOTP: HMAC-SHA-1, 6 digits, 30-second steps.
 STEP = 30
+#: The name an authenticator app shows beside a secret set up through authflow when the app (``totp_issuer``) or
+#: the command (``--totp-issuer``, AUTHFLOW_TOTP_ISSUER) names none: a name, not the pool's id.
+DEFAULT_TOTP_ISSUER = "authflow"
 DIGITS = 6
 
 _BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")

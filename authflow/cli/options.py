@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from authflow.errors import UsageError
 from authflow.tokencache import CacheKey
+from authflow.totp import DEFAULT_TOTP_ISSUER
 
 if TYPE_CHECKING:
     from authflow.transport import UserPool
@@ -37,7 +38,6 @@ CLIENT_ID = re.compile(r"[\w+]{1,128}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
 #: What authenticator apps show for a secret set up by the command (the pool id would mean nothing to a person).
-DEFAULT_TOTP_ISSUER = "authflow"
 
 #: The command line bounds every Cognito call, a trickling server included (library users choose).
 CALL_TIMEOUT = 60.0

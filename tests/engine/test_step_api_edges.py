@@ -189,3 +189,33 @@ def test_a_sign_in_has_a_deadline_by_default_that_counts_only_cognitos_time(loca
 
     flow = AuthFlow(pool, "sam", "USER_PASSWORD_AUTH", deadline=2.0)
     assert flow.run(slow_person).access_token  # type: ignore[arg-type]
+
+
+
+def _issuer(uri: str | None) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    assert uri is not None
+    return parse_qs(urlsplit(uri).query)["issuer"][0]
+
+
+def test_the_totp_issuer_is_a_name_unless_the_app_gives_its_own(local_pool: LocalUserPool) -> None:
+    from authflow import Account
+    from authflow.prompts import PromptKind
+
+    local_pool.pool().mfa_configuration = "ON"
+    local_pool.add_user("sean", PASSWORD)
+    pool = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
+    for given, shown in ((None, "authflow"), ("Example App", "Example App")):
+        flow = AuthFlow(pool, "sean", totp_issuer=given)
+        flow.start()
+        step = flow.respond({"password": PASSWORD})
+        if step.prompt is not None and step.prompt.kind is PromptKind.MFA_SETUP_CHOICE:
+            step = flow.respond({"choice": "SOFTWARE_TOKEN_MFA"})
+        assert step.prompt is not None and step.prompt.kind is PromptKind.TOTP_SETUP
+        assert _issuer(step.prompt.otpauth_uri) == shown  # never the pool id's suffix
+    local_pool.pool().mfa_configuration = "OPTIONAL"
+    tokens = sign_in(pool, "sean", ScriptedHandler(password=PASSWORD))
+    for given, shown in ((None, "authflow"), ("Example App", "Example App")):
+        setup = Account(pool, tokens, totp_issuer=given).set_up_totp().start()
+        assert setup.prompt is not None and _issuer(setup.prompt.otpauth_uri) == shown

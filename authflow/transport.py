@@ -660,6 +660,10 @@ def _error_text(value: object, limit: int) -> str:
 
 
 def _first_line(text: str) -> str:
-    """The first line of a botocore message, with any echoed parameter value hidden."""
-    line = text.strip().splitlines()[0] if text.strip() else text
-    return re.sub(r"value: .*?(, (type|valid)|$)", r"value: <hidden>\1", line)
+    """A botocore message as one line, with any echoed parameter value hidden. A ParamValidationError's report
+    is a header line ("Parameter validation failed:") and then what failed, a line each: those lines are what
+    a person needs (the header alone said nothing), joined with "; "."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()] or [text]
+    if len(lines) > 1 and lines[0].rstrip(":").lower() == "parameter validation failed":
+        lines = lines[1:]
+    return "; ".join(re.sub(r"value: .*?(, (type|valid)|$)", r"value: <hidden>\1", line) for line in lines)

@@ -106,3 +106,15 @@ def test_token_client_credentials_cached(pool: LocalUserPool, tmp_path: Path) ->
     wrong_scope = run_cli(["token", "--client-credentials", "--domain", pool.endpoint_url, "--scope", "openid"], env)
     assert wrong_scope.returncode == 1
     assert_one_line_error(wrong_scope, contains="invalid_scope")
+
+
+def test_a_client_secret_botocore_refuses_is_said_whole(pool: LocalUserPool, tmp_path: Path) -> None:
+    """A secret shorter than the API allows fails botocore's parameter validation before any call: the line
+    says which parameter and why (it said only "parameter validation failed:"), and never the value."""
+    short = "wrong"
+    env = env_for(pool, tmp_path, MACHINE, AUTHFLOW_CLIENT_SECRET=short)
+    done = run_cli(["token", "--client-credentials"], env)
+    assert done.returncode == 1, done.stderr
+    assert_one_line_error(done, contains="invalid length for parameter")
+    assert "min length" in done.stderr and "(ParamValidationError)" in done.stderr
+    assert_no_secret([done.stdout, done.stderr], [short])

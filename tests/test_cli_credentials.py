@@ -154,6 +154,9 @@ def test_failures_are_one_line_and_show_no_secret(local: LocalUserPool, tmp_path
     done = run_cli(["credentials", "--non-interactive"], env)
     assert done.returncode == 1
     assert_one_line_error(done, contains="ResourceNotFoundException")
+    # the advice names the identity pool id, not the user pool's ids (which are right)
+    assert "Check the identity pool id (us-east-1:00000000-0000-4000-8000-000000000000)." in done.stderr
+    assert "client id" not in done.stderr
     done = run_cli(["credentials", "--non-interactive", "--role-arn", "arn:aws:iam::123456789012:role/Nope"],
                    env_for(local, tmp_path))
     assert done.returncode == 1

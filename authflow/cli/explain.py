@@ -66,6 +66,8 @@ def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
                 "Cognito user pool endpoint, such as the URL `authflow local-pool` prints, or unset for AWS.")
     if isinstance(error, ResourceNotFoundError):
         text = error.message.lower()
+        if "identitypool" in text or "identity pool" in text or getattr(error, "operation", None) in ("GetId",):
+            return f"Check the identity pool id ({_flag(args, 'identity_pool_id')})."
         if "client" in text or "pool" in text:
             return f"Check the pool id ({_flag(args, 'pool_id')}) and the client id ({_flag(args, 'client_id')})."
         if "credential" in text:

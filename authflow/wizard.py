@@ -309,8 +309,9 @@ class TerminalHandler:
 
     def _select_by_number(self, message: str, options: Sequence[tuple[str, str]]) -> str:
         self.say(message, "class:title")
+        digits = len(str(len(options)))  # " 9." above "10.": the labels stay in one column
         for number, (_, label) in enumerate(options, start=1):
-            self.say(f"  {number}. {label}")
+            self.say(f"  {number:>{digits}}. {label}")
         numbers = "|".join(str(n) for n in range(1, len(options) + 1))
         picked = self._ask("Number: ", validator=_PatternValidator(rf"\s*(?:{numbers})\s*", "Type one of the numbers."))
         return options[int(picked.strip()) - 1][0]

@@ -113,7 +113,7 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
     screen = demo.wait_for(r"Number:")
     assert "A local Cognito-compatible user pool is running at http://127.0.0.1:" in screen
     for name, user in SEED_USERS.items():  # the menu is the table: number, name, password, what it shows
-        assert re.search(rf"^  \d+\. {name} +{re.escape(user['password'])} ", screen, re.M), name
+        assert re.search(rf"^ +\d+\. {name} +{re.escape(user['password'])} ", screen, re.M), name
 
     # tina: SOFTWARE_TOKEN_MFA. The app's code counts down; a wrong code first: the same session asks again.
     demo.keys("2")
@@ -155,8 +155,9 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
     demo.wait_for(r"✓ Signed in as newton\.")
     demo.wait_for(r"newton's password is now Newton-Passw0rd!9")
     screen = demo.wait_for(r"Sign in as:", count=3)
-    assert re.search(r"^  \d+\. newton +Newton-Passw0rd!9 +password changed here: a plain sign-in now$",
-                     screen.split("newton's password")[-1], re.M)
+    screen = demo.wait_for(r"(?m)^ +\d+\. newton +Newton-Passw0rd!9 +password changed here: a plain sign-in now$")
+    assert re.search(r"^ +\d+\. newton +Newton-Passw0rd!9 +password changed here: a plain sign-in now$",
+                     screen.split("newton's password")[-1], re.M)  # the menu shown after the change says so
 
     # sean: MFA_SETUP in a pool that requires MFA: choose the app, see secret, URI and QR, first code.
     demo.keys(str(list(SEED_USERS).index("sean") + 1))  # its number in the list
@@ -296,6 +297,8 @@ def test_in_80x24_the_menu_is_the_table_qr_fits_and_decodes_and_10_means_10(tmp_
         for name, user in SEED_USERS.items():  # the whole table is on the screen with the menu
             assert re.search(rf"\d\. {name} +{re.escape(user['password'])} ", screen), (name, screen)
         assert "Sign in as" in screen and all(len(line) <= 80 for line in visible(demo))
+        menu = [line for line in visible(demo) if re.match(r" +\d+\. ", line)]
+        assert len({line.index(".") for line in menu}) == 1, menu  # "10. Quit" lines up with " 9. sean"
 
         # newton chooses a new password: his row then says so (and no longer asks for one)
         demo.type(str(list(SEED_USERS).index("newton") + 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from authflow.cli import build_parser
 
 
@@ -14,3 +16,23 @@ def test_an_option_before_the_action_is_kept_and_one_after_it_wins() -> None:
     assert (after.pool_id, after.method) == ("us-east-1_After", "sms")
     plain = parser.parse_args(["account", "devices", "forget", "--current"])
     assert plain.current is True and plain.non_interactive is False
+
+
+def test_a_reader_that_closes_stdout_early_gets_no_traceback_nor_internal_error(tmp_path: Path) -> None:
+    """``authflow account | head -c 300``: the reader is gone before the command has written all it has."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers.cli import REPO, credential_free_env
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader went away before a byte was written
+    try:
+        done = subprocess.run([sys.executable, "-m", "authflow", "diagram"], cwd=REPO, stdout=write_end,
+                              stderr=subprocess.PIPE, env=credential_free_env(tmp_path), text=True, timeout=60,
+                              check=False)
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""  # no traceback, no "Exception ignored", no internal error
+    assert done.returncode == 1

@@ -108,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return fail(error_line(exc), EXIT_USAGE)
     args = parser.parse_args(arguments)
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()  # here, so that a reader gone away is handled below, not at the interpreter's exit
+        return status
     except (Interrupted, KeyboardInterrupt) as exc:
         return fail("authflow: interrupted at a prompt (Cancelled)." + _then(exc), EXIT_INTERRUPTED)
     except EndOfInput as exc:
@@ -117,6 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(error_line(exc, args), EXIT_USAGE)
     except AuthflowError as exc:  # SignInCancelled included
         return fail(error_line(exc, args), EXIT_FAILED)
+    except BrokenPipeError:
+        # The reader of stdout went away (``authflow account | head``): nothing more can be said there, and
+        # Python would complain once more when it flushes stdout at exit, so stdout becomes /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
     except Exception as exc:
         if os.environ.get("AUTHFLOW_DEBUG"):
             raise

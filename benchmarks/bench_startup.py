@@ -1,5 +1,5 @@
 """Start-up: wall time of `authflow --help`, a cached `authflow token`, `authflow account` with a valid cached
-token (it reads the account from a local pool started here: four calls over one connection) and `authflow
+token (it reads the account from a local pool started here, through botocore as every command does) and `authflow
 local-pool` (to its first line), each as a ratio to a bare `python -c pass` measured in the same run.
 
 Each command runs as a fresh process with the interpreter running this script (`python -m authflow`),

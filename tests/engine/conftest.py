@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,3 +45,30 @@ def totp_codes(local_pool: LocalUserPool) -> TotpCodes:
     """TOTP codes on the pool's clock: waiting for the next 30-second window moves the pool's time
     forward instead of sleeping, so reuse rules are exercised without slow tests."""
     return TotpCodes(clock=local_pool.clock.now, sleep=local_pool.clock.advance)
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """A moto server of the module's own (python -m moto.server, from the test extra) on a free port."""
+    import moto.server  # noqa: F401 - fails here, with its name, if the test extra is not installed
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("moto server did not start")
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -7,12 +7,6 @@ Users are created with the same admin calls a real pool takes.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -20,33 +14,6 @@ import pytest
 
 from authflow import AuthFlow, PromptKind, ScriptedHandler, UserPool, sign_in
 from tests.engine.helpers import PASSWORD, claims
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    pytest.importorskip("moto.server", reason="moto[server] is in the test extras")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("moto server did not start")
-                time.sleep(0.1)
-        yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -142,6 +142,8 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
 
     # newton: a new password and the required attribute, named in words; the table shows the new password.
     demo.wait_for(r"Sign in as:", count=2)
+    demo.wait_for(r"Number:", count=2)
+    time.sleep(0.3)  # the prompt reads keys once drawn (typed before, the terminal echoes them above it)
     demo.keys(str(list(SEED_USERS).index("newton") + 1))  # its number in the list
     demo.keys("Enter")
     demo.wait_for(r"Password for newton:")
@@ -160,6 +162,8 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
                      screen.split("newton's password")[-1], re.M)  # the menu shown after the change says so
 
     # sean: MFA_SETUP in a pool that requires MFA: choose the app, see secret, URI and QR, first code.
+    demo.wait_for(r"Number:", count=3)
+    time.sleep(0.3)  # as above: a key typed before the prompt is drawn is echoed into the transcript
     demo.keys(str(list(SEED_USERS).index("sean") + 1))  # its number in the list
     demo.keys("Enter")
     demo.wait_for(r"Password for sean:")

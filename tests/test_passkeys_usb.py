@@ -17,6 +17,7 @@ from authflow.errors import NoPasskeyForPoolError, NoSecurityKeyError, PasskeyTi
 from authflow.localpool import LocalUserPool
 from authflow.passkeys import SecurityKey, first_usb_key, list_passkeys, register_passkey
 from tests.helpers.fido import FakeKey
+from tests.helpers.wizard import run_typed_wizard
 
 PASSWORD = "Alice-Passw0rd!"
 ERR = CtapError.ERR
@@ -74,32 +75,17 @@ def test_wizard_touch_line_failure_line_and_another_way(local_pool: LocalUserPoo
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """At the terminal: "touch your security key", a clear line when it was not touched in time, and USER_AUTH
     offering the user's other first factors (here SRP with the password)."""
-    import io
-    import re
-    import threading
-
-    from prompt_toolkit.data_structures import Size
-    from prompt_toolkit.input import create_pipe_input
-    from prompt_toolkit.output.vt100 import Vt100_Output
 
     from authflow.answers import EnvAnswers
-    from authflow.wizard import TerminalHandler, run_wizard
 
     pool, access_token = carol
     device = FakeKey(pin=None)
     register_passkey(pool, access_token, SecurityKey(device=device))
     device.touched = False
     monkeypatch.setattr("authflow.passkeys.security_keys.first_usb_key", lambda: device)
-    screen = io.StringIO()
-    with create_pipe_input() as pipe:
-        for delay, text in ((0.5, "y\r"), (1.0, "2\r")):  # sign in another way? yes; 2 = PASSWORD_SRP
-            timer = threading.Timer(delay, pipe.send_text, args=(text,))
-            timer.daemon = True
-            timer.start()
-        handler = TerminalHandler(input=pipe, output=Vt100_Output(screen, lambda: Size(rows=50, columns=120)),
-                                  env=EnvAnswers(password=PASSWORD))
-        tokens = run_wizard(pool, "carol", handler=handler, auth_flow="USER_AUTH", preferred_challenge="WEB_AUTHN")
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    tokens, text = run_typed_wizard(pool, "carol", ((0.5, "y\r"), (1.0, "2\r")),  # another way? yes; 2 = PASSWORD_SRP
+                                    env=EnvAnswers(password=PASSWORD), auth_flow="USER_AUTH",
+                                    preferred_challenge="WEB_AUTHN")
     assert tokens.access_token
     assert "Touch your security key now." in text
     assert "✗ The security key was not touched in time." in text

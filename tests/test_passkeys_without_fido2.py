@@ -5,10 +5,8 @@ it fails with ModuleNotFoundError."""
 
 from __future__ import annotations
 
-import io
 import re
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from authflow.errors import PasskeyError
 from authflow.localpool import LocalUserPool
 from authflow.passkeys import SecurityKey, SoftwarePasskey, register_passkey
 from tests.helpers.cli import credential_free_env, run_cli
+from tests.helpers.wizard import run_typed_wizard
 
 PASSWORD = "Carol-Passw0rd!"
 EXTRA = "pip install 'authflow[fido2]'"
@@ -58,24 +57,12 @@ def test_sign_in_is_a_passkey_error_naming_the_extra(carol: tuple[UserPool, str]
 
 
 def test_the_wizard_says_why_and_offers_another_way(carol: tuple[UserPool, str], no_fido2: None) -> None:
-    from prompt_toolkit.data_structures import Size
-    from prompt_toolkit.input import create_pipe_input
-    from prompt_toolkit.output.vt100 import Vt100_Output
-
     from authflow.answers import EnvAnswers
-    from authflow.wizard import TerminalHandler, run_wizard
 
     pool, _ = carol
-    screen = io.StringIO()
-    with create_pipe_input() as pipe:
-        for delay, text in ((0.5, "y\r"), (1.0, "2\r")):  # sign in another way? yes; 2 = PASSWORD_SRP
-            timer = threading.Timer(delay, pipe.send_text, args=(text,))
-            timer.daemon = True
-            timer.start()
-        handler = TerminalHandler(input=pipe, output=Vt100_Output(screen, lambda: Size(rows=50, columns=120)),
-                                  env=EnvAnswers(password=PASSWORD))
-        tokens = run_wizard(pool, "carol", handler=handler, auth_flow="USER_AUTH", preferred_challenge="WEB_AUTHN")
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    tokens, text = run_typed_wizard(pool, "carol", ((0.5, "y\r"), (1.0, "2\r")),  # another way? yes; 2 = PASSWORD_SRP
+                                    env=EnvAnswers(password=PASSWORD), auth_flow="USER_AUTH",
+                                    preferred_challenge="WEB_AUTHN")
     assert tokens.access_token
     assert EXTRA in text
     assert "ModuleNotFoundError" not in text

@@ -433,9 +433,19 @@ class OAuthError(AuthflowError):
 
 
 class StateMismatchError(OAuthError):
-    """The redirect carried another ``state`` than the one sent: not the answer to this sign-in."""
+    """The redirect carried another ``state`` than the one sent: not the answer to this sign-in (a pasted
+    address may be answered again: ``retryable``)."""
 
     code = "StateMismatch"
+    retryable = True
+
+
+class MalformedRedirectError(OAuthError):
+    """The redirect is not one an authorization server sends (a parameter twice): not a real answer, so the
+    sign-in may be answered again (``retryable``)."""
+
+    code = "invalid_request"
+    retryable = True
 
 
 class IdTokenError(ProtocolError):
@@ -457,6 +467,7 @@ class RedirectPortBusyError(UsageError):
 
 
 class PasteError(UsageError):
-    """What was pasted back is neither the redirected URL nor a code."""
+    """What was pasted back is neither the redirected URL nor a code (it may be pasted again: ``retryable``)."""
 
     code = "MalformedPaste"
+    retryable = True

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+import pyotp
 import pytest
 from botocore import UNSIGNED
 from botocore.client import BaseClient
@@ -151,3 +152,19 @@ def verify(pool: LocalUserPool, token: str) -> dict[str, Any]:
                                   int.from_bytes(b64url(jwk["n"]), "big")).public_key()
     public.verify(b64url(signature_b64), f"{header_b64}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
     return json.loads(b64url(claims_b64))
+
+
+def freeze_where_codes_differ(clock: Any, secret: str, *, around: int = 2) -> float:
+    """Freeze the pool's ``clock`` at the first instant, now or a whole number of 30 s steps later, where the
+    TOTP codes of ``secret`` for that step and the ``around`` steps each side all differ, and the code one more
+    than that step's (the tests' wrong code) is none of them. Two steps sharing a code (about 1 in 100,000) could
+    otherwise make a wrong code right, or a code outside the window the one inside it. Returns the instant."""
+    totp = pyotp.TOTP(secret)
+    at = clock.now()
+    while True:
+        codes = [totp.at(at + 30 * step) for step in range(-around, around + 1)]
+        wrong = f"{(int(codes[around]) + 1) % 10**6:06d}"
+        if len(set(codes)) == len(codes) and wrong not in codes:
+            clock.freeze(at)
+            return at
+        at += 30

@@ -56,7 +56,7 @@ def test_read_then_password_and_attributes(local_pool: LocalUserPool, env: dict[
     shown = account([], env)  # signs in first (nothing cached), then reads
     assert shown == {"Username": "ada", "Attributes": shown["Attributes"],
                      "MFA": {"Enabled": [], "Preferred": None, "PasskeyMFA": None},
-                     "AuthFactors": ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"], "Devices": [], "Passkeys": []}
+                     "AuthFactors": ["PASSWORD", "EMAIL_OTP"], "Devices": [], "Passkeys": []}
     assert shown["Attributes"]["email"] == "ada@example.com"
     local_pool.clear_requests()
     account([], env)  # the cached token: no sign-in

@@ -220,7 +220,7 @@ def test_account_info_as_json(local_pool: LocalUserPool, ada: Account) -> None:
     info = ada.info().to_json()
     assert info["Username"] == "ada" and info["Attributes"]["email"] == "ada@example.com"
     assert info["MFA"] == {"Enabled": [], "Preferred": None, "PasskeyMFA": None}
-    assert info["AuthFactors"] == ["PASSWORD", "PASSWORD_SRP"]
+    assert info["AuthFactors"] == ["PASSWORD"]
     assert "Devices" not in info or info["Devices"] == []
 
 

@@ -149,7 +149,7 @@ def test_get_user_auth_factors(pool: LocalUserPool) -> None:
     )["AuthenticationResult"]["AccessToken"]
     factors = client.get_user_auth_factors(AccessToken=token)
     assert factors["Username"] == "alice"
-    assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]
+    assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
     assert (factors["PreferredMfaSetting"], factors["UserMFASettingList"]) == ("EMAIL_OTP", ["EMAIL_OTP"])
 
 

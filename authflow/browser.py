@@ -38,6 +38,7 @@ from authflow.errors import (
     BrowserTimeoutError,
     EndpointError,
     IdTokenError,
+    MalformedRedirectError,
     MalformedResponseError,
     OAuthError,
     PasteError,
@@ -93,17 +94,25 @@ class AuthorizationRequest:
         return f"AuthorizationRequest(redirect_uri={self.redirect_uri!r}, <secrets hidden>)"
 
 
+def _is_bare_code(text: str) -> bool:
+    return "=" not in text and "/" not in text and "?" not in text
+
+
 def code_from_redirect(text: str, request: AuthorizationRequest) -> str:
-    """The code of a redirect: a whole URL (or its query) is checked (its ``error``, its ``state``); a bare
-    code is taken as it is. Anything else is a :class:`~authflow.errors.PasteError`."""
+    """The code of a redirect: a whole URL (or its query) is checked (its ``state``, then its ``error``); a
+    bare code is taken as it is. Anything else is a :class:`~authflow.errors.PasteError`."""
     text = text.strip()
     if not text:
         raise PasteError("Nothing was pasted: paste the whole address the browser was sent to, or the code.")
-    if "=" not in text and "/" not in text and "?" not in text:
+    if _is_bare_code(text):
         if not all(c.isalnum() or c in "-_.~" for c in text) or len(text) > 2048:
             raise PasteError("That is not a code: paste the whole address the browser was sent to.")
         return text
-    query = urlsplit(text).query if "?" in text or "://" in text else text
+    parts = urlsplit(text) if "?" in text or "://" in text else None
+    if parts is not None and parts.path.rstrip("/").endswith("/oauth2/authorize"):
+        raise PasteError("That is the address to open: open it in a browser, sign in, then paste the address "
+                         "the browser is sent to.")
+    query = parts.query if parts is not None else text
     try:
         values = parse_qs(query, keep_blank_values=True, strict_parsing=True)
     except ValueError:
@@ -112,22 +121,25 @@ def code_from_redirect(text: str, request: AuthorizationRequest) -> str:
 
 
 def code_from_query(values: Mapping[str, list[str]], request: AuthorizationRequest) -> str:
-    """Check a redirect's query: an OAuth error, then the state (constant time), then the code."""
+    """Check a redirect's query: the state (constant time), then an OAuth error, then the code. An error
+    redirect is the answer to this sign-in only with this sign-in's state (RFC 6749 4.1.2.1 sends it back)."""
     def single(name: str) -> str | None:
         found = values.get(name)
         if not found:
             return None
         if len(found) > 1:
-            raise OAuthError(f"the redirect carries {name} more than once", code="invalid_request")
+            raise MalformedRedirectError(f"the redirect carries {name} more than once")
         return found[0]
 
-    error = single("error")
+    error, state, code = single("error"), single("state"), single("code")
+    if state is None or not hmac.compare_digest(state.encode(), request.state.encode()):
+        if error is not None:
+            raise StateMismatchError(f"the redirect carries an error ({error[:64]}) but not this sign-in's state: "
+                                     "it is another sign-in's")
+        raise StateMismatchError("the redirect's state is not this sign-in's: it is another sign-in's, or was changed")
     if error is not None:
         description = single("error_description") or ""
-        raise OAuthError(description[:300], code=error[:64])
-    state, code = single("state"), single("code")
-    if state is None or not hmac.compare_digest(state.encode(), request.state.encode()):
-        raise StateMismatchError("the redirect's state is not this sign-in's: it was not sent for it")
+        raise OAuthError(description[:300] or f"the sign-in was refused ({error[:64]})", code=error[:64])
     if not code:
         raise PasteError("The address has no code in it.")
     return code
@@ -296,14 +308,39 @@ class BrowserSignIn:
             raise outcome["error"]
         return self.exchange(request, str(outcome["code"]))
 
-    def sign_in_pasted(self, read: Callable[[], str], show: Callable[[str], None]) -> Tokens:
+    def sign_in_pasted(
+        self,
+        read: Callable[[], str],
+        show: Callable[[str], None],
+        *,
+        on_mistake: Callable[[AuthflowError], None] | None = None,
+    ) -> Tokens:
         """For a shell without a browser: ``show`` the URL to open elsewhere, ``read`` back the address the
         browser was sent to (or the code). The redirect URI is the loopback one (nothing listens there; without
-        a fixed ``redirect_port``, a free port's number)."""
+        a fixed ``redirect_port``, a free port's number).
+
+        A paste that is not this sign-in's answer (not an address, another sign-in's state, no code, a bare
+        code the pool does not take) raises its error; with ``on_mistake`` it is told the error instead and
+        ``read`` is asked again. An error the pool sent back for this sign-in (``error=access_denied`` with
+        this state) always ends it (:class:`~authflow.errors.OAuthError`), as does ``read`` raising."""
         port = self.redirect_port or _free_port()  # nothing listens there: the address is pasted back
         request = self.authorization_request(f"http://127.0.0.1:{port}{self.redirect_path}")
         show(request.url)
-        return self.exchange(request, code_from_redirect(read(), request))
+        while True:
+            text = read()
+            try:
+                code = code_from_redirect(text, request)
+                try:
+                    return self.exchange(request, code)
+                except OAuthError as refused:
+                    if refused.code != "invalid_grant" or not _is_bare_code(text.strip()):
+                        raise
+                    raise PasteError("The pool did not take that code (invalid_grant): paste the whole address "
+                                     "the browser was sent to.") from None
+            except AuthflowError as mistake:
+                if on_mistake is None or not mistake.retryable:
+                    raise
+                on_mistake(mistake)
 
     # --- the token endpoint -----------------------------------------------------------------------------
 

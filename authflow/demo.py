@@ -36,6 +36,9 @@ class Demo:
         self._seen = 0
         self._lock = threading.Lock()
         self._new_passwords: dict[str, str] = {}  # typed at NEW_PASSWORD prompts, checked after the sign-in
+        #: How the last sign-in ended (text, style): said again right above the menu, so that it stays on the
+        #: screen when the menu is drawn under a long sign-in.
+        self.last: tuple[str, str] | None = None
 
     def terminal(self) -> TerminalHandler:
         from authflow.wizard import TerminalHandler
@@ -127,6 +130,10 @@ class Demo:
         for a 24-line terminal, so it never scrolls away; typed numbers go past 9."""
         width = max(len(name) for name in self.users)
         passwords = max(len(str(row.get("password") or "-")) for row in self.users.values())
+        if self.last is not None:
+            text, style = self.last
+            line = f"Last sign-in: {text}"
+            terminal.say(line if len(line) <= self.WIDTH else line[: self.WIDTH - 1] + "…", style)
         options = []
         for name, row in self.users.items():
             line = f"{name:<{width}}  {row.get('password') or '-':<{passwords}}  {self._scenario(name)}"
@@ -167,10 +174,14 @@ class Demo:
             tokens = run_wizard(pool, name, handler=terminal, auth_flow=flow, totp_issuer="authflow")
         except (Interrupted, EndOfInput):
             terminal.say("Sign-in cancelled.\n", "class:error")
+            self.last = (f"{name}: cancelled.", "class:error")
         except AuthflowError as exc:
-            terminal.say(f"✗ {' '.join(str(exc).split())}\n", "class:error")
+            said = " ".join(str(exc).split())
+            terminal.say(f"✗ {said}\n", "class:error")
+            self.last = (f"✗ {name}: {said}", "class:error")
         else:
             self.summarize(terminal, tokens)
+            self.last = (f"✓ Signed in as {name}.", "class:ok")
         self._note_mfa_set_up(name)
         for changed in self._passwords_changed():
             terminal.say(f"{changed}'s password is now {self.users[changed]['password']} (the menu says so too).",

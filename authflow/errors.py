@@ -237,10 +237,25 @@ class NotCognitoError(CognitoError):
     code = "NotCognitoEndpoint"
 
     def __init__(self, status: str, reason: str = "", operation: str | None = None) -> None:
+        reason = _page_words(reason)
         what = f"HTTP {status}" + (f" {reason}" if reason and reason != status else "")
         super().__init__(f"the endpoint answered {operation or 'a call'} with {what}, not as Cognito does",
                          operation=operation)
         self.status = status
+
+
+def _page_words(reason: str) -> str:
+    """A web server's error page (botocore gives its body as the message) as a few words for one line: its
+    ``<title>``, else its text without the markup; at most 80 characters. Plain text is kept as it is."""
+    import html
+    import re
+
+    if "<" not in reason:
+        return reason
+    title = re.search(r"<title[^>]*>(.*?)</title>", reason, re.IGNORECASE | re.DOTALL)
+    text = " ".join(html.unescape(title.group(1) if title else re.sub(r"<[^>]*>?", " ", reason)).split())
+    text = text.replace("<", "").replace(">", "")
+    return text if len(text) <= 80 else text[:77].rstrip() + "..."
 
 
 def cognito_error(code: str, message: str, operation: str | None = None) -> CognitoError:
@@ -433,9 +448,19 @@ class OAuthError(AuthflowError):
 
 
 class StateMismatchError(OAuthError):
-    """The redirect carried another ``state`` than the one sent: not the answer to this sign-in."""
+    """The redirect carried another ``state`` than the one sent: not the answer to this sign-in (a pasted
+    address may be answered again: ``retryable``)."""
 
     code = "StateMismatch"
+    retryable = True
+
+
+class MalformedRedirectError(OAuthError):
+    """The redirect is not one an authorization server sends (a parameter twice): not a real answer, so the
+    sign-in may be answered again (``retryable``)."""
+
+    code = "invalid_request"
+    retryable = True
 
 
 class IdTokenError(ProtocolError):
@@ -457,6 +482,7 @@ class RedirectPortBusyError(UsageError):
 
 
 class PasteError(UsageError):
-    """What was pasted back is neither the redirected URL nor a code."""
+    """What was pasted back is neither the redirected URL nor a code (it may be pasted again: ``retryable``)."""
 
     code = "MalformedPaste"
+    retryable = True

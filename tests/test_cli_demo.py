@@ -24,8 +24,6 @@ import pytest
 from authflow.localpool.seed import load_seed
 from tests.helpers.cli import REPO, credential_free_env
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
 SEED_USERS = {u["username"]: u for pool in load_seed("demo")["pools"] for u in pool["users"]}
 TRANSCRIPT = REPO / "examples" / "wizard-transcript.txt"
 
@@ -34,6 +32,8 @@ class Tmux:
     """One detached tmux session running a command; send keys, read the screen (with its history)."""
 
     def __init__(self, command: str, env: dict[str, str], *, width: int = 110, height: int = 50) -> None:
+        # tmux is a system package .ci/run installs: without it these tests fail, they do not skip
+        assert shutil.which("tmux"), "tmux is not installed (apt-get install tmux, as .ci/run does)"
         self.name = f"authflow-test-{uuid.uuid4().hex[:8]}"
         self.env = env
         script = f"{command}; echo EXIT=$?; sleep 60"
@@ -369,5 +369,55 @@ def test_in_80_columns_no_line_is_broken_in_the_middle_of_a_word(tmp_path: Path)
         assert not long, long
         assert SEED_USERS["tina"]["totp_secret"] in screen.replace("\n", "")
         assert re.search(r"CodeMismatchException", screen) and re.search(r"ASIA[A-Z0-9]{16}", screen), screen
+    finally:
+        demo.close()
+
+
+def test_in_80x24_the_outcome_of_a_sign_in_stays_on_the_screen_above_the_menu(tmp_path: Path) -> None:
+    """After a sign-in the menu is drawn again under it; in an 80x24 terminal what the sign-in printed scrolls
+    up. How it ended is said again on the line right above the menu, so the screen (not only the scrollback)
+    shows it: a success, and then a cancelled sign-in."""
+    env = credential_free_env(tmp_path)
+    env["TMUX_TMPDIR"] = str(tmp_path)
+    env.pop("TMUX", None)
+    env["TERM"] = "xterm-256color"
+    argv = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "authflow", "demo"])
+    demo = Tmux(f"cd {shlex.quote(str(REPO))} && {argv}", env, width=80, height=24)
+
+    def above_the_menu() -> tuple[list[str], str]:
+        lines = [line.rstrip() for line in visible(demo)]
+        title = max(i for i, line in enumerate(lines) if line == "Sign in as:")
+        assert any(line.startswith("Number:") for line in lines[title:]), lines  # the whole menu is on the screen
+        return lines, lines[title - 1]
+
+    try:
+        demo.wait_for(r"Number:")
+        assert "Last sign-in" not in "\n".join(visible(demo))  # nothing yet
+
+        # newton: the longest success (a new password, the attribute, tokens, credentials, the new password)
+        demo.type(str(list(SEED_USERS).index("newton") + 1))
+        demo.wait_for(r"Password for newton:")
+        demo.type(SEED_USERS["newton"]["password"])
+        demo.wait_for(r"New password:")
+        demo.type("Newton-Passw0rd!9")
+        demo.wait_for(r"Repeat the new password:")
+        demo.type("Newton-Passw0rd!9")
+        demo.wait_for(r"Full name")
+        demo.type("Isaac Newton")
+        demo.wait_for(r"Number:", count=2)
+        lines, last = above_the_menu()
+        assert last == "Last sign-in: ✓ Signed in as newton.", lines
+        assert all(len(line) <= 80 for line in lines)
+
+        # a sign-in cancelled at the password: the menu then says that, not the earlier success
+        demo.type("1")  # alice
+        demo.wait_for(r"Password for alice:")
+        demo.keys("C-c")
+        demo.wait_for(r"Number:", count=3)
+        lines, last = above_the_menu()
+        assert last == "Last sign-in: alice: cancelled.", lines
+
+        demo.keys("C-d")
+        demo.wait_for(r"EXIT=0")
     finally:
         demo.close()

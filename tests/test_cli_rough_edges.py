@@ -57,7 +57,15 @@ class ErrorPage(NotCognito):
     status, body = 500, b"<html><head><title>500 Internal Server Error</title></head><body><h1>Oops</h1></body></html>"
 
 
-@pytest.mark.parametrize("server", [NotCognito, ErrorPage], ids=["404-empty", "500-html"])
+class DoctypePage(NotCognito):
+    """Python's http.server answering a POST: a page botocore cannot tell from an error body (it does not start
+    with <html>), so the whole page came back as the message and was printed, markup and all."""
+
+    status, body = 501, (b"<!DOCTYPE HTML>\n<html lang=\"en\">\n<head><title>Error response</title></head>\n"
+                         b"<body><h1>Error response</h1><p>Message: Unsupported method ('POST').</p></body></html>\n")
+
+
+@pytest.mark.parametrize("server", [NotCognito, ErrorPage, DoctypePage], ids=["404-empty", "500-html", "501-doctype"])
 def test_an_endpoint_that_is_not_cognito_is_said_in_one_line(tmp_path: Path, server: type[NotCognito]) -> None:
     httpd = http.server.HTTPServer(("127.0.0.1", 0), server)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -72,6 +80,19 @@ def test_an_endpoint_that_is_not_cognito_is_said_in_one_line(tmp_path: Path, ser
     line = one_error_line(done)
     assert "not as Cognito does (NotCognitoEndpoint)" in line and f"HTTP {server.status}" in line
     assert "--endpoint-url" in line and url in line and "<" not in line
+
+
+def test_an_endpoint_url_with_a_wrong_path_points_at_it(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
+    """The local pool answers a path it does not serve as Cognito answers an unknown call
+    (UnknownOperationException, "Not found."): the line said only "not found", and nothing of the URL."""
+    pool, env = demo
+    url = f"{pool.endpoint_url}/cognito"
+    done = run_cli(["login", "--non-interactive", "--username", "alice"],
+                   {**env, "AUTHFLOW_ENDPOINT_URL": url, "AUTHFLOW_PASSWORD": "Alice-Passw0rd!"})
+    assert done.returncode == 1
+    line = one_error_line(done)
+    assert "(UnknownOperationException)" in line and "does not know InitiateAuth" in line
+    assert "--endpoint-url" in line and url in line
 
 
 @pytest.mark.parametrize("port", ["99999", "-5", "http"])

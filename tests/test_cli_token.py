@@ -37,13 +37,16 @@ def test_expired_access_token_is_refreshed(local_pool: LocalUserPool, tmp_path: 
     setup = Setup(local_pool, tmp_path, access_token_validity_seconds=4, id_token_validity_seconds=4)
     first = setup.login()
     wait_until_expired(4)
+    # The refreshed tokens last an hour: reading them back from the cache below then has no 4 s window to
+    # meet (two runs of the command on a loaded CI machine can take longer, and refreshed again).
+    setup.client.access_token_validity = setup.client.id_token_validity = 3600
     done = setup.run("token", "--leeway", "0")
     assert done.returncode == 0, done.stderr
     fresh = done.stdout.strip()
     assert fresh != first["AccessToken"]
     assert setup.flows() == ["USER_SRP_AUTH", "GetTokensFromRefreshToken"]
     claims = local_pool.service.tokens.access_claims(fresh, None, local_pool.clock.now())
-    assert claims["username"] == "alice"
+    assert claims["username"] == "alice" and claims["exp"] - claims["iat"] == 3600
     # The refreshed tokens are cached (0600), with the refresh token kept.
     (entry,) = setup.cache_files()
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600

@@ -17,9 +17,9 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from authflow.cli.options import EXIT_OK, PoolConfig, env
-from authflow.cli.output import format_tokens, print_tokens, warn
+from authflow.cli.output import format_tokens, one_line, print_tokens, warn
 from authflow.cli.signin import remember, token_cache
-from authflow.errors import UsageError
+from authflow.errors import AuthflowError, UsageError
 
 if TYPE_CHECKING:
     from authflow.tokens import Tokens
@@ -82,17 +82,10 @@ def cmd_login_browser(args: argparse.Namespace, config: PoolConfig) -> int:
         redirect_port=_port(args.redirect_port), identity_provider=args.idp,
     )
     if args.no_browser:
-        def read() -> str:
-            sys.stderr.write("Paste the address the browser was sent to (or the code), then Enter: ")
-            sys.stderr.flush()
-            line = sys.stdin.readline()
-            if not line:
-                from authflow.errors import EndOfInput
-
-                raise EndOfInput("no redirected address was pasted")
-            return line
-
-        tokens = signer.sign_in_pasted(read, lambda url: warn(f"Open this address in a browser to sign in:\n{url}"))
+        tokens = signer.sign_in_pasted(
+            _read_pasted, lambda url: warn(f"Open this address in a browser to sign in:\n{url}"),
+            on_mistake=_say_and_ask_again if _at_a_terminal(args) else None,
+        )
     else:
         tokens = signer.sign_in(on_url=lambda url: warn(
             f"Opening the browser to sign in (Ctrl-C to stop). If it does not open, visit:\n{url}"))
@@ -101,6 +94,30 @@ def cmd_login_browser(args: argparse.Namespace, config: PoolConfig) -> int:
         remember(token_cache(args), config.cache_key(username), tokens)
     print_tokens(tokens, args.output, username=username or "the user", cached=not args.no_cache)
     return EXIT_OK
+
+
+def _at_a_terminal(args: argparse.Namespace) -> bool:
+    """A person pastes the address: a mistake is said and the address asked again (a script's is an error)."""
+    return sys.stdin.isatty() and not getattr(args, "non_interactive", False)
+
+
+def _read_pasted() -> str:
+    sys.stderr.write("Paste the address the browser was sent to (or the code), then Enter: ")
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        from authflow.errors import EndOfInput
+
+        raise EndOfInput("no redirected address was pasted")
+    return line
+
+
+def _say_and_ask_again(mistake: AuthflowError) -> None:
+    """One line: what was wrong with the paste, and that it is asked again."""
+    from authflow.cli.explain import error_line
+
+    sys.stderr.write(one_line(f"{error_line(mistake)} Try again (Ctrl-C to stop).") + "\n")
+    sys.stderr.flush()
 
 
 def cmd_token_client_credentials(args: argparse.Namespace, config: PoolConfig) -> int:

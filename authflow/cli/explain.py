@@ -61,9 +61,13 @@ def _flag(args: argparse.Namespace | None, name: str) -> str:
 def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
     """What a person can do about ``error`` (empty when the message already says, or nothing helps)."""
     command = f"authflow confirm-sign-up --username {_flag(args, 'username')}"
-    if isinstance(error, NotCognitoError):
-        return (f"Check --endpoint-url (AUTHFLOW_ENDPOINT_URL, now {_flag(args, 'endpoint_url')}): it must be a "
+    endpoint = (f"Check --endpoint-url (AUTHFLOW_ENDPOINT_URL, now {_flag(args, 'endpoint_url')}): it must be a "
                 "Cognito user pool endpoint, such as the URL `authflow local-pool` prints, or unset for AWS.")
+    if isinstance(error, NotCognitoError):
+        return endpoint
+    if error.code == "UnknownOperationException":  # what Cognito says to a call it has no operation for
+        operation = getattr(error, "operation", None)
+        return f"The endpoint does not know {operation or 'this call'}. {endpoint}"
     if isinstance(error, ResourceNotFoundError):
         text = error.message.lower()
         if "identitypool" in text or "identity pool" in text or getattr(error, "operation", None) in ("GetId",):

@@ -100,7 +100,9 @@ def build_pool(
     if any(not 1 <= len(name) - len("custom:") <= 20 for name in customs):
         raise ValueError("a custom attribute's name has 1 to 20 characters")
     if isinstance(password_policy, dict):
-        password_policy = PasswordPolicy(**password_policy)
+        password_policy = _password_policy(password_policy)
+    elif password_policy is not None and not isinstance(password_policy, PasswordPolicy):
+        raise ValueError("password_policy is an object such as {\"minimum_length\": 8}")
     now = svc.now()
     pool = PoolRecord(
         id=pool_id, name=name or pool_id.split("_", 1)[1], mfa_configuration=mfa, mfa_types=types,
@@ -249,11 +251,31 @@ def build_user(
 FACTOR_CONFIGURATIONS = ("SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION")
 
 
+def _password_policy(settings: dict[str, Any]) -> PasswordPolicy:
+    """A seed's ``password_policy`` object: PasswordPolicy's fields, each of its type (a JSON seed can say anything)."""
+    kinds = {name: (bool if kind == "bool" else int) for name, kind in PasswordPolicy.__annotations__.items()}
+    unknown = set(settings) - set(kinds)
+    if unknown:
+        raise ValueError(f"password_policy: unknown key(s) {sorted(unknown)}; known: {sorted(kinds)}")
+    for name, value in settings.items():
+        if not isinstance(value, kinds[name]) or (kinds[name] is int and isinstance(value, bool)):
+            raise ValueError(f"password_policy {name} is {'true or false' if kinds[name] is bool else 'a number'}")
+    return PasswordPolicy(**settings)
+
+
 def web_authn_config(settings: dict[str, Any]) -> WebAuthnConfig:
     """``{"relying_party_id": "localhost", "user_verification": "required", "origins": [...]}``."""
+    if not isinstance(settings, dict):
+        raise ValueError("web_authn is an object such as {\"relying_party_id\": \"localhost\"}")
     unknown = set(settings) - {"relying_party_id", "user_verification", "origins", "factor_configuration"}
     if unknown:
         raise ValueError(f"web_authn: unknown key(s) {sorted(unknown)}")
+    for name in ("relying_party_id", "user_verification", "factor_configuration"):
+        if not isinstance(settings.get(name, ""), str | None):
+            raise ValueError(f"web_authn {name} is a string")
+    origins = settings.get("origins", [])
+    if not isinstance(origins, list) or not all(isinstance(origin, str) for origin in origins):
+        raise ValueError("web_authn origins is a list of strings")
     config = WebAuthnConfig(**settings)
     if config.user_verification not in ("required", "preferred"):
         raise ValueError("web_authn user_verification is required or preferred")
@@ -350,9 +372,10 @@ def identity_provider(entry: dict[str, Any]) -> dict[str, Any]:
                                                   "name": "name"}
     if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
         raise ValueError("attribute_mapping maps pool attributes to provider claims (strings)")
-    users = []
-    for user in entry.get("users", []):
-        users.append(provider_user(user))
+    given = entry.get("users") or []
+    if not isinstance(given, list):
+        raise ValueError("an identity provider's users are a list")
+    users = [provider_user(user) for user in given]
     return {
         "name": name, "type": "OIDC", "client_id": str(entry.get("client_id") or f"{name.lower()}-client"),
         "client_secret": str(entry.get("client_secret") or secrets.token_urlsafe(24)),
@@ -364,6 +387,8 @@ def identity_provider(entry: dict[str, Any]) -> dict[str, Any]:
 def provider_user(entry: dict[str, Any]) -> dict[str, Any]:
     """A user of the built-in provider: ``{"username", "password", "claims": {...}}``; the password is kept
     as a salted SHA-256 digest (a plain JSON-able record)."""
+    if not isinstance(entry, dict):
+        raise ValueError("a provider user is an object: {\"username\", \"password\", \"claims\"}")
     if "password_digest" in entry:  # already built (a stored model)
         return dict(entry)
     username, password = entry.get("username"), entry.get("password")

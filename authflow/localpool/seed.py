@@ -51,17 +51,22 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.builders import build_client, build_pool, build_user
+from authflow.localpool.errors import PoolError
 from authflow.localpool.identity import build_identity_pool
 from authflow.localpool.model import PoolRecord
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
+
+#: An AWS region's name, as the seed's ``region`` (the prefix of the pool ids it makes).
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
 DEMO_SEED_PATH = Path(__file__).with_name("demo_seed.json")
 
@@ -108,22 +113,79 @@ def load_seed(seed: dict[str, Any] | str | os.PathLike[str] | None) -> dict[str,
     return loaded
 
 
-def _check_keys(builder: Callable[..., Any], entry: dict[str, Any], what: str, ignored: set[str]) -> dict[str, Any]:
-    allowed = {
-        name for name, param in inspect.signature(builder).parameters.items()
+def _check_keys(builder: Callable[..., Any], entry: object, what: str, ignored: set[str]) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise ValueError(f"seed: {_a(what)} is a JSON object, not {_json_text(entry)}")
+    parameters = {
+        name: param for name, param in inspect.signature(builder).parameters.items()
         if param.kind in (param.KEYWORD_ONLY, param.POSITIONAL_OR_KEYWORD) and name not in ("svc", "pool")
     }
-    unknown = set(entry) - allowed - ignored
+    unknown = set(entry) - set(parameters) - ignored
     if unknown:
-        raise ValueError(f"seed: unknown {what} key(s) {sorted(unknown)}; known: {sorted(allowed)}")
+        raise ValueError(f"seed: unknown {what} key(s) {sorted(unknown)}; known: {sorted(parameters)}")
+    for key, value in entry.items():
+        wanted = _misfit(str(parameters[key].annotation), value) if key in parameters else ""
+        if wanted:
+            raise ValueError(f"seed: {_a(what)}'s {key} is {wanted}, not {_json_text(value)}")
     return {k: v for k, v in entry.items() if k not in ignored}
 
 
-def add_pool(svc: Service, entry: dict[str, Any]) -> PoolRecord:
+_SEQUENCES = (list, tuple, set, frozenset)  # JSON gives lists; the Python API (add_pool) may give the others
+
+#: A builder's annotation (one alternative of it, as written): the values it takes, and how a person says it.
+#: An alternative not listed here is a Python type (PasswordPolicy): a JSON value never is one.
+_JSON_TYPES: dict[str, tuple[Callable[[object], bool], str]] = {
+    "None": (lambda v: v is None, "null"),
+    "Any": (lambda v: True, "anything"),
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    "Iterable[str]": (lambda v: isinstance(v, _SEQUENCES) and all(isinstance(x, str) for x in v),
+                      "a list of strings"),
+    "list[str]": (lambda v: isinstance(v, _SEQUENCES) and all(isinstance(x, str) for x in v), "a list of strings"),
+    "Iterable[dict[str, Any]]": (lambda v: isinstance(v, _SEQUENCES) and all(isinstance(x, dict) for x in v),
+                                 "a list of objects"),
+    "list[dict[str, Any]]": (lambda v: isinstance(v, _SEQUENCES) and all(isinstance(x, dict) for x in v),
+                             "a list of objects"),
+    "dict[str, Any]": (lambda v: isinstance(v, dict), "an object"),
+    "dict[str, str]": (lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+                       "an object of strings"),
+}
+
+
+_JSON_VALUES = (str, int, float, bool, list, dict, type(None))
+
+
+def _misfit(annotation: str, value: object) -> str:
+    """What a seed's ``value`` should have been, by the builder's ``annotation`` (a string: the builders'
+    modules postpone their annotations); "" when it fits."""
+    alternatives = [part.strip() for part in annotation.split(" | ")]
+    if any(part in _JSON_TYPES and _JSON_TYPES[part][0](value) for part in alternatives):
+        return ""
+    if any(part not in _JSON_TYPES for part in alternatives) and not isinstance(value, _JSON_VALUES):
+        return ""  # a Python object (a PasswordPolicy given to add_pool): the builder checks it
+    return " or ".join(_JSON_TYPES[part][1] for part in alternatives if part in _JSON_TYPES)
+
+
+def _a(what: str) -> str:
+    return f"an {what}" if what.startswith("identity") else f"a {what}"
+
+
+def _json_text(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def add_pool(svc: Service, entry: object) -> PoolRecord:
     """Build one pool entry of a seed, with its clients and users."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"seed: a pool is a JSON object, not {_json_text(entry)}")
     settings = dict(entry)
-    clients = settings.pop("clients", [])
-    users = settings.pop("users", [])
+    clients = settings.pop("clients", None) or []
+    users = settings.pop("users", None) or []
+    for key, value in (("clients", clients), ("users", users)):
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"seed: a pool's {key} is a list, not {_json_text(value)}")
     pool = build_pool(svc, **_check_keys(build_pool, settings, "pool", {"description"}))
     for client in clients:
         build_client(svc, pool, **_check_keys(build_client, client, "client", {"description"}))
@@ -136,15 +198,21 @@ def apply_seed(svc: Service, seed: dict[str, Any]) -> list[PoolRecord]:
     unknown = set(seed) - {"region", "pools", "identity_pools", "description"}
     if unknown:
         raise ValueError(f"seed: unknown top-level key(s) {sorted(unknown)}")
+    region = seed.get("region")
+    if region is not None and not (isinstance(region, str) and REGION.fullmatch(region)):
+        raise ValueError(f"seed: region is an AWS region such as \"us-east-1\", not {_json_text(region)}")
     pools = seed.get("pools") or []
     if not isinstance(pools, list):
         raise ValueError("seed: pools is a list")
-    built = [add_pool(svc, dict(entry)) for entry in pools]
     identity_pools = seed.get("identity_pools") or []
     if not isinstance(identity_pools, list):
         raise ValueError("seed: identity_pools is a list")
-    for entry in identity_pools:
-        build_identity_pool(svc, **_check_keys(build_identity_pool, dict(entry), "identity pool", {"description"}))
+    try:
+        built = [add_pool(svc, entry) for entry in pools]
+        for entry in identity_pools:
+            build_identity_pool(svc, **_check_keys(build_identity_pool, entry, "identity pool", {"description"}))
+    except PoolError as exc:  # what the pool's own rules refuse: a passkey where passkeys are off, an unknown pool
+        raise ValueError(f"seed: {exc.message}") from None
     return built
 
 

@@ -160,6 +160,33 @@ def test_paste_back_with_the_url_or_the_bare_code(pool: LocalUserPool) -> None:
             signer.sign_in_pasted(pasted(junk), lambda url: None)
 
 
+def test_paste_mistakes_are_told_and_asked_again(pool: LocalUserPool) -> None:
+    """With on_mistake, a paste that is not this sign-in's answer is told to it and read asked again; the
+    sign-in's own error redirect (its state) ends it."""
+    signer = login(pool, redirect_port=8766)
+    told: list[str] = []
+    answers: list[str] = []
+
+    def show(url: str) -> None:
+        web = WebClient(pool.endpoint_url)
+        good = web.submit(web.get(web.get(url).location), username="alice", password="Alice-Passw0rd!").location
+        state = parse_qs(urlsplit(url).query)["state"][0]
+        answers.extend(["junk!", "http://127.0.0.1:8766/callback?code=x&state=other", "wrongcode",
+                        f"http://127.0.0.1:8766/callback?state={state}", good])
+
+    tokens = signer.sign_in_pasted(lambda: answers.pop(0), show, on_mistake=lambda e: told.append(e.code))
+    assert tokens.access_token and not answers
+    assert told == ["MalformedPaste", "StateMismatch", "MalformedPaste", "MalformedPaste"]
+
+    def refused_here(url: str) -> None:
+        state = parse_qs(urlsplit(url).query)["state"][0]
+        answers.append(f"http://127.0.0.1:8766/callback?error=access_denied&error_description=no&state={state}")
+
+    with pytest.raises(OAuthError) as denied:
+        signer.sign_in_pasted(lambda: answers.pop(0), refused_here, on_mistake=lambda e: told.append(e.code))
+    assert denied.value.code == "access_denied" and not denied.value.retryable and len(told) == 4
+
+
 def test_code_from_redirect_reads_errors_and_states() -> None:
     from authflow.browser import AuthorizationRequest
 
@@ -171,8 +198,16 @@ def test_code_from_redirect_reads_errors_and_states() -> None:
     assert denied.value.code == "access_denied"
     with pytest.raises(StateMismatchError):
         code_from_redirect("http://127.0.0.1/callback?code=abc&state=bad", request)
-    with pytest.raises(OAuthError):
+    with pytest.raises(OAuthError) as twice:
         code_from_redirect("http://127.0.0.1/callback?code=abc&code=def&state=good", request)
+    assert twice.value.code == "invalid_request" and twice.value.retryable
+    for another in ("http://127.0.0.1/callback?error=access_denied&state=old", "/callback?error=access_denied"):
+        with pytest.raises(StateMismatchError) as not_ours:  # an error redirect of another sign-in
+            code_from_redirect(another, request)
+        assert not_ours.value.retryable
+    with pytest.raises(OAuthError) as bare:  # this sign-in's error, with no description
+        code_from_redirect("http://127.0.0.1/callback?error=login_required&state=good", request)
+    assert bare.value.code == "login_required" and "refused" in bare.value.message and not bare.value.retryable
     verifier, challenge = pkce_pair()
     assert len(verifier) == 43 and len(challenge) == 43 and verifier != challenge
 

@@ -4,17 +4,28 @@ run as ``python -m authflow`` against one local pool (its managed login on the s
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pexpect
 import pytest
 
 from authflow.localpool import LocalUserPool
 from tests.browser.helpers import API, MACHINE, MACHINE_SECRET, WEB, WebClient, seed
-from tests.helpers.cli import REPO, assert_no_secret, assert_one_line_error, credential_free_env, run_cli
+from tests.helpers.cli import (
+    REPO,
+    assert_no_secret,
+    assert_one_line_error,
+    at_a_terminal,
+    credential_free_env,
+    run_cli,
+)
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +96,108 @@ def test_login_bad_input(pool: LocalUserPool, tmp_path: Path) -> None:
     assert_one_line_error(no_domain, contains="--domain")
     bad_port = run_cli(["login", "--browser", "--redirect-port", "99999"], env)
     assert bad_port.returncode == 2
+
+
+PASTE_PROMPT = r"Paste the address the browser was sent to \(or the code\), then Enter: "
+AUTHORIZE_URL = r"(http://127\.0\.0\.1:\d+/oauth2/authorize\?\S+)\r?\n"
+
+
+def paste_at_a_terminal(pool: LocalUserPool, tmp_path: Path, *extra: str) -> tuple[Any, str]:
+    """``login --browser --no-browser`` at a pseudo-terminal: the child, once it asks, and the address it printed."""
+    child = at_a_terminal(["login", "--browser", "--no-browser", "--output", "access-token", "--no-cache", *extra],
+                          env_for(pool, tmp_path))
+    child.expect(AUTHORIZE_URL)
+    url = str(child.match.group(1))
+    child.expect(PASTE_PROMPT)
+    return child, url
+
+
+def with_query(url: str, **changes: str | None) -> str:
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    query.update({k: v for k, v in changes.items() if v is not None})
+    for name in [k for k, v in changes.items() if v is None]:
+        query.pop(name, None)
+    return parts._replace(query=urlencode(query)).geturl()
+
+
+def said_and_asked_again(child: Any, pasted: str, code: str) -> str:
+    """Paste one wrong answer: one line says what was wrong (naming ``code``), then the prompt again."""
+    child.sendline(pasted)
+    child.expect(PASTE_PROMPT)
+    lines = [line for line in str(child.before).splitlines() if line.strip()]
+    assert lines[0].strip() == pasted.strip()  # the terminal's echo of the paste
+    assert len(lines) == 2, lines  # then exactly one line
+    assert re.fullmatch(rf"authflow: .+ \({re.escape(code)}\)\. .*Try again \(Ctrl-C to stop\)\.", lines[1]), lines
+    assert "Traceback" not in str(child.before)
+    return lines[1]
+
+
+def test_at_a_terminal_a_wrong_paste_is_said_and_asked_again(pool: LocalUserPool, tmp_path: Path) -> None:
+    child, url = paste_at_a_terminal(pool, tmp_path)
+    try:
+        web = WebClient(pool.endpoint_url)
+        redirected = web.submit(web.get(web.get(url).location), username="alice", password="Alice-Passw0rd!").location
+        assert "code=" in redirected
+        said_and_asked_again(child, "this is not it", "MalformedPaste")
+        assert "address to open" in said_and_asked_again(child, url, "MalformedPaste")  # the printed one itself
+        said_and_asked_again(child, with_query(redirected, state="someone-else"), "StateMismatch")
+        said_and_asked_again(child, with_query(redirected, code=None), "MalformedPaste")  # no code
+        said_and_asked_again(child, redirected + "&code=again", "invalid_request")  # a parameter twice
+        # an error redirect of another sign-in (another state, or none): not this one's answer
+        said_and_asked_again(child, with_query(redirected, code=None, state="old-tab", error="access_denied"),
+                             "StateMismatch")
+        said_and_asked_again(child, "http://127.0.0.1:1/callback?error=server_error", "StateMismatch")
+        said_and_asked_again(child, "notthecode123", "MalformedPaste")  # a bare code the pool does not take
+        # the real address still signs in: the same sign-in, the same code
+        child.sendline(redirected)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        token = str(child.before).split()[-1]
+        assert token.count(".") == 2 and "Traceback" not in str(child.before)
+    finally:
+        child.close(force=True)
+
+
+@pytest.mark.parametrize(("key", "said"), [("\x04", "the input ended"), ("\x03", "interrupted")],
+                         ids=["ctrl-d", "ctrl-c"])
+def test_at_a_terminal_ctrl_d_and_ctrl_c_still_end_it(pool: LocalUserPool, tmp_path: Path, key: str,
+                                                      said: str) -> None:
+    child, _ = paste_at_a_terminal(pool, tmp_path)
+    try:
+        said_and_asked_again(child, "%%%=&&", "MalformedPaste")
+        child.send(key)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 130, child.before
+        assert said in str(child.before) and "Traceback" not in str(child.before)
+    finally:
+        child.close(force=True)
+
+
+def test_at_a_terminal_the_providers_refusal_ends_it(pool: LocalUserPool, tmp_path: Path) -> None:
+    """The person refuses at the federated provider: the pool sends the browser back with error=access_denied
+    and this sign-in's state. That is the answer: the sign-in ends with it in one line (exit 1)."""
+    child, url = paste_at_a_terminal(pool, tmp_path, "--idp", "LocalOIDC")
+    try:
+        web = WebClient(pool.endpoint_url)
+        at_provider = web.get(url).location
+        assert "/_local/oidc/" in at_provider
+        provider_state = parse_qs(urlsplit(at_provider).query)["state"][0]
+        back = web.get("/oauth2/idpresponse?" + urlencode({"state": provider_state, "error": "access_denied"}))
+        refused = back.location
+        assert "error=access_denied" in refused and "state=" in refused
+        child.sendline(refused)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 1, child.before
+        lines = [line for line in str(child.before).splitlines() if line.strip()]
+        assert lines[0].strip() == refused  # the echo
+        assert len(lines) == 2 and "(access_denied)." in lines[1] and "did not sign you in" in lines[1], lines
+        assert "Try again" not in lines[1]
+    finally:
+        child.close(force=True)
 
 
 def test_token_client_credentials_cached(pool: LocalUserPool, tmp_path: Path) -> None:

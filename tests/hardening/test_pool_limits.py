@@ -4,26 +4,22 @@ sign-in stay bounded: once every cap is full, more sign-ins allocate nothing tha
 
 from __future__ import annotations
 
-import gc
 import http.client
 import json
 import socket
 import time
-import tracemalloc
-from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore import UNSIGNED
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from authflow.localpool import LocalUserPool
 from authflow.localpool.server import ConnectionLimits
+from tests.helpers.isolated import in_a_fresh_process
 
-PASSWORD = "Alice-Passw0rd!"
+from .helpers import PASSWORD, cognito, records_and_memory_over_sign_ins, sign_in
+
 LIMITS = ConnectionLimits(idle=1.0, request=1.5)
 TARGET = "AWSCognitoIdentityProviderService.InitiateAuth"
 
@@ -35,11 +31,6 @@ def pool() -> Iterator[LocalUserPool]:
         yield running
 
 
-def cognito(pool: LocalUserPool) -> Any:
-    return boto3.client("cognito-idp", endpoint_url=pool.endpoint_url, region_name="us-east-1",
-                        config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))  # no retry
-
-
 def post(pool: LocalUserPool, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, Any]:
     conn = http.client.HTTPConnection("127.0.0.1", int(pool.endpoint_url.rsplit(":", 1)[1]), timeout=10)
     try:
@@ -49,11 +40,6 @@ def post(pool: LocalUserPool, body: bytes, headers: dict[str, str] | None = None
         return reply.status, json.loads(reply.read())
     finally:
         conn.close()
-
-
-def sign_in(client: Any, pool: LocalUserPool, client_id: str | None = None, username: str = "alice") -> dict[str, Any]:
-    return dict(client.initiate_auth(ClientId=client_id or pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                     AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD}))
 
 
 def test_a_10000_deep_body_is_400_with_cognitos_error_shape(pool: LocalUserPool) -> None:
@@ -121,40 +107,12 @@ def test_connections_beyond_the_cap_are_refused_with_a_throttling_error() -> Non
 
 
 def test_records_kept_per_sign_in_stay_bounded_and_memory_flat_over_2000_sign_ins() -> None:
-    users = [f"user-{i:02d}" for i in range(40)]
-    with LocalUserPool() as pool:
-        for username in users:
-            pool.add_user(username, PASSWORD)
-        tokens = pool.service.tokens
-        tokens.record_limit = 500  # below 40 users x 20 token sessions, so this cap is reached too
-        pool.service.request_log = deque(maxlen=200)  # 10,000 by default: full within this test
-        client = cognito(pool)
-        first = sign_in(client, pool, username=users[0])["AuthenticationResult"]["RefreshToken"]
-        for n in range(1, 500):
-            sign_in(client, pool, username=users[n % len(users)])
-        tracemalloc.start()  # what the next 750 sign-ins replace was allocated untraced: the 750 after count
-        try:
-            for n in range(750):
-                sign_in(client, pool, username=users[n % len(users)])
-            gc.collect()
-            before = tracemalloc.get_traced_memory()[0]
-            for n in range(750):
-                last = sign_in(client, pool, username=users[n % len(users)])["AuthenticationResult"]["RefreshToken"]
-            gc.collect()
-            grown = tracemalloc.get_traced_memory()[0] - before
-        finally:
-            tracemalloc.stop()
-        assert grown < 50_000, f"{grown} bytes more after 750 sign-ins with every cap full"
-        assert tokens.record_counts()[0] == 500 and tokens.record_counts()[2] == len(users)
-        assert len(pool.requests()) == 200
-        refreshed = client.initiate_auth(ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
-                                         AuthParameters={"REFRESH_TOKEN": last})
-        assert refreshed["AuthenticationResult"]["AccessToken"]
-        with pytest.raises(ClientError, match="Invalid Refresh Token"):
-            client.initiate_auth(ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
-                                 AuthParameters={"REFRESH_TOKEN": first})
-        pool.clock.advance(31 * 86400)  # every refresh token has expired: swept at the next 256 sign-ins
-        for n in range(256):
-            sign_in(client, pool, username=users[n % len(users)])
-        assert tokens.record_counts()[0] <= 256  # 500 unswept
-        assert len(pool.service.outbox) <= 10_000
+    """Measured in a process of its own (tests/helpers/isolated.py): the traced memory is the whole process's."""
+    seen = in_a_fresh_process(records_and_memory_over_sign_ins)
+    assert seen["grown"] < 50_000, f"{seen['grown']} bytes more after 750 sign-ins with every cap full"
+    assert seen["records"] == 500 and seen["users_with_records"] == seen["users"]
+    assert seen["requests_logged"] == 200
+    assert seen["last_refreshed"] is True
+    assert "Invalid Refresh Token" in str(seen["first_refused"])
+    assert seen["records_after_expiry"] <= 256  # 500 unswept
+    assert seen["outbox"] <= 10_000

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,3 +66,11 @@ def assert_no_secret(texts: Iterable[str], secrets: Iterable[str | None]) -> Non
         for secret in secrets:
             if secret:
                 assert secret not in text, "a secret was printed"
+
+
+def at_a_terminal(args: Iterable[str], env: Mapping[str, str], *, timeout: float = 30) -> Any:
+    """``python -m authflow ARGS`` in a pseudo-terminal (a pexpect child, stdin, stdout and stderr on it)."""
+    import pexpect
+
+    return pexpect.spawn(sys.executable, ["-m", "authflow", *args], env={**env, "TERM": "xterm"}, cwd=str(REPO),
+                         encoding="utf-8", dimensions=(40, 200), timeout=timeout)

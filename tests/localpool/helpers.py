@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+import pyotp
 import pytest
 from botocore import UNSIGNED
 from botocore.client import BaseClient
@@ -151,3 +152,57 @@ def verify(pool: LocalUserPool, token: str) -> dict[str, Any]:
                                   int.from_bytes(b64url(jwk["n"]), "big")).public_key()
     public.verify(b64url(signature_b64), f"{header_b64}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256())
     return json.loads(b64url(claims_b64))
+
+
+def freeze_where_codes_differ(clock: Any, secret: str, *, around: int = 2) -> float:
+    """Freeze the pool's ``clock`` at the first instant, now or a whole number of 30 s steps later, where the
+    TOTP codes of ``secret`` for that step and the ``around`` steps each side all differ, and the code one more
+    than that step's (the tests' wrong code) is none of them. Two steps sharing a code (about 1 in 100,000) could
+    otherwise make a wrong code right, or a code outside the window the one inside it. Returns the instant."""
+    totp = pyotp.TOTP(secret)
+    at = clock.now()
+    while True:
+        codes = [totp.at(at + 30 * step) for step in range(-around, around + 1)]
+        wrong = f"{(int(codes[around]) + 1) % 10**6:06d}"
+        if len(set(codes)) == len(codes) and wrong not in codes:
+            clock.freeze(at)
+            return at
+        at += 30
+
+
+def _sign_ins(pool: LocalUserPool, count: int, start: int, users: int) -> None:
+    for n in range(start, start + count):
+        status, body = pool.service.handle("InitiateAuth", {
+            "ClientId": pool.client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": f"user{n % users}", "PASSWORD": "Passw0rd!x"}})
+        assert status == 200, body
+
+
+def sign_in_memory_growth(data: str | None, users: int = 5) -> dict[str, Any]:
+    """What 500 sign-ins keep (tracemalloc: bytes, and the top lines) once a warm-up has filled every bounded
+    cache: 150 sign-ins (20 token sessions per user), then 100 traced ones. ``data``: the pool's data file,
+    or None for a pool in memory. Run it in a process of its own (tests/helpers/isolated.py)."""
+    import tracemalloc
+    from collections import deque
+    from pathlib import Path
+
+    from authflow.localpool.service import LoggedRequest
+
+    pool = LocalUserPool(data=Path(data) if data else None)
+    try:
+        pool.service.request_log = deque[LoggedRequest](maxlen=100)  # full after the warm-up
+        for n in range(users):
+            pool.add_user(f"user{n}", "Passw0rd!x")
+        _sign_ins(pool, 150, 0, users)  # 20 token sessions per user: the refresh records stop growing
+        tracemalloc.start(1)
+        try:
+            _sign_ins(pool, 100, 150, users)
+            before = tracemalloc.take_snapshot()
+            _sign_ins(pool, 500, 250, users)
+            after = tracemalloc.take_snapshot()
+        finally:
+            tracemalloc.stop()
+        changes = after.compare_to(before, "lineno")
+        return {"grown": sum(stat.size_diff for stat in changes), "top": [str(stat) for stat in changes[:5]]}
+    finally:
+        pool.close()

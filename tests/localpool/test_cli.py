@@ -132,6 +132,15 @@ def test_bad_seed_is_one_line_naming_the_file_and_exit_2(tmp_path: Path) -> None
     assert "nonsense" in err and "Traceback" not in err
 
 
+def test_a_seed_value_of_the_wrong_type_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"pools": [{"users": [{"username": 5, "password": "Zed-Passw0rd!"}]}]}))
+    process = spawn("--seed", str(seed))
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 2 and out == "", err  # was exit 1, "an internal error ... (AttributeError)"
+    assert err == f"authflow: local-pool --seed {seed}: seed: a user's username is a string or null, not 5\n"
+
+
 def test_describe_in_process() -> None:
     with LocalUserPool("demo") as pool:
         info = describe(pool)

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from authflow.localpool import LocalUserPool
 
-from .helpers import admin_idp, error, idp, password_auth, respond, srp_auth
+from .helpers import admin_idp, error, freeze_where_codes_differ, idp, password_auth, respond, srp_auth
 
 PASSWORD = "Passw0rd!"
 PHONE = "+15555550100"
@@ -147,7 +147,8 @@ def totp(pool: LocalUserPool) -> pyotp.TOTP:
     user = pool.update_user("alice", mfa=["SOFTWARE_TOKEN_MFA"], preferred_mfa="SOFTWARE_TOKEN_MFA",
                             totp_secret=pyotp.random_base32())
     assert user.totp_secret
-    pool.clock.freeze()  # codes computed here and checked there fall in the same 30 s step
+    # codes computed here and checked there fall in the same 30 s step, and neighbouring steps' codes differ
+    freeze_where_codes_differ(pool.clock, user.totp_secret)
     return pyotp.TOTP(user.totp_secret)
 
 
@@ -170,8 +171,8 @@ def test_totp_wrong_code_retry(pool: LocalUserPool, totp: pyotp.TOTP) -> None:
 def test_totp_window_is_one_step_each_side(pool: LocalUserPool, totp: pyotp.TOTP, steps: int, accepted: bool) -> None:
     challenge = sign_in(pool)
     code = totp.at(pool.clock.now() + 30 * steps)
-    if code in (totp.at(pool.clock.now() + 30 * s) for s in (-1, 0, 1) if s != steps):
-        pytest.skip("two steps share a code")
+    # the fixture froze the clock where the five steps' codes differ: this code is only its own step's
+    assert code not in {totp.at(pool.clock.now() + 30 * s) for s in (-1, 0, 1) if s != steps}
     if accepted:
         assert "AuthenticationResult" in answer(pool, challenge, SOFTWARE_TOKEN_MFA_CODE=code)
     else:
@@ -262,6 +263,7 @@ def test_mfa_setup_with_totp(required: LocalUserPool) -> None:
     secret = associated["SecretCode"]
     assert len(secret) == 32 and pyotp.TOTP(secret).now()
     totp = pyotp.TOTP(secret)
+    freeze_where_codes_differ(required.clock, secret)  # wrong(code) is no neighbouring step's code
     # A wrong code: refused, the session stays for another try.
     with pytest.raises(ClientError) as excinfo:
         client.verify_software_token(Session=associated["Session"], UserCode=wrong(totp.at(required.clock.now())))
@@ -324,6 +326,7 @@ def test_associate_and_verify_with_access_token_then_prefer(pool: LocalUserPool)
     assert error(excinfo) == ("InvalidParameterException", "User has not verified software token mfa")
     secret = client.associate_software_token(AccessToken=access)["SecretCode"]
     totp = pyotp.TOTP(secret)
+    freeze_where_codes_differ(pool.clock, secret)  # wrong(code) is no neighbouring step's code
     with pytest.raises(ClientError) as excinfo:
         client.verify_software_token(AccessToken=access, UserCode=wrong(totp.at(pool.clock.now())))
     assert error(excinfo)[0] == "EnableSoftwareTokenMFAException"

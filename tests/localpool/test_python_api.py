@@ -53,10 +53,39 @@ def test_seed_from_a_json_file(tmp_path: Path) -> None:
     ({"pools": [{"mfa": "SOMETIMES"}]}, "mfa must be"),
     ({"pools": [{"auth_session_validity_minutes": 30, "clients": [{}]}]}, "3-15"),
     ({"pools": [{"clients": [{"explicit_auth_flows": ["ALLOW_MAGIC"]}]}]}, "unknown explicit auth flow"),
+    # a value of the wrong JSON type is said, never an internal TypeError / AttributeError
+    ({"pools": [3]}, "a pool is a JSON object, not 3"),
+    ({"pools": [{"users": 3}]}, "a pool's users is a list, not 3"),
+    ({"pools": [{"users": [3]}]}, "a user is a JSON object, not 3"),
+    ({"pools": [{"users": [{"username": 5}]}]}, "a user's username is a string or null, not 5"),
+    ({"pools": [{"users": [{"username": "u", "password": 5}]}]}, "a user's password is a string or null"),
+    ({"pools": [{"users": [{"username": "u", "mfa": "SMS_MFA"}]}]}, "a user's mfa is a list of strings"),
+    ({"pools": [{"users": [{"username": "u", "attributes": {"email": 5}}]}]}, "attributes is an object of strings"),
+    ({"pools": [{"clients": [{"name": 5}]}]}, "a client's name is a string, not 5"),
+    ({"pools": [{"mfa_types": [5]}]}, "a pool's mfa_types is a list of strings"),
+    ({"pools": [{"password_policy": 5}]}, "password_policy is an object or null"),
+    ({"pools": [{"password_policy": {"minimum_length": "8"}}]}, "minimum_length is a number"),
+    ({"pools": [{"password_policy": {"min_length": 8}}]}, "password_policy: unknown key"),
+    ({"pools": [{"web_authn": {"relying_party_id": 5}}]}, "relying_party_id is a string"),
+    ({"pools": [{"identity_providers": [{"name": "X", "users": [5]}]}]}, "a provider user is an object"),
+    ({"identity_pools": [3]}, "an identity pool is a JSON object"),
+    ({"identity_pools": [{"roles": {"authenticated": 5}}]}, "roles is an object of strings"),
+    ({"identity_pools": [{"user_pools": ["us-east-1_Nope"]}]}, "us-east-1_Nope does not exist"),
+    ({"pools": [{"users": [{"username": "u", "passkey_file": "u.passkey"}]}]}, "Passkey sign-in is not enabled"),
+    ({"region": 5}, "region is an AWS region"),
 ])
 def test_bad_seeds_are_refused_with_a_clear_message(seed: dict, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         LocalUserPool(seed)
+
+
+def test_python_values_still_build_a_pool(local_pool: LocalUserPool) -> None:
+    """The seed's type checks take what Python callers give: tuples and sets for lists, a PasswordPolicy."""
+    from authflow.localpool.model import PasswordPolicy
+
+    pool = local_pool.add_pool(mfa_types=("EMAIL_OTP",), password_policy=PasswordPolicy(minimum_length=12),
+                               clients=({"name": "t", "explicit_auth_flows": {"ALLOW_USER_PASSWORD_AUTH"}},))
+    assert pool.password_policy.minimum_length == 12 and pool.mfa_types == {"EMAIL_OTP"}
 
 
 def test_pools_clients_users_from_python(local_pool: LocalUserPool) -> None:

@@ -794,7 +794,7 @@ class Account:
     def verify_attribute(self, name: str, *, resend: bool = True) -> AccountFlow[bool]:
         """Verify ``email`` or ``phone_number``: a new code (GetUserAttributeVerificationCode) unless
         ``resend=False`` (one was sent already), the ``CODE`` prompt, VerifyUserAttribute. Returns True once
-        verified, False when it was verified already (nothing is sent or asked). Without ``resend`` the prompt
+        verified; without ``resend``, False when it was verified already (nothing is sent or asked). Without ``resend`` the prompt
         carries no delivery (no code was sent just now) and offers a new code. Another attribute, or one the
         account does not have, is a :class:`~authflow.errors.UsageError` before anything is sent."""
         if name not in MFA_ATTRIBUTE.values():
@@ -806,8 +806,8 @@ class Account:
         if not attributes.get(name):
             raise UsageError(f"the account has no {name.replace('_', ' ')} to verify: set one first "
                              f"(authflow account attributes set {name}=...)")
-        if attributes.get(f"{name}_verified", "false").lower() == "true":
-            return False
+        if not resend and attributes.get(f"{name}_verified", "false").lower() == "true":
+            return False  # nothing to do (a new code asked for explicitly is still sent)
         yield from self._verify_attribute(name, send_first=resend)
         return True
 

@@ -794,9 +794,9 @@ class Account:
     def verify_attribute(self, name: str, *, resend: bool = True) -> AccountFlow[bool]:
         """Verify ``email`` or ``phone_number``: a new code (GetUserAttributeVerificationCode) unless
         ``resend=False`` (one was sent already), the ``CODE`` prompt, VerifyUserAttribute. Returns True once
-        verified; without ``resend``, False when it was verified already (nothing is sent or asked). Without ``resend`` the prompt
-        carries no delivery (no code was sent just now) and offers a new code. Another attribute, or one the
-        account does not have, is a :class:`~authflow.errors.UsageError` before anything is sent."""
+        verified; without ``resend``, False when it was verified already (nothing is sent or asked), and the
+        prompt carries no delivery (no code was sent just now) and offers a new code. Another attribute, or one
+        the account does not have, is a :class:`~authflow.errors.UsageError` before anything is sent."""
         if name not in MFA_ATTRIBUTE.values():
             raise UsageError(f"only email and phone_number are verified with a code, not {name!r}")
         return AccountFlow(self, self._verify_later(name, resend), f"verify {name}")

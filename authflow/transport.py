@@ -6,6 +6,7 @@ credentials are needed anywhere. Cognito's error answers become typed errors fro
 :mod:`authflow.errors`; throttling is retried by botocore's standard retry mode before it surfaces.
 """
 
+# ruff: noqa: E402 (botocore's HTTP module is imported first, on purpose: see _import_botocore_http)
 from __future__ import annotations
 
 import _thread
@@ -14,11 +15,36 @@ import functools
 import json
 import queue
 import re
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
+
+
+def _import_botocore_http() -> None:
+    """Import botocore's HTTP module without pyOpenSSL, which it never uses here.
+
+    botocore.httpsession imports ``urllib3.contrib.pyopenssl`` only to find urllib3's SSLContext as it was
+    before anyone injected pyOpenSSL, and falls back to ``urllib3.util.ssl_.SSLContext`` when that import
+    fails. With pyOpenSSL installed (py_webauthn needs it) the import loads pyOpenSSL and much of
+    cryptography: about a third of botocore's import time, paid by every command that talks to Cognito.
+    Until ``urllib3.contrib.pyopenssl`` has been imported nobody can have injected it, so urllib3's own
+    SSLContext is the original, and botocore is let to take it (a None entry in sys.modules makes that
+    import fail). Later imports of pyOpenSSL are not affected."""
+    name = "urllib3.contrib.pyopenssl"
+    if "botocore.httpsession" in sys.modules or name in sys.modules:
+        return
+    sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import botocore.httpsession  # noqa: F401
+    finally:
+        if sys.modules.get(name, 0) is None:
+            del sys.modules[name]
+
+
+_import_botocore_http()
 
 import botocore.session
 from botocore import UNSIGNED, xform_name

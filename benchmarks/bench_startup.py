@@ -1,6 +1,8 @@
 """Start-up: wall time of `authflow --help`, a cached `authflow token`, `authflow account` with a valid cached
 token (it reads the account from a local pool started here, through botocore as every command does) and `authflow
 local-pool` (to its first line), each as a ratio to a bare `python -c pass` measured in the same run.
+`authflow account` runs a second way too, with pyOpenSSL imported before it, as botocore imported it before
+authflow.transport kept it out (what that saves, side by side).
 
 Each command runs as a fresh process with the interpreter running this script (`python -m authflow`),
 alternating with the bare interpreter so that load on the machine hits both alike; the median of the
@@ -77,11 +79,15 @@ def main() -> None:
         account = ["--pool-id", local.pool_id, "--client-id", local.client_id, "--endpoint-url", local.endpoint_url,
                    "--username", "bench"]
         authflow = [sys.executable, "-m", "authflow"]
+        # The same `python -m authflow`, after importing what botocore.httpsession imported (pyOpenSSL):
+        with_pyopenssl = [sys.executable, "-c", "import runpy, urllib3.contrib.pyopenssl; "
+                          "runpy.run_module('authflow', run_name='__main__', alter_sys=True)"]
         commands: list[tuple[str, Callable[[], float]]] = [
             ("python -c pass", lambda: wall([sys.executable, "-c", "pass"], env)),
             ("authflow --help", lambda: wall([*authflow, "--help"], env)),
             ("authflow token (cached)", lambda: wall([*authflow, "token", *POOL], env)),
             ("authflow account (cached token)", lambda: wall([*authflow, "account", *account], env)),
+            ("  the same, pyOpenSSL loaded", lambda: wall([*with_pyopenssl, "account", *account], env)),
             ("authflow local-pool (first line)", lambda: wall_to_first_line([*authflow, "local-pool"], env)),
         ]
         for _, run in commands:

@@ -220,6 +220,20 @@ def test_profiles(local: LocalUserPool, tmp_path: Path) -> None:
         assert_one_line_error(done, contains="not valid TOML")
 
 
+def test_profiles_without_a_profiles_file_says_so_on_stderr(tmp_path: Path) -> None:
+    """Nothing on stdout (a script sees no names), and one line on stderr naming the file it looked for: it
+    printed nothing at all, and a person could not tell a missing file from an unread one."""
+    missing = tmp_path / "nowhere" / "config.toml"
+    done = run_cli(["profiles"], credential_free_env(tmp_path, {"AUTHFLOW_CONFIG": str(missing)}))
+    assert (done.returncode, done.stdout) == (0, "")
+    assert_one_line_error(done, contains=f"no profiles file {missing}")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("# nothing yet\n")
+    done = run_cli(["profiles"], credential_free_env(tmp_path, {"AUTHFLOW_CONFIG": str(empty)}))
+    assert (done.returncode, done.stdout) == (0, "")
+    assert_one_line_error(done, contains=f"no [profiles.NAME] table in {empty}")
+
+
 def test_the_aws_cli_and_boto3_read_the_guides_credential_process(local: LocalUserPool, tmp_path: Path) -> None:
     """docs/credentials.md's [profile work] block in an AWS config file: the AWS CLI v2 runs `authflow
     credentials --profile work` and exports the same keys; boto3 reads the same."""

@@ -7,6 +7,7 @@ local pool through boto3."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from authflow import ScriptedHandler, UserPool, sign_in
 from authflow.errors import NoPasskeyForPoolError, NoSecurityKeyError, PasskeyTimeoutError, PinInvalidError
 from authflow.localpool import LocalUserPool
 from authflow.passkeys import SecurityKey, first_usb_key, list_passkeys, register_passkey
+from tests.helpers.cli import REPO
 from tests.helpers.fido import FakeKey
 from tests.helpers.wizard import run_typed_wizard
 
@@ -67,8 +69,11 @@ def test_no_security_key_plugged_in(monkeypatch: pytest.MonkeyPatch) -> None:
     from fido2.hid import CtapHidDevice
 
     monkeypatch.setattr(CtapHidDevice, "list_devices", classmethod(lambda cls: iter(())))
-    with pytest.raises(NoSecurityKeyError, match="udev"):
+    with pytest.raises(NoSecurityKeyError, match="udev") as raised:
         first_usb_key()
+    # It names the page that has the udev rule (it said "see the README", which has none).
+    page = re.search(r"docs/[\w-]+\.md", str(raised.value))
+    assert page is not None and "/etc/udev/rules.d/" in (REPO / page.group()).read_text(encoding="utf-8")
 
 
 def test_wizard_touch_line_failure_line_and_another_way(local_pool: LocalUserPool, carol: tuple[UserPool, str],

@@ -21,11 +21,17 @@ def register(sub: Any) -> None:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
+    from authflow.cli.output import warn
     from authflow.profiles import check, config_path, load_profiles
 
-    profiles = load_profiles(config_path())
+    path = config_path()
+    profiles = load_profiles(path)
     for name, settings in profiles.items():
         check(name, settings, args.parser)  # every command's parser: a key none takes (a typo) is said here
     for name in profiles:
         print(name)
+    if not profiles:  # nothing on stdout, as a script expects; a person is told why (on stderr)
+        where = f"no profiles file {path}" if not path.exists() else f"no [profiles.NAME] table in {path}"
+        warn(f"{where}: write [profiles.NAME] tables there (keys as the flags without dashes, e.g. pool_id), "
+             "or name another file with AUTHFLOW_CONFIG.")
     return EXIT_OK

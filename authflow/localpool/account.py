@@ -115,9 +115,8 @@ def set_user_settings(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
 
 def get_user_auth_factors(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, user, _ = svc.access_token_user(required_str(p, "AccessToken"))
-    # AuthFactorType: PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN, SOFTWARE_TOKEN. PASSWORD_SRP is a way to answer
-    # PASSWORD (a ChallengeNameType of SELECT_CHALLENGE), not a factor of its own: never listed here.
-    factors = [f for f in first_factors(pool, user) if f != "PASSWORD_SRP"]
+    # AuthFactorType has no PASSWORD_SRP: a password is one factor, PASSWORD, however it is proved.
+    factors = [factor for factor in first_factors(pool, user) if factor != "PASSWORD_SRP"]
     if user.totp_secret is not None:
         factors.append("SOFTWARE_TOKEN")
     return {"Username": user.username, "ConfiguredUserAuthFactors": factors, **mfa_description(user)}

@@ -152,7 +152,8 @@ def first_usb_key() -> Any:
     device = next(iter(CtapHidDevice.list_devices()), None)
     if device is None:
         raise NoSecurityKeyError(
-            "no security key found on USB (plugged in? on Linux, the udev rule for FIDO keys: see the README)"
+            "no security key found on USB (plugged in? on Linux, the udev rule for FIDO keys: see docs/passkeys.md, "
+            "Security keys per platform)"
         )
     return device
 

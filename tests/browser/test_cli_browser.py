@@ -176,6 +176,18 @@ def test_at_a_terminal_ctrl_d_and_ctrl_c_still_end_it(pool: LocalUserPool, tmp_p
         child.close(force=True)
 
 
+def test_at_a_terminal_non_interactive_asks_nothing_again(pool: LocalUserPool, tmp_path: Path) -> None:
+    child, _ = paste_at_a_terminal(pool, tmp_path, "--non-interactive")
+    try:
+        child.sendline("this is not it")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 2, child.before
+        assert "(MalformedPaste)." in str(child.before) and "Try again" not in str(child.before)
+    finally:
+        child.close(force=True)
+
+
 def test_at_a_terminal_the_providers_refusal_ends_it(pool: LocalUserPool, tmp_path: Path) -> None:
     """The person refuses at the federated provider: the pool sends the browser back with error=access_denied
     and this sign-in's state. That is the answer: the sign-in ends with it in one line (exit 1)."""

@@ -239,7 +239,7 @@ def emailmfa(local: LocalUserPool) -> str:
 
 def test_get_user_auth_factors(local: LocalUserPool, emailmfa: str) -> None:
     factors = aws(local, "get-user-auth-factors", access_token=emailmfa)
-    assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]  # AuthFactorType: no PASSWORD_SRP
+    assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
     assert (factors["Username"], factors["PreferredMfaSetting"]) == ("emailmfa", "EMAIL_OTP")
 
 

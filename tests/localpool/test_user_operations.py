@@ -150,6 +150,9 @@ def test_get_user_auth_factors(pool: LocalUserPool) -> None:
     factors = client.get_user_auth_factors(AccessToken=token)
     assert factors["Username"] == "alice"
     assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
+    # Only AuthFactorType's values (the service model's enum): PASSWORD_SRP is a challenge name, not a factor.
+    enum = client.meta.service_model.shape_for("AuthFactorType").enum
+    assert set(factors["ConfiguredUserAuthFactors"]) <= set(enum) and "PASSWORD_SRP" not in enum
     assert (factors["PreferredMfaSetting"], factors["UserMFASettingList"]) == ("EMAIL_OTP", ["EMAIL_OTP"])
 
 

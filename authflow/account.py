@@ -97,7 +97,9 @@ METHOD_WORDS = {"sms": "SMS_MFA", "totp": "SOFTWARE_TOKEN_MFA", "email": "EMAIL_
 #: SetUserMFAPreference's settings member of each method.
 SETTINGS = {"SMS_MFA": "SMSMfaSettings", "SOFTWARE_TOKEN_MFA": "SoftwareTokenMfaSettings",
             "EMAIL_OTP": "EmailMfaSettings"}
-#: How passkey MFA appears in UserMFASettingList.
+#: Passkey MFA, should a pool list it in UserMFASettingList. Cognito documents that list as SMS_MFA, EMAIL_OTP and
+#: SOFTWARE_TOKEN_MFA only (botocore's model, GetUser and GetUserAuthFactors): WebAuthnMfaSettings is set, never
+#: read back, so a pool that does not list it leaves passkey MFA unknown (None), never "off".
 PASSKEY_MFA = "WEB_AUTHN"
 #: The prompt name (``challenge_name``) of an attribute verification code; AUTHFLOW_CHALLENGE for a code command.
 VERIFY_ATTRIBUTE = "VERIFY_ATTRIBUTE"
@@ -147,7 +149,8 @@ class PasskeyMfaError(AuthflowError):
 
 @dataclass(frozen=True)
 class MfaSettings:
-    """The user's MFA: methods enabled and preferred (Cognito's names) and passkey MFA (None: not said)."""
+    """The user's MFA: methods enabled and preferred (Cognito's names) and passkey MFA (None: not said, which is
+    what Cognito's documented replies give: see :data:`PASSKEY_MFA`)."""
 
     enabled: tuple[str, ...] = ()
     preferred: str | None = None
@@ -211,17 +214,14 @@ class AccountInfo:
         return out
 
 
-def _mfa_settings(reply: Mapping[str, Any], *, has_passkeys: bool | None = None) -> MfaSettings:
+def _mfa_settings(reply: Mapping[str, Any]) -> MfaSettings:
     listed = reply.get("UserMFASettingList") or []
     if not isinstance(listed, list) or not all(isinstance(m, str) for m in listed):
         raise MalformedResponseError("UserMFASettingList is not a list of method names")
     preferred = reply.get("PreferredMfaSetting")
     if preferred is not None and not isinstance(preferred, str):
         raise MalformedResponseError("PreferredMfaSetting is not a string")
-    if PASSKEY_MFA in listed:
-        passkey: bool | None = True
-    else:  # absent means off only where the question applies (the user has passkeys the pool tells of)
-        passkey = False if has_passkeys else None
+    passkey = True if PASSKEY_MFA in listed else None  # absent: not said (see PASSKEY_MFA), not off
     return MfaSettings(tuple(m for m in listed if m in MFA_METHODS), preferred or None, passkey)
 
 
@@ -576,7 +576,7 @@ class Account:
         return AccountInfo(
             username=username if isinstance(username, str) else self.username,
             attributes=_attributes(user),
-            mfa=_mfa_settings(factors_reply or user, has_passkeys=bool(passkeys)),
+            mfa=_mfa_settings(factors_reply or user),
             auth_factors=None if factors_reply is None else _factors(factors_reply),
             devices=self.devices(),
             passkeys=passkeys,
@@ -689,11 +689,7 @@ class Account:
                 if method == "SMS_MFA":
                     raise UsageError("SMS MFA needs a phone number: set phone_number first "
                                      "(authflow account attributes set phone_number=+15555550100)")
-                answer = yield self._prompt(PromptKind.EMAIL_ADDRESS, "MFA_SETUP",
-                                            "The email address to send sign-in codes to.",
-                                            Field("email", "Email address"))
-                reply = yield Request("UpdateUserAttributes", {
-                    "UserAttributes": [{"Name": "email", "Value": answer["email"].strip()}]})
+                reply = yield from self._ask_email()
                 yield from self._verify_delivered(reply)
                 attributes = _attributes((yield Request("GetUser", {})))
             if attributes.get(f"{attribute}_verified", "false").lower() != "true":
@@ -702,6 +698,24 @@ class Account:
         if prefer:
             settings["PreferredMfa"] = True
         yield from self._set_preference({SETTINGS[method]: settings})
+
+    def _ask_email(self) -> Action[dict[str, Any]]:
+        """The address for email MFA (an ``EMAIL_ADDRESS`` prompt), set with UpdateUserAttributes; an address
+        Cognito refuses (its form, or another account's) is asked again with why. Returns Cognito's reply."""
+        error: AuthflowError | None = None
+        attempt = 1
+        while True:
+            answer = yield self._prompt(PromptKind.EMAIL_ADDRESS, "MFA_SETUP",
+                                        "The email address to send sign-in codes to.",
+                                        Field("email", "Email address"), error=error, attempt=attempt)
+            try:
+                return (yield Request("UpdateUserAttributes", {
+                    "UserAttributes": [{"Name": "email", "Value": answer["email"].strip()}]}))
+            except CognitoError as exc:
+                fixable = isinstance(exc, InvalidParameterError) or exc.code == "AliasExistsException"
+                if not fixable or attempt >= MAX_ATTEMPTS:
+                    raise
+                error, attempt = exc, attempt + 1
 
     def disable_mfa(self, method: str) -> AccountFlow[None]:
         """Turn an MFA method off (Cognito refuses where passkey MFA would be left alone)."""
@@ -729,17 +743,23 @@ class Account:
         parameters["WebAuthnMfaSettings"] = {"Enabled": enabled}
         try:
             yield Request("SetUserMFAPreference", parameters)
-        except InvalidParameterError as exc:
-            raise PasskeyMfaError(f"Cognito refused passkey MFA: it needs another MFA method enabled beside it "
-                                  f"({exc})", exc) from exc
+        except InvalidParameterError as exc:  # the other methods went with it: Cognito's own reason, unguessed
+            raise PasskeyMfaError(f"passkey MFA {'on' if enabled else 'off'} was refused: {exc.message}",
+                                  exc) from exc
 
     def _set_preference(self, parameters: dict[str, Any]) -> Action[None]:
         try:
             yield Request("SetUserMFAPreference", parameters)
         except InvalidParameterError as exc:
-            if "passkey" in exc.message.lower() or "webauthn" in exc.message.lower():
-                raise PasskeyMfaError(f"Cognito refused: passkey MFA would be left without another method; turn "
-                                      f"passkey MFA off first ({exc})", exc) from exc
+            text = exc.message.lower()
+            if "passkey" in text or "webauthn" in text:
+                raise PasskeyMfaError(
+                    "passkey MFA is on, and it needs another MFA method enabled beside it: turn passkey MFA off "
+                    f"first (authflow account mfa passkey off). Cognito said: {exc.message}", exc) from exc
+            totp = parameters.get(SETTINGS["SOFTWARE_TOKEN_MFA"]) or {}
+            if totp.get("Enabled") and "software token" in text:  # no authenticator app verified yet
+                exc.advice = ("No authenticator app is set up yet: add one with `authflow account mfa totp` "
+                              "(it is then enabled and preferred).")
             raise
 
     # --- attributes ---------------------------------------------------------------------------------
@@ -771,10 +791,25 @@ class Account:
         for name, details in _delivered(reply).items():
             yield from self._verify_attribute(name, details=details)
 
-    def verify_attribute(self, name: str, *, resend: bool = True) -> AccountFlow[None]:
+    def verify_attribute(self, name: str, *, resend: bool = True) -> AccountFlow[bool]:
         """Verify ``email`` or ``phone_number``: a new code (GetUserAttributeVerificationCode) unless
-        ``resend=False`` (one was sent already), the ``CODE`` prompt, VerifyUserAttribute."""
-        return AccountFlow(self, self._verify_attribute(name, send_first=resend), f"verify {name}")
+        ``resend=False`` (one was sent already), the ``CODE`` prompt, VerifyUserAttribute. Returns True once
+        verified; without ``resend``, False when it was verified already (nothing is sent or asked), and the
+        prompt carries no delivery (no code was sent just now) and offers a new code. Another attribute, or one
+        the account does not have, is a :class:`~authflow.errors.UsageError` before anything is sent."""
+        if name not in MFA_ATTRIBUTE.values():
+            raise UsageError(f"only email and phone_number are verified with a code, not {name!r}")
+        return AccountFlow(self, self._verify_later(name, resend), f"verify {name}")
+
+    def _verify_later(self, name: str, resend: bool) -> Action[bool]:
+        attributes = _attributes((yield Request("GetUser", {})))
+        if not attributes.get(name):
+            raise UsageError(f"the account has no {name.replace('_', ' ')} to verify: set one first "
+                             f"(authflow account attributes set {name}=...)")
+        if not resend and attributes.get(f"{name}_verified", "false").lower() == "true":
+            return False  # nothing to do (a new code asked for explicitly is still sent)
+        yield from self._verify_attribute(name, send_first=resend)
+        return True
 
     def _verify_attribute(self, name: str, *, send_first: bool = False,
                           details: Mapping[str, Any] | None = None) -> Action[None]:
@@ -839,8 +874,25 @@ class Account:
         if not key:
             raise UsageError("this sign-in has no device: give the DEVICE_KEY to forget")
         yield Request("ForgetDevice", {"DeviceKey": key})
-        if key == current and self.cache is not None and self.cache_key is not None:
+        if key == current:
+            self._drop_device()
+
+    def _drop_device(self) -> None:
+        """This sign-in's device was forgotten: its tokens stop naming it (a refresh sends no DEVICE_KEY, and
+        the current device is none), in the token cache too, and the cache's remembered device is forgotten."""
+        from dataclasses import replace
+
+        from authflow.tokencache import device_key
+
+        forgotten = self.current_device_key()
+        self.tokens = replace(self.tokens, new_device_metadata=None)
+        if self.on_tokens is not None:
+            self.on_tokens(self.tokens)
+        if self.cache is not None and self.cache_key is not None:
             self.cache.forget_device(self.cache_key)
+            cached = self.cache.load(self.cache_key)  # as kept now (another process may have refreshed them)
+            if cached is not None and device_key(cached) == forgotten:
+                self.cache.store(self.cache_key, replace(cached, new_device_metadata=None))
 
     # --- the whole account -------------------------------------------------------------------------
 

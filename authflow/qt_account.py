@@ -167,10 +167,12 @@ class OverviewScreen(Screen):
         if totp and mfa.preferred != "SOFTWARE_TOKEN_MFA" and len(mfa.enabled) > 1:
             add("Use the authenticator app first", "prefer_SOFTWARE_TOKEN_MFA",
                 lambda: host.account.prefer_mfa("SOFTWARE_TOKEN_MFA"))
-        if info.passkeys:
-            on = bool(mfa.passkey_mfa)
-            add("Stop using a passkey as second step" if on else "Use a passkey as second step", "passkey_mfa_toggle",
-                lambda: host.account.set_passkey_mfa(not on))
+        if info.passkeys:  # passkey MFA as the pool says it; where it does not say (Cognito does not), both ways
+            if mfa.passkey_mfa is not True:
+                add("Use a passkey as second step", "passkey_mfa_on", lambda: host.account.set_passkey_mfa(True))
+            if mfa.passkey_mfa is not False:
+                add("Stop using a passkey as second step", "passkey_mfa_off",
+                    lambda: host.account.set_passkey_mfa(False))
         actions.addWidget(_button("Change email or phone…", "edit_attributes", host.edit_attributes))
         for device in info.devices or ():
             label = device.name or device.device_key

@@ -27,7 +27,7 @@ SLOW_FAMILIES: dict[str, tuple[str, ...]] = {
     "qt": ("qt/*",),
     "browser": ("browser/*",),
     "terminal": ("test_cli_wizard.py", "test_cli_demo.py", "test_wizard.py", "test_examples.py",
-                 "test_cli_account_wizard.py", "test_recovery.py"),
+                 "test_cli_account_wizard.py", "test_cli_account_terminal.py", "test_recovery.py"),
     "cli": ("test_cli_*.py", "test_passkeys.py", "test_passkeys_without_fido2.py", "docs/*", "plugin/*",
             "localpool/test_cli.py", "localpool/test_durable.py", "hardening/test_token_cache*.py",
             "hardening/test_code_command.py", "hardening/test_batch_isolation.py", "test_locust_edges.py"),

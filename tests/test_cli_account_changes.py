@@ -146,3 +146,29 @@ def test_devices(local_pool: LocalUserPool, env: dict[str, str]) -> None:
     unknown = run_cli(["account", "devices", "forget", key, "--non-interactive"], env)
     assert unknown.returncode == 1
     assert_one_line_error(unknown, contains="ResourceNotFoundException")
+
+
+def test_verify_later_in_a_script_says_this_command_sent_no_code(local_pool: LocalUserPool,
+                                                                 env: dict[str, str]) -> None:
+    """Without --resend nothing is sent first, and Cognito does not say whether an earlier code is pending: a code
+    from the code command is tried; none, or a wrong one, fails saying that this command sent none and that
+    --resend sends one (not "run again with a new code", which would loop)."""
+    user = local_pool.add_user("bea", PASSWORD, attributes={"email": "bea@example.com", "email_verified": "false"})
+    assert user.username == "bea"
+    bea = {**env, "AUTHFLOW_USERNAME": "bea"}
+    without = {k: v for k, v in bea.items() if k != "AUTHFLOW_CODE_COMMAND"}
+    done = run_cli(["account", "attributes", "verify", "email", "--non-interactive"], without)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="no code to verify email was given, and this command sent none")
+    assert "add --resend to send a new one" in done.stderr
+    wrong = run_cli(["account", "attributes", "verify", "email", "--non-interactive"],
+                    {**bea, "AUTHFLOW_CODE_COMMAND": "echo 000000"})
+    assert wrong.returncode == 1
+    assert_one_line_error(wrong, contains="(CodeMismatchException). This command sent no code: add --resend")
+    assert local_pool.requests("GetUserAttributeVerificationCode") == []  # nothing was sent by either
+    shown = account(["attributes", "verify", "email", "--resend"], bea)  # the code command reads the new code
+    assert shown["Attributes"]["email_verified"] == "true"
+    assert len(local_pool.requests("GetUserAttributeVerificationCode")) == 1
+    again = run_cli(["account", "attributes", "verify", "email", "--non-interactive"], bea)
+    assert again.returncode == 0 and "email is verified already" in again.stderr
+    assert json.loads(again.stdout)["Attributes"]["email_verified"] == "true"

@@ -192,7 +192,34 @@ def cmd_attributes_set(args: argparse.Namespace) -> int:
 
 
 def cmd_attributes_verify(args: argparse.Namespace) -> int:
-    return _change(args, lambda account: account.verify_attribute(args.name, resend=args.resend))
+    """Without --resend nothing is sent first: at a terminal the prompt says so and "r" sends a code; in a script
+    the code command may give one sent earlier (Cognito does not say whether one is pending), and when it gives
+    none, or one Cognito refuses, the error says that this command sent none and that --resend sends one."""
+    from authflow.cli.output import warn
+    from authflow.cli.signin import interactive
+    from authflow.errors import CodeMismatchError, ExpiredCodeError, MissingAnswerError
+
+    handler = _handler(args)
+    account = _account(args)
+    name = args.name
+    sent_none = not args.resend and not interactive(args)
+    try:
+        verified_now = account.verify_attribute(name, resend=args.resend).run(handler)
+    except MissingAnswerError as exc:
+        if not sent_none:
+            raise
+        missing = MissingAnswerError(f"no code to verify {name} was given, and this command sent none (Cognito "
+                                     "does not say whether a code sent earlier is still pending)")
+        missing.advice = ("Give the code sent earlier with AUTHFLOW_CODE_COMMAND (it runs with "
+                          "AUTHFLOW_CHALLENGE=VERIFY_ATTRIBUTE), or add --resend to send a new one.")
+        raise missing from exc
+    except (CodeMismatchError, ExpiredCodeError) as exc:
+        if sent_none:
+            exc.advice = "This command sent no code: add --resend to send a new one."
+        raise
+    if not verified_now:
+        warn(f"{name} is verified already: no code was sent or asked for")
+    return _print(account)
 
 
 def cmd_attributes_delete(args: argparse.Namespace) -> int:

@@ -42,9 +42,9 @@ def mfa_description(user: User) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if user.preferred_mfa:
         out["PreferredMfaSetting"] = user.preferred_mfa
-    listed = [m for m in MFA_METHODS if m in user.mfa_enabled] + ([WEB_AUTHN_MFA] if user.webauthn_mfa else [])
-    if listed:  # passkey MFA (WebAuthnMfaSettings) is listed as WEB_AUTHN, after the others
-        out["UserMFASettingList"] = listed
+    listed = [m for m in MFA_METHODS if m in user.mfa_enabled]
+    if listed:  # Cognito's documented values only (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA): passkey MFA
+        out["UserMFASettingList"] = listed  # (WebAuthnMfaSettings) is set, never listed (botocore's model)
     if SMS_MFA in user.mfa_enabled:
         out["MFAOptions"] = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
     return out
@@ -89,8 +89,6 @@ def update_attributes(pool: PoolRecord, user: User, updates: dict[str, str], now
     user.modified = now
 
 
-#: How passkey MFA appears in UserMFASettingList.
-WEB_AUTHN_MFA = "WEB_AUTHN"
 PASSKEY_MFA_ALONE = ("Passkey MFA (WebAuthnMfaSettings) needs another MFA method - SMS, TOTP or email - "
                      "enabled for the user, so that the account cannot be locked out.")
 

@@ -69,7 +69,8 @@ def test_passkey_mfa_only_beside_another_method(local_pool: LocalUserPool) -> No
     client.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True},
                                    WebAuthnMfaSettings={"Enabled": True})  # in one request: accepted
     user = client.get_user(AccessToken=token)
-    assert user["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA", "WEB_AUTHN"]
+    assert user["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]  # set, never listed (test_model_values)
+    assert local_pool.user("ada").webauthn_mfa is True
     with pytest.raises(ClientError) as info:  # turning the last other method off would leave it alone
         client.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": False})
     assert "another MFA method" in error(info)[1]
@@ -149,3 +150,50 @@ def test_the_account_fields_persist(local_pool: LocalUserPool) -> None:
     assert (again.webauthn_mfa, again.totp_device_name) == (True, "Work phone")
     config = WebAuthnConfig(relying_party_id="localhost", factor_configuration="MULTI_FACTOR_WITH_USER_VERIFICATION")
     assert codec.decode(WebAuthnConfig, codec.encode(config)) == config
+
+
+def _documented_codes(shape: str, member: str) -> set[str]:
+    """The values botocore's own model documents for ``shape.member`` (its ``<code>`` words)."""
+    import re
+
+    from botocore.session import get_session
+
+    model = get_session().get_service_model("cognito-idp")
+    return set(re.findall(r"<code>([A-Z_]+)</code>", model.shape_for(shape).members[member].documentation))
+
+
+def test_model_values_of_auth_factors_and_mfa_settings(local_pool: LocalUserPool) -> None:
+    """GetUserAuthFactors and GetUser answer only what botocore's service model holds: ConfiguredUserAuthFactors
+    in AuthFactorType (PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN, SOFTWARE_TOKEN: PASSWORD_SRP is a challenge
+    name, not a factor), UserMFASettingList in the values its documentation names (SMS_MFA, EMAIL_OTP,
+    SOFTWARE_TOKEN_MFA: passkey MFA is set with WebAuthnMfaSettings and never listed)."""
+    from botocore.session import get_session
+
+    factor_types = set(get_session().get_service_model("cognito-idp").shape_for("AuthFactorType").enum)
+    assert "PASSWORD_SRP" not in factor_types
+    pool = local_pool.pool()
+    pool.mfa_configuration = "OPTIONAL"
+    pool.mfa_types = {"SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}
+    pool.web_authn.relying_party_id = "localhost"
+    pool.allowed_first_auth_factors = ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]
+    local_pool.add_user("ada", PASSWORD, attributes={"email": "ada@example.com", "email_verified": "true",
+                                                     "phone_number": "+15555550100", "phone_number_verified": "true"})
+    client = idp(local_pool)
+    token = signed_in(local_pool, client)
+    new_authenticator(client, token)
+    from authflow.localpool.model import Passkey
+
+    local_pool.user("ada").passkeys["id"] = Passkey(credential_id=b"id", public_key=b"k", sign_count=0,
+                                                    created=0.0, name="Laptop")
+    client.set_user_mfa_preference(AccessToken=token, SMSMfaSettings={"Enabled": True},
+                                   SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+                                   EmailMfaSettings={"Enabled": True}, WebAuthnMfaSettings={"Enabled": True})
+    factors = client.get_user_auth_factors(AccessToken=token)
+    assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN", "SOFTWARE_TOKEN"]
+    assert set(factors["ConfiguredUserAuthFactors"]) <= factor_types
+    for reply, shape in ((factors, "GetUserAuthFactorsResponse"), (client.get_user(AccessToken=token),
+                                                                   "GetUserResponse")):
+        documented = _documented_codes(shape, "UserMFASettingList")
+        assert documented == {"SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA"}
+        assert reply["UserMFASettingList"] == ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
+        assert set(reply["UserMFASettingList"]) <= documented

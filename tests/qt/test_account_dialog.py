@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from authflow import Account, AuthFlow, ScriptedHandler, UserPool, sign_in
 from authflow.localpool import LocalUserPool
-from authflow.qt import ChoicePage, CodePage, Page, TotpSetupPage
+from authflow.qt import ChoicePage, CodePage, EmailAddressPage, Page, TotpSetupPage
 from authflow.qt_account import (
     AccountDialog,
     ChangePasswordPage,
@@ -181,10 +181,12 @@ def test_passkey_mfa_refusal_is_explained(account_dialog: tuple[Driver, WatchedP
     d, _ = account_dialog
     d.widget.reload()
     page = overview(d)
-    assert page.info is not None and page.info.mfa.passkey_mfa is False
-    d.click("passkey_mfa_toggle")
+    assert page.info is not None and page.info.mfa.passkey_mfa is None  # Cognito does not say: both are offered
+    assert page.findChild(QAbstractButton, "passkey_mfa_off") is not None
+    d.click("passkey_mfa_on")
     page = overview(d)
     assert "another MFA method" in page.error.text()
+    assert local_pool.requests("SetUserMFAPreference") == [] and local_pool.user("ada").webauthn_mfa is False
 
 
 def test_devices_remembered_and_forgotten(qtbot: Any, local_pool: LocalUserPool) -> None:
@@ -230,3 +232,84 @@ def test_change_email_asks_its_code(account_dialog: tuple[Driver, WatchedPool], 
     assert value(d, "email") == "ada@new.example"
     assert local_pool.requests("UpdateUserAttributes")[-1].params["UserAttributes"] == [
         {"Name": "email", "Value": "ada@new.example"}]
+
+
+def no_email_dialog(qtbot: Any, local_pool: LocalUserPool, *, auto_verify: bool) -> tuple[Driver, WatchedPool]:
+    """The account dialog of nell, who has no email address, in a pool with optional email MFA."""
+    local_pool.pool().mfa_configuration = "OPTIONAL"
+    local_pool.pool().mfa_types = {"SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}
+    local_pool.pool().auto_verified_attributes = ["email"] if auto_verify else []
+    local_pool.add_user("nell", PASSWORD, attributes={"name": "Nell"})
+    pool = watched(local_pool)
+    dialog = AccountDialog(Account(pool, sign_in(pool, "nell", ScriptedHandler(password=PASSWORD))))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return Driver(qtbot, dialog), pool  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("auto_verify", [True, False])
+def test_email_codes_for_an_account_without_email(qtbot: Any, local_pool: LocalUserPool, auto_verify: bool) -> None:
+    """Turning on email codes without an email address asks for one, then its code (sent by UpdateUserAttributes
+    where the pool verifies email itself, else by GetUserAttributeVerificationCode), and ends with email codes on;
+    an address Cognito refuses is asked again with why, and nothing is left half-done."""
+    d, _ = no_email_dialog(qtbot, local_pool, auto_verify=auto_verify)
+    page = overview(d)
+    assert page.findChild(QLabel, "value_email") is None
+    d.click("enable_EMAIL_OTP")
+    page = d.wait_for(EmailAddressPage)
+    d.type("email", "not an address")
+    d.submit()
+    d.qtbot.waitUntil(lambda: not d.widget.busy and isinstance(d.page, EmailAddressPage) and d.page is not page,
+                      timeout=10_000)
+    assert "email" in d.page.error.text().lower() and local_pool.user("nell").attributes.get("email") is None
+    d.type("email", "nell@example.org")
+    d.submit()
+    code_page = d.wait_for(CodePage)
+    assert "n***@e***" in code_page.message.text()
+    d.type("code", local_pool.last_code("nell"))
+    d.submit()
+    page = overview(d)
+    assert value(d, "mfa") == "email codes" and value(d, "email") == "nell@example.org"
+    assert local_pool.user("nell").mfa_enabled == {"EMAIL_OTP"}
+    sent = "UpdateUserAttributes" if auto_verify else "GetUserAttributeVerificationCode"
+    assert [m.purpose for m in local_pool.outbox("nell")] and local_pool.requests(sent)
+
+
+def test_leaving_the_email_question_changes_nothing(qtbot: Any, local_pool: LocalUserPool) -> None:
+    d, _ = no_email_dialog(qtbot, local_pool, auto_verify=True)
+    overview(d)
+    d.click("enable_EMAIL_OTP")
+    d.wait_for(EmailAddressPage)
+    d.click("cancel")  # Back
+    page = overview(d)
+    assert page.error.text() == "" and value(d, "mfa") == "off"
+    assert local_pool.requests("UpdateUserAttributes") == [] and local_pool.requests("SetUserMFAPreference") == []
+
+
+def test_global_sign_out(qtbot: Any, local_pool: LocalUserPool, tmp_path: Any) -> None:
+    """"Sign out everywhere": GlobalSignOut on a worker, the cached sign-in forgotten, ``signed_out`` emitted and the
+    dialog closed; every refresh token of the user stops working, this one's and another sign-in's."""
+    from authflow.errors import NotAuthorizedError
+    from authflow.tokencache import CacheKey, TokenCache
+
+    local_pool.add_user("ada", PASSWORD)
+    pool = watched(local_pool)
+    tokens = sign_in(pool, "ada", ScriptedHandler(password=PASSWORD))
+    elsewhere = sign_in(pool, "ada", ScriptedHandler(password=PASSWORD))
+    cache, key = TokenCache(tmp_path / "cache"), CacheKey(local_pool.pool_id, local_pool.client_id, "ada",
+                                                          local_pool.endpoint_url)
+    cache.store(key, tokens)
+    dialog = AccountDialog(Account(pool, tokens, cache=cache, cache_key=key))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    d = Driver(qtbot, dialog)  # type: ignore[arg-type]
+    overview(d)
+    signed_out: list[bool] = []
+    dialog.widget.signed_out.connect(lambda: signed_out.append(True))
+    d.click("global_sign_out")
+    d.qtbot.waitUntil(lambda: signed_out == [True] and not dialog.isVisible(), timeout=10_000)
+    assert [op for op, _ in pool.calls][-1] == "global_sign_out"
+    assert cache.load(key) is None
+    for refresh_token in (tokens.refresh_token, elsewhere.refresh_token):
+        with pytest.raises(NotAuthorizedError):
+            pool.refresh(refresh_token or "", username="ada")

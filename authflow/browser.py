@@ -319,10 +319,11 @@ class BrowserSignIn:
         browser was sent to (or the code). The redirect URI is the loopback one (nothing listens there; without
         a fixed ``redirect_port``, a free port's number).
 
-        A paste that is not this sign-in's answer (not an address, another sign-in's state, no code, a bare
-        code the pool does not take) raises its error; with ``on_mistake`` it is told the error instead and
-        ``read`` is asked again. An error the pool sent back for this sign-in (``error=access_denied`` with
-        this state) always ends it (:class:`~authflow.errors.OAuthError`), as does ``read`` raising."""
+        A paste that is not this sign-in's answer (not an address, another sign-in's state, no code) raises
+        its error; with ``on_mistake`` it is told the error instead and ``read`` is asked again (a bare code the
+        pool does not take, ``invalid_grant``, too: it may have been mistyped). An error the pool sent back
+        for this sign-in (``error=access_denied`` with this state) always ends it
+        (:class:`~authflow.errors.OAuthError`), as does ``read`` raising."""
         port = self.redirect_port or _free_port()  # nothing listens there: the address is pasted back
         request = self.authorization_request(f"http://127.0.0.1:{port}{self.redirect_path}")
         show(request.url)
@@ -333,7 +334,7 @@ class BrowserSignIn:
                 try:
                     return self.exchange(request, code)
                 except OAuthError as refused:
-                    if refused.code != "invalid_grant" or not _is_bare_code(text.strip()):
+                    if on_mistake is None or refused.code != "invalid_grant" or not _is_bare_code(text.strip()):
                         raise
                     raise PasteError("The pool did not take that code (invalid_grant): paste the whole address "
                                      "the browser was sent to.") from None

@@ -76,6 +76,32 @@ def test_cli_add_list_sign_in_and_delete(local_pool: LocalUserPool, alice: dict[
     assert "WEB_AUTHN" not in offered["AvailableChallenges"]
 
 
+def test_cli_after_a_global_sign_out_elsewhere_signs_in_again(local_pool: LocalUserPool, alice: dict[str, str],
+                                                              tmp_path: Path) -> None:
+    """Another machine's `authflow logout --global` revokes the tokens cached here: `passkey` signs in again
+    with the login answers, as `authflow account` does (it stopped at "Access Token has been revoked")."""
+    elsewhere = {**alice, "AUTHFLOW_CACHE_DIR": str(tmp_path / "elsewhere")}
+
+    def sign_out_everywhere_from_elsewhere() -> None:
+        assert run_cli(["login", "--non-interactive"], elsewhere).returncode == 0
+        assert run_cli(["logout", "--global"], elsewhere).returncode == 0
+
+    assert run_cli(["login", "--non-interactive"], alice).returncode == 0
+    sign_out_everywhere_from_elsewhere()
+    key_file = tmp_path / "alice.passkey"
+    added = run_cli(["passkey", "add", "--software", str(key_file)], alice)
+    assert added.returncode == 0, added.stderr
+    sign_out_everywhere_from_elsewhere()
+    listed = run_cli(["passkey", "list"], alice)
+    assert listed.returncode == 0, listed.stderr
+    assert [c["CredentialId"] for c in json.loads(listed.stdout)] == [json.loads(added.stdout)["CredentialId"]]
+    sign_out_everywhere_from_elsewhere()
+    without_answers = {k: v for k, v in alice.items() if k != "AUTHFLOW_PASSWORD"}
+    refused = run_cli(["passkey", "list", "--non-interactive"], without_answers)
+    assert refused.returncode == 2  # nothing to sign in with: a missing answer, as the contract says
+    assert_one_line_error(refused, contains="AUTHFLOW_PASSWORD")
+
+
 def test_cli_add_refuses_an_existing_file_and_a_symlink(alice: dict[str, str], tmp_path: Path) -> None:
     existing = tmp_path / "existing"
     existing.write_text("keep me")

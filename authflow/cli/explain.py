@@ -47,8 +47,10 @@ def error_line(error: AuthflowError, args: argparse.Namespace | None = None) -> 
 
 def _what(error: AuthflowError) -> str:
     text = " ".join((error.message or error.code).split()).rstrip(". ")
-    first = text.split(" ", 1)[0]
-    if first[:1].isupper() and first[1:].islower():  # "Incorrect username" -> "incorrect username"; not "SMS"
+    words = text.split(" ", 2)
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    # "Incorrect username" -> "incorrect username"; not "SMS", nor a name of two capitalised words ("Access Token")
+    if first[:1].isupper() and first[1:].islower() and not second[:1].isupper():
         text = text[:1].lower() + text[1:]
     return text
 

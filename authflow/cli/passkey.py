@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options
-from authflow.cli.signin import username_for, valid_tokens
+from authflow.cli.options import EXIT_OK, add_signed_in_options
 
 #: A credential id as ``list`` prints it: base64url of 16 bytes or more, which may begin with "-".
 _CREDENTIAL_ID = re.compile(r"-[A-Za-z0-9_-]{20,}")
@@ -82,9 +81,12 @@ def register(sub: Any) -> None:
 
 
 def _signed_in(args: argparse.Namespace) -> tuple[Any, str]:
-    config = PoolConfig.from_args(args)
-    tokens = valid_tokens(args, config, username_for(args), leeway=60.0)
-    return config.user_pool(), tokens.access_token
+    """The signed-in user's account (its calls carry the current access token and renew it where Cognito refuses
+    it: revoked by a global sign-out elsewhere, they sign in again as `authflow account` does), and that token."""
+    from authflow.cli.account import _account
+
+    account = _account(args)
+    return account, account.tokens.access_token
 
 
 def cmd_add(args: argparse.Namespace) -> int:

@@ -4,18 +4,25 @@ call is a :class:`~authflow.calls.Request` that the transport completes and send
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from authflow.calls import Request
 from authflow.passkeys.encoding import Json, creation_rp_id, default_origin, options_document
 
 if TYPE_CHECKING:
     from authflow.passkeys.authenticators import Authenticator
-    from authflow.transport import UserPool
+
+
+class AccountSender(Protocol):
+    """What sends these calls: a :class:`~authflow.transport.UserPool`, or an :class:`~authflow.account.Account`,
+    which sends them with its current access token and renews it where Cognito refuses it (expired, or revoked
+    by a global sign-out elsewhere)."""
+
+    def send(self, request: Request) -> dict[str, Any]: ...
 
 
 def register_passkey(
-    pool: UserPool, access_token: str, authenticator: Authenticator, *, origin: str | None = None
+    pool: AccountSender, access_token: str, authenticator: Authenticator, *, origin: str | None = None
 ) -> str:
     """StartWebAuthnRegistration, ``authenticator`` makes the passkey, CompleteWebAuthnRegistration; returns
     the new credential's id. The origin is ``https://<RelyingPartyId>`` unless given."""
@@ -26,7 +33,7 @@ def register_passkey(
     return str(credential["id"])
 
 
-def list_passkeys(pool: UserPool, access_token: str) -> list[Json]:
+def list_passkeys(pool: AccountSender, access_token: str) -> list[Json]:
     """ListWebAuthnCredentials' Credentials, every page."""
     credentials: list[Json] = []
     token: str | None = None
@@ -38,7 +45,7 @@ def list_passkeys(pool: UserPool, access_token: str) -> list[Json]:
             return credentials
 
 
-def delete_passkey(pool: UserPool, access_token: str, credential_id: str) -> None:
+def delete_passkey(pool: AccountSender, access_token: str, credential_id: str) -> None:
     """DeleteWebAuthnCredential: the user's passkey ``credential_id`` is no longer accepted."""
     pool.send(Request("DeleteWebAuthnCredential", {"AccessToken": access_token, "CredentialId": credential_id}))
 

@@ -185,6 +185,10 @@ def test_paste_mistakes_are_told_and_asked_again(pool: LocalUserPool) -> None:
     with pytest.raises(OAuthError) as denied:
         signer.sign_in_pasted(lambda: answers.pop(0), refused_here, on_mistake=lambda e: told.append(e.code))
     assert denied.value.code == "access_denied" and not denied.value.retryable and len(told) == 4
+    # without on_mistake (a script's stdin), a bare code the pool refuses is that refusal, as before
+    with pytest.raises(OAuthError) as refused:
+        signer.sign_in_pasted(lambda: "wrongcode", lambda url: None)
+    assert refused.value.code == "invalid_grant"
 
 
 def test_code_from_redirect_reads_errors_and_states() -> None:

@@ -32,3 +32,20 @@ def test_the_message_decides_the_subclass(code: str, message: str, cls: type[Exc
 
 def test_an_unknown_device_is_still_a_resource_not_found() -> None:
     assert isinstance(cognito_error("ResourceNotFoundException", "Device does not exist."), ResourceNotFoundError)
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("Incorrect username or password.", "authflow: incorrect username or password (NotAuthorizedException)."),
+        ("Access Token has been revoked", "authflow: Access Token has been revoked (NotAuthorizedException)."),
+        ("Invalid Access Token", "authflow: Invalid Access Token (NotAuthorizedException)."),
+        ("SMS quota exceeded", "authflow: SMS quota exceeded (NotAuthorizedException)."),
+    ],
+)
+def test_the_line_lowercases_a_sentence_but_not_a_name(message: str, line: str) -> None:
+    """The one-line form starts Cognito's sentence in lower case after "authflow: ", but leaves a name of
+    capitalised words whole (it printed "access Token has been revoked")."""
+    from authflow.cli.explain import error_line
+
+    assert error_line(cognito_error("NotAuthorizedException", message, "GetUser")).startswith(line)

@@ -99,6 +99,7 @@ def test_authenticator_app_and_passkey_mfa(local_pool: LocalUserPool, env: dict[
     pyotp.TOTP(secret).now()  # a base32 secret, and nothing else, in the file
 
     local_pool.pool().web_authn.relying_party_id = "localhost"
+    local_pool.pool().web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
     assert account(["mfa", "enable", "email"], env)["MFA"]["Enabled"] == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
     assert account(["mfa", "prefer", "email"], env)["MFA"]["Preferred"] == "EMAIL_OTP"
     account(["mfa", "passkey", "on"], env)

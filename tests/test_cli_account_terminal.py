@@ -85,6 +85,11 @@ def test_passkey_mfa_on_and_off(ada: AccountTerminal, local_pool: LocalUserPool)
     local_pool.user("ada").attributes["email_verified"] = "true"
     status, shown, _ = ada.finish(ada.run("mfa", "enable", "email"))
     assert status == 0
+    status, shown, seen = ada.finish(ada.run("mfa", "passkey", "on"))  # the pool counts a passkey as one factor
+    assert status == 1 and "passkey MFA on was refused: Passkey MFA (WebAuthnMfaSettings) needs the user pool's " \
+                           "WebAuthnConfiguration FactorConfiguration to be MULTI_FACTOR_WITH_USER_VERIFICATION" in seen
+    assert "another MFA method" not in seen and local_pool.user("ada").webauthn_mfa is False
+    local_pool.pool().web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
     status, shown, _ = ada.finish(ada.run("mfa", "passkey", "on"))
     assert status == 0 and local_pool.user("ada").webauthn_mfa is True
     assert local_pool.requests("SetUserMFAPreference")[-1].params["EmailMfaSettings"] == {"Enabled": True}

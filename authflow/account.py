@@ -723,9 +723,16 @@ class Account:
                            f"disable {method}")
 
     def prefer_mfa(self, method: str) -> AccountFlow[None]:
-        """Make an enabled MFA method the preferred one."""
-        return AccountFlow(self, self._set_preference({SETTINGS[mfa_method(method)]: {
-            "Enabled": True, "PreferredMfa": True}}), f"prefer {method}")
+        """Make an MFA method the preferred one; one not enabled yet is turned on first as :meth:`enable_mfa`
+        does (an email address asked for, a phone number or address verified), so nothing unverified is
+        preferred."""
+        return AccountFlow(self, self._prefer_mfa(mfa_method(method)), f"prefer {method}")
+
+    def _prefer_mfa(self, method: str) -> Action[None]:
+        if method in _mfa_settings((yield Request("GetUser", {}))).enabled:
+            yield from self._set_preference({SETTINGS[method]: {"Enabled": True, "PreferredMfa": True}})
+        else:
+            yield from self._enable_mfa(method, prefer=True)
 
     def set_passkey_mfa(self, enabled: bool) -> AccountFlow[None]:
         """Passkey MFA on or off (WebAuthnMfaSettings), sent with the user's other enabled methods in the same
@@ -782,9 +789,10 @@ class Account:
         except SignInCancelled:
             raise
         except AuthflowError as exc:
-            raise AttributeNotVerifiedError(
-                f"{', '.join(pending)} changed but not verified ({exc}): verify it later (verify_attribute, or "
-                "authflow account attributes verify NAME)") from exc
+            unverified = AttributeNotVerifiedError(f"{', '.join(pending)} changed but not verified ({exc})")
+            unverified.advice = ("The new value stands, unverified: verify it later (Account.verify_attribute, or "
+                                 f"`authflow account attributes verify {' '.join(pending)}`).")
+            raise unverified from exc
         return ()
 
     def _verify_delivered(self, reply: Mapping[str, Any]) -> Action[None]:

@@ -241,7 +241,7 @@ class ScriptedHandler:
 
     def _value(self, value: Value, prompt: Prompt, what: str) -> str:
         if value is None:
-            raise MissingAnswerError(f"the sign-in asks for {what}, and none was given")
+            raise MissingAnswerError(f"asked for {what}, and none was given")  # a sign-in or an account change
         if callable(value):
             result = value(prompt)
             if not result:

@@ -1,8 +1,9 @@
 """Start-up: wall time of `authflow --help`, a cached `authflow token`, `authflow account` with a valid cached
 token (it reads the account from a local pool started here, through botocore as every command does) and `authflow
 local-pool` (to its first line), each as a ratio to a bare `python -c pass` measured in the same run.
-`authflow account` runs a second way too, with pyOpenSSL imported before it, as botocore imported it before
-authflow.transport kept it out (what that saves, side by side).
+What pyOpenSSL cost, side by side: `import authflow.transport` (botocore and all it needs to talk to Cognito) and
+`authflow account` run a second way too, with pyOpenSSL imported first, as botocore imported it before
+authflow.transport kept it out.
 
 Each command runs as a fresh process with the interpreter running this script (`python -m authflow`),
 alternating with the bare interpreter so that load on the machine hits both alike; the median of the
@@ -84,10 +85,13 @@ def main() -> None:
                           "runpy.run_module('authflow', run_name='__main__', alter_sys=True)"]
         commands: list[tuple[str, Callable[[], float]]] = [
             ("python -c pass", lambda: wall([sys.executable, "-c", "pass"], env)),
+            ("import authflow.transport", lambda: wall([sys.executable, "-c", "import authflow.transport"], env)),
+            ("import authflow.transport, pyOpenSSL first",
+             lambda: wall([sys.executable, "-c", "import urllib3.contrib.pyopenssl, authflow.transport"], env)),
             ("authflow --help", lambda: wall([*authflow, "--help"], env)),
             ("authflow token (cached)", lambda: wall([*authflow, "token", *POOL], env)),
             ("authflow account (cached token)", lambda: wall([*authflow, "account", *account], env)),
-            ("  the same, pyOpenSSL loaded", lambda: wall([*with_pyopenssl, "account", *account], env)),
+            ("authflow account (cached), pyOpenSSL first", lambda: wall([*with_pyopenssl, "account", *account], env)),
             ("authflow local-pool (first line)", lambda: wall_to_first_line([*authflow, "local-pool"], env)),
         ]
         for _, run in commands:
@@ -102,10 +106,20 @@ def main() -> None:
     print(f"# {platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     bare = statistics.median(samples["python -c pass"])
-    print(f"{'command':34} {'median ms':>10} {'vs python -c pass':>18}")
+    print(f"{'command':44} {'median ms':>10} {'vs python -c pass':>18}")
     for name, values in samples.items():
         median = statistics.median(values)
-        print(f"{name:34} {median * 1000:10.1f} {median / bare:17.2f}x")
+        print(f"{name:44} {median * 1000:10.1f} {median / bare:17.2f}x")
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    targets = [
+        ("authflow --help <= 4x python -c pass", medians["authflow --help"] / bare, 4.0),
+        ("cached authflow token <= 4x python -c pass", medians["authflow token (cached)"] / bare, 4.0),
+        ("authflow account (cached token) <= 1.5x authflow token (issue 21)",
+         medians["authflow account (cached token)"] / medians["authflow token (cached)"], 1.5),
+    ]
+    for label, ratio, limit in targets:
+        print(f"target {label}: {ratio:.2f}x, {'met' if ratio <= limit else 'NOT met'}")
+    sys.exit(0 if all(ratio <= limit for _, ratio, limit in targets) else 1)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ def test_read_then_password_and_attributes(local_pool: LocalUserPool, env: dict[
 
     missing = run_cli(["account", "password", "--non-interactive"], env)
     assert missing.returncode == 2
-    assert_one_line_error(missing, contains="AUTHFLOW_NEW_PASSWORD")
+    assert_one_line_error(missing, contains="asked for a new password, and none was given (MissingAnswer). Set "
+                                            "AUTHFLOW_NEW_PASSWORD")  # not "the sign-in asks": this is no sign-in
     assert local_pool.requests("ChangePassword") == []  # asked before anything was sent
     done = run_cli(["account", "password", "--non-interactive"], {**env, "AUTHFLOW_NEW_PASSWORD": "short"})
     assert done.returncode == 1
@@ -99,6 +100,7 @@ def test_authenticator_app_and_passkey_mfa(local_pool: LocalUserPool, env: dict[
     pyotp.TOTP(secret).now()  # a base32 secret, and nothing else, in the file
 
     local_pool.pool().web_authn.relying_party_id = "localhost"
+    local_pool.pool().web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
     assert account(["mfa", "enable", "email"], env)["MFA"]["Enabled"] == ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]
     assert account(["mfa", "prefer", "email"], env)["MFA"]["Preferred"] == "EMAIL_OTP"
     account(["mfa", "passkey", "on"], env)
@@ -172,3 +174,26 @@ def test_verify_later_in_a_script_says_this_command_sent_no_code(local_pool: Loc
     again = run_cli(["account", "attributes", "verify", "email", "--non-interactive"], bea)
     assert again.returncode == 0 and "email is verified already" in again.stderr
     assert json.loads(again.stdout)["Attributes"]["email_verified"] == "true"
+
+
+def test_email_mfa_and_a_new_address_in_a_script_say_what_to_do(local_pool: LocalUserPool,
+                                                                 env: dict[str, str]) -> None:
+    """What a script cannot answer is said with the way to answer it: email MFA for an account without an address
+    (set it first), and an address changed without its code (verify it later), nothing half-done silently."""
+    local_pool.add_user("nell", PASSWORD, attributes={"name": "Nell"})
+    nell = {**env, "AUTHFLOW_USERNAME": "nell"}
+    for action in ("enable", "prefer"):
+        done = run_cli(["account", "mfa", action, "email", "--non-interactive"], nell)
+        assert done.returncode == 2
+        assert_one_line_error(done, contains="the account has no email address to send MFA codes to (MissingAnswer). "
+                                             "Set one first with `authflow account attributes set email=ADDRESS`")
+    assert local_pool.requests("SetUserMFAPreference") == [] and local_pool.requests("UpdateUserAttributes") == []
+    no_code = {k: v for k, v in nell.items() if k != "AUTHFLOW_CODE_COMMAND"}
+    done = run_cli(["account", "attributes", "set", "email=nell@example.org", "--non-interactive"], no_code)
+    assert done.returncode == 1
+    assert_one_line_error(done, contains="(AttributeNotVerified). The new value stands, unverified: verify it later "
+                                         "with `authflow account attributes verify email`")
+    assert local_pool.user("nell").attributes["email"] == "nell@example.org"
+    account(["attributes", "verify", "email"], nell)  # the code sent by UpdateUserAttributes, from the command
+    shown = account(["mfa", "prefer", "email"], nell)  # not on yet: turned on, then preferred
+    assert shown["MFA"] == {"Enabled": ["EMAIL_OTP"], "Preferred": "EMAIL_OTP", "PasskeyMFA": None}

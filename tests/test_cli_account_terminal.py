@@ -85,6 +85,11 @@ def test_passkey_mfa_on_and_off(ada: AccountTerminal, local_pool: LocalUserPool)
     local_pool.user("ada").attributes["email_verified"] = "true"
     status, shown, _ = ada.finish(ada.run("mfa", "enable", "email"))
     assert status == 0
+    status, shown, seen = ada.finish(ada.run("mfa", "passkey", "on"))  # the pool counts a passkey as one factor
+    assert status == 1 and "passkey MFA on was refused: Passkey MFA (WebAuthnMfaSettings) needs the user pool's " \
+                           "WebAuthnConfiguration FactorConfiguration to be MULTI_FACTOR_WITH_USER_VERIFICATION" in seen
+    assert "another MFA method" not in seen and local_pool.user("ada").webauthn_mfa is False
+    local_pool.pool().web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
     status, shown, _ = ada.finish(ada.run("mfa", "passkey", "on"))
     assert status == 0 and local_pool.user("ada").webauthn_mfa is True
     assert local_pool.requests("SetUserMFAPreference")[-1].params["EmailMfaSettings"] == {"Enabled": True}
@@ -159,3 +164,18 @@ def test_verify_later_says_no_code_was_sent_and_offers_one(ada: AccountTerminal,
     assert len(local_pool.requests("GetUserAttributeVerificationCode")) == sent and "Code:" not in seen
     status, shown, seen = ada.finish(ada.run("attributes", "verify", "phone_number"))
     assert status == 2 and "no phone number to verify: set one first" in seen
+
+
+def test_preferring_a_method_not_on_turns_it_on_first(ada: AccountTerminal, local_pool: LocalUserPool) -> None:
+    """``mfa prefer sms`` with SMS MFA off and the number unverified: the number is verified first (a code), then
+    SMS MFA is on and preferred; nothing unverified is preferred."""
+    local_pool.user("ada").attributes.update({"phone_number": "+15555550100", "phone_number_verified": "false"})
+    child = ada.run("mfa", "prefer", "sms")
+    child.expect_exact("A code was sent by text message to +*******0100.")
+    child.expect_exact("Code:")
+    assert local_pool.requests("SetUserMFAPreference") == []
+    child.send(local_pool.last_code("ada") + "\r")
+    status, shown, _ = ada.finish(child)
+    assert status == 0 and shown is not None
+    assert shown["MFA"] == {"Enabled": ["SMS_MFA"], "Preferred": "SMS_MFA", "PasskeyMFA": None}
+    assert shown["Attributes"]["phone_number_verified"] == "true"

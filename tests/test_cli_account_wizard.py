@@ -4,59 +4,36 @@ app's QR code and secret, a verification code with "r" for a new one, the userna
 
 from __future__ import annotations
 
-import json
-import re
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pexpect
 import pyotp
 import pytest
 
 from authflow import ScriptedHandler, UserPool, sign_in
 from authflow.localpool import LocalUserPool
-from authflow.tokencache import CacheKey, TokenCache
-from tests.helpers.cli import REPO, credential_free_env
+from tests.helpers.account import AccountTerminal
 
 PASSWORD = "Terminal-Passw0rd!"
 NEW_PASSWORD = "Terminal-Passw0rd-2!"
 
 
 @pytest.fixture
-def terminal(local_pool: LocalUserPool, tmp_path: Path) -> Any:
-    """Runs ``authflow account ARGS`` at a terminal for ada, whose sign-in is cached (no password in the env)."""
+def session(local_pool: LocalUserPool, tmp_path: Path) -> Iterator[AccountTerminal]:
+    """``authflow account ARGS`` at a terminal for ada, whose sign-in is cached (no password in the env)."""
     local_pool.pool().mfa_configuration = "OPTIONAL"
     local_pool.pool().auto_verified_attributes = ["email"]
     local_pool.add_user("ada", PASSWORD, attributes={"email": "ada@example.com", "email_verified": "true"})
-    env = credential_free_env(tmp_path, {
-        "AUTHFLOW_POOL_ID": local_pool.pool_id, "AUTHFLOW_CLIENT_ID": local_pool.client_id,
-        "AUTHFLOW_ENDPOINT_URL": local_pool.endpoint_url, "AUTHFLOW_USERNAME": "ada",
-        "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"})
     pool = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
-    TokenCache(Path(env["AUTHFLOW_CACHE_DIR"])).store(
-        CacheKey(local_pool.pool_id, local_pool.client_id, "ada", local_pool.endpoint_url),
-        sign_in(pool, "ada", ScriptedHandler(password=PASSWORD)))
-    children: list[Any] = []
-
-    def run(*args: str) -> Any:
-        child = pexpect.spawn(sys.executable, ["-m", "authflow", "account", *args], env=env, cwd=str(REPO),
-                              encoding="utf-8", dimensions=(60, 120), timeout=30)
-        children.append(child)
-        return child
-
-    yield run
-    for child in children:
-        if child.isalive():
-            child.terminate(force=True)
+    terminal = AccountTerminal(local_pool, tmp_path, "ada", sign_in(pool, "ada", ScriptedHandler(password=PASSWORD)))
+    yield terminal
+    terminal.close()
 
 
-def finish(child: Any) -> tuple[int, dict[str, Any] | None]:
-    child.expect(pexpect.EOF)
-    rest = str(child.before)
-    child.close()
-    shown = re.findall(r'(\{"Username".*\})\r?$', rest, re.M)
-    return int(child.exitstatus), (json.loads(shown[-1]) if shown else None)
+@pytest.fixture
+def terminal(session: AccountTerminal) -> Any:
+    return session.run
 
 
 def test_password_at_a_terminal(terminal: Any, local_pool: LocalUserPool) -> None:
@@ -72,7 +49,7 @@ def test_password_at_a_terminal(terminal: Any, local_pool: LocalUserPool) -> Non
     child.send(NEW_PASSWORD + "\r")
     child.expect_exact("Repeat the new password:")
     child.send(NEW_PASSWORD + "\r")
-    status, shown = finish(child)
+    status, shown, _ = AccountTerminal.finish(child)
     assert status == 0 and shown is not None and shown["Username"] == "ada"
     user = local_pool.user("ada")
     assert user.password is not None and user.password.check(NEW_PASSWORD)
@@ -87,7 +64,7 @@ def test_authenticator_app_and_email_code_at_a_terminal(terminal: Any, local_poo
     secret = child.match.group(1)
     child.expect_exact("Code:")
     child.send(pyotp.TOTP(secret).now() + "\r")
-    status, shown = finish(child)
+    status, shown, _ = AccountTerminal.finish(child)
     assert status == 0 and shown is not None and shown["MFA"]["Enabled"] == ["SOFTWARE_TOKEN_MFA"]
     assert local_pool.user("ada").totp_device_name == "Terminal phone"
 
@@ -100,7 +77,7 @@ def test_authenticator_app_and_email_code_at_a_terminal(terminal: Any, local_poo
     child.expect_exact("Code:")
     assert len(local_pool.requests("GetUserAttributeVerificationCode")) == 1
     child.send(local_pool.last_code("ada") + "\r")
-    status, shown = finish(child)
+    status, shown, _ = AccountTerminal.finish(child)
     assert status == 0 and shown is not None and shown["Attributes"]["email_verified"] == "true"
     assert first  # the first code was sent by UpdateUserAttributes
 
@@ -113,7 +90,7 @@ def test_delete_asks_for_the_username(terminal: Any, local_pool: LocalUserPool) 
     child.expect_exact("Username:")  # not the username: asked again, nothing deleted
     assert local_pool.requests("DeleteUser") == []
     child.send("ada\r")
-    status, shown = finish(child)
+    status, shown, _ = AccountTerminal.finish(child)
     assert status == 0 and shown is None
     with pytest.raises(KeyError):
         local_pool.user("ada")
@@ -124,6 +101,6 @@ def test_ctrl_c_at_an_account_prompt_exits_130(terminal: Any, local_pool: LocalU
     child.expect_exact("Code:")
     child.send("\x03")
     child.expect_exact("authflow: interrupted at a prompt (Cancelled).")
-    status, shown = finish(child)
+    status, shown, _ = AccountTerminal.finish(child)
     assert status == 130 and shown is None
     assert local_pool.user("ada").totp_secret is None  # associated, never verified: nothing changed

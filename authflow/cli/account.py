@@ -156,11 +156,24 @@ def cmd_mfa_totp(args: argparse.Namespace) -> int:
 
 
 def cmd_mfa_method(args: argparse.Namespace) -> int:
+    from authflow.cli.signin import interactive
+    from authflow.errors import MissingAnswerError
+
     command = args.mfa_command
-    return _change(args, lambda account: (
-        account.enable_mfa(args.method) if command == "enable"
-        else account.disable_mfa(args.method) if command == "disable"
-        else account.prefer_mfa(args.method)))
+    handler = _handler(args)
+    account = _account(args)
+    if command != "disable" and args.method == "email" and not interactive(args) \
+            and not account.attributes().get("email"):  # the address would be asked for: say how to give it
+        missing = MissingAnswerError("the account has no email address to send MFA codes to")
+        missing.advice = ("Set one first with `authflow account attributes set email=ADDRESS` (its code from "
+                          f"AUTHFLOW_CODE_COMMAND), then run `authflow account mfa {command} email` again; or run "
+                          "this at a terminal, which asks for the address.")
+        raise missing
+    flow = (account.enable_mfa(args.method) if command == "enable"
+            else account.disable_mfa(args.method) if command == "disable"
+            else account.prefer_mfa(args.method))
+    flow.run(handler)
+    return _print(account)
 
 
 def cmd_mfa_passkey(args: argparse.Namespace) -> int:
@@ -188,7 +201,15 @@ def cmd_attributes_set(args: argparse.Namespace) -> int:
         if not equals or not name.strip():
             raise UsageError(f"{item!r} is not NAME=VALUE (e.g. email=ada@example.com)")
         values[name.strip()] = value
-    return _change(args, lambda account: account.update_attributes(values))
+    from authflow.account import AttributeNotVerifiedError
+
+    try:
+        return _change(args, lambda account: account.update_attributes(values))
+    except AttributeNotVerifiedError as exc:
+        names = " ".join(name for name in values if name in ("email", "phone_number")) or "NAME"
+        exc.advice = (f"The new value stands, unverified: verify it later with `authflow account attributes verify "
+                      f"{names}` (the code from AUTHFLOW_CODE_COMMAND, or --resend for a new one).")
+        raise
 
 
 def cmd_attributes_verify(args: argparse.Namespace) -> int:

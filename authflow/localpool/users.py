@@ -93,6 +93,10 @@ PASSKEY_MFA_ALONE = ("Passkey MFA (WebAuthnMfaSettings) needs another MFA method
                      "enabled for the user, so that the account cannot be locked out.")
 
 
+PASSKEY_MFA_SINGLE_FACTOR = ("Passkey MFA (WebAuthnMfaSettings) needs the user pool's WebAuthnConfiguration "
+                             "FactorConfiguration to be MULTI_FACTOR_WITH_USER_VERIFICATION.")
+
+
 def apply_mfa_preference(pool: PoolRecord, user: User, params: dict[str, Any]) -> None:
     """SetUserMFAPreference / AdminSetUserMFAPreference: each method's Enabled and PreferredMfa, and passkey MFA
     (WebAuthnMfaSettings, which has no PreferredMfa). Passkey MFA stays on only while another method does: a
@@ -106,6 +110,10 @@ def apply_mfa_preference(pool: PoolRecord, user: User, params: dict[str, Any]) -
         if passkey_mfa and not pool.web_authn.relying_party_id:
             raise PoolError("WebAuthnConfigurationMissingException",
                             "WebAuthn is not configured for this user pool.")
+        if passkey_mfa and pool.web_authn.factor_configuration != "MULTI_FACTOR_WITH_USER_VERIFICATION":
+            # botocore's model (SetUserMFAPreference, WebAuthnMfaSettings): to activate this setting, the pool's
+            # WebAuthnConfiguration.FactorConfiguration must be MULTI_FACTOR_WITH_USER_VERIFICATION.
+            raise invalid_parameter(PASSKEY_MFA_SINGLE_FACTOR)
     settings = {
         SMS_MFA: params.get("SMSMfaSettings"),
         SOFTWARE_TOKEN_MFA: params.get("SoftwareTokenMfaSettings"),

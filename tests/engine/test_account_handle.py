@@ -120,6 +120,9 @@ def test_passkey_mfa_goes_with_the_other_methods(local_pool: LocalUserPool, ada:
         ada.set_passkey_mfa(True).run()
     assert local_pool.requests("SetUserMFAPreference") == []  # refused before anything was sent
     ada.set_up_totp().run(ScriptedHandler(totp_secret_out=lambda s: None, totp_codes=totp_codes))
+    with pytest.raises(PasskeyMfaError, match="MULTI_FACTOR_WITH_USER_VERIFICATION"):  # Cognito's own reason, said
+        ada.set_passkey_mfa(True).run()
+    local_pool.pool().web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
     ada.set_passkey_mfa(True).run()
     sent = local_pool.requests("SetUserMFAPreference")[-1].params
     assert sent["WebAuthnMfaSettings"] == {"Enabled": True}

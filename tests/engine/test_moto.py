@@ -7,6 +7,8 @@ Users are created with the same admin calls a real pool takes.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,6 +16,7 @@ import pytest
 
 from authflow import AuthFlow, PromptKind, ScriptedHandler, UserPool, sign_in
 from tests.engine.helpers import PASSWORD, claims
+from tests.helpers.cli import assert_one_line_error, credential_free_env, run_cli
 
 
 @pytest.fixture
@@ -106,3 +109,37 @@ def test_account_changes_on_moto(moto: Any, moto_endpoint: str) -> None:
     account.global_sign_out().run()
     with pytest.raises(NotAuthorizedError):
         pool.refresh(refresh_token, username="ada")
+
+
+def test_account_command_on_moto(moto: Any, moto_endpoint: str, tmp_path: Path) -> None:
+    """``authflow account`` (the contract's commands) against moto: the account printed with only the keys of what
+    moto serves (it lacks GetUserAuthFactors, ListDevices and ListWebAuthnCredentials), a new authenticator app,
+    a method turned off, a password change; TOTP MFA turned on before any authenticator is Cognito's error (moto
+    words it as Cognito does) with what to do next."""
+    pool_id, client_id, _ = new_pool(moto)
+    new_user(moto, pool_id, "ada")
+    env = credential_free_env(tmp_path, {
+        "AUTHFLOW_POOL_ID": pool_id, "AUTHFLOW_CLIENT_ID": client_id, "AUTHFLOW_ENDPOINT_URL": moto_endpoint,
+        "AUTHFLOW_USERNAME": "ada", "AUTHFLOW_PASSWORD": PASSWORD})
+
+    def account(*args: str) -> dict[str, Any]:
+        done = run_cli(["account", *args, "--non-interactive"], env)
+        assert done.returncode == 0, done.stderr
+        shown: dict[str, Any] = json.loads(done.stdout)
+        return shown
+
+    shown = account()
+    assert sorted(shown) == ["Attributes", "MFA", "Username"]
+    assert shown["Username"] == "ada" and shown["MFA"] == {"Enabled": [], "Preferred": None, "PasskeyMFA": None}
+    early = run_cli(["account", "mfa", "enable", "totp", "--non-interactive"], env)
+    assert early.returncode == 1
+    assert_one_line_error(early, contains="(InvalidParameterException). No authenticator app is set up yet: add one "
+                                          "with `authflow account mfa totp`")
+    shown = account("mfa", "totp", "--totp-secret-out", str(tmp_path / "ada.totp"))
+    assert shown["MFA"] == {"Enabled": ["SOFTWARE_TOKEN_MFA"], "Preferred": "SOFTWARE_TOKEN_MFA", "PasskeyMFA": None}
+    assert (tmp_path / "ada.totp").read_text()
+    assert account("mfa", "disable", "totp")["MFA"]["Enabled"] == []
+    env["AUTHFLOW_NEW_PASSWORD"] = PASSWORD + "-2"
+    account("password")
+    sign_in(UserPool(pool_id, client_id, endpoint_url=moto_endpoint), "ada",
+            ScriptedHandler(password=PASSWORD + "-2"), auth_flow="USER_PASSWORD_AUTH")

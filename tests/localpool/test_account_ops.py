@@ -58,6 +58,7 @@ def test_replacing_the_authenticator_keeps_its_name_and_retires_the_old_secret(l
 def test_passkey_mfa_only_beside_another_method(local_pool: LocalUserPool) -> None:
     local_pool.pool().mfa_configuration = "OPTIONAL"
     local_pool.pool().web_authn.relying_party_id = "localhost"
+    local_pool.pool().web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
     local_pool.add_user("ada", PASSWORD)
     client = idp(local_pool)
     token = signed_in(local_pool, client)
@@ -66,6 +67,13 @@ def test_passkey_mfa_only_beside_another_method(local_pool: LocalUserPool) -> No
     assert error(info)[0] == "InvalidParameterException" and "another MFA method" in error(info)[1]
     assert local_pool.user("ada").webauthn_mfa is False
     new_authenticator(client, token)
+    local_pool.pool().web_authn.factor_configuration = "SINGLE_FACTOR"
+    with pytest.raises(ClientError) as info:  # a pool where a passkey is one factor: refused (botocore's model)
+        client.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True},
+                                       WebAuthnMfaSettings={"Enabled": True})
+    assert error(info)[0] == "InvalidParameterException" and "MULTI_FACTOR_WITH_USER_VERIFICATION" in error(info)[1]
+    assert (local_pool.user("ada").webauthn_mfa, local_pool.user("ada").mfa_enabled) == (False, set())  # unchanged
+    local_pool.pool().web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
     client.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True},
                                    WebAuthnMfaSettings={"Enabled": True})  # in one request: accepted
     user = client.get_user(AccessToken=token)
@@ -175,6 +183,7 @@ def test_model_values_of_auth_factors_and_mfa_settings(local_pool: LocalUserPool
     pool.mfa_configuration = "OPTIONAL"
     pool.mfa_types = {"SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}
     pool.web_authn.relying_party_id = "localhost"
+    pool.web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
     pool.allowed_first_auth_factors = ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]
     local_pool.add_user("ada", PASSWORD, attributes={"email": "ada@example.com", "email_verified": "true",
                                                      "phone_number": "+15555550100", "phone_number_verified": "true"})

@@ -158,7 +158,8 @@ class IdentityPoolAccess:
         if role_arn is not None and not ROLE_ARN.fullmatch(role_arn):
             raise UsageError(f"{role_arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
         if basic and not role_arn:
-            raise UsageError("the basic flow assumes a role of your choice: give its ARN (role_arn)")
+            raise UsageError("the basic flow assumes a role of your choice: give its ARN (--role-arn or "
+                             "AUTHFLOW_ROLE_ARN; role_arn in a profile or in Python)")
         self.identity_pool_id = identity_pool_id
         self.user_pool_id = user_pool_id
         self.region = region or user_pool_id.partition("_")[0]

@@ -150,6 +150,7 @@ def test_failures_are_one_line_and_show_no_secret(local: LocalUserPool, tmp_path
     done = run_cli(["credentials", "--non-interactive", "--basic-flow"], env_for(local, tmp_path))
     assert done.returncode == 2
     assert_one_line_error(done, contains="the basic flow assumes a role of your choice")
+    assert "--role-arn or AUTHFLOW_ROLE_ARN" in done.stderr  # the flag, not only the Python parameter's name
     env = env_for(local, tmp_path, AUTHFLOW_IDENTITY_POOL_ID="us-east-1:00000000-0000-4000-8000-000000000000")
     done = run_cli(["credentials", "--non-interactive"], env)
     assert done.returncode == 1

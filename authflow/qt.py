@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from authflow.devices import Device
-from authflow.errors import AuthflowError, SignInCancelled
+from authflow.errors import AuthflowError, CodeMismatchError, ExpiredCodeError, SignInCancelled
 from authflow.flow import AuthFlow, Step
 from authflow.labels import ATTRIBUTE_EXAMPLES, MEDIUM_LABELS, attribute_label, explain_refusal
 from authflow.prompts import Field, Prompt
@@ -338,16 +338,22 @@ def _link(text: str, name: str, action: Callable[[], None]) -> QPushButton:
 
 def _keep_typed(old: Screen, new: Screen) -> None:
     """After a refused answer (the same question again), what the person typed that is not a secret stays:
-    a full name survives a password the policy refused."""
+    a full name survives a password the policy refused. Where Cognito refused the code (wrong, or expired and
+    sent again), the new password typed beside it stays too, with its second copy: the password was not what
+    was refused (a reset page cleared both and kept only the wrong code)."""
     if not (isinstance(old, Page) and isinstance(new, Page) and new.prompt.error is not None):
         return
     if (old.prompt.kind, old.prompt.challenge_name) != (new.prompt.kind, new.prompt.challenge_name):
         return
+    code_refused = isinstance(new.prompt.error, CodeMismatchError | ExpiredCodeError)
     secret = {f.name for f in new.prompt.fields if f.secret}
     for name, line in new.inputs.items():
         before = old.inputs.get(name)
-        if before is not None and name not in secret and before.text():
+        if before is not None and (name not in secret or code_refused) and before.text():
             line.setText(before.text())
+    if code_refused and isinstance(old, PasswordFormPage) and isinstance(new, PasswordFormPage):
+        if old.confirm is not None and new.confirm is not None:
+            new.confirm[1].setText(old.confirm[1].text())
 
 
 def _add_secret(page_: Screen, field: Field, label: str) -> QLineEdit:

@@ -35,7 +35,9 @@ from prompt_toolkit.validation import ValidationError, Validator
 
 from authflow.answers import CodeCommandError, EnvAnswers, normalize_code
 from authflow.errors import (
+    CodeMismatchError,
     EndOfInput,
+    ExpiredCodeError,
     Interrupted,
     InvalidSessionError,
     MissingAnswerError,
@@ -220,6 +222,7 @@ class TerminalHandler:
         self.on_answer = on_answer
         self._distrust: set[PromptKind] = set()  # kinds whose environment answer Cognito refused
         self._remembered: dict[str, str] = {}  # attribute values typed before, offered again
+        self._kept_new_password: str | None = None  # the new password of a reset whose code was refused: kept
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -550,9 +553,15 @@ class TerminalHandler:
         return {"choice": prompt.choices[0]}
 
     def _reset_password(self, prompt: Prompt) -> Answer:
-        """The reset code (or ``r`` for a new one) and the new password, twice."""
+        """The reset code (or ``r`` for a new one) and the new password, twice; after a refused code, the new
+        password typed before is kept (Cognito refused the code, not the password)."""
         code_fld, password_fld = prompt.fields
         self._show_refusal(prompt)
+        password = self._env_value(prompt, password_fld)
+        if password is None and isinstance(prompt.error, CodeMismatchError | ExpiredCodeError):
+            password = self._kept_new_password
+            if password is not None:
+                self.say("(The new password you typed is kept.)", "class:dim")
         if prompt.error is None:
             self.say(code_origin(prompt))
         code = self._env_value(prompt, code_fld)
@@ -560,9 +569,9 @@ class TerminalHandler:
             code = self._ask_code(prompt, code_fld)
             if code == RESEND_KEY and prompt.resend is not None:
                 return dict(prompt.resend.answer)
-        password = self._env_value(prompt, password_fld)
         if password is None:
             password = self._ask_new_password(password_fld)
+            self._kept_new_password = password
         return {code_fld.name: normalize_code(code), password_fld.name: password}
 
     def _passkey(self, prompt: Prompt) -> Answer:

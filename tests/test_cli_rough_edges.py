@@ -95,6 +95,17 @@ def test_an_endpoint_url_with_a_wrong_path_points_at_it(demo: tuple[LocalUserPoo
     assert "--endpoint-url" in line and url in line
 
 
+def test_a_sign_up_of_a_taken_username_says_what_to_do(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
+    """It said only "user already exists": the ways on are to choose another name, or sign in, or confirm."""
+    _, env = demo
+    done = run_cli(["sign-up", "--non-interactive", "--username", "alice", "--attribute", "name=Alice"],
+                   {**env, "AUTHFLOW_PASSWORD": "Alice-Passw0rd!9"})
+    assert done.returncode == 1
+    line = one_error_line(done)
+    assert "(UsernameExistsException)" in line and "another username" in line
+    assert "authflow login --username alice" in line and "authflow confirm-sign-up --username alice --resend" in line
+
+
 @pytest.mark.parametrize("port", ["99999", "-5", "http"])
 def test_local_pool_with_a_bad_port_is_one_line(tmp_path: Path, port: str) -> None:
     done = run_cli(["local-pool", "--port", port], credential_free_env(tmp_path))

@@ -385,6 +385,46 @@ def test_new_password_and_attributes_from_the_environment(term: Terminal) -> Non
     assert "Env-Passw0rd!" not in term.screen.getvalue()
 
 
+def reset_password_prompt(**changes: object) -> Prompt:
+    prompt = Prompt(
+        kind=PromptKind.RESET_PASSWORD,
+        challenge_name="RESET_PASSWORD",
+        fields=(Field("code", "Reset code", pattern=r"^[0-9]{6,8}$"),
+                Field("new_password", "New password", secret=True, confirm=True)),
+        message="Enter the password reset code and a new password for alice.",
+        username="alice",
+        destination="a***@e***",
+        delivery_medium="EMAIL",
+        resend=Resend(),
+    )
+    return replace(prompt, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("refusal", [CodeMismatchError("Invalid verification code provided, please try again."),
+                                     ExpiredCodeError("Invalid code provided, please request a code again.")])
+def test_a_refused_reset_code_keeps_the_new_password(term: Terminal, refusal: Exception) -> None:
+    """Cognito refused the code, not the new password: only the code is asked again (the password was asked
+    twice more, after every wrong code)."""
+    handler = term.handler()
+    term.type("111111" + ENTER + "N3w-Passw0rd!" + ENTER + "N3w-Passw0rd!" + ENTER)
+    assert handler.answer(reset_password_prompt()) == {"code": "111111", "new_password": "N3w-Passw0rd!"}
+    term.type("222222" + ENTER + "Other-Passw0rd!" + ENTER + "Other-Passw0rd!" + ENTER)  # read if it is asked
+    answer = handler.answer(reset_password_prompt(error=refusal, attempt=2))
+    assert answer == {"code": "222222", "new_password": "N3w-Passw0rd!"}
+    after_refusal = term.screen.text.split("Try again.", 1)[1]
+    assert "New password" not in after_refusal and "The new password you typed is kept." in after_refusal
+
+
+def test_a_refused_new_password_of_a_reset_is_asked_again(term: Terminal) -> None:
+    handler = term.handler()
+    term.type("111111" + ENTER + "weak" + ENTER + "weak" + ENTER)
+    handler.answer(reset_password_prompt())
+    term.type("111111" + ENTER + "L0nger-Passw0rd!" + ENTER + "L0nger-Passw0rd!" + ENTER)
+    weak = InvalidPasswordError("Password does not conform to policy: Password not long enough")
+    answer = handler.answer(reset_password_prompt(error=weak, attempt=2))
+    assert answer == {"code": "111111", "new_password": "L0nger-Passw0rd!"}
+
+
 # --- authenticator setup -----------------------------------------------------------------------------
 
 

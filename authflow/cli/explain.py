@@ -99,6 +99,10 @@ def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
         return "Check the client secret (--client-secret, AUTHFLOW_CLIENT_SECRET)."
     if isinstance(error, SessionExpiredError):
         return "The sign-in took too long: run the command again."
+    if error.code == "UsernameExistsException":  # sign-up of a name that is taken
+        name = _flag(args, "username")
+        return (f"Choose another username; if the account is yours, sign in (authflow login --username {name}), "
+                f"or confirm it if it never was ({command} --resend).")
     if isinstance(error, UserNotConfirmedError):
         return f"Confirm the account first: {command}."
     if isinstance(error, PasswordResetRequiredError):

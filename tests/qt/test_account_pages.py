@@ -97,6 +97,31 @@ def test_forgot_password_from_the_password_screen(demo: LocalUserPool, open_dial
     assert demo.user("alice").password.check("Alice-New-Passw0rd!")
 
 
+def test_a_wrong_reset_code_keeps_the_new_password_typed(demo: LocalUserPool, open_dialog: Any) -> None:
+    """Cognito refused the code, not the password: the page comes back with the new password still in both
+    boxes (they were emptied, and only the wrong code stayed), so fixing the code is enough."""
+    d = open_dialog(watched(demo))
+    d.wait_for(UsernameScreen)
+    d.type("username", "alice")
+    d.submit()
+    d.wait_for(PasswordPage)
+    d.click("forgot_password")
+    first = d.wait_for(ResetPasswordPage)
+    d.type("code", "000000" if demo.last_code("alice", purpose="RESET_PASSWORD") != "000000" else "111111")
+    d.type("new_password", "Alice-New-Passw0rd!")
+    d.type("confirm", "Alice-New-Passw0rd!")
+    d.submit()
+    d.qtbot.waitUntil(lambda: not d.widget.busy and d.page is not first, timeout=10_000)
+    page = d.wait_for(ResetPasswordPage)
+    assert "not right" in page.error.text()
+    assert d.field("new_password").text() == "Alice-New-Passw0rd!"
+    assert d.field("confirm").text() == "Alice-New-Passw0rd!"
+    d.type("code", demo.last_code("alice", purpose="RESET_PASSWORD"))
+    d.submit()
+    signed_in(d, demo, "alice")
+    assert demo.user("alice").password.check("Alice-New-Passw0rd!")
+
+
 def test_a_password_that_must_be_reset_is_reset_in_place(local_pool: LocalUserPool, open_dialog: Any) -> None:
     local_pool.add_user("rita", "Rita-Old-Passw0rd!", status="RESET_REQUIRED",
                         attributes={"email": "rita@example.com", "email_verified": "true"})

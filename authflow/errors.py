@@ -238,10 +238,13 @@ class NotCognitoError(CognitoError):
 
     def __init__(self, status: str, reason: str = "", operation: str | None = None) -> None:
         reason = _page_words(reason)
-        what = f"HTTP {status}" + (f" {reason}" if reason and reason != status else "")
+        reason = reason.removeprefix(f"{status} ") if reason != status else ""  # "500 Internal Server Error"
+        what = f"HTTP {status}" + (f" {reason}" if reason else "")
         super().__init__(f"the endpoint answered {operation or 'a call'} with {what}, not as Cognito does",
                          operation=operation)
         self.status = status
+        #: The same endpoint had answered other calls as Cognito does (it may lack this one operation).
+        self.answered_before = False
 
 
 def _page_words(reason: str) -> str:

@@ -125,6 +125,7 @@ class UserPool:
         if not (0 < connect_timeout and 0 < read_timeout and (call_timeout is None or 0 < call_timeout)):
             raise ValueError("timeouts are positive numbers of seconds")
         self.pool_id = pool_id
+        self._answered = False  # has the endpoint answered a call as Cognito does?
         #: Seconds to connect, to wait for any byte of an answer, and for a whole call (retries included; None:
         #: no bound but the sign-in's deadline): the last holds against a server that trickles its answer a
         #: byte at a time. A bounded call runs on a worker thread (a hand-over per call); unbounded, it does not.
@@ -231,8 +232,16 @@ class UserPool:
         limit = min(limits) if limits else None
         sign_in_deadline = timeout is not None and (self.call_timeout is None or timeout < self.call_timeout)
         method = self._direct.get(api_name) or getattr(self._client, method_name)
-        return _invoke(method, kwargs, api_name, limit=limit,
-                       sign_in_deadline=sign_in_deadline, read_timeout=self.read_timeout)
+        try:
+            reply = _invoke(method, kwargs, api_name, limit=limit,
+                            sign_in_deadline=sign_in_deadline, read_timeout=self.read_timeout)
+        except NotCognitoError as error:
+            # An endpoint that has answered as Cognito does and now answers a bare HTTP error (a test server
+            # without this operation, say) is the right endpoint: the error says so (see its advice).
+            error.answered_before = self._answered
+            raise
+        self._answered = True
+        return reply
 
     def operation_names(self, operation: str) -> tuple[str, str]:
         """(boto3 method name, API name) of ``operation``, given either way; else UnknownOperationError."""

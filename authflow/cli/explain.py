@@ -66,6 +66,11 @@ def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
     endpoint = (f"Check --endpoint-url (AUTHFLOW_ENDPOINT_URL, now {_flag(args, 'endpoint_url')}): it must be a "
                 "Cognito user pool endpoint, such as the URL `authflow local-pool` prints, or unset for AWS.")
     if isinstance(error, NotCognitoError):
+        if error.answered_before:  # the right endpoint, which failed on this one call
+            failed = error.operation or "this call"
+            return (f"The same endpoint answered earlier calls as Cognito does, so it is the right one: it failed "
+                    f"on {failed}, which a test server may not serve. Try again; if it keeps failing, that "
+                    f"server cannot do {failed}.")
         return endpoint
     if error.code == "UnknownOperationException":  # what Cognito says to a call it has no operation for
         operation = getattr(error, "operation", None)

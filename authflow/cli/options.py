@@ -208,6 +208,10 @@ def deadline(args: argparse.Namespace) -> float | None:
     return value if isinstance(value, float) else None
 
 
+#: The pools built by PoolConfig.user_pool, by configuration.
+_POOLS: dict[PoolConfig, UserPool] = {}
+
+
 @dataclass(frozen=True)
 class PoolConfig:
     """The pool settings of a command line, checked."""
@@ -258,21 +262,26 @@ class PoolConfig:
         return cls(pool_id, client_id, args.client_secret, region, endpoint, bool(getattr(args, "verbose", False)))
 
     def user_pool(self) -> UserPool:
-        """The pool to call; from here on, waiting (and with --verbose, each step and call) shows on stderr."""
+        """The pool to call; from here on, waiting (and with --verbose, each step and call) shows on stderr.
+
+        One per configuration in a process: a command that signs in and then acts (``authflow account``) builds
+        one botocore client, not two, and its calls share what the pool learns of the endpoint."""
         from authflow.cli.output import show_progress, trace_calls
         from authflow.transport import UserPool
 
-        pool = UserPool(
-            self.pool_id,
-            self.client_id,
-            client_secret=self.client_secret,
-            region=self.region,
-            endpoint_url=self.endpoint_url,
-            call_timeout=CALL_TIMEOUT,
-        )
+        pool = _POOLS.get(self)
+        if pool is None:
+            pool = _POOLS[self] = UserPool(
+                self.pool_id,
+                self.client_id,
+                client_secret=self.client_secret,
+                region=self.region,
+                endpoint_url=self.endpoint_url,
+                call_timeout=CALL_TIMEOUT,
+            )
+            if self.verbose:
+                trace_calls(pool.client)
         show_progress(verbose=self.verbose)
-        if self.verbose:
-            trace_calls(pool.client)
         return pool
 
     def cache_key(self, username: str) -> CacheKey:

@@ -143,3 +143,20 @@ def test_account_command_on_moto(moto: Any, moto_endpoint: str, tmp_path: Path) 
     account("password")
     sign_in(UserPool(pool_id, client_id, endpoint_url=moto_endpoint), "ada",
             ScriptedHandler(password=PASSWORD + "-2"), auth_flow="USER_PASSWORD_AUTH")
+
+
+def test_an_operation_moto_lacks_is_not_blamed_on_the_endpoint(moto: Any, moto_endpoint: str, tmp_path: Path) -> None:
+    """moto answers DeleteUser with a bare HTTP 500 after answering the sign-in and GetUser as Cognito does: the line
+    says that this endpoint is the right one and failed on DeleteUser, not "check --endpoint-url" (which sent people
+    looking for a wrong URL). Nothing is forgotten: the account is still there."""
+    pool_id, client_id, _ = new_pool(moto)
+    new_user(moto, pool_id, "ada")
+    env = credential_free_env(tmp_path, {
+        "AUTHFLOW_POOL_ID": pool_id, "AUTHFLOW_CLIENT_ID": client_id, "AUTHFLOW_ENDPOINT_URL": moto_endpoint,
+        "AUTHFLOW_USERNAME": "ada", "AUTHFLOW_PASSWORD": PASSWORD})
+    done = run_cli(["account", "delete", "--yes", "--non-interactive"], env)
+    assert done.returncode == 1
+    assert_one_line_error(done, contains="the endpoint answered DeleteUser with HTTP 500")
+    assert "answered earlier calls as Cognito does, so it is the right one: it failed on DeleteUser" in done.stderr
+    assert "Check --endpoint-url" not in done.stderr and "HTTP 500 500" not in done.stderr
+    assert moto.admin_get_user(UserPoolId=pool_id, Username="ada")["Username"] == "ada"

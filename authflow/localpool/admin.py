@@ -59,6 +59,7 @@ def pool_description(pool: PoolRecord) -> dict[str, Any]:
         "EstimatedNumberOfUsers": len(pool.users),
         "Arn": f"arn:aws:cognito-idp:{pool.region}:000000000000:userpool/{pool.id}",
         "UsernameConfiguration": {"CaseSensitive": pool.case_sensitive},
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": pool.allow_admin_create_user_only},
         "SchemaAttributes": [
             {"Name": name, "AttributeDataType": "String", "Mutable": True, "Required": True}
             for name in pool.required_attributes
@@ -162,6 +163,8 @@ def create_user_pool(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
             ],
             device_tracking=tracking,
             auto_verified_attributes=p.get("AutoVerifiedAttributes") or (),
+            allow_admin_create_user_only=bool(
+                (p.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly", False)),
         )
     except ValueError as exc:
         raise _as_invalid_parameter(exc) from None

@@ -460,6 +460,17 @@ def managed_sign_in(svc: Service, pool: PoolRecord, client: AppClient, username:
     return _start_password(AuthStep(svc, pool, client, sign_in, None), {"PASSWORD": password})
 
 
+def managed_after_sign_up(
+    svc: Service, pool: PoolRecord, client: AppClient, username: str, session_id: str
+) -> dict[str, Any]:
+    """The managed login's sign-in right after its sign-up page confirmed the user: USER_AUTH with the
+    Session ConfirmSignUp returned (Amplify's autoSignIn rules: once, same client, within its validity), then
+    the user's challenges as any sign-in, ending in ``{MANAGED_LOGIN_DONE: username}``."""
+    sign_in = SignIn(pool_id=pool.id, client_id=client.id, username=None, typed_username=username,
+                     auth_flow="USER_AUTH", managed_login=True)
+    return _start_after_sign_up(AuthStep(svc, pool, client, sign_in, None), session_id)
+
+
 def managed_respond(
     svc: Service, pool: PoolRecord, client: AppClient, name: str, session_id: str, responses: dict[str, str]
 ) -> dict[str, Any]:

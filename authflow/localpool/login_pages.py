@@ -28,6 +28,10 @@ overflow-wrap:anywhere}
 .notice{margin:0 0 12px;padding:10px 12px;background:#f1faff;border-left:4px solid #0972d3;overflow-wrap:anywhere}
 .or{margin:20px 0 0;text-align:center;color:#545b64;font-size:14px}
 code{font-size:15px;overflow-wrap:anywhere;background:#f2f3f3;padding:2px 4px}
+p.hint{margin:4px 0 0;color:#545b64;font-size:14px;overflow-wrap:anywhere}
+button.secondary{background:#fff;color:#0972d3;border:1px solid #0972d3;margin-top:10px}
+p.links{margin:18px 0 0;text-align:center;font-size:14px;overflow-wrap:anywhere}
+p.links a{color:#0972d3;margin:0 8px}
 """
 
 
@@ -41,6 +45,9 @@ class Field:
     autocomplete: str = "off"
     value: str = ""
     inputmode: str | None = None
+    required: bool = True
+    #: A line under the input (what the pool expects: a phone number's format, the password policy).
+    hint: str | None = None
 
 
 @dataclass
@@ -60,6 +67,11 @@ class Form:
     providers: list[tuple[str, str]] = field(default_factory=list)
     #: A secret to show (an authenticator's set-up key), as text.
     shown_secret: str | None = None
+    #: Buttons of forms of their own under the main one (label, action), each posting only the CSRF token
+    #: (a "Send a new code" that must not need the main form's required fields).
+    secondary: list[tuple[str, str]] = field(default_factory=list)
+    #: Links under everything (label, URL): "Forgot your password?", "Sign up", "Back to sign in".
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 def page(title: str, body: str) -> str:
@@ -84,17 +96,26 @@ def form_page(form: Form) -> str:
     parts.append(f"<input type=\"hidden\" name=\"_csrf\" value=\"{escape(form.csrf)}\">")
     for item in form.fields:
         mode = f" inputmode=\"{escape(item.inputmode)}\"" if item.inputmode else ""
+        required = " required" if item.required else ""
         parts.append(
             f"<label for=\"{escape(item.name)}\">{escape(item.label)}</label>"
             f"<input type=\"{escape(item.type)}\" id=\"{escape(item.name)}\" name=\"{escape(item.name)}\" "
-            f"value=\"{escape(item.value)}\" autocomplete=\"{escape(item.autocomplete)}\"{mode} required>"
+            f"value=\"{escape(item.value)}\" autocomplete=\"{escape(item.autocomplete)}\"{mode}{required}>"
         )
+        if item.hint:
+            parts.append(f"<p class=\"hint\" id=\"{escape(item.name)}-hint\">{escape(item.hint)}</p>")
     if form.choices:
         parts.append("<label for=\"choice\">Method</label><select id=\"choice\" name=\"choice\">")
         for value, label in form.choices:
             parts.append(f"<option value=\"{escape(value)}\">{escape(label)}</option>")
         parts.append("</select>")
     parts.append(f"<button type=\"submit\" id=\"submit\">{escape(form.button)}</button></form>")
+    for number, (label, action) in enumerate(form.secondary):
+        parts.append(
+            f"<form method=\"post\" action=\"{escape(action)}\">"
+            f"<input type=\"hidden\" name=\"_csrf\" value=\"{escape(form.csrf)}\">"
+            f"<button class=\"secondary\" type=\"submit\" id=\"secondary-{number}\">{escape(label)}</button></form>"
+        )
     if form.providers:
         parts.append("<p class=\"or\">or</p>")
         for label, url in form.providers:
@@ -103,7 +124,21 @@ def form_page(form: Form) -> str:
                 + "".join(_hidden_query(url))
                 + f"<button class=\"idp\" type=\"submit\">Continue with {escape(label)}</button></form>"
             )
+    parts.append(links(form.links))
     return page(form.title, "".join(parts))
+
+
+def links(targets: list[tuple[str, str]]) -> str:
+    """A line of links (label, URL); nothing when there are none."""
+    if not targets:
+        return ""
+    anchors = "".join(f"<a href=\"{escape(url)}\" id=\"link-{escape(_slug(label))}\">{escape(label)}</a>"
+                      for label, url in targets)
+    return f"<p class=\"links\">{anchors}</p>"
+
+
+def _slug(label: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in label.lower()).split())
 
 
 def _hidden_query(url: str) -> list[str]:
@@ -112,9 +147,11 @@ def _hidden_query(url: str) -> list[str]:
             for k, v in parse_qsl(query, keep_blank_values=True)]
 
 
-def error_page(title: str, message: str) -> str:
-    """A dead end shown instead of a redirect (a callback URL the client does not list, an unknown client)."""
-    return page(title, f"<h1>{escape(title)}</h1><p class=\"error\" role=\"alert\" id=\"error\">{escape(message)}</p>")
+def error_page(title: str, message: str, back: list[tuple[str, str]] | None = None) -> str:
+    """A dead end shown instead of a redirect (a callback URL the client does not list, an unknown client);
+    ``back``: links out of it, when there is somewhere safe to go (the sign-in page of a valid request)."""
+    return page(title, f"<h1>{escape(title)}</h1><p class=\"error\" role=\"alert\" id=\"error\">{escape(message)}</p>"
+                + links(back or []))
 
 
 def message_page(title: str, message: str) -> str:

@@ -1,6 +1,7 @@
 """Managed login's router: which module answers each path of a pool's domain, each answer one transaction
 of the pool's store. The endpoints are in :mod:`~authflow.localpool.oauth` (the authorization-code flow, the
-login pages' steps, tokens, userInfo, revoke, logout) and :mod:`~authflow.localpool.oidc_provider` (the
+login pages' steps, tokens, userInfo, revoke, logout), :mod:`~authflow.localpool.signup_pages` ("Forgot your
+password?" and "Sign up") and :mod:`~authflow.localpool.oidc_provider` (the
 built-in federated provider); ``/oauth2/authorize`` sends a browser to one or the other."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from authflow.localpool import login_pages, oidc_provider
+from authflow.localpool import login_pages, oidc_provider, signup_pages
 from authflow.localpool.codec import decode, encode
 from authflow.localpool.errors import PoolError
 from authflow.localpool.oauth import (
@@ -61,6 +62,13 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/oauth2/authorize"): authorize,
     ("GET", "/login"): login_page,
     ("POST", "/login"): login_post,
+    ("GET", "/forgotPassword"): signup_pages.forgot_password_page,
+    ("POST", "/forgotPassword"): signup_pages.forgot_password_post,
+    ("POST", "/confirmForgotPassword"): signup_pages.confirm_forgot_password_post,
+    ("GET", "/signup"): signup_pages.sign_up_page,
+    ("POST", "/signup"): signup_pages.sign_up_post,
+    ("POST", "/confirmUser"): signup_pages.confirm_sign_up_post,
+    ("POST", "/resendCode"): signup_pages.resend_code_post,
     ("POST", "/oauth2/token"): token,
     ("GET", "/oauth2/userInfo"): user_info,
     ("POST", "/oauth2/userInfo"): user_info,
@@ -127,7 +135,7 @@ def _answer_request(svc: Service, req: WebRequest) -> WebResponse:
             raise PageError(405, "Method not allowed", f"{req.method} is not accepted here.")
         return handler(svc, req)
     except PageError as error:
-        return html(error.status, login_pages.error_page(error.title, error.message))
+        return html(error.status, login_pages.error_page(error.title, error.message, error.back))
     except RedirectError as error:
         values = {"error": error.error, "error_description": error.description}
         if error.state is not None:

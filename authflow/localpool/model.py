@@ -368,6 +368,8 @@ class PoolRecord:
     #: token) a user may hold; a new sign-in first ends the least recently used beyond it.
     token_sessions_per_user: int = 20
     auto_verified_attributes: list[str] = field(default_factory=list)
+    #: AdminCreateUserConfig AllowAdminCreateUserOnly: SignUp (self sign-up) is refused, only admins add users.
+    allow_admin_create_user_only: bool = False
     created: float = 0.0
     modified: float = 0.0
     users: dict[str, User] = field(default_factory=dict)

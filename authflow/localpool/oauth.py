@@ -110,9 +110,10 @@ def json_answer(status: int, body: Any, headers: list[tuple[str, str]] | None = 
 class PageError(Exception):
     """A dead end shown as an error page (never a redirect)."""
 
-    def __init__(self, status: int, title: str, message: str) -> None:
+    def __init__(self, status: int, title: str, message: str, back: list[tuple[str, str]] | None = None) -> None:
         super().__init__(message)
         self.status, self.title, self.message = status, title, message
+        self.back = list(back or [])
 
 
 class RedirectError(Exception):
@@ -223,7 +224,7 @@ def with_query(url: str, values: dict[str, str]) -> str:
     return url + ("&" if urlsplit(url).query else "?") + urlencode(values)
 
 
-def _cookie(name: str, value: str, max_age: int) -> tuple[str, str]:
+def cookie(name: str, value: str, max_age: int) -> tuple[str, str]:
     return ("Set-Cookie", f"{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
 
 
@@ -250,7 +251,7 @@ def new_transaction(svc: Service, pool: PoolRecord, request: AuthorizeRequest) -
 def login_page(svc: Service, req: WebRequest) -> WebResponse:
     pool, client, request = parse_authorize(svc, req.query)
     txn = new_transaction(svc, pool, request)
-    return html(200, _password_form(client, txn), [_cookie(LOGIN_COOKIE, txn.id, LOGIN_VALIDITY)])
+    return html(200, password_form(pool, client, txn), [cookie(LOGIN_COOKIE, txn.id, LOGIN_VALIDITY)])
 
 
 def _providers(client: AppClient, txn: LoginTransaction) -> list[tuple[str, str]]:
@@ -258,13 +259,20 @@ def _providers(client: AppClient, txn: LoginTransaction) -> list[tuple[str, str]
             for name in client.supported_identity_providers if name != "COGNITO"]
 
 
-def _password_form(client: AppClient, txn: LoginTransaction, error: str | None = None) -> str:
+def password_form(
+    pool: PoolRecord, client: AppClient, txn: LoginTransaction, error: str | None = None, notice: str | None = None
+) -> str:
     fields = []
+    links: list[tuple[str, str]] = []
     if "COGNITO" in client.supported_identity_providers:
         fields = [Field("username", "Username", autocomplete="username", value=txn.username),
                   Field("password", "Password", type="password", autocomplete="current-password")]
+        links.append(("Forgot your password?", "/forgotPassword?" + txn.request.query()))
+        if not pool.allow_admin_create_user_only:
+            links.append(("Sign up", "/signup?" + txn.request.query()))
     form = Form(title="Sign in", app_name=client.name, action="/login?" + txn.request.query(), csrf=txn.csrf,
-                fields=fields, button="Sign in", error=error, providers=_providers(client, txn))
+                fields=fields, button="Sign in", error=error, notice=notice, providers=_providers(client, txn),
+                links=links)
     if not fields:
         form.notice = "Choose how to sign in."
         return login_pages.page(form.title, _providers_only(form))
@@ -282,7 +290,7 @@ def _providers_only(form: Form) -> str:
 
 
 def login_post(svc: Service, req: WebRequest) -> WebResponse:
-    txn = _transaction(svc, req)
+    txn = page_transaction(svc, req)
     pool, client = svc.client(txn.request.client_id)
     values = {name: vals[-1] for name, vals in req.form.items() if vals}
     if txn.challenge is None:
@@ -290,16 +298,16 @@ def login_post(svc: Service, req: WebRequest) -> WebResponse:
             raise PageError(400, "Invalid request", "This app signs in with a federated provider only.")
         txn.username = values.get("username", "").strip()
         if not txn.username or not values.get("password"):
-            return html(200, _password_form(client, txn, "Enter your username and password."))
+            return html(200, password_form(pool, client, txn, "Enter your username and password."))
         try:
             reply = auth.managed_sign_in(svc, pool, client, txn.username, values["password"])
         except PoolError as error:
-            return html(200, _password_form(client, txn, error.message))
-        return _next(svc, pool, client, txn, reply)
+            return html(200, password_form(pool, client, txn, error.message))
+        return next_step(svc, pool, client, txn, reply)
     return _answer(svc, pool, client, txn, values)
 
 
-def _transaction(svc: Service, req: WebRequest) -> LoginTransaction:
+def page_transaction(svc: Service, req: WebRequest) -> LoginTransaction:
     txn = state_of(svc).logins.get(req.cookies.get(LOGIN_COOKIE, ""))
     if txn is None or svc.now() >= txn.expires_at:
         raise PageError(400, "Sign-in expired",
@@ -312,7 +320,7 @@ def _transaction(svc: Service, req: WebRequest) -> LoginTransaction:
     return txn
 
 
-def _next(
+def next_step(
     svc: Service, pool: PoolRecord, client: AppClient, txn: LoginTransaction, reply: dict[str, Any]
 ) -> WebResponse:
     """After an answer the pool accepted: signed in (a code for the app), or the next challenge's page."""
@@ -340,7 +348,7 @@ def sign_in_browser(
     state_of(svc).browser_sessions[session_id] = BrowserSession(
         pool_id=pool.id, username=username, auth_time=auth_time, expires_at=svc.now() + BROWSER_SESSION_VALIDITY)
     answer = finish(svc, pool, client, request, username, auth_time)
-    answer.headers += [_cookie(SESSION_COOKIE, session_id, BROWSER_SESSION_VALIDITY), _cookie(LOGIN_COOKIE, "", 0)]
+    answer.headers += [cookie(SESSION_COOKIE, session_id, BROWSER_SESSION_VALIDITY), cookie(LOGIN_COOKIE, "", 0)]
     return answer
 
 
@@ -432,8 +440,8 @@ def _answer(
             return html(200, _challenge_form(client, txn, error.message))
         txn.session = txn.challenge = txn.setup_secret = None
         txn.parameters = {}
-        return html(200, _password_form(client, txn, f"{error.message} Sign in again."))
-    return _next(svc, pool, client, txn, reply)
+        return html(200, password_form(pool, client, txn, f"{error.message} Sign in again."))
+    return next_step(svc, pool, client, txn, reply)
 
 
 def logout(svc: Service, req: WebRequest) -> WebResponse:
@@ -458,7 +466,7 @@ def logout(svc: Service, req: WebRequest) -> WebResponse:
     session = sessions.get(req.cookies.get(SESSION_COOKIE, ""))
     if session is not None and session.pool_id == pool.id:
         del sessions[req.cookies[SESSION_COOKIE]]
-    return redirect(target, [_cookie(SESSION_COOKIE, "", 0)])
+    return redirect(target, [cookie(SESSION_COOKIE, "", 0)])
 
 
 # --- /oauth2/token, /oauth2/userInfo, /oauth2/revoke --------------------------------------------------------

@@ -56,6 +56,11 @@ class LoginTransaction:
     #: A federated sign-in: the provider's name and the nonce sent to it.
     provider: str | None = None
     provider_nonce: str | None = None
+    #: "Forgot your password?" or "Sign up" under way (``localpool.signup_pages``): "reset" once a reset code
+    #: was sent to ``username``, "confirm" once the sign-up of ``username`` waits for its code; and the
+    #: masked place the code went, as the page says it.
+    account_step: str | None = None
+    delivery: str | None = None
 
     def __repr__(self) -> str:
         return f"LoginTransaction(pool_id={self.pool_id!r}, challenge={self.challenge})"

@@ -9,7 +9,7 @@ from authflow.localpool.errors import PoolError, invalid_parameter
 from authflow.localpool.limits import count_code_request
 from authflow.localpool.model import UNCONFIRMED
 from authflow.localpool.params import optional_str, required_str
-from authflow.localpool.users import CONFIRM_SIGN_UP, send_user_code
+from authflow.localpool.users import CONFIRM_SIGN_UP, hides_users, send_user_code, simulated_delivery
 
 if TYPE_CHECKING:
     from authflow.localpool.service import Service
@@ -21,6 +21,8 @@ def resend_confirmation_code(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     username = required_str(p, "Username")
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     user = pool.find(username)
+    if user is None and hides_users(client):
+        return {"CodeDeliveryDetails": simulated_delivery(svc, pool, username)}
     if user is None:
         raise PoolError("UserNotFoundException", "Username/client id combination not found.")
     if user.status != UNCONFIRMED:

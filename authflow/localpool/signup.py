@@ -20,7 +20,7 @@ from authflow.localpool.limits import (
     is_email,
     is_phone_number,
 )
-from authflow.localpool.model import CONFIRMED, UNCONFIRMED, PasswordRecord, PoolRecord
+from authflow.localpool.model import CONFIRMED, UNCONFIRMED, AppClient, PasswordRecord, PoolRecord, User
 from authflow.localpool.params import attribute_map, optional_str, required_str
 from authflow.localpool.sessions import SIGN_UP_CONFIRMED, SignIn
 from authflow.localpool.users import (
@@ -28,7 +28,9 @@ from authflow.localpool.users import (
     FORGOT_PASSWORD,
     check_password_policy,
     find_user,
+    hides_users,
     send_user_code,
+    simulated_delivery,
     use_user_code,
 )
 
@@ -59,8 +61,14 @@ def check_sign_up(pool: PoolRecord, username: str, password: str, attributes: di
             "Username cannot be of phone number format, since user pool is configured for phone number alias.")
 
 
+#: Cognito's answer to SignUp when only administrators may create users (AllowAdminCreateUserOnly).
+SIGN_UP_NOT_PERMITTED = "SignUp is not permitted for this user pool"
+
+
 def sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, client = svc.client(required_str(p, "ClientId"))
+    if pool.allow_admin_create_user_only:
+        raise PoolError("NotAuthorizedException", SIGN_UP_NOT_PERMITTED)
     username = required_str(p, "Username")
     password = required_str(p, "Password")
     attributes = attribute_map(p)
@@ -88,8 +96,10 @@ def confirm_sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, client = svc.client(required_str(p, "ClientId"))
     username = required_str(p, "Username")
     code = required_str(p, "ConfirmationCode")
-    user = find_user(pool, username)
+    if not hides_users(client):
+        find_user(pool, username)
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
+    user = _user_or_wrong_code(pool, client, username)
     if user.status != UNCONFIRMED:
         raise PoolError("NotAuthorizedException", f"User cannot be confirmed. Current status is {user.status}")
     use_user_code(user, CONFIRM_SIGN_UP, code, svc.now())
@@ -107,6 +117,9 @@ def forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     pool, client = svc.client(required_str(p, "ClientId"))
     username = required_str(p, "Username")
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
+    user = pool.find(username)
+    if user is None and hides_users(client):
+        return {"CodeDeliveryDetails": simulated_delivery(svc, pool, username)}
     user = find_user(pool, username)
     count_code_request(user, FORGOT_PASSWORD, svc.now())
     details = send_user_code(svc, pool, user, FORGOT_PASSWORD)
@@ -123,8 +136,10 @@ def confirm_forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     password = required_str(p, "Password")
     check_password(password)
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
-    user = find_user(pool, username)
+    if not hides_users(client):
+        find_user(pool, username)
     check_password_policy(pool, password)
+    user = _user_or_wrong_code(pool, client, username)
     use_user_code(user, FORGOT_PASSWORD, code, svc.now())
     user.password = PasswordRecord(pool.id, user.username, password)
     user.status = CONFIRMED
@@ -132,3 +147,11 @@ def confirm_forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     user.modified = svc.now()
     return {}
 
+
+def _user_or_wrong_code(pool: PoolRecord, client: AppClient, username: str) -> User:
+    """The user a code is for; for a name nobody has, UserNotFoundException, or (PreventUserExistenceErrors
+    ENABLED) the answer a wrong code gets, so the reply does not tell that the user does not exist."""
+    user = pool.find(username)
+    if user is None and hides_users(client):
+        raise PoolError("CodeMismatchException", "Invalid verification code provided, please try again.")
+    return find_user(pool, username)

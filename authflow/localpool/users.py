@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.codes import new_code
 from authflow.localpool.errors import PoolError, invalid_parameter, user_not_found
-from authflow.localpool.limits import check_code_attempts, fresh_code, wrong_code
+from authflow.localpool.limits import check_code_attempts, fresh_code, is_email, is_phone_number, wrong_code
 from authflow.localpool.model import (
     CONFIRMATION_CODE_VALIDITY,
     EMAIL_OTP,
@@ -17,6 +17,7 @@ from authflow.localpool.model import (
     RESET_CODE_VALIDITY,
     SMS_MFA,
     SOFTWARE_TOKEN_MFA,
+    AppClient,
     PoolRecord,
     User,
     mask_email,
@@ -202,6 +203,24 @@ def use_user_code(user: User, purpose: str, code: str, now: float) -> None:
         user.confirmation_code = None
     else:
         user.reset_code = None
+
+
+def hides_users(client: AppClient) -> bool:
+    """PreventUserExistenceErrors ENABLED: the client's answers must not tell whether a user exists."""
+    return client.prevent_user_existence_errors == "ENABLED"
+
+
+def simulated_delivery(svc: Service, pool: PoolRecord, typed: str) -> dict[str, str]:
+    """CodeDeliveryDetails for a user who does not exist, under PreventUserExistenceErrors ENABLED: what a
+    real delivery looks like, to an address made up from the name (the same one each time), nothing sent."""
+    if is_phone_number(typed):
+        return {"Destination": mask_phone(typed), "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+    if is_email(typed):
+        return {"Destination": mask_email(typed), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    digest = hmac.new(svc.decoy_key, f"{pool.id}/{typed}".encode(), "sha256").digest()
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    made_up = f"{letters[digest[0] % 26]}@{letters[digest[1] % 26]}.example"
+    return {"Destination": mask_email(made_up), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
 
 def check_password_policy(pool: PoolRecord, password: str) -> None:

@@ -15,7 +15,8 @@ from tests.browser.helpers import CALLBACK, CONFIDENTIAL, FEDERATED_ONLY, MACHIN
 
 NAMES = ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge",
          "code_challenge_method", "identity_provider", "prompt", "logout_uri", "grant_type", "code",
-         "code_verifier", "refresh_token", "client_secret", "token", "username", "password", "_csrf", "choice"]
+         "code_verifier", "refresh_token", "client_secret", "token", "username", "password", "_csrf", "choice",
+         "confirm_password", "attribute_name", "attribute_email"]
 VALUES = st.one_of(
     st.sampled_from([WEB, CONFIDENTIAL, MACHINE, FEDERATED_ONLY, CALLBACK, SIGNED_OUT, "code", "token", "S256",
                      "plain", "openid", "openid email", "LocalOIDC", "COGNITO", "login", "none",
@@ -24,7 +25,8 @@ VALUES = st.one_of(
     st.text(max_size=40),
 )
 PARAMS = st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=8)
-PATHS = ["/oauth2/authorize", "/login", "/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke", "/logout",
+PATHS = ["/oauth2/authorize", "/login", "/forgotPassword", "/confirmForgotPassword", "/signup", "/confirmUser",
+         "/resendCode", "/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke", "/logout",
          "/oauth2/idpresponse", "/_local/oidc/us-east-1_Managed01/LocalOIDC/authorize",
          "/_local/oidc/us-east-1_Managed01/LocalOIDC/token"]
 

@@ -228,6 +228,27 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, code: str, message: str) -> None:
         self._send(status, {"__type": code, "message": message})
 
+    # --- other methods: Cognito's error shape, never http.server's HTML page of 501 ------------------
+
+    def _other_method(self) -> None:
+        self.close_connection = True  # a body the request may carry is not read
+        self._received()
+        self._error(405, "UnknownOperationException",
+                    f"{self.command} is not served here: the API is POST /, the sign-in pages GET and POST.")
+        log.info("%s %s -> 405", self.command, urlsplit(self.path).path)
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _other_method
+
+    def do_HEAD(self) -> None:
+        """HEAD: the status and headers of a refusal, with no body (as HEAD's answers have none)."""
+        self.close_connection = True
+        self._received()
+        try:
+            self.wfile.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n"
+                             b"Allow: GET, POST\r\nConnection: close\r\n\r\n")
+        except OSError as exc:
+            log.debug("client went away: %s", exc)
+
     # --- POST /: the Cognito API ---------------------------------------------------------------------
 
     def do_POST(self) -> None:

@@ -275,3 +275,20 @@ def test_every_operation_answers_generated_bodies_without_a_500(
     run()
     assert count["n"] >= CASES
     print(f"{count['n']} generated bodies in {time.perf_counter() - started:.1f} s")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "CONNECT"])
+def test_other_http_methods_get_a_cognito_error_not_a_501_page(method: str) -> None:
+    """Methods other than GET and POST got http.server's HTML page with status 501."""
+    with LocalUserPool() as pool:
+        host, port = pool.endpoint_url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request(method, "/", body=b"{}" if method in ("PUT", "PATCH") else None)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+    assert response.status == 405 and response.getheader("Content-Type") != "text/html"
+    if method == "HEAD":
+        assert body == b""
+    else:
+        assert json.loads(body)["__type"] == "UnknownOperationException"

@@ -228,6 +228,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, code: str, message: str) -> None:
         self._send(status, {"__type": code, "message": message})
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line it cannot read, a URI or headers too long, an HTTP version
+        it does not speak) in Cognito's error shape, not its HTML page; the connection then closes."""
+        self.close_connection = True
+        reason = message or self.responses.get(code, ("Bad request",))[0]
+        self._error(code, "SerializationException", f"The request could not be read: {reason}.")
+
     # --- other methods: Cognito's error shape, never http.server's HTML page of 501 ------------------
 
     def _other_method(self) -> None:

@@ -203,7 +203,8 @@ class TokenCache:
             try:
                 import keyring  # type: ignore[import-not-found,unused-ignore]
             except ImportError:
-                self.warn("--keyring: the keyring package is not installed; using the file cache")
+                self.warn("--keyring: the keyring package is not installed (pip install 'authflow[keyring]'); "
+                          "using the file cache")
             else:
                 self._keyring = keyring
 

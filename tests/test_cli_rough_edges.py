@@ -219,6 +219,8 @@ def test_at_a_terminal_login_prints_a_summary_not_the_tokens(demo: tuple[LocalUs
     child.close()
     assert child.exitstatus == 0, said
     assert "Signed in as alice" in said and "authflow token" in said and "--output json" in said
+    # `authflow token --output json` prints the access token and its expiry only: all three come from login.
+    assert "`authflow login --output json` prints all three" in " ".join(said.split())
     assert "eyJ" not in said and len(said) < 400  # no token on the screen
     child = terminal(env, "login", "--non-interactive", "--username", "alice", "--output", "json")
     child.expect(pexpect.EOF)

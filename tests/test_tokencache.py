@@ -262,6 +262,7 @@ def test_keyring_asked_for_but_missing_falls_back_to_the_file(
     monkeypatch.setitem(sys.modules, "keyring", None)  # import keyring -> ImportError
     cache = TokenCache(tmp_path, use_keyring=True, warn=warnings.append)
     assert "keyring package is not installed" in warnings[0]
+    assert "pip install 'authflow[keyring]'" in warnings[0]  # how to get it (the extra), not only that it lacks
     path = cache.store(KEY, tokens())
     assert json.loads(path.read_text())["storage"] == "file"
     assert cache.load(KEY) is not None

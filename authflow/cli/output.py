@@ -55,11 +55,11 @@ def summary(tokens: Tokens, *, username: str, cached: bool) -> str:
     """"Signed in as alice: ..." (one line, no token in it)."""
     minutes = max(0, round(tokens.expires_in / 60)) if tokens.expires_in else None
     valid = f"; the access token is valid for {minutes} min" if minutes is not None else ""
-    if cached:
-        how = (f"kept in the token cache. `authflow token --username {username}` prints the access token; "
-               "`--output json` prints them all")
+    if cached:  # `authflow token --output json` is the access token and its expiry: all three come from login
+        how = (f"kept in the token cache. `authflow token --username {username}` prints the access token "
+               "(--id-token: the id token); `authflow login --output json` prints all three")
     else:
-        how = "not kept (--no-cache). `--output json` prints the tokens"
+        how = "not kept (--no-cache). `authflow login --output json` prints the tokens"
     return f"Signed in as {username}{valid}; {how}."
 
 

@@ -276,9 +276,9 @@ def web_authn_config(settings: dict[str, Any]) -> WebAuthnConfig:
         if not isinstance(settings.get(name, ""), str | None):
             raise ValueError(f"web_authn {name} is a string")
     origins = settings.get("origins", [])
-    if not isinstance(origins, list) or not all(isinstance(origin, str) for origin in origins):
+    if not isinstance(origins, list | tuple) or not all(isinstance(origin, str) for origin in origins):
         raise ValueError("web_authn origins is a list of strings")
-    config = WebAuthnConfig(**settings)
+    config = WebAuthnConfig(**{**settings, "origins": list(origins)})
     if config.user_verification not in ("required", "preferred"):
         raise ValueError("web_authn user_verification is required or preferred")
     if config.factor_configuration not in FACTOR_CONFIGURATIONS:

@@ -228,6 +228,34 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, code: str, message: str) -> None:
         self._send(status, {"__type": code, "message": message})
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line it cannot read, a URI or headers too long, an HTTP version
+        it does not speak) in Cognito's error shape, not its HTML page; the connection then closes."""
+        self.close_connection = True
+        reason = message or self.responses.get(code, ("Bad request",))[0]
+        self._error(code, "SerializationException", f"The request could not be read: {reason}.")
+
+    # --- other methods: Cognito's error shape, never http.server's HTML page of 501 ------------------
+
+    def _other_method(self) -> None:
+        self.close_connection = True  # a body the request may carry is not read
+        self._received()
+        self._error(405, "UnknownOperationException",
+                    f"{self.command} is not served here: the API is POST /, the sign-in pages GET and POST.")
+        log.info("%s %s -> 405", self.command, urlsplit(self.path).path)
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _other_method
+
+    def do_HEAD(self) -> None:
+        """HEAD: the status and headers of a refusal, with no body (as HEAD's answers have none)."""
+        self.close_connection = True
+        self._received()
+        try:
+            self.wfile.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n"
+                             b"Allow: GET, POST\r\nConnection: close\r\n\r\n")
+        except OSError as exc:
+            log.debug("client went away: %s", exc)
+
     # --- POST /: the Cognito API ---------------------------------------------------------------------
 
     def do_POST(self) -> None:

@@ -39,3 +39,11 @@ def test_the_readme_stays_short_and_keeps_the_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     command = re.search(r'^TEST_COMMAND="(.+)"$', ci, re.M)
     assert command is not None and command.group(1) in README
+
+
+def test_a_bare_authflow_command_comes_after_saying_how_to_run_it() -> None:
+    """The install command puts authflow in .venv/bin and runs it as .venv/bin/authflow; a newcomer who then
+    meets a bare `authflow` in a block must have been told to activate the virtualenv (they had not been)."""
+    blocks = re.finditer(r"^```sh[^\n]*\n(.*?)^```", README, re.M | re.S)
+    first = next(block for block in blocks if re.search(r"^authflow ", block.group(1), re.M))
+    assert ". .venv/bin/activate" in README[:first.start()]

@@ -275,3 +275,38 @@ def test_every_operation_answers_generated_bodies_without_a_500(
     run()
     assert count["n"] >= CASES
     print(f"{count['n']} generated bodies in {time.perf_counter() - started:.1f} s")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "CONNECT"])
+def test_other_http_methods_get_a_cognito_error_not_a_501_page(method: str) -> None:
+    """Methods other than GET and POST got http.server's HTML page with status 501."""
+    with LocalUserPool() as pool:
+        host, port = pool.endpoint_url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request(method, "/", body=b"{}" if method in ("PUT", "PATCH") else None)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+    assert response.status == 405 and response.getheader("Content-Type") != "text/html"
+    if method == "HEAD":
+        assert body == b""
+    else:
+        assert json.loads(body)["__type"] == "UnknownOperationException"
+
+
+@pytest.mark.parametrize("raw", [b"GARBAGE\r\n\r\n", b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n",
+                                 b"GET / HTTP/9.9\r\n\r\n", b"POST / HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n"],
+                         ids=["garbage", "uri-too-long", "http-9.9", "too-many-headers"])
+def test_a_request_http_server_cannot_read_gets_a_cognito_error_not_an_html_page(raw: bytes) -> None:
+    import socket
+
+    with LocalUserPool() as pool:
+        host, port = pool.endpoint_url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as connection:
+            connection.sendall(raw)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 4") or head.startswith(b"HTTP/1.1 5"), answer[:200]
+    assert b"text/html" not in head and json.loads(body)["__type"] == "SerializationException"

@@ -12,34 +12,21 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from authflow.localpool import LocalUserPool
-from tests.browser.helpers import CALLBACK, CONFIDENTIAL, CONFIDENTIAL_SECRET, Reply, WebClient, exchange, pkce, seed
+from tests.browser.helpers import (
+    CALLBACK,
+    CLOSED,
+    CONFIDENTIAL,
+    CONFIDENTIAL_SECRET,
+    HIDDEN,
+    Reply,
+    WebClient,
+    exchange,
+    pkce,
+    signup_seed,
+)
 
-HIDDEN = "hiddenusers00000000000000a"
-CLOSED = "closedpool000000000000000a"
 WRONG_CODE = "Invalid verification code provided, please try again."
 NEW_PASSWORD = "Brand-N3w-Passw0rd!"
-
-
-def signup_seed() -> dict[str, Any]:
-    data = seed()
-    managed = data["pools"][0]
-    managed["auto_verified_attributes"] = ["email"]
-    managed["users"] += [
-        {"username": "rita", "password": "Rita-Passw0rd!",
-         "attributes": {"name": "Rita", "email": "rita@example.com", "email_verified": "true"}},
-        {"username": "ross", "password": "Ross-Passw0rd!",
-         "attributes": {"name": "Ross", "email": "ross@example.com", "email_verified": "true"}},
-    ]
-    web = dict(managed["clients"][0])
-    managed["clients"].append({**web, "id": HIDDEN, "name": "hidden users", "prevent_user_existence_errors": "ENABLED"})
-    data["pools"].append({
-        "id": "us-east-1_Closed001", "name": "closed", "allow_admin_create_user_only": True,
-        "users": [{"username": "carl", "password": "Carl-Passw0rd!",
-                   "attributes": {"email": "carl@example.com", "email_verified": "true"}}],
-        "clients": [{"id": CLOSED, "name": "closed app", "callback_urls": [CALLBACK],
-                     "allowed_oauth_flows": ["code"], "allowed_oauth_scopes": ["openid", "email"]}],
-    })
-    return data
 
 
 @pytest.fixture(scope="module")

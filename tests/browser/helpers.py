@@ -103,6 +103,10 @@ def signup_seed() -> dict[str, Any]:
          "attributes": {"name": "Rita", "email": "rita@example.com", "email_verified": "true"}},
         {"username": "ross", "password": "Ross-Passw0rd!",
          "attributes": {"name": "Ross", "email": "ross@example.com", "email_verified": "true"}},
+        {"username": "una", "password": "Una-Passw0rd!", "status": "UNCONFIRMED",
+         "attributes": {"name": "Una", "email": "una@example.com"}},
+        {"username": "reese", "password": "Reese-Passw0rd!", "status": "RESET_REQUIRED",
+         "attributes": {"name": "Reese", "email": "reese@example.com", "email_verified": "true"}},
     ]
     web = dict(managed["clients"][0])
     managed["clients"].append({**web, "id": HIDDEN, "name": "hidden users", "prevent_user_existence_errors": "ENABLED"})

@@ -302,7 +302,10 @@ def login_post(svc: Service, req: WebRequest) -> WebResponse:
         try:
             reply = auth.managed_sign_in(svc, pool, client, txn.username, values["password"])
         except PoolError as error:
-            return html(200, password_form(pool, client, txn, error.message))
+            from authflow.localpool.signup_pages import after_refused_sign_in  # it builds on this module
+
+            step = after_refused_sign_in(svc, pool, client, txn, error)
+            return step or html(200, password_form(pool, client, txn, error.message))
         return next_step(svc, pool, client, txn, reply)
     return _answer(svc, pool, client, txn, values)
 

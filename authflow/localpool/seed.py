@@ -18,6 +18,8 @@ A seed is JSON (or the same dict in Python). Every key of a pool, client or user
         "device_tracking": "off",                       # off | always | opt_in
         "max_code_attempts": 3, "lockout_threshold": 5,
         "token_sessions_per_user": 20,                  # TokenSession MaxPerUser: the least recently used go
+        "auto_verified_attributes": ["email"],          # where SignUp's confirmation code goes
+        "allow_admin_create_user_only": false,          # true: SignUp refused, no "Sign up" on the login page
         # defaults for the pool's app clients (Cognito keeps these per client):
         "auth_session_validity_minutes": 3, "auth_session_validity_seconds": null,
         "access_token_validity_seconds": 3600, "id_token_validity_seconds": 3600,

@@ -219,9 +219,10 @@ def confirm_forgot_password_post(svc: Service, req: WebRequest) -> WebResponse:
 
 
 def _sign_up_attributes(pool: PoolRecord) -> list[str]:
-    """The attributes the sign-up page asks for: the schema's required ones, and those the pool verifies
-    (where the confirmation code goes); not the one that is the username itself."""
-    names = [*pool.required_attributes, *pool.auto_verified_attributes]
+    """The attributes the sign-up page asks for: the schema's required ones, those the pool verifies (where
+    the confirmation code goes) and its aliases (what people may sign in with); not the one that is the
+    username itself. Only the required ones must be filled in."""
+    names = [*pool.required_attributes, *pool.auto_verified_attributes, *pool.alias_attributes]
     return [n for i, n in enumerate(names) if n not in names[:i] and n not in pool.username_attributes[:1]]
 
 
@@ -320,6 +321,36 @@ def confirm_sign_up_post(svc: Service, req: WebRequest) -> WebResponse:
     except PoolError as error:
         return html(200, password_form(pool, client, txn, error.message, "Your account is confirmed."))
     return next_step(svc, pool, client, txn, step)
+
+
+# --- from the sign-in page -----------------------------------------------------------------------------------
+
+
+def after_refused_sign_in(
+    svc: Service, pool: PoolRecord, client: AppClient, txn: LoginTransaction, error: PoolError
+) -> WebResponse | None:
+    """The sign-in page's answer when the pool refused the password because the account needs a step of its
+    own, as Cognito's hosted pages do: a user who signed up but never confirmed (the right password) gets a
+    new code and the confirmation page; a user whose password an administrator reset gets a reset code and
+    the new-password page. None: no such step (the page shows the error)."""
+    if error.code == "PasswordResetRequiredException":
+        _start_over(txn, None, txn.username)
+        _send_reset_code(svc, pool, client, txn)
+        if txn.account_step != RESET:  # no code could be sent: the sign-in page says why it refused
+            return None
+        txn.delivery = f"{error.message}. {txn.delivery or ''}".strip()
+        return _code_sent(svc, txn, RESET_CODE_VALIDITY, _reset_form(pool, client, txn))
+    if error.code == "UserNotConfirmedException":
+        try:
+            reply = _call(svc, client, "ResendConfirmationCode", txn.username)
+        except PoolError:
+            return None
+        _start_over(txn, CONFIRM, txn.username)
+        txn.delivery = _delivery_notice(reply, "confirm your account")
+        if txn.delivery is None:
+            return None
+        return _code_sent(svc, txn, CONFIRMATION_CODE_VALIDITY, _confirm_form(client, txn))
+    return None
 
 
 # --- Send a new code -----------------------------------------------------------------------------------------

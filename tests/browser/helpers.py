@@ -87,6 +87,39 @@ MACHINE = "machine000000000000000000a"
 FEDERATED_ONLY = "federatedonly000000000000a"
 
 
+HIDDEN = "hiddenusers00000000000000a"
+CLOSED = "closedpool000000000000000a"
+
+
+def signup_seed() -> dict[str, Any]:
+    """The seed, for sign-up and password reset: the pool verifies email (codes go there), two more users
+    with an address, a client that hides whether users exist, and a second pool where only administrators
+    create users."""
+    data = seed()
+    managed = data["pools"][0]
+    managed["auto_verified_attributes"] = ["email"]
+    managed["users"] += [
+        {"username": "rita", "password": "Rita-Passw0rd!",
+         "attributes": {"name": "Rita", "email": "rita@example.com", "email_verified": "true"}},
+        {"username": "ross", "password": "Ross-Passw0rd!",
+         "attributes": {"name": "Ross", "email": "ross@example.com", "email_verified": "true"}},
+        {"username": "una", "password": "Una-Passw0rd!", "status": "UNCONFIRMED",
+         "attributes": {"name": "Una", "email": "una@example.com"}},
+        {"username": "reese", "password": "Reese-Passw0rd!", "status": "RESET_REQUIRED",
+         "attributes": {"name": "Reese", "email": "reese@example.com", "email_verified": "true"}},
+    ]
+    web = dict(managed["clients"][0])
+    managed["clients"].append({**web, "id": HIDDEN, "name": "hidden users", "prevent_user_existence_errors": "ENABLED"})
+    data["pools"].append({
+        "id": "us-east-1_Closed001", "name": "closed", "allow_admin_create_user_only": True,
+        "users": [{"username": "carl", "password": "Carl-Passw0rd!",
+                   "attributes": {"email": "carl@example.com", "email_verified": "true"}}],
+        "clients": [{"id": CLOSED, "name": "closed app", "callback_urls": [CALLBACK],
+                     "allowed_oauth_flows": ["code"], "allowed_oauth_scopes": ["openid", "email"]}],
+    })
+    return data
+
+
 def pkce() -> tuple[str, str]:
     verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()

@@ -8,6 +8,7 @@ screenshotted; with ``AUTHFLOW_SCREENSHOTS=<folder>`` the screenshots are kept t
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import threading
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from authflow.errors import BrowserTimeoutError
 from authflow.localpool import LocalUserPool
 from authflow.tokencache import internal_username
 from tests.browser.chromium import chromium
-from tests.browser.helpers import CALLBACK, OLIVIA_PASSWORD, WEB, pkce, seed
+from tests.browser.helpers import CALLBACK, OLIVIA_PASSWORD, WEB, pkce, seed, signup_seed
 
 LAYOUT_PROBLEMS = """
 const problems = [];
@@ -67,7 +68,15 @@ def shoot(browser: Any, name: str, tmp_path: Path) -> None:
     problems = browser.execute_script(LAYOUT_PROBLEMS)
     assert problems == [], (name, problems)
     path = tmp_path / f"{name}.png"
-    assert browser.save_screenshot(str(path))
+    # the whole page: a window as tall as the page for the picture (a long form is not cut off at the bottom)
+    size = browser.get_window_size()
+    extra = browser.execute_script("return document.documentElement.scrollHeight - window.innerHeight")
+    if extra > 0:
+        browser.set_window_size(size["width"], size["height"] + extra)
+    try:
+        assert browser.save_screenshot(str(path))
+    finally:
+        browser.set_window_size(size["width"], size["height"])
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     keep = os.environ.get("AUTHFLOW_SCREENSHOTS")
     if keep:
@@ -209,3 +218,99 @@ def test_closed_browser_times_out(pool: LocalUserPool, browser: Any) -> None:
 
     with pytest.raises(BrowserTimeoutError):
         signer(pool, browser, open_browser=open_and_close, timeout=2).sign_in()
+
+
+# --- "Forgot your password?" and "Sign up", from the sign-in page to the app's tokens --------------------------------
+
+
+@pytest.fixture(scope="module")
+def signup_pool() -> Iterator[LocalUserPool]:
+    with LocalUserPool(signup_seed()) as started:
+        yield started
+
+
+def click(browser: Any, element_id: str) -> None:
+    """Follow a link (or press a button that is not the form's submit) and wait for the next page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    element = browser.find_element(By.ID, element_id)
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(element))
+
+
+class SignInThread:
+    """``BrowserSignIn.sign_in()`` on a thread of its own, as the command waits for the browser; the test drives
+    Chromium meanwhile, from the address the sign-in would have opened."""
+
+    def __init__(self, pool: LocalUserPool, browser: Any) -> None:
+        self.addresses: queue.Queue[str] = queue.Queue()
+        self.login = signer(pool, browser, open_browser=lambda url: (self.addresses.put(url), True)[1])
+        self.outcome: list[Any] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.outcome.append(self.login.sign_in())
+        except Exception as exc:  # noqa: BLE001 - handed to the test, which raises it
+            self.outcome.append(exc)
+
+    def address(self) -> str:
+        return self.addresses.get(timeout=20)
+
+    def tokens(self) -> Any:
+        self.thread.join(40)
+        assert self.outcome, "the sign-in never came back"
+        if isinstance(self.outcome[0], Exception):
+            raise self.outcome[0]
+        return self.outcome[0]
+
+
+def test_forgot_password_in_chromium_back_at_the_app(signup_pool: LocalUserPool, browser: Any,
+                                                      tmp_path: Path) -> None:
+    waiting = SignInThread(signup_pool, browser)
+    browser.get(waiting.address())
+    assert browser.title == "Sign in"
+    click(browser, "link-forgot-your-password")
+    assert browser.title == "Forgot your password?"
+    shoot(browser, "forgot-password", tmp_path)
+    fill(browser, username="rita")
+    submit(browser)
+    assert browser.title == "Reset your password"
+    assert text(browser, "notice") == "We sent a code by email to r***@e***. Enter it below to reset your password."
+    fill(browser, code="00000000", password="Brand-N3w-Passw0rd!", confirm_password="Brand-N3w-Passw0rd!")
+    submit(browser)
+    assert text(browser, "error") == "Invalid verification code provided, please try again."
+    shoot(browser, "reset-password", tmp_path)
+    fill(browser, code=signup_pool.last_code("rita", purpose="RESET_PASSWORD"), password="Brand-N3w-Passw0rd!",
+         confirm_password="Brand-N3w-Passw0rd!")
+    submit(browser)
+    tokens = waiting.tokens()
+    assert internal_username(tokens) == "rita" and tokens.id_token and tokens.refresh_token
+    assert text(browser, "message").startswith("You are signed in.")
+
+
+def test_sign_up_in_chromium_back_at_the_app(signup_pool: LocalUserPool, browser: Any, tmp_path: Path) -> None:
+    waiting = SignInThread(signup_pool, browser)
+    browser.get(waiting.address())
+    click(browser, "link-sign-up")
+    assert browser.title == "Sign up"
+    fill(browser, username="sue", attribute_name="Sue", attribute_email="sue@example.com",
+         password="weak", confirm_password="weak")
+    submit(browser)
+    assert text(browser, "error") == "Password did not conform with policy: Password not long enough"
+    shoot(browser, "sign-up", tmp_path)
+    fill(browser, password="Sue-Passw0rd!", confirm_password="Sue-Passw0rd!")
+    submit(browser)
+    assert browser.title == "Confirm your account"
+    click(browser, "secondary-0")  # "Send a new code"
+    assert browser.title == "Confirm your account"
+    assert len(signup_pool.outbox("sue", purpose="CONFIRM_SIGN_UP")) == 2
+    shoot(browser, "confirm-account", tmp_path)
+    fill(browser, code=signup_pool.last_code("sue", purpose="CONFIRM_SIGN_UP"))
+    submit(browser)
+    tokens = waiting.tokens()
+    assert internal_username(tokens) == "sue" and tokens.refresh_token
+    assert signup_pool.user("sue").status == "CONFIRMED"

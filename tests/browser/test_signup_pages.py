@@ -6,40 +6,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from authflow.localpool import LocalUserPool
-from tests.browser.helpers import CALLBACK, CONFIDENTIAL, CONFIDENTIAL_SECRET, Reply, WebClient, exchange, pkce, seed
+from tests.browser.helpers import (
+    CALLBACK,
+    CLOSED,
+    CONFIDENTIAL,
+    CONFIDENTIAL_SECRET,
+    HIDDEN,
+    Reply,
+    WebClient,
+    exchange,
+    pkce,
+    signup_seed,
+)
 
-HIDDEN = "hiddenusers00000000000000a"
-CLOSED = "closedpool000000000000000a"
 WRONG_CODE = "Invalid verification code provided, please try again."
 NEW_PASSWORD = "Brand-N3w-Passw0rd!"
-
-
-def signup_seed() -> dict[str, Any]:
-    data = seed()
-    managed = data["pools"][0]
-    managed["auto_verified_attributes"] = ["email"]
-    managed["users"] += [
-        {"username": "rita", "password": "Rita-Passw0rd!",
-         "attributes": {"name": "Rita", "email": "rita@example.com", "email_verified": "true"}},
-        {"username": "ross", "password": "Ross-Passw0rd!",
-         "attributes": {"name": "Ross", "email": "ross@example.com", "email_verified": "true"}},
-    ]
-    web = dict(managed["clients"][0])
-    managed["clients"].append({**web, "id": HIDDEN, "name": "hidden users", "prevent_user_existence_errors": "ENABLED"})
-    data["pools"].append({
-        "id": "us-east-1_Closed001", "name": "closed", "allow_admin_create_user_only": True,
-        "users": [{"username": "carl", "password": "Carl-Passw0rd!",
-                   "attributes": {"email": "carl@example.com", "email_verified": "true"}}],
-        "clients": [{"id": CLOSED, "name": "closed app", "callback_urls": [CALLBACK],
-                     "allowed_oauth_flows": ["code"], "allowed_oauth_scopes": ["openid", "email"]}],
-    })
-    return data
 
 
 @pytest.fixture(scope="module")
@@ -281,6 +269,48 @@ def test_self_sign_up_off(pool: LocalUserPool, web: WebClient) -> None:
     assert posted.status == 403
     with pytest.raises(KeyError):
         pool.user("intruder", pool_id="us-east-1_Closed001")
+
+
+# --- from the sign-in page: an account that needs its own step -------------------------------------------------------
+
+
+def test_unconfirmed_user_with_the_right_password_is_asked_for_the_code(pool: LocalUserPool, web: WebClient) -> None:
+    page, verifier = web.login_page()
+    refused = web.submit(page, username="una", password="not-Una-Passw0rd!")
+    assert refused.error() == "Incorrect username or password." and pool.outbox("una") == []
+    confirm = web.submit(refused, username="una", password="Una-Passw0rd!")
+    assert title(confirm) == "Confirm your account"
+    assert notice(confirm) == "We sent a code by email to u***@e***. Enter it below to confirm your account."
+    tokens = back_at_the_app(web.submit(confirm, code=pool.last_code("una", purpose="CONFIRM_SIGN_UP")), web,
+                             verifier)
+    assert username_of(tokens["access_token"]) == "una" and pool.user("una").status == "CONFIRMED"
+
+
+def test_user_whose_password_was_reset_gets_a_code_and_a_new_password(pool: LocalUserPool, web: WebClient) -> None:
+    page, verifier = web.login_page()
+    reset = web.submit(page, username="reese", password="whatever")
+    assert title(reset) == "Reset your password"
+    assert notice(reset) == ("Password reset required for the user. We sent a code by email to r***@e***. Enter it "
+                             "below to reset your password.")
+    code = pool.last_code("reese", purpose="RESET_PASSWORD")
+    tokens = back_at_the_app(web.submit(reset, code=code, password=NEW_PASSWORD, confirm_password=NEW_PASSWORD),
+                             web, verifier)
+    assert username_of(tokens["access_token"]) == "reese" and pool.user("reese").status == "CONFIRMED"
+
+
+def test_the_pages_with_a_database(tmp_path: Path) -> None:
+    """With --data (and so --workers), a reset under way is kept in the database between requests."""
+    with LocalUserPool(signup_seed(), data=tmp_path / "pool.db") as durable:
+        web = WebClient(durable.endpoint_url)
+        page, verifier = web.login_page()
+        reset = web.submit(web.get(link(page, "Forgot your password?")), username="rita")
+        code = durable.last_code("rita", purpose="RESET_PASSWORD")
+        back_at_the_app(web.submit(reset, code=code, password=NEW_PASSWORD, confirm_password=NEW_PASSWORD), web,
+                        verifier)
+    with LocalUserPool(signup_seed(), data=tmp_path / "pool.db") as again:  # the new password was saved
+        web = WebClient(again.endpoint_url)
+        page, verifier = web.login_page()
+        back_at_the_app(web.submit(page, username="rita", password=NEW_PASSWORD), web, verifier)
 
 
 # --- bad input -------------------------------------------------------------------------------------------------------

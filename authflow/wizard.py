@@ -223,6 +223,8 @@ class TerminalHandler:
         self._distrust: set[PromptKind] = set()  # kinds whose environment answer Cognito refused
         self._remembered: dict[str, str] = {}  # attribute values typed before, offered again
         self._kept_new_password: str | None = None  # the new password of a reset whose code was refused: kept
+        self._typed_password: str | None = None  # the sign-in's password, for a restart that sends a new code
+        self._restarting = False
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -386,8 +388,20 @@ class TerminalHandler:
         if preset is not None:
             return {fld.name: preset}
         self._show_refusal(prompt)
+        restarting, self._restarting = self._restarting, False
+        if restarting and prompt.error is None and self._typed_password is not None:
+            return {fld.name: self._typed_password}  # `r` at a code: the same password, not typed again
         # "Password for alice: " at sign-in; "Current password for alice: " when changing it (the field's label)
-        return {fld.name: self._ask(f"{fld.label} for {prompt.username}: ", secret=True)}
+        self._typed_password = self._ask(f"{fld.label} for {prompt.username}: ", secret=True)
+        return {fld.name: self._typed_password}
+
+    def restart(self) -> None:
+        """The sign-in starts again for a new code (``r``): its password prompt takes the one typed before."""
+        self._restarting = True
+
+    def forget_password(self) -> None:
+        """The sign-in is over: the password typed for it is no longer held."""
+        self._typed_password, self._restarting = None, False
 
     def _code(self, prompt: Prompt) -> Answer:
         fld = prompt.fields[0] if prompt.fields else Field("code", "Code", secret=True)
@@ -638,26 +652,30 @@ def run_wizard(
     from authflow import AuthFlow
 
     name = username or handler.ask_username()
-    while True:
-        flow = AuthFlow(pool, name, auth_flow=auth_flow, preferred_challenge=preferred_challenge,
-                        totp_issuer=totp_issuer)
-        try:
-            tokens: Tokens = flow.run(handler)
-        except StartOver:
-            handler.say("Starting the sign-in again: Cognito sends a new code.", "class:dim")
-        except SessionExpiredError:
-            handler.say("✗ The sign-in session expired (Cognito gives a few minutes a step).", "class:error")
-            if not handler.ask_yes_no("Start over?"):
-                raise
-        except InvalidSessionError:
-            handler.say("✗ Cognito no longer accepts this sign-in session.", "class:error")
-            if not handler.ask_yes_no("Start over?"):
-                raise
-        except PasskeyError:
-            # Choice-based sign-in offers the user's other first factors: start over and choose one.
-            if auth_flow != "USER_AUTH" or not handler.ask_yes_no("Sign in another way?"):
-                raise
-            preferred_challenge = None
-        else:
-            handler.say(f"✓ Signed in as {name}.", "class:ok")
-            return tokens
+    try:
+        while True:
+            flow = AuthFlow(pool, name, auth_flow=auth_flow, preferred_challenge=preferred_challenge,
+                            totp_issuer=totp_issuer)
+            try:
+                tokens: Tokens = flow.run(handler)
+            except StartOver:
+                handler.say("Starting the sign-in again: Cognito sends a new code.", "class:dim")
+                handler.restart()
+            except SessionExpiredError:
+                handler.say("✗ The sign-in session expired (Cognito gives a few minutes a step).", "class:error")
+                if not handler.ask_yes_no("Start over?"):
+                    raise
+            except InvalidSessionError:
+                handler.say("✗ Cognito no longer accepts this sign-in session.", "class:error")
+                if not handler.ask_yes_no("Start over?"):
+                    raise
+            except PasskeyError:
+                # Choice-based sign-in offers the user's other first factors: start over and choose one.
+                if auth_flow != "USER_AUTH" or not handler.ask_yes_no("Sign in another way?"):
+                    raise
+                preferred_challenge = None
+            else:
+                handler.say(f"✓ Signed in as {name}.", "class:ok")
+                return tokens
+    finally:
+        handler.forget_password()

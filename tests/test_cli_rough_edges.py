@@ -244,6 +244,25 @@ def test_at_an_sms_code_the_wizard_offers_a_new_sign_in(demo: tuple[LocalUserPoo
     assert child.exitstatus == 0
 
 
+def test_a_new_sign_in_for_a_new_code_does_not_ask_the_password_again(
+        demo: tuple[LocalUserPool, dict[str, str]]) -> None:
+    """`r` at the SMS code starts the sign-in again (only a new sign-in sends a new code) with the password the
+    person typed a moment ago: it asked for it again."""
+    pool, env = demo
+    child = terminal(env, "login", "--username", "sam", "--output", "json")
+    child.expect_exact("Password for sam:")
+    child.send("Sam-Passw0rd!\r")
+    child.expect_exact("Code:")
+    child.send("r\r")
+    child.expect_exact("Starting the sign-in again")
+    assert child.expect_exact(["Password for sam:", "Code:"]) == 1, child.before
+    assert len(pool.outbox("sam", purpose="SMS_MFA")) == 2  # the new sign-in sent a new code
+    child.send(pool.last_code("sam") + "\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 def test_the_totp_issuer_is_a_name_a_person_knows() -> None:
     from authflow.cli import build_parser
 

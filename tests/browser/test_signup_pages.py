@@ -302,7 +302,8 @@ def test_sign_up_without_an_address_waits_for_an_administrator(pool: LocalUserPo
     assert refused.error() == "User is not confirmed."
 
 
-def test_demo_pool_sign_up_page() -> None:
+def test_demo_pool_sign_up_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the demo seed makes its passkey user's file in the working directory
     with LocalUserPool(DEMO_SEED_PATH) as demo:  # authflow local-pool's pool
         demo_web = WebClient(demo.endpoint_url)
         _, challenge = pkce()

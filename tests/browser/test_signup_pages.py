@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from authflow.localpool import LocalUserPool
+from authflow.localpool.seed import DEMO_SEED_PATH
 from tests.browser.helpers import (
     CALLBACK,
     CLOSED,
@@ -21,6 +22,7 @@ from tests.browser.helpers import (
     EMAIL_NAMES,
     FEDERATED_ONLY,
     HIDDEN,
+    LOOPBACK,
     Reply,
     WebClient,
     exchange,
@@ -287,6 +289,33 @@ def test_sign_up_where_the_email_is_the_username(pool: LocalUserPool, web: WebCl
     tokens = back_at_the_app(web.submit(confirm, code=code), web, verifier, client_id=EMAIL_NAMES)
     user = pool.user("zed@example.com", pool_id="us-east-1_EmailName1")
     assert username_of(tokens["access_token"]) == user.username and user.attributes["email_verified"] == "true"
+
+
+def test_sign_up_without_an_address_waits_for_an_administrator(pool: LocalUserPool, web: WebClient) -> None:
+    page, _ = web.login_page()
+    made = web.submit(web.get(link(page, "Sign up")), username="noah", attribute_name="Noah",
+                      password=NEW_PASSWORD, confirm_password=NEW_PASSWORD)
+    assert title(made) == "Sign in" and made.error() is None
+    assert notice(made) == "Your account was created. An administrator must confirm it before you can sign in."
+    assert pool.user("noah").status == "UNCONFIRMED" and pool.outbox("noah") == []
+    refused = web.submit(made, username="noah", password=NEW_PASSWORD)  # no code can be sent: the pool's error
+    assert refused.error() == "User is not confirmed."
+
+
+def test_demo_pool_sign_up_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the demo seed makes its passkey user's file in the working directory
+    with LocalUserPool(DEMO_SEED_PATH) as demo:  # authflow local-pool's pool
+        demo_web = WebClient(demo.endpoint_url)
+        _, challenge = pkce()
+        query = urlencode({"response_type": "code", "client_id": demo.client_id, "redirect_uri": LOOPBACK,
+                           "code_challenge": challenge, "code_challenge_method": "S256"})
+        form = demo_web.get("/signup?" + query)
+        assert form.status == 200, form.body
+        for name, required in (("username", True), ("attribute_name", True), ("attribute_email", False),
+                               ("attribute_phone_number", False)):
+            element = re.search(f'<input [^>]*name="{name}"[^>]*>', form.body)
+            assert element is not None, name
+            assert element.group(0).endswith(" required>") == required, name
 
 
 def test_too_many_codes_asked_for(pool: LocalUserPool, web: WebClient) -> None:

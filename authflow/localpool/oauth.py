@@ -259,13 +259,24 @@ def _providers(client: AppClient, txn: LoginTransaction) -> list[tuple[str, str]
             for name in client.supported_identity_providers if name != "COGNITO"]
 
 
+def username_label(pool: PoolRecord) -> tuple[str, str]:
+    """What the pages call the username, and its input's type: the email or phone number where the pool's
+    usernames are those (UsernameAttributes)."""
+    if pool.username_attributes[:1] == ["email"]:
+        return "Email", "email"
+    if pool.username_attributes[:1] == ["phone_number"]:
+        return "Phone number", "tel"
+    return "Username", "text"
+
+
 def password_form(
     pool: PoolRecord, client: AppClient, txn: LoginTransaction, error: str | None = None, notice: str | None = None
 ) -> str:
     fields = []
     links: list[tuple[str, str]] = []
     if "COGNITO" in client.supported_identity_providers:
-        fields = [Field("username", "Username", autocomplete="username", value=txn.username),
+        label, kind = username_label(pool)
+        fields = [Field("username", label, type=kind, autocomplete="username", value=txn.username),
                   Field("password", "Password", type="password", autocomplete="current-password")]
         links.append(("Forgot your password?", "/forgotPassword?" + txn.request.query()))
         if not pool.allow_admin_create_user_only:

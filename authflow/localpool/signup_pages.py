@@ -41,6 +41,7 @@ from authflow.localpool.oauth import (
     page_transaction,
     parse_authorize,
     password_form,
+    username_label,
 )
 from authflow.localpool.oauth_state import LoginTransaction
 from authflow.localpool.signup import SIGN_UP_NOT_PERMITTED
@@ -151,12 +152,14 @@ def _code_sent(svc: Service, txn: LoginTransaction, validity: int, text: str) ->
 # --- Forgot your password? -----------------------------------------------------------------------------------
 
 
-def _forgot_form(client: AppClient, txn: LoginTransaction, error: str | None = None) -> str:
+def _forgot_form(pool: PoolRecord, client: AppClient, txn: LoginTransaction, error: str | None = None) -> str:
+    label, kind = username_label(pool)
     return login_pages.form_page(Form(
         title="Forgot your password?", app_name=client.name, action="/forgotPassword?" + txn.request.query(),
         csrf=txn.csrf, button="Reset my password", error=error,
-        notice="Enter your username and we will send you a code to reset your password.",
-        fields=[Field("username", "Username", autocomplete="username", value=txn.username)], links=_back(txn)))
+        notice=f"Enter your {label.lower()} and we will send you a code to reset your password.",
+        fields=[Field("username", label, type=kind, autocomplete="username", value=txn.username)],
+        links=_back(txn)))
 
 
 def _reset_form(pool: PoolRecord, client: AppClient, txn: LoginTransaction, error: str | None = None) -> str:
@@ -169,8 +172,8 @@ def _reset_form(pool: PoolRecord, client: AppClient, txn: LoginTransaction, erro
 
 
 def forgot_password_page(svc: Service, req: WebRequest) -> WebResponse:
-    _, client, txn = _new_page(svc, req)
-    return html(200, _forgot_form(client, txn), [cookie(LOGIN_COOKIE, txn.id, LOGIN_VALIDITY)])
+    pool, client, txn = _new_page(svc, req)
+    return html(200, _forgot_form(pool, client, txn), [cookie(LOGIN_COOKIE, txn.id, LOGIN_VALIDITY)])
 
 
 def forgot_password_post(svc: Service, req: WebRequest) -> WebResponse:
@@ -178,7 +181,7 @@ def forgot_password_post(svc: Service, req: WebRequest) -> WebResponse:
     username = values.get("username", "").strip()
     _start_over(txn, None, username)
     if not username:
-        return html(200, _forgot_form(client, txn, "Enter your username."))
+        return html(200, _forgot_form(pool, client, txn, f"Enter your {username_label(pool)[0].lower()}."))
     return _send_reset_code(svc, pool, client, txn)
 
 
@@ -188,7 +191,7 @@ def _send_reset_code(svc: Service, pool: PoolRecord, client: AppClient, txn: Log
     except PoolError as error:
         if txn.account_step == RESET:  # "Send a new code" refused (too many): the code page stays
             return html(200, _reset_form(pool, client, txn, error.message))
-        return html(200, _forgot_form(client, txn, error.message))
+        return html(200, _forgot_form(pool, client, txn, error.message))
     txn.account_step = RESET
     txn.delivery = _delivery_notice(reply, "reset your password")
     return _code_sent(svc, txn, RESET_CODE_VALIDITY, _reset_form(pool, client, txn))
@@ -226,14 +229,6 @@ def _sign_up_attributes(pool: PoolRecord) -> list[str]:
     return [n for i, n in enumerate(names) if n not in names[:i] and n not in pool.username_attributes[:1]]
 
 
-def _username_label(pool: PoolRecord) -> tuple[str, str]:
-    if pool.username_attributes[:1] == ["email"]:
-        return "Email", "email"
-    if pool.username_attributes[:1] == ["phone_number"]:
-        return "Phone number", "tel"
-    return "Username", "text"
-
-
 def _attribute_field(pool: PoolRecord, name: str, value: str) -> Field:
     label = _LABELS.get(name, name.removeprefix("custom:").replace("_", " ").capitalize())
     kind = {"email": "email", "phone_number": "tel"}.get(name, "text")
@@ -244,7 +239,7 @@ def _attribute_field(pool: PoolRecord, name: str, value: str) -> Field:
 
 def _sign_up_form(pool: PoolRecord, client: AppClient, txn: LoginTransaction, typed: dict[str, str],
                   error: str | None = None) -> str:
-    label, kind = _username_label(pool)
+    label, kind = username_label(pool)
     fields = [Field("username", label, type=kind, autocomplete="username", value=typed.get("username", ""),
                     hint=_PHONE_HINT if kind == "tel" else None)]
     fields += [_attribute_field(pool, name, typed.get(f"attribute_{name}", "")) for name in _sign_up_attributes(pool)]

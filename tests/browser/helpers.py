@@ -89,6 +89,7 @@ FEDERATED_ONLY = "federatedonly000000000000a"
 
 HIDDEN = "hiddenusers00000000000000a"
 CLOSED = "closedpool000000000000000a"
+EMAIL_NAMES = "emailnames000000000000000a"
 
 
 def signup_seed() -> dict[str, Any]:
@@ -115,6 +116,12 @@ def signup_seed() -> dict[str, Any]:
         "users": [{"username": "carl", "password": "Carl-Passw0rd!",
                    "attributes": {"email": "carl@example.com", "email_verified": "true"}}],
         "clients": [{"id": CLOSED, "name": "closed app", "callback_urls": [CALLBACK],
+                     "allowed_oauth_flows": ["code"], "allowed_oauth_scopes": ["openid", "email"]}],
+    })
+    data["pools"].append({
+        "id": "us-east-1_EmailName1", "name": "email as username", "username_attributes": ["email"],
+        "auto_verified_attributes": ["email"],
+        "clients": [{"id": EMAIL_NAMES, "name": "email app", "callback_urls": [CALLBACK],
                      "allowed_oauth_flows": ["code"], "allowed_oauth_scopes": ["openid", "email"]}],
     })
     return data

@@ -7,10 +7,15 @@ screenshotted; with ``AUTHFLOW_SCREENSHOTS=<folder>`` the screenshots are kept t
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import queue
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +29,7 @@ from authflow.localpool import LocalUserPool
 from authflow.tokencache import internal_username
 from tests.browser.chromium import chromium
 from tests.browser.helpers import CALLBACK, OLIVIA_PASSWORD, WEB, pkce, seed, signup_seed
+from tests.helpers.cli import REPO, credential_free_env
 
 LAYOUT_PROBLEMS = """
 const problems = [];
@@ -314,3 +320,41 @@ def test_sign_up_in_chromium_back_at_the_app(signup_pool: LocalUserPool, browser
     tokens = waiting.tokens()
     assert internal_username(tokens) == "sue" and tokens.refresh_token
     assert signup_pool.user("sue").status == "CONFIRMED"
+
+
+def test_sign_up_through_authflow_login_browser(signup_pool: LocalUserPool, browser: Any, tmp_path: Path) -> None:
+    """``authflow login --browser`` opens the page (here: hands its address to Chromium); the person signs up
+    there, confirms with the code, and the command prints the tokens."""
+    address = tmp_path / "address"
+    env = credential_free_env(tmp_path, {
+        "AUTHFLOW_POOL_ID": signup_pool.pool_id, "AUTHFLOW_CLIENT_ID": WEB,
+        "AUTHFLOW_ENDPOINT_URL": signup_pool.endpoint_url,
+        "BROWSER": f"{sys.executable} -m tests.browser.address_browser %s", "ADDRESS_FILE": str(address)})
+    command = subprocess.Popen(
+        [sys.executable, "-m", "authflow", "login", "--browser", "--scope", "openid email profile"],
+        env=env, cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not address.exists():
+            assert command.poll() is None and time.monotonic() < deadline, "the command opened no browser"
+            time.sleep(0.1)
+        browser.get(address.read_text())
+        click(browser, "link-sign-up")
+        fill(browser, username="ned", attribute_name="Ned", attribute_email="ned@example.com",
+             password="Ned-Passw0rd!", confirm_password="Ned-Passw0rd!")
+        submit(browser)
+        assert browser.title == "Confirm your account"
+        fill(browser, code=signup_pool.last_code("ned", purpose="CONFIRM_SIGN_UP"))
+        submit(browser)
+        out, err = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.communicate()
+    assert command.returncode == 0, err
+    tokens = json.loads(out)
+    assert set(tokens) == {"AccessToken", "IdToken", "RefreshToken", "ExpiresIn", "TokenType"}
+    payload = tokens["AccessToken"].split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["username"] == "ned" and signup_pool.user("ned").status == "CONFIRMED"
+    assert "Ned-Passw0rd!" not in out + err

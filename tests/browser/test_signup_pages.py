@@ -13,12 +13,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from authflow.localpool import LocalUserPool
+from authflow.localpool.seed import DEMO_SEED_PATH
 from tests.browser.helpers import (
     CALLBACK,
     CLOSED,
     CONFIDENTIAL,
     CONFIDENTIAL_SECRET,
+    EMAIL_NAMES,
+    FEDERATED_ONLY,
     HIDDEN,
+    LOOPBACK,
     Reply,
     WebClient,
     exchange,
@@ -271,6 +275,62 @@ def test_self_sign_up_off(pool: LocalUserPool, web: WebClient) -> None:
         pool.user("intruder", pool_id="us-east-1_Closed001")
 
 
+def test_sign_up_where_the_email_is_the_username(pool: LocalUserPool, web: WebClient) -> None:
+    page, verifier = web.login_page(client_id=EMAIL_NAMES, scope="openid email")
+    assert '<label for="username">Email</label><input type="email"' in page.body  # the sign-in page says so too
+    forgot = web.get(link(page, "Forgot your password?"))
+    assert "Enter your email and we will send you a code" in forgot.body
+    form = web.get(link(page, "Sign up"))
+    assert '<label for="username">Email</label><input type="email"' in form.body
+    assert 'name="attribute_email"' not in form.body  # the username is the email
+    confirm = web.submit(form, username="zed@example.com", password=NEW_PASSWORD, confirm_password=NEW_PASSWORD)
+    assert notice(confirm) == "We sent a code by email to z***@e***. Enter it below to confirm your account."
+    code = pool.last_code("zed@example.com", purpose="CONFIRM_SIGN_UP", pool_id="us-east-1_EmailName1")
+    tokens = back_at_the_app(web.submit(confirm, code=code), web, verifier, client_id=EMAIL_NAMES)
+    user = pool.user("zed@example.com", pool_id="us-east-1_EmailName1")
+    assert username_of(tokens["access_token"]) == user.username and user.attributes["email_verified"] == "true"
+
+
+def test_sign_up_without_an_address_waits_for_an_administrator(pool: LocalUserPool, web: WebClient) -> None:
+    page, _ = web.login_page()
+    made = web.submit(web.get(link(page, "Sign up")), username="noah", attribute_name="Noah",
+                      password=NEW_PASSWORD, confirm_password=NEW_PASSWORD)
+    assert title(made) == "Sign in" and made.error() is None
+    assert notice(made) == "Your account was created. An administrator must confirm it before you can sign in."
+    assert pool.user("noah").status == "UNCONFIRMED" and pool.outbox("noah") == []
+    refused = web.submit(made, username="noah", password=NEW_PASSWORD)  # no code can be sent: the pool's error
+    assert refused.error() == "User is not confirmed."
+
+
+def test_demo_pool_sign_up_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the demo seed makes its passkey user's file in the working directory
+    with LocalUserPool(DEMO_SEED_PATH) as demo:  # authflow local-pool's pool
+        demo_web = WebClient(demo.endpoint_url)
+        _, challenge = pkce()
+        query = urlencode({"response_type": "code", "client_id": demo.client_id, "redirect_uri": LOOPBACK,
+                           "code_challenge": challenge, "code_challenge_method": "S256"})
+        form = demo_web.get("/signup?" + query)
+        assert form.status == 200, form.body
+        for name, required in (("username", True), ("attribute_name", True), ("attribute_email", False),
+                               ("attribute_phone_number", False)):
+            element = re.search(f'<input [^>]*name="{name}"[^>]*>', form.body)
+            assert element is not None, name
+            assert element.group(0).endswith(" required>") == required, name
+
+
+def test_too_many_codes_asked_for(pool: LocalUserPool, web: WebClient) -> None:
+    page, _ = web.login_page()
+    confirm = web.submit(web.get(link(page, "Sign up")), username="vic", attribute_name="Vic",
+                         attribute_email="vic@example.com", password=NEW_PASSWORD, confirm_password=NEW_PASSWORD)
+    answers = [confirm]
+    for _ in range(5):
+        answers.append(secondary(web, answers[-1]))
+    assert [a.error() for a in answers[:5]] == [None] * 5  # SignUp's code and four more in the hour
+    assert answers[5].error() == "Attempt limit exceeded, please try after some time."
+    assert title(answers[5]) == "Confirm your account"
+    assert len(pool.outbox("vic", purpose="CONFIRM_SIGN_UP")) == 5
+
+
 # --- from the sign-in page: an account that needs its own step -------------------------------------------------------
 
 
@@ -330,4 +390,10 @@ def test_forms_need_their_sign_in_and_their_step(pool: LocalUserPool, web: WebCl
     marked = web.submit(forgot, username="<script>x</script>")
     assert "<script>x" not in marked.body and "&lt;script&gt;x&lt;/script&gt;" in marked.body
     assert web.get("/forgotPassword?client_id=nope").status == 400
+    _, challenge = pkce()
+    federated = urlencode({"response_type": "code", "client_id": FEDERATED_ONLY, "redirect_uri": CALLBACK,
+                           "code_challenge": challenge, "code_challenge_method": "S256", "scope": "openid"})
+    for path in ("/forgotPassword", "/signup"):  # an app that signs in with a federated provider only
+        only = web.get(f"{path}?{federated}")
+        assert only.status == 400 and only.error() == "This app signs in with a federated provider only.", path
     assert web.get("/confirmUser").status == 405

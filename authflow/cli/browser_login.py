@@ -17,7 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from authflow.cli.options import EXIT_OK, PoolConfig, env
-from authflow.cli.output import format_tokens, one_line, print_tokens, warn
+from authflow.cli.output import one_line, print_tokens, warn
 from authflow.cli.signin import remember, token_cache
 from authflow.errors import AuthflowError, UsageError
 
@@ -120,8 +120,8 @@ def _say_and_ask_again(mistake: AuthflowError) -> None:
     sys.stderr.flush()
 
 
-def cmd_token_client_credentials(args: argparse.Namespace, config: PoolConfig) -> int:
-    """A machine token, from the cache while it is good for 5 more minutes."""
+def machine_tokens(args: argparse.Namespace, config: PoolConfig) -> Tokens:
+    """The client-credentials grant's token, from the cache while it is good for 5 more minutes."""
     from authflow.client_credentials import machine_token
 
     if args.id_token:
@@ -135,5 +135,4 @@ def cmd_token_client_credentials(args: argparse.Namespace, config: PoolConfig) -
         scopes=tuple((args.scope or "").split()), domain=domain,
         pool=None if domain else config.user_pool(), endpoint_url=config.endpoint_url,
     )
-    print(format_tokens(tokens, "access-token"))
-    return EXIT_OK
+    return tokens

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from authflow.cli.browser_login import add_domain_options, cmd_token_client_credentials
+from authflow.cli.browser_login import add_domain_options, machine_tokens
 from authflow.cli.options import EXIT_OK, ExamplesHelpFormatter, PoolConfig, add_signed_in_options
 from authflow.cli.output import format_tokens
 from authflow.cli.signin import username_for, valid_tokens
@@ -36,9 +36,10 @@ def register(sub: Any) -> None:
 
 def cmd_token(args: argparse.Namespace) -> int:
     config = PoolConfig.from_args(args)
-    if args.client_credentials:
-        return cmd_token_client_credentials(args, config)
-    tokens = valid_tokens(args, config, username_for(args), leeway=args.leeway)
+    if args.client_credentials:  # printed as any token is: --output json too
+        tokens = machine_tokens(args, config)
+    else:
+        tokens = valid_tokens(args, config, username_for(args), leeway=args.leeway)
     token = format_tokens(tokens, "id-token" if args.id_token else "access-token")
     if getattr(args, "output", "token") == "json":
         import json

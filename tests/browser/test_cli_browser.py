@@ -233,6 +233,19 @@ def test_token_client_credentials_cached(pool: LocalUserPool, tmp_path: Path) ->
     assert_one_line_error(wrong_scope, contains="invalid_scope")
 
 
+def test_token_client_credentials_prints_as_authflow_token_does(pool: LocalUserPool, tmp_path: Path) -> None:
+    """--output json gives {"AccessToken", "ExpiresAt", "ExpiresIn"} as for a user's token (it printed the bare
+    token whatever --output said)."""
+    env = env_for(pool, tmp_path, MACHINE, AUTHFLOW_CLIENT_SECRET=MACHINE_SECRET)
+    bare = run_cli(["token", "--client-credentials"], env)
+    assert bare.returncode == 0, bare.stderr
+    shown = run_cli(["token", "--client-credentials", "--output", "json"], env)
+    assert shown.returncode == 0, shown.stderr
+    answer = json.loads(shown.stdout)
+    assert set(answer) == {"AccessToken", "ExpiresAt", "ExpiresIn"} and answer["AccessToken"] == bare.stdout.strip()
+    assert answer["ExpiresAt"].endswith("Z") and 0 < answer["ExpiresIn"] <= 3600
+
+
 def test_a_client_secret_botocore_refuses_is_said_whole(pool: LocalUserPool, tmp_path: Path) -> None:
     """A secret shorter than the API allows fails botocore's parameter validation before any call: the line
     says which parameter and why (it said only "parameter validation failed:"), and never the value."""

@@ -272,6 +272,17 @@ def test_the_totp_issuer_is_a_name_a_person_knows() -> None:
 
 @pytest.mark.parametrize("command", [["login"], ["token"], ["logout"], ["sign-up"], ["confirm-sign-up"],
                                      ["reset-password"], ["passkey"], ["local-pool"]])
+def test_the_help_fits_an_80_column_terminal_but_for_example_commands(tmp_path: Path, command: list[str]) -> None:
+    """A command's description is wrapped to the terminal as argparse does (it was one line of up to 600
+    characters, which a terminal breaks mid-word); only an indented example command may run longer."""
+    done = run_cli([*command, "--help"], credential_free_env(tmp_path, {"COLUMNS": "80"}))
+    assert done.returncode == 0
+    long = [line for line in done.stdout.splitlines() if len(line) > 80 and not line.startswith("  ")]
+    assert long == []
+
+
+@pytest.mark.parametrize("command", [["login"], ["token"], ["logout"], ["sign-up"], ["confirm-sign-up"],
+                                     ["reset-password"], ["passkey"], ["local-pool"]])
 def test_the_main_commands_end_their_help_with_examples(tmp_path: Path, command: list[str]) -> None:
     done = run_cli([*command, "--help"], credential_free_env(tmp_path))
     assert done.returncode == 0

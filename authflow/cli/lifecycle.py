@@ -17,6 +17,7 @@ from typing import Any
 from authflow.answers import EnvAnswers
 from authflow.cli.options import (
     EXIT_OK,
+    ExamplesHelpFormatter,
     PoolConfig,
     add_cache_options,
     add_output_option,
@@ -61,7 +62,7 @@ def register(sub: Any) -> None:
         if name == "sign-up":
             description += " " + SIGN_UP_ANSWERS
         parser = sub.add_parser(name, help=summary, description=description, epilog=LIFECYCLE_EXAMPLES[name],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+                                formatter_class=ExamplesHelpFormatter)
         add_pool_options(parser)
         add_sign_in_options(parser)
         if name == "confirm-sign-up":

@@ -12,6 +12,7 @@ from authflow.cli.browser_login import add_domain_options, cmd_login_browser
 from authflow.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
+    ExamplesHelpFormatter,
     PoolConfig,
     add_cache_options,
     add_output_option,
@@ -35,7 +36,7 @@ def register(sub: Any) -> None:
   authflow login --username alice                     at a terminal: asks what Cognito asks
   AUTHFLOW_PASSWORD=... AUTHFLOW_TOTP_SECRET=... authflow login --non-interactive --username tina --output env
   authflow login --auth-flow USER_AUTH --preferred-challenge EMAIL_OTP --username emma""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=ExamplesHelpFormatter,
     )
     add_pool_options(login)
     add_sign_in_options(login)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from authflow.cli.options import EXIT_OK, PoolConfig, add_cache_options, add_pool_options
+from authflow.cli.options import EXIT_OK, ExamplesHelpFormatter, PoolConfig, add_cache_options, add_pool_options
 from authflow.cli.output import warn
 from authflow.cli.signin import token_cache, username_for
 from authflow.errors import NotAuthorizedError
@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
         epilog="""examples:
   authflow logout --username alice              here: the cached refresh token is revoked
   authflow logout --username alice --global     everywhere: every device's sign-in ends""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=ExamplesHelpFormatter,
     )
     add_pool_options(logout)
     logout.add_argument(

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from authflow.cli.options import EXIT_OK, add_signed_in_options
+from authflow.cli.options import EXIT_OK, ExamplesHelpFormatter, add_signed_in_options
 
 #: A credential id as ``list`` prints it: base64url of 16 bytes or more, which may begin with "-".
 _CREDENTIAL_ID = re.compile(r"-[A-Za-z0-9_-]{20,}")
@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
                              description="The signed-in user's passkeys (WebAuthn). Each action acts for the "
                              "signed-in user: the cached tokens (refreshed as `authflow token` does), else a "
                              "sign-in first with the login answers.",
-                             epilog=PASSKEY_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+                             epilog=PASSKEY_EXAMPLES, formatter_class=ExamplesHelpFormatter)
     actions = passkey.add_subparsers(dest="passkey_command", metavar="ACTION", parser_class=_ActionParser)
     actions.required = True
     add = actions.add_parser(

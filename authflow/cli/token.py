@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from authflow.cli.browser_login import add_domain_options, cmd_token_client_credentials
-from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options
+from authflow.cli.options import EXIT_OK, ExamplesHelpFormatter, PoolConfig, add_signed_in_options
 from authflow.cli.output import format_tokens
 from authflow.cli.signin import username_for, valid_tokens
 
@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
   curl -H "Authorization: Bearer $(authflow token --username alice)" https://api.example.com/me
   authflow token --username alice --id-token --output json     the id token and when it expires
   authflow token --username alice --leeway 600                 refreshed if it expires within 10 minutes""",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=ExamplesHelpFormatter,
     )
     add_signed_in_options(token)
     token.add_argument("--id-token", action="store_true", help="print the id token instead")

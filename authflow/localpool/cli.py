@@ -70,13 +70,15 @@ def port_number(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from authflow.cli.options import ExamplesHelpFormatter
+
     parser = _Parser(
         prog="authflow local-pool",
         description="Serve a strict, Cognito-compatible user pool on this machine (cognito-idp JSON 1.1), with "
         "demo users for every kind of sign-in unless --seed says otherwise. Nothing is sent anywhere: codes "
         "'sent' by SMS or email are kept in its outbox (GET <endpoint_url>/_local/outbox).",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=ExamplesHelpFormatter,
     )
     parser.add_argument("--seed", metavar="FILE", help="JSON seed file (default: the built-in demo users)")
     parser.add_argument("--port", type=port_number, default=0, help="port to listen on, 0 to 65535 (default: a "

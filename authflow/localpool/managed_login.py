@@ -25,7 +25,6 @@ from authflow.localpool.oauth import (
     html,
     json_answer,
     login_page,
-    login_post,
     logout,
     parse_authorize,
     redirect,
@@ -61,7 +60,7 @@ Route = Callable[["Service", WebRequest], WebResponse]
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/oauth2/authorize"): authorize,
     ("GET", "/login"): login_page,
-    ("POST", "/login"): login_post,
+    ("POST", "/login"): signup_pages.sign_in_post,
     ("GET", "/forgotPassword"): signup_pages.forgot_password_page,
     ("POST", "/forgotPassword"): signup_pages.forgot_password_post,
     ("POST", "/confirmForgotPassword"): signup_pages.confirm_forgot_password_post,

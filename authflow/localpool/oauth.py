@@ -29,7 +29,7 @@ import hmac
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
@@ -300,7 +300,12 @@ def _providers_only(form: Form) -> str:
     return body[:cut] + rest
 
 
-def login_post(svc: Service, req: WebRequest) -> WebResponse:
+#: What the sign-in page does when the pool refuses the password for a reason that has a page of its own (an
+#: unconfirmed user, a reset password): the next page, or None to show the error (``signup_pages``).
+RefusedSignIn = Callable[["Service", PoolRecord, AppClient, LoginTransaction, PoolError], "WebResponse | None"]
+
+
+def login_post(svc: Service, req: WebRequest, on_refused: RefusedSignIn | None = None) -> WebResponse:
     txn = page_transaction(svc, req)
     pool, client = svc.client(txn.request.client_id)
     values = {name: vals[-1] for name, vals in req.form.items() if vals}
@@ -313,9 +318,7 @@ def login_post(svc: Service, req: WebRequest) -> WebResponse:
         try:
             reply = auth.managed_sign_in(svc, pool, client, txn.username, values["password"])
         except PoolError as error:
-            from authflow.localpool.signup_pages import after_refused_sign_in  # it builds on this module
-
-            step = after_refused_sign_in(svc, pool, client, txn, error)
+            step = on_refused(svc, pool, client, txn, error) if on_refused is not None else None
             return step or html(200, password_form(pool, client, txn, error.message))
         return next_step(svc, pool, client, txn, reply)
     return _answer(svc, pool, client, txn, values)

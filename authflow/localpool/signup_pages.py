@@ -36,6 +36,7 @@ from authflow.localpool.oauth import (
     WebResponse,
     cookie,
     html,
+    login_post,
     new_transaction,
     next_step,
     page_transaction,
@@ -346,6 +347,11 @@ def after_refused_sign_in(
             return None
         return _code_sent(svc, txn, CONFIRMATION_CODE_VALIDITY, _confirm_form(client, txn))
     return None
+
+
+def sign_in_post(svc: Service, req: WebRequest) -> WebResponse:
+    """POST /login: the sign-in page's form, with the steps above for the accounts that need them."""
+    return login_post(svc, req, after_refused_sign_in)
 
 
 # --- Send a new code -----------------------------------------------------------------------------------------

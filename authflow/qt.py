@@ -324,15 +324,21 @@ class _SecretInput(QWidget):
         self.toggle.setText("Hide" if shown else "Show")
 
 
-def _link(text: str, name: str, action: Callable[[], None]) -> QPushButton:
-    """A flat button that reads as a link ("Forgot your password?")."""
+def _button(text: str, name: str, action: Callable[[], None]) -> QPushButton:
+    """A button named ``name`` that runs ``action``; Enter never presses it (Enter submits the page)."""
     button = QPushButton(text)
     button.setObjectName(name)
-    button.setFlat(True)
     button.setAutoDefault(False)
+    button.clicked.connect(action)
+    return button
+
+
+def _link(text: str, name: str, action: Callable[[], None]) -> QPushButton:
+    """A flat button that reads as a link ("Forgot your password?")."""
+    button = _button(text, name, action)
+    button.setFlat(True)
     button.setCursor(Qt.CursorShape.PointingHandCursor)
     button.setStyleSheet("color: #0b57d0; text-align: left; padding: 2px 0;")
-    button.clicked.connect(action)
     return button
 
 
@@ -634,10 +640,7 @@ class TotpSetupPage(Page):
         shown.setFont(fixed)
         shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         shown.setWordWrap(True)  # a long secret breaks between its groups of four, never out of sight
-        copy = QPushButton("Copy")
-        copy.setObjectName("copy_secret")
-        copy.setAutoDefault(False)
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(secret))
+        copy = _button("Copy", "copy_secret", lambda: QGuiApplication.clipboard().setText(secret))
         row = QHBoxLayout()
         row.addWidget(QLabel("Or type this key into the app:"))
         row.addStretch(1)
@@ -679,17 +682,13 @@ def qr_image(data: str, scale: int = 5) -> QImage:
 def add_browser_buttons(screen: UsernameScreen) -> None:
     """The first screen's browser buttons: one for managed login, one per provider the app names."""
     widget = screen.sign_in
+
+    def opener(provider: str | None) -> Callable[[], None]:
+        return lambda: begin(widget, provider)
+
     for provider in widget.providers:
-        button = QPushButton(f"Continue with {provider}")
-        button.setObjectName(f"provider_{provider}")
-        button.setAutoDefault(False)
-        button.clicked.connect(lambda _checked=False, name=provider: begin(widget, name))
-        screen.form.addRow(button)
-    button = QPushButton("Sign in with the browser")
-    button.setObjectName("browser_sign_in")
-    button.setAutoDefault(False)
-    button.clicked.connect(lambda _checked=False: begin(widget, None))
-    screen.form.addRow(button)
+        screen.form.addRow(_button(f"Continue with {provider}", f"provider_{provider}", opener(provider)))
+    screen.form.addRow(_button("Sign in with the browser", "browser_sign_in", opener(None)))
 
 
 class BrowserWaitScreen(Screen):
@@ -770,10 +769,128 @@ def _keep(cache: TokenCache, key: CacheKey, tokens: Tokens) -> None:
         cache.warn(f"the tokens could not be kept ({failure_reason(exc)})")
 
 
-# --- the widget ------------------------------------------------------------------------------------------
+# --- the widgets ------------------------------------------------------------------------------------------
 
 
-class SignInWidget(QWidget):
+class _ScreenHost(QWidget):
+    """What the sign-in widget and the account widget (authflow.qt_account) share: one :class:`Screen` at a time
+    (``pages``), a "working" line (``progress``) while a Cognito call runs on a worker, and a row of buttons that
+    ends with the default button (``submit_button``, which runs ``submit``).
+
+    A subclass adds the rows below the pages in its own order (``_add_progress``, ``_add_buttons``), starts its
+    calls with ``_start`` and takes their outcome, on the UI thread, in ``_outcome`` (the outcome of a call it no
+    longer waits for is dropped before). ``_show`` shows a new screen; ``_replacing`` and ``_shown`` are what
+    the subclass does around it."""
+
+    progress: QWidget
+    submit_button: QPushButton
+
+    def __init__(self, parent: QWidget | None, name: str, min_width: int, style: str) -> None:
+        super().__init__(parent)
+        self._call: _Call | None = None
+        self._outcomes = _Outcomes(self)
+        self._outcomes.finished.connect(self._finished_call)
+        self.setObjectName(name)
+        self.setMinimumWidth(min_width)
+        self.setStyleSheet(style)
+        self._outer = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        self._outer.addWidget(self.pages, 1)
+
+    def _add_progress(self, text: str) -> None:
+        """The line shown while a call runs: ``text`` and a "working" bar."""
+        self.progress = QWidget()
+        self.progress.setObjectName("busy")
+        row = QHBoxLayout(self.progress)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(text))
+        bar = QProgressBar()
+        bar.setRange(0, 0)  # "working", animated by the event loop
+        bar.setTextVisible(False)
+        bar.setMaximumHeight(8)
+        row.addWidget(bar, 1)
+        self.progress.hide()
+        self._outer.addWidget(self.progress)
+
+    def _add_buttons(self, left: Sequence[QWidget], right: Sequence[QWidget], submit_text: str) -> None:
+        """The button row: ``left`` at its start, ``right`` at its end, then the default button."""
+        buttons = QHBoxLayout()
+        for widget in left:
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        for widget in right:
+            buttons.addWidget(widget)
+        self.submit_button = QPushButton(submit_text)
+        self.submit_button.setObjectName("submit")
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        buttons.addWidget(self.submit_button)
+        self._outer.addLayout(buttons)
+
+    @property
+    def page(self) -> Screen:
+        """The screen shown now."""
+        current = self.pages.currentWidget()
+        assert isinstance(current, Screen)
+        return current
+
+    @property
+    def busy(self) -> bool:
+        """True while a Cognito call runs on the worker."""
+        return self._call is not None
+
+    def submit(self) -> None:
+        """The default button (and Enter on a page)."""
+        raise NotImplementedError
+
+    def fit(self) -> None:
+        """Size the window to what the screen now shows."""
+        raise NotImplementedError
+
+    def _start(self, call: _Call) -> None:
+        """Run ``call`` on a worker; its outcome comes to ``_outcome`` unless another call is started first."""
+        self._call = call
+        self._set_busy(True)
+        QThreadPool.globalInstance().start(call)
+
+    def _finished_call(self, call: _Call, result: Any, error: BaseException | None) -> None:
+        if call is not self._call:
+            return  # abandoned meanwhile
+        self._call = None
+        self._set_busy(False)
+        self._outcome(result, error)
+
+    def _outcome(self, result: Any, error: BaseException | None) -> None:
+        """What the call returned, or the exception it raised (on the UI thread)."""
+        raise NotImplementedError
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.pages.setEnabled(not busy)
+        self.submit_button.setEnabled(not busy)
+
+    def _show(self, new: Screen) -> None:
+        old = self.pages.currentWidget()
+        if isinstance(old, Screen):
+            self._replacing(old, new)
+        self.pages.addWidget(new)
+        self.pages.setCurrentWidget(new)
+        if old is not None:
+            self.pages.removeWidget(old)
+            old.deleteLater()
+        self.submit_button.setText(new.submit_text)
+        self._shown(new)
+        new.focus()
+        self.fit()
+
+    def _replacing(self, old: Screen, new: Screen) -> None:
+        """Before ``new`` takes ``old``'s place."""
+
+    def _shown(self, new: Screen) -> None:
+        """Once ``new`` is the screen shown, before it takes the focus."""
+
+
+class SignInWidget(_ScreenHost):
     """One sign-in of a person to ``pool``, screen by screen. Emits ``signed_in`` or ``cancelled`` once.
 
     ``flow_options`` go to :class:`~authflow.flow.AuthFlow` (``auth_flow``, ``preferred_challenge``,
@@ -802,7 +919,11 @@ class SignInWidget(QWidget):
         providers: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(
+            parent, "authflow_sign_in", 460,
+            "QLabel#error { color: #b00020; }"
+            "QLabel#countdown { background: #fff4ce; border: 1px solid #e0c060; padding: 6px; }",
+        )
         self.pool = pool
         #: Managed login (the browser paths above): the system browser signs in, for ``providers`` straight away.
         self.browser, self.providers = browser, tuple(providers)
@@ -816,21 +937,8 @@ class SignInWidget(QWidget):
         self.flow: AuthFlow | None = None
         self.result: DialogResult | None = None
         self._cancelled = threading.Event()
-        self._call: _Call | None = None
         self._finished = False
         self._notice = ""  # said on the next page shown (start_over's reason)
-        self._outcomes = _Outcomes(self)
-        self._outcomes.finished.connect(self._finished_call)
-
-        self.setObjectName("authflow_sign_in")
-        self.setMinimumWidth(460)
-        self.setStyleSheet(
-            "QLabel#error { color: #b00020; }"
-            "QLabel#countdown { background: #fff4ce; border: 1px solid #e0c060; padding: 6px; }"
-        )
-        outer = QVBoxLayout(self)
-        self.pages = QStackedWidget()
-        outer.addWidget(self.pages, 1)
 
         self.banner = QWidget()
         banner_row = QHBoxLayout(self.banner)
@@ -838,72 +946,29 @@ class SignInWidget(QWidget):
         self.countdown = QLabel()
         self.countdown.setObjectName("countdown")
         self.countdown.setWordWrap(True)
-        self.restart_button = QPushButton("Start over")
-        self.restart_button.setObjectName("start_over")
-        self.restart_button.setAutoDefault(False)
-        self.restart_button.clicked.connect(self.start_over)
+        self.restart_button = _button("Start over", "start_over", self.start_over)
         banner_row.addWidget(self.countdown, 1)
         banner_row.addWidget(self.restart_button)
         self.banner.hide()
-        outer.addWidget(self.banner)
+        self._outer.addWidget(self.banner)
+        self._add_progress("Please wait…")
 
-        self.progress = QWidget()
-        self.progress.setObjectName("busy")
-        busy_row = QHBoxLayout(self.progress)
-        busy_row.setContentsMargins(0, 0, 0, 0)
-        busy_row.addWidget(QLabel("Please wait…"))
-        bar = QProgressBar()
-        bar.setRange(0, 0)  # "working", animated by the event loop
-        bar.setTextVisible(False)
-        bar.setMaximumHeight(8)
-        busy_row.addWidget(bar, 1)
-        self.progress.hide()
-        outer.addWidget(self.progress)
-
-        buttons = QHBoxLayout()
         self.remember = QCheckBox("Remember this device")
         self.remember.setObjectName("remember_device")
         self.remember.setChecked(bool(self.flow_options.get("remember_device")))
         self.remember.setVisible("remember_device" in self.flow_options)
-        buttons.addWidget(self.remember)
-        buttons.addStretch(1)
-        self.back_button = QPushButton("Back")
-        self.back_button.setObjectName("back")
-        self.back_button.setAutoDefault(False)
+        self.back_button = _button("Back", "back", self.back)
         self.back_button.setToolTip("Back to the first screen (this sign-in is dropped)")
-        self.back_button.clicked.connect(self.back)
         self.back_button.hide()
-        buttons.addWidget(self.back_button)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancel")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.submit_button = QPushButton("Continue")
-        self.submit_button.setObjectName("submit")
-        self.submit_button.setDefault(True)
-        self.submit_button.clicked.connect(self.submit)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.submit_button)
-        outer.addLayout(buttons)
+        self.cancel_button = _button("Cancel", "cancel", self.cancel)
+        self._add_buttons([self.remember], [self.back_button, self.cancel_button], "Continue")
 
         self.ticker = QTimer(self)
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._tick)
         self._show_username()
 
-    # --- what the app sees ---------------------------------------------------------------------------
-
-    @property
-    def page(self) -> Screen:
-        """The screen shown now."""
-        current = self.pages.currentWidget()
-        assert isinstance(current, Screen)
-        return current
-
-    @property
-    def busy(self) -> bool:
-        """True while a Cognito call runs on the worker."""
-        return self._call is not None
+    # --- what the app sees (and ``page``, ``busy``) --------------------------------------------------
 
     def submit(self) -> None:
         """Send the current page's answer (the Continue button, Enter)."""
@@ -1047,16 +1112,9 @@ class SignInWidget(QWidget):
                     cache.warn(f"the tokens could not be kept ({failure_reason(exc)})")
             return step
 
-        call = _Call(step_and_keep, self._outcomes, self._cancelled, flow.cancel)
-        self._call = call
-        self._set_busy(True)
-        QThreadPool.globalInstance().start(call)
+        self._start(_Call(step_and_keep, self._outcomes, self._cancelled, flow.cancel))
 
-    def _finished_call(self, call: _Call, step: Step | None, error: BaseException | None) -> None:
-        if call is not self._call:
-            return  # abandoned meanwhile
-        self._call = None
-        self._set_busy(False)
+    def _outcome(self, step: Step | None, error: BaseException | None) -> None:
         flow = self.flow
         assert flow is not None
         if error is not None:
@@ -1095,30 +1153,17 @@ class SignInWidget(QWidget):
     def _show_username(self) -> None:
         self._show(UsernameScreen(self))
 
-    def _show(self, new: Screen) -> None:
-        old = self.pages.currentWidget()
-        if isinstance(old, Screen):
-            _keep_typed(old, new)
-        self.pages.addWidget(new)
-        self.pages.setCurrentWidget(new)
-        if old is not None:
-            self.pages.removeWidget(old)
-            old.deleteLater()
-        self.submit_button.setText(new.submit_text)
+    def _replacing(self, old: Screen, new: Screen) -> None:
+        _keep_typed(old, new)
+
+    def _shown(self, new: Screen) -> None:
         self.submit_button.setEnabled(True)
         self.remember.setVisible(isinstance(new, UsernameScreen) and "remember_device" in self.flow_options)
         self.back_button.setVisible(not isinstance(new, UsernameScreen))
         if self._notice and isinstance(new, Page):
             new.show_notice(self._notice)
             self._notice = ""
-        new.focus()
-        self.fit()
-        QTimer.singleShot(0, self, self.fit)  # again once the old page is gone and the layout has settled
-
-    def _set_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.pages.setEnabled(not busy)
-        self.submit_button.setEnabled(not busy)
+        QTimer.singleShot(0, self, self.fit)  # fit again once the old page is gone and the layout has settled
 
     def _tick(self) -> None:
         """Once a second: show the Session's countdown near its end; at the end, only Start over."""

@@ -20,15 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, cast
 
-from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -45,8 +41,9 @@ from authflow.qt import (
     Screen,
     SignInWidget,
     _add_secret,
+    _button,
     _Call,
-    _Outcomes,
+    _ScreenHost,
     describe_error,
 )
 
@@ -92,14 +89,6 @@ class ConfirmPage(Page):
 ACCOUNT_PAGES: dict[str, type[Page]] = {
     **PAGES, "PASSWORD": CurrentPasswordPage, "NEW_PASSWORD": ChangePasswordPage, "CONFIRM": ConfirmPage,
 }
-
-
-def _button(text: str, name: str, action: Callable[[], None]) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAutoDefault(False)
-    button.clicked.connect(action)
-    return button
 
 
 class OverviewScreen(Screen):
@@ -217,7 +206,7 @@ class EditAttributesScreen(Screen):
         return changed
 
 
-class AccountWidget(QWidget):
+class AccountWidget(_ScreenHost):
     """The account of ``account``'s user, screen by screen (see the module docstring). Emits ``deleted`` when
     the account is deleted and ``signed_out`` after signing out everywhere (the tokens no longer work)."""
 
@@ -225,57 +214,20 @@ class AccountWidget(QWidget):
     signed_out = Signal()
 
     def __init__(self, account: Account, *, device_name: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        # titles: qt.Screen's font, on the body's left edge
+        super().__init__(parent, "authflow_account", 480, "QLabel#error { color: #b00020; }")
         self.account = account
         self.device_name = device_name
         self.info: AccountInfo | None = None
         self.flow: AccountFlow[Any] | None = None
-        self._call: _Call | None = None
         self._message = ""  # said on the overview when the account has been read again
-        self._outcomes = _Outcomes(self)
-        self._outcomes.finished.connect(self._finished_call)
-        self.setObjectName("authflow_account")
-        self.setMinimumWidth(480)
-        self.setStyleSheet("QLabel#error { color: #b00020; }")  # titles: qt.Screen's font, on the body's left edge
-        outer = QVBoxLayout(self)
-        self.pages = QStackedWidget()
-        outer.addWidget(self.pages, 1)
-        self.progress = QWidget()
-        self.progress.setObjectName("busy")
-        row = QHBoxLayout(self.progress)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Contacting the user pool…"))
-        bar = QProgressBar()
-        bar.setRange(0, 0)
-        bar.setTextVisible(False)
-        bar.setMaximumHeight(8)
-        row.addWidget(bar, 1)
-        self.progress.hide()
-        outer.addWidget(self.progress)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        self._add_progress("Contacting the user pool…")
         self.cancel_button = _button("Back", "cancel", self.back)
-        self.submit_button = QPushButton("Close")
-        self.submit_button.setObjectName("submit")
-        self.submit_button.setDefault(True)
-        self.submit_button.clicked.connect(self.submit)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.submit_button)
-        outer.addLayout(buttons)
+        self._add_buttons([], [self.cancel_button], "Close")
         self._show(OverviewScreen(self, None))
         self.reload()
 
-    # --- what the pages call (the sign-in widget's names) --------------------------------------------
-
-    @property
-    def page(self) -> Screen:
-        current = self.pages.currentWidget()
-        assert isinstance(current, Screen)
-        return current
-
-    @property
-    def busy(self) -> bool:
-        return self._call is not None
+    # --- what the pages call (the sign-in widget's names; ``page`` and ``busy`` are _ScreenHost's) ----------
 
     def submit(self) -> None:
         """Continue on a page; Close on the overview; Save on the attributes form."""
@@ -348,17 +300,10 @@ class AccountWidget(QWidget):
         self._run(self.account.info, message=message)
 
     def _run(self, action: Callable[[], Any], message: str = "") -> None:
-        call = _Call(action, self._outcomes)
         self._message = message
-        self._call = call
-        self._set_busy(True)
-        QThreadPool.globalInstance().start(call)
+        self._start(_Call(action, self._outcomes))
 
-    def _finished_call(self, call: _Call, result: Any, error: BaseException | None) -> None:
-        if call is not self._call:
-            return
-        self._call = None
-        self._set_busy(False)
+    def _outcome(self, result: Any, error: BaseException | None) -> None:
         if error is not None:
             if not isinstance(error, AuthflowError):
                 raise error
@@ -393,22 +338,8 @@ class AccountWidget(QWidget):
         assert result.prompt is not None
         self._show(ACCOUNT_PAGES.get(result.prompt.kind.value, FieldsPage)(result.prompt, cast(SignInWidget, self)))
 
-    def _show(self, new: Screen) -> None:
-        old = self.pages.currentWidget()
-        self.pages.addWidget(new)
-        self.pages.setCurrentWidget(new)
-        if old is not None:
-            self.pages.removeWidget(old)
-            old.deleteLater()
-        self.submit_button.setText(new.submit_text)
+    def _shown(self, new: Screen) -> None:
         self.cancel_button.setVisible(not isinstance(new, OverviewScreen))
-        new.focus()
-        self.fit()
-
-    def _set_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.pages.setEnabled(not busy)
-        self.submit_button.setEnabled(not busy)
 
 
 class AccountDialog(QDialog):

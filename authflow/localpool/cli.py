@@ -293,14 +293,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _serve(pool: LocalUserPool) -> int:
     stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, on_signal)
+    previous = _until_signalled(stop)
     try:
         print(json.dumps(describe(pool)), flush=True)
         log.info("serving %s (pools: %s); Ctrl-C stops", pool.endpoint_url, ", ".join(p.id for p in pool.pools()))

@@ -79,9 +79,7 @@ class SessionStore:
     def issue(
         self, challenge: str, sign_in: SignIn, now: float, validity: float, data: dict[str, Any] | None = None
     ) -> AuthSession:
-        self._issued += 1
-        if self._issued % 256 == 0:
-            self.prune(now)
+        self._count_issued(now)
         session = AuthSession(
             id=opaque_token(96), challenge=challenge, sign_in=sign_in,
             expires_at=now + validity, data=dict(data or {}),
@@ -91,6 +89,12 @@ class SessionStore:
         if isinstance(block, str):
             self._by_secret_block[block] = session.id
         return session
+
+    def _count_issued(self, now: float) -> None:
+        """One more Session issued: every 256th, the expired ones are dropped."""
+        self._issued += 1
+        if self._issued % 256 == 0:
+            self.prune(now)
 
     def find(self, session_id: str | None, secret_block: str | None = None) -> AuthSession | None:
         if session_id:

@@ -237,9 +237,7 @@ class SealedSessions(SessionStore):
     def issue(
         self, challenge: str, sign_in: SignIn, now: float, validity: float, data: dict[str, Any] | None = None
     ) -> AuthSession:
-        self._issued += 1
-        if self._issued % 256 == 0:
-            self.prune(now)
+        self._count_issued(now)
         sid = secrets.token_urlsafe(16)
         session = AuthSession(id="", challenge=challenge, sign_in=sign_in, expires_at=now + validity,
                               data=dict(data or {}), key=sid)

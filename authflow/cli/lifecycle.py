@@ -17,7 +17,6 @@ from typing import Any
 from authflow.answers import EnvAnswers
 from authflow.cli.options import (
     EXIT_OK,
-    ExamplesHelpFormatter,
     PoolConfig,
     add_cache_options,
     add_output_option,
@@ -28,6 +27,7 @@ from authflow.cli.options import (
 from authflow.cli.output import print_tokens, terminal_output, warn
 from authflow.cli.signin import NonInteractiveHandler, interactive, remember, token_cache, totp_secret_writer
 from authflow.errors import AuthflowError, MissingAnswerError, UsageError
+from authflow.helpformat import ExamplesHelpFormatter
 from authflow.prompts import Answer, Prompt, PromptKind
 
 #: Subcommand -> (what the flow begins with, help).

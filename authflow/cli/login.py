@@ -12,7 +12,6 @@ from authflow.cli.browser_login import add_domain_options, cmd_login_browser
 from authflow.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
-    ExamplesHelpFormatter,
     PoolConfig,
     add_cache_options,
     add_output_option,
@@ -23,6 +22,7 @@ from authflow.cli.options import (
 from authflow.cli.output import fail, one_line, print_tokens
 from authflow.cli.signin import NonInteractiveHandler, remember, sign_in_from_args, token_cache
 from authflow.errors import UsageError
+from authflow.helpformat import ExamplesHelpFormatter
 
 
 def register(sub: Any) -> None:

@@ -6,10 +6,11 @@ import argparse
 import sys
 from typing import Any
 
-from authflow.cli.options import EXIT_OK, ExamplesHelpFormatter, PoolConfig, add_cache_options, add_pool_options
+from authflow.cli.options import EXIT_OK, PoolConfig, add_cache_options, add_pool_options
 from authflow.cli.output import warn
 from authflow.cli.signin import token_cache, username_for
 from authflow.errors import NotAuthorizedError
+from authflow.helpformat import ExamplesHelpFormatter
 
 
 def register(sub: Any) -> None:

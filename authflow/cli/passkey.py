@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from authflow.cli.options import EXIT_OK, ExamplesHelpFormatter, add_signed_in_options
+from authflow.cli.options import EXIT_OK, add_signed_in_options
+from authflow.helpformat import ExamplesHelpFormatter
 
 #: A credential id as ``list`` prints it: base64url of 16 bytes or more, which may begin with "-".
 _CREDENTIAL_ID = re.compile(r"-[A-Za-z0-9_-]{20,}")

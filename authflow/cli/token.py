@@ -6,9 +6,10 @@ import argparse
 from typing import Any
 
 from authflow.cli.browser_login import add_domain_options, machine_tokens
-from authflow.cli.options import EXIT_OK, ExamplesHelpFormatter, PoolConfig, add_signed_in_options
+from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options
 from authflow.cli.output import format_tokens
 from authflow.cli.signin import username_for, valid_tokens
+from authflow.helpformat import ExamplesHelpFormatter
 
 
 def register(sub: Any) -> None:

@@ -70,7 +70,7 @@ def port_number(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from authflow.cli.options import ExamplesHelpFormatter
+    from authflow.helpformat import ExamplesHelpFormatter
 
     parser = _Parser(
         prog="authflow local-pool",

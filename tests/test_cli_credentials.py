@@ -74,6 +74,30 @@ def count(local: LocalUserPool, operation: str) -> int:
     return len(local.requests(operation))
 
 
+def test_at_a_terminal_the_secret_key_stays_off_the_screen(local: LocalUserPool, tmp_path: Path) -> None:
+    """Run by a person (stdout a terminal, no --output), it says what it got: the access key id and until when,
+    and how to print them whole; the secret key and session token are not printed (they were, on screen)."""
+    import pexpect
+
+    env = env_for(local, tmp_path)
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "credentials", "--non-interactive"],
+                          env={**env, "TERM": "xterm"}, cwd=str(REPO), encoding="utf-8", dimensions=(40, 200),
+                          timeout=60)
+    child.expect(pexpect.EOF)
+    said = " ".join(str(child.before).split())
+    child.close()
+    assert child.exitstatus == 0, said
+    kept = credentials(local, env)  # from the cache: what the terminal was not shown
+    assert kept["AccessKeyId"] in said and kept["Expiration"] in said and "--output env" in said
+    assert kept["SecretAccessKey"] not in said and kept["SessionToken"][:40] not in said
+    shown = pexpect.spawn(sys.executable, ["-m", "authflow", "credentials", "--non-interactive", "--output",
+                                           "process"], env={**env, "TERM": "xterm"}, cwd=str(REPO),
+                          encoding="utf-8", dimensions=(40, 200), timeout=60)
+    shown.expect(pexpect.EOF)
+    assert kept["SecretAccessKey"] in str(shown.before)  # asked for: printed
+    shown.close()
+
+
 def test_process_env_and_json_outputs_and_the_cache(local: LocalUserPool, tmp_path: Path) -> None:
     env = env_for(local, tmp_path)
     first = credentials(local, env)

@@ -164,6 +164,32 @@ def test_logout_global(local_pool: LocalUserPool, tmp_path: Path) -> None:
     assert setup.cache_files() == []
 
 
+def test_logout_global_after_the_access_token_expired(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    """An hour after the sign-in the cached access token has expired: --global gets a new one with the refresh
+    token and signs out everywhere (it skipped GlobalSignOut with a warning, exit 0, and only this machine was
+    signed out). With no refresh token Cognito accepts, it says it could not, exit 1."""
+    setup = Setup(local_pool, tmp_path, access_token_validity_seconds=4, id_token_validity_seconds=4)
+    setup.login()
+    elsewhere = setup.user_pool().call("initiate_auth", ClientId=setup.client.id, AuthFlow="USER_PASSWORD_AUTH",
+                                       AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD})
+    wait_until_expired(4)
+    done = setup.run("logout", "--global")
+    assert done.returncode == 0, done.stderr
+    assert "Signed out alice everywhere" in done.stderr
+    assert [r.status for r in local_pool.requests("GlobalSignOut")] == [200]
+    with pytest.raises(NotAuthorizedError):  # the other device's sign-in has ended
+        setup.user_pool().refresh(elsewhere["AuthenticationResult"]["RefreshToken"], username="alice")
+    assert setup.cache_files() == []
+
+    result = setup.login()
+    setup.user_pool().revoke_token(result["RefreshToken"])
+    wait_until_expired(4)
+    failed = setup.run("logout", "--global")
+    assert failed.returncode == 1
+    assert_one_line_error(failed, contains="(NotSignedOutEverywhere)")
+    assert "authflow login --username alice" in failed.stderr and setup.cache_files() == []
+
+
 def test_logout_with_secret_client(local_pool: LocalUserPool, tmp_path: Path) -> None:
     setup = Setup(local_pool, tmp_path, secret=True)
     setup.login()

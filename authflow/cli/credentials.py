@@ -42,8 +42,9 @@ def register(sub: Any) -> None:
     group.add_argument("--basic-flow", action="store_true",
                        help="the basic (classic) flow: GetOpenIdToken, then STS AssumeRoleWithWebIdentity of "
                        "--role-arn (the identity pool must allow it)")
-    command.add_argument("--output", metavar="FORMAT", type=one_of(OUTPUTS), default="process",
-                         help="process (default: the credential_process JSON) | env | json")
+    command.add_argument("--output", metavar="FORMAT", type=one_of(OUTPUTS), default=None,
+                         help="process (default: the credential_process JSON) | env | json; at a terminal "
+                         "without --output, a line saying what was got, not the secret key")
     command.set_defaults(func=cmd_credentials)
 
 
@@ -72,8 +73,19 @@ def cmd_credentials(args: argparse.Namespace) -> int:
     found = credentials.cached(cache, key, access)
     if found is None:
         found = _fetch(args, config, username, access)
-    print(_format(found, args.output))
+    if args.output is None and sys.stdout.isatty():  # a person: the secret key and session token stay off screen
+        print(_summary(found, args.identity_pool_id))
+        return EXIT_OK
+    print(_format(found, args.output or "process"))
     return EXIT_OK
+
+
+def _summary(found: Any, identity_pool_id: str) -> str:
+    from authflow.credentials import iso8601
+
+    return (f"AWS credentials from identity pool {identity_pool_id}: access key {found.access_key_id}, until "
+            f"{iso8601(found.expiration)}; kept in the token cache. `--output env` (or `process`, `json`) prints "
+            "them whole, as the AWS CLI's credential_process and a pipe get them.")
 
 
 def _username(args: argparse.Namespace) -> str:

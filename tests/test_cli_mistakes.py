@@ -67,6 +67,15 @@ def test_a_setting_from_the_environment_is_checked_alike(cli_env: dict[str, str]
     assert_one_line_error(done, contains="'eu-west-1_' (--pool-id / AUTHFLOW_POOL_ID) is not a user pool id")
 
 
+def test_a_bad_deadline_names_its_variable_too(cli_env: dict[str, str]) -> None:
+    """AUTHFLOW_DEADLINE=abc was said as "argument --deadline: 'abc' ...": a flag the person never gave."""
+    env = dict(cli_env, AUTHFLOW_POOL_ID="us-east-1_Example", AUTHFLOW_CLIENT_ID="c1", AUTHFLOW_USERNAME="a",
+               AUTHFLOW_DEADLINE="abc")
+    done = run_cli(["login", "--non-interactive"], env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="'abc' (--deadline / AUTHFLOW_DEADLINE) is not a number of seconds")
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "says"),
     [

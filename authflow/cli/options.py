@@ -68,14 +68,15 @@ def env(name: str) -> str | None:
     return value if value else None
 
 
-def seconds(text: str) -> float:
-    """An argparse ``type``: a number of seconds, more than 0 and at most a day."""
+def deadline_seconds(text: str) -> float:
+    """The argparse ``type`` of --deadline (and AUTHFLOW_DEADLINE): seconds, more than 0 and at most a day."""
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (e.g. 120)")
+        raise argparse.ArgumentTypeError(f"{text!r} (--deadline / AUTHFLOW_DEADLINE) is not a number of seconds "
+                                         "from 0 to 86400 (e.g. 120)")
     return value
 
 
@@ -141,7 +142,7 @@ def add_sign_in_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--deadline",
         metavar="SECONDS",
-        type=seconds,
+        type=deadline_seconds,
         default=env("AUTHFLOW_DEADLINE"),
         help="AUTHFLOW_DEADLINE: give up when a sign-in has spent this many seconds waiting for Cognito, all its "
         "calls together (the time to answer is not counted; default: no limit beyond each call's own 60 s)",
@@ -202,7 +203,7 @@ def deadline(args: argparse.Namespace) -> float | None:
     value = getattr(args, "deadline", None)
     if isinstance(value, str):
         try:
-            return seconds(value)
+            return deadline_seconds(value)
         except argparse.ArgumentTypeError:
             raise UsageError(f"AUTHFLOW_DEADLINE={value!r} is not a number of seconds (e.g. 120)") from None
     return value if isinstance(value, float) else None

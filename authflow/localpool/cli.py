@@ -139,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             print(f"authflow: local-pool --seed {args.seed or 'demo'}: {reason}", file=sys.stderr)
             return 2
+        if not _loopback(args.host):
+            print(f"authflow: local-pool: warning: {args.host} is reachable from other machines, and whoever reaches "
+                  "it can sign in as the seed's users with the passwords printed here (a test tool: keep it on "
+                  "127.0.0.1 unless that is what you want)", file=sys.stderr)
         try:
             pool = LocalUserPool(seed, host=args.host, port=args.port, data=args.data)
         except StoreError as exc:
@@ -162,6 +166,18 @@ def main(argv: list[str] | None = None) -> int:
             pool.close()
     finally:
         log.removeHandler(handler)
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` (--host) is reachable from this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to any interface
 
 
 def _until_signalled(stop: threading.Event) -> dict[int, Any]:

@@ -132,6 +132,18 @@ def test_bad_seed_is_one_line_naming_the_file_and_exit_2(tmp_path: Path) -> None
     assert "nonsense" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("host", "warned"), [("0.0.0.0", True), ("127.0.0.1", False)])
+def test_listening_beyond_this_machine_is_said(host: str, warned: bool) -> None:
+    """The demo users' passwords are printed on the first line: on another interface than loopback, anyone who
+    reaches the port can sign in as them, which deserves a word (even with --quiet)."""
+    from authflow.localpool.cli import _loopback
+
+    running = Running(spawn("--host", host, "--quiet"))
+    _, _, err = running.stop()
+    assert ("reachable from other machines" in err) is warned, err
+    assert _loopback("::1") and _loopback("localhost") and _loopback("127.0.0.2") and not _loopback("example.com")
+
+
 def test_a_seed_value_of_the_wrong_type_is_one_line_and_exit_2(tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps({"pools": [{"users": [{"username": 5, "password": "Zed-Passw0rd!"}]}]}))

@@ -438,16 +438,19 @@ class Account:
             return self.pool.send(self._with_token(request))
         except NotAuthorizedError as exc:
             text = exc.message.lower()
-            if "access token" not in text or not ("expired" in text or "revoked" in text):
+            if "access token" not in text or not any(word in text for word in ("expired", "revoked", "invalid")):
                 raise
             stale = exc
         self._renew(stale)
+        # Once: an access token just renewed that is refused again is Cognito's answer, not a stale token.
         return self.pool.send(self._with_token(request))
 
     def _renew(self, refused: NotAuthorizedError) -> None:
-        """New tokens after Cognito refused the access token: refreshed when it expired; else (revoked, or the
+        """New tokens after Cognito refused the access token: refreshed when it expired or is not one Cognito
+        knows ("Invalid Access Token": its signing keys changed, a local pool restarted); else (revoked, or the
         refresh token no longer works either) by signing in again where ``sign_in_again`` allows it."""
-        if "expired" in refused.message.lower():
+        text = refused.message.lower()
+        if "expired" in text or "invalid" in text:
             try:
                 self.refresh(force=True)
                 return

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from authflow import machine
-from authflow.cli.output import format_tokens
+from authflow.cli.output import command_run, format_tokens
 from authflow.tokens import Tokens
 from tests.helpers.cli import REPO, assert_one_line_error, credential_free_env, run_cli
 
@@ -178,3 +178,9 @@ def test_local_pool_subcommand_serves_until_interrupted(cli_env: dict[str, str])
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)  # and closes both pipes
     assert process.returncode == 0
+
+
+def test_the_command_said_again_leaves_out_the_client_secret_and_the_output() -> None:
+    said = command_run(["login", "--browser", "--client-secret", "s3cret", "--domain=https://d", "--output", "env",
+                        "--client-sec=abbrev", "--out=json", "--scope", "openid email"])
+    assert said == "authflow login --browser --domain=https://d --scope 'openid email'"

@@ -228,6 +228,19 @@ def test_at_a_terminal_login_prints_a_summary_not_the_tokens(demo: tuple[LocalUs
     child.close()
 
 
+def test_at_a_terminal_the_wizard_says_signed_in_once(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
+    """The wizard says "✓ Signed in as alice."; the summary after it (no --output) does not say it again."""
+    _, env = demo
+    child = terminal({**env, "AUTHFLOW_PASSWORD": "Alice-Passw0rd!"}, "login", "--username", "alice")
+    child.expect(pexpect.EOF)
+    said = str(child.before)
+    child.close()
+    assert child.exitstatus == 0, said
+    assert said.count("Signed in as alice") == 1, said
+    assert "✓ Signed in as alice." in said
+    assert "`authflow login --output json` prints all three" in " ".join(said.split())  # still how to get them
+
+
 def test_at_an_sms_code_the_wizard_offers_a_new_sign_in(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
     pool, env = demo
     child = terminal({**env, "AUTHFLOW_PASSWORD": "Sam-Passw0rd!"}, "login", "--username", "sam", "--output", "json")

@@ -17,7 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from authflow.cli.options import EXIT_OK, PoolConfig, env
-from authflow.cli.output import one_line, print_tokens, warn
+from authflow.cli.output import command_run, one_line, print_tokens, warn
 from authflow.cli.signin import remember, token_cache
 from authflow.errors import AuthflowError, UsageError
 
@@ -92,7 +92,8 @@ def cmd_login_browser(args: argparse.Namespace, config: PoolConfig) -> int:
     username = args.username or internal_username(tokens)
     if not args.no_cache and username:
         remember(token_cache(args), config.cache_key(username), tokens)
-    print_tokens(tokens, args.output, username=username or "the user", cached=not args.no_cache)
+    print_tokens(tokens, args.output, username=username or "the user", cached=not args.no_cache,
+                 again=command_run())
     return EXIT_OK
 
 

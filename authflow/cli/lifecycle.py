@@ -140,6 +140,6 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
         handler.say(f"✓ Signed in as {username}.", "class:ok")
     if not args.no_cache:
         remember(token_cache(args), config.cache_key(username), tokens)
-    print_tokens(tokens, args.output, username=username, cached=not args.no_cache)
+    print_tokens(tokens, args.output, username=username, cached=not args.no_cache, announced=asking)
     return EXIT_OK
 

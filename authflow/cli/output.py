@@ -41,26 +41,56 @@ def format_tokens(tokens: Tokens, output: str) -> str:
     return "\n".join(lines)
 
 
-def print_tokens(tokens: Tokens, output: str | None, *, username: str, cached: bool) -> None:
+def print_tokens(tokens: Tokens, output: str | None, *, username: str, cached: bool,
+                 again: str = "authflow login", announced: bool = False) -> None:
     """What a command that signed someone in prints on stdout: the tokens as ``--output`` says; with no
-    ``--output`` and stdout a terminal (a person, not a script), one line saying who is signed in and how to
-    get the tokens, instead of some 2 KB of them."""
+    ``--output`` and stdout a terminal (a person, not a script), one line saying who is signed in (unless the
+    wizard ``announced`` it already) and how to get the tokens (``again`` with ``--output json``), instead of
+    some 2 KB of them."""
     if output is None and sys.stdout.isatty():
-        print(summary(tokens, username=username, cached=cached))
+        print(summary(tokens, username=username, cached=cached, again=again, announced=announced))
         return
     print(format_tokens(tokens, output or "json"))
 
 
-def summary(tokens: Tokens, *, username: str, cached: bool) -> str:
-    """"Signed in as alice: ..." (one line, no token in it)."""
+def summary(tokens: Tokens, *, username: str, cached: bool, again: str = "authflow login",
+            announced: bool = False) -> str:
+    """"Signed in as alice: ..." (one line, no token in it); ``again`` is the command that prints the tokens
+    with ``--output json`` added. ``announced``: the wizard said "✓ Signed in as alice." just before, so
+    the line does not say it a second time."""
     minutes = max(0, round(tokens.expires_in / 60)) if tokens.expires_in else None
     valid = f"; the access token is valid for {minutes} min" if minutes is not None else ""
     if cached:  # `authflow token --output json` is the access token and its expiry: all three come from login
         how = (f"kept in the token cache. `authflow token --username {username}` prints the access token "
-               "(--id-token: the id token); `authflow login --output json` prints all three")
+               f"(--id-token: the id token); `{again} --output json` prints all three")
     else:
-        how = "not kept (--no-cache). `authflow login --output json` prints the tokens"
+        how = f"not kept (--no-cache). `{again} --output json` prints the tokens"
+    if announced:
+        return f"The access token is valid for {minutes} min; the tokens are {how}." if minutes is not None \
+            else f"The tokens are {how}."
     return f"Signed in as {username}{valid}; {how}."
+
+
+#: Flags whose value is not shown again when a command is repeated back (a secret), and the one replaced.
+_NOT_REPEATED = ("--client-secret", "--output")
+
+
+def command_run(argv: list[str] | None = None) -> str:
+    """The command that is running, as a person could type it again: ``authflow`` and its arguments, without
+    ``--client-secret`` (a secret: AUTHFLOW_CLIENT_SECRET gives it again) and without ``--output``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    kept: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if len(name) > 3 and any(flag.startswith(name) for flag in _NOT_REPEATED):  # argparse takes abbreviations
+            skip = "=" not in arg
+            continue
+        kept.append(arg)
+    return shlex.join(["authflow", *kept])
 
 
 def one_line(text: str) -> str:

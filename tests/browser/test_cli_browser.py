@@ -272,3 +272,26 @@ def test_login_browser_at_a_domain_where_nothing_listens_fails_at_once(pool: Loc
         assert "--domain" in done.stderr and "cannot reach" in done.stderr
         assert "http" not in done.stderr.replace(dead, "")  # no authorization URL was shown
     assert not opened.exists()
+
+
+def test_at_a_terminal_the_summary_names_the_browser_command_that_was_run(pool: LocalUserPool,
+                                                                         tmp_path: Path) -> None:
+    """No --output at a terminal: a summary, whose "how to get the tokens" is the command that was run with
+    --output json (a plain `authflow login --output json` would sign in with a password, not the browser)."""
+    child = at_a_terminal(["login", "--browser", "--no-browser", "--redirect-port", "8124", "--no-cache"],
+                          env_for(pool, tmp_path))
+    try:
+        child.expect(AUTHORIZE_URL)
+        url = str(child.match.group(1))
+        child.expect(PASTE_PROMPT)
+        web = WebClient(pool.endpoint_url)
+        redirected = web.submit(web.get(web.get(url).location), username="alice", password="Alice-Passw0rd!").location
+        child.sendline(redirected)
+        child.expect(pexpect.EOF)
+        said = " ".join(str(child.before).split())
+    finally:
+        child.close(force=True)
+    assert "Signed in as" in said, said
+    assert ("`authflow login --browser --no-browser --redirect-port 8124 --no-cache --output json` prints the "
+            "tokens") in said, said
+    assert "eyJ" not in said

@@ -215,8 +215,10 @@ class Demo:
                 except AuthflowError as exc:
                     return [f"  AWS credentials: {' '.join(str(exc).split())}"]
                 role = self.local.issued_credentials(found.access_key_id)["RoleArn"].rsplit("/", 1)[-1]
-                return [f"  AWS credentials from identity pool {identity_pool.name}: {found.access_key_id},",
-                        f"  role {role}, until {iso8601(found.expiration)} (`authflow credentials` prints them whole)."]
+                # one line: the terminal handler wraps it between words to the terminal's width, whatever it is
+                return [f"  AWS credentials from identity pool {identity_pool.name}: {found.access_key_id},"
+                        f" role {role}, until {iso8601(found.expiration)} (`authflow credentials` shows a summary"
+                        " at a terminal; with `--output env`, `process` or `json` it prints them whole)."]
         return []
 
     def run(self, only: str | None = None) -> int:

@@ -20,6 +20,7 @@ Pass prompt_toolkit ``input``/``output`` objects to drive it from a pipe (tests)
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -491,13 +492,13 @@ class TerminalHandler:
         if prompt.error is None:
             if self.totp_secret_out is not None and secret:
                 self.totp_secret_out(secret)
-            self.say(
-                "Add this account to your authenticator app: scan the QR code, or type the secret.",
-                "class:title",
-            )
             if self.show_qr and prompt.otpauth_uri and self._rows() < COMPACT_BELOW_ROWS:
-                self._compact_qr(prompt.otpauth_uri, secret)
+                self._compact_qr(prompt.otpauth_uri, secret, prompt.username)
             else:
+                self.say(
+                    "Add this account to your authenticator app: scan the QR code, or type the secret.",
+                    "class:title",
+                )
                 if self.show_qr and prompt.otpauth_uri:
                     self.say(qr_text(prompt.otpauth_uri).rstrip("\n"), "class:qr")
                 self.say_parts(("class:dim", "Secret: "), ("class:secret", secret))
@@ -515,17 +516,27 @@ class TerminalHandler:
         with self._terminal():
             return int(get_app_session().output.get_size().rows)
 
-    def _compact_qr(self, uri: str, secret: str) -> None:
-        """For a short terminal (80x24): the compact QR code, with the secret and what to do beside it, so the
-        whole code stays on the screen above the code prompt."""
+    def _compact_qr(self, uri: str, secret: str, username: str) -> None:
+        """For a short terminal (80x24): the compact QR code with, beside it, which account it adds, the secret
+        and what to do, so that the whole code and all the person must read stay on the screen above the code
+        prompt (a heading above the code would scroll away)."""
         lines = qr_text(uri, **COMPACT).rstrip("\n").split("\n")  # type: ignore[arg-type]
+        with self._terminal():
+            columns = int(get_app_session().output.get_size().columns)
+        width = max(24, columns - len(lines[0]) - 3)  # the text beside the code, wrapped to the room left
         groups = [secret[i : i + 4] for i in range(0, len(secret), 4)]
-        beside = ["Scan it with your authenticator", "app, or type this secret into it:", "",
-                  *(" ".join(groups[i : i + 4]) for i in range(0, len(groups), 4)), "",
-                  "Then type the 6-digit code the", "app shows."]
+        beside: list[tuple[str, str]] = [
+            *(("class:title", line) for line in textwrap.wrap(f"Add {username} to your authenticator app.", width)),
+            ("", ""),
+            *(("class:info", line) for line in textwrap.wrap("Scan this QR code with it, or type this secret:",
+                                                            width)),
+            *(("class:secret", " ".join(groups[i : i + 4])) for i in range(0, len(groups), 4)),
+            ("", ""),
+            *(("class:info", line) for line in textwrap.wrap("Then type the 6-digit code the app shows.",
+                                                            width)),
+        ]
         for index, line in enumerate(lines):
-            text = beside[index] if index < len(beside) else ""
-            style = "class:secret" if 3 <= index < 3 + (len(groups) + 3) // 4 else "class:info"
+            style, text = beside[index] if index < len(beside) else ("", "")
             self.say_parts(("class:qr", line), ("", "  "), (style, text))
 
     def _email(self, prompt: Prompt) -> Answer:

@@ -70,13 +70,13 @@ class Tmux:
         subprocess.run(["tmux", "kill-session", "-t", self.name], env=self.env, capture_output=True, check=False)
 
 
-def start_demo(tmp_path: Path, *args: str) -> Tmux:
+def start_demo(tmp_path: Path, *args: str, width: int = 110, height: int = 50) -> Tmux:
     env = credential_free_env(tmp_path)
     env["TMUX_TMPDIR"] = str(tmp_path)  # a private tmux server
     env.pop("TMUX", None)
     env["TERM"] = "xterm-256color"
     argv = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "authflow", "demo", *args])
-    return Tmux(f"cd {shlex.quote(str(REPO))} && {argv}", env)
+    return Tmux(f"cd {shlex.quote(str(REPO))} && {argv}", env, width=width, height=height)
 
 
 @pytest.fixture
@@ -134,8 +134,8 @@ def test_demo_signs_in_a_totp_user_a_new_password_and_an_mfa_setup_user(demo: Tm
     demo.type(totp_now(SEED_USERS["tina"]["totp_secret"]))
     screen = demo.wait_for(r"✓ Signed in as tina\.")
     assert '"cognito:username": "tina"' in demo.wait_for(r"The id token says")
-    assert re.search(r"AWS credentials from identity pool authflow-demo-identities: ASIA[A-Z2-7]{16},\s+role "
-                     r"authflow-demo-signed-in, until", demo.wait_for(r"prints them whole"))
+    assert re.search(r"AWS credentials from identity pool authflow-demo-identities: ASIA[A-Z0-9]{16}, role "
+                     r"authflow-demo-signed-in, until", " ".join(demo.wait_for(r"prints them whole").split()))
     typed = screen.split("Password for tina:", 1)[1].split("Sign in as:", 1)[0]
     assert SEED_USERS["tina"]["password"] not in typed  # masked when typed
     assert "Password for tina: " + "*" * len(SEED_USERS["tina"]["password"]) in screen
@@ -237,13 +237,22 @@ def test_ctrl_c_in_a_sign_in_goes_back_and_at_the_list_leaves_with_130(demo: Tmu
 
 
 def test_demo_for_one_user(tmp_path: Path) -> None:
-    session = start_demo(tmp_path, "--user", "alice")
+    """In a 200-column terminal the AWS credentials line uses the width (it was cut near 100 columns), and it
+    says truthfully what `authflow credentials` prints: a summary at a terminal, the whole with --output."""
+    session = start_demo(tmp_path, "--user", "alice", width=200)
     try:
         session.wait_for(r"Password for alice:")
         session.type(SEED_USERS["alice"]["password"])
         session.wait_for(r"✓ Signed in as alice\.")
         screen = session.wait_for(r"EXIT=\d+")
         assert "EXIT=0" in screen and "Sign in as:" not in screen
+        lines = screen.splitlines()
+        first = next(i for i, line in enumerate(lines) if "AWS credentials from identity pool" in line)
+        assert 150 < len(lines[first]) <= 200, lines[first]  # wrapped at the terminal's width, not near 100
+        said = " ".join(" ".join(lines[first : first + 3]).split())
+        assert re.search(r"ASIA[A-Z0-9]{16}, role authflow-demo-signed-in, until \S+Z \(`authflow credentials` "
+                         r"shows a summary at a terminal; with `--output env`, `process` or `json` it prints them "
+                         r"whole\)\.", said), said
     finally:
         session.close()
 
@@ -327,6 +336,9 @@ def test_in_80x24_the_menu_is_the_table_qr_fits_and_decodes_and_10_means_10(tmp_
         demo.keys("Enter")
         demo.wait_for(r"\nCode:")
         lines = visible(demo)
+        shown = "\n".join(lines)  # beside the code, on the screen with it: which account, and what to do
+        assert "Add sean to your authenticator app." in shown, shown
+        assert "Scan this QR code with it, or type" in shown and "Then type the 6-digit code the app" in shown, shown
         secret = "".join(re.findall(r"\b([A-Z2-7]{4}(?: [A-Z2-7]{4}){3})$", "\n".join(lines), re.M)).replace(" ", "")
         assert len(secret) >= 16, lines
         assert decode_screen_qr(lines) == [f"otpauth://totp/authflow:sean?secret={secret}&issuer=authflow"]

@@ -224,6 +224,7 @@ class TerminalHandler:
         self._distrust: set[PromptKind] = set()  # kinds whose environment answer Cognito refused
         self._remembered: dict[str, str] = {}  # attribute values typed before, offered again
         self._kept_new_password: str | None = None  # the new password of a reset whose code was refused: kept
+        self._typed_attributes: dict[str, str] = {}  # a sign-up's attributes typed: kept when another is refused
         self._typed_password: str | None = None  # the sign-in's password, for a restart that sends a new code
         self._restarting = False
 
@@ -560,14 +561,25 @@ class TerminalHandler:
         else:
             self._show_refusal(prompt)
         answer: dict[str, str] = dict(self.env.attributes)
+        refusal = prompt.error.message if prompt.error is not None else ""
         for fld in prompt.fields:
             preset = self._env_value(prompt, fld)
+            typed = self._typed_attributes.get(fld.name)
             if preset is not None:
                 answer[fld.name] = preset
+            elif typed is not None and refusal and fld.name not in refusal:  # Cognito wants another one
+                answer[fld.name] = typed
             elif fld.name == "password":
                 answer[fld.name] = self._ask_new_password(fld, label="Password")
+            elif fld.name == "email":  # where the confirmation code can go: a real address, not an empty line
+                self.say("The confirmation code is sent to an email address (or phone number) of the account.",
+                         "class:dim")
+                validator = _PatternValidator(r"[^@\s]+@[^@\s]+\.[^@\s]+", "That is not an email address.")
+                answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ", validator=validator).strip()
             else:
                 answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ")
+            if fld.name != "password":
+                self._typed_attributes[fld.name] = answer[fld.name]
         return answer
 
     def _reset_required(self, prompt: Prompt) -> Answer:

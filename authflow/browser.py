@@ -261,6 +261,23 @@ class BrowserSignIn:
                 "stop what uses it or choose another port"
             ) from None
 
+    def check_reachable(self) -> None:
+        """Fail fast when nothing answers at the domain: an :class:`~authflow.errors.EndpointError` (within
+        ``http_timeout``) instead of a browser sent to a dead address and a wait of ``timeout`` for a redirect that
+        cannot come. Any HTTP answer from the token endpoint (even an error status) counts as reachable; nothing
+        secret is sent."""
+        request = Request(f"{self.domain}/oauth2/token", headers={"Accept": "application/json"}, method="GET")
+        try:
+            with urlopen(request, timeout=self.http_timeout) as answer:
+                answer.read(1)
+        except HTTPError:
+            return  # the domain answered
+        except (TimeoutError, URLError, ConnectionError) as exc:
+            reason = getattr(exc, "reason", exc)
+            unreachable = EndpointError(f"cannot reach the domain {urlsplit(self.domain).netloc}: {reason}")
+            unreachable.advice = "Check the network and the pool's domain (--domain, AUTHFLOW_DOMAIN)."
+            raise unreachable from None
+
     def sign_in(
         self,
         *,
@@ -268,7 +285,9 @@ class BrowserSignIn:
         on_url: Callable[[str], None] | None = None,
     ) -> Tokens:
         """Open the system browser at the authorization URL and wait for the redirect (``timeout`` seconds,
-        or until ``cancel`` is set: SignInCancelled). ``on_url`` is told the URL (to print it as well)."""
+        or until ``cancel`` is set: SignInCancelled). ``on_url`` is told the URL (to print it as well).
+        A domain where nothing answers is an EndpointError at once (:meth:`check_reachable`)."""
+        self.check_reachable()
         listener = self.listen()
         port = listener.server_address[1]
         request = self.authorization_request(f"http://127.0.0.1:{port}{self.redirect_path}")
@@ -323,7 +342,9 @@ class BrowserSignIn:
         its error; with ``on_mistake`` it is told the error instead and ``read`` is asked again (a bare code the
         pool does not take, ``invalid_grant``, too: it may have been mistyped). An error the pool sent back
         for this sign-in (``error=access_denied`` with this state) always ends it
-        (:class:`~authflow.errors.OAuthError`), as does ``read`` raising."""
+        (:class:`~authflow.errors.OAuthError`), as does ``read`` raising. A domain where nothing answers is an
+        EndpointError before the URL is shown."""
+        self.check_reachable()  # before anyone signs in elsewhere for a code this machine cannot exchange
         port = self.redirect_port or _free_port()  # nothing listens there: the address is pasted back
         request = self.authorization_request(f"http://127.0.0.1:{port}{self.redirect_path}")
         show(request.url)

@@ -258,6 +258,22 @@ def test_a_client_secret_botocore_refuses_is_said_whole(pool: LocalUserPool, tmp
     assert_no_secret([done.stdout, done.stderr], [short])
 
 
+def test_login_browser_at_a_domain_where_nothing_listens_fails_at_once(pool: LocalUserPool, tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    opened = tmp_path / "opened"
+    # the "browser" would leave a mark: it must never be started for a domain that cannot be reached
+    env = env_for(pool, tmp_path, BROWSER=f"{sys.executable} -c \"open({str(opened)!r}, 'w')\" %s")
+    for extra in ([], ["--no-browser"]):
+        done = run_cli(["login", "--browser", "--domain", dead, *extra], env, timeout=30)
+        assert done.returncode == 1, done.stderr
+        assert_one_line_error(done, contains="EndpointConnectionError")
+        assert "--domain" in done.stderr and "cannot reach" in done.stderr
+        assert "http" not in done.stderr.replace(dead, "")  # no authorization URL was shown
+    assert not opened.exists()
+
+
 def test_at_a_terminal_the_summary_names_the_browser_command_that_was_run(pool: LocalUserPool,
                                                                          tmp_path: Path) -> None:
     """No --output at a terminal: a summary, whose "how to get the tokens" is the command that was run with

@@ -520,22 +520,28 @@ class TerminalHandler:
     def _compact_qr(self, uri: str, secret: str, username: str) -> None:
         """For a short terminal (80x24): the compact QR code with, beside it, which account it adds, the secret
         and what to do, so that the whole code and all the person must read stay on the screen above the code
-        prompt (a heading above the code would scroll away)."""
+        prompt (a heading above the code would scroll away). A terminal too narrow for text beside the code gets
+        the same text under it (a line wrapped into the code would break the picture)."""
         lines = qr_text(uri, **COMPACT).rstrip("\n").split("\n")  # type: ignore[arg-type]
         with self._terminal():
             columns = int(get_app_session().output.get_size().columns)
-        width = max(24, columns - len(lines[0]) - 3)  # the text beside the code, wrapped to the room left
+        room = columns - len(lines[0]) - 3  # the text beside the code, wrapped to the room left
         groups = [secret[i : i + 4] for i in range(0, len(secret), 4)]
-        beside: list[tuple[str, str]] = [
-            *(("class:title", line) for line in textwrap.wrap(f"Add {username} to your authenticator app.", width)),
+        said: list[tuple[str, str]] = [
+            ("class:title", f"Add {username} to your authenticator app."),
             ("", ""),
-            *(("class:info", line) for line in textwrap.wrap("Scan this QR code with it, or type this secret:",
-                                                            width)),
+            ("class:info", "Scan this QR code with it, or type this secret:"),
             *(("class:secret", " ".join(groups[i : i + 4])) for i in range(0, len(groups), 4)),
             ("", ""),
-            *(("class:info", line) for line in textwrap.wrap("Then type the 6-digit code the app shows.",
-                                                            width)),
+            ("class:info", "Then type the 6-digit code the app shows."),
         ]
+        if room < 20:
+            self.say("\n".join(lines), "class:qr")
+            for style, text in said:
+                if text:
+                    self.say(text, style)
+            return
+        beside = [(style, line) for style, text in said for line in (textwrap.wrap(text, room) or [""])]
         for index, line in enumerate(lines):
             style, text = beside[index] if index < len(beside) else ("", "")
             self.say_parts(("class:qr", line), ("", "  "), (style, text))

@@ -34,6 +34,7 @@ __all__ = [
     "ATTRIBUTE_LABELS",
     "CHOICE_LABELS",
     "MEDIUM_LABELS",
+    "PREFERRED_MFA_LABEL",
     "Refusal",
     "attribute_label",
     "choice_label",
@@ -102,6 +103,10 @@ def attribute_label(name: str) -> str:
 
 #: How a code went, by Cognito's DeliveryMedium (``Prompt.delivery_medium``).
 MEDIUM_LABELS: Mapping[str, str] = MappingProxyType({"SMS": "by text message", "EMAIL": "by email"})
+
+#: The MFA method Cognito asks for at sign-in when several are on, as an account shows it: the terminal's words
+#: (`authflow account mfa prefer` "makes an MFA method the preferred one"; `authflow account` prints "Preferred").
+PREFERRED_MFA_LABEL = "Preferred method"
 
 
 def code_origin(prompt: Prompt) -> str:

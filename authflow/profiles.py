@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -185,6 +186,39 @@ def apply(parser: argparse.ArgumentParser, argv: Sequence[str], environ: Mapping
         if flag != isinstance(value, bool):
             kind = "true or false" if flag else "a string or a number"
             raise ProfileError(f"profile {name!r}: {action.dest} must be {kind}")
-        # A string default goes through the option's type, as if typed after the flag.
-        action.default = value if flag else str(value)
+        # A string default goes through the option's type, as if typed after the flag; a value it refuses is
+        # said as the profile's (a flag given on the command line wins, and then the value is never looked at).
+        if flag:
+            action.default = value
+        else:
+            action.default = _ProfileValue(str(value))
+            if callable(action.type):
+                action.type = _ProfileChecked(action.type, name, config_path(env), action.dest)
     return name
+
+
+class _ProfileValue(str):
+    """A default that came from a profile (so that its option's type knows where it came from)."""
+
+
+#: The "(--flag / AUTHFLOW_VAR)" an option's own complaint names it by: not where a profile's value came from.
+_WHERE_FROM = re.compile(r"\s*\((?:-[-\w]+\s*/\s*)?AUTHFLOW_\w+\)")
+
+
+class _ProfileChecked:
+    """An option's type that, for a value from a profile, says a refusal as the profile's: naming the profile
+    and the file, not a flag or environment variable the person never gave (ProfileError: one line, exit 2)."""
+
+    def __init__(self, convert: Any, profile_name: str, path: Path, key: str) -> None:
+        self.convert, self.profile_name, self.path, self.key = convert, profile_name, path, key
+        self.__name__ = getattr(convert, "__name__", "value")  # argparse names the type in its own messages
+
+    def __call__(self, text: str) -> Any:
+        if not isinstance(text, _ProfileValue):
+            return self.convert(text)
+        try:
+            return self.convert(str(text))
+        except (argparse.ArgumentTypeError, TypeError, ValueError) as exc:
+            reason = _WHERE_FROM.sub("", str(exc)).strip()
+            raise ProfileError(f"profile {self.profile_name!r} in {self.path}: {self.key} = {str(text)!r} is "
+                               f"refused: {reason}") from None

@@ -844,8 +844,20 @@ class _ScreenHost(QWidget):
         raise NotImplementedError
 
     def fit(self) -> None:
-        """Size the window to what the screen now shows."""
-        raise NotImplementedError
+        """Size the window to what the screen now shows (a new page, an error line, a notice): as high as its
+        wrapped text needs at the window's width, no higher (a short page after a tall one shrinks it)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        window = self.window()
+        outer = window.layout()
+        if outer is None or window is self:
+            outer = layout
+        outer.activate()
+        width = max(window.width(), outer.totalMinimumSize().width())
+        height = outer.totalHeightForWidth(width) if outer.hasHeightForWidth() else -1
+        window.resize(width, max(height, outer.totalMinimumSize().height()))
 
     def _start(self, call: _Call) -> None:
         """Run ``call`` on a worker; its outcome comes to ``_outcome`` unless another call is started first."""
@@ -882,6 +894,7 @@ class _ScreenHost(QWidget):
         self._shown(new)
         new.focus()
         self.fit()
+        QTimer.singleShot(0, self, self.fit)  # fit again once the old page is gone and the layout has settled
 
     def _replacing(self, old: Screen, new: Screen) -> None:
         """Before ``new`` takes ``old``'s place."""
@@ -1040,22 +1053,6 @@ class SignInWidget(_ScreenHost):
         """The authenticator for a passkey step: the app's, else the platform's (security key / Windows)."""
         return _Passkey(self.authenticator, self._key_waits.emit)
 
-    def fit(self) -> None:
-        """Size the window to what the screen now shows (a new page, an error line, a notice): as high as its
-        wrapped text needs at the window's width, no higher (a short page after a tall one shrinks it)."""
-        layout = self.layout()
-        if layout is None:
-            return
-        layout.activate()
-        window = self.window()
-        outer = window.layout()
-        if outer is None or window is self:
-            outer = layout
-        outer.activate()
-        width = max(window.width(), outer.totalMinimumSize().width())
-        height = outer.totalHeightForWidth(width) if outer.hasHeightForWidth() else -1
-        window.resize(width, max(height, outer.totalMinimumSize().height()))
-
     def _touch_now(self) -> None:
         if isinstance(self.page, PasskeyPage):
             self.page.touch_now()
@@ -1163,7 +1160,6 @@ class SignInWidget(_ScreenHost):
         if self._notice and isinstance(new, Page):
             new.show_notice(self._notice)
             self._notice = ""
-        QTimer.singleShot(0, self, self.fit)  # fit again once the old page is gone and the layout has settled
 
     def _tick(self) -> None:
         """Once a second: show the Session's countdown near its end; at the end, only Start over."""

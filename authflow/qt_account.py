@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from authflow.account import Account, AccountFlow, AccountInfo, AccountStep, TotpNotVerifiedError
 from authflow.errors import AuthflowError
-from authflow.labels import attribute_label
+from authflow.labels import PREFERRED_MFA_LABEL, attribute_label
 from authflow.prompts import Field
 from authflow.qt import (
     PAGES,
@@ -124,7 +124,7 @@ class OverviewScreen(Screen):
         enabled = ", ".join(METHOD_LABELS.get(m, m) for m in mfa.enabled) or "off"
         self._row("Two-step verification", enabled, "mfa")
         if mfa.preferred:
-            self._row("Used first", METHOD_LABELS.get(mfa.preferred, mfa.preferred), "preferred")
+            self._row(PREFERRED_MFA_LABEL, METHOD_LABELS.get(mfa.preferred, mfa.preferred), "preferred")
         if mfa.passkey_mfa is not None:
             self._row("Passkey as second step", "on" if mfa.passkey_mfa else "off", "passkey_mfa")
         if info.passkeys is not None:
@@ -150,11 +150,11 @@ class OverviewScreen(Screen):
             if method in mfa.enabled:
                 add(f"Turn off {word}", f"disable_{method}", change(host.account.disable_mfa, method))
                 if mfa.preferred != method:
-                    add(f"Use {word} first", f"prefer_{method}", change(host.account.prefer_mfa, method))
+                    add(f"Make {word} preferred", f"prefer_{method}", change(host.account.prefer_mfa, method))
             elif method == "EMAIL_OTP" or attrs.get("phone_number"):
                 add(f"Turn on {word}…", f"enable_{method}", change(host.account.enable_mfa, method))
         if totp and mfa.preferred != "SOFTWARE_TOKEN_MFA" and len(mfa.enabled) > 1:
-            add("Use the authenticator app first", "prefer_SOFTWARE_TOKEN_MFA",
+            add("Make the authenticator app preferred", "prefer_SOFTWARE_TOKEN_MFA",
                 lambda: host.account.prefer_mfa("SOFTWARE_TOKEN_MFA"))
         if info.passkeys:  # passkey MFA as the pool says it; where it does not say (Cognito does not), both ways
             if mfa.passkey_mfa is not True:
@@ -262,12 +262,6 @@ class AccountWidget(_ScreenHost):
 
     def start_over(self) -> None:
         self.back()
-
-    def fit(self) -> None:
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-            self.window().adjustSize()
 
     # --- changes ---------------------------------------------------------------------------------------
 

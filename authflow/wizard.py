@@ -226,6 +226,7 @@ class TerminalHandler:
         self._distrust: set[PromptKind] = set()  # kinds whose environment answer Cognito refused
         self._remembered: dict[str, str] = {}  # attribute values typed before, offered again
         self._kept_new_password: str | None = None  # the new password of a reset whose code was refused: kept
+        self._typed_attributes: dict[str, str] = {}  # a sign-up's attributes typed: kept when another is refused
         self._typed_password: str | None = None  # the sign-in's password, for a restart that sends a new code
         self._restarting = False
         self._unreachable = False  # Cognito could not be reached with the last answer: it is asked again
@@ -537,22 +538,28 @@ class TerminalHandler:
     def _compact_qr(self, uri: str, secret: str, username: str) -> None:
         """For a short terminal (80x24): the compact QR code with, beside it, which account it adds, the secret
         and what to do, so that the whole code and all the person must read stay on the screen above the code
-        prompt (a heading above the code would scroll away)."""
+        prompt (a heading above the code would scroll away). A terminal too narrow for text beside the code gets
+        the same text under it (a line wrapped into the code would break the picture)."""
         lines = qr_text(uri, **COMPACT).rstrip("\n").split("\n")  # type: ignore[arg-type]
         with self._terminal():
             columns = int(get_app_session().output.get_size().columns)
-        width = max(24, columns - len(lines[0]) - 3)  # the text beside the code, wrapped to the room left
+        room = columns - len(lines[0]) - 3  # the text beside the code, wrapped to the room left
         groups = [secret[i : i + 4] for i in range(0, len(secret), 4)]
-        beside: list[tuple[str, str]] = [
-            *(("class:title", line) for line in textwrap.wrap(f"Add {username} to your authenticator app.", width)),
+        said: list[tuple[str, str]] = [
+            ("class:title", f"Add {username} to your authenticator app."),
             ("", ""),
-            *(("class:info", line) for line in textwrap.wrap("Scan this QR code with it, or type this secret:",
-                                                            width)),
+            ("class:info", "Scan this QR code with it, or type this secret:"),
             *(("class:secret", " ".join(groups[i : i + 4])) for i in range(0, len(groups), 4)),
             ("", ""),
-            *(("class:info", line) for line in textwrap.wrap("Then type the 6-digit code the app shows.",
-                                                            width)),
+            ("class:info", "Then type the 6-digit code the app shows."),
         ]
+        if room < 20:
+            self.say("\n".join(lines), "class:qr")
+            for style, text in said:
+                if text:
+                    self.say(text, style)
+            return
+        beside = [(style, line) for style, text in said for line in (textwrap.wrap(text, room) or [""])]
         for index, line in enumerate(lines):
             style, text = beside[index] if index < len(beside) else ("", "")
             self.say_parts(("class:qr", line), ("", "  "), (style, text))
@@ -578,14 +585,25 @@ class TerminalHandler:
         else:
             self._show_refusal(prompt)
         answer: dict[str, str] = dict(self.env.attributes)
+        refusal = prompt.error.message if prompt.error is not None else ""
         for fld in prompt.fields:
             preset = self._env_value(prompt, fld)
+            typed = self._typed_attributes.get(fld.name)
             if preset is not None:
                 answer[fld.name] = preset
+            elif typed is not None and refusal and fld.name not in refusal:  # Cognito wants another one
+                answer[fld.name] = typed
             elif fld.name == "password":
                 answer[fld.name] = self._ask_new_password(fld, label="Password")
+            elif fld.name == "email":  # where the confirmation code can go: a real address, not an empty line
+                self.say("The confirmation code is sent to an email address (or phone number) of the account.",
+                         "class:dim")
+                validator = _PatternValidator(r"[^@\s]+@[^@\s]+\.[^@\s]+", "That is not an email address.")
+                answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ", validator=validator).strip()
             else:
                 answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ")
+            if fld.name != "password":
+                self._typed_attributes[fld.name] = answer[fld.name]
         return answer
 
     def _reset_required(self, prompt: Prompt) -> Answer:

@@ -148,6 +148,12 @@ def test_devices(local_pool: LocalUserPool, env: dict[str, str]) -> None:
     unknown = run_cli(["account", "devices", "forget", key, "--non-interactive"], env)
     assert unknown.returncode == 1
     assert_one_line_error(unknown, contains="ResourceNotFoundException")
+    assert "`authflow account` lists the account's devices with their DeviceKey" in unknown.stderr  # where to look
+    for command in (["forget", "nope"], ["remember", "nope"]):
+        made_up = run_cli(["account", "devices", *command, "--non-interactive"], env)
+        assert made_up.returncode == 1
+        assert_one_line_error(made_up, contains="device does not exist")
+        assert "`authflow account` lists" in made_up.stderr
 
 
 def test_verify_later_in_a_script_says_this_command_sent_no_code(local_pool: LocalUserPool,

@@ -245,6 +245,27 @@ def test_profiles(local: LocalUserPool, tmp_path: Path) -> None:
         assert_one_line_error(done, contains="not valid TOML")
 
 
+def test_a_value_of_a_profile_that_its_option_refuses_names_the_profile_and_the_file(local: LocalUserPool,
+                                                                                    tmp_path: Path) -> None:
+    """deadline = -5 in the file is the profile's mistake: the line names the profile, the file and the key,
+    not --deadline or AUTHFLOW_DEADLINE (neither was given); a flag given still wins over the value."""
+    env = profile_env(local, tmp_path)
+    config = Path(env["AUTHFLOW_CONFIG"])
+    config.write_text(config.read_text().replace("non_interactive = true", "non_interactive = true\ndeadline = -5"))
+    done = run_cli(["login", "--profile", "work"], env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains=f"profile 'work' in {config}: deadline = '-5' is refused")
+    assert "AUTHFLOW_DEADLINE" not in done.stderr and "--deadline" not in done.stderr
+    assert "ProfileError" in done.stderr
+    assert count(local, "InitiateAuth") == 0  # nothing was sent
+    done = run_cli(["login", "--profile", "work", "--deadline", "60", "--output", "access-token"], env)
+    assert done.returncode == 0, done.stderr
+    config.write_text(config.read_text().replace("deadline = -5", "auth_flow = 'NOPE'"))
+    done = run_cli(["token", "--profile", "work"], env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains=f"profile 'work' in {config}: auth_flow = 'NOPE' is refused")
+
+
 def test_profiles_without_a_profiles_file_says_so_on_stderr(tmp_path: Path) -> None:
     """Nothing on stdout (a script sees no names), and one line on stderr naming the file it looked for: it
     printed nothing at all, and a person could not tell a missing file from an unread one."""

@@ -140,7 +140,7 @@ def test_a_sign_up_to_which_cognito_sends_no_code_says_so_and_asks_for_none(demo
     done = run_cli(["sign-up", "--non-interactive", "--attribute", "name=Nina Smith"], env)
     assert done.returncode == 1, done.stderr
     assert_one_line_error(done, contains="sent no confirmation code")
-    assert "administrator" in done.stderr and "confirm-sign-up" not in done.stderr
+    assert "administrator" in done.stderr and "authflow confirm-sign-up" not in done.stderr
     assert demo.requests("ConfirmSignUp") == [] and demo.requests("ResendConfirmationCode") == []
     pool = UserPool(demo.pool_id, demo.client_id, endpoint_url=demo.endpoint_url)
     flow = AuthFlow(pool, "nora", begin="sign_up")
@@ -150,3 +150,51 @@ def test_a_sign_up_to_which_cognito_sends_no_code_says_so_and_asks_for_none(demo
     with pytest.raises(NoConfirmationCodeError) as excinfo:
         flow.respond({"password": PASSWORD, "name": "Nora"})
     assert excinfo.value.code == "NoConfirmationCode"
+
+
+def test_at_a_terminal_a_sign_up_without_an_email_is_asked_for_one(demo: LocalUserPool, tmp_path: Path) -> None:
+    """`authflow sign-up --username nina` at a terminal, no attributes given: the email address is asked before
+    SignUp (an account created without one could never be confirmed with a code), then the required name, the
+    code sent to that address, and the user is signed in."""
+    env = env_for(demo, tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
+    del env["AUTHFLOW_CODE_COMMAND"], env["AUTHFLOW_USERNAME"]
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "sign-up", "--username", "nina", "--output", "json"],
+                          env=env, cwd=str(REPO), encoding="utf-8", dimensions=(50, 120), timeout=30)
+    try:
+        child.expect_exact("Password:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("Repeat the password:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("The confirmation code is sent to an email address")
+        child.expect_exact("(email)")
+        child.send("nina@example.com\r")
+        child.expect_exact("name: The attribute is required")
+        child.expect(r"name\)?:")
+        child.send("Nina Smith\r")
+        child.expect_exact("Code:")
+        child.send(demo.last_code("nina", purpose="CONFIRM_SIGN_UP") + "\r")
+        child.expect_exact("Signed in as nina.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert sign_ups(demo)[0] == {"email": "nina@example.com"}  # asked before the account was created
+    assert demo.user("nina").status == "CONFIRMED"
+
+
+def test_an_account_no_code_can_confirm_is_said_with_what_an_administrator_does(demo: LocalUserPool,
+                                                                               tmp_path: Path) -> None:
+    """In a script nothing is asked: SignUp without an email or phone creates the account and no code is sent;
+    the line says how an administrator confirms it, and so does `confirm-sign-up --resend` (Cognito: "Auto
+    verification not turned on"), instead of a dead end."""
+    env = env_for(demo, tmp_path, AUTHFLOW_PASSWORD=PASSWORD)
+    admin = f"aws cognito-idp admin-confirm-sign-up --user-pool-id {demo.pool_id} --username nina"
+    done = run_cli(["sign-up", "--non-interactive", "--attribute", "name=Nina Smith"], env)
+    assert done.returncode == 1
+    assert_one_line_error(done, contains="NoConfirmationCode")
+    assert admin in done.stderr and f"--endpoint-url {demo.endpoint_url}" in done.stderr
+    again = run_cli(["confirm-sign-up", "--resend", "--non-interactive"], env)
+    assert again.returncode == 1
+    assert_one_line_error(again, contains="Auto verification not turned on (InvalidParameterException)")
+    assert admin in again.stderr and "no email address or phone number" in again.stderr
+    assert PASSWORD not in done.stderr + again.stderr

@@ -109,3 +109,21 @@ def test_the_model_can_tell_a_code_that_inverts() -> None:
     plain = qr_text(URI)
     assert decode(terminal_pixels(plain, dark_scheme=False)) == [URI]
     assert decode(terminal_pixels(plain, dark_scheme=True)) == []
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_the_compact_code_keeps_its_rows_whole_with_its_text_beside_or_under_it(columns: int) -> None:
+    """A 24-line terminal: which account, the secret and what to do are beside the compact code in 80 columns,
+    under it where there is no room beside it; never wrapped into the code's rows (that breaks the picture)."""
+    screen = Screen()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=columns), term="xterm-256color")
+    TerminalHandler(output=output)._compact_qr(URI, "FQ2UFD6XPQHLDXK25AFKFHUQXZKCQ34D", "sean")
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue()).replace("\r", "").rstrip("\n").split("\n")
+    rows = qr_text(URI, border=2, error="l").rstrip("\n").split("\n")
+    assert all(line.startswith(row) for line, row in zip(shown, rows, strict=False)), shown  # every row whole
+    assert all(len(line) <= columns for line in shown), shown
+    text = [" ".join(line[len(rows[i]) if i < len(rows) else 0 :].split()) for i, line in enumerate(shown)]
+    for said in ("Add sean to your authenticator app.", "FQ2U FD6X PQHL DXK2", "5AFK FHUQ XZKC Q34D",
+                 "Then type the 6-digit code"):
+        assert any(said in line for line in text), (said, shown)
+    assert len(shown) == (len(rows) if columns == 80 else len(rows) + 5), shown  # beside: no line more

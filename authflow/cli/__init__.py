@@ -106,7 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UsageError as exc:
             if not {"-h", "--help", "--version"} & set(arguments):  # help is shown whatever the profile
                 return fail(error_line(exc), EXIT_USAGE)
-    args = parser.parse_args(arguments)
+    try:
+        args = parser.parse_args(arguments)
+    except UsageError as exc:  # a profile's value its option refuses (authflow.profiles): one line, exit 2
+        return fail(error_line(exc), EXIT_USAGE)
     try:
         status = int(args.func(args))
         sys.stdout.flush()  # here, so that a reader gone away is handled below, not at the interpreter's exit

@@ -13,7 +13,9 @@ other command's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from authflow.cli.options import EXIT_OK, PoolConfig, add_signed_in_options, keep_outer_values, one_of
@@ -185,11 +187,26 @@ def cmd_devices_forget(args: argparse.Namespace) -> int:
 
     if bool(args.device_key) == bool(args.current):
         raise UsageError("give a DEVICE_KEY or --current (not both)")
-    return _change(args, lambda account: account.forget_device(None if args.current else args.device_key))
+    with _device_hint():
+        return _change(args, lambda account: account.forget_device(None if args.current else args.device_key))
 
 
 def cmd_devices_status(args: argparse.Namespace) -> int:
-    return _change(args, lambda account: account.remember_device(args.device_key, args.remembered))
+    with _device_hint():
+        return _change(args, lambda account: account.remember_device(args.device_key, args.remembered))
+
+
+@contextlib.contextmanager
+def _device_hint() -> Iterator[None]:
+    """A DEVICE_KEY Cognito does not know: the one line also says where the keys are seen."""
+    from authflow.errors import DeviceNotFoundError
+
+    try:
+        yield
+    except DeviceNotFoundError as exc:
+        exc.advice = ("`authflow account` lists the account's devices with their DeviceKey (`authflow account "
+                      "devices forget --current` forgets this sign-in's device).")
+        raise
 
 
 def cmd_attributes_set(args: argparse.Namespace) -> int:

@@ -64,6 +64,14 @@ def _flag(args: argparse.Namespace | None, name: str) -> str:
     return str(value) if value else "?"
 
 
+def admin_confirm(args: argparse.Namespace | None) -> str:
+    """How an administrator confirms an account that no code can confirm (AdminConfirmSignUp, AWS credentials)."""
+    endpoint = getattr(args, "endpoint_url", None) if args is not None else None
+    local = f" --endpoint-url {endpoint}" if endpoint else ""
+    return (f"An administrator of the user pool confirms the account: `aws cognito-idp admin-confirm-sign-up "
+            f"--user-pool-id {_flag(args, 'pool_id')} --username {_flag(args, 'username')}{local}`.")
+
+
 def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
     """What a person can do about ``error`` (empty when the message already says, or nothing helps)."""
     command = f"authflow confirm-sign-up --username {_flag(args, 'username')}"
@@ -103,6 +111,12 @@ def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
         return "Check the client secret (--client-secret, AUTHFLOW_CLIENT_SECRET)."
     if isinstance(error, SessionExpiredError):
         return "The sign-in took too long: run the command again."
+    if error.code == "NoConfirmationCode" or "auto verification not turned on" in error.message.lower():
+        # SignUp sent no code, or ResendConfirmationCode has nowhere to send one: no code can ever confirm it
+        nowhere = "" if error.code == "NoConfirmationCode" else (
+            "Cognito has no email address or phone number of this account that it verifies, so no code can "
+            "confirm it: ")
+        return nowhere + admin_confirm(args)
     if error.code == "UsernameExistsException":  # sign-up of a name that is taken
         name = _flag(args, "username")
         return (f"Choose another username; if the account is yours, sign in (authflow login --username {name}), "

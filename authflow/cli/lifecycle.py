@@ -114,8 +114,13 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
         handler = NonInteractiveHandler(env, totp_secret_out=secret_out, recover=True)
     from authflow import AuthFlow
 
+    # At a terminal, a sign-up with neither an email address nor a phone number is asked for an email address
+    # first: Cognito sends the confirmation code only to one of them, and an account created without either
+    # can be confirmed only by an administrator (a retry with the address is refused: the name is taken).
+    delivery = ("email",) if begin == "sign_up" and asking and not any(
+        env.attributes.get(name) for name in ("email", "phone_number")) else ()
     flow = AuthFlow(config.user_pool(), username, args.auth_flow, preferred_challenge=args.preferred_challenge,
-                    begin=begin, deadline=deadline(args), totp_issuer=args.totp_issuer)
+                    begin=begin, deadline=deadline(args), totp_issuer=args.totp_issuer, sign_up_attributes=delivery)
     asked: list[Prompt] = []
 
     def answer(prompt: Prompt) -> Answer:  # the handler, noting the last question asked

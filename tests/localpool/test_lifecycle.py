@@ -179,3 +179,23 @@ def test_rotation_and_short_lifetimes_set_over_http(local_pool: LocalUserPool) -
     rotated = idp(local_pool).get_tokens_from_refresh_token(RefreshToken=result["RefreshToken"],
                                                             ClientId=made["ClientId"])["AuthenticationResult"]
     assert rotated["RefreshToken"] != result["RefreshToken"]
+
+
+def test_a_sign_up_with_nowhere_to_send_a_code_is_confirmed_only_by_an_administrator(
+        local_pool: LocalUserPool) -> None:
+    """As Cognito: SignUp without an email address or phone number creates the user, unconfirmed, and answers
+    without CodeDeliveryDetails (no code exists); ResendConfirmationCode refuses ("Auto verification not turned
+    on"); SignUp again is UsernameExistsException; AdminConfirmSignUp confirms, and the user signs in."""
+    reply = idp(local_pool).sign_up(ClientId=local_pool.client_id, Username="zed", Password=PASSWORD)
+    assert reply["UserConfirmed"] is False and "CodeDeliveryDetails" not in reply
+    assert local_pool.user("zed").status == "UNCONFIRMED" and local_pool.outbox("zed") == []
+    with pytest.raises(ClientError) as excinfo:
+        idp(local_pool).resend_confirmation_code(ClientId=local_pool.client_id, Username="zed")
+    assert error(excinfo) == ("InvalidParameterException", "Cannot resend codes. Auto verification not turned on.")
+    with pytest.raises(ClientError) as excinfo:
+        idp(local_pool).sign_up(ClientId=local_pool.client_id, Username="zed", Password=PASSWORD,
+                                UserAttributes=[{"Name": "email", "Value": "zed@example.com"}])
+    assert error(excinfo)[0] == "UsernameExistsException"
+    admin_idp(local_pool).admin_confirm_sign_up(UserPoolId=local_pool.pool_id, Username="zed")
+    assert local_pool.user("zed").status == "CONFIRMED"
+    assert password_auth(idp(local_pool), local_pool.client_id, "zed", PASSWORD)["AuthenticationResult"]["AccessToken"]

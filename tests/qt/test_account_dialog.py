@@ -13,6 +13,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from authflow import Account, AuthFlow, ScriptedHandler, UserPool, sign_in
+from authflow.labels import PREFERRED_MFA_LABEL
 from authflow.localpool import LocalUserPool
 from authflow.qt import ChoicePage, CodePage, EmailAddressPage, Page, TotpSetupPage
 from authflow.qt_account import (
@@ -313,3 +314,41 @@ def test_global_sign_out(qtbot: Any, local_pool: LocalUserPool, tmp_path: Any) -
     for refresh_token in (tokens.refresh_token, elsewhere.refresh_token):
         with pytest.raises(NotAuthorizedError):
             pool.refresh(refresh_token or "", username="ada")
+
+
+def test_each_page_is_as_tall_as_it_needs(account_dialog: tuple[Driver, WatchedPool],
+                                          local_pool: LocalUserPool) -> None:
+    """The dialog is sized to the page shown, as the sign-in dialog is: the short "Change email or phone" and
+    "Delete your account" pages after the tall overview leave no empty area below them (they kept its height)."""
+    d, _ = account_dialog
+    local_pool.user("ada").mfa_enabled = {"EMAIL_OTP"}
+    local_pool.user("ada").preferred_mfa = "EMAIL_OTP"
+    d.widget.reload()
+    page = overview(d)
+    assert value(d, "preferred") == "email codes"
+    row = page.form.labelForField(page.findChild(QLabel, "value_preferred"))
+    assert isinstance(row, QLabel) and row.text() == PREFERRED_MFA_LABEL == "Preferred method"  # not "Used first"
+    tall = d.dialog.height()
+
+    def fitted() -> int:
+        """The height the dialog's layout needs at its width; the dialog is no taller than that."""
+        layout = d.dialog.layout()
+        assert layout is not None
+        layout.activate()
+        need = layout.totalHeightForWidth(d.dialog.width()) if layout.hasHeightForWidth() else -1
+        need = max(need, layout.totalMinimumSize().height())
+        assert need <= d.dialog.height() <= need + 2, (d.dialog.height(), need)
+        return d.dialog.height()
+
+    d.click("edit_attributes")
+    d.wait_for(EditAttributesScreen)
+    d.qtbot.wait(50)
+    d.snap("account-edit-attributes")
+    assert fitted() < tall * 2 // 3, (d.dialog.height(), tall)
+    d.click("cancel")
+    overview(d)
+    assert fitted() >= tall - 2  # the overview is as tall as before
+    d.click("delete_account")
+    d.wait_for(ConfirmPage)
+    d.qtbot.wait(50)
+    assert fitted() < tall * 2 // 3, (d.dialog.height(), tall)

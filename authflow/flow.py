@@ -38,9 +38,9 @@ from authflow.errors import (
     ExpiredCodeError,
     FlowStateError,
     InvalidAnswerError,
+    InvalidSessionError,
     MalformedResponseError,
     MissingAnswerError,
-    NotAuthorizedError,
     RepeatedAnswerError,
     SignInCancelled,
     SnapshotError,
@@ -491,7 +491,8 @@ class AuthFlow:
         except AuthflowError as exc:
             if self._lost_connection:
                 self._lost_connection = False
-                if isinstance(exc, NotAuthorizedError | ExpiredCodeError):  # the Session or the code was used
+                # The Session or the code was used (not a wrong password, nor a Session that only timed out)
+                if isinstance(exc, InvalidSessionError | ExpiredCodeError):
                     exc.after_lost_connection = True
             event = state.refused(self._context(), exc) if self.attempts < self.max_attempts else None
             if event is None or not can_fire(self, event):

@@ -39,6 +39,7 @@ password, a code, a TOTP secret, a session or a token: messages are Cognito's ow
     +-- FlowStateError                    the step API was called out of order
     |   +-- SnapshotError                 a snapshot that cannot be resumed
     +-- EndpointError                     the endpoint could not be reached
+    |   +-- ConnectionLostError           the connection broke after the request went: it may have arrived
     +-- UnknownOperationError             UserPool.call of an operation cognito-idp does not have
     +-- DeadlineError                     a read timeout, a call timeout or the sign-in's deadline passed
 """
@@ -54,6 +55,9 @@ class AuthflowError(Exception):
     advice: str = ""
     #: True when the same challenge may be answered again in the same session.
     retryable: bool = False
+    #: Set by the sign-in on Cognito's refusal of an answer sent again after a lost connection: the first sending
+    #: may have reached Cognito and used the Session or the code (what a person is told says so).
+    after_lost_connection: bool = False
 
     def __init__(self, message: str = "", *, code: str | None = None) -> None:
         super().__init__(message)
@@ -428,9 +432,17 @@ class DeadlineError(AuthflowError):
 
 
 class EndpointError(AuthflowError):
-    """The Cognito endpoint could not be reached."""
+    """The Cognito endpoint could not be reached. A sign-in stays where it was (the same answer may be sent
+    again while its Session is valid)."""
 
     code = "EndpointConnectionError"
+
+
+class ConnectionLostError(EndpointError):
+    """The connection broke after the request was sent, before the answer came: Cognito may have received it
+    (a code may have been used, a Session consumed)."""
+
+    code = "ConnectionClosedError"
 
 
 class UnknownOperationError(AuthflowError, AttributeError):

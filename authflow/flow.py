@@ -34,10 +34,13 @@ from authflow.devices import Device
 from authflow.errors import (
     AuthflowError,
     DeviceNotFoundError,
+    EndpointError,
+    ExpiredCodeError,
     FlowStateError,
     InvalidAnswerError,
     MalformedResponseError,
     MissingAnswerError,
+    NotAuthorizedError,
     RepeatedAnswerError,
     SignInCancelled,
     SnapshotError,
@@ -210,6 +213,9 @@ class AuthFlow:
         self._refused: bytes | None = None
         self._digest_key = secrets.token_bytes(16)
         self._asked: Prompt | None = None  # the current prompt, built once per wait (see ``prompt``)
+        self._replies = 0  # replies received from Cognito: a lost connection before the first of a step loses none
+        # The connection was lost while an answer to the current question was on its way: it may have arrived.
+        self._lost_connection = False
         # states' values kept across steps and in snapshots (what the flow begins with, first)
         self._memory: dict[str, str] = initial_memory(begin, sign_up_attributes)
         self._carry: dict[str, object] = {}  # states' values for later states of this object only
@@ -234,7 +240,13 @@ class AuthFlow:
         Checked before anything is sent: a value that breaks its field's pattern, or the very answer Cognito
         just refused for this question, brings the same prompt back with an
         :class:`~authflow.errors.InvalidAnswerError` (:class:`~authflow.errors.RepeatedAnswerError`) as its
-        ``error``; nothing is sent and no attempt is used."""
+        ``error``; nothing is sent and no attempt is used.
+
+        When Cognito cannot be reached (:class:`~authflow.errors.EndpointError`, raised), the flow stays where it
+        was, the prompt's ``error`` says why, and the same answer (or another) may be given again once the
+        network or the pool is back, while the Session is valid. An answer may have reached Cognito before the
+        connection broke: Cognito's refusal of the next answer then has ``after_lost_connection`` set (a code
+        already used, a Session consumed)."""
         prompt = self.prompt
         if prompt is None:
             raise FlowStateError(f"nothing to answer: the flow is at {self.state}")
@@ -255,10 +267,14 @@ class AuthFlow:
         material = json.dumps(sorted(answer.items())).encode("utf-8")
         return hmac.new(self._digest_key, material, hashlib.sha256).digest()
 
-    def conversation(self) -> Generator[Prompt, Answer, Tokens]:
+    def conversation(self, *, retry_unreachable: bool = False) -> Generator[Prompt, Answer, Tokens]:
         """The flow as a dialogue: yields each prompt, receives its answer, returns the tokens. An
         :class:`~authflow.errors.AuthflowError` thrown in (the handler gave up) cancels the flow.
-        :meth:`run` and the asyncio twin both drive this one loop."""
+        :meth:`run` and the asyncio twin both drive this one loop.
+
+        ``retry_unreachable`` (for a person, who decides when to try again): when Cognito cannot be reached, the
+        same prompt comes back, its ``error`` the :class:`~authflow.errors.EndpointError`; otherwise that error
+        ends the flow (a script would send the same answer again at once, for ever)."""
         step = self.start() if self.state == INITIAL else self.step
         refused_here = 0  # answers refused before sending, for the current question
         while step.tokens is None:
@@ -268,7 +284,14 @@ class AuthFlow:
             except AuthflowError as exc:
                 self._fail(exc)
                 raise
-            step = self.respond(answer)
+            try:
+                step = self.respond(answer)
+            except EndpointError:
+                if not retry_unreachable or self.ended:
+                    self._fail_unreachable()
+                    raise
+                step = self.step  # the same question, its error saying Cognito could not be reached
+                continue
             error = step.error
             if not isinstance(error, InvalidAnswerError):
                 refused_here = 0
@@ -286,10 +309,11 @@ class AuthFlow:
             raise ending
         return step.tokens
 
-    def run(self, handler: HandlerLike) -> Tokens:
-        """Drive the flow to the end, asking ``handler`` each question; returns the tokens."""
+    def run(self, handler: HandlerLike, *, retry_unreachable: bool = False) -> Tokens:
+        """Drive the flow to the end, asking ``handler`` each question; returns the tokens.
+        ``retry_unreachable``: see :meth:`conversation`."""
         ask = answerer(handler)
-        conversation = self.conversation()
+        conversation = self.conversation(retry_unreachable=retry_unreachable)
         question = advance(conversation, None)
         while isinstance(question, Prompt):
             try:
@@ -445,14 +469,30 @@ class AuthFlow:
             raise FlowStateError(f"the flow has already ended ({self.state})")
         state = REGISTRY[self.state]
         self._asked = None  # whatever the answer does (a Session kept, memory, attempts), ask anew
+        replies = self._replies
         try:
             self._walk(state, answer)
+            self._lost_connection = False
             return self.step  # inside: a prompt that cannot be built from the challenge fails the flow
         except MissingAnswerError as exc:
             if not retry_prompt:
                 self._fail(exc)
             raise
+        except EndpointError as exc:
+            if self.state != state.name or self._replies != replies or state.prompt is None:
+                self._fail(exc)  # Cognito had answered part of this step: what it said is lost
+                raise
+            # Nothing Cognito said was lost: the flow stays at this question, for the same answer again.
+            self._lost_connection = True
+            self._wait(state)
+            if self._asked is not None:
+                self._asked = replace(self._asked, error=exc)
+            raise
         except AuthflowError as exc:
+            if self._lost_connection:
+                self._lost_connection = False
+                if isinstance(exc, NotAuthorizedError | ExpiredCodeError):  # the Session or the code was used
+                    exc.after_lost_connection = True
             event = state.refused(self._context(), exc) if self.attempts < self.max_attempts else None
             if event is None or not can_fire(self, event):
                 self._fail(exc)
@@ -508,9 +548,13 @@ class AuthFlow:
             while True:
                 try:
                     reply = self._send(request)
+                except EndpointError:
+                    exchange.close()  # nothing came back: the step is not answered (see _step)
+                    raise
                 except AuthflowError as exc:
                     request = exchange.throw(exc)
                     continue
+                self._replies += 1
                 session = reply.get("Session")
                 if context is not None and isinstance(session, str) and session:
                     context.session = self.session = session
@@ -609,6 +653,11 @@ class AuthFlow:
         fire(self, event)
         self._asked = None
         self.history.append(self.state)
+
+    def _fail_unreachable(self) -> None:
+        """End a flow left waiting after Cognito could not be reached (a script does not try again)."""
+        error = self.prompt.error if self.prompt is not None else None
+        self._fail(error if isinstance(error, EndpointError) else EndpointError("Cognito could not be reached"))
 
     def _fail(self, error: AuthflowError) -> None:
         if self.state not in FINAL:

@@ -17,6 +17,7 @@ from authflow.errors import (
     AuthflowError,
     CodeMismatchError,
     EnableSoftwareTokenMFAError,
+    EndpointError,
     ExpiredCodeError,
     IncorrectCredentialsError,
     InvalidPasswordError,
@@ -151,8 +152,18 @@ def explain_refusal(error: AuthflowError) -> Refusal:
         advice = _sentence(error.message)
     if not headline:
         headline = _sentence(error.message or error.code)
+    if isinstance(error, EndpointError):  # nothing was refused: the same answer may go again
+        headline, advice = f"{_sentence(error.message or error.code).rstrip('.')}: try again.", ""
     detail = error.code if error.message.strip() == headline else str(error)
+    if error.after_lost_connection:
+        headline = f"{LOST_CONNECTION} {headline}"
+        if not error.retryable:
+            advice = "Sign in again."
     return Refusal(headline, advice, detail)
+
+
+#: Said before Cognito's refusal of an answer sent again after the connection broke.
+LOST_CONNECTION = "The answer sent when the connection broke may have reached Cognito, which used it."
 
 
 def _sentence(text: str) -> str:

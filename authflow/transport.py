@@ -68,6 +68,7 @@ from authflow.calls import Request
 from authflow.errors import (
     AuthflowError,
     CognitoError,
+    ConnectionLostError,
     DeadlineError,
     EndpointError,
     InvalidParameterError,
@@ -379,11 +380,14 @@ def _invoke(method: Any, kwargs: dict[str, Any], api_name: str, *, limit: float 
             _first_line(str(exc)), code="ParamValidationError", operation=api_name
         ) from None
     except (EndpointConnectionError, ConnectTimeoutError) as exc:
-        raise EndpointError(f"cannot reach {exc.kwargs.get('endpoint_url', 'Cognito')}") from None
+        raise EndpointError(f"cannot reach {str(exc.kwargs.get('endpoint_url', 'Cognito')).rstrip('/')}") from None
     except ReadTimeoutError:
         raise DeadlineError(
             f"{api_name}: Cognito sent nothing for {read_timeout:g} s (read timeout)", code="ReadTimeout"
         ) from None
+    except HTTPClientError as exc:  # ConnectionClosedError and the like: the request went, no answer came back
+        where = str(exc.kwargs.get("endpoint_url", "Cognito")).rstrip("/")
+        raise ConnectionLostError(f"the connection to {where} broke before {api_name} was answered") from None
     except ResponseParserError:
         raise MalformedResponseError(f"{api_name}: Cognito's answer could not be parsed") from None
     except BotoCoreError as exc:

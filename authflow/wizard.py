@@ -23,6 +23,7 @@ import re
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession, print_formatted_text
@@ -38,6 +39,7 @@ from authflow.answers import CodeCommandError, EnvAnswers, normalize_code
 from authflow.errors import (
     CodeMismatchError,
     EndOfInput,
+    EndpointError,
     ExpiredCodeError,
     Interrupted,
     InvalidSessionError,
@@ -227,6 +229,7 @@ class TerminalHandler:
         self._typed_attributes: dict[str, str] = {}  # a sign-up's attributes typed: kept when another is refused
         self._typed_password: str | None = None  # the sign-in's password, for a restart that sends a new code
         self._restarting = False
+        self._unreachable = False  # Cognito could not be reached with the last answer: it is asked again
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -340,13 +343,19 @@ class TerminalHandler:
             self._distrust.add(prompt.kind)
             return None
         try:
-            return self.env.value_for(prompt, fld)
+            value = self.env.value_for(prompt, fld)
         except MissingAnswerError:
             return None
         except CodeCommandError as exc:
             self.say(f"✗ {exc}: type the code instead.", "class:error")
             self._distrust.add(prompt.kind)
             return None
+        if value is not None and self._unreachable:
+            # Not sent again at once, over and over: the person says when (and a TOTP code is made anew then).
+            self._unreachable = False
+            self._ask("Press Enter to try again (Ctrl-C to stop): ", validator=_PatternValidator(r".*", ""))
+            return self._env_value(prompt, fld)
+        return value
 
     # --- the handler protocol ----------------------------------------------------------------------
 
@@ -367,7 +376,16 @@ class TerminalHandler:
             PromptKind.RESET_PASSWORD: self._reset_password,
             PromptKind.PASSKEY: self._passkey,
         }.get(prompt.kind, self._fields)
-        answer = ask(prompt)
+        if isinstance(prompt.error, EndpointError):
+            # Nothing was refused: say so once, then the same question as it was (Ctrl-C ends the sign-in).
+            refusal = explain_refusal(prompt.error)
+            self.say_parts(("class:error", f"✗ {refusal.headline} "), ("class:dim", f"({refusal.detail})"))
+            self._unreachable = True
+            prompt = replace(prompt, error=None)
+        try:
+            answer = ask(prompt)
+        finally:
+            self._unreachable = False
         if self.on_answer is not None:
             self.on_answer(prompt, answer)
         return answer
@@ -686,7 +704,7 @@ def run_wizard(
             flow = AuthFlow(pool, name, auth_flow=auth_flow, preferred_challenge=preferred_challenge,
                             totp_issuer=totp_issuer)
             try:
-                tokens: Tokens = flow.run(handler)
+                tokens: Tokens = flow.run(handler, retry_unreachable=True)
             except StartOver:
                 handler.say("Starting the sign-in again: Cognito sends a new code.", "class:dim")
                 handler.restart()

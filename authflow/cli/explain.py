@@ -40,6 +40,10 @@ _PLAIN = frozenset({"UsageError", "AuthflowError", "Cancelled"})
 def error_line(error: AuthflowError, args: argparse.Namespace | None = None) -> str:
     """``error`` as the one line the ``authflow`` command prints (without a newline)."""
     what = _what(error)
+    if error.after_lost_connection:
+        from authflow.labels import LOST_CONNECTION
+
+        what = f"{LOST_CONNECTION.rstrip('.')}: {what}"
     code = "" if error.code in _PLAIN else f" ({error.code})"
     todo = getattr(error, "advice", "") or advice(error, args)
     return f"authflow: {what}{code}." + (f" {todo}" if todo else "")

@@ -128,7 +128,7 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
         return handler.answer(prompt)  # type: ignore[no-any-return]
 
     try:
-        tokens = flow.run(answer)
+        tokens = flow.run(answer, retry_unreachable=asking)  # a person says when to try again
     except (AuthflowError, KeyboardInterrupt) as exc:
         # SignUp went through, and the sign-up's code (the one question that offers a new code) was the last one
         # asked: the account exists, unconfirmed.

@@ -19,3 +19,84 @@ def free_port() -> int:
 def start_pool(seed: Any, port: int, **options: Any) -> LocalUserPool:
     """A pool serving ``seed`` on 127.0.0.1:``port``."""
     return LocalUserPool(seed, port=port, **options).start()
+
+
+class DroppingProxy:
+    """An HTTP proxy in front of ``upstream`` (a local pool's URL) that can lose an answer: after
+    ``drop_next(operation)``, the next call of that operation reaches the pool, which acts on it, and the
+    connection is then closed without its answer (a network that broke on the way back). After
+    ``refuse_next(operation, n, containing)``, the next ``n`` calls of that operation (whose body holds
+    ``containing``) never reach the pool (the connection is closed at once)."""
+
+    def __init__(self, upstream: str) -> None:
+        import http.client
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        target = urlsplit(upstream)
+        proxy = self
+        self._drop: set[str] = set()
+        self._refuse: dict[str, int] = {}
+        self._refuse_containing = b""
+        self._lock = threading.Lock()
+        self.dropped: list[str] = []
+        self.refused: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                operation = str(self.headers.get("X-Amz-Target", "")).rsplit(".", 1)[-1]
+                with proxy._lock:
+                    refuse = proxy._refuse.get(operation, 0) > 0 and proxy._refuse_containing in body
+                    if refuse:
+                        proxy._refuse[operation] -= 1
+                if refuse:
+                    proxy.refused.append(operation)
+                    self.close_connection = True
+                    return
+                upstream_call = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                upstream_call.request("POST", self.path, body=body, headers=headers)
+                answer = upstream_call.getresponse()
+                data = answer.read()
+                upstream_call.close()
+                with proxy._lock:
+                    drop = operation in proxy._drop
+                    proxy._drop.discard(operation)
+                if drop:
+                    proxy.dropped.append(operation)
+                    self.close_connection = True
+                    return  # nothing written: the client sees the connection closed
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.endpoint_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def drop_next(self, operation: str) -> None:
+        with self._lock:
+            self._drop.add(operation)
+
+    def refuse_next(self, operation: str, times: int = 1, containing: str = "") -> None:
+        with self._lock:
+            self._refuse[operation] = times
+            self._refuse_containing = containing.encode()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)

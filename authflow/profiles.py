@@ -192,6 +192,7 @@ def apply(parser: argparse.ArgumentParser, argv: Sequence[str], environ: Mapping
             action.default = value
         else:
             action.default = _ProfileValue(str(value))
+            action.default.origin = f"profile {name!r} in {config_path(env)}: {action.dest}"
             if callable(action.type):
                 action.type = _ProfileChecked(action.type, name, config_path(env), action.dest)
     return name
@@ -199,6 +200,14 @@ def apply(parser: argparse.ArgumentParser, argv: Sequence[str], environ: Mapping
 
 class _ProfileValue(str):
     """A default that came from a profile (so that its option's type knows where it came from)."""
+
+    origin = ""  # "profile 'work' in FILE: redirect_port"
+
+
+def profile_origin(value: object) -> str | None:
+    """Where an option's value came from when a profile gave it ("profile 'work' in FILE: key"), else None:
+    for a value checked after parsing, whose complaint must not name a flag or variable nobody gave."""
+    return value.origin if isinstance(value, _ProfileValue) and value.origin else None
 
 
 #: The "(--flag / AUTHFLOW_VAR)" an option's own complaint names it by: not where a profile's value came from.
@@ -219,6 +228,7 @@ class _ProfileChecked:
         try:
             return self.convert(str(text))
         except (argparse.ArgumentTypeError, TypeError, ValueError) as exc:
-            reason = _WHERE_FROM.sub("", str(exc)).strip()
+            plain = {int: "not a whole number", float: "not a number"}.get(self.convert)
+            reason = plain or _WHERE_FROM.sub("", str(exc)).strip()
             raise ProfileError(f"profile {self.profile_name!r} in {self.path}: {self.key} = {str(text)!r} is "
                                f"refused: {reason}") from None

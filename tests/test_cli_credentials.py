@@ -264,6 +264,15 @@ def test_a_value_of_a_profile_that_its_option_refuses_names_the_profile_and_the_
     done = run_cli(["token", "--profile", "work"], env)
     assert done.returncode == 2
     assert_one_line_error(done, contains=f"profile 'work' in {config}: auth_flow = 'NOPE' is refused")
+    config.write_text(config.read_text().replace("auth_flow = 'NOPE'", "redirect_port = 'x'\nparallel = 'many'"))
+    done = run_cli(["login", "--browser", "--profile", "work", "--domain", local.endpoint_url, "--parallel", "2"],
+                   env)  # checked after parsing, by the command
+    assert done.returncode == 2
+    assert_one_line_error(done, contains=f"profile 'work' in {config}: redirect_port = 'x' is refused: not a port")
+    assert "AUTHFLOW_REDIRECT_PORT" not in done.stderr
+    done = run_cli(["login", "--profile", "work"], env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="parallel = 'many' is refused: not a whole number")
 
 
 def test_profiles_without_a_profiles_file_says_so_on_stderr(tmp_path: Path) -> None:

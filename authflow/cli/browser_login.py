@@ -62,6 +62,11 @@ def _port(value: Any) -> int | None:
     except ValueError:
         port = -1
     if not 0 < port < 65536:
+        from authflow.profiles import ProfileError, profile_origin
+
+        origin = profile_origin(value)
+        if origin is not None:  # the profile's mistake, not a flag's or a variable's
+            raise ProfileError(f"{origin} = {str(value)!r} is refused: not a port (1-65535)")
         raise UsageError(f"--redirect-port / AUTHFLOW_REDIRECT_PORT {value!r} is not a port (1-65535)")
     return port
 

@@ -84,6 +84,7 @@ def default_seed() -> dict[str, Any]:
     return {"pools": [{
         "allowed_first_auth_factors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"],
         "web_authn": {"relying_party_id": "localhost", "user_verification": "preferred"},
+        "auto_verified_attributes": ["email"],  # sign-up codes go to the email address
         "clients": [{"name": "local", "explicit_auth_flows": list(ALL_FLOWS)}],
     }]}
 

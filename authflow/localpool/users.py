@@ -181,7 +181,18 @@ def send_user_code(svc: Service, pool: PoolRecord, user: User, purpose: str) -> 
         user.confirmation_code, user.confirmation_code_sent = code, svc.now()
     else:
         user.reset_code, user.reset_code_sent = code, svc.now()
+    if purpose == CONFIRM_SIGN_UP:
+        return deliver_to_user(svc, pool, user, code, purpose, confirmation_mediums(pool))
     return deliver_to_user(svc, pool, user, code, purpose)
+
+
+def confirmation_mediums(pool: PoolRecord) -> tuple[str, ...]:
+    """Where Cognito sends a sign-up's confirmation code: only to an attribute the pool verifies automatically
+    (AutoVerifiedAttributes), the phone number first when it verifies both; none when it verifies neither:
+    then no code is sent (SignUp answers without CodeDeliveryDetails, ResendConfirmationCode refuses) and only
+    an administrator (AdminConfirmSignUp) confirms the user."""
+    verified = pool.auto_verified_attributes
+    return (*(("SMS",) if "phone_number" in verified else ()), *(("EMAIL",) if "email" in verified else ()))
 
 
 def use_user_code(user: User, purpose: str, code: str, now: float) -> None:

@@ -33,7 +33,7 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 #: A pool with optional TOTP MFA and a client allowing every flow, refresh token rotation on.
 SEED = {"pools": [{
-    "id": "us-east-1_Durable01", "name": "durable", "mfa": "OPTIONAL",
+    "id": "us-east-1_Durable01", "name": "durable", "mfa": "OPTIONAL", "auto_verified_attributes": ["email"],
     "clients": [{"id": "durableclient0000000000001", "name": "app", "explicit_auth_flows": [
         "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         "refresh_token_rotation": True}],

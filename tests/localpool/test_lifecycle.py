@@ -199,3 +199,28 @@ def test_a_sign_up_with_nowhere_to_send_a_code_is_confirmed_only_by_an_administr
     admin_idp(local_pool).admin_confirm_sign_up(UserPoolId=local_pool.pool_id, Username="zed")
     assert local_pool.user("zed").status == "CONFIRMED"
     assert password_auth(idp(local_pool), local_pool.client_id, "zed", PASSWORD)["AuthenticationResult"]["AccessToken"]
+
+
+def test_the_confirmation_code_goes_only_where_the_pool_verifies_automatically(local_pool: LocalUserPool) -> None:
+    """As Cognito: the sign-up code goes to an attribute in AutoVerifiedAttributes (the phone number when both
+    are); a pool that verifies neither sends none, even to a user with an email address: an administrator
+    confirms (and ConfirmSignUp marks nothing verified)."""
+    client = idp(local_pool)
+    both = [{"Name": "email", "Value": "ann@example.com"}, {"Name": "phone_number", "Value": "+15555550123"}]
+    local_pool.pool().auto_verified_attributes = []
+    reply = client.sign_up(ClientId=local_pool.client_id, Username="ann", Password=PASSWORD, UserAttributes=both)
+    assert "CodeDeliveryDetails" not in reply and local_pool.outbox("ann") == []
+    with pytest.raises(ClientError) as excinfo:
+        client.resend_confirmation_code(ClientId=local_pool.client_id, Username="ann")
+    assert error(excinfo) == ("InvalidParameterException", "Cannot resend codes. Auto verification not turned on.")
+    local_pool.pool().auto_verified_attributes = ["email", "phone_number"]
+    reply = client.sign_up(ClientId=local_pool.client_id, Username="bob", Password=PASSWORD, UserAttributes=both)
+    assert reply["CodeDeliveryDetails"]["AttributeName"] == "phone_number"
+    assert reply["CodeDeliveryDetails"]["DeliveryMedium"] == "SMS"
+    reply = client.sign_up(ClientId=local_pool.client_id, Username="cy", Password=PASSWORD,
+                           UserAttributes=both[:1])  # no phone number: the email address it also verifies
+    assert reply["CodeDeliveryDetails"]["AttributeName"] == "email"
+    local_pool.pool().auto_verified_attributes = ["phone_number"]
+    reply = client.sign_up(ClientId=local_pool.client_id, Username="dee", Password=PASSWORD,
+                           UserAttributes=both[:1])  # only an email address, which the pool does not verify
+    assert "CodeDeliveryDetails" not in reply and local_pool.outbox("dee") == []

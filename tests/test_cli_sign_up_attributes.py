@@ -5,6 +5,7 @@ repeatable, or AUTHFLOW_ATTRIBUTES), and ``sign-up --help`` says so."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -158,8 +159,9 @@ def test_at_a_terminal_a_sign_up_without_an_email_is_asked_for_one(demo: LocalUs
     code sent to that address, and the user is signed in."""
     env = env_for(demo, tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
     del env["AUTHFLOW_CODE_COMMAND"], env["AUTHFLOW_USERNAME"]
-    child = pexpect.spawn(sys.executable, ["-m", "authflow", "sign-up", "--username", "nina", "--output", "json"],
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "sign-up", "--username", "nina"],
                           env=env, cwd=str(REPO), encoding="utf-8", dimensions=(50, 120), timeout=30)
+    child.logfile_read = seen = io.StringIO()
     try:
         child.expect_exact("Password:")
         child.send(PASSWORD + "\r")
@@ -179,6 +181,8 @@ def test_at_a_terminal_a_sign_up_without_an_email_is_asked_for_one(demo: LocalUs
         child.close(force=True)
     assert child.exitstatus == 0
     assert sign_ups(demo)[0] == {"email": "nina@example.com"}  # asked before the account was created
+    said = " ".join(seen.getvalue().split())
+    assert said.count("Signed in as nina") == 1 and "The access token is valid for" in said  # said once
     assert demo.user("nina").status == "CONFIRMED"
 
 

@@ -156,3 +156,24 @@ def test_a_wrong_code_after_the_pool_came_back_is_only_a_wrong_code(durable: tup
         assert flow.respond(back.totp_code("tina")).done
     finally:
         back.close()
+
+
+def test_tries_while_the_network_is_away_do_not_use_up_the_deadline(durable: tuple[LocalUserPool, int, Path]) -> None:
+    """The sign-in's deadline bounds a slow Cognito; the time a person's tries spent failing to reach it is not
+    counted (else a few tries on a slow failing network would end a sign-in whose Session is still good)."""
+    local = durable[0]
+    proxy = DroppingProxy(local.endpoint_url)
+    try:
+        pool = user_pool(proxy.endpoint_url, max_attempts=1)
+        flow = AuthFlow(pool, "sam", "USER_PASSWORD_AUTH", deadline=2.5)
+        flow.start(password=PASSWORD)
+        code = local.last_code("sam")
+        proxy.refuse_next("RespondToAuthChallenge", 3, after=1.0)  # each try fails after a second
+        for _ in range(3):
+            with pytest.raises(ConnectionLostError):
+                flow.respond(code)
+            assert not flow.ended
+        assert proxy.refused == ["RespondToAuthChallenge"] * 3
+        assert flow.respond(code).done  # 3 s of failed tries, a 2.5 s deadline: still within it
+    finally:
+        proxy.close()

@@ -725,6 +725,13 @@ def run_wizard(
                 handler.say(f"✗ {lost}Cognito no longer accepts this sign-in session.", "class:error")
                 if not handler.ask_yes_no("Start over?"):
                     raise
+            except EndpointError as exc:
+                # Cognito could not be reached where the sign-in cannot stay (its start, or the middle of a step
+                # that Cognito had partly answered): a new sign-in, when the person says so.
+                refusal = explain_refusal(exc)
+                handler.say_parts(("class:error", f"✗ {refusal.headline} "), ("class:dim", f"({refusal.detail})"))
+                if not handler.ask_yes_no("Start over?"):
+                    raise
             except PasskeyError:
                 # Choice-based sign-in offers the user's other first factors: start over and choose one.
                 if auth_flow != "USER_AUTH" or not handler.ask_yes_no("Sign in another way?"):

@@ -122,4 +122,25 @@ def test_a_script_whose_answer_may_have_been_used_says_so(demo: LocalUserPool, t
     assert proxy.dropped == ["RespondToAuthChallenge"]
     assert done.returncode == 1, done.stderr
     assert_one_line_error(done, contains="may have reached Cognito")
-    assert "NotAuthorizedException" in done.stderr
+    assert "NotAuthorizedException" in done.stderr and "Run the command again" in done.stderr
+
+
+def test_a_step_cognito_had_partly_answered_is_started_over_when_asked(demo: LocalUserPool, tmp_path: Path) -> None:
+    """SRP: InitiateAuth was answered, the connection then broke on PASSWORD_VERIFIER: the flow cannot stay at the
+    password (its Session moved on), so the wizard offers a new sign-in."""
+    proxy = DroppingProxy(demo.endpoint_url)
+    proxy.refuse_next("RespondToAuthChallenge", 3, containing="PASSWORD_VERIFIER")
+    child = spawn(demo, tmp_path, "sam", endpoint_url=proxy.endpoint_url)
+    try:
+        child.expect_exact("try again.")
+        child.expect_exact("Start over? [Y/n]")
+        child.send("y\r")
+        child.expect_exact("Code:")
+        child.send(demo.last_code("sam") + "\r")
+        child.expect_exact("✓ Signed in as sam.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+        proxy.close()
+    assert child.exitstatus == 0
+    assert [r.operation for r in demo.requests()].count("InitiateAuth") == 2

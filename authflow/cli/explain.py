@@ -46,6 +46,8 @@ def error_line(error: AuthflowError, args: argparse.Namespace | None = None) -> 
         what = f"{LOST_CONNECTION.rstrip('.')}: {what}"
     code = "" if error.code in _PLAIN else f" ({error.code})"
     todo = getattr(error, "advice", "") or advice(error, args)
+    if error.after_lost_connection and not todo:
+        todo = "Run the command again (a new sign-in)."
     return f"authflow: {what}{code}." + (f" {todo}" if todo else "")
 
 

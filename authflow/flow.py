@@ -38,9 +38,9 @@ from authflow.errors import (
     ExpiredCodeError,
     FlowStateError,
     InvalidAnswerError,
+    InvalidSessionError,
     MalformedResponseError,
     MissingAnswerError,
-    NotAuthorizedError,
     RepeatedAnswerError,
     SignInCancelled,
     SnapshotError,
@@ -126,7 +126,7 @@ class AuthFlow:
     Cognito, all its calls together (the time a handler or a person takes to answer is not counted): a server
     that trickles its reply ends the sign-in with :class:`~authflow.errors.DeadlineError` (code
     ``SignInDeadline``) instead of holding it. ``None`` turns it off (each call is then bounded only by the
-    pool's own timeouts).
+    pool's own timeouts). A try that could not reach Cognito (the flow left at its question) is not counted.
 
     ``max_attempts`` bounds the answers tried for one question before the flow gives up. An answer that breaks
     its field's pattern is refused before anything is sent (the same prompt comes back, its ``error`` an
@@ -469,7 +469,7 @@ class AuthFlow:
             raise FlowStateError(f"the flow has already ended ({self.state})")
         state = REGISTRY[self.state]
         self._asked = None  # whatever the answer does (a Session kept, memory, attempts), ask anew
-        replies = self._replies
+        replies, waited = self._replies, self._waited
         try:
             self._walk(state, answer)
             self._lost_connection = False
@@ -482,8 +482,10 @@ class AuthFlow:
             if self.state != state.name or self._replies != replies or state.prompt is None:
                 self._fail(exc)  # Cognito had answered part of this step: what it said is lost
                 raise
-            # Nothing Cognito said was lost: the flow stays at this question, for the same answer again.
+            # Nothing Cognito said was lost: the flow stays at this question, for the same answer again. The
+            # time spent trying is not the sign-in's (the deadline bounds a slow Cognito, not a person's retries).
             self._lost_connection = True
+            self._waited = waited
             self._wait(state)
             if self._asked is not None:
                 self._asked = replace(self._asked, error=exc)
@@ -491,7 +493,8 @@ class AuthFlow:
         except AuthflowError as exc:
             if self._lost_connection:
                 self._lost_connection = False
-                if isinstance(exc, NotAuthorizedError | ExpiredCodeError):  # the Session or the code was used
+                # The Session or the code was used (not a wrong password, nor a Session that only timed out)
+                if isinstance(exc, InvalidSessionError | ExpiredCodeError):
                     exc.after_lost_connection = True
             event = state.refused(self._context(), exc) if self.attempts < self.max_attempts else None
             if event is None or not can_fire(self, event):

@@ -71,7 +71,9 @@ from authflow.errors import (
     ConnectionLostError,
     DeadlineError,
     EndpointError,
+    ExpiredCodeError,
     InvalidParameterError,
+    InvalidSessionError,
     MalformedResponseError,
     NotCognitoError,
     UnknownOperationError,
@@ -373,8 +375,17 @@ def _invoke(method: Any, kwargs: dict[str, Any], api_name: str, *, limit: float 
     except ClientError as exc:
         error = exc.response.get("Error") if isinstance(exc.response, dict) else None
         error = error if isinstance(error, dict) else {}
-        raise cognito_error(_error_text(error.get("Code"), 128) or "CognitoError",
-                            _error_text(error.get("Message"), 1000), api_name) from None
+        typed = cognito_error(_error_text(error.get("Code"), 128) or "CognitoError",
+                              _error_text(error.get("Message"), 1000), api_name)
+        # A retry after a connection that broke once the request had gone: Cognito may have taken the first one
+        # (the Session or the code it then calls used was used by it).
+        metadata = exc.response.get("ResponseMetadata") if isinstance(exc.response, dict) else None
+        retried = getattr(exc, "after_lost_connection", None)  # set by _DirectCall; botocore's own retries:
+        if retried is None:  # the answer came to a later attempt (the earlier broke, failed or was throttled)
+            retried = isinstance(metadata, dict) and bool(metadata.get("RetryAttempts"))
+        if retried and isinstance(typed, InvalidSessionError | ExpiredCodeError):
+            typed.after_lost_connection = True
+        raise typed from None
     except ParamValidationError as exc:
         raise InvalidParameterError(
             _first_line(str(exc)), code="ParamValidationError", operation=api_name
@@ -604,6 +615,7 @@ class _DirectCall:
             raise ParamValidationError(report=report.generate_report())
         body = json.dumps(params).encode()
         attempt = 1
+        maybe_sent = False  # an earlier attempt's connection broke after the request went: it may have arrived
         while True:
             headers = {**self._headers, "Content-Length": str(len(body)),
                        "amz-sdk-invocation-id": str(uuid.uuid4()),
@@ -625,6 +637,8 @@ class _DirectCall:
             context = RetryContext(attempt_number=attempt, operation_model=self._model, parsed_response=parsed,
                                    http_response=response, caught_exception=caught)
             if attempt < self._max_attempts and self._retryable(context):
+                maybe_sent = maybe_sent or (
+                    caught is not None and not isinstance(caught, EndpointConnectionError | ConnectTimeoutError))
                 time.sleep(self._backoff(context))
                 attempt += 1
                 continue
@@ -634,7 +648,9 @@ class _DirectCall:
                 raise ResponseParserError(f"{self._model.name}: the answer is not a JSON object")
             # as the client's method raises it (an error code of the wrong type fails there too)
             code = parsed.get("Error", {}).get("Code")
-            raise self._exceptions.from_code(code)(parsed, self._model.name)
+            refusal = self._exceptions.from_code(code)(parsed, self._model.name)
+            refusal.after_lost_connection = maybe_sent  # read by _invoke
+            raise refusal
 
 
 class _Worker(threading.Thread):

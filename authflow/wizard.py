@@ -56,7 +56,14 @@ from authflow.errors import (
     SignInCancelled,
     UserNotConfirmedError,
 )
-from authflow.labels import ATTRIBUTE_EXAMPLES, attribute_label, choice_label, code_origin, explain_refusal
+from authflow.labels import (
+    ATTRIBUTE_EXAMPLES,
+    LOST_CONNECTION,
+    attribute_label,
+    choice_label,
+    code_origin,
+    explain_refusal,
+)
 from authflow.prompts import Answer, Field, Prompt, PromptKind
 from authflow.qr import COMPACT, qr_text
 
@@ -712,8 +719,10 @@ def run_wizard(
                 handler.say("✗ The sign-in session expired (Cognito gives a few minutes a step).", "class:error")
                 if not handler.ask_yes_no("Start over?"):
                     raise
-            except InvalidSessionError:
-                handler.say("✗ Cognito no longer accepts this sign-in session.", "class:error")
+            except InvalidSessionError as exc:
+                # after a lost connection: the answer sent then may have been taken (and the Session used)
+                lost = f"{LOST_CONNECTION} " if exc.after_lost_connection else ""
+                handler.say(f"✗ {lost}Cognito no longer accepts this sign-in session.", "class:error")
                 if not handler.ask_yes_no("Start over?"):
                     raise
             except PasskeyError:

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 
 from authflow.localpool import LocalUserPool
-from tests.helpers.cli import at_a_terminal, credential_free_env
+from tests.helpers.cli import assert_one_line_error, at_a_terminal, credential_free_env, run_cli
 from tests.helpers.restart import DroppingProxy, free_port, start_pool
 
 #: Prints the newest code the pool sent to $AUTHFLOW_USERNAME (the pool's outbox, over HTTP).
@@ -100,3 +100,26 @@ def test_an_answer_from_the_environment_waits_for_enter(demo: LocalUserPool, tmp
     assert child.exitstatus == 0
     answers = [r.params.get("ChallengeName") for r in demo.requests() if r.operation == "RespondToAuthChallenge"]
     assert answers == ["PASSWORD_VERIFIER", "SMS_MFA"]  # the code went once, after Enter
+
+
+def test_a_script_whose_answer_may_have_been_used_says_so(demo: LocalUserPool, tmp_path: Path) -> None:
+    """Non-interactive: the reply to the code's answer is lost, the client's retry finds the Session used; the
+    one line says the answer may have reached Cognito (exit 1, as any refusal)."""
+    script = tmp_path / "code.py"
+    script.write_text(CODE_SCRIPT)
+    proxy = DroppingProxy(demo.endpoint_url)
+    proxy.drop_next("RespondToAuthChallenge")  # with USER_PASSWORD_AUTH, sam's first is the SMS code's answer
+    row = next(u for u in demo.demo_users() if u["username"] == "sam")
+    env = credential_free_env(tmp_path, {
+        "AUTHFLOW_POOL_ID": row["pool_id"], "AUTHFLOW_CLIENT_ID": row["client_id"],
+        "AUTHFLOW_ENDPOINT_URL": proxy.endpoint_url, "AUTHFLOW_USERNAME": "sam", "AUTHFLOW_PASSWORD": row["password"],
+        "AUTHFLOW_CODE_COMMAND": f"{shlex.quote(sys.executable)} {script} {demo.endpoint_url}",
+    })
+    try:
+        done = run_cli(["login", "--non-interactive", "--auth-flow", "USER_PASSWORD_AUTH"], env)
+    finally:
+        proxy.close()
+    assert proxy.dropped == ["RespondToAuthChallenge"]
+    assert done.returncode == 1, done.stderr
+    assert_one_line_error(done, contains="may have reached Cognito")
+    assert "NotAuthorizedException" in done.stderr

@@ -110,3 +110,70 @@ def test_an_answer_whose_reply_was_lost_is_said_to_have_been_used(durable: tuple
         assert said.startswith(LOST_CONNECTION) and "Sign in again." in said
     finally:
         proxy.close()
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["botocore", "direct"])
+def test_an_answer_sent_again_by_the_retries_after_a_lost_reply_is_said_to_have_been_used(
+        durable: tuple[LocalUserPool, int, Path], warm: bool) -> None:
+    """With the usual retries, the client itself sends the answer again once the connection broke: Cognito's
+    refusal of that second sending (the Session already used) says the first may have been taken. Both ways a
+    call goes: botocore's (the first of its kind) and the short way (transport.py's _DirectCall) after it."""
+    local = durable[0]
+    proxy = DroppingProxy(local.endpoint_url)
+    try:
+        pool = user_pool(proxy.endpoint_url)  # 3 attempts a call
+        if warm:  # one whole sign-in first: the next calls of both operations go the short way
+            warm_up = AuthFlow(pool, "sam", "USER_PASSWORD_AUTH")
+            warm_up.start(password=PASSWORD)
+            assert warm_up.respond(local.last_code("sam")).done
+        flow = AuthFlow(pool, "tina", "USER_PASSWORD_AUTH")
+        flow.start(password=PASSWORD)
+        proxy.drop_next("RespondToAuthChallenge")
+        with pytest.raises(InvalidSessionError) as raised:
+            flow.respond(local.totp_code("tina"))
+        assert proxy.dropped == ["RespondToAuthChallenge"]
+        assert raised.value.after_lost_connection and flow.failed
+        assert str(explain_refusal(raised.value)).startswith(LOST_CONNECTION)
+    finally:
+        proxy.close()
+
+
+def test_a_wrong_code_after_the_pool_came_back_is_only_a_wrong_code(durable: tuple[LocalUserPool, int, Path]) -> None:
+    pool, port, data = durable
+    flow = AuthFlow(user_pool(pool.endpoint_url), "tina", "USER_PASSWORD_AUTH")
+    flow.start(password=PASSWORD)
+    right = pool.totp_code("tina")
+    wrong = "000000" if right != "000000" else "111111"
+    pool.close()
+    with pytest.raises(EndpointError):
+        flow.respond(wrong)
+    back = start_pool(SEED, port, data=data)
+    try:
+        step = flow.respond(wrong)  # nothing had reached Cognito: this is its first refusal of the code
+        assert step.state == "SOFTWARE_TOKEN_MFA" and step.error is not None
+        assert step.error.code == "CodeMismatchException" and not step.error.after_lost_connection
+        assert not str(explain_refusal(step.error)).startswith(LOST_CONNECTION)
+        assert flow.respond(back.totp_code("tina")).done
+    finally:
+        back.close()
+
+
+def test_tries_while_the_network_is_away_do_not_use_up_the_deadline(durable: tuple[LocalUserPool, int, Path]) -> None:
+    """The sign-in's deadline bounds a slow Cognito; the time a person's tries spent failing to reach it is not
+    counted (else a few tries on a slow failing network would end a sign-in whose Session is still good)."""
+    local = durable[0]
+    proxy = DroppingProxy(local.endpoint_url)
+    try:
+        pool = user_pool(proxy.endpoint_url, max_attempts=1)
+        flow = AuthFlow(pool, "sam", "USER_PASSWORD_AUTH", deadline=2.5)
+        flow.start(password=PASSWORD)
+        code = local.last_code("sam")
+        proxy.refuse_next("RespondToAuthChallenge", 3, after=1.0)  # each try fails after a second
+        for _ in range(3):
+            with pytest.raises(ConnectionLostError):
+                flow.respond(code)
+            assert not flow.ended
+        assert proxy.refused == ["RespondToAuthChallenge"] * 3
+        assert flow.respond(code).done  # 3 s of failed tries, a 2.5 s deadline: still within it
+    finally:
+        proxy.close()

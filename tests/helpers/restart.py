@@ -31,6 +31,7 @@ class DroppingProxy:
     def __init__(self, upstream: str) -> None:
         import http.client
         import threading
+        import time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import urlsplit
 
@@ -39,6 +40,7 @@ class DroppingProxy:
         self._drop: set[str] = set()
         self._refuse: dict[str, int] = {}
         self._refuse_containing = b""
+        self._refuse_after = 0.0
         self._lock = threading.Lock()
         self.dropped: list[str] = []
         self.refused: list[str] = []
@@ -58,6 +60,7 @@ class DroppingProxy:
                         proxy._refuse[operation] -= 1
                 if refuse:
                     proxy.refused.append(operation)
+                    time.sleep(proxy._refuse_after)
                     self.close_connection = True
                     return
                 upstream_call = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=30)
@@ -91,10 +94,12 @@ class DroppingProxy:
         with self._lock:
             self._drop.add(operation)
 
-    def refuse_next(self, operation: str, times: int = 1, containing: str = "") -> None:
+    def refuse_next(self, operation: str, times: int = 1, containing: str = "", after: float = 0.0) -> None:
+        """``after``: seconds to hold each such call before closing its connection (a slow failing network)."""
         with self._lock:
             self._refuse[operation] = times
             self._refuse_containing = containing.encode()
+            self._refuse_after = after
 
     def close(self) -> None:
         self._server.shutdown()

@@ -33,7 +33,8 @@ SLOW_FAMILIES: dict[str, tuple[str, ...]] = {
             "hardening/test_code_command.py", "hardening/test_batch_isolation.py", "test_locust_edges.py"),
     "processes": ("test_packaging.py", "test_typing.py", "test_lint.py", "test_imports.py", "test_locust.py",
                   "test_passkey_processes.py", "engine/test_many_processes.py", "engine/test_moto*.py",
-                  "engine/test_sign_in_imports.py", "localpool/test_workers.py", "test_cli_account_imports.py"),
+                  "engine/test_sign_in_imports.py", "localpool/test_workers.py", "test_cli_account_imports.py",
+                  "hardening/test_totp_concurrency.py", "hardening/test_pool_limits.py"),  # long load runs
     "properties": ("hardening/test_reply_properties.py", "localpool/test_no_500.py"),
 }
 

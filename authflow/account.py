@@ -17,9 +17,9 @@ email address for email MFA an ``EMAIL_ADDRESS`` prompt, and deleting the accoun
 answered with the username. A refusal that another answer may fix (a wrong current password, a password the
 policy refuses, a wrong code) asks the same prompt again with the error; any other refusal ends the flow with
 Cognito's typed error. Cognito not reached (:class:`~authflow.errors.EndpointError`) is no refusal: the flow stays
-at the same prompt, keeping what the change holds (see :class:`AccountFlow`). Nothing is half-done silently: a TOTP secret associated but never verified is said so
-(:class:`TotpNotVerifiedError`), and so is an attribute changed but not verified
-(:class:`AttributeNotVerifiedError`).
+at the same prompt, keeping what the change holds (see :class:`AccountFlow`). Nothing is half-done silently: a
+TOTP secret associated but never verified is said so (:class:`TotpNotVerifiedError`), and so is an attribute
+changed but not verified (:class:`AttributeNotVerifiedError`).
 
 Every call is a request sent with the access token through the pool's ``send``: a
 :class:`~authflow.transport.UserPool`, the one way authflow talks to Cognito (botocore). An access token that

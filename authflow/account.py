@@ -59,7 +59,6 @@ from authflow.errors import (
     UsageError,
 )
 from authflow.prompts import RESEND_ANSWER, Answer, Field, Prompt, PromptKind, Resend, normalize_answer
-from authflow.states.mfa_setup import otpauth_uri
 from authflow.totp import DEFAULT_TOTP_ISSUER
 
 if TYPE_CHECKING:
@@ -739,6 +738,8 @@ class Account:
         secret = reply.get("SecretCode")
         if not isinstance(secret, str) or not secret:
             raise MalformedResponseError("AssociateSoftwareToken: no SecretCode")
+        from authflow.states.mfa_setup import otpauth_uri  # here: an account read needs no challenge module
+
         uri = otpauth_uri(secret, self.username, self.totp_issuer)
         code_field = Field("code", "Code from the app", pattern=SIX_DIGITS)
         error: AuthflowError | None = None

@@ -244,6 +244,11 @@ def test_token_client_credentials_prints_as_authflow_token_does(pool: LocalUserP
     answer = json.loads(shown.stdout)
     assert set(answer) == {"AccessToken", "ExpiresAt", "ExpiresIn"} and answer["AccessToken"] == bare.stdout.strip()
     assert answer["ExpiresAt"].endswith("Z") and 0 < answer["ExpiresIn"] <= 3600
+    access = run_cli(["token", "--client-credentials", "--output", "access-token"], env)
+    assert access.returncode == 0 and access.stdout == bare.stdout
+    no_id = run_cli(["token", "--client-credentials", "--output", "id-token"], env)
+    assert no_id.returncode == 2
+    assert_one_line_error(no_id, contains="access token only")
 
 
 def test_a_client_secret_botocore_refuses_is_said_whole(pool: LocalUserPool, tmp_path: Path) -> None:

@@ -137,6 +137,8 @@ class AttributeNotVerifiedError(AuthflowError):
     stands, unverified, until it is verified later."""
 
     code = "AttributeNotVerified"
+    #: Why the code was not accepted (a MissingAnswerError: none was given).
+    reason: AuthflowError | None = None
 
 
 class PasskeyMfaError(AuthflowError):
@@ -905,6 +907,7 @@ class Account:
             raise
         except AuthflowError as exc:
             unverified = AttributeNotVerifiedError(f"{', '.join(pending)} changed but not verified ({exc})")
+            unverified.reason = exc
             unverified.advice = ("The new value stands, unverified: verify it later (Account.verify_attribute, or "
                                  f"`authflow account attributes verify {' '.join(pending)}`).")
             raise unverified from exc

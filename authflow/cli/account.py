@@ -218,7 +218,7 @@ def _device_hint() -> Iterator[None]:
 
 
 def cmd_attributes_set(args: argparse.Namespace) -> int:
-    from authflow.errors import UsageError
+    from authflow.errors import MissingAnswerError, UsageError
 
     values: dict[str, str] = {}
     for item in args.values:
@@ -234,6 +234,12 @@ def cmd_attributes_set(args: argparse.Namespace) -> int:
         names = " ".join(name for name in values if name in ("email", "phone_number")) or "NAME"
         exc.advice = (f"The new value stands, unverified: verify it later with `authflow account attributes verify "
                       f"{names}` (the code from AUTHFLOW_CODE_COMMAND, or --resend for a new one).")
+        if isinstance(exc.reason, MissingAnswerError):  # the code was not given: exit 2, as the contract says
+            from authflow.cli.explain import error_line
+            from authflow.cli.options import EXIT_USAGE
+            from authflow.cli.output import fail
+
+            return fail(error_line(exc, args), EXIT_USAGE)
         raise
 
 

@@ -343,7 +343,7 @@ class AccountFlow(Generic[T]):
         associated but not verified: :class:`TotpNotVerifiedError`), else None."""
         if self.done or self.failed:
             return None
-        self.failed, self._prompt, self._pending = True, None, None
+        self.failed, self._prompt, self._pending, self._fed = True, None, None, []
         if not self._started:
             self._action.close()
             return None
@@ -419,10 +419,10 @@ class AccountFlow(Generic[T]):
                 replies += 1
                 item = self._feed(False, reply)
         except StopIteration as end:
-            self._prompt, self.done, self.result = None, True, end.value
+            self._prompt, self.done, self.result, self._fed = None, True, end.value, []
             return AccountStep(None, True, end.value)
         except BaseException:
-            self.failed, self._prompt, self._pending = True, None, None
+            self.failed, self._prompt, self._pending, self._fed = True, None, None, []  # no answer kept past the end
             raise
         if unreachable is not None:
             raise unreachable

@@ -90,6 +90,8 @@ def test_a_new_password_goes_through_once_the_pool_is_back(local: LocalUserPool)
     local.start()
     local.clear_requests()
     assert flow.respond({"new_password": NEW_PASSWORD}).done  # another answer than the first: the one that goes
+    kept = repr(vars(flow))
+    assert PASSWORD not in kept and NEW_PASSWORD not in kept  # no answer is held once the change is over
     (change,) = local.requests("ChangePassword")
     assert change.status == 200
     sign_in(ada.pool, "ada", ScriptedHandler(password=NEW_PASSWORD), auth_flow="USER_PASSWORD_AUTH")  # type: ignore[arg-type]

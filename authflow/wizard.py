@@ -415,6 +415,9 @@ class TerminalHandler:
             # Not a wrong answer: the account must be confirmed or its password reset first.
             self.say(prompt.message, "class:title")
             return
+        if error.after_lost_connection and error.advice:  # what the answer sent then may have done, and what now
+            self.say(error.advice, "class:dim")
+            return
         self.say("Try again.", "class:dim")
 
     def _password(self, prompt: Prompt) -> Answer:

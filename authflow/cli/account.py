@@ -133,8 +133,16 @@ def _change(args: argparse.Namespace, start: Any) -> int:
     """Run the change ``start(account)`` returns, asking the handler; then print the account."""
     handler = _handler(args)  # a malformed answer in the environment is a usage error before any call
     account = _account(args)
-    start(account).run(handler)
+    _run(args, start(account), handler)
     return _print(account)
+
+
+def _run(args: argparse.Namespace, flow: Any, handler: Any) -> Any:
+    """Run an account change. At a terminal, a question whose answer could not reach Cognito is asked again (the
+    person says when to try); a script's run ends on it, as a sign-in's does."""
+    from authflow.cli.signin import interactive
+
+    return flow.run(handler, retry_unreachable=handler is not None and interactive(args))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -174,7 +182,7 @@ def cmd_mfa_method(args: argparse.Namespace) -> int:
     flow = (account.enable_mfa(args.method) if command == "enable"
             else account.disable_mfa(args.method) if command == "disable"
             else account.prefer_mfa(args.method))
-    flow.run(handler)
+    _run(args, flow, handler)
     return _print(account)
 
 
@@ -210,7 +218,7 @@ def _device_hint() -> Iterator[None]:
 
 
 def cmd_attributes_set(args: argparse.Namespace) -> int:
-    from authflow.errors import UsageError
+    from authflow.errors import MissingAnswerError, UsageError
 
     values: dict[str, str] = {}
     for item in args.values:
@@ -226,6 +234,12 @@ def cmd_attributes_set(args: argparse.Namespace) -> int:
         names = " ".join(name for name in values if name in ("email", "phone_number")) or "NAME"
         exc.advice = (f"The new value stands, unverified: verify it later with `authflow account attributes verify "
                       f"{names}` (the code from AUTHFLOW_CODE_COMMAND, or --resend for a new one).")
+        if isinstance(exc.reason, MissingAnswerError):  # the code was not given: exit 2, as the contract says
+            from authflow.cli.explain import error_line
+            from authflow.cli.options import EXIT_USAGE
+            from authflow.cli.output import fail
+
+            return fail(error_line(exc, args), EXIT_USAGE)
         raise
 
 
@@ -242,7 +256,7 @@ def cmd_attributes_verify(args: argparse.Namespace) -> int:
     name = args.name
     sent_none = not args.resend and not interactive(args)
     try:
-        verified_now = account.verify_attribute(name, resend=args.resend).run(handler)
+        verified_now = _run(args, account.verify_attribute(name, resend=args.resend), handler)
     except MissingAnswerError as exc:
         if not sent_none:
             raise
@@ -272,5 +286,5 @@ def cmd_delete(args: argparse.Namespace) -> int:
         raise MissingAnswerError("deleting the account needs --yes when not at a terminal; nothing was deleted")
     handler = None if args.yes else _handler(args)
     account = _account(args)
-    account.delete(account.username if args.yes else None).run(handler)
+    _run(args, account.delete(account.username if args.yes else None), handler)
     return EXIT_OK

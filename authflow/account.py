@@ -49,7 +49,6 @@ from authflow.errors import (
     IncorrectCredentialsError,
     InvalidParameterError,
     InvalidPasswordError,
-    InvalidSessionError,
     MalformedResponseError,
     MissingAnswerError,
     NotAuthorizedError,
@@ -57,6 +56,7 @@ from authflow.errors import (
     SignInCancelled,
     SoftwareTokenMFANotFoundError,
     UsageError,
+    UserNotFoundError,
 )
 from authflow.prompts import RESEND_ANSWER, Answer, Field, Prompt, PromptKind, Resend, normalize_answer
 from authflow.totp import DEFAULT_TOTP_ISSUER
@@ -343,7 +343,7 @@ class AccountFlow(Generic[T]):
         associated but not verified: :class:`TotpNotVerifiedError`), else None."""
         if self.done or self.failed:
             return None
-        self.failed, self._prompt, self._pending = True, None, None
+        self.failed, self._prompt, self._pending, self._fed = True, None, None, []
         if not self._started:
             self._action.close()
             return None
@@ -419,10 +419,10 @@ class AccountFlow(Generic[T]):
                 replies += 1
                 item = self._feed(False, reply)
         except StopIteration as end:
-            self._prompt, self.done, self.result = None, True, end.value
+            self._prompt, self.done, self.result, self._fed = None, True, end.value, []
             return AccountStep(None, True, end.value)
         except BaseException:
-            self.failed, self._prompt, self._pending = True, None, None
+            self.failed, self._prompt, self._pending, self._fed = True, None, None, []  # no answer kept past the end
             raise
         if unreachable is not None:
             raise unreachable
@@ -454,9 +454,10 @@ class AccountFlow(Generic[T]):
 
 
 #: Cognito's refusals of an answer that may mean the first sending, before the connection broke, used it: a code
-#: already taken, a current password already changed, a software token already verified.
-_USED_ANSWER = (CodeMismatchError, ExpiredCodeError, EnableSoftwareTokenMFAError, IncorrectCredentialsError,
-                SoftwareTokenMFANotFoundError, InvalidSessionError)
+#: already taken, a current password already changed, a software token already verified, an account deleted (its
+#: user not found, its tokens revoked).
+_USED_ANSWER = (CodeMismatchError, ExpiredCodeError, EnableSoftwareTokenMFAError, NotAuthorizedError,
+                SoftwareTokenMFANotFoundError, UserNotFoundError)
 
 
 def _checked(prompt: Prompt, answer: dict[str, str]) -> dict[str, str]:
@@ -757,8 +758,10 @@ class Account:
                     verified = yield Request("VerifySoftwareToken", {
                         "UserCode": answer["code"], "FriendlyDeviceName": device_name})
                 except AuthflowError as exc:
-                    if exc.after_lost_connection and (yield from self._enable_totp(prefer)):
-                        return secret  # the code sent when the connection broke verified it
+                    if exc.after_lost_connection:
+                        if (yield from self._enable_totp(prefer)):
+                            return secret  # the code sent when the connection broke verified it
+                        exc.after_lost_connection = False  # it did not: this is Cognito's refusal of the code
                     if not isinstance(exc, EnableSoftwareTokenMFAError | CodeMismatchError | InvalidParameterError) \
                             or attempt >= MAX_ATTEMPTS:
                         raise
@@ -961,6 +964,7 @@ class Account:
                     verified = _attributes((yield Request("GetUser", {}))).get(f"{name}_verified", "")
                     if verified.lower() == "true":
                         return None
+                    exc.after_lost_connection = False  # it did not: this is Cognito's refusal of the code
                 if attempt >= MAX_ATTEMPTS:
                     raise
                 error, attempt = exc, attempt + 1
@@ -1050,7 +1054,18 @@ class Account:
                 if attempt >= 3:
                     raise SignInCancelled("the username was not typed: the account was not deleted")
                 error, attempt = MissingAnswerError("that is not the username"), attempt + 1
-        yield Request("DeleteUser", {})
+        try:
+            yield Request("DeleteUser", {})
+        except (UserNotFoundError, NotAuthorizedError) as exc:
+            if not exc.after_lost_connection:
+                raise
+            # DeleteUser sent again after the connection broke: the first sending may have deleted the account.
+            if self.cache is not None and self.cache_key is not None:  # its tokens no longer work either way
+                self.cache.forget(self.cache_key)
+            if not isinstance(exc, UserNotFoundError):  # revoked tokens: most likely deleted, not certainly
+                exc.advice = ("The account was most likely deleted when the connection broke (Cognito then revokes "
+                              "its tokens): signing in again says whether it still exists.")
+                raise
         if self.cache is not None and self.cache_key is not None:
             self.cache.forget(self.cache_key)
             self.cache.forget_device(self.cache_key)

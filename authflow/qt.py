@@ -1162,7 +1162,7 @@ class SignInWidget(_ScreenHost):
         self.ticker.stop()
         self.banner.hide()
         self._unreachable_page = page_
-        kept = "username and password" if any(f.secret for f in page_.prompt.fields) else "username"
+        kept = "username and password" if any(f.name == "password" for f in page_.prompt.fields) else "username"
         what = (error.message or error.code).rstrip(".")
         page_.show_error(f"{what[:1].upper()}{what[1:]}. This sign-in cannot go on from here: {TRY_AGAIN} starts "
                          f"it again with the same {kept}.")

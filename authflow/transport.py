@@ -362,9 +362,10 @@ class UserPool:
         self.call("forget_device", AccessToken=access_token, DeviceKey=device_key)
 
 
-#: Account operations whose answer Cognito takes once (a code verified, a password changed): a refusal of a retry
-#: sent after a connection that broke may mean the first sending was taken (``after_lost_connection``).
-_TAKEN_ONCE = frozenset({"ChangePassword", "VerifySoftwareToken", "VerifyUserAttribute"})
+#: Account operations whose answer Cognito takes once (a code verified, a password changed, the account deleted): a
+#: refusal of a retry sent after a connection that broke may mean the first sending was taken
+#: (``after_lost_connection``).
+_TAKEN_ONCE = frozenset({"ChangePassword", "DeleteUser", "VerifySoftwareToken", "VerifyUserAttribute"})
 
 
 def _invoke(method: Any, kwargs: dict[str, Any], api_name: str, *, limit: float | None, sign_in_deadline: bool,

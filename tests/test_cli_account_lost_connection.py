@@ -18,6 +18,7 @@ from tests.helpers.restart import (
     ACCOUNT_PASSWORD,
     ACCOUNT_POOL_ID,
     ACCOUNT_SEED,
+    DroppingProxy,
     free_port,
     start_pool,
 )
@@ -97,3 +98,35 @@ def test_ctrl_c_at_the_question_asked_again_ends_the_change(ada: AccountTerminal
     child.sendintr()
     status, shown, seen = ada.finish(child)
     assert status == 130 and shown is None and "Traceback" not in seen
+
+
+def test_a_password_whose_reply_was_lost_is_said_to_have_been_used(local: LocalUserPool, tmp_path: Path) -> None:
+    """The pool changed the password; its answer was lost, and the client's own retry is refused (the current
+    password is no longer it): the wizard says the answer may have been used and asks the current password again;
+    the new one, given as the current, goes through."""
+    proxy = DroppingProxy(local.endpoint_url)
+    pool = UserPool(ACCOUNT_POOL_ID, ACCOUNT_CLIENT_ID, endpoint_url=proxy.endpoint_url)
+    tokens = sign_in(pool, "ada", ScriptedHandler(password=ACCOUNT_PASSWORD))
+    terminal = AccountTerminal(local, tmp_path, "ada", tokens, pool_id=ACCOUNT_POOL_ID, client_id=ACCOUNT_CLIENT_ID,
+                               endpoint_url=proxy.endpoint_url)
+    try:
+        child = terminal.run("password")
+        child.expect_exact("Current password for ada:")
+        child.send(ACCOUNT_PASSWORD + "\r")
+        child.expect_exact("New password:")
+        proxy.drop_next("ChangePassword")
+        child.send(NEW_PASSWORD + "\r")
+        child.expect_exact("Repeat the new password:")
+        child.send(NEW_PASSWORD + "\r")
+        child.expect_exact("may have reached Cognito")
+        child.expect_exact("current password is then the new one.")
+        child.expect_exact("Current password for ada:")
+        child.send(NEW_PASSWORD + "\r")
+        status, shown, seen = terminal.finish(child)
+    finally:
+        terminal.close()
+        proxy.close()
+    assert status == 0 and shown is not None, seen
+    assert proxy.dropped == ["ChangePassword"]
+    assert [r.status for r in local.requests("ChangePassword")] == [200, 400, 200]
+    assert ACCOUNT_PASSWORD not in seen and NEW_PASSWORD not in seen

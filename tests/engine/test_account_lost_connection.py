@@ -13,7 +13,7 @@ import pytest
 
 from authflow import Account, ScriptedHandler, UserPool, sign_in
 from authflow.account import TotpNotVerifiedError
-from authflow.errors import ConnectionLostError, EndpointError, IncorrectCredentialsError
+from authflow.errors import ConnectionLostError, EndpointError, IncorrectCredentialsError, NotAuthorizedError
 from authflow.labels import LOST_CONNECTION, explain_refusal
 from authflow.localpool import LocalUserPool
 from authflow.prompts import PromptKind
@@ -90,6 +90,8 @@ def test_a_new_password_goes_through_once_the_pool_is_back(local: LocalUserPool)
     local.start()
     local.clear_requests()
     assert flow.respond({"new_password": NEW_PASSWORD}).done  # another answer than the first: the one that goes
+    kept = repr(vars(flow))
+    assert PASSWORD not in kept and NEW_PASSWORD not in kept  # no answer is held once the change is over
     (change,) = local.requests("ChangePassword")
     assert change.status == 200
     sign_in(ada.pool, "ada", ScriptedHandler(password=NEW_PASSWORD), auth_flow="USER_PASSWORD_AUTH")  # type: ignore[arg-type]
@@ -221,5 +223,51 @@ def test_a_request_after_cognito_took_the_answer_is_what_goes_again(local: Local
         assert flow.respond({"code": code}).done
         assert operations(local) == ["SetUserMFAPreference"]
         assert ada.mfa().enabled == ("EMAIL_OTP",)
+    finally:
+        proxy.close()
+
+
+def test_a_wrong_code_whose_reply_was_lost_is_only_a_wrong_code(local: LocalUserPool) -> None:
+    proxy = DroppingProxy(local.endpoint_url)
+    try:
+        ada = account(proxy.endpoint_url, max_attempts=1)
+        flow = ada.update_attributes({"email": "ada@example.org"})
+        flow.start()
+        right = local.last_code("ada")
+        wrong = "000000" if right != "000000" else "111111"
+        proxy.drop_next("VerifyUserAttribute")  # the pool refuses the code; its answer never comes back
+        with pytest.raises(ConnectionLostError):
+            flow.respond({"code": wrong})
+        step = flow.respond({"code": wrong})  # refused again; the address is not verified: a wrong code
+        assert step.prompt is not None and step.error is not None
+        assert step.error.code == "CodeMismatchException" and not step.error.after_lost_connection
+        assert not str(explain_refusal(step.error)).startswith(LOST_CONNECTION)
+        assert flow.respond({"code": right}).done
+    finally:
+        proxy.close()
+
+
+@pytest.mark.parametrize("attempts", [1, 3], ids=["answered-again", "retried-by-the-client"])
+def test_an_account_deleted_whose_reply_was_lost_is_said_to_be_most_likely_deleted(local: LocalUserPool,
+                                                                                   attempts: int) -> None:
+    """The first DeleteUser deleted ada; sent again (by the person, or by the client's own retry), Cognito refuses
+    her revoked access token: that is said to be what it most likely means, never a plain refusal."""
+    proxy = DroppingProxy(local.endpoint_url)
+    try:
+        ada = account(proxy.endpoint_url, max_attempts=attempts)
+        flow = ada.delete()
+        flow.start()
+        proxy.drop_next("DeleteUser")
+        if attempts == 1:
+            with pytest.raises(ConnectionLostError):
+                flow.respond({"confirm": "ada"})
+            assert flow.prompt is not None and not flow.failed
+        with pytest.raises(NotAuthorizedError) as raised:
+            flow.respond({"confirm": "ada"})
+        assert proxy.dropped == ["DeleteUser"] and raised.value.after_lost_connection
+        said = str(explain_refusal(raised.value))
+        assert said.startswith(LOST_CONNECTION) and "most likely deleted" in said
+        with pytest.raises(KeyError):
+            local.user("ada")
     finally:
         proxy.close()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QLabel
 
 from authflow import Account, ScriptedHandler, sign_in
+from authflow.labels import LOST_CONNECTION
 from authflow.localpool import LocalUserPool
 from authflow.qt import TotpSetupPage
 from authflow.qt_account import AccountDialog, ChangePasswordPage, CurrentPasswordPage, OverviewScreen
@@ -21,6 +22,7 @@ from tests.helpers.restart import (
     ACCOUNT_PASSWORD,
     ACCOUNT_POOL_ID,
     ACCOUNT_SEED,
+    DroppingProxy,
     free_port,
     start_pool,
 )
@@ -107,3 +109,34 @@ def test_the_new_password_page_stays_while_the_pool_is_away(dialog: Driver, loca
     assert overview(d).message.text() == "Done: change password."
     user = local.user("ada")
     assert user.password is not None and user.password.check(NEW_PASSWORD)
+
+
+def test_a_password_whose_reply_was_lost_is_said_to_have_been_used(qtbot: Any, local: LocalUserPool) -> None:
+    proxy = DroppingProxy(local.endpoint_url)
+    try:
+        pool = WatchedPool(ACCOUNT_POOL_ID, ACCOUNT_CLIENT_ID, endpoint_url=proxy.endpoint_url)
+        window = AccountDialog(Account(pool, sign_in(pool, "ada", ScriptedHandler(password=ACCOUNT_PASSWORD))))
+        qtbot.addWidget(window)
+        window.show()
+        d = Driver(qtbot, window)  # type: ignore[arg-type]
+        overview(d)
+        d.click("change_password")
+        d.wait_for(CurrentPasswordPage)
+        d.type("password", ACCOUNT_PASSWORD)
+        d.submit()
+        d.wait_for(ChangePasswordPage)
+        d.type("new_password", NEW_PASSWORD)
+        d.type("confirm", NEW_PASSWORD)
+        proxy.drop_next("ChangePassword")  # the pool changes it; the answer is lost, the client's retry refused
+        d.submit()
+        page = d.wait_for(CurrentPasswordPage)
+        said = page.error.text()
+        assert said.startswith(LOST_CONNECTION) and "current password is then the new one" in said
+        assert ACCOUNT_PASSWORD not in said and NEW_PASSWORD not in said
+        d.type("password", NEW_PASSWORD)
+        d.submit()
+        assert overview(d).message.text() == "Done: change password."
+        assert QThreadPool.globalInstance().waitForDone(10_000)
+    finally:
+        proxy.close()
+    assert proxy.dropped == ["ChangePassword"]

@@ -134,6 +134,14 @@ class _PatternValidator(Validator):
 
 
 _NOT_EMPTY = _PatternValidator(r".+", "Please type something.")
+_PHONE_NUMBER = _PatternValidator(r"\s*\+[0-9]{4,15}\s*",
+                                  "A phone number is + and the country code, then the number, like +15555550100.")
+
+
+def _refusal_names(refusal: str, name: str) -> bool:
+    """Whether Cognito's refusal is about the attribute ``name`` (named, or by its label: "Invalid phone number
+    format.")."""
+    return name in refusal or attribute_label(name).lower() in refusal.lower()
 
 
 def _describe_pattern(pattern: str) -> str:
@@ -603,7 +611,7 @@ class TerminalHandler:
             typed = self._typed_attributes.get(fld.name)
             if preset is not None:
                 answer[fld.name] = preset
-            elif typed is not None and refusal and fld.name not in refusal:  # Cognito wants another one
+            elif typed is not None and refusal and not _refusal_names(refusal, fld.name):  # it wants another one
                 answer[fld.name] = typed
             elif fld.name == "password":
                 answer[fld.name] = self._ask_new_password(fld, label="Password")
@@ -612,6 +620,8 @@ class TerminalHandler:
                          "class:dim")
                 validator = _PatternValidator(r"[^@\s]+@[^@\s]+\.[^@\s]+", "That is not an email address.")
                 answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ", validator=validator).strip()
+            elif fld.name == "phone_number":  # Cognito takes only the +<country code><number> form
+                answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ", validator=_PHONE_NUMBER).strip()
             else:
                 answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ")
             if fld.name != "password":

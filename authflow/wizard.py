@@ -526,7 +526,9 @@ class TerminalHandler:
     def _totp_setup(self, prompt: Prompt) -> Answer:
         fld = prompt.fields[0] if prompt.fields else Field("code", "Code")
         secret = prompt.secret_code or ""
-        if prompt.error is None:
+        if self._unreachable:  # asked again after Cognito could not be reached: the same secret, shown above
+            self.say("The QR code and the secret above are still the ones to use.", "class:dim")
+        elif prompt.error is None:
             if self.totp_secret_out is not None and secret:
                 self.totp_secret_out(secret)
             if self.show_qr and prompt.otpauth_uri and self._rows() < COMPACT_BELOW_ROWS:

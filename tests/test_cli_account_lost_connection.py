@@ -62,6 +62,7 @@ def test_the_authenticator_code_is_asked_again_until_the_pool_is_back(ada: Accou
     assert local.user("ada").totp_secret == secret
     assert "AssociateSoftwareToken" not in [r.operation for r in local.requests()]  # the same secret
     assert "Traceback" not in seen and "not verified" not in seen
+    assert seen.count(f"Secret: {secret}") == 1 and "The QR code and the secret above are still" in seen
 
 
 def test_the_new_password_is_asked_again_until_the_pool_is_back(ada: AccountTerminal, local: LocalUserPool) -> None:

@@ -16,9 +16,10 @@ where the code went, and ``resend``: answering ``prompt.resend.answer``, ``{"res
 email address for email MFA an ``EMAIL_ADDRESS`` prompt, and deleting the account a ``CONFIRM`` prompt
 answered with the username. A refusal that another answer may fix (a wrong current password, a password the
 policy refuses, a wrong code) asks the same prompt again with the error; any other refusal ends the flow with
-Cognito's typed error. Nothing is half-done silently: a TOTP secret associated but never verified is said so
-(:class:`TotpNotVerifiedError`), and so is an attribute changed but not verified
-(:class:`AttributeNotVerifiedError`).
+Cognito's typed error. Cognito not reached (:class:`~authflow.errors.EndpointError`) is no refusal: the flow stays
+at the same prompt, keeping what the change holds (see :class:`AccountFlow`). Nothing is half-done silently: a
+TOTP secret associated but never verified is said so (:class:`TotpNotVerifiedError`), and so is an attribute
+changed but not verified (:class:`AttributeNotVerifiedError`).
 
 Every call is a request sent with the access token through the pool's ``send``: a
 :class:`~authflow.transport.UserPool`, the one way authflow talks to Cognito (botocore). An access token that
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -40,8 +41,11 @@ from authflow.errors import (
     AuthflowError,
     CodeMismatchError,
     CognitoError,
+    ConnectionLostError,
     EnableSoftwareTokenMFAError,
+    EndpointError,
     ExpiredCodeError,
+    FlowStateError,
     IncorrectCredentialsError,
     InvalidParameterError,
     InvalidPasswordError,
@@ -50,10 +54,11 @@ from authflow.errors import (
     NotAuthorizedError,
     NotCognitoError,
     SignInCancelled,
+    SoftwareTokenMFANotFoundError,
     UsageError,
+    UserNotFoundError,
 )
 from authflow.prompts import RESEND_ANSWER, Answer, Field, Prompt, PromptKind, Resend, normalize_answer
-from authflow.states.mfa_setup import otpauth_uri
 from authflow.totp import DEFAULT_TOTP_ISSUER
 
 if TYPE_CHECKING:
@@ -132,6 +137,8 @@ class AttributeNotVerifiedError(AuthflowError):
     stands, unverified, until it is verified later."""
 
     code = "AttributeNotVerified"
+    #: Why the code was not accepted (a MissingAnswerError: none was given).
+    reason: AuthflowError | None = None
 
 
 class PasskeyMfaError(AuthflowError):
@@ -273,17 +280,34 @@ class AccountStep(Generic[T]):
 
 
 class AccountFlow(Generic[T]):
-    """One change to the account, asked as a sign-in asks (see the module docstring)."""
+    """One change to the account, asked as a sign-in asks (see the module docstring).
 
-    def __init__(self, account: Account, action: Action[T], name: str) -> None:
+    ``action`` makes the change's generator (a function of no arguments; a generator itself is taken too). When
+    Cognito cannot be reached with an answer (:class:`~authflow.errors.EndpointError`), the flow stays at the
+    same prompt, its ``error`` saying why: nothing is thrown into the change, and an answer given again once the
+    network or the pool is back goes through as the first would have. Where Cognito had already taken the
+    answer (a reply came, and a later request of the same answer could not be sent), that later request is what
+    goes again. An answer may have reached Cognito before the connection broke
+    (:class:`~authflow.errors.ConnectionLostError`): Cognito's refusal of it sent again then has
+    ``after_lost_connection`` set, and the change checks what it can (an attribute already verified, an
+    authenticator app already verified) before it asks again."""
+
+    def __init__(self, account: Account, action: Action[T] | Callable[[], Action[T]], name: str) -> None:
         self.account = account
         self.name = name
-        self._action = action
+        self._make: Callable[[], Action[T]] | None = None if isinstance(action, Generator) else action
+        self._action: Action[T] = action if isinstance(action, Generator) else action()
         self._prompt: Prompt | None = None
         self._started = False
         self.done = False
         self.failed = False
         self.result: T | None = None
+        # What the action was given since it started ((thrown, value) in order), to bring a new one back to the
+        # current prompt; and how much of it came before that prompt.
+        self._fed: list[tuple[bool, Any]] = []
+        self._at_prompt = 0
+        self._pending: Request | None = None  # a request of an answer Cognito had taken, not sent: it goes again
+        self._lost_connection = False  # the connection broke after a request went: it may have arrived
 
     def __repr__(self) -> str:  # never the result (a new TOTP secret)
         state = "done" if self.done else "failed" if self.failed else "waiting" if self._prompt else "new"
@@ -302,18 +326,24 @@ class AccountFlow(Generic[T]):
 
     def respond(self, answer: Answer) -> AccountStep[T]:
         """Answer the current prompt. An unusable answer (a field missing, a code of the wrong shape) is a
-        MissingAnswerError and the same prompt stands; nothing was sent."""
+        MissingAnswerError and the same prompt stands; nothing was sent. When Cognito cannot be reached, the
+        :class:`~authflow.errors.EndpointError` is raised and the same prompt stands (``prompt.error`` is it):
+        answer it again once the network is back."""
         prompt = self._prompt
         if prompt is None:
             raise UsageError(f"nothing to answer: {self.name} is {'done' if self.done else 'not waiting'}")
-        return self._advance(_checked(prompt, normalize_answer(prompt, answer)))
+        checked = _checked(prompt, normalize_answer(prompt, answer))
+        if self._pending is not None:  # Cognito took the answer already: what it could not be sent goes now
+            request, self._pending = self._pending, None
+            return self._advance(None, request)
+        return self._advance(checked)
 
     def cancel(self, reason: AuthflowError | None = None) -> AuthflowError | None:
         """Give up (nothing more is sent). Returns what was left half-done, if anything (a new authenticator
         associated but not verified: :class:`TotpNotVerifiedError`), else None."""
         if self.done or self.failed:
             return None
-        self.failed, self._prompt = True, None
+        self.failed, self._prompt, self._pending, self._fed = True, None, None, []
         if not self._started:
             self._action.close()
             return None
@@ -327,10 +357,14 @@ class AccountFlow(Generic[T]):
         self._action.close()
         return None
 
-    def run(self, handler: Any = None) -> T:
+    def run(self, handler: Any = None, *, retry_unreachable: bool = False) -> T:
         """Drive the flow to its end, asking ``handler`` (``answer(prompt)`` or a function) each question;
         returns the result. A flow that asks nothing needs no handler. A handler that gives up (raises an
-        AuthflowError) ends the flow with that error, or with what it left half-done."""
+        AuthflowError) ends the flow with that error, or with what it left half-done.
+
+        ``retry_unreachable`` (for a person, who says when to try again): when Cognito cannot be reached, the
+        same prompt comes back to the handler, its ``error`` the :class:`~authflow.errors.EndpointError`;
+        otherwise that error ends the flow (with what it left half-done), as a sign-in's ``run`` does."""
         step = self.start() if not self._started else AccountStep(self._prompt, self.done, self.result)
         while not step.done:
             assert step.prompt is not None
@@ -341,27 +375,89 @@ class AccountFlow(Generic[T]):
                 answer = getattr(handler, "answer", handler)(step.prompt)
             except AuthflowError as exc:
                 raise self.cancel(exc) or exc from None
-            step = self.respond(answer)
+            try:
+                step = self.respond(answer)
+            except EndpointError as exc:
+                if not retry_unreachable or self._prompt is None:
+                    raise self.cancel(exc) or exc from None
+                step = AccountStep(self._prompt)  # the same question, its error saying Cognito cannot be reached
         return step.result  # type: ignore[return-value]
 
-    def _advance(self, value: dict[str, Any] | None) -> AccountStep[T]:
+    def _feed(self, thrown: bool, value: Any) -> Request | Prompt:
+        """Give the action ``value`` (a reply, an answer) or throw it in, and keep it for a replay."""
+        self._fed.append((thrown, value))
+        item = self._action.throw(value) if thrown else self._action.send(value)
+        if isinstance(item, Prompt):
+            self._at_prompt = len(self._fed)
+        return item
+
+    def _advance(self, value: dict[str, Any] | None, request: Request | None = None) -> AccountStep[T]:
+        unreachable: EndpointError | None = None
         try:
-            item = self._action.send(value)  # type: ignore[arg-type]  # None starts the generator
+            answered = self._prompt is not None  # the value is an answer to it (else the start)
+            item = request if request is not None else self._feed(False, value)  # None starts the generator
+            replies = 0 if request is None else 1  # a request sent again: Cognito had answered part of this step
             while isinstance(item, Request):
                 try:
                     reply = self.account.send(item)
-                except AuthflowError as exc:
-                    item = self._action.throw(exc)
+                except EndpointError as exc:
+                    if answered:  # the flow stays at its question (see _stay)
+                        unreachable = exc
+                        self._stay(item, replies, exc)
+                        break
+                    item = self._feed(True, exc)
                     continue
-                item = self._action.send(reply)
+                except AuthflowError as exc:
+                    if self._lost_connection:  # the answer sent when the connection broke may have been used
+                        self._lost_connection = False
+                        if isinstance(exc, _USED_ANSWER):
+                            exc.after_lost_connection = True
+                    replies += 1  # a refusal is Cognito's answer too
+                    item = self._feed(True, exc)
+                    continue
+                self._lost_connection = False
+                replies += 1
+                item = self._feed(False, reply)
         except StopIteration as end:
-            self._prompt, self.done, self.result = None, True, end.value
+            self._prompt, self.done, self.result, self._fed = None, True, end.value, []
             return AccountStep(None, True, end.value)
         except BaseException:
-            self.failed, self._prompt = True, None
+            self.failed, self._prompt, self._pending, self._fed = True, None, None, []  # no answer kept past the end
             raise
+        if unreachable is not None:
+            raise unreachable
+        assert isinstance(item, Prompt)
         self._prompt = item
         return AccountStep(item)
+
+    def _stay(self, request: Request, replies: int, error: EndpointError) -> None:
+        """Cognito could not be reached with ``request``, sent for the answer to the current prompt: the flow
+        stays at that prompt, its error ``error``. When nothing of the answer reached Cognito (no reply since),
+        the action is brought back to the prompt (its new answer goes as the first would have); else the action
+        waits at ``request``, which the next answer sends again."""
+        self._lost_connection = self._lost_connection or isinstance(error, ConnectionLostError)
+        assert self._prompt is not None
+        prompt = self._prompt
+        if replies == 0 and self._make is not None:
+            self._action.close()
+            self._action = self._make()
+            fed, self._fed = self._fed[: self._at_prompt], []
+            item: Request | Prompt | None = None
+            for thrown, value in fed:
+                item = self._feed(thrown, value)
+            if not isinstance(item, Prompt) or (item.kind, item.challenge_name) != (prompt.kind, prompt.challenge_name):
+                raise FlowStateError(f"{self.name} did not come back to its question")  # a change that is not
+            prompt = item  # the same question, built again                         # a function of its input
+        else:
+            self._pending = request
+        self._prompt = replace(prompt, error=error)
+
+
+#: Cognito's refusals of an answer that may mean the first sending, before the connection broke, used it: a code
+#: already taken, a current password already changed, a software token already verified, an account deleted (its
+#: user not found, its tokens revoked).
+_USED_ANSWER = (CodeMismatchError, ExpiredCodeError, EnableSoftwareTokenMFAError, NotAuthorizedError,
+                SoftwareTokenMFANotFoundError, UserNotFoundError)
 
 
 def _checked(prompt: Prompt, answer: dict[str, str]) -> dict[str, str]:
@@ -473,8 +569,6 @@ class Account:
     def refresh(self, *, force: bool = False) -> Tokens:
         """New tokens: through the token cache (once across processes) when the account has one, else with
         the refresh token. Nothing to refresh with is a NotAuthorizedError (sign in again)."""
-        from dataclasses import replace
-
         from authflow.tokencache import device_key, internal_username
 
         tokens: Tokens | None = None
@@ -598,7 +692,7 @@ class Account:
         """ChangePassword. Asks the current password (a ``PASSWORD`` prompt) unless given, then the new one
         (a ``NEW_PASSWORD`` prompt, twice at a terminal) unless given. A wrong current password asks it again;
         a new password the policy refuses asks the new one again, with Cognito's reason."""
-        return AccountFlow(self, self._change_password(current, new), "change password")
+        return AccountFlow(self, lambda: self._change_password(current, new), "change password")
 
     def _change_password(self, current: str | None, new: str | None) -> Action[None]:
         password_field = Field("password", "Current password", secret=True)
@@ -625,6 +719,9 @@ class Account:
                     raise  # a new password given up front: nothing else to try
                 refused, wrong, proposed = exc, None, None
             except IncorrectCredentialsError as exc:
+                if exc.after_lost_connection:
+                    exc.advice = ("If Cognito took it, the password is already changed: your current password is "
+                                  "then the new one.")
                 if current is not None or attempt >= MAX_ATTEMPTS:
                     raise
                 wrong, refused, previous = exc, None, None
@@ -637,13 +734,15 @@ class Account:
         its otpauth URI for a QR code, and the first code), VerifySoftwareToken with ``device_name``, then TOTP
         MFA enabled (and preferred unless ``prefer=False``). Returns the new secret. A flow that ends before
         the code is verified raises :class:`TotpNotVerifiedError` (the previous authenticator stays)."""
-        return AccountFlow(self, self._set_up_totp(device_name, prefer), "authenticator app")
+        return AccountFlow(self, lambda: self._set_up_totp(device_name, prefer), "authenticator app")
 
     def _set_up_totp(self, device_name: str | None, prefer: bool) -> Action[str]:
         reply = yield Request("AssociateSoftwareToken", {})
         secret = reply.get("SecretCode")
         if not isinstance(secret, str) or not secret:
             raise MalformedResponseError("AssociateSoftwareToken: no SecretCode")
+        from authflow.states.mfa_setup import otpauth_uri  # here: an account read needs no challenge module
+
         uri = otpauth_uri(secret, self.username, self.totp_issuer)
         code_field = Field("code", "Code from the app", pattern=SIX_DIGITS)
         error: AuthflowError | None = None
@@ -658,8 +757,13 @@ class Account:
                 try:
                     verified = yield Request("VerifySoftwareToken", {
                         "UserCode": answer["code"], "FriendlyDeviceName": device_name})
-                except (EnableSoftwareTokenMFAError, CodeMismatchError, InvalidParameterError) as exc:
-                    if attempt >= MAX_ATTEMPTS:
+                except AuthflowError as exc:
+                    if exc.after_lost_connection:
+                        if (yield from self._enable_totp(prefer)):
+                            return secret  # the code sent when the connection broke verified it
+                        exc.after_lost_connection = False  # it did not: this is Cognito's refusal of the code
+                    if not isinstance(exc, EnableSoftwareTokenMFAError | CodeMismatchError | InvalidParameterError) \
+                            or attempt >= MAX_ATTEMPTS:
                         raise
                     error, attempt = exc, attempt + 1
                     continue
@@ -677,11 +781,21 @@ class Account:
             "SoftwareTokenMfaSettings": {"Enabled": True, **({"PreferredMfa": True} if prefer else {})}})
         return secret
 
+    def _enable_totp(self, prefer: bool) -> Action[bool]:
+        """After a lost connection, Cognito refused the code sent again: whether the first sending verified the
+        authenticator, found by turning TOTP MFA on (Cognito refuses that for an authenticator not verified)."""
+        try:
+            yield Request("SetUserMFAPreference", {
+                "SoftwareTokenMfaSettings": {"Enabled": True, **({"PreferredMfa": True} if prefer else {})}})
+        except InvalidParameterError:
+            return False
+        return True
+
     def enable_mfa(self, method: str, *, prefer: bool = False) -> AccountFlow[None]:
         """Turn on an MFA method (``SMS_MFA``, ``EMAIL_OTP``; ``SOFTWARE_TOKEN_MFA`` where an authenticator is
         set up). Email MFA without an email address asks one (``EMAIL_ADDRESS``); a phone number or address
         not verified yet is verified first (a ``CODE`` prompt, ``VERIFY_ATTRIBUTE``)."""
-        return AccountFlow(self, self._enable_mfa(mfa_method(method), prefer), f"enable {method}")
+        return AccountFlow(self, lambda: self._enable_mfa(mfa_method(method), prefer), f"enable {method}")
 
     def _enable_mfa(self, method: str, prefer: bool) -> Action[None]:
         attribute = MFA_ATTRIBUTE.get(method)
@@ -722,14 +836,14 @@ class Account:
 
     def disable_mfa(self, method: str) -> AccountFlow[None]:
         """Turn an MFA method off (Cognito refuses where passkey MFA would be left alone)."""
-        return AccountFlow(self, self._set_preference({SETTINGS[mfa_method(method)]: {"Enabled": False}}),
+        return AccountFlow(self, lambda: self._set_preference({SETTINGS[mfa_method(method)]: {"Enabled": False}}),
                            f"disable {method}")
 
     def prefer_mfa(self, method: str) -> AccountFlow[None]:
         """Make an MFA method the preferred one; one not enabled yet is turned on first as :meth:`enable_mfa`
         does (an email address asked for, a phone number or address verified), so nothing unverified is
         preferred."""
-        return AccountFlow(self, self._prefer_mfa(mfa_method(method)), f"prefer {method}")
+        return AccountFlow(self, lambda: self._prefer_mfa(mfa_method(method)), f"prefer {method}")
 
     def _prefer_mfa(self, method: str) -> Action[None]:
         if method in _mfa_settings((yield Request("GetUser", {}))).enabled:
@@ -740,7 +854,7 @@ class Account:
     def set_passkey_mfa(self, enabled: bool) -> AccountFlow[None]:
         """Passkey MFA on or off (WebAuthnMfaSettings), sent with the user's other enabled methods in the same
         request, as Cognito wants them. Cognito refuses passkey MFA alone: :class:`PasskeyMfaError` says why."""
-        return AccountFlow(self, self._passkey_mfa(enabled), f"passkey MFA {'on' if enabled else 'off'}")
+        return AccountFlow(self, lambda: self._passkey_mfa(enabled), f"passkey MFA {'on' if enabled else 'off'}")
 
     def _passkey_mfa(self, enabled: bool) -> Action[None]:
         current = _mfa_settings((yield Request("GetUser", {})))
@@ -779,7 +893,7 @@ class Account:
         (``verify=False``: verify later with :meth:`verify_attribute`). Returns the attributes still to verify."""
         if not values:
             raise UsageError("no attribute to set: give NAME=VALUE")
-        return AccountFlow(self, self._update_attributes(dict(values), verify), "update attributes")
+        return AccountFlow(self, lambda: self._update_attributes(dict(values), verify), "update attributes")
 
     def _update_attributes(self, values: dict[str, str], verify: bool) -> Action[tuple[str, ...]]:
         reply = yield Request("UpdateUserAttributes", {
@@ -793,6 +907,7 @@ class Account:
             raise
         except AuthflowError as exc:
             unverified = AttributeNotVerifiedError(f"{', '.join(pending)} changed but not verified ({exc})")
+            unverified.reason = exc
             unverified.advice = ("The new value stands, unverified: verify it later (Account.verify_attribute, or "
                                  f"`authflow account attributes verify {' '.join(pending)}`).")
             raise unverified from exc
@@ -810,7 +925,7 @@ class Account:
         the account does not have, is a :class:`~authflow.errors.UsageError` before anything is sent."""
         if name not in MFA_ATTRIBUTE.values():
             raise UsageError(f"only email and phone_number are verified with a code, not {name!r}")
-        return AccountFlow(self, self._verify_later(name, resend), f"verify {name}")
+        return AccountFlow(self, lambda: self._verify_later(name, resend), f"verify {name}")
 
     def _verify_later(self, name: str, resend: bool) -> Action[bool]:
         attributes = _attributes((yield Request("GetUser", {})))
@@ -845,6 +960,11 @@ class Account:
                 yield Request("VerifyUserAttribute", {"AttributeName": name, "Code": answer["code"]})
                 return None
             except (CodeMismatchError, ExpiredCodeError) as exc:
+                if exc.after_lost_connection:  # the code sent when the connection broke may have verified it
+                    verified = _attributes((yield Request("GetUser", {}))).get(f"{name}_verified", "")
+                    if verified.lower() == "true":
+                        return None
+                    exc.after_lost_connection = False  # it did not: this is Cognito's refusal of the code
                 if attempt >= MAX_ATTEMPTS:
                     raise
                 error, attempt = exc, attempt + 1
@@ -854,7 +974,7 @@ class Account:
         listed = list(names)
         if not listed:
             raise UsageError("no attribute to delete: give NAME")
-        return AccountFlow(self, self._one("DeleteUserAttributes", {"UserAttributeNames": listed}),
+        return AccountFlow(self, lambda: self._one("DeleteUserAttributes", {"UserAttributeNames": listed}),
                            "delete attributes")
 
     def _one(self, operation: str, parameters: dict[str, Any]) -> Action[None]:
@@ -870,14 +990,14 @@ class Account:
 
     def remember_device(self, device_key: str, remembered: bool = True) -> AccountFlow[None]:
         """UpdateDeviceStatus: remembered (MFA may be skipped on it) or not_remembered."""
-        return AccountFlow(self, self._one("UpdateDeviceStatus", {
+        return AccountFlow(self, lambda: self._one("UpdateDeviceStatus", {
             "DeviceKey": device_key, "DeviceRememberedStatus": "remembered" if remembered else "not_remembered"}),
             "remember device")
 
     def forget_device(self, device_key: str | None = None) -> AccountFlow[None]:
         """ForgetDevice (``None``: this sign-in's device). Forgetting the current device forgets it in the
         token cache too, so the next sign-in does not offer it."""
-        return AccountFlow(self, self._forget_device(device_key), "forget device")
+        return AccountFlow(self, lambda: self._forget_device(device_key), "forget device")
 
     def _forget_device(self, device_key: str | None) -> Action[None]:
         current = self.current_device_key()
@@ -891,8 +1011,6 @@ class Account:
     def _drop_device(self) -> None:
         """This sign-in's device was forgotten: its tokens stop naming it (a refresh sends no DEVICE_KEY, and
         the current device is none), in the token cache too, and the cache's remembered device is forgotten."""
-        from dataclasses import replace
-
         from authflow.tokencache import device_key
 
         forgotten = self.current_device_key()
@@ -909,7 +1027,7 @@ class Account:
 
     def global_sign_out(self) -> AccountFlow[None]:
         """GlobalSignOut: every refresh token of the user stops working (this one's cache entry is forgotten)."""
-        return AccountFlow(self, self._global_sign_out(), "global sign-out")
+        return AccountFlow(self, lambda: self._global_sign_out(), "global sign-out")
 
     def _global_sign_out(self) -> Action[None]:
         yield Request("GlobalSignOut", {})
@@ -919,7 +1037,7 @@ class Account:
     def delete(self, confirm: str | None = None) -> AccountFlow[None]:
         """DeleteUser, after the person types the username (a ``CONFIRM`` prompt) unless ``confirm`` is it.
         The cached tokens and device of the user are forgotten."""
-        return AccountFlow(self, self._delete(confirm), "delete account")
+        return AccountFlow(self, lambda: self._delete(confirm), "delete account")
 
     def _delete(self, confirm: str | None) -> Action[None]:
         if confirm is not None and confirm != self.username:
@@ -936,7 +1054,18 @@ class Account:
                 if attempt >= 3:
                     raise SignInCancelled("the username was not typed: the account was not deleted")
                 error, attempt = MissingAnswerError("that is not the username"), attempt + 1
-        yield Request("DeleteUser", {})
+        try:
+            yield Request("DeleteUser", {})
+        except (UserNotFoundError, NotAuthorizedError) as exc:
+            if not exc.after_lost_connection:
+                raise
+            # DeleteUser sent again after the connection broke: the first sending may have deleted the account.
+            if self.cache is not None and self.cache_key is not None:  # its tokens no longer work either way
+                self.cache.forget(self.cache_key)
+            if not isinstance(exc, UserNotFoundError):  # revoked tokens: most likely deleted, not certainly
+                exc.advice = ("The account was most likely deleted when the connection broke (Cognito then revokes "
+                              "its tokens): signing in again says whether it still exists.")
+                raise
         if self.cache is not None and self.cache_key is not None:
             self.cache.forget(self.cache_key)
             self.cache.forget_device(self.cache_key)

@@ -158,7 +158,7 @@ def explain_refusal(error: AuthflowError) -> Refusal:
     if error.after_lost_connection:
         headline = f"{LOST_CONNECTION} {headline}"
         if not error.retryable:
-            advice = "Sign in again."
+            advice = error.advice or "Sign in again."
     return Refusal(headline, advice, detail)
 
 

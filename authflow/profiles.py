@@ -12,9 +12,10 @@ dashes::
     auth_flow = "USER_SRP_AUTH"
     non_interactive = true
 
-A flag, or its environment variable (``AUTHFLOW_<KEY>``), wins over the profile: a profile's value becomes
-the option's default, unless that variable is set. A key no command knows, a value of the wrong kind, an
-unknown profile or a file that is not TOML is a :class:`ProfileError` (a UsageError: one line, exit 2).
+A flag, or its environment variable (``AUTHFLOW_<KEY>``; see :data:`ENVIRONMENT_OF`), wins over the profile: a
+profile's value becomes the option's default, unless that variable is set. A key no command knows, a value of
+the wrong kind, an unknown profile or a file that is not TOML is a :class:`ProfileError` (a UsageError: one
+line, exit 2).
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ SETTINGS = frozenset({
     "output", "parallel", "pool_id", "preferred_challenge", "redirect_port", "region", "resend", "role_arn", "scope",
     "software", "totp_issuer", "totp_secret_out", "user", "username", "users", "verbose", "yes",
 })
+#: The environment variable of an option whose name is not ``AUTHFLOW_<KEY>`` (tests/unit/test_profiles.py checks
+#: every option that reads one): it too wins over the profile.
+ENVIRONMENT_OF = {"origin": "AUTHFLOW_PASSKEY_ORIGIN"}
+
+
+def environment_name(key: str) -> str:
+    """The environment variable that gives option ``key`` (a dest) and so wins over a profile's value."""
+    return ENVIRONMENT_OF.get(key, f"AUTHFLOW_{key.upper()}")
 
 
 class ProfileError(UsageError):
@@ -179,7 +188,7 @@ def apply(parser: argparse.ArgumentParser, argv: Sequence[str], environ: Mapping
                                "(keys are the flags without dashes, e.g. pool_id)")
     actions = [a for a in _actions(parser) if a.dest not in NOT_SETTINGS]
     for action in actions:
-        if action.dest not in settings or env.get(f"AUTHFLOW_{action.dest.upper()}"):
+        if action.dest not in settings or env.get(environment_name(action.dest)):
             continue
         value = settings[action.dest]
         flag = isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))

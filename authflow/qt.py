@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from authflow.devices import Device
-from authflow.errors import AuthflowError, CodeMismatchError, ExpiredCodeError, SignInCancelled
+from authflow.errors import AuthflowError, CodeMismatchError, EndpointError, ExpiredCodeError, SignInCancelled
 from authflow.flow import AuthFlow, Step
 from authflow.labels import ATTRIBUTE_EXAMPLES, MEDIUM_LABELS, attribute_label, explain_refusal
 from authflow.prompts import Field, Prompt
@@ -71,6 +71,9 @@ DEFAULT_WARN_BEFORE = 60.0
 TITLE_SCALE = 1.35
 #: Said on the password page after "Send a new code" on a sign-in code page: why the person is back there.
 NEW_CODE_NOTICE = "To get a new code, sign in again: enter your password, and a new code is sent."
+#: The default button of a page whose sign-in Cognito could not be reached in and cannot stay (see
+#: ``SignInWidget._cannot_stay``): it signs in again from the start.
+TRY_AGAIN = "Try again"
 
 def describe_error(error: AuthflowError) -> str:
     """One sentence for a person about why an answer was refused or the sign-in stopped
@@ -952,6 +955,10 @@ class SignInWidget(_ScreenHost):
         self._cancelled = threading.Event()
         self._finished = False
         self._notice = ""  # said on the next page shown (start_over's reason)
+        # The page left shown when Cognito could not be reached and the sign-in could not stay (Try again on it
+        # starts a new one), and what was typed there, for the same page of the new sign-in (then sent at once).
+        self._unreachable_page: Page | None = None
+        self._typed_again: tuple[tuple[str, str | None], dict[str, str]] | None = None
 
         self.banner = QWidget()
         banner_row = QHBoxLayout(self.banner)
@@ -994,6 +1001,9 @@ class SignInWidget(_ScreenHost):
                 current.show_error("Enter your username.")
                 return
             self._begin()
+            return
+        if current is self._unreachable_page:
+            self._try_again(current)
             return
         assert self.flow is not None and isinstance(current, Page)
         try:
@@ -1039,6 +1049,7 @@ class SignInWidget(_ScreenHost):
         if self._finished:
             return
         self._abandon()
+        self._typed_again = None
         self._show_username()
 
     def cancel(self) -> None:
@@ -1047,6 +1058,7 @@ class SignInWidget(_ScreenHost):
             return
         self._finished = True
         self._abandon()
+        self._typed_again = None
         self.cancelled.emit()
 
     def passkey_authenticator(self) -> _Passkey:
@@ -1087,6 +1099,7 @@ class SignInWidget(_ScreenHost):
         self._cancelled = threading.Event()
         self._call = None
         self.flow = None
+        self._unreachable_page = None
         self.ticker.stop()
         self.banner.hide()
         self._set_busy(False)
@@ -1121,6 +1134,9 @@ class SignInWidget(_ScreenHost):
             if flow.prompt is not None and flow.state not in ("failed", "authenticated"):
                 self.page.show_error(describe_error(error))  # an unusable answer: the question stands
                 return
+            if isinstance(error, EndpointError) and isinstance(self.page, Page):
+                self._cannot_stay(self.page, error)
+                return
             self._stop_with(describe_error(error))
             return
         assert step is not None
@@ -1136,6 +1152,33 @@ class SignInWidget(_ScreenHost):
         self._show(PAGES.get(step.prompt.kind.value, FieldsPage)(step.prompt, self))
         self._tick()
         self.ticker.start()
+
+    def _cannot_stay(self, page_: Page, error: EndpointError) -> None:
+        """Cognito could not be reached and the sign-in cannot stay at this question (Cognito had answered part of
+        the step, as SRP's first half, so the answer cannot simply go again): the page stays, what was typed
+        stays, and its button, Try again, signs in again from the start with the same username (and what was
+        typed here, sent at once when the new sign-in asks the same question)."""
+        self.flow = None
+        self.ticker.stop()
+        self.banner.hide()
+        self._unreachable_page = page_
+        kept = "username and password" if any(f.name == "password" for f in page_.prompt.fields) else "username"
+        what = (error.message or error.code).rstrip(".")
+        page_.show_error(f"{what[:1].upper()}{what[1:]}. This sign-in cannot go on from here: {TRY_AGAIN} starts "
+                         f"it again with the same {kept}.")
+        self.submit_button.setText(TRY_AGAIN)
+        self.submit_button.setEnabled(True)
+        self.submit_button.setFocus()
+
+    def _try_again(self, page_: Page) -> None:
+        """Try again on a page left by ``_cannot_stay``: a new sign-in, carrying what was typed on the page."""
+        try:
+            typed = page_.answer()
+        except ValueError as exc:
+            page_.show_error(str(exc))
+            return
+        self._typed_again = (page_.prompt.kind.value, page_.prompt.challenge_name), typed
+        self.start_over()
 
     def _stop_with(self, message: str) -> None:
         """The sign-in cannot go on: back to the first screen, saying why."""
@@ -1160,6 +1203,14 @@ class SignInWidget(_ScreenHost):
         if self._notice and isinstance(new, Page):
             new.show_notice(self._notice)
             self._notice = ""
+        again, self._typed_again = self._typed_again, None  # held for the next page only
+        if again is not None and isinstance(new, Page) and new.prompt.error is None \
+                and again[0] == (new.prompt.kind.value, new.prompt.challenge_name):
+            for name, value in again[1].items():
+                line = new.inputs.get(name)
+                if line is not None:
+                    line.setText(value)
+            QTimer.singleShot(0, self, self.submit)  # the same answer, as Try again said
 
     def _tick(self) -> None:
         """Once a second: show the Session's countdown near its end; at the end, only Start over."""

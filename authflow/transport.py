@@ -362,6 +362,12 @@ class UserPool:
         self.call("forget_device", AccessToken=access_token, DeviceKey=device_key)
 
 
+#: Account operations whose answer Cognito takes once (a code verified, a password changed, the account deleted): a
+#: refusal of a retry sent after a connection that broke may mean the first sending was taken
+#: (``after_lost_connection``).
+_TAKEN_ONCE = frozenset({"ChangePassword", "DeleteUser", "VerifySoftwareToken", "VerifyUserAttribute"})
+
+
 def _invoke(method: Any, kwargs: dict[str, Any], api_name: str, *, limit: float | None, sign_in_deadline: bool,
             read_timeout: float) -> dict[str, Any]:
     """Make one call of a botocore client; the service's errors come back typed (see UserPool.call)."""
@@ -383,7 +389,7 @@ def _invoke(method: Any, kwargs: dict[str, Any], api_name: str, *, limit: float 
         retried = getattr(exc, "after_lost_connection", None)  # set by _DirectCall; botocore's own retries:
         if retried is None:  # the answer came to a later attempt (the earlier broke, failed or was throttled)
             retried = isinstance(metadata, dict) and bool(metadata.get("RetryAttempts"))
-        if retried and isinstance(typed, InvalidSessionError | ExpiredCodeError):
+        if retried and (isinstance(typed, InvalidSessionError | ExpiredCodeError) or api_name in _TAKEN_ONCE):
             typed.after_lost_connection = True
         raise typed from None
     except ParamValidationError as exc:

@@ -134,6 +134,14 @@ class _PatternValidator(Validator):
 
 
 _NOT_EMPTY = _PatternValidator(r".+", "Please type something.")
+_PHONE_NUMBER = _PatternValidator(r"\s*\+[0-9]{4,15}\s*",
+                                  "A phone number is + and the country code, then the number, like +15555550100.")
+
+
+def _refusal_names(refusal: str, name: str) -> bool:
+    """Whether Cognito's refusal is about the attribute ``name`` (named, or by its label: "Invalid phone number
+    format.")."""
+    return name in refusal or attribute_label(name).lower() in refusal.lower()
 
 
 def _describe_pattern(pattern: str) -> str:
@@ -407,6 +415,9 @@ class TerminalHandler:
             # Not a wrong answer: the account must be confirmed or its password reset first.
             self.say(prompt.message, "class:title")
             return
+        if error.after_lost_connection and error.advice:  # what the answer sent then may have done, and what now
+            self.say(error.advice, "class:dim")
+            return
         self.say("Try again.", "class:dim")
 
     def _password(self, prompt: Prompt) -> Answer:
@@ -515,7 +526,9 @@ class TerminalHandler:
     def _totp_setup(self, prompt: Prompt) -> Answer:
         fld = prompt.fields[0] if prompt.fields else Field("code", "Code")
         secret = prompt.secret_code or ""
-        if prompt.error is None:
+        if self._unreachable:  # asked again after Cognito could not be reached: the same secret, shown above
+            self.say("The QR code and the secret above are still the ones to use.", "class:dim")
+        elif prompt.error is None:
             if self.totp_secret_out is not None and secret:
                 self.totp_secret_out(secret)
             if self.show_qr and prompt.otpauth_uri and self._rows() < COMPACT_BELOW_ROWS:
@@ -598,7 +611,7 @@ class TerminalHandler:
             typed = self._typed_attributes.get(fld.name)
             if preset is not None:
                 answer[fld.name] = preset
-            elif typed is not None and refusal and fld.name not in refusal:  # Cognito wants another one
+            elif typed is not None and refusal and not _refusal_names(refusal, fld.name):  # it wants another one
                 answer[fld.name] = typed
             elif fld.name == "password":
                 answer[fld.name] = self._ask_new_password(fld, label="Password")
@@ -607,6 +620,8 @@ class TerminalHandler:
                          "class:dim")
                 validator = _PatternValidator(r"[^@\s]+@[^@\s]+\.[^@\s]+", "That is not an email address.")
                 answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ", validator=validator).strip()
+            elif fld.name == "phone_number":  # Cognito takes only the +<country code><number> form
+                answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ", validator=_PHONE_NUMBER).strip()
             else:
                 answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ")
             if fld.name != "password":

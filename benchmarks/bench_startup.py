@@ -1,4 +1,5 @@
-"""Start-up: wall time of `authflow --help`, a cached `authflow token`, `authflow account` with a valid cached
+"""Start-up: wall time of `authflow --help`, a cached `authflow token`, `authflow credentials` with valid cached
+credentials (the AWS CLI runs it before each of its commands), `authflow account` with a valid cached
 token (it reads the account from a local pool started here, through botocore as every command does) and `authflow
 local-pool` (to its first line), each as a ratio to a bare `python -c pass` measured in the same run.
 What pyOpenSSL cost, side by side: `import authflow.transport` (botocore and all it needs to talk to Cognito) and
@@ -35,6 +36,15 @@ from authflow.tokens import Tokens
 
 #: The checkout measured: it is each command's PYTHONPATH and working directory (``-m`` imports from there first).
 REPO = Path(__file__).resolve().parent.parent
+IDENTITY_POOL_ID = "us-east-1:be4c0000-0000-4000-8000-000000000001"
+#: One user pool with the user `bench`, and an identity pool that trusts it (for `authflow credentials`).
+SEED = {
+    "pools": [{"id": "us-east-1_BenchAcct1", "clients": [{"id": "benchacctclient", "explicit_auth_flows": [
+        "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+        "users": [{"username": "bench", "password": "Bench-Passw0rd!"}]}],
+    "identity_pools": [{"id": IDENTITY_POOL_ID, "user_pools": ["us-east-1_BenchAcct1"],
+                        "roles": {"authenticated": "arn:aws:iam::123456789012:role/Bench"}}],
+}
 POOL = ["--pool-id", "us-east-1_BenchStart", "--client-id", "benchclient", "--username", "bench"]
 
 
@@ -72,14 +82,17 @@ def main() -> None:
         tokens = Tokens.from_authentication_result({"AccessToken": "bench.access.token", "ExpiresIn": 3600})
         TokenCache(cache_dir).store(CacheKey("us-east-1_BenchStart", "benchclient", "bench"), tokens)
 
-        local = LocalUserPool().start()
-        local.add_user("bench", "Bench-Passw0rd!")
+        local = LocalUserPool(SEED).start()
         pool = UserPool(local.pool_id, local.client_id, endpoint_url=local.endpoint_url)
         TokenCache(cache_dir).store(CacheKey(local.pool_id, local.client_id, "bench", local.endpoint_url),
                                     sign_in(pool, "bench", ScriptedHandler(password="Bench-Passw0rd!")))
         account = ["--pool-id", local.pool_id, "--client-id", local.client_id, "--endpoint-url", local.endpoint_url,
                    "--username", "bench"]
         authflow = [sys.executable, "-m", "authflow"]
+        identity = [*account, "--identity-pool-id", IDENTITY_POOL_ID]
+        # The first `authflow credentials` fetches them (GetId, GetCredentialsForIdentity) and keeps them.
+        subprocess.run([*authflow, "credentials", *identity], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
+                       check=True)
         # The same `python -m authflow`, after importing what botocore.httpsession imported (pyOpenSSL):
         with_pyopenssl = [sys.executable, "-c", "import runpy, urllib3.contrib.pyopenssl; "
                           "runpy.run_module('authflow', run_name='__main__', alter_sys=True)"]
@@ -90,6 +103,7 @@ def main() -> None:
              lambda: wall([sys.executable, "-c", "import urllib3.contrib.pyopenssl, authflow.transport"], env)),
             ("authflow --help", lambda: wall([*authflow, "--help"], env)),
             ("authflow token (cached)", lambda: wall([*authflow, "token", *POOL], env)),
+            ("authflow credentials (cached)", lambda: wall([*authflow, "credentials", *identity], env)),
             ("authflow account (cached token)", lambda: wall([*authflow, "account", *account], env)),
             ("authflow account (cached), pyOpenSSL first", lambda: wall([*with_pyopenssl, "account", *account], env)),
             ("authflow local-pool (first line)", lambda: wall_to_first_line([*authflow, "local-pool"], env)),
@@ -114,6 +128,8 @@ def main() -> None:
     targets = [
         ("authflow --help <= 4x python -c pass", medians["authflow --help"] / bare, 4.0),
         ("cached authflow token <= 4x python -c pass", medians["authflow token (cached)"] / bare, 4.0),
+        ("cached authflow credentials <= 4x python -c pass (issue 22)",
+         medians["authflow credentials (cached)"] / bare, 4.0),
         ("authflow account (cached token) <= 1.5x authflow token (issue 21)",
          medians["authflow account (cached token)"] / medians["authflow token (cached)"], 1.5),
     ]

@@ -10,7 +10,8 @@ pool's policy refuses is asked again; UsernameExistsException ends the flow.
 Which attributes the pool requires cannot be asked of Cognito without AWS credentials (DescribeUserPool is
 signed), so they are learned from its refusal, "Attributes did not conform to the schema: name: The
 attribute is required": each attribute it names is asked for too (:func:`refused`), the password already
-chosen is kept (this flow object only), and SignUp is sent again.
+chosen is kept (this flow object only), and SignUp is sent again. A value Cognito refuses for its format
+("Invalid phone number format.", "Invalid email address format.") is asked again the same way.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ ATTRIBUTES = "sign_up_attributes"
 CHOSEN = "sign_up_password"
 #: An attribute Cognito's refusal says the pool requires (one per line when several are missing).
 _REQUIRED = re.compile(r"([\w:.-]+): The attribute is required")
+#: Cognito's refusal of a value's format (InvalidParameterException) -> the attribute it is about.
+_BAD_FORMAT = {"invalid phone number format": "phone_number", "invalid email address format": "email"}
 
 
 def attribute_names(ctx: Context) -> tuple[str, ...]:
@@ -45,6 +48,14 @@ def required_by_refusal(error: AuthflowError) -> tuple[str, ...]:
     if not isinstance(error, InvalidParameterError) or "did not conform to the schema" not in error.message:
         return ()
     return tuple(dict.fromkeys(_REQUIRED.findall(error.message)))
+
+
+def badly_formatted(error: AuthflowError) -> tuple[str, ...]:
+    """The attribute whose value an InvalidParameterException of SignUp refuses for its format (none else)."""
+    if not isinstance(error, InvalidParameterError):
+        return ()
+    text = error.message.lower()
+    return tuple(name for wording, name in _BAD_FORMAT.items() if wording in text)
 
 
 def prompt(ctx: Context) -> Prompt:
@@ -60,10 +71,10 @@ def prompt(ctx: Context) -> Prompt:
 
 
 def refused(ctx: Context, error: AuthflowError) -> str | None:
-    """A SignUp refused for attributes the pool requires: ask for them too (keeping the password); else
-    ask again what may be retried (a password the policy refuses), or end."""
-    missing = required_by_refusal(error)
-    if missing:
+    """A SignUp refused for attributes the pool requires, or for a value's format: ask for them (keeping the
+    password); else ask again what may be retried (a password the policy refuses), or end."""
+    missing = required_by_refusal(error) or badly_formatted(error)
+    if missing:  # asked (again), e.g. a phone number not in the +15555550100 form
         ctx.memory[ATTRIBUTES] = ",".join(dict.fromkeys((*attribute_names(ctx), *missing)))
         return "retry"
     ctx.carry.pop(CHOSEN, None)  # e.g. a password the policy refuses: it is asked again

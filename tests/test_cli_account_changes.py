@@ -196,7 +196,7 @@ def test_email_mfa_and_a_new_address_in_a_script_say_what_to_do(local_pool: Loca
     assert local_pool.requests("SetUserMFAPreference") == [] and local_pool.requests("UpdateUserAttributes") == []
     no_code = {k: v for k, v in nell.items() if k != "AUTHFLOW_CODE_COMMAND"}
     done = run_cli(["account", "attributes", "set", "email=nell@example.org", "--non-interactive"], no_code)
-    assert done.returncode == 1
+    assert done.returncode == 2  # the contract: a missing answer in --non-interactive (the code) is exit 2
     assert_one_line_error(done, contains="(AttributeNotVerified). The new value stands, unverified: verify it later "
                                          "with `authflow account attributes verify email`")
     assert local_pool.user("nell").attributes["email"] == "nell@example.org"

@@ -11,6 +11,7 @@ import os
 import re
 import resource
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -191,6 +192,18 @@ def test_failures_are_one_line_and_show_no_secret(local: LocalUserPool, tmp_path
     secrets = [PASSWORD, tokens.access_token, tokens.id_token, tokens.refresh_token]
     secrets += [issued["SecretAccessKey"] for issued in local.service.identity.issued.values()]
     assert_no_secret([done.stdout, done.stderr], secrets)
+
+
+def test_an_identity_endpoint_that_cannot_be_reached_is_named(local: LocalUserPool, tmp_path: Path) -> None:
+    """The line says which setting names the server that could not be reached: --identity-endpoint-url, not
+    --endpoint-url (which answered the sign-in)."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    done = run_cli(["credentials", "--non-interactive", "--identity-endpoint-url", nowhere], env_for(local, tmp_path))
+    assert done.returncode == 1
+    assert_one_line_error(done, contains="(EndpointConnectionError). Check the network, and --identity-endpoint-url "
+                                         "(AUTHFLOW_IDENTITY_ENDPOINT_URL).")
 
 
 PROFILE = """

@@ -204,10 +204,14 @@ def test_an_unfinished_sign_up_says_the_account_exists_and_how_to_confirm_it(
     assert pool.user("nina").status == "UNCONFIRMED"
 
 
-def terminal(env: dict[str, str], *args: str) -> Any:
+#: The demo seed's identity pool (authflow/localpool/demo_seed.json).
+IDENTITY_POOL = "us-east-1:0a17f10e-de30-4000-8000-000000000001"
+
+
+def terminal(env: dict[str, str], *args: str, columns: int = 120) -> Any:
     return pexpect.spawn(sys.executable, ["-m", "authflow", *args], env={**env, "TERM": "xterm",
                                                                         "PROMPT_TOOLKIT_NO_CPR": "1"},
-                         cwd=str(REPO), encoding="utf-8", dimensions=(40, 120), timeout=30)
+                         cwd=str(REPO), encoding="utf-8", dimensions=(40, columns), timeout=30)
 
 
 def test_at_a_terminal_login_prints_a_summary_not_the_tokens(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
@@ -220,7 +224,9 @@ def test_at_a_terminal_login_prints_a_summary_not_the_tokens(demo: tuple[LocalUs
     assert child.exitstatus == 0, said
     assert "Signed in as alice" in said and "authflow token" in said and "--output json" in said
     # `authflow token --output json` prints the access token and its expiry only: all three come from login.
-    assert "`authflow login --output json` prints all three" in " ".join(said.split())
+    # the command to run again is this one, whole (it named no user: login would have asked who)
+    assert "`authflow login --non-interactive --username alice --output json` prints all three" in " ".join(
+        said.split())
     assert "eyJ" not in said and len(said) < 400  # no token on the screen
     child = terminal(env, "login", "--non-interactive", "--username", "alice", "--output", "json")
     child.expect(pexpect.EOF)
@@ -238,7 +244,40 @@ def test_at_a_terminal_the_wizard_says_signed_in_once(demo: tuple[LocalUserPool,
     assert child.exitstatus == 0, said
     assert said.count("Signed in as alice") == 1, said
     assert "✓ Signed in as alice." in said
-    assert "`authflow login --output json` prints all three" in " ".join(said.split())  # still how to get them
+    assert "`authflow login --username alice --output json` prints all three" in " ".join(said.split())
+    # the username typed at the wizard's question is in the command to run again too
+    child = terminal({**env, "AUTHFLOW_PASSWORD": "Alice-Passw0rd!"}, "login")
+    child.expect_exact("Username:")
+    child.send("alice\r")
+    child.expect(pexpect.EOF)
+    said = str(child.before)
+    child.close()
+    assert child.exitstatus == 0, said
+    assert "`authflow login --username alice --output json` prints all three" in " ".join(said.split())
+
+
+def test_at_a_narrow_terminal_the_summary_breaks_between_words(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
+    """The summaries printed instead of tokens or credentials are wrapped to the terminal's width between words
+    (the terminal broke them inside a word: "`authflow token --user" / "name alice`")."""
+    _, env = demo
+    env = {**env, "AUTHFLOW_PASSWORD": "Alice-Passw0rd!"}
+    child = terminal(env, "login", "--non-interactive", "--username", "alice", columns=80)
+    child.expect(pexpect.EOF)
+    said = str(child.before)
+    child.close()
+    assert child.exitstatus == 0, said
+    lines = [line for line in said.splitlines() if line.strip()]
+    assert len(lines) >= 3 and all(len(line) <= 80 for line in lines), lines
+    assert "`authflow token --username alice` prints the access token" in " ".join(said.split())
+    child = terminal({**env, "AUTHFLOW_IDENTITY_POOL_ID": IDENTITY_POOL}, "credentials", "--non-interactive",
+                     "--username", "alice", columns=80)
+    child.expect(pexpect.EOF)
+    said = str(child.before)
+    child.close()
+    assert child.exitstatus == 0, said
+    lines = [line for line in said.splitlines() if line.strip()]
+    assert len(lines) >= 3 and all(len(line) <= 80 for line in lines), lines
+    assert "`--output env` (or `process`, `json`) prints them whole" in " ".join(said.split())
 
 
 def test_at_an_sms_code_the_wizard_offers_a_new_sign_in(demo: tuple[LocalUserPool, dict[str, str]]) -> None:

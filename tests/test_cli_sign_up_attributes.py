@@ -202,3 +202,90 @@ def test_an_account_no_code_can_confirm_is_said_with_what_an_administrator_does(
     assert_one_line_error(again, contains="Auto verification not turned on (InvalidParameterException)")
     assert admin in again.stderr and "no email address or phone number" in again.stderr
     assert PASSWORD not in done.stderr + again.stderr
+
+
+#: A pool whose schema requires phone_number (and name), where the confirmation code goes by SMS.
+PHONE_POOL = {"pools": [{"id": "us-east-1_PhoneReq1", "required_attributes": ["phone_number", "name"],
+                         "auto_verified_attributes": ["phone_number"],
+                         "clients": [{"id": "phonereqclient1", "name": "app",
+                                      "explicit_auth_flows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}]}]}
+
+
+@pytest.fixture
+def phone_pool() -> LocalUserPool:
+    with LocalUserPool(PHONE_POOL) as pool:
+        yield pool
+
+
+def test_at_a_terminal_a_pool_requiring_a_phone_number_gets_one(phone_pool: LocalUserPool, tmp_path: Path) -> None:
+    """`authflow sign-up` at a terminal against a pool that requires phone_number and name: Cognito's refusal
+    names both, both are asked at once; a number not in the +<country code> form is refused before it is sent
+    (and, should Cognito refuse a format, the number is asked again rather than the sign-up ending); the code
+    goes by SMS and the user is signed in."""
+    env = env_for(phone_pool, tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
+    del env["AUTHFLOW_CODE_COMMAND"], env["AUTHFLOW_USERNAME"]
+    child = pexpect.spawn(sys.executable, ["-m", "authflow", "sign-up", "--username", "nina"],
+                          env=env, cwd=str(REPO), encoding="utf-8", dimensions=(50, 120), timeout=30)
+    child.logfile_read = seen = io.StringIO()
+    try:
+        child.expect_exact("Password:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("Repeat the password:")
+        child.send(PASSWORD + "\r")
+        child.expect_exact("(email)")  # the delivery address asked first, as in any pool
+        child.send("nina@example.com\r")
+        child.expect_exact("phone_number: The attribute is required")
+        child.expect_exact("like +15555550100:")
+        child.send("555-0123\r")  # not a number Cognito takes
+        child.expect_exact("A phone number is + and the country code")
+        child.send("\x15+15555550123\r")  # ^U clears the line
+        child.expect(r"name\)?:")
+        child.send("Nina Smith\r")
+        child.expect_exact("Code:")
+        child.send(phone_pool.last_code("nina", purpose="CONFIRM_SIGN_UP") + "\r")
+        child.expect_exact("Signed in as nina.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, seen.getvalue()[-2000:]
+    assert sign_ups(phone_pool) == [{"email": "nina@example.com"},
+                                    {"email": "nina@example.com", "phone_number": "+15555550123",
+                                     "name": "Nina Smith"}]  # two SignUps: the refusal named both at once
+    sent = phone_pool.outbox(username="nina")
+    assert [(m.medium, m.purpose) for m in sent] == [("SMS", "CONFIRM_SIGN_UP")]
+    assert phone_pool.user("nina").status == "CONFIRMED"
+
+
+def test_a_format_cognito_refuses_is_asked_again(phone_pool: LocalUserPool) -> None:
+    """The step API: "Invalid phone number format." asks the number again (the password stands), rather than
+    ending the sign-up."""
+    pool = UserPool(phone_pool.pool_id, phone_pool.client_id, endpoint_url=phone_pool.endpoint_url)
+    flow = AuthFlow(pool, "nina", begin="sign_up", sign_up_attributes=("phone_number", "name"))
+    flow.start()
+    step = flow.respond({"password": PASSWORD, "phone_number": "555-0123", "name": "Nina"})
+    assert step.prompt.kind is PromptKind.SIGN_UP and step.prompt.error is not None
+    assert step.prompt.error.code == "InvalidParameterException"
+    assert [f.name for f in step.prompt.fields] == ["phone_number", "name"]
+    step = flow.respond({"phone_number": "+15555550123", "name": "Nina"})
+    assert step.prompt.kind is PromptKind.CODE
+
+
+def test_a_script_is_told_every_attribute_the_pool_requires(phone_pool: LocalUserPool, tmp_path: Path) -> None:
+    env = env_for(phone_pool, tmp_path, AUTHFLOW_PASSWORD=PASSWORD)
+    done = run_cli(["sign-up", "--non-interactive", "--attribute", "name=Nina Smith"], env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="the user pool requires the attribute phone_number: give --attribute "
+                                         "phone_number=VALUE or set it in AUTHFLOW_ATTRIBUTES")
+    done = run_cli(["sign-up", "--non-interactive"], env)
+    assert done.returncode == 2
+    assert_one_line_error(done, contains="the user pool requires the attributes phone_number, name: give "
+                                         "--attribute phone_number=VALUE --attribute name=VALUE or set them in "
+                                         "AUTHFLOW_ATTRIBUTES")
+    assert PASSWORD not in done.stderr
+    done = run_cli(["sign-up", "--non-interactive", "--attribute", "name=Nina Smith",
+                    "--attribute", "phone_number=+15555550123"], dict(env, AUTHFLOW_CODE_COMMAND=(
+                        f"{sys.executable} -c \"import json, urllib.request; print(json.load(urllib.request.urlopen("
+                        f"'{phone_pool.endpoint_url}/_local/outbox?username=nina&purpose=CONFIRM_SIGN_UP'))[-1]"
+                        f"['code'])\"")))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["AccessToken"]

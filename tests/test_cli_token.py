@@ -205,3 +205,25 @@ def test_token_without_username_in_a_script(local_pool: LocalUserPool, tmp_path:
     done = run_cli(["token"], env)
     assert done.returncode == 2
     assert_one_line_error(done, contains="AUTHFLOW_USERNAME")
+
+
+def test_token_takes_the_contracts_output_formats(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    """--output is config shared by the commands that print tokens (json | env | access-token | id-token): token
+    takes access-token, id-token and env as login prints them, beside its own default (the token alone) and its
+    json ({"AccessToken", "ExpiresAt", "ExpiresIn"})."""
+    setup = Setup(local_pool, tmp_path)
+    result = setup.login()
+    access = setup.run("token", "--output", "access-token")
+    assert access.returncode == 0, access.stderr
+    assert access.stdout == result["AccessToken"] + "\n"
+    ident = setup.run("token", "--output", "id-token")
+    assert ident.returncode == 0, ident.stderr
+    assert ident.stdout == result["IdToken"] + "\n"
+    shell = setup.run("token", "--output", "env")
+    assert shell.returncode == 0, shell.stderr
+    assert f"export AUTHFLOW_ACCESS_TOKEN={result['AccessToken']}" in shell.stdout.splitlines()
+    assert f"export AUTHFLOW_ID_TOKEN={result['IdToken']}" in shell.stdout.splitlines()
+    assert setup.flows() == ["USER_SRP_AUTH"]  # all from the cache
+    both = setup.run("token", "--output", "access-token", "--id-token")
+    assert both.returncode == 2
+    assert_one_line_error(both, contains="--id-token and --output access-token")

@@ -52,6 +52,10 @@ def register(sub: Any) -> None:
     totp = action("totp", "add or replace the authenticator app (then it is enabled and preferred)", cmd_mfa_totp,
                   mfa_actions)
     totp.add_argument("--device-name", metavar="NAME", help="the authenticator's name (FriendlyDeviceName)")
+    for option in totp._actions:  # here the file is the new authenticator's, not a sign-in's MFA_SETUP
+        if option.dest == "totp_secret_out":
+            option.help = ("the new authenticator's base32 secret (and nothing else) is written here, mode 0600, "
+                           "before it is verified; needed when not at a terminal (else exit 2, nothing associated)")
     for name, summary in (("enable", "turn an MFA method on"), ("disable", "turn an MFA method off"),
                           ("prefer", "make an MFA method the preferred one")):
         parser = action(name, summary, cmd_mfa_method, mfa_actions)
@@ -84,7 +88,8 @@ def register(sub: Any) -> None:
     delete.add_argument("names", metavar="NAME", nargs="+")
 
     remove = action("delete", "delete the account (DeleteUser); the cached tokens are forgotten", cmd_delete)
-    remove.add_argument("--yes", action="store_true", help="do not ask for the username to confirm")
+    remove.add_argument("--yes", action="store_true", help="do not ask for the username to confirm (needed when "
+                        "not at a terminal, else exit 2 and nothing is deleted)")
 
 
 # --- the account of the cached sign-in -----------------------------------------------------------------
@@ -133,8 +138,16 @@ def _change(args: argparse.Namespace, start: Any) -> int:
     """Run the change ``start(account)`` returns, asking the handler; then print the account."""
     handler = _handler(args)  # a malformed answer in the environment is a usage error before any call
     account = _account(args)
-    start(account).run(handler)
+    _run(args, start(account), handler)
     return _print(account)
+
+
+def _run(args: argparse.Namespace, flow: Any, handler: Any) -> Any:
+    """Run an account change. At a terminal, a question whose answer could not reach Cognito is asked again (the
+    person says when to try); a script's run ends on it, as a sign-in's does."""
+    from authflow.cli.signin import interactive
+
+    return flow.run(handler, retry_unreachable=handler is not None and interactive(args))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -174,7 +187,7 @@ def cmd_mfa_method(args: argparse.Namespace) -> int:
     flow = (account.enable_mfa(args.method) if command == "enable"
             else account.disable_mfa(args.method) if command == "disable"
             else account.prefer_mfa(args.method))
-    flow.run(handler)
+    _run(args, flow, handler)
     return _print(account)
 
 
@@ -210,7 +223,7 @@ def _device_hint() -> Iterator[None]:
 
 
 def cmd_attributes_set(args: argparse.Namespace) -> int:
-    from authflow.errors import UsageError
+    from authflow.errors import MissingAnswerError, UsageError
 
     values: dict[str, str] = {}
     for item in args.values:
@@ -226,6 +239,12 @@ def cmd_attributes_set(args: argparse.Namespace) -> int:
         names = " ".join(name for name in values if name in ("email", "phone_number")) or "NAME"
         exc.advice = (f"The new value stands, unverified: verify it later with `authflow account attributes verify "
                       f"{names}` (the code from AUTHFLOW_CODE_COMMAND, or --resend for a new one).")
+        if isinstance(exc.reason, MissingAnswerError):  # the code was not given: exit 2, as the contract says
+            from authflow.cli.explain import error_line
+            from authflow.cli.options import EXIT_USAGE
+            from authflow.cli.output import fail
+
+            return fail(error_line(exc, args), EXIT_USAGE)
         raise
 
 
@@ -242,7 +261,7 @@ def cmd_attributes_verify(args: argparse.Namespace) -> int:
     name = args.name
     sent_none = not args.resend and not interactive(args)
     try:
-        verified_now = account.verify_attribute(name, resend=args.resend).run(handler)
+        verified_now = _run(args, account.verify_attribute(name, resend=args.resend), handler)
     except MissingAnswerError as exc:
         if not sent_none:
             raise
@@ -272,5 +291,5 @@ def cmd_delete(args: argparse.Namespace) -> int:
         raise MissingAnswerError("deleting the account needs --yes when not at a terminal; nothing was deleted")
     handler = None if args.yes else _handler(args)
     account = _account(args)
-    account.delete(account.username if args.yes else None).run(handler)
+    _run(args, account.delete(account.username if args.yes else None), handler)
     return EXIT_OK

@@ -130,7 +130,7 @@ def machine_tokens(args: argparse.Namespace, config: PoolConfig) -> Tokens:
     """The client-credentials grant's token, from the cache while it is good for 5 more minutes."""
     from authflow.client_credentials import machine_token
 
-    if args.id_token:
+    if args.id_token or getattr(args, "output", None) == "id-token":
         raise UsageError("--client-credentials gives an access token only: no --id-token")
     if not config.client_secret:
         raise UsageError("--client-credentials needs the app client's secret: --client-secret or "

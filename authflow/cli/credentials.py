@@ -74,7 +74,9 @@ def cmd_credentials(args: argparse.Namespace) -> int:
     if found is None:
         found = _fetch(args, config, username, access)
     if args.output is None and sys.stdout.isatty():  # a person: the secret key and session token stay off screen
-        print(_summary(found, args.identity_pool_id))
+        from authflow.cli.output import for_the_screen
+
+        print(for_the_screen(_summary(found, args.identity_pool_id)))
         return EXIT_OK
     print(_format(found, args.output or "process"))
     return EXIT_OK

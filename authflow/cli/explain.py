@@ -66,6 +66,26 @@ def _flag(args: argparse.Namespace | None, name: str) -> str:
     return str(value) if value else "?"
 
 
+#: The settings other than --endpoint-url that name a server a command calls.
+_OTHER_SERVERS = (("identity_endpoint_url", "--identity-endpoint-url (AUTHFLOW_IDENTITY_ENDPOINT_URL)"),
+                  ("domain", "--domain (AUTHFLOW_DOMAIN)"))
+
+
+def _unreachable_setting(error: AuthflowError, args: argparse.Namespace | None) -> str:
+    """The setting that names the server ``error`` could not reach: the identity pool's endpoint or the domain
+    when the message names its host (and it is not --endpoint-url's too), else --endpoint-url / --region."""
+    from urllib.parse import urlsplit
+
+    def host(name: str) -> str:
+        value = getattr(args, name, None) if args is not None else None
+        return urlsplit(str(value)).netloc if value else ""
+
+    for name, setting in _OTHER_SERVERS:
+        if host(name) and host(name) != host("endpoint_url") and host(name) in error.message:
+            return setting
+    return "--endpoint-url / --region"
+
+
 def admin_confirm(args: argparse.Namespace | None) -> str:
     """How an administrator confirms an account that no code can confirm (AdminConfirmSignUp, AWS credentials)."""
     endpoint = getattr(args, "endpoint_url", None) if args is not None else None
@@ -132,7 +152,7 @@ def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
     if isinstance(error, TooManyRequestsError):
         return "Cognito is throttling requests: try again in a moment."
     if isinstance(error, EndpointError):
-        return "Check the network, and --endpoint-url / --region."
+        return f"Check the network, and {_unreachable_setting(error, args)}."
     if isinstance(error, DeadlineError):
         return "The server answers too slowly: try again later (--deadline sets the limit)."
     if isinstance(error, (MissingAnswerError, UsageError, SignInCancelled)):

@@ -24,7 +24,7 @@ from authflow.cli.options import (
     add_sign_in_options,
     deadline,
 )
-from authflow.cli.output import print_tokens, terminal_output, warn
+from authflow.cli.output import print_tokens, terminal_output, warn, with_username
 from authflow.cli.signin import NonInteractiveHandler, interactive, remember, token_cache, totp_secret_writer
 from authflow.errors import AuthflowError, MissingAnswerError, UsageError
 from authflow.helpformat import ExamplesHelpFormatter
@@ -145,6 +145,7 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
         handler.say(f"✓ Signed in as {username}.", "class:ok")
     if not args.no_cache:
         remember(token_cache(args), config.cache_key(username), tokens)
-    print_tokens(tokens, args.output, username=username, cached=not args.no_cache, announced=asking)
+    print_tokens(tokens, args.output, username=username, cached=not args.no_cache, announced=asking,
+                 again=with_username("authflow login", username))
     return EXIT_OK
 

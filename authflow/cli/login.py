@@ -19,7 +19,7 @@ from authflow.cli.options import (
     add_sign_in_options,
     deadline,
 )
-from authflow.cli.output import fail, one_line, print_tokens
+from authflow.cli.output import command_run, fail, one_line, print_tokens, with_username
 from authflow.cli.signin import NonInteractiveHandler, interactive, remember, sign_in_from_args, token_cache
 from authflow.errors import UsageError
 from authflow.helpformat import ExamplesHelpFormatter
@@ -67,7 +67,8 @@ def cmd_login(args: argparse.Namespace) -> int:
     username, tokens = sign_in_from_args(args, config.user_pool(), args.username)
     if not args.no_cache:
         remember(token_cache(args), config.cache_key(username), tokens)
-    print_tokens(tokens, args.output, username=username, cached=not args.no_cache, announced=interactive(args))
+    print_tokens(tokens, args.output, username=username, cached=not args.no_cache, announced=interactive(args),
+                 again=with_username(command_run(), username))
     return EXIT_OK
 
 

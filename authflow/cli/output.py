@@ -48,7 +48,7 @@ def print_tokens(tokens: Tokens, output: str | None, *, username: str, cached: b
     wizard ``announced`` it already) and how to get the tokens (``again`` with ``--output json``), instead of
     some 2 KB of them."""
     if output is None and sys.stdout.isatty():
-        print(summary(tokens, username=username, cached=cached, again=again, announced=announced))
+        print(for_the_screen(summary(tokens, username=username, cached=cached, again=again, announced=announced)))
         return
     print(format_tokens(tokens, output or "json"))
 
@@ -91,6 +91,28 @@ def command_run(argv: list[str] | None = None) -> str:
             continue
         kept.append(arg)
     return shlex.join(["authflow", *kept])
+
+
+def with_username(command: str, username: str) -> str:
+    """``command`` (as typed) with ``--username NAME`` added where it has none: run again, it signs the same user
+    in without asking who (AUTHFLOW_USERNAME may be gone, or the wizard asked)."""
+    words = shlex.split(command)
+    if username and not any(w == "--username" or w.startswith("--username=") for w in words):
+        words[2:2] = ["--username", username]  # after "authflow COMMAND"
+    return shlex.join(words)
+
+
+def for_the_screen(text: str) -> str:
+    """``text`` for stdout at a terminal: wrapped between words to the terminal's width (the terminal would
+    break a long line inside a word, even inside a command to type), a word wider than a line left whole."""
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size().columns
+    if width < 20:
+        return text
+    return "\n".join(textwrap.fill(line, width=width, break_long_words=False, break_on_hyphens=False)
+                     for line in text.split("\n"))
 
 
 def one_line(text: str) -> str:

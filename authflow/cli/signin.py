@@ -118,10 +118,15 @@ class NonInteractiveHandler:
             raise prompt.error  # nothing sent: the account stays as it is
         if prompt.kind is PromptKind.SIGN_UP and prompt.error is not None:
             missing = [f.name for f in prompt.fields if f.name != "password" and f.name not in self.env.attributes]
-            if missing:  # the pool requires attributes that were not given
+            if len(missing) == 1:  # the pool requires an attribute that was not given
                 raise MissingAnswerError(
-                    f"the user pool requires the attribute {', '.join(missing)}: give --attribute "
+                    f"the user pool requires the attribute {missing[0]}: give --attribute "
                     f"{missing[0]}=VALUE or set it in AUTHFLOW_ATTRIBUTES"
+                ) from None
+            if missing:
+                raise MissingAnswerError(
+                    f"the user pool requires the attributes {', '.join(missing)}: give "
+                    f"{' '.join(f'--attribute {name}=VALUE' for name in missing)} or set them in AUTHFLOW_ATTRIBUTES"
                 ) from None
         if prompt.error is not None and prompt.attempt > 1 and not self._may_try_again(prompt):
             if prompt.kind is PromptKind.TOTP_CODE and self.env.totp_secret and isinstance(

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -302,10 +303,12 @@ def _password_verifier_challenge(step: AuthStep, big_a: int) -> dict[str, Any]:
         user_id = step.user.username
         salt_hex, verifier = step.user.password.salt_hex, step.user.password.verifier
     else:
-        # The decoy for an unknown user: a SALT that stays the same for the name, a verifier of nothing.
-        user_id = step.sign_in.typed_username
-        digest = hmac.new(step.svc.decoy_key, f"{step.pool.id}/{user_id}".encode(), "sha256").digest()
+        # The decoy for an unknown user (Cognito's "simulated response"): the same SALT and the same internal
+        # user id, in UUID format, each time for the name in this pool; a verifier of nothing.
+        typed = step.sign_in.typed_username
+        digest = hmac.new(step.svc.decoy_key, f"{step.pool.id}/{typed}".encode(), "sha256").digest()
         salt_hex = format(int.from_bytes(digest[:16], "big"), "x")
+        user_id = str(uuid.UUID(bytes=digest[16:32], version=4))
         verifier = int.from_bytes(os.urandom(384), "big") % srp.N
     ephemeral = srp.ServerEphemeral(verifier)
     srp_b = ephemeral.srp_b
@@ -985,7 +988,10 @@ def _respond(
         if sign_in.username and user is None:
             raise not_authorized()
         if not managed:  # the login pages are the pool's own: no SECRET_HASH
-            check_secret_hash(client, sign_in.username or sign_in.typed_username, responses.get("SECRET_HASH"))
+            # (an unknown user's decoy SRP: hashed over the made-up internal id, as for a real user)
+            decoy_id = session.data.get("user_id") if name == "PASSWORD_VERIFIER" else None
+            check_secret_hash(client, sign_in.username or str(decoy_id or sign_in.typed_username),
+                              responses.get("SECRET_HASH"))
         step = AuthStep(svc, pool, client, sign_in, user)
         if user is not None:
             if name not in _INTERNAL_USERNAME_ONLY and pool.find(responses["USERNAME"]) is not user:

@@ -21,7 +21,7 @@ def resend_confirmation_code(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     username = required_str(p, "Username")
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     user = pool.find(username)
-    if user is None and hides_users(client):
+    if hides_users(client) and (user is None or not user.enabled):  # a disabled user too (ENABLED)
         return {"CodeDeliveryDetails": simulated_delivery(svc, pool, username)}
     if user is None:
         raise PoolError("UserNotFoundException", "Username/client id combination not found.")

@@ -7,7 +7,7 @@
     POST /   Action=AssumeRoleWithWebIdentity (form fields)          STS's query protocol -> XML (identity.py)
     GET  /<pool_id>/.well-known/jwks.json               the keys that sign the pool's tokens
     GET  /<pool_id>/.well-known/openid-configuration    issuer and jwks_uri
-    GET  /_local/outbox[?username=&pool_id=&medium=&purpose=]   the codes "sent" (JSON list)
+    GET  /_local/outbox[?username=&pool_id=&medium=&purpose=]   the codes "sent" (JSON list; username: or an alias)
     GET  /_local/health
 
 Each request is logged (operation, status, error code) and never its parameters.
@@ -394,10 +394,14 @@ class _Handler(BaseHTTPRequestHandler):
             if "purpose" in query:
                 query["purpose"] = outbox_purpose(query["purpose"]) or ""
             with service.transaction():
+                # ?username= may be an alias (an email, a phone number), as a sign-in's username may be
+                names = None if "username" not in query else {query["username"]} | {
+                    user.username for user in (pool.find(query["username"]) for pool in service.pools.values())
+                    if user is not None}
                 messages = [
                     m.as_dict() for m in service.outbox
-                    if all(query.get(key) in (None, getattr(m, key)) for key in
-                           ("username", "pool_id", "medium", "purpose"))
+                    if (names is None or m.username in names) and all(
+                        query.get(key) in (None, getattr(m, key)) for key in ("pool_id", "medium", "purpose"))
                 ]
             self._send(200, messages, "application/json")
             return

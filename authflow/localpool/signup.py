@@ -20,7 +20,15 @@ from authflow.localpool.limits import (
     is_email,
     is_phone_number,
 )
-from authflow.localpool.model import CONFIRMED, UNCONFIRMED, AppClient, PasswordRecord, PoolRecord, User
+from authflow.localpool.model import (
+    CONFIRMED,
+    FORCE_CHANGE_PASSWORD,
+    UNCONFIRMED,
+    AppClient,
+    PasswordRecord,
+    PoolRecord,
+    User,
+)
 from authflow.localpool.params import attribute_map, optional_str, required_str
 from authflow.localpool.sessions import SIGN_UP_CONFIRMED, SignIn
 from authflow.localpool.users import (
@@ -29,6 +37,7 @@ from authflow.localpool.users import (
     check_password_policy,
     find_user,
     hides_users,
+    recovery_mediums,
     send_user_code,
     simulated_delivery,
     use_user_code,
@@ -77,9 +86,10 @@ def sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     if pool.find(username) is not None:
         raise PoolError("UsernameExistsException", "User already exists")
     check_password_policy(pool, password)
-    for name in pool.required_attributes:
-        if not attributes.get(name):
-            raise invalid_parameter(f"Attributes did not conform to the schema: {name}: The attribute is required")
+    missing = [name for name in pool.required_attributes if not attributes.get(name)]
+    if missing:  # every missing one, a line each (as Cognito lists them)
+        raise invalid_parameter("Attributes did not conform to the schema: " + "".join(
+            f"{name}: The attribute is required\n" for name in missing))
     try:
         user = build_user(svc, pool, username, password, attributes=attributes, status=UNCONFIRMED)
     except ValueError as exc:
@@ -113,19 +123,35 @@ def confirm_sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     return {"Session": session.id}
 
 
+#: ForgotPassword for a user whose password an administrator set as temporary (FORCE_CHANGE_PASSWORD).
+CANNOT_RESET = "User password cannot be reset in the current state."
+NO_RECOVERY = "Cannot reset password for the user as there is no registered/verified email or phone_number"
+
+
 def forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
+    """A reset code, sent only to a verified phone number or email address (:func:`recovery_mediums`).
+    A user who has none, a user with a temporary password (FORCE_CHANGE_PASSWORD) and, with
+    PreventUserExistenceErrors ENABLED, a disabled user or a name nobody has: with ENABLED all of them get
+    a simulated CodeDeliveryDetails and nothing is sent; with LEGACY, InvalidParameterException,
+    NotAuthorizedException and UserNotFoundException."""
     pool, client = svc.client(required_str(p, "ClientId"))
     username = required_str(p, "Username")
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     user = pool.find(username)
-    if user is None and hides_users(client):
+    hidden = hides_users(client)
+    if hidden and (user is None or not user.enabled or user.status == FORCE_CHANGE_PASSWORD
+                   or not recovery_mediums(user)):
         return {"CodeDeliveryDetails": simulated_delivery(svc, pool, username)}
     user = find_user(pool, username)
+    if user.status == FORCE_CHANGE_PASSWORD:
+        raise PoolError("NotAuthorizedException", CANNOT_RESET)
+    mediums = recovery_mediums(user)
+    if not mediums:
+        raise invalid_parameter(NO_RECOVERY)
     count_code_request(user, FORGOT_PASSWORD, svc.now())
-    details = send_user_code(svc, pool, user, FORGOT_PASSWORD)
-    if details is None:
-        raise invalid_parameter("Cannot reset password for the user as there is no registered/verified email "
-                                "or phone_number")
+    details = send_user_code(svc, pool, user, FORGOT_PASSWORD, mediums)
+    if details is None:  # cannot happen: a verified attribute has a value
+        raise invalid_parameter(NO_RECOVERY)
     return {"CodeDeliveryDetails": details}
 
 
@@ -140,6 +166,11 @@ def confirm_forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
         find_user(pool, username)
     check_password_policy(pool, password)
     user = _user_or_wrong_code(pool, client, username)
+    if hides_users(client) and not user.enabled:  # with ENABLED a disabled user is answered as nobody is
+        raise PoolError("CodeMismatchException", "Invalid verification code provided, please try again.")
+    if hides_users(client) and user.reset_code is None:
+        # No code was asked for (or the one sent is used up): ExpiredCodeException, with ENABLED.
+        raise PoolError("ExpiredCodeException", "Invalid code provided, please request a code again.")
     use_user_code(user, FORGOT_PASSWORD, code, svc.now())
     user.password = PasswordRecord(pool.id, user.username, password)
     user.status = CONFIRMED

@@ -94,6 +94,10 @@ PASSKEY_MFA_ALONE = ("Passkey MFA (WebAuthnMfaSettings) needs another MFA method
                      "enabled for the user, so that the account cannot be locked out.")
 
 
+PASSKEY_MFA_NOT_CONFIGURED = ("Passkey MFA (WebAuthnMfaSettings) needs passkeys in the user pool: it has no "
+                              "WebAuthnConfiguration (relying party id).")
+
+
 PASSKEY_MFA_SINGLE_FACTOR = ("Passkey MFA (WebAuthnMfaSettings) needs the user pool's WebAuthnConfiguration "
                              "FactorConfiguration to be MULTI_FACTOR_WITH_USER_VERIFICATION.")
 
@@ -108,9 +112,8 @@ def apply_mfa_preference(pool: PoolRecord, user: User, params: dict[str, Any]) -
     passkey_mfa = user.webauthn_mfa
     if isinstance(webauthn, dict) and isinstance(webauthn.get("Enabled"), bool):
         passkey_mfa = webauthn["Enabled"]
-        if passkey_mfa and not pool.web_authn.relying_party_id:
-            raise PoolError("WebAuthnConfigurationMissingException",
-                            "WebAuthn is not configured for this user pool.")
+        if passkey_mfa and not pool.web_authn.relying_party_id:  # (the operation declares no WebAuthn* error)
+            raise invalid_parameter(PASSKEY_MFA_NOT_CONFIGURED)
         if passkey_mfa and pool.web_authn.factor_configuration != "MULTI_FACTOR_WITH_USER_VERIFICATION":
             # botocore's model (SetUserMFAPreference, WebAuthnMfaSettings): to activate this setting, the pool's
             # WebAuthnConfiguration.FactorConfiguration must be MULTI_FACTOR_WITH_USER_VERIFICATION.
@@ -172,18 +175,29 @@ RESET_PASSWORD = "RESET_PASSWORD"
 FORGOT_PASSWORD = RESET_PASSWORD
 
 
-def send_user_code(svc: Service, pool: PoolRecord, user: User, purpose: str) -> dict[str, str] | None:
+def send_user_code(svc: Service, pool: PoolRecord, user: User, purpose: str,
+                   mediums: Iterable[str] | None = None) -> dict[str, str] | None:
     """A new sign-up confirmation code (CONFIRM_SIGN_UP) or password reset code (RESET_PASSWORD),
-    replacing the previous one, put in the outbox; its CodeDeliveryDetails (None: nowhere to send it)."""
+    replacing the previous one, put in the outbox by the first of ``mediums`` the user can receive (by
+    default: for a sign-up, :func:`confirmation_mediums`; else email, then SMS); its CodeDeliveryDetails
+    (None: nowhere to send it)."""
     code = new_code()
     fresh_code(user, purpose)
     if purpose == CONFIRM_SIGN_UP:
         user.confirmation_code, user.confirmation_code_sent = code, svc.now()
     else:
         user.reset_code, user.reset_code_sent = code, svc.now()
-    if purpose == CONFIRM_SIGN_UP:
-        return deliver_to_user(svc, pool, user, code, purpose, confirmation_mediums(pool))
-    return deliver_to_user(svc, pool, user, code, purpose)
+    if mediums is None:
+        mediums = confirmation_mediums(pool) if purpose == CONFIRM_SIGN_UP else ("EMAIL", "SMS")
+    return deliver_to_user(svc, pool, user, code, purpose, mediums)
+
+
+def recovery_mediums(user: User) -> tuple[str, ...]:
+    """Where ForgotPassword sends a reset code: only to a *verified* phone number or email address, the
+    phone first (Cognito's behaviour for a pool without AccountRecoverySetting: "SMS is preferred over
+    email"). Empty: the user cannot reset the password by themself."""
+    return (*(("SMS",) if user.attributes.get("phone_number") and user.verified("phone_number") else ()),
+            *(("EMAIL",) if user.attributes.get("email") and user.verified("email") else ()))
 
 
 def confirmation_mediums(pool: PoolRecord) -> tuple[str, ...]:
@@ -222,13 +236,20 @@ def hides_users(client: AppClient) -> bool:
 
 
 def simulated_delivery(svc: Service, pool: PoolRecord, typed: str) -> dict[str, str]:
-    """CodeDeliveryDetails for a user who does not exist, under PreventUserExistenceErrors ENABLED: what a
-    real delivery looks like, to an address made up from the name (the same one each time), nothing sent."""
+    """CodeDeliveryDetails under PreventUserExistenceErrors ENABLED for a user who does not exist (or, in
+    ForgotPassword, is disabled or has nowhere verified to receive a code): what a real delivery looks like,
+    nothing sent. Cognito picks the simulated medium from the format of the name typed and the pool's
+    verification settings: a phone number or an email address typed is masked as itself; for another name,
+    a made-up address (the same one each time) by the medium the pool verifies (SMS when it verifies only
+    phone numbers, else email)."""
     if is_phone_number(typed):
         return {"Destination": mask_phone(typed), "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
     if is_email(typed):
         return {"Destination": mask_email(typed), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
     digest = hmac.new(svc.decoy_key, f"{pool.id}/{typed}".encode(), "sha256").digest()
+    if pool.auto_verified_attributes == ["phone_number"]:
+        made_up_number = "+1555" + "".join(str(b % 10) for b in digest[:7])
+        return {"Destination": mask_phone(made_up_number), "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
     letters = "abcdefghijklmnopqrstuvwxyz"
     made_up = f"{letters[digest[0] % 26]}@{letters[digest[1] % 26]}.example"
     return {"Destination": mask_email(made_up), "DeliveryMedium": "EMAIL", "AttributeName": "email"}

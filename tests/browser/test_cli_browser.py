@@ -228,6 +228,12 @@ def test_token_client_credentials_cached(pool: LocalUserPool, tmp_path: Path) ->
     no_secret = run_cli(["token", "--client-credentials"], env_for(pool, tmp_path, MACHINE))
     assert no_secret.returncode == 2
     assert_one_line_error(no_secret, contains="secret")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    unreachable = run_cli(["token", "--client-credentials", "--domain", nowhere, "--scope", f"{API}/write"], env)
+    assert unreachable.returncode == 1
+    assert_one_line_error(unreachable, contains="Check the network, and --domain (AUTHFLOW_DOMAIN).")
     wrong_scope = run_cli(["token", "--client-credentials", "--domain", pool.endpoint_url, "--scope", "openid"], env)
     assert wrong_scope.returncode == 1
     assert_one_line_error(wrong_scope, contains="invalid_scope")
@@ -244,6 +250,11 @@ def test_token_client_credentials_prints_as_authflow_token_does(pool: LocalUserP
     answer = json.loads(shown.stdout)
     assert set(answer) == {"AccessToken", "ExpiresAt", "ExpiresIn"} and answer["AccessToken"] == bare.stdout.strip()
     assert answer["ExpiresAt"].endswith("Z") and 0 < answer["ExpiresIn"] <= 3600
+    access = run_cli(["token", "--client-credentials", "--output", "access-token"], env)
+    assert access.returncode == 0 and access.stdout == bare.stdout
+    no_id = run_cli(["token", "--client-credentials", "--output", "id-token"], env)
+    assert no_id.returncode == 2
+    assert_one_line_error(no_id, contains="access token only")
 
 
 def test_a_client_secret_botocore_refuses_is_said_whole(pool: LocalUserPool, tmp_path: Path) -> None:

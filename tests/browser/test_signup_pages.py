@@ -221,7 +221,8 @@ def test_sign_up_confirm_and_back_at_the_app(pool: LocalUserPool, web: WebClient
     assert "At least 8 characters, with a lowercase letter, an uppercase letter, a number and a symbol." in form.body
     typed = {"username": "sue", "attribute_email": "sue@example.com"}
     missing = web.submit(form, **typed, password=NEW_PASSWORD, confirm_password=NEW_PASSWORD)
-    assert missing.error() == "Attributes did not conform to the schema: name: The attribute is required"
+    # Cognito's message, one line per missing attribute
+    assert missing.error() == "Attributes did not conform to the schema: name: The attribute is required\n"
     assert 'value="sue@example.com"' in missing.body  # what was typed stays, except the passwords
     typed["attribute_name"] = "Sue <b>&</b>"
     weak = web.submit(missing, **typed, password="alllowercase", confirm_password="alllowercase")

@@ -40,6 +40,10 @@ CASES = [
     ("CONFIRM_SIGN_UP", ["sign-up", "--username", "nina"],
      {"AUTHFLOW_PASSWORD": "Nina-Passw0rd!", "AUTHFLOW_ATTRIBUTES": '{"name": "Nina", "email": "nina@example.com"}'}),
     ("RESET_PASSWORD", ["reset-password", "--username", "alice"], {"AUTHFLOW_NEW_PASSWORD": "Alice-Passw0rd!2"}),
+    # signed in by an alias (the contract's --username may be an email or a phone number): AUTHFLOW_USERNAME is
+    # the alias, and the outbox finds the codes sent to its user
+    ("SMS_MFA", ["login", "--username", "+15555550100"], {"AUTHFLOW_PASSWORD": "Sam-Passw0rd!"}),
+    ("EMAIL_OTP", ["login", "--username", "emma@example.com"], {"AUTHFLOW_PASSWORD": "Emma-Passw0rd!"}),
     ("VERIFY_ATTRIBUTE", ["account", "attributes", "verify", "email", "--resend", "--username", "alice"],
      {"AUTHFLOW_PASSWORD": "Alice-Passw0rd!"}),
 ]
@@ -52,7 +56,7 @@ def test_the_documented_command_is_found() -> None:
     assert "_local/outbox" in command and "$AUTHFLOW_CHALLENGE" in command
 
 
-@pytest.mark.parametrize(("challenge", "args", "answers"), CASES, ids=[f"{c[0]}-{c[1][0]}" for c in CASES])
+@pytest.mark.parametrize(("challenge", "args", "answers"), CASES, ids=[f"{c[0]}-{c[1][0]}-{c[1][2]}" for c in CASES])
 def test_the_documented_code_command_answers(challenge: str, args: list[str], answers: dict[str, str],
                                              tmp_path: Path) -> None:
     seen = tmp_path / "seen"

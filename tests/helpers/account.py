@@ -35,14 +35,15 @@ class AccountTerminal:
     None, everything it showed without the terminal's escape sequences). ``close()`` ends what is left."""
 
     def __init__(self, local: LocalUserPool, tmp_path: Path, username: str, tokens: Tokens, *,
-                 pool_id: str | None = None, client_id: str | None = None) -> None:
+                 pool_id: str | None = None, client_id: str | None = None, endpoint_url: str | None = None) -> None:
         pool_id, client_id = pool_id or local.pool_id, client_id or local.client_id
+        endpoint_url = endpoint_url or local.endpoint_url  # a proxy in front of the pool, when given
         self.env = credential_free_env(tmp_path, {
             "AUTHFLOW_POOL_ID": pool_id, "AUTHFLOW_CLIENT_ID": client_id,
-            "AUTHFLOW_ENDPOINT_URL": local.endpoint_url, "AUTHFLOW_USERNAME": username,
+            "AUTHFLOW_ENDPOINT_URL": endpoint_url, "AUTHFLOW_USERNAME": username,
             "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"})
         self.cache = TokenCache(Path(self.env["AUTHFLOW_CACHE_DIR"]))
-        self.key = CacheKey(pool_id, client_id, username, local.endpoint_url)
+        self.key = CacheKey(pool_id, client_id, username, endpoint_url)
         self.cache.store(self.key, tokens)
         self._children: list[Any] = []
 

@@ -105,3 +105,17 @@ class DroppingProxy:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
+
+
+#: A pool for the account changes whose connection breaks: ada (email verified), with every MFA method optional
+#: and codes sent to email addresses.
+ACCOUNT_PASSWORD = "Lost-Passw0rd!"
+ACCOUNT_POOL_ID, ACCOUNT_CLIENT_ID = "us-east-1_LostAcct1", "lostacctclient00000000001"
+ACCOUNT_SEED: dict[str, Any] = {"pools": [{
+    "id": ACCOUNT_POOL_ID, "name": "lost-account", "mfa": "OPTIONAL",
+    "mfa_types": ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"], "auto_verified_attributes": ["email"],
+    "clients": [{"id": ACCOUNT_CLIENT_ID, "name": "app", "explicit_auth_flows": [
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+    "users": [{"username": "ada", "password": ACCOUNT_PASSWORD,
+               "attributes": {"email": "ada@example.com", "email_verified": "true"}}],
+}]}

@@ -88,6 +88,23 @@ def test_passkey_mfa_only_beside_another_method(local_pool: LocalUserPool) -> No
     assert "UserMFASettingList" not in client.get_user(AccessToken=token)
 
 
+def test_passkey_mfa_in_a_pool_without_passkeys_is_an_error_the_operation_declares(local_pool: LocalUserPool) -> None:
+    """SetUserMFAPreference declares no WebAuthn* error in botocore's model (InvalidParameterException is the
+    one that fits), so a pool with no WebAuthnConfiguration refuses passkey MFA with that, nothing changed."""
+    local_pool.pool().mfa_configuration = "OPTIONAL"
+    local_pool.add_user("ada", PASSWORD)
+    client = idp(local_pool)
+    token = signed_in(local_pool, client)
+    new_authenticator(client, token)
+    declared = {shape.name for shape in client.meta.service_model.operation_model("SetUserMFAPreference").error_shapes}
+    with pytest.raises(ClientError) as info:
+        client.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True},
+                                       WebAuthnMfaSettings={"Enabled": True})
+    assert error(info)[0] == "InvalidParameterException" and error(info)[0] in declared
+    assert "WebAuthnConfiguration" in error(info)[1]
+    assert (local_pool.user("ada").webauthn_mfa, local_pool.user("ada").mfa_enabled) == (False, set())
+
+
 @pytest.mark.parametrize("required", [True, False])
 def test_admin_delete_software_token(local_pool: LocalUserPool, required: bool) -> None:
     """A lost authenticator: MFA_SETUP where MFA is required and nothing else is left; else the method left."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from authflow import srp
 from authflow.errors import SRPError
 from authflow.localpool import LocalUserPool
 from authflow.localpool.model import PasswordRecord
+from authflow.secret_hash import secret_hash
 
 from .helpers import error, idp, srp_auth, srp_start, verifier_responses
 
@@ -175,10 +177,31 @@ def test_unknown_user_enabled_gets_a_decoy_verifier_and_fails_at_the_response(po
     client = pool.add_client(prevent_user_existence_errors="ENABLED")
     ephemeral, started = srp_start(idp(pool), client.id, "nobody")
     params = started["ChallengeParameters"]
-    assert started["ChallengeName"] == "PASSWORD_VERIFIER" and params["USER_ID_FOR_SRP"] == "nobody"
-    # The decoy SALT does not change between attempts (it would give the unknown name away).
-    assert srp_start(idp(pool), client.id, "nobody")[1]["ChallengeParameters"]["SALT"] == params["SALT"]
+    assert started["ChallengeName"] == "PASSWORD_VERIFIER"
+    # Cognito's simulated answer: an internal user id in UUID format, the same (with the same SALT) for the
+    # same name in the same pool, so that a second try does not give the unknown name away.
+    assert str(uuid.UUID(params["USER_ID_FOR_SRP"])) == params["USER_ID_FOR_SRP"] == params["USERNAME"]
+    again = srp_start(idp(pool), client.id, "nobody")[1]["ChallengeParameters"]
+    assert (again["SALT"], again["USER_ID_FOR_SRP"]) == (params["SALT"], params["USER_ID_FOR_SRP"])
+    assert srp_start(idp(pool), client.id, "somebody-else")[1]["ChallengeParameters"]["USER_ID_FOR_SRP"] != \
+        params["USER_ID_FOR_SRP"]
     responses = verifier_responses(ephemeral, params, pool.pool_id, PASSWORD)
+    with pytest.raises(ClientError) as excinfo:
+        idp(pool).respond_to_auth_challenge(ClientId=client.id, ChallengeName="PASSWORD_VERIFIER",
+                                            Session=started["Session"], ChallengeResponses=responses)
+    assert error(excinfo) == ("NotAuthorizedException", "Incorrect username or password.")
+
+
+def test_an_unknown_users_decoy_takes_the_secret_hash_of_its_made_up_id(pool: LocalUserPool) -> None:
+    """A client with a secret hashes the challenge's USERNAME (the internal id) in its answer, as for a real
+    user: the decoy accepts that hash, so the answer is the wrong-password one, never 'Unable to verify
+    secret hash' (which would tell the name is unknown)."""
+    client = pool.add_client(prevent_user_existence_errors="ENABLED", secret=True)
+    assert client.secret is not None
+    ephemeral, started = srp_start(idp(pool), client.id, "nobody", secret=client.secret)
+    params = started["ChallengeParameters"]
+    responses = verifier_responses(ephemeral, params, pool.pool_id, PASSWORD)
+    responses["SECRET_HASH"] = secret_hash(params["USERNAME"], client.id, client.secret)
     with pytest.raises(ClientError) as excinfo:
         idp(pool).respond_to_auth_challenge(ClientId=client.id, ChallengeName="PASSWORD_VERIFIER",
                                             Session=started["Session"], ChallengeResponses=responses)

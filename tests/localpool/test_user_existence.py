@@ -85,3 +85,17 @@ def test_allow_admin_create_user_only_refuses_sign_up(local_pool: LocalUserPool)
     # the default pool lets people sign up
     assert admin.describe_user_pool(UserPoolId=local_pool.pool_id)["UserPool"]["AdminCreateUserConfig"] == {
         "AllowAdminCreateUserOnly": False}
+
+
+def test_sign_up_names_every_required_attribute_missing(local_pool: LocalUserPool) -> None:
+    """Cognito lists each missing required attribute on a line of its own ("Attributes did not conform to the
+    schema: phone_number: The attribute is required"), so a client can ask for all of them at once."""
+    pool = local_pool.add_pool(required_attributes=["email", "phone_number", "name"],
+                               auto_verified_attributes=["phone_number"])
+    client = local_pool.add_client(pool_id=pool.id).id
+    with pytest.raises(ClientError) as excinfo:
+        idp(local_pool).sign_up(ClientId=client, Username="walter", Password="Corr3ct-Horse!",
+                                UserAttributes=[{"Name": "email", "Value": "walter@example.com"}])
+    assert error(excinfo) == ("InvalidParameterException", "Attributes did not conform to the schema: "
+                              "phone_number: The attribute is required\nname: The attribute is required\n")
+    assert local_pool.pool(pool.id).find("walter") is None  # nothing was created

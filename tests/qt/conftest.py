@@ -72,8 +72,11 @@ def demo() -> Iterator[LocalUserPool]:
         yield local
 
 
-def watched(local: LocalUserPool, pool_id: str | None = None, client_id: str | None = None) -> WatchedPool:
-    return WatchedPool(pool_id or local.pool_id, client_id or local.client_id, endpoint_url=local.endpoint_url)
+def watched(local: LocalUserPool, pool_id: str | None = None, client_id: str | None = None, *,
+            endpoint_url: str | None = None) -> WatchedPool:
+    """A WatchedPool of ``local``'s pool (through ``endpoint_url``, a proxy in front of it, when given)."""
+    return WatchedPool(pool_id or local.pool_id, client_id or local.client_id,
+                       endpoint_url=endpoint_url or local.endpoint_url)
 
 
 class Driver:

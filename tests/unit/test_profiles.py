@@ -105,3 +105,41 @@ def test_settings_is_every_key_a_command_takes() -> None:
     assert profiles.unknown_settings(full, dict.fromkeys(profiles.SETTINGS)) == []
     known = {a.dest for a in profiles._actions(full) if a.dest not in profiles.NOT_SETTINGS}
     assert known == profiles.SETTINGS
+
+
+def test_every_options_own_environment_variable_wins_over_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each option whose default is read from an AUTHFLOW_* variable is known to apply() by that variable's name
+    (AUTHFLOW_PASSKEY_ORIGIN is --origin's, not AUTHFLOW_ORIGIN), so that the variable wins over a profile."""
+    import re
+
+    from authflow.cli import build_parser
+
+    for name in os.environ:
+        if name.startswith("AUTHFLOW_"):
+            monkeypatch.delenv(name)
+    helps = " ".join(a.help or "" for a in profiles._actions(build_parser(None)))
+    names = set(re.findall(r"AUTHFLOW_[A-Z_]+[A-Z]", helps)) - {"AUTHFLOW_PROFILE", "AUTHFLOW_CONFIG"}
+    for name in names:
+        monkeypatch.setenv(name, f"from-{name}")
+    read = {a.dest: a.default for a in profiles._actions(build_parser(None))
+            if isinstance(a.default, str) and a.default.startswith("from-AUTHFLOW_")}
+    assert "origin" in read  # the case that differs from AUTHFLOW_<KEY>
+    for dest, default in read.items():
+        assert profiles.environment_name(dest) == default.removeprefix("from-"), dest
+
+
+def test_the_passkey_origin_variable_wins_over_a_profiles_origin(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from authflow.cli import build_parser
+
+    env = {**write(tmp_path, "[profiles.o]\norigin = 'https://from-profile.example'\n"),
+           "AUTHFLOW_PASSKEY_ORIGIN": "https://from-environment.example"}
+    monkeypatch.setenv("AUTHFLOW_PASSKEY_ORIGIN", env["AUTHFLOW_PASSKEY_ORIGIN"])  # the parser's default
+    top = build_parser("passkey")
+    argv = ["passkey", "add", "--profile", "o", "--software", str(tmp_path / "k")]
+    profiles.apply(top, argv, env, strict=False)
+    assert top.parse_args(argv).origin == "https://from-environment.example"
+    monkeypatch.delenv("AUTHFLOW_PASSKEY_ORIGIN")
+    top = build_parser("passkey")
+    profiles.apply(top, argv, {k: v for k, v in env.items() if k != "AUTHFLOW_PASSKEY_ORIGIN"}, strict=False)
+    assert top.parse_args(argv).origin == "https://from-profile.example"  # the profile, when nothing else says

@@ -184,3 +184,50 @@ def test_the_command_said_again_leaves_out_the_client_secret_and_the_output() ->
     said = command_run(["login", "--browser", "--client-secret", "s3cret", "--domain=https://d", "--output", "env",
                         "--client-sec=abbrev", "--out=json", "--scope", "openid email"])
     assert said == "authflow login --browser --domain=https://d --scope 'openid email'"
+
+
+#: What the contract says of each command's options, as its --help must say it too (white space folded).
+CONTRACT_HELP = {
+    ("login",): ["--auth-flow FLOW USER_SRP_AUTH (default) | USER_PASSWORD_AUTH | USER_AUTH | CUSTOM_AUTH",
+                 "--preferred-challenge C USER_AUTH only: PASSWORD | PASSWORD_SRP | EMAIL_OTP | SMS_OTP | WEB_AUTHN",
+                 "--totp-secret-out FILE", "--non-interactive", "json (default) | env | access-token | id-token",
+                 "--browser", "--domain URL AUTHFLOW_DOMAIN", "--redirect-port N AUTHFLOW_REDIRECT_PORT",
+                 "redirect_uri http://127.0.0.1:N/callback (default: a free port", "--idp NAME", "--scope",
+                 "--no-browser print the authorization URL on stderr; read the redirected URL (or the code) on stdin",
+                 "--profile NAME AUTHFLOW_PROFILE", "AUTHFLOW_REGION (default: the prefix of the pool id)",
+                 "AUTHFLOW_CLIENT_SECRET (SECRET_HASH is sent when set)", "AUTHFLOW_USERNAME (may be an alias"],
+    ("token",): ["--id-token", "--client-credentials", "--scope", "access-token", "id-token", "env"],
+    ("sign-up",): ["json (default) | env | access-token | id-token"],
+    ("confirm-sign-up",): ["--resend", "json (default) | env | access-token | id-token"],
+    ("reset-password",): ["json (default) | env | access-token | id-token"],
+    ("passkey", "add"): ["--software FILE", "mode 0600; an existing FILE or a symlink is refused", "--name NAME",
+                         "--origin URL", "AUTHFLOW_PASSKEY_ORIGIN; default https://<RelyingPartyId>"],
+    ("passkey", "delete"): ["CREDENTIAL_ID"],
+    ("account",): ["--output FORMAT json (default)"],
+    ("account", "mfa", "totp"): ["--device-name NAME", "--totp-secret-out FILE the new authenticator's base32 "
+                                 "secret", "needed when not at a terminal"],
+    ("account", "devices", "forget"): ["DEVICE_KEY", "--current"],
+    ("account", "attributes", "verify"): ["--resend"],
+    ("account", "delete"): ["--yes", "needed when not at a terminal"],
+    ("credentials",): ["--identity-pool-id ID AUTHFLOW_IDENTITY_POOL_ID",
+                       "--identity-endpoint-url URL AUTHFLOW_IDENTITY_ENDPOINT_URL (default: --endpoint-url)",
+                       "--role-arn ARN", "process (default", "| env | json"],
+    ("profiles",): ["AUTHFLOW_CONFIG, default: config.toml in the user's config directory for authflow",
+                    "one a line"],
+}
+
+
+def test_every_commands_help_says_what_the_contract_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from authflow.cli import build_parser
+
+    monkeypatch.setenv("COLUMNS", "200")
+    for path, phrases in CONTRACT_HELP.items():
+        parser = build_parser(None)
+        for word in path:
+            sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            parser = sub.choices[word]
+        text = " ".join(parser.format_help().split())
+        for phrase in phrases:
+            assert phrase in text, (path, phrase)

@@ -52,6 +52,10 @@ def register(sub: Any) -> None:
     totp = action("totp", "add or replace the authenticator app (then it is enabled and preferred)", cmd_mfa_totp,
                   mfa_actions)
     totp.add_argument("--device-name", metavar="NAME", help="the authenticator's name (FriendlyDeviceName)")
+    for option in totp._actions:  # here the file is the new authenticator's, not a sign-in's MFA_SETUP
+        if option.dest == "totp_secret_out":
+            option.help = ("the new authenticator's base32 secret (and nothing else) is written here, mode 0600, "
+                           "before it is verified; needed when not at a terminal (else exit 2, nothing associated)")
     for name, summary in (("enable", "turn an MFA method on"), ("disable", "turn an MFA method off"),
                           ("prefer", "make an MFA method the preferred one")):
         parser = action(name, summary, cmd_mfa_method, mfa_actions)
@@ -84,7 +88,8 @@ def register(sub: Any) -> None:
     delete.add_argument("names", metavar="NAME", nargs="+")
 
     remove = action("delete", "delete the account (DeleteUser); the cached tokens are forgotten", cmd_delete)
-    remove.add_argument("--yes", action="store_true", help="do not ask for the username to confirm")
+    remove.add_argument("--yes", action="store_true", help="do not ask for the username to confirm (needed when "
+                        "not at a terminal, else exit 2 and nothing is deleted)")
 
 
 # --- the account of the cached sign-in -----------------------------------------------------------------

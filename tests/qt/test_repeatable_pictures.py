@@ -16,7 +16,7 @@ PASSWORD = "Pictures-Passw0rd!"
 def new_secret_and_code() -> tuple[str, str]:
     """In a fresh pool: the secret AssociateSoftwareToken gives, and the code ForgotPassword sends."""
     with LocalUserPool() as local:
-        local.add_user("ada", PASSWORD, attributes={"email": "ada@example.com"})
+        local.add_user("ada", PASSWORD, attributes={"email": "ada@example.com", "email_verified": "true"})
         client = idp(local)
         access = password_auth(client, local.client_id, "ada", PASSWORD)["AuthenticationResult"]["AccessToken"]
         secret = str(client.associate_software_token(AccessToken=access)["SecretCode"])

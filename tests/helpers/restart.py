@@ -119,3 +119,12 @@ ACCOUNT_SEED: dict[str, Any] = {"pools": [{
     "users": [{"username": "ada", "password": ACCOUNT_PASSWORD,
                "attributes": {"email": "ada@example.com", "email_verified": "true"}}],
 }]}
+
+
+#: Prints the newest code the pool sent to $AUTHFLOW_USERNAME (the pool's outbox, over HTTP); its argument is the
+#: pool's endpoint URL. For AUTHFLOW_CODE_COMMAND.
+CODE_SCRIPT = """
+import json, os, sys, urllib.parse, urllib.request
+query = urllib.parse.urlencode({"username": os.environ["AUTHFLOW_USERNAME"]})
+print(json.load(urllib.request.urlopen(sys.argv[1] + "/_local/outbox?" + query))[-1]["code"])
+"""

@@ -106,7 +106,7 @@ def test_the_new_password_page_stays_while_the_pool_is_away(dialog: Driver, loca
     assert d.page is page and page.error.text().endswith("try again.")
     local.start()
     d.submit()  # what was typed is still there
-    assert overview(d).message.text() == "Done: change password."
+    assert overview(d).message.text() == "Your password is changed."
     user = local.user("ada")
     assert user.password is not None and user.password.check(NEW_PASSWORD)
 
@@ -135,7 +135,7 @@ def test_a_password_whose_reply_was_lost_is_said_to_have_been_used(qtbot: Any, l
         assert ACCOUNT_PASSWORD not in said and NEW_PASSWORD not in said
         d.type("password", NEW_PASSWORD)
         d.submit()
-        assert overview(d).message.text() == "Done: change password."
+        assert overview(d).message.text() == "Your password is changed."
         assert QThreadPool.globalInstance().waitForDone(10_000)
     finally:
         proxy.close()

@@ -134,8 +134,8 @@ class OverviewScreen(Screen):
         self.layout_.addLayout(actions)
         totp = "SOFTWARE_TOKEN_MFA" in mfa.enabled
 
-        def add(text: str, name: str, start: Callable[[], AccountFlow[Any]]) -> None:
-            actions.addWidget(_button(text, name, lambda: host.begin(start)))
+        def add(text: str, name: str, start: Callable[[], AccountFlow[Any]], done: str = "") -> None:
+            actions.addWidget(_button(text, name, lambda: host.begin(start, done)))
 
         def change(what: Callable[[str], AccountFlow[None]], argument: str) -> Callable[[], AccountFlow[None]]:
             return lambda: what(argument)
@@ -143,25 +143,30 @@ class OverviewScreen(Screen):
         def remember(key: str, on: bool) -> Callable[[], AccountFlow[None]]:
             return lambda: host.account.remember_device(key, on)
 
-        add("Change password…", "change_password", host.account.change_password)
+        add("Change password…", "change_password", host.account.change_password, "Your password is changed.")
         add("Replace authenticator app…" if totp else "Set up authenticator app…", "set_up_totp",
-            lambda: host.account.set_up_totp(host.device_name))
+            lambda: host.account.set_up_totp(host.device_name), "The authenticator app is set up.")
         for method, word in (("EMAIL_OTP", "email codes"), ("SMS_MFA", "text message codes")):
             if method in mfa.enabled:
-                add(f"Turn off {word}", f"disable_{method}", change(host.account.disable_mfa, method))
+                add(f"Turn off {word}", f"disable_{method}", change(host.account.disable_mfa, method),
+                    f"{word.capitalize()} are off.")
                 if mfa.preferred != method:
-                    add(f"Make {word} preferred", f"prefer_{method}", change(host.account.prefer_mfa, method))
+                    add(f"Make {word} preferred", f"prefer_{method}", change(host.account.prefer_mfa, method),
+                        f"{word.capitalize()} are now the preferred second step.")
             elif method == "EMAIL_OTP" or attrs.get("phone_number"):
-                add(f"Turn on {word}…", f"enable_{method}", change(host.account.enable_mfa, method))
+                add(f"Turn on {word}…", f"enable_{method}", change(host.account.enable_mfa, method),
+                    f"{word.capitalize()} are on.")
         if totp and mfa.preferred != "SOFTWARE_TOKEN_MFA" and len(mfa.enabled) > 1:
             add("Make the authenticator app preferred", "prefer_SOFTWARE_TOKEN_MFA",
-                lambda: host.account.prefer_mfa("SOFTWARE_TOKEN_MFA"))
+                lambda: host.account.prefer_mfa("SOFTWARE_TOKEN_MFA"),
+                "The authenticator app is now the preferred second step.")
         if info.passkeys:  # passkey MFA as the pool says it; where it does not say (Cognito does not), both ways
             if mfa.passkey_mfa is not True:
-                add("Use a passkey as second step", "passkey_mfa_on", lambda: host.account.set_passkey_mfa(True))
+                add("Use a passkey as second step", "passkey_mfa_on", lambda: host.account.set_passkey_mfa(True),
+                    "A passkey now counts as second step.")
             if mfa.passkey_mfa is not False:
                 add("Stop using a passkey as second step", "passkey_mfa_off",
-                    lambda: host.account.set_passkey_mfa(False))
+                    lambda: host.account.set_passkey_mfa(False), "A passkey no longer counts as second step.")
         actions.addWidget(_button("Change email or phone…", "edit_attributes", host.edit_attributes))
         for device in info.devices or ():
             label = device.name or device.device_key
@@ -169,8 +174,10 @@ class OverviewScreen(Screen):
             key = device.device_key
             if device.remembered is not None:  # remembered: the device may skip MFA
                 add(f"Stop remembering {label}" if device.remembered else f"Remember {label}", f"remember_{key}",
-                    remember(key, not device.remembered))
-            add(f"Forget device {label}", f"forget_{key}", change(host.account.forget_device, key))
+                    remember(key, not device.remembered),
+                    f"{label} is no longer remembered." if device.remembered else f"{label} is remembered.")
+            add(f"Forget device {label}", f"forget_{key}", change(host.account.forget_device, key),
+                f"{label} is forgotten.")
         add("Sign out everywhere", "global_sign_out", host.account.global_sign_out)
         add("Delete account…", "delete_account", host.account.delete)
 
@@ -221,6 +228,7 @@ class AccountWidget(_ScreenHost):
         self.info: AccountInfo | None = None
         self.flow: AccountFlow[Any] | None = None
         self._message = ""  # said on the overview when the account has been read again
+        self._done = ""  # what the overview says when the change under way is made
         self._add_progress("Contacting the user pool…")
         self.cancel_button = _button("Back", "cancel", self.back)
         self._add_buttons([], [self.cancel_button], "Close")
@@ -243,7 +251,7 @@ class AccountWidget(_ScreenHost):
             except ValueError as exc:
                 current.show_error(str(exc))
                 return
-            self.begin(lambda: self.account.update_attributes(changes))
+            self.begin(lambda: self.account.update_attributes(changes), "Your changes are saved.")
             return
         flow = self.flow
         assert flow is not None and isinstance(current, Page)
@@ -265,12 +273,13 @@ class AccountWidget(_ScreenHost):
 
     # --- changes ---------------------------------------------------------------------------------------
 
-    def begin(self, start: Callable[[], AccountFlow[Any]]) -> None:
-        """Start a change (its first call on the worker)."""
+    def begin(self, start: Callable[[], AccountFlow[Any]], done: str = "") -> None:
+        """Start a change (its first call on the worker); ``done`` is what the account says once it is made."""
         if self.busy:
             return
         try:
             self.flow = start()
+            self._done = done
         except AuthflowError as exc:
             self.page.show_error(describe_error(exc))
             return
@@ -327,7 +336,7 @@ class AccountWidget(_ScreenHost):
                 self.signed_out.emit()
                 self.window().close()
                 return
-            self.reload(f"Done: {name}.")
+            self.reload(self._done or "Done.")
             return
         assert result.prompt is not None
         self._show(ACCOUNT_PAGES.get(result.prompt.kind.value, FieldsPage)(result.prompt, cast(SignInWidget, self)))

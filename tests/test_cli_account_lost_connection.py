@@ -4,6 +4,8 @@ anew); once the pool is back (same port, same state), the answer goes through. C
 
 from __future__ import annotations
 
+import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from tests.helpers.restart import (
     ACCOUNT_PASSWORD,
     ACCOUNT_POOL_ID,
     ACCOUNT_SEED,
+    CODE_SCRIPT,
     DroppingProxy,
     free_port,
     start_pool,
@@ -131,3 +134,31 @@ def test_a_password_whose_reply_was_lost_is_said_to_have_been_used(local: LocalU
     assert proxy.dropped == ["ChangePassword"]
     assert [r.status for r in local.requests("ChangePassword")] == [200, 400, 200]
     assert ACCOUNT_PASSWORD not in seen and NEW_PASSWORD not in seen
+
+
+def test_a_code_from_the_environment_waits_for_enter(local: LocalUserPool, tmp_path: Path) -> None:
+    """A code from AUTHFLOW_CODE_COMMAND is not sent again at once, over and over, while the pool cannot be
+    reached: the person presses Enter; the address is then verified with it."""
+    script = tmp_path / "code.py"
+    script.write_text(CODE_SCRIPT)
+    proxy = DroppingProxy(local.endpoint_url)
+    pool = UserPool(ACCOUNT_POOL_ID, ACCOUNT_CLIENT_ID, endpoint_url=proxy.endpoint_url)
+    tokens = sign_in(pool, "ada", ScriptedHandler(password=ACCOUNT_PASSWORD))
+    terminal = AccountTerminal(local, tmp_path, "ada", tokens, pool_id=ACCOUNT_POOL_ID, client_id=ACCOUNT_CLIENT_ID,
+                               endpoint_url=proxy.endpoint_url)
+    terminal.env["AUTHFLOW_CODE_COMMAND"] = f"{shlex.quote(sys.executable)} {script} {local.endpoint_url}"
+    proxy.refuse_next("VerifyUserAttribute", 3)  # every one of botocore's tries never reaches the pool
+    try:
+        child = terminal.run("attributes", "set", "email=ada@example.org")
+        child.expect_exact("try again.")
+        child.expect_exact("Press Enter to try again (Ctrl-C to stop):")
+        assert proxy.refused == ["VerifyUserAttribute"] * 3
+        child.send("\r")
+        status, shown, seen = terminal.finish(child)
+    finally:
+        terminal.close()
+        proxy.close()
+    assert status == 0 and shown is not None, seen
+    assert shown["Attributes"]["email"] == "ada@example.org" and shown["Attributes"]["email_verified"] == "true"
+    assert [r.status for r in local.requests("VerifyUserAttribute")] == [200]  # the code went once, after Enter
+    assert [r.operation for r in local.requests()].count("UpdateUserAttributes") == 1

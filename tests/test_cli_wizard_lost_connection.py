@@ -15,14 +15,7 @@ import pytest
 
 from authflow.localpool import LocalUserPool
 from tests.helpers.cli import assert_one_line_error, at_a_terminal, credential_free_env, run_cli
-from tests.helpers.restart import DroppingProxy, free_port, start_pool
-
-#: Prints the newest code the pool sent to $AUTHFLOW_USERNAME (the pool's outbox, over HTTP).
-CODE_SCRIPT = """
-import json, os, sys, urllib.parse, urllib.request
-query = urllib.parse.urlencode({"username": os.environ["AUTHFLOW_USERNAME"]})
-print(json.load(urllib.request.urlopen(sys.argv[1] + "/_local/outbox?" + query))[-1]["code"])
-"""
+from tests.helpers.restart import CODE_SCRIPT, DroppingProxy, free_port, start_pool
 
 
 @pytest.fixture

@@ -230,9 +230,10 @@ class Service:
         self.outbox = self.store.outbox()
         self.request_log: deque[LoggedRequest] = deque(maxlen=LOG_LIMIT)
         self.endpoint_url = "http://127.0.0.1"
-        #: How far a PASSWORD_VERIFIER TIMESTAMP may be from the pool's clock (not documented by AWS).
+        #: How far a PASSWORD_VERIFIER TIMESTAMP may be from the pool's clock: AWS publishes no tolerance (only
+        #: that the answer must come "within a few seconds"); five minutes is this pool's choice.
         self.timestamp_tolerance = 300.0
-        #: Keys the fake SALT of unknown users, so it is stable per name (PreventUserExistenceErrors).
+        #: Keys the fake SALT and USER_ID_FOR_SRP of unknown users, stable per name (PreventUserExistenceErrors).
         self.decoy_key = self.store.secret("decoy")
         #: Operation name -> handler (``operations.OPERATIONS``, handed in by the caller).
         self.operations: dict[str, Handler] = dict(operations)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QAbstractButton, QCheckBox, QDialog, QLineEdit, QR
 from authflow.localpool import LocalUserPool
 from authflow.qt import DialogResult, PasswordPage, Screen, SignInDialog, SignInWidget, UsernameScreen
 from authflow.transport import UserPool
+from tests.helpers.screenshots import repeatable_secrets
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "qt"
 MFA_POOL = ("us-east-1_MfaOnly01", "authflowdemomfaclient00001")  # the demo seed's MFA-required pool
@@ -40,6 +41,17 @@ class WatchedPool(UserPool):
     def call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         self.calls.append((operation, threading.current_thread() is threading.main_thread()))
         return super().call(operation, **kwargs)
+
+
+def saving_screenshots() -> bool:
+    return os.environ.get("AUTHFLOW_SAVE_SCREENSHOTS") == "1"
+
+
+@pytest.fixture(autouse=True)
+def repeatable_pictures(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While saving the screenshots: the local pool's codes and TOTP secrets repeat from run to run."""
+    if saving_screenshots():
+        repeatable_secrets(monkeypatch, request.node.nodeid)
 
 
 @pytest.fixture
@@ -116,7 +128,7 @@ class Driver:
 
     def snap(self, name: str) -> None:
         """Save the dialog as it looks now, when AUTHFLOW_SAVE_SCREENSHOTS=1."""
-        if os.environ.get("AUTHFLOW_SAVE_SCREENSHOTS") == "1":
+        if saving_screenshots():
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             self.qtbot.wait(50)  # let the layout settle
             assert self.dialog.grab().save(str(SCREENSHOTS / f"{name}.png"))

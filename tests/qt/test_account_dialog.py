@@ -87,7 +87,7 @@ def test_change_password_then_authenticator_app(account_dialog: tuple[Driver, Wa
     d.type("password", PASSWORD)
     d.submit()  # the new password chosen is kept
     page = overview(d)
-    assert page.message.text() == "Done: change password."
+    assert page.message.text() == "Your password is changed."  # said as a person would, not the flow's name
     plain = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
     sign_in(plain, "ada", ScriptedHandler(password=NEW_PASSWORD))
 
@@ -99,7 +99,8 @@ def test_change_password_then_authenticator_app(account_dialog: tuple[Driver, Wa
     secret = totp.prompt.secret_code or ""
     d.type("code", pyotp.TOTP(secret).now())
     d.submit()
-    overview(d)
+    page = overview(d)
+    assert page.message.text() == "The authenticator app is set up."
     assert value(d, "mfa") == "authenticator app" and value(d, "preferred") == "authenticator app"
     assert local_pool.user("ada").totp_secret == secret
 
@@ -117,7 +118,7 @@ def test_email_codes_verify_the_address_in_the_code_page(account_dialog: tuple[D
     d.snap("account-verify-email")
     d.type("code", local_pool.last_code("ada"))
     d.submit()
-    overview(d)
+    assert overview(d).message.text() == "Email codes are on."  # not "Done: enable EMAIL_OTP."
     assert value(d, "mfa") == "email codes" and value(d, "email") == "ada@example.com"
 
 
@@ -208,10 +209,12 @@ def test_devices_remembered_and_forgotten(qtbot: Any, local_pool: LocalUserPool)
     overview(d)
     d.snap("account-devices")
     d.click(f"remember_{key}")  # "Stop remembering laptop (this one)"
-    overview(d)
+    page = overview(d)
+    assert page.message.text() == "laptop (this one) is no longer remembered."  # not "remember device"
     assert local_pool.user("dora", pool_id="us-east-1_QtDevices1").devices[key].remembered is False
     d.click(f"forget_{key}")
-    overview(d)
+    page = overview(d)
+    assert page.message.text() == "laptop (this one) is forgotten."
     assert local_pool.user("dora", pool_id="us-east-1_QtDevices1").devices == {}
     assert d.page.findChild(QAbstractButton, f"forget_{key}") is None
 

@@ -616,7 +616,8 @@ class TerminalHandler:
             elif fld.name == "password":
                 answer[fld.name] = self._ask_new_password(fld, label="Password")
             elif fld.name == "email":  # where the confirmation code can go: a real address, not an empty line
-                self.say("The confirmation code is sent to an email address (or phone number) of the account.",
+                self.say("The confirmation code is sent to an email address of the account (or to its phone "
+                         "number, where the pool verifies those: give it with --attribute phone_number=+1...).",
                          "class:dim")
                 validator = _PatternValidator(r"[^@\s]+@[^@\s]+\.[^@\s]+", "That is not an email address.")
                 answer[fld.name] = self._ask(f"{attribute_prompt(fld)}: ", validator=validator).strip()

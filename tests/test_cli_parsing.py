@@ -36,3 +36,19 @@ def test_a_reader_that_closes_stdout_early_gets_no_traceback_nor_internal_error(
         os.close(write_end)
     assert done.stderr == ""  # no traceback, no "Exception ignored", no internal error
     assert done.returncode == 1
+
+
+def test_every_action_says_a_usage_mistake_in_one_line(tmp_path: Path) -> None:
+    """A missing or wrong argument of any command or action is one line naming its --help, exit 2 (passkey's actions
+    printed argparse's whole usage block and "error:")."""
+    from tests.helpers.cli import assert_one_line_error, credential_free_env, run_cli
+
+    env = credential_free_env(tmp_path)
+    for args, helped in ((["passkey", "delete"], "authflow passkey delete --help"),
+                         (["passkey", "add", "--software"], "authflow passkey add --help"),
+                         (["passkey", "list", "--output", "env"], "--help"),
+                         (["account", "devices", "remember"], "authflow account devices remember --help"),
+                         (["credentials", "--output", "bogus"], "authflow credentials --help")):
+        done = run_cli(args, env)
+        assert done.returncode == 2, (args, done.stderr)
+        assert_one_line_error(done, contains=helped)

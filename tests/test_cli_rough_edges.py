@@ -106,6 +106,28 @@ def test_a_sign_up_of_a_taken_username_says_what_to_do(demo: tuple[LocalUserPool
     assert "authflow login --username alice" in line and "authflow confirm-sign-up --username alice --resend" in line
 
 
+def test_a_reset_cognito_refuses_says_what_to_do_instead(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
+    """ForgotPassword refused for a user with no verified email or phone number, or with a temporary password:
+    the line says how the person gets on (verify an address, an administrator's new password; or sign in with
+    the temporary password), not only Cognito's words."""
+    pool, env = demo
+    pool.add_user("una", "Una-Passw0rd!9", attributes={"email": "una@example.com", "name": "Una"})  # not verified
+    pool.add_user("tib", "Tib-Passw0rd!9", attributes={"email": "tib@example.com", "email_verified": "true",
+                                                       "name": "Tib"}, status="FORCE_CHANGE_PASSWORD")
+    env = {**env, "AUTHFLOW_NEW_PASSWORD": "N3w-Passw0rd!9"}
+    done = run_cli(["reset-password", "--non-interactive", "--username", "una"], env)
+    assert done.returncode == 1
+    line = one_error_line(done)
+    assert "(InvalidParameterException)" in line and "authflow account attributes verify email" in line
+    assert f"admin-set-user-password --user-pool-id {pool.pool_id} --username una" in line
+    done = run_cli(["reset-password", "--non-interactive", "--username", "tib"], env)
+    assert done.returncode == 1
+    line = one_error_line(done)
+    assert "cannot be reset in the current state (NotAuthorizedException)" in line
+    assert "authflow login --username tib" in line
+    assert pool.outbox(username="una") == [] and pool.outbox(username="tib") == []
+
+
 @pytest.mark.parametrize("port", ["99999", "-5", "http"])
 def test_local_pool_with_a_bad_port_is_one_line(tmp_path: Path, port: str) -> None:
     done = run_cli(["local-pool", "--port", port], credential_free_env(tmp_path))

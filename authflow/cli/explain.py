@@ -143,6 +143,15 @@ def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
         name = _flag(args, "username")
         return (f"Choose another username; if the account is yours, sign in (authflow login --username {name}), "
                 f"or confirm it if it never was ({command} --resend).")
+    text = error.message.lower()
+    if "cannot be reset in the current state" in text:  # ForgotPassword for a FORCE_CHANGE_PASSWORD user
+        return (f"The password is a temporary one from an administrator: sign in with it (authflow login "
+                f"--username {_flag(args, 'username')}) and choose a new one there.")
+    if "no registered/verified email or phone_number" in text:  # ForgotPassword with nowhere verified
+        return ("Cognito sends a reset code only to a verified email address or phone number: sign in and verify "
+                "one (authflow account attributes verify email), or an administrator sets a new password "
+                f"(`aws cognito-idp admin-set-user-password --user-pool-id {_flag(args, 'pool_id')} --username "
+                f"{_flag(args, 'username')} --password ...`).")
     if isinstance(error, UserNotConfirmedError):
         return f"Confirm the account first: {command}."
     if isinstance(error, PasswordResetRequiredError):

@@ -17,14 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from authflow.cli.options import EXIT_OK, add_signed_in_options
+from authflow.cli.options import EXIT_OK, ArgumentParser, add_signed_in_options
 from authflow.helpformat import ExamplesHelpFormatter
 
 #: A credential id as ``list`` prints it: base64url of 16 bytes or more, which may begin with "-".
 _CREDENTIAL_ID = re.compile(r"-[A-Za-z0-9_-]{20,}")
 
 
-class _ActionParser(argparse.ArgumentParser):
+class _ActionParser(ArgumentParser):
     """Takes an argument that begins with "-" but is a credential id, not an option of this command, as the
     CREDENTIAL_ID it is (argparse would refuse it as an unknown option)."""
 

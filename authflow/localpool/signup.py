@@ -84,7 +84,10 @@ def sign_up(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     check_sign_up(pool, username, password, attributes)
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     if pool.find(username) is not None:
-        raise PoolError("UsernameExistsException", "User already exists")
+        # In a pool where people sign up with their email address as the username, Cognito names the address
+        taken = ("An account with the given email already exists." if "email" in pool.username_attributes
+                 and is_email(username) else "User already exists")
+        raise PoolError("UsernameExistsException", taken)
     check_password_policy(pool, password)
     missing = [name for name in pool.required_attributes if not attributes.get(name)]
     if missing:  # every missing one, a line each (as Cognito lists them)

@@ -3,6 +3,7 @@ what a client does when the pool goes away during a sign-in, or comes back with 
 
 from __future__ import annotations
 
+import os
 import socket
 from typing import Any
 
@@ -16,6 +17,12 @@ def free_port() -> int:
     return port
 
 
+def picture_port(port: int) -> int:
+    """``port`` while the docs' screenshots are taken (a picture that shows the endpoint repeats from run to run; each
+    test file that shows one has its own), else a free port."""
+    return port if os.environ.get("AUTHFLOW_SAVE_SCREENSHOTS") == "1" else free_port()
+
+
 def start_pool(seed: Any, port: int, **options: Any) -> LocalUserPool:
     """A pool serving ``seed`` on 127.0.0.1:``port``."""
     return LocalUserPool(seed, port=port, **options).start()
@@ -26,9 +33,10 @@ class DroppingProxy:
     ``drop_next(operation)``, the next call of that operation reaches the pool, which acts on it, and the
     connection is then closed without its answer (a network that broke on the way back). After
     ``refuse_next(operation, n, containing)``, the next ``n`` calls of that operation (whose body holds
-    ``containing``) never reach the pool (the connection is closed at once)."""
+    ``containing``) never reach the pool (the connection is closed at once). ``port``: where it listens (0: a free
+    port)."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, port: int = 0) -> None:
         import http.client
         import threading
         import time
@@ -84,7 +92,7 @@ class DroppingProxy:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -130,3 +130,16 @@ def test_an_unknown_name_in_a_phone_only_pool_is_simulated_by_sms(local_pool: Lo
     details = idp(local_pool).forgot_password(ClientId=client, Username="nobody")["CodeDeliveryDetails"]
     assert details["DeliveryMedium"] == "SMS" and details["AttributeName"] == "phone_number"
     assert details["Destination"].startswith("+") and details["Destination"][-4:].isdigit()
+
+
+def test_a_reset_ends_no_other_session(local_pool: LocalUserPool) -> None:
+    """Cognito does not sign a user out elsewhere when the password is reset (people ask for it:
+    aws-amplify/amplify-js#6559; GlobalSignOut does that): a refresh token from before still refreshes."""
+    before = password_auth(idp(local_pool), local_pool.client_id, "alice", PASSWORD)["AuthenticationResult"]
+    reset(local_pool, "alice")
+    refreshed = idp(local_pool).initiate_auth(ClientId=local_pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                              AuthParameters={"REFRESH_TOKEN": before["RefreshToken"]})
+    assert refreshed["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(ClientError) as excinfo:  # the old password is gone, though
+        password_auth(idp(local_pool), local_pool.client_id, "alice", PASSWORD)
+    assert error(excinfo) == ("NotAuthorizedException", "Incorrect username or password.")

@@ -99,3 +99,19 @@ def test_sign_up_names_every_required_attribute_missing(local_pool: LocalUserPoo
     assert error(excinfo) == ("InvalidParameterException", "Attributes did not conform to the schema: "
                               "phone_number: The attribute is required\nname: The attribute is required\n")
     assert local_pool.pool(pool.id).find("walter") is None  # nothing was created
+
+
+def test_sign_up_with_a_taken_email_as_username_names_the_address(local_pool: LocalUserPool) -> None:
+    """A pool whose usernames are email addresses: a second SignUp with the same address is
+    UsernameExistsException "An account with the given email already exists." (a plain username taken:
+    "User already exists")."""
+    pool = local_pool.add_pool(username_attributes=["email"], auto_verified_attributes=["email"])
+    client = local_pool.add_client(pool_id=pool.id).id
+    idp(local_pool).sign_up(ClientId=client, Username="walter@example.com", Password="Corr3ct-Horse!")
+    with pytest.raises(ClientError) as excinfo:
+        idp(local_pool).sign_up(ClientId=client, Username="walter@example.com", Password="Corr3ct-Horse!")
+    assert error(excinfo) == ("UsernameExistsException", "An account with the given email already exists.")
+    idp(local_pool).sign_up(ClientId=local_pool.client_id, Username="walter", Password="Corr3ct-Horse!")
+    with pytest.raises(ClientError) as excinfo:
+        idp(local_pool).sign_up(ClientId=local_pool.client_id, Username="walter", Password="Corr3ct-Horse!")
+    assert error(excinfo) == ("UsernameExistsException", "User already exists")

@@ -10,7 +10,7 @@ import pytest
 
 from authflow.localpool import LocalUserPool
 from authflow.qt import CodePage, PasswordPage, UsernameScreen
-from tests.helpers.restart import DroppingProxy, free_port, start_pool
+from tests.helpers.restart import DroppingProxy, free_port, picture_port, start_pool
 
 from .conftest import sign_in_to_code, signed_in, watched
 
@@ -48,7 +48,7 @@ def test_a_lost_srp_step_stays_on_the_password_page_and_tries_again(demo_on_a_po
     (the flow says so). The password page stays, saying why, with the password still typed; Try again signs in
     anew with the same username and password in one click."""
     demo = demo_on_a_port
-    proxy = DroppingProxy(demo.endpoint_url)
+    proxy = DroppingProxy(demo.endpoint_url, picture_port(9282))  # the picture shows the endpoint
     proxy.refuse_next("RespondToAuthChallenge", 3, containing="PASSWORD_VERIFIER")  # each of botocore's tries
     try:
         d = open_dialog(watched(demo, endpoint_url=proxy.endpoint_url))

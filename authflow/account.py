@@ -282,7 +282,9 @@ class AccountStep(Generic[T]):
 class AccountFlow(Generic[T]):
     """One change to the account, asked as a sign-in asks (see the module docstring).
 
-    ``action`` makes the change's generator (a function of no arguments; a generator itself is taken too). When
+    ``action`` makes the change's generator (a function of no arguments; a generator itself is taken too, but
+    cannot be brought back to a question: after Cognito could not be reached, the request that was not sent goes
+    again whatever the next answer is). When
     Cognito cannot be reached with an answer (:class:`~authflow.errors.EndpointError`), the flow stays at the
     same prompt, its ``error`` saying why: nothing is thrown into the change, and an answer given again once the
     network or the pool is back goes through as the first would have. Where Cognito had already taken the
@@ -446,8 +448,9 @@ class AccountFlow(Generic[T]):
             for thrown, value in fed:
                 item = self._feed(thrown, value)
             if not isinstance(item, Prompt) or (item.kind, item.challenge_name) != (prompt.kind, prompt.challenge_name):
-                raise FlowStateError(f"{self.name} did not come back to its question")  # a change that is not
-            prompt = item  # the same question, built again                         # a function of its input
+                # a change whose questions are not a function of what it was given
+                raise FlowStateError(f"{self.name} did not come back to its question")
+            prompt = item  # the same question, built again
         else:
             self._pending = request
         self._prompt = replace(prompt, error=error)

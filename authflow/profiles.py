@@ -49,6 +49,13 @@ SETTINGS = frozenset({
 ENVIRONMENT_OF = {"origin": "AUTHFLOW_PASSKEY_ORIGIN"}
 
 
+#: Settings whose values differ from command to command (--output: login's json | env | access-token | id-token,
+#: token's token | json | ..., credentials' process | env | json, account's json): a profile's value that one command
+#: takes and this one does not is left to the commands that take it (this one keeps its own default); a value no
+#: command takes is still a mistake. tests/unit/test_profiles.py keeps the values equal to what the commands take.
+PER_COMMAND_VALUES = {"output": frozenset({"json", "env", "access-token", "id-token", "token", "process"})}
+
+
 def environment_name(key: str) -> str:
     """The environment variable that gives option ``key`` (a dest) and so wins over a profile's value."""
     return ENVIRONMENT_OF.get(key, f"AUTHFLOW_{key.upper()}")
@@ -200,10 +207,11 @@ def apply(parser: argparse.ArgumentParser, argv: Sequence[str], environ: Mapping
         if flag:
             action.default = value
         else:
+            fallback = action.default  # the command's own default, for a value meant for other commands
             action.default = _ProfileValue(str(value))
             action.default.origin = f"profile {name!r} in {config_path(env)}: {action.dest}"
             if callable(action.type):
-                action.type = _ProfileChecked(action.type, name, config_path(env), action.dest)
+                action.type = _ProfileChecked(action.type, name, config_path(env), action.dest, fallback)
     return name
 
 
@@ -227,8 +235,9 @@ class _ProfileChecked:
     """An option's type that, for a value from a profile, says a refusal as the profile's: naming the profile
     and the file, not a flag or environment variable the person never gave (ProfileError: one line, exit 2)."""
 
-    def __init__(self, convert: Any, profile_name: str, path: Path, key: str) -> None:
+    def __init__(self, convert: Any, profile_name: str, path: Path, key: str, fallback: Any = None) -> None:
         self.convert, self.profile_name, self.path, self.key = convert, profile_name, path, key
+        self.fallback = fallback
         self.__name__ = getattr(convert, "__name__", "value")  # argparse names the type in its own messages
 
     def __call__(self, text: str) -> Any:
@@ -237,6 +246,8 @@ class _ProfileChecked:
         try:
             return self.convert(str(text))
         except (argparse.ArgumentTypeError, TypeError, ValueError) as exc:
+            if str(text) in PER_COMMAND_VALUES.get(self.key, ()):  # another command's value: this one's default
+                return self.convert(self.fallback) if isinstance(self.fallback, str) else self.fallback
             plain = {int: "not a whole number", float: "not a number"}.get(self.convert)
             reason = plain or _WHERE_FROM.sub("", str(exc)).strip()
             raise ProfileError(f"profile {self.profile_name!r} in {self.path}: {self.key} = {str(text)!r} is "

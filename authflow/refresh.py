@@ -12,7 +12,7 @@ expired token make one refresh call, and a rotated refresh token is never lost b
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,16 +51,23 @@ def entry_lock(cache: TokenCache, key: CacheKey, *, timeout: float = LOCK_TIMEOU
         yield
 
 
+def refused_note(exc: AuthflowError) -> str:
+    """What a refused refresh token is said as."""
+    return f"the refresh token is no longer accepted ({exc.code})"
+
+
 def lock_path(cache: TokenCache, key: CacheKey) -> Path:
     return cache.path_for(key).with_suffix(".lock")
 
 
 def cached_or_refreshed(
-    cache: TokenCache, key: CacheKey, pool: UserPool, *, leeway: float
+    cache: TokenCache, key: CacheKey, pool: UserPool, *, leeway: float,
+    on_refused: Callable[[AuthflowError], None] | None = None,
 ) -> Tokens | None:
     """Tokens of ``key`` good for ``leeway`` seconds more: cached, or refreshed (once across processes)
     and cached. None when there is nothing to refresh with, or Cognito no longer takes the refresh token
-    (NotAuthorizedException, RefreshTokenReuseException): the caller signs in again."""
+    (NotAuthorizedException, RefreshTokenReuseException): the caller signs in again. That refusal is given to
+    ``on_refused`` when there is one (the caller says it), else said as a warning of the cache."""
     cached = cache.load(key)
     if cached is not None and not cached.expired(leeway=leeway):
         return cached
@@ -79,7 +86,10 @@ def cached_or_refreshed(
                 device_key=device_key(current),
             )
         except (NotAuthorizedError, RefreshTokenReuseError) as exc:
-            cache.warn(f"the refresh token is no longer accepted ({exc.code}): signing in again")
+            if on_refused is not None:
+                on_refused(exc)
+            else:
+                cache.warn(f"{refused_note(exc)}: signing in again")
             return None
         if tokens.new_device_metadata is None and current.new_device_metadata:
             # Refreshed tokens keep the device of the sign-in (a refresh carries no NewDeviceMetadata).

@@ -114,8 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = int(args.func(args))
         sys.stdout.flush()  # here, so that a reader gone away is handled below, not at the interpreter's exit
         return status
-    except (Interrupted, KeyboardInterrupt) as exc:
+    except Interrupted as exc:  # Ctrl-C at one of the wizard's questions
         return fail("authflow: interrupted at a prompt (Cancelled)." + _then(exc), EXIT_INTERRUPTED)
+    except KeyboardInterrupt as exc:  # Ctrl-C elsewhere: waiting for the browser, for Cognito, at a plain prompt
+        return fail("authflow: interrupted (Cancelled)." + _then(exc), EXIT_INTERRUPTED)
     except EndOfInput as exc:
         return fail("authflow: the input ended at a prompt (Cancelled)." + _then(exc), EXIT_INTERRUPTED)
     except (MissingAnswerError, UsageError) as exc:

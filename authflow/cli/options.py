@@ -59,6 +59,7 @@ def one_of(values: Sequence[str]) -> Callable[[str], str]:
                 return value
         raise argparse.ArgumentTypeError(f"{text!r} is not one of {' | '.join(values)}")
 
+    parse.values = tuple(values)  # type: ignore[attr-defined]  # what it takes, for authflow.profiles' tests
     return parse
 
 

@@ -235,19 +235,30 @@ def valid_tokens(
     cached = cache.load(key)
     if cached is not None and not cached.expired(leeway=leeway):
         return cached  # before config.user_pool(): a cached token needs no botocore
+    from authflow.refresh import refused_note
+
     pool = config.user_pool()
-    tokens = cached_or_refreshed(cache, key, pool, leeway=leeway)
+    refused: list[AuthflowError] = []
+    tokens = cached_or_refreshed(cache, key, pool, leeway=leeway, on_refused=refused.append)
     if tokens is not None:
         return tokens
+    asking = interactive(args)
+    if refused and asking:  # a person is about to be asked: say why first
+        warn(f"{refused_note(refused[0])}: signing in again")
     try:
         _, tokens = sign_in_from_args(args, pool, username)
     except MissingAnswerError as exc:
-        if cached is not None:
+        if cached is not None and not refused:
             raise
-        nothing = MissingAnswerError(f"nothing is cached for {username}, and signing in again lacks an answer")
+        # One line says it all (a failure is one line): why a sign-in was needed, and what it lacked.
+        why = (f"the cached sign-in of {username} has ended ({refused_note(refused[0])})" if refused
+               else f"nothing is cached for {username}")
+        nothing = MissingAnswerError(f"{why}, and signing in again lacks an answer")
         more = exc.advice or "Set AUTHFLOW_PASSWORD."
         nothing.advice = f"Run `authflow login --username {username}` first, or {more[:1].lower()}{more[1:]}"
         raise nothing from None
+    if refused and not asking:  # said once the new sign-in worked (a failure would be said in its one line)
+        warn(f"{refused_note(refused[0])}: signed in again")
     remember(cache, key, tokens)
     return tokens
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 STYLE = """
 *{box-sizing:border-box}
@@ -18,8 +18,8 @@ main{max-width:420px;margin:48px auto;padding:32px;background:#fff;border:1px so
 h1{font-size:22px;margin:0 0 4px}
 p.app{margin:0 0 20px;color:#545b64;font-size:14px;overflow-wrap:anywhere}
 label{display:block;font-weight:600;margin:14px 0 4px}
-input[type=text],input[type=password],input[type=email],select{width:100%;padding:9px 10px;font-size:16px;
-border:1px solid #879596;border-radius:4px}
+input[type=text],input[type=password],input[type=email],input[type=tel],select{width:100%;padding:9px 10px;
+font-size:16px;border:1px solid #879596;border-radius:4px}
 button{width:100%;margin-top:20px;padding:10px;font-size:16px;font-weight:600;border:0;border-radius:4px;
 background:#0972d3;color:#fff;cursor:pointer}
 button.idp{background:#fff;color:#0972d3;border:1px solid #0972d3;margin-top:10px}
@@ -29,6 +29,7 @@ overflow-wrap:anywhere}
 .or{margin:20px 0 0;text-align:center;color:#545b64;font-size:14px}
 code{font-size:15px;overflow-wrap:anywhere;background:#f2f3f3;padding:2px 4px}
 p.hint{margin:4px 0 0;color:#545b64;font-size:14px;overflow-wrap:anywhere}
+p.hint a{color:#0972d3}
 button.secondary{background:#fff;color:#0972d3;border:1px solid #0972d3;margin-top:10px}
 p.links{margin:18px 0 0;text-align:center;font-size:14px;overflow-wrap:anywhere}
 p.links a{color:#0972d3;margin:0 8px}
@@ -72,6 +73,8 @@ class Form:
     secondary: list[tuple[str, str]] = field(default_factory=list)
     #: Links under everything (label, URL): "Forgot your password?", "Sign up", "Back to sign in".
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: A code was "sent": the pool whose outbox holds it (nothing leaves a local pool; the page says where it is).
+    outbox_pool: str | None = None
 
 
 def page(title: str, body: str) -> str:
@@ -90,6 +93,11 @@ def form_page(form: Form) -> str:
         parts.append(f"<p class=\"error\" role=\"alert\" id=\"error\">{escape(form.error)}</p>")
     if form.notice:
         parts.append(f"<p class=\"notice\" id=\"notice\">{escape(form.notice)}</p>")
+    if form.outbox_pool:
+        where = f"/_local/outbox?{urlencode({'pool_id': form.outbox_pool})}"
+        parts.append(f"<p class=\"hint\" id=\"outbox\">This local user pool sends nothing: the code is in its "
+                     f"<a href=\"{escape(where)}\" id=\"link-outbox\" target=\"_blank\" rel=\"noopener\">outbox</a> "
+                     "(the newest last).</p>")
     if form.shown_secret:
         parts.append(f"<p>Set-up key: <code id=\"secret\">{escape(form.shown_secret)}</code></p>")
     parts.append(f"<form method=\"post\" action=\"{escape(form.action)}\" autocomplete=\"off\">")

@@ -399,6 +399,7 @@ def _challenge_form(client: AppClient, txn: LoginTransaction, error: str | None 
         where = params.get("CODE_DELIVERY_DESTINATION", "")
         form.title, form.fields = "Enter the code we sent", [code_field]
         form.notice = f"We sent a code to {where}." if where else "We sent you a code."
+        form.outbox_pool = txn.pool_id
     elif name == "SELECT_MFA_TYPE":
         form.title = "Choose how to verify"
         choices = json.loads(params.get("MFAS_CAN_CHOOSE", "[]"))

@@ -167,6 +167,7 @@ def _reset_form(pool: PoolRecord, client: AppClient, txn: LoginTransaction, erro
     return login_pages.form_page(Form(
         title="Reset your password", app_name=client.name, action="/confirmForgotPassword?" + txn.request.query(),
         csrf=txn.csrf, button="Change password", error=error, notice=txn.delivery,
+        outbox_pool=txn.pool_id if txn.delivery else None,
         fields=[Field("code", "Code", autocomplete="one-time-code", inputmode="numeric"),
                 *_password_fields(pool, "New password")],
         secondary=[("Send a new code", "/resendCode?" + txn.request.query())], links=_back(txn)))
@@ -255,6 +256,7 @@ def _confirm_form(client: AppClient, txn: LoginTransaction, error: str | None = 
     return login_pages.form_page(Form(
         title="Confirm your account", app_name=client.name, action="/confirmUser?" + txn.request.query(),
         csrf=txn.csrf, button="Confirm account", error=error, notice=txn.delivery,
+        outbox_pool=txn.pool_id if txn.delivery else None,
         fields=[Field("code", "Code", autocomplete="one-time-code", inputmode="numeric")],
         secondary=[("Send a new code", "/resendCode?" + txn.request.query())], links=_back(txn)))
 

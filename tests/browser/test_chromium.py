@@ -40,6 +40,10 @@ for (const el of document.querySelectorAll('h1, p, label, button, code, option, 
   const box = el.getBoundingClientRect();
   if (box.right > window.innerWidth + 1) problems.push('outside the window: ' + el.tagName);
 }
+const inputs = [...document.querySelectorAll('form input:not([type=hidden]), form select')]
+  .filter(el => el.getClientRects().length);
+const widths = new Set(inputs.map(el => Math.round(el.getBoundingClientRect().width)));
+if (widths.size > 1) problems.push('inputs of different widths: ' + [...widths].join(', '));
 return problems;
 """
 
@@ -358,3 +362,55 @@ def test_sign_up_through_authflow_login_browser(signup_pool: LocalUserPool, brow
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert claims["username"] == "ned" and signup_pool.user("ned").status == "CONFIRMED"
     assert "Ned-Passw0rd!" not in out + err
+
+
+# --- the demo pool's pages at a phone's width, as a stranger walks them ----------------------------------------------
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """The browser at a phone's width (375 px), back to its size afterwards."""
+    size = browser.get_window_size()
+    browser.set_window_size(375, 740)
+    try:
+        yield browser
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
+def test_the_demo_pages_at_a_phones_width_and_the_code_in_the_outbox(phone: Any, tmp_path: Path) -> None:
+    """Every input as wide as the others (the sign-up's phone number too), and an SMS code a stranger can find:
+    the code page links to the local pool's outbox, where the code is."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser = phone
+    with LocalUserPool("demo") as demo:
+        callback = "http://127.0.0.1:9/callback"  # a loopback port: nothing listens, only the address is read
+        _, challenge = pkce()
+        browser.get(f"{demo.endpoint_url}/oauth2/authorize?" + urlencode({
+            "response_type": "code", "client_id": demo.client_id, "redirect_uri": callback, "state": "s",
+            "code_challenge": challenge, "code_challenge_method": "S256", "scope": "openid"}))
+        shoot(browser, "phone-sign-in", tmp_path)
+        click(browser, "link-sign-up")
+        assert browser.find_element(By.NAME, "attribute_phone_number").get_attribute("type") == "tel"
+        shoot(browser, "phone-sign-up", tmp_path)
+        click(browser, "link-already-have-an-account-sign-in")
+        fill(browser, username="sam", password="Sam-Passw0rd!")
+        submit(browser)
+        assert text(browser, "notice") == "We sent a code to +*******0100."
+        assert "the code is in its outbox" in text(browser, "outbox")
+        shoot(browser, "phone-sms-code", tmp_path)
+        page = browser.current_window_handle
+        browser.find_element(By.ID, "link-outbox").click()  # opens in a tab of its own: the code page stays
+        WebDriverWait(browser, 20).until(lambda b: len(b.window_handles) == 2)
+        browser.switch_to.window(next(h for h in browser.window_handles if h != page))
+        WebDriverWait(browser, 20).until(lambda b: b.find_element(By.TAG_NAME, "body").text.startswith("["))
+        sent = json.loads(browser.find_element(By.TAG_NAME, "body").text)
+        browser.close()
+        browser.switch_to.window(page)
+        code = sent[-1]["code"]
+        assert sent[-1]["username"] == "sam" and code == demo.last_code("sam")
+        fill(browser, code=code)
+        submit(browser)
+        assert browser.current_url.startswith(callback + "?code=")

@@ -176,6 +176,24 @@ def test_at_a_terminal_ctrl_d_and_ctrl_c_still_end_it(pool: LocalUserPool, tmp_p
         child.close(force=True)
 
 
+def test_ctrl_c_while_waiting_for_the_browser_is_not_said_to_be_at_a_prompt(pool: LocalUserPool,
+                                                                           tmp_path: Path) -> None:
+    """Ctrl-C while the command waits for the browser's redirect: exit 130, "interrupted" (it said "interrupted at a
+    prompt", and there was none)."""
+    child = at_a_terminal(["login", "--browser", "--no-cache"], {**env_for(pool, tmp_path), "BROWSER": "true"})
+    try:
+        child.expect_exact("Opening the browser")
+        child.expect_exact("code_challenge_method=S256")
+        child.send("\x03")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 130, child.before
+        said = " ".join(str(child.before).split())
+        assert "authflow: interrupted (Cancelled)." in said and "at a prompt" not in said
+    finally:
+        child.close(force=True)
+
+
 def test_at_a_terminal_non_interactive_asks_nothing_again(pool: LocalUserPool, tmp_path: Path) -> None:
     child, _ = paste_at_a_terminal(pool, tmp_path, "--non-interactive")
     try:

@@ -12,11 +12,12 @@ import pyotp
 import pytest
 
 from authflow import Account, ScriptedHandler, UserPool, sign_in
-from authflow.account import TotpNotVerifiedError
+from authflow.account import AccountFlow, TotpNotVerifiedError
+from authflow.calls import Request
 from authflow.errors import ConnectionLostError, EndpointError, IncorrectCredentialsError, NotAuthorizedError
 from authflow.labels import LOST_CONNECTION, explain_refusal
 from authflow.localpool import LocalUserPool
-from authflow.prompts import PromptKind
+from authflow.prompts import Field, Prompt, PromptKind
 from tests.helpers.restart import (
     ACCOUNT_CLIENT_ID,
     ACCOUNT_PASSWORD,
@@ -271,3 +272,26 @@ def test_an_account_deleted_whose_reply_was_lost_is_said_to_be_most_likely_delet
             local.user("ada")
     finally:
         proxy.close()
+
+
+def test_a_change_given_as_a_generator_sends_its_request_again(local: LocalUserPool) -> None:
+    """An AccountFlow made from a generator (not a function that makes one) cannot be brought back to its question:
+    the request Cognito could not be sent goes again, whatever the next answer."""
+    ada = account(local.endpoint_url)
+    sent: list[dict[str, Any]] = []
+
+    def action() -> Any:
+        answer = yield Prompt(kind=PromptKind.CONFIRM, challenge_name="ASK", fields=(Field("name", "Name"),),
+                              message="A name", username="ada")
+        sent.append(answer)
+        reply = yield Request("GetUser", {})
+        return (answer["name"], reply["Username"])
+
+    flow: AccountFlow[Any] = AccountFlow(ada, action(), "a change of one's own")
+    flow.start()
+    local.stop()
+    with pytest.raises(EndpointError):
+        flow.respond({"name": "first"})
+    local.start()
+    step = flow.respond({"name": "second"})
+    assert step.done and step.result == ("first", "ada") and sent == [{"name": "first"}]

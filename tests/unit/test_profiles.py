@@ -143,3 +143,35 @@ def test_the_passkey_origin_variable_wins_over_a_profiles_origin(tmp_path: Path,
     top = build_parser("passkey")
     profiles.apply(top, argv, {k: v for k, v in env.items() if k != "AUTHFLOW_PASSKEY_ORIGIN"}, strict=False)
     assert top.parse_args(argv).origin == "https://from-profile.example"  # the profile, when nothing else says
+
+
+def test_per_command_values_are_what_the_commands_take() -> None:
+    """PER_COMMAND_VALUES["output"] is every value some command's --output takes (no more: a value none takes is
+    a mistake said as the profile's)."""
+    from authflow.cli import build_parser
+
+    taken: set[str] = set()
+    for action in profiles._actions(build_parser(None)):
+        if action.dest == "output":
+            taken |= set(getattr(action.type, "values", None) or action.choices or ())
+    assert taken == set(profiles.PER_COMMAND_VALUES["output"])
+
+
+def test_a_profiles_output_for_other_commands_leaves_this_ones_default(tmp_path: Path) -> None:
+    """output = "access-token" (login's) in a profile: account and credentials, which print other things, keep their
+    own default (they refused the profile, exit 2); a value no command takes is still refused."""
+    from authflow.cli import build_parser
+
+    env = write(tmp_path, "[profiles.p]\noutput = 'access-token'\n[profiles.typo]\noutput = 'jsno'\n")
+
+    def output_of(argv: list[str]) -> object:
+        top = build_parser(argv[0])
+        profiles.apply(top, argv, env, strict=False)
+        return top.parse_args(argv).output
+
+    assert output_of(["login", "--profile", "p"]) == "access-token"
+    assert output_of(["account", "--profile", "p"]) == "json"
+    assert output_of(["credentials", "--profile", "p"]) is None  # its default: process, or a summary at a terminal
+    assert output_of(["credentials", "--profile", "p", "--output", "env"]) == "env"
+    with pytest.raises(ProfileError, match="output = 'jsno' is refused"):
+        output_of(["account", "--profile", "typo"])

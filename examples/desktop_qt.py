@@ -117,8 +117,21 @@ class MainWindow(QMainWindow):
         def shown(text: Any, error: BaseException | None) -> None:
             self._reading = False
             self.messages.setText(text if error is None else f"The local pool's messages cannot be read ({error}).")
+            self.fit()
 
         in_background(self, self._read_messages, shown)
+
+    def fit(self) -> None:
+        """Grow the window to what its wrapped lines need at its width: Qt sizes a window from its widgets'
+        minimum sizes, which a word-wrapped label does not give (at a larger font the hint was cut off)."""
+        body = self.centralWidget()
+        layout = body.layout() if body is not None else None
+        if body is None or layout is None:
+            return
+        layout.activate()
+        missing = layout.totalHeightForWidth(body.width()) - body.height()
+        if missing > 0:
+            self.resize(self.width(), self.height() + missing)
 
     def sign_in_or_out(self) -> None:
         if self.tokens is None:
@@ -144,6 +157,7 @@ class MainWindow(QMainWindow):
         self.button.setText("Sign out")
         self.account_button.show()
         self.hint.hide()
+        self.fit()
 
     def show_signed_out(self, message: str = "Not signed in.") -> None:
         self.tokens = None
@@ -152,6 +166,7 @@ class MainWindow(QMainWindow):
         self.button.setEnabled(True)
         self.account_button.hide()
         self.hint.setVisible(bool(self.hint.text()))
+        self.fit()
 
     def open_account(self) -> None:
         """The account dialog for the signed-in user (its changes run on workers, as the sign-in does)."""

@@ -5,7 +5,8 @@ The order of a sign-in, as Cognito runs it:
     first factor   password (USER_PASSWORD_AUTH, USER_AUTH PASSWORD), SRP (USER_SRP_AUTH, PASSWORD_SRP,
                    CUSTOM_AUTH with SRP_A), a one-time code (USER_AUTH EMAIL_OTP / SMS_OTP) or a custom
                    challenge (CUSTOM_AUTH)
-    status         UNCONFIRMED -> UserNotConfirmedException; FORCE_CHANGE_PASSWORD -> NEW_PASSWORD_REQUIRED
+    status         UNCONFIRMED -> UserNotConfirmedException (before the password); FORCE_CHANGE_PASSWORD ->
+                   NEW_PASSWORD_REQUIRED
     device         a remembered DEVICE_KEY -> DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER (instead of MFA)
     MFA            preferred / only method -> SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP; several -> SELECT_MFA_TYPE;
                    none while the pool requires MFA -> MFA_SETUP
@@ -240,6 +241,11 @@ def _gate(step: AuthStep) -> None:
         raise not_authorized(e.USER_DISABLED)
     if user.status == RESET_REQUIRED:
         raise PoolError("PasswordResetRequiredException", e.PASSWORD_RESET_REQUIRED)
+    if user.status == UNCONFIRMED:
+        # Whatever the password: "Cognito will return a UserNotConfirmedException regardless of the password
+        # being correct" (Amplify's maintainers, amplify-flutter#3407; an AWS engineer called it intended in
+        # amazon-cognito-identity-js#288), so that an app can send the person to the confirmation step.
+        raise PoolError("UserNotConfirmedException", e.USER_NOT_CONFIRMED)
     _check_lockout(step)
     device_key = step.sign_in.device_key
     if step.pool.device_tracking == "off":
@@ -253,7 +259,7 @@ def _gate(step: AuthStep) -> None:
 
 def _after_first_factor(step: AuthStep) -> dict[str, Any]:
     user = step.known_user
-    if user.status == UNCONFIRMED:
+    if user.status == UNCONFIRMED:  # (a sign-in begun before the user was unconfirmed; see _gate)
         raise PoolError("UserNotConfirmedException", e.USER_NOT_CONFIRMED)
     if user.status == FORCE_CHANGE_PASSWORD:
         attributes = {k: v for k, v in user.attributes.items() if k != "sub"}

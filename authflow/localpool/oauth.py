@@ -181,7 +181,9 @@ def parse_authorize(svc: Service, query: dict[str, list[str]]) -> tuple[PoolReco
         pool, client = svc.client(client_id)
     except PoolError:
         raise PageError(400, "Invalid request", "The app client does not exist.") from None
-    if not redirect_uri or not callback_allowed(client, redirect_uri):
+    if not redirect_uri:
+        raise PageError(400, "Invalid request", "redirect_mismatch: the request has no redirect_uri.")
+    if not callback_allowed(client, redirect_uri):
         raise PageError(400, "Invalid request",
                         "redirect_mismatch: the redirect_uri is not one of the app client's callback URLs.")
 
@@ -467,12 +469,16 @@ def logout(svc: Service, req: WebRequest) -> WebResponse:
     sign-in page again (redirect_uri + response_type)."""
     try:
         client_id, logout_uri = one(req.query, "client_id"), one(req.query, "logout_uri")
+        redirect_uri = one(req.query, "redirect_uri")
     except ValueError as exc:
         raise PageError(400, "Invalid request", str(exc)) from None
     try:
         pool, client = svc.client(client_id or "")
     except PoolError:
         raise PageError(400, "Invalid request", "The app client does not exist.") from None
+    if logout_uri is None and not redirect_uri:
+        raise PageError(400, "Invalid request", "A sign-out needs a logout_uri (one of the app client's sign-out "
+                        "URLs), or a redirect_uri and response_type to show the sign-in page again.")
     if logout_uri is None:
         parse_authorize(svc, req.query)  # sign in again: the same checks as /oauth2/authorize
         target = "/oauth2/authorize?" + urlencode([(k, v) for k, vs in req.query.items() for v in vs])

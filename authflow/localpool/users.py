@@ -131,7 +131,8 @@ def apply_mfa_preference(pool: PoolRecord, user: User, params: dict[str, Any]) -
             raise invalid_parameter(f"Invalid settings for {method}")
         if setting.get("Enabled") is True:
             if method == SOFTWARE_TOKEN_MFA and not user.totp_secret:
-                raise invalid_parameter("User has not verified software token mfa")
+                # Cognito's words (quoted in aws/aws-sdk-js-v3#4645); the SMS and email ones below are not known
+                raise invalid_parameter("User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA")
             if method == SMS_MFA and not user.attributes.get("phone_number"):
                 raise invalid_parameter("User does not have a phone number.")
             if method == EMAIL_OTP and not user.attributes.get("email"):

@@ -354,6 +354,15 @@ def test_signed_in_browser_skips_the_pages_until_logout(pool: LocalUserPool, web
     assert web.get(authorize + "&prompt=login").location.startswith("/login?")
     bad = web.get("/logout?" + urlencode({"client_id": WEB, "logout_uri": "https://evil.example/"}))
     assert bad.status == 400 and "location" not in bad.headers
+    # neither where to go after nor a sign-in to show: the page says what is missing (it said that a
+    # redirect_uri the request never gave was not on the list)
+    nowhere = web.get("/logout?" + urlencode({"client_id": WEB}))
+    assert nowhere.status == 400 and "A sign-out needs a logout_uri" in nowhere.body
+    no_callback = web.get("/oauth2/authorize?" + urlencode({"response_type": "code", "client_id": WEB}))
+    assert no_callback.status == 400 and "the request has no redirect_uri" in no_callback.body
+    twice = web.get("/logout?" + urlencode([("client_id", WEB), ("redirect_uri", CALLBACK),
+                                            ("redirect_uri", CALLBACK)]))
+    assert twice.status == 400 and "redirect_uri is given more than once" in twice.body
     out = web.get("/logout?" + urlencode({"client_id": WEB, "logout_uri": SIGNED_OUT}))
     assert out.status == 302 and out.location == SIGNED_OUT
     assert web.get(authorize).location.startswith("/login?")

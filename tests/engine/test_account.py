@@ -165,7 +165,7 @@ def test_unconfirmed_user_recovered_in_place(local_pool: LocalUserPool) -> None:
     assert [p.challenge_name for p in seen] == ["CONFIRM_SIGN_UP"]
     assert isinstance(seen[0].error, UserNotConfirmedError)
     assert [(r.operation, r.params.get("AuthFlow")) for r in local_pool.requests()] == [
-        ("InitiateAuth", "USER_SRP_AUTH"), ("RespondToAuthChallenge", None), ("ConfirmSignUp", None),
+        ("InitiateAuth", "USER_SRP_AUTH"), ("ConfirmSignUp", None),  # refused at once: no proof is asked
         ("InitiateAuth", "USER_AUTH")]
 
 

@@ -323,7 +323,8 @@ def test_associate_and_verify_with_access_token_then_prefer(pool: LocalUserPool)
     access = sign_in(pool)["AuthenticationResult"]["AccessToken"]
     with pytest.raises(ClientError) as excinfo:
         client.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True})
-    assert error(excinfo) == ("InvalidParameterException", "User has not verified software token mfa")
+    assert error(excinfo) == ("InvalidParameterException",
+                              "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA")
     secret = client.associate_software_token(AccessToken=access)["SecretCode"]
     totp = pyotp.TOTP(secret)
     freeze_where_codes_differ(pool.clock, secret)  # wrong(code) is no neighbouring step's code

@@ -65,9 +65,12 @@ def test_unconfirmed_user_right_password(alice: LocalUserPool) -> None:
     assert sign_in_error(alice, "alice") == ("UserNotConfirmedException", "User is not confirmed.")
 
 
-def test_unconfirmed_user_wrong_password_reveals_nothing(alice: LocalUserPool) -> None:
+def test_unconfirmed_user_wrong_password_is_still_told_to_confirm(alice: LocalUserPool) -> None:
+    """Cognito answers UserNotConfirmedException whatever the password (amplify-flutter#3407, an Amplify
+    maintainer; amazon-cognito-identity-js#288, an AWS engineer: intended, so apps can send people to confirm)."""
     alice.update_user("alice", status="UNCONFIRMED")
-    assert sign_in_error(alice, "alice", "Wrong-passw0rd")[0] == "NotAuthorizedException"
+    assert sign_in_error(alice, "alice", "Wrong-passw0rd") == ("UserNotConfirmedException", "User is not confirmed.")
+    assert alice.user("alice").failed_password_attempts == 0  # the password was never looked at
 
 
 def test_reset_required_user(alice: LocalUserPool) -> None:

@@ -219,10 +219,11 @@ def test_disabled_and_reset_required_fail_at_initiate(pool: LocalUserPool) -> No
     assert error(excinfo)[0] == "PasswordResetRequiredException"
 
 
-def test_unconfirmed_fails_after_the_proof(pool: LocalUserPool) -> None:
+def test_unconfirmed_fails_at_initiate_whatever_the_password(pool: LocalUserPool) -> None:
+    """As a disabled or reset-required user: the state is told before any credential is looked at."""
     pool.update_user("alice", status="UNCONFIRMED")
     with pytest.raises(ClientError) as excinfo:
-        srp_auth(idp(pool), pool, "alice", PASSWORD)
+        srp_start(idp(pool), pool.client_id, "alice")
     assert error(excinfo) == ("UserNotConfirmedException", "User is not confirmed.")
 
 

@@ -109,3 +109,33 @@ def test_the_demo_hint_keeps_each_user_and_password_on_one_line(qtbot: Any) -> N
             line = next(line for line in label.text().split("\n") if password in line)
             assert metrics.horizontalAdvance(line) <= label.contentsRect().width(), (line, label.width())
         assert "`" not in label.text()
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5], ids=["default-font", "font-x1.5"])
+def test_the_window_grows_to_show_the_hint_and_every_message(qtbot: Any, qapp: Any, scale: float) -> None:
+    """Signed out, with the demo hint and a full messages panel (four messages and tina's code), at the default
+    font and at 1.5x: no label gets less height than its wrapped text needs (the hint's first and last lines were
+    cut off at 1.5x once four messages had come)."""
+    from PySide6.QtGui import QFont
+
+    example = load_example()
+    messages = "Messages from the local pool (nothing is really sent):\n" + "\n".join(
+        f"EMAIL to someone{n}@example.com for someone{n}: 12345{n}" for n in range(4)
+    ) + "\ntina's authenticator app shows 123456 now."
+    original = QFont(qapp.font())
+    bigger = QFont(original)
+    bigger.setPointSizeF(original.pointSizeF() * scale)
+    qapp.setFont(bigger)
+    try:
+        with example.user_pool(argparse.Namespace(pool_id=None)) as (pool, hint):
+            window = example.MainWindow(pool, hint=hint, messages=lambda: messages)
+            qtbot.addWidget(window)
+            window.show()
+            qtbot.waitExposed(window)
+            qtbot.waitUntil(lambda: window.messages.text() == messages, timeout=10_000)
+            qtbot.wait(100)  # the layout settles
+            for label in (window.status, window.hint, window.messages):
+                needed = label.heightForWidth(label.width())
+                assert label.height() >= needed, (label.text()[:40], label.height(), needed)
+    finally:
+        qapp.setFont(original)

@@ -40,6 +40,7 @@ __all__ = [
     "choice_label",
     "code_origin",
     "explain_refusal",
+    "in_words",
 ]
 
 #: Every option Cognito offers in a choice, in a person's words: MFA methods (SELECT_MFA_TYPE), first
@@ -99,6 +100,13 @@ def attribute_label(name: str) -> str:
         return ATTRIBUTE_LABELS[name]
     words = name.removeprefix("custom:").replace("_", " ").strip()
     return words[:1].upper() + words[1:]
+
+
+def in_words(items: list[str] | tuple[str, ...]) -> str:
+    """A list as a sentence says it: "a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 #: How a code went, by Cognito's DeliveryMedium (``Prompt.delivery_medium``).

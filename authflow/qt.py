@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 from authflow.devices import Device
 from authflow.errors import AuthflowError, CodeMismatchError, EndpointError, ExpiredCodeError, SignInCancelled
 from authflow.flow import AuthFlow, Step
-from authflow.labels import ATTRIBUTE_EXAMPLES, MEDIUM_LABELS, attribute_label, explain_refusal
+from authflow.labels import ATTRIBUTE_EXAMPLES, MEDIUM_LABELS, attribute_label, explain_refusal, in_words
 from authflow.prompts import Field, Prompt
 from authflow.tokencache import CacheFileError, CacheKey, TokenCache, failure_reason, internal_username
 from authflow.tokens import Tokens
@@ -469,8 +469,8 @@ class PasswordFormPage(Page):
         """" The app also needs your full name." for the prompt's required attributes."""
         if not self.prompt.required_attributes:
             return ""
-        return " The app also needs your " + ", ".join(
-            attribute_label(a).lower() for a in self.prompt.required_attributes
+        return " The app also needs your " + in_words(
+            [attribute_label(a).lower() for a in self.prompt.required_attributes]
         ) + "."
 
     def build(self) -> None:

@@ -186,6 +186,20 @@ def test_the_command_said_again_leaves_out_the_client_secret_and_the_output() ->
     assert said == "authflow login --browser --domain=https://d --scope 'openid email'"
 
 
+def test_the_token_command_said_after_a_sign_in_finds_the_same_tokens() -> None:
+    """The summary's `authflow token ...` carries the options that say where the tokens were kept (a profile, pool
+    flags, --keyring), never the client secret: without them it found no pool ("no user pool") in a shell that
+    has no AUTHFLOW_* variables."""
+    from authflow.cli.output import token_command
+
+    said = token_command("alice", ["login", "--profile", "demo", "--auth-flow", "USER_AUTH", "--client-secret", "s3",
+                                   "--pool-id=us-east-1_X", "--endpoint-url", "http://127.0.0.1:9", "--keyring",
+                                   "--output", "json"])
+    assert said == ("authflow token --profile demo --pool-id=us-east-1_X --endpoint-url http://127.0.0.1:9 "
+                    "--keyring --username alice")
+    assert token_command("bob", ["login"]) == "authflow token --username bob"
+
+
 #: What the contract says of each command's options, as its --help must say it too (white space folded).
 CONTRACT_HELP = {
     ("login",): ["--auth-flow FLOW USER_SRP_AUTH (default) | USER_PASSWORD_AUTH | USER_AUTH | CUSTOM_AUTH",

@@ -278,6 +278,32 @@ def test_at_a_terminal_the_wizard_says_signed_in_once(demo: tuple[LocalUserPool,
     assert "`authflow login --username alice --output json` prints all three" in " ".join(said.split())
 
 
+def test_after_a_sign_in_with_a_profile_the_summary_says_the_token_command_of_that_profile(
+        demo: tuple[LocalUserPool, dict[str, str]], tmp_path: Path) -> None:
+    """With the pool in a profile (no AUTHFLOW_* variables), `authflow token --username alice` finds no pool: the
+    summary names `authflow token --profile demo --username alice`, which prints the cached token."""
+    pool, env = demo
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.demo]\npool_id = "{pool.pool_id}"\nclient_id = "{pool.client_id}"\n'
+                      f'endpoint_url = "{pool.endpoint_url}"\n')
+    pool_settings = ("AUTHFLOW_POOL_ID", "AUTHFLOW_CLIENT_ID", "AUTHFLOW_ENDPOINT_URL")
+    bare = {k: v for k, v in env.items() if k not in pool_settings}
+    bare = {**bare, "AUTHFLOW_CONFIG": str(config), "AUTHFLOW_PASSWORD": "Alice-Passw0rd!"}
+    child = terminal(bare, "login", "--profile", "demo", "--username", "alice", "--non-interactive")
+    child.expect(pexpect.EOF)
+    said = " ".join(str(child.before).split())
+    child.close()
+    assert child.exitstatus == 0, said
+    assert "`authflow token --profile demo --username alice` prints the access token" in said
+    done = run_cli(["token", "--profile", "demo", "--username", "alice", "--non-interactive"], bare)
+    assert done.returncode == 0 and done.stdout.count(".") == 2, done.stderr
+    # nothing cached: the sign-in to run first is the profile's too (`authflow login --username bob` found no pool)
+    done = run_cli(["account", "--profile", "demo", "--username", "bob", "--non-interactive"],
+                   {k: v for k, v in bare.items() if k != "AUTHFLOW_PASSWORD"})
+    assert done.returncode == 2
+    assert "Run `authflow login --profile demo --username bob` first" in done.stderr
+
+
 def test_at_a_narrow_terminal_the_summary_breaks_between_words(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
     """The summaries printed instead of tokens or credentials are wrapped to the terminal's width between words
     (the terminal broke them inside a word: "`authflow token --user" / "name alice`")."""

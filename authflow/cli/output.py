@@ -54,14 +54,16 @@ def print_tokens(tokens: Tokens, output: str | None, *, username: str, cached: b
 
 
 def summary(tokens: Tokens, *, username: str, cached: bool, again: str = "authflow login",
-            announced: bool = False) -> str:
+            announced: bool = False, token: str | None = None) -> str:
     """"Signed in as alice: ..." (one line, no token in it); ``again`` is the command that prints the tokens
-    with ``--output json`` added. ``announced``: the wizard said "✓ Signed in as alice." just before, so
-    the line does not say it a second time."""
+    with ``--output json`` added; ``token`` the ``authflow token`` that prints the cached access token (by default
+    that of this command's pool settings: :func:`token_command`). ``announced``: the wizard said "✓ Signed in as
+    alice." just before, so the line does not say it a second time."""
+    token = token or token_command(username)
     minutes = max(0, round(tokens.expires_in / 60)) if tokens.expires_in else None
     valid = f"; the access token is valid for {minutes} min" if minutes is not None else ""
     if cached:  # `authflow token --output json` is the access token and its expiry: all three come from login
-        how = (f"kept in the token cache. `authflow token --username {username}` prints the access token "
+        how = (f"kept in the token cache. `{token}` prints the access token "
                f"(--id-token: the id token); `{again} --output json` prints all three")
     else:
         how = f"not kept (--no-cache). `{again} --output json` prints the tokens"
@@ -69,6 +71,26 @@ def summary(tokens: Tokens, *, username: str, cached: bool, again: str = "authfl
         return f"The access token is valid for {minutes} min; the tokens are {how}." if minutes is not None \
             else f"The tokens are {how}."
     return f"Signed in as {username}{valid}; {how}."
+
+
+#: The options that say which pool, client and cache a command's tokens are kept for: `authflow token` needs the
+#: same ones to find them (a profile, or flags given instead of the AUTHFLOW_* variables).
+_SAME_TOKENS = ("--profile", "--pool-id", "--client-id", "--region", "--endpoint-url", "--keyring")
+
+
+def token_command(username: str, argv: list[str] | None = None, *, command: str = "token") -> str:
+    """The ``authflow token`` that prints the access token this command kept (or ``authflow COMMAND`` for the same
+    tokens: ``login`` to keep them): its pool options (as given, but the client secret), and the user's name."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    kept: list[str] = []
+    for index, arg in enumerate(args):
+        name = arg.split("=", 1)[0]
+        if name not in _SAME_TOKENS:
+            continue
+        kept.append(arg)
+        if "=" not in arg and name != "--keyring" and index + 1 < len(args):
+            kept.append(args[index + 1])
+    return shlex.join(["authflow", command, *kept, "--username", username])
 
 
 #: Flags whose value is not shown again when a command is repeated back (a secret), and the one replaced.

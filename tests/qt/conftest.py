@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QAbstractButton, QCheckBox, QDialog, QLineEdit, QR
 from authflow.localpool import LocalUserPool
 from authflow.qt import DialogResult, PasswordPage, Screen, SignInDialog, SignInWidget, UsernameScreen
 from authflow.transport import UserPool
-from tests.helpers.screenshots import repeatable_secrets
+from tests.helpers.screenshots import repeatable_secrets, still_grab
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "qt"
 MFA_POOL = ("us-east-1_MfaOnly01", "authflowdemomfaclient00001")  # the demo seed's MFA-required pool
@@ -131,7 +131,7 @@ class Driver:
         if saving_screenshots():
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             self.qtbot.wait(50)  # let the layout settle
-            assert self.dialog.grab().save(str(SCREENSHOTS / f"{name}.png"))
+            assert still_grab(self.dialog).save(str(SCREENSHOTS / f"{name}.png"))
 
 
 def sign_in_to_code(d: Driver, username: str, password: str) -> None:

@@ -186,3 +186,18 @@ def test_a_code_page_says_how_the_code_went_even_without_where(qtbot: object) ->
     emailed = prompt(PromptKind.CODE, "EMAIL_OTP", "Enter the code.", CODE, delivery_medium="EMAIL")
     page = CodePage(emailed, dialog.widget)
     assert page.intro() == "We sent a code by email. Enter it below."
+
+
+def test_the_sign_up_page_says_what_the_app_needs_as_a_sentence(qtbot: object) -> None:
+    """ "The app also needs your full name and email address." (it said "full name, email address.")."""
+    from authflow.qt import SignUpPage
+
+    dialog = SignInDialog(UserPool("us-east-1_Words01", "client", endpoint_url="http://127.0.0.1:9"))
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    password = Field("password", "Password", secret=True, confirm=True)
+    for needed, said in ((("name",), "full name"), (("name", "email"), "full name and email address"),
+                         (("name", "email", "phone_number"), "full name, email address and phone number")):
+        prompt = Prompt(kind=PromptKind.SIGN_UP, challenge_name="SIGN_UP", fields=(password,), message="",
+                        username="nina", required_attributes=needed)
+        page = SignUpPage(prompt, dialog.widget)
+        assert page.intro() == f"Choose a password for nina. The app also needs your {said}."

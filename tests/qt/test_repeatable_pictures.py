@@ -4,10 +4,13 @@ that run the pool's secrets stay random."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from PySide6.QtWidgets import QProgressBar
 
 from authflow.localpool import LocalUserPool
-from tests.helpers.screenshots import repeatable_secrets
+from tests.helpers.screenshots import repeatable_secrets, still_grab
 from tests.localpool.helpers import idp, password_auth
 
 PASSWORD = "Pictures-Passw0rd!"
@@ -38,3 +41,19 @@ def test_the_same_test_gets_the_same_secret_and_code(monkeypatch: pytest.MonkeyP
 
 def test_without_it_the_pool_draws_new_secrets() -> None:
     assert new_secret_and_code()[0] != new_secret_and_code()[0]
+
+
+def test_a_working_bar_is_pictured_the_same_whenever_it_is_grabbed(qtbot: Any) -> None:
+    """busy.png showed Fusion's moving bar wherever the clock had it; held at its start it repeats (and it moves on
+    afterwards)."""
+    bar = QProgressBar()
+    bar.setRange(0, 0)  # "working", as the dialog's
+    bar.setTextVisible(False)
+    bar.resize(300, 8)
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.wait(100)
+    first = still_grab(bar).toImage()
+    qtbot.wait(700)
+    assert still_grab(bar).toImage() == first
+    qtbot.waitUntil(lambda: bar.grab().toImage() != first, timeout=5_000)  # held only for the picture: it moves on

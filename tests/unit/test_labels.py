@@ -157,3 +157,11 @@ def test_one_explanation_of_a_refusal(error: AuthflowError, headline: str, advic
     refusal = explain_refusal(error)
     assert (refusal.headline, refusal.advice, refusal.detail) == (headline, advice, detail)
     assert str(refusal) == f"{headline} {advice}".strip()
+
+
+def test_a_list_in_words() -> None:
+    from authflow.labels import in_words
+
+    assert [in_words(items) for items in ((), ("full name",), ("full name", "email address"),
+                                          ("full name", "email address", "phone number"))] == [
+        "", "full name", "full name and email address", "full name, email address and phone number"]

@@ -23,6 +23,7 @@ from authflow.localpool.limits import (
 from authflow.localpool.model import (
     CONFIRMED,
     FORCE_CHANGE_PASSWORD,
+    NEW_PASSWORD_WORDING,
     UNCONFIRMED,
     AppClient,
     PasswordRecord,
@@ -166,7 +167,7 @@ def confirm_forgot_password(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     check_secret_hash(client, username, optional_str(p, "SecretHash"))
     if not hides_users(client):
         _code_user(pool, username)
-    check_password_policy(pool, password)
+    check_password_policy(pool, password, NEW_PASSWORD_WORDING)
     user = _user_or_wrong_code(pool, client, username)
     if hides_users(client) and not user.enabled:  # with ENABLED a disabled user is answered as nobody is
         raise PoolError("CodeMismatchException", "Invalid verification code provided, please try again.")

@@ -125,7 +125,7 @@ def test_forgot_password_wrong_code_policy_then_back_at_the_app(pool: LocalUserP
                        confirm_password=NEW_PASSWORD)
     assert wrong.error() == WRONG_CODE and title(wrong) == "Reset your password"
     weak = web.submit(wrong, code=code, password="short", confirm_password="short")
-    assert weak.error() == "Password did not conform with policy: Password not long enough"
+    assert weak.error() == "Password does not conform to policy: Password not long enough"  # not SignUp's words
     differ = web.submit(weak, code=code, password=NEW_PASSWORD, confirm_password=NEW_PASSWORD + "x")
     assert differ.error() == "The two passwords are not the same."
     assert NEW_PASSWORD not in differ.body  # a password is never written back into a page

@@ -297,6 +297,11 @@ def test_after_a_sign_in_with_a_profile_the_summary_says_the_token_command_of_th
     assert "`authflow token --profile demo --username alice` prints the access token" in said
     done = run_cli(["token", "--profile", "demo", "--username", "alice", "--non-interactive"], bare)
     assert done.returncode == 0 and done.stdout.count(".") == 2, done.stderr
+    # nothing cached: the sign-in to run first is the profile's too (`authflow login --username bob` found no pool)
+    done = run_cli(["account", "--profile", "demo", "--username", "bob", "--non-interactive"],
+                   {k: v for k, v in bare.items() if k != "AUTHFLOW_PASSWORD"})
+    assert done.returncode == 2
+    assert "Run `authflow login --profile demo --username bob` first" in done.stderr
 
 
 def test_at_a_narrow_terminal_the_summary_breaks_between_words(demo: tuple[LocalUserPool, dict[str, str]]) -> None:

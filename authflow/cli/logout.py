@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from authflow.cli.options import EXIT_OK, PoolConfig, add_cache_options, add_pool_options
-from authflow.cli.output import warn
+from authflow.cli.output import token_command, warn
 from authflow.cli.signin import token_cache, username_for
 from authflow.errors import AuthflowError, NotAuthorizedError, RefreshTokenReuseError
 from authflow.helpformat import ExamplesHelpFormatter
@@ -75,7 +75,8 @@ def cmd_logout(args: argparse.Namespace) -> int:
             "needs an access token, and the cached one has expired with no refresh token Cognito still accepts",
             code="NotSignedOutEverywhere",
         )
-        failed.advice = f"Sign in again (authflow login --username {username}), then run authflow logout --global."
+        failed.advice = (f"Sign in again ({token_command(username, command='login')}), then run "
+                         f"{token_command(username, command='logout')} --global.")
         raise failed
     if signed_out_everywhere:
         print(f"Signed out {username} everywhere: every device's sign-in of {username} has ended, and the tokens "

@@ -78,9 +78,9 @@ def summary(tokens: Tokens, *, username: str, cached: bool, again: str = "authfl
 _SAME_TOKENS = ("--profile", "--pool-id", "--client-id", "--region", "--endpoint-url", "--keyring")
 
 
-def token_command(username: str, argv: list[str] | None = None) -> str:
-    """The ``authflow token`` that prints the access token this command kept: its pool options (as given, but the
-    client secret), and the user's name."""
+def token_command(username: str, argv: list[str] | None = None, *, command: str = "token") -> str:
+    """The ``authflow token`` that prints the access token this command kept (or ``authflow COMMAND`` for the same
+    tokens: ``login`` to keep them): its pool options (as given, but the client secret), and the user's name."""
     args = list(sys.argv[1:] if argv is None else argv)
     kept: list[str] = []
     for index, arg in enumerate(args):
@@ -90,7 +90,7 @@ def token_command(username: str, argv: list[str] | None = None) -> str:
         kept.append(arg)
         if "=" not in arg and name != "--keyring" and index + 1 < len(args):
             kept.append(args[index + 1])
-    return shlex.join(["authflow", "token", *kept, "--username", username])
+    return shlex.join(["authflow", command, *kept, "--username", username])
 
 
 #: Flags whose value is not shown again when a command is repeated back (a secret), and the one replaced.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from authflow.answers import EnvAnswers
 from authflow.cli.options import PoolConfig, deadline
-from authflow.cli.output import terminal_output, warn
+from authflow.cli.output import terminal_output, token_command, warn
 from authflow.errors import (
     AuthflowError,
     CodeMismatchError,
@@ -255,7 +255,8 @@ def valid_tokens(
                else f"nothing is cached for {username}")
         nothing = MissingAnswerError(f"{why}, and signing in again lacks an answer")
         more = exc.advice or "Set AUTHFLOW_PASSWORD."
-        nothing.advice = f"Run `authflow login --username {username}` first, or {more[:1].lower()}{more[1:]}"
+        login = token_command(username, command="login")  # with the profile or pool flags given here
+        nothing.advice = f"Run `{login}` first, or {more[:1].lower()}{more[1:]}"
         raise nothing from None
     if refused and not asking:  # said once the new sign-in worked (a failure would be said in its one line)
         warn(f"{refused_note(refused[0])}: signed in again")

@@ -159,7 +159,7 @@ def test_expired_code_and_send_a_new_one(pool: LocalUserPool, web: WebClient) ->
 def test_unknown_user_is_told_where_the_client_allows_it(web: WebClient) -> None:
     page, _ = web.login_page()
     answer = web.submit(web.get(link(page, "Forgot your password?")), username="nobody-here")
-    assert title(answer) == "Forgot your password?" and answer.error() == "User does not exist."
+    assert title(answer) == "Forgot your password?" and answer.error() == "Username/client id combination not found."
 
 
 def test_unknown_user_is_not_revealed_where_the_client_hides_users(pool: LocalUserPool, web: WebClient) -> None:

@@ -884,7 +884,9 @@ class Account:
                     "passkey MFA is on, and it needs another MFA method enabled beside it: turn passkey MFA off "
                     f"first (authflow account mfa passkey off). Cognito said: {exc.message}", exc) from exc
             totp = parameters.get(SETTINGS["SOFTWARE_TOKEN_MFA"]) or {}
-            if totp.get("Enabled") and "software token" in text:  # no authenticator app verified yet
+            # no authenticator app verified yet: Cognito says "User does not have delivery config set to turn on
+            # SOFTWARE_TOKEN_MFA" (older answers: "User has not verified software token mfa")
+            if totp.get("Enabled") and ("software_token_mfa" in text or "software token" in text):
                 exc.advice = ("No authenticator app is set up yet: add one with `authflow account mfa totp` "
                               "(it is then enabled and preferred).")
             raise

@@ -47,6 +47,7 @@ from authflow.localpool.model import (
     EMAIL_OTP,
     FORCE_CHANGE_PASSWORD,
     MFA_METHODS,
+    NEW_PASSWORD_WORDING,
     RESET_REQUIRED,
     SMS_MFA,
     SOFTWARE_TOKEN_MFA,
@@ -656,7 +657,7 @@ def _answer_new_password(step: AuthStep, session: AuthSession, responses: dict[s
     new_password = responses.get("NEW_PASSWORD")
     if not new_password:
         raise missing_parameter("NEW_PASSWORD")
-    violation = pool.password_policy.violation(new_password)
+    violation = pool.password_policy.violation(new_password, NEW_PASSWORD_WORDING)
     if violation:
         raise PoolError("InvalidPasswordException", violation, keep_session=True)
     prefix = "userAttributes."

@@ -63,6 +63,15 @@ def user_not_found() -> PoolError:
     return PoolError("UserNotFoundException", USER_NOT_FOUND)
 
 
+#: UserNotFoundException's message in the code operations (ForgotPassword, ConfirmForgotPassword, SignUp's
+#: confirmation and its resending) with PreventUserExistenceErrors LEGACY; sign-in says USER_NOT_FOUND.
+NO_SUCH_USERNAME = "Username/client id combination not found."
+
+
+def username_not_found() -> PoolError:
+    return PoolError("UserNotFoundException", NO_SUCH_USERNAME)
+
+
 def code_mismatch() -> PoolError:
     return PoolError("CodeMismatchException", CODE_MISMATCH)
 

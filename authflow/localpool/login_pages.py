@@ -30,6 +30,8 @@ overflow-wrap:anywhere}
 code{font-size:15px;overflow-wrap:anywhere;background:#f2f3f3;padding:2px 4px}
 p.hint{margin:4px 0 0;color:#545b64;font-size:14px;overflow-wrap:anywhere}
 p.hint a{color:#0972d3}
+p.qr{margin:0 0 8px;text-align:center}
+p.qr svg{max-width:100%;height:auto}
 button.secondary{background:#fff;color:#0972d3;border:1px solid #0972d3;margin-top:10px}
 p.links{margin:18px 0 0;text-align:center;font-size:14px;overflow-wrap:anywhere}
 p.links a{color:#0972d3;margin:0 8px}
@@ -68,6 +70,8 @@ class Form:
     providers: list[tuple[str, str]] = field(default_factory=list)
     #: A secret to show (an authenticator's set-up key), as text.
     shown_secret: str | None = None
+    #: The set-up key as an otpauth:// URI, shown as a QR code for a phone's authenticator app to scan.
+    otpauth_uri: str | None = None
     #: Buttons of forms of their own under the main one (label, action), each posting only the CSRF token
     #: (a "Send a new code" that must not need the main form's required fields).
     secondary: list[tuple[str, str]] = field(default_factory=list)
@@ -98,6 +102,9 @@ def form_page(form: Form) -> str:
         parts.append(f"<p class=\"hint\" id=\"outbox\">This local user pool sends nothing: the code is in its "
                      f"<a href=\"{escape(where)}\" id=\"link-outbox\" target=\"_blank\" rel=\"noopener\">outbox</a> "
                      "(the newest last).</p>")
+    if form.otpauth_uri:
+        parts.append(f"<p class=\"qr\" id=\"qr\" role=\"img\" aria-label=\"A QR code of the set-up key\">"
+                     f"{_qr_svg(form.otpauth_uri)}</p>")
     if form.shown_secret:
         parts.append(f"<p>Set-up key: <code id=\"secret\">{escape(form.shown_secret)}</code></p>")
     parts.append(f"<form method=\"post\" action=\"{escape(form.action)}\" autocomplete=\"off\">")
@@ -134,6 +141,14 @@ def form_page(form: Form) -> str:
             )
     parts.append(links(form.links))
     return page(form.title, "".join(parts))
+
+
+def _qr_svg(data: str) -> str:
+    """``data`` as a QR code: an SVG element written into the page (the pages run no script and load nothing
+    else; their Content-Security-Policy allows no image source)."""
+    import segno
+
+    return str(segno.make(data, error="m").svg_inline(scale=5, border=4, omitsize=False))
 
 
 def links(targets: list[tuple[str, str]]) -> str:

@@ -96,6 +96,10 @@ def normalize_auth_flows(flows: list[str] | tuple[str, ...]) -> set[str]:
 # --- password policy and stored passwords ----------------------------------------------------------
 
 
+#: How ConfirmForgotPassword and RespondToAuthChallenge (NEW_PASSWORD_REQUIRED) word a password the policy refuses.
+NEW_PASSWORD_WORDING = "Password does not conform to policy"
+
+
 @dataclass
 class PasswordPolicy:
     minimum_length: int = 8
@@ -105,8 +109,11 @@ class PasswordPolicy:
     require_symbols: bool = True
     temporary_password_validity_days: int = 7
 
-    def violation(self, password: str) -> str | None:
-        """Cognito's InvalidPasswordException message for ``password``, or None if it complies."""
+    def violation(self, password: str, wording: str = "Password did not conform with policy") -> str | None:
+        """Cognito's InvalidPasswordException message for ``password``, or None if it complies. Cognito words
+        it two ways: SignUp says "Password did not conform with policy: ...", ConfirmForgotPassword and the
+        NEW_PASSWORD_REQUIRED answer "Password does not conform to policy: ..." (:data:`NEW_PASSWORD_WORDING`;
+        docs/protocol.md gives the sources)."""
         checks = (
             (len(password) >= self.minimum_length, "Password not long enough"),
             (not self.require_lowercase or any(c.islower() for c in password),
@@ -120,7 +127,7 @@ class PasswordPolicy:
         )
         for ok, reason in checks:
             if not ok:
-                return f"Password did not conform with policy: {reason}"
+                return f"{wording}: {reason}"
         return None
 
     def generate(self) -> str:

@@ -32,7 +32,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from authflow.localpool import auth, login_pages
 from authflow.localpool.account import revoke_token
@@ -416,7 +416,12 @@ def _challenge_form(client: AppClient, txn: LoginTransaction, error: str | None 
             form.fields.append(Field(f"attribute_{attribute}", attribute.replace("_", " ").capitalize()))
     elif name == "MFA_SETUP":
         form.title, form.shown_secret, form.fields = "Set up an authenticator app", txn.setup_secret, [code_field]
-        form.notice = "This pool requires MFA: add this key to your authenticator app, then enter its code."
+        form.notice = ("This app requires a second step at sign-in: scan the QR code with your authenticator "
+                       "app (or type the key into it), then enter the code it shows.")
+        if txn.setup_secret:
+            label = quote(f"{client.name}:{txn.username}")
+            form.otpauth_uri = (f"otpauth://totp/{label}?"
+                                + urlencode({"secret": txn.setup_secret, "issuer": client.name}, quote_via=quote))
     else:
         raise PageError(400, "Unsupported sign-in step", "This sign-in step can't be answered on these pages.")
     return login_pages.form_page(form)

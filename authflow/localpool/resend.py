@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from authflow.localpool.codes import check_secret_hash
-from authflow.localpool.errors import PoolError, invalid_parameter
+from authflow.localpool.errors import invalid_parameter, username_not_found
 from authflow.localpool.limits import count_code_request
 from authflow.localpool.model import UNCONFIRMED
 from authflow.localpool.params import optional_str, required_str
@@ -24,7 +24,7 @@ def resend_confirmation_code(svc: Service, p: dict[str, Any]) -> dict[str, Any]:
     if hides_users(client) and (user is None or not user.enabled):  # a disabled user too (ENABLED)
         return {"CodeDeliveryDetails": simulated_delivery(svc, pool, username)}
     if user is None:
-        raise PoolError("UserNotFoundException", "Username/client id combination not found.")
+        raise username_not_found()
     if user.status != UNCONFIRMED:
         raise invalid_parameter("User is already confirmed.")
     count_code_request(user, CONFIRM_SIGN_UP, svc.now())

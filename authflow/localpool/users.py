@@ -256,7 +256,10 @@ def simulated_delivery(svc: Service, pool: PoolRecord, typed: str) -> dict[str, 
     return {"Destination": mask_email(made_up), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
 
-def check_password_policy(pool: PoolRecord, password: str) -> None:
-    violation = pool.password_policy.violation(password)
+def check_password_policy(pool: PoolRecord, password: str, wording: str | None = None) -> None:
+    """InvalidPasswordException for a password the pool's policy refuses (``wording``: see
+    :meth:`PasswordPolicy.violation`)."""
+    violation = (pool.password_policy.violation(password) if wording is None
+                 else pool.password_policy.violation(password, wording))
     if violation:
         raise PoolError("InvalidPasswordException", violation)

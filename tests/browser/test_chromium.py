@@ -30,6 +30,7 @@ from authflow.tokencache import internal_username
 from tests.browser.chromium import chromium
 from tests.browser.helpers import CALLBACK, OLIVIA_PASSWORD, WEB, pkce, seed, signup_seed
 from tests.helpers.cli import REPO, credential_free_env
+from tests.helpers.screenshots import repeatable_secrets
 
 LAYOUT_PROBLEMS = """
 const problems = [];
@@ -414,3 +415,37 @@ def test_the_demo_pages_at_a_phones_width_and_the_code_in_the_outbox(phone: Any,
         fill(browser, code=code)
         submit(browser)
         assert browser.current_url.startswith(callback + "?code=")
+
+
+def test_setting_up_an_authenticator_shows_a_qr_code_to_scan(phone: Any, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the pool requires MFA, the set-up page shows the key as a QR code (a phone's authenticator app scans
+    it; the page showed only the 32-letter key to type), at a phone's width too; the app's code then signs in."""
+    import io
+
+    import pyotp
+    import zxingcpp
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    browser = phone
+    if os.environ.get("AUTHFLOW_SCREENSHOTS"):  # the docs' picture: the same key (and QR code) every run
+        repeatable_secrets(monkeypatch, "phone-authenticator-setup")
+    required = seed()
+    entry = required["pools"][0]
+    entry.update(id="us-east-1_MfaQr0001", mfa="ON", mfa_types=["SOFTWARE_TOKEN_MFA"])
+    entry["users"] = [{"username": "nora", "password": "Nora-Passw0rd!", "attributes": {"name": "Nora"}}]
+    with LocalUserPool(required) as mfa_pool:
+        browser.get(authorize_url(mfa_pool))
+        fill(browser, username="nora", password="Nora-Passw0rd!")
+        submit(browser)
+        assert browser.title == "Set up an authenticator app"
+        shoot(browser, "phone-authenticator-setup", tmp_path)
+        secret = text(browser, "secret")
+        picture = Image.open(io.BytesIO(browser.find_element(By.ID, "qr").screenshot_as_png))
+        assert [found.text for found in zxingcpp.read_barcodes(picture)] == [
+            f"otpauth://totp/web%20app%3Anora?secret={secret}&issuer=web%20app"]
+        fill(browser, code=pyotp.TOTP(secret).at(mfa_pool.clock.now()))
+        submit(browser)
+        assert browser.current_url.startswith(CALLBACK + "?code=")
+        assert mfa_pool.user("nora").totp_secret == secret

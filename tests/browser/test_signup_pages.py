@@ -125,7 +125,7 @@ def test_forgot_password_wrong_code_policy_then_back_at_the_app(pool: LocalUserP
                        confirm_password=NEW_PASSWORD)
     assert wrong.error() == WRONG_CODE and title(wrong) == "Reset your password"
     weak = web.submit(wrong, code=code, password="short", confirm_password="short")
-    assert weak.error() == "Password did not conform with policy: Password not long enough"
+    assert weak.error() == "Password does not conform to policy: Password not long enough"  # not SignUp's words
     differ = web.submit(weak, code=code, password=NEW_PASSWORD, confirm_password=NEW_PASSWORD + "x")
     assert differ.error() == "The two passwords are not the same."
     assert NEW_PASSWORD not in differ.body  # a password is never written back into a page
@@ -159,7 +159,7 @@ def test_expired_code_and_send_a_new_one(pool: LocalUserPool, web: WebClient) ->
 def test_unknown_user_is_told_where_the_client_allows_it(web: WebClient) -> None:
     page, _ = web.login_page()
     answer = web.submit(web.get(link(page, "Forgot your password?")), username="nobody-here")
-    assert title(answer) == "Forgot your password?" and answer.error() == "User does not exist."
+    assert title(answer) == "Forgot your password?" and answer.error() == "Username/client id combination not found."
 
 
 def test_unknown_user_is_not_revealed_where_the_client_hides_users(pool: LocalUserPool, web: WebClient) -> None:

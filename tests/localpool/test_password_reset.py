@@ -143,3 +143,19 @@ def test_a_reset_ends_no_other_session(local_pool: LocalUserPool) -> None:
     with pytest.raises(ClientError) as excinfo:  # the old password is gone, though
         password_auth(idp(local_pool), local_pool.client_id, "alice", PASSWORD)
     assert error(excinfo) == ("NotAuthorizedException", "Incorrect username or password.")
+
+
+def test_a_weak_new_password_is_worded_as_cognito_words_it_here(local_pool: LocalUserPool) -> None:
+    """ConfirmForgotPassword says "Password does not conform to policy: ..."; SignUp says "Password did not
+    conform with policy: ..." (docs/protocol.md gives the sources of both)."""
+    idp(local_pool).forgot_password(ClientId=local_pool.client_id, Username="alice")
+    code = local_pool.last_code("alice", purpose="RESET_PASSWORD")
+    with pytest.raises(ClientError) as excinfo:
+        idp(local_pool).confirm_forgot_password(ClientId=local_pool.client_id, Username="alice", Password="short",
+                                                ConfirmationCode=code)
+    assert error(excinfo) == ("InvalidPasswordException",
+                              "Password does not conform to policy: Password not long enough")
+    with pytest.raises(ClientError) as excinfo:
+        idp(local_pool).sign_up(ClientId=local_pool.client_id, Username="zoe", Password="short")
+    assert error(excinfo) == ("InvalidPasswordException",
+                              "Password did not conform with policy: Password not long enough")

@@ -48,7 +48,10 @@ def test_every_action_says_a_usage_mistake_in_one_line(tmp_path: Path) -> None:
                          (["passkey", "add", "--software"], "authflow passkey add --help"),
                          (["passkey", "list", "--output", "env"], "--help"),
                          (["account", "devices", "remember"], "authflow account devices remember --help"),
-                         (["credentials", "--output", "bogus"], "authflow credentials --help")):
+                         (["credentials", "--output", "bogus"], "authflow credentials --help"),
+                         # an argument no option takes names the --help of the command it was given to
+                         (["token", "--bogus"], "(see authflow token --help)"),
+                         (["account", "mfa", "totp", "--bogus"], "(see authflow account mfa totp --help)")):
         done = run_cli(args, env)
         assert done.returncode == 2, (args, done.stderr)
         assert_one_line_error(done, contains=helped)

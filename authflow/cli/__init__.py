@@ -81,6 +81,7 @@ def add_profile_options(sub: Any) -> None:
     from authflow.profiles import add_profile_option
 
     for command in dict.fromkeys(sub.choices.values()):
+        command.set_defaults(command_prog=command.prog)  # whose --help a mistake names (options.ArgumentParser)
         for action in command._actions:
             if isinstance(action, argparse._SubParsersAction):
                 add_profile_options(action)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from authflow.errors import UsageError
@@ -48,6 +48,15 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"authflow: {message} (see {self.prog} --help)\n")
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse's, but an argument no option takes is said with the --help of the command it was given to
+        (``authflow token --bogus``: see authflow token --help), not the top one's."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            prog = getattr(parsed, "command_prog", None) or self.prog
+            self.exit(EXIT_USAGE, f"authflow: unrecognized arguments: {' '.join(extras)} (see {prog} --help)\n")
+        return parsed
 
 
 def one_of(values: Sequence[str]) -> Callable[[str], str]:

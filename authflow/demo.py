@@ -154,7 +154,9 @@ class Demo:
     def auth_flow(self, name: str) -> str:
         return "USER_AUTH" if self._scenario(name).startswith("USER_AUTH") else "USER_SRP_AUTH"
 
-    def sign_in(self, terminal: TerminalHandler, name: str) -> None:
+    def sign_in(self, terminal: TerminalHandler, name: str) -> int:
+        """Sign ``name`` in with the wizard; the exit status its outcome stands for (0 signed in, 1 failed, 130
+        cancelled at a prompt), which ``--user`` ends with."""
         from authflow.transport import UserPool
         from authflow.wizard import run_wizard
 
@@ -175,17 +177,21 @@ class Demo:
         except (Interrupted, EndOfInput):
             terminal.say("Sign-in cancelled.\n", "class:error")
             self.last = (f"{name}: cancelled.", "class:error")
+            status = 130
         except AuthflowError as exc:
             said = " ".join(str(exc).split())
             terminal.say(f"✗ {said}\n", "class:error")
             self.last = (f"✗ {name}: {said}", "class:error")
+            status = 1
         else:
             self.summarize(terminal, tokens)
             self.last = (f"✓ Signed in as {name}.", "class:ok")
+            status = 0
         self._note_mfa_set_up(name)
         for changed in self._passwords_changed():
             terminal.say(f"{changed}'s password is now {self.users[changed]['password']} (the menu says so too).",
                          "class:title")
+        return status
 
     def summarize(self, terminal: TerminalHandler, tokens: Tokens) -> None:
         from authflow.tokencache import jwt_claims
@@ -233,9 +239,8 @@ class Demo:
         with patch_stdout(raw=True):
             watcher.start()
             try:
-                if only is not None:
-                    self.sign_in(terminal, only)
-                    return 0
+                if only is not None:  # the command ends with this sign-in: its exit status says how it went
+                    return self.sign_in(terminal, only)
                 while True:
                     name = self.pick(terminal)
                     if name == self.QUIT:

@@ -257,6 +257,29 @@ def test_demo_for_one_user(tmp_path: Path) -> None:
         session.close()
 
 
+def test_demo_for_one_user_ends_with_the_sign_ins_exit_status(tmp_path: Path) -> None:
+    """--user ends with the sign-in: Ctrl-C or Ctrl-D at its prompt is exit 130 (a failed one 1), as the contract's
+    exit codes say (it exited 0 whatever happened)."""
+    session = start_demo(tmp_path, "--user", "alice")
+    try:
+        session.wait_for(r"Password for alice:")
+        session.keys("C-c")
+        screen = session.wait_for(r"EXIT=\d+")
+        assert "Sign-in cancelled." in screen and "EXIT=130" in screen
+    finally:
+        session.close()
+    session = start_demo(tmp_path, "--user", "alice")
+    try:
+        session.wait_for(r"Password for alice:")
+        session.type("Not-Her-Passw0rd!")  # refused: asked again, then Ctrl-D there ends it
+        session.wait_for(r"Password for alice:", count=2)
+        session.keys("C-d")
+        screen = session.wait_for(r"EXIT=\d+")
+        assert "EXIT=130" in screen and "Traceback" not in screen
+    finally:
+        session.close()
+
+
 def test_demo_signs_pia_in_with_the_passkey_made_at_start(tmp_path: Path) -> None:
     session = start_demo(tmp_path, "--user", "pia")
     try:

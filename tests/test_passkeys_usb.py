@@ -95,3 +95,25 @@ def test_wizard_touch_line_failure_line_and_another_way(local_pool: LocalUserPoo
     assert "Touch your security key now." in text
     assert "✗ The security key was not touched in time." in text
     assert "Sign in another way?" in text
+
+
+def test_passkey_add_with_non_interactive_never_asks_the_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`authflow passkey add --non-interactive` at a terminal: the security key's PIN is not asked (the contract's
+    --non-interactive never prompts); without it, at a terminal, it is."""
+    import argparse
+    import getpass
+    import io
+
+    from authflow.cli import passkey
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    asked: list[str] = []
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or "1234")
+    assert passkey._pin_asker(argparse.Namespace(non_interactive=True))() is None
+    assert asked == []
+    assert passkey._pin_asker(argparse.Namespace(non_interactive=False))() == "1234"
+    assert asked == ["PIN of the security key: "]

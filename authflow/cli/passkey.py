@@ -98,7 +98,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         authenticator = SoftwarePasskey.generate(args.software, name=args.name)  # refused before anything is sent
     else:
         authenticator = SecurityKey(on_touch=lambda: print("Touch your security key.", file=sys.stderr),
-                                    pin=_ask_pin)
+                                    pin=_pin_asker(args))
     try:
         pool, access_token = _signed_in(args)
         credential_id = register_passkey(pool, access_token, authenticator, origin=args.origin)
@@ -111,12 +111,17 @@ def cmd_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _ask_pin() -> str | None:
-    if not sys.stdin.isatty():
-        return None
-    import getpass
+def _pin_asker(args: argparse.Namespace) -> Any:
+    """What asks the security key's PIN: a person at a terminal; never with --non-interactive (no PIN then)."""
 
-    return getpass.getpass("PIN of the security key: ") or None
+    def ask() -> str | None:
+        if getattr(args, "non_interactive", False) or not sys.stdin.isatty():
+            return None
+        import getpass
+
+        return getpass.getpass("PIN of the security key: ") or None
+
+    return ask
 
 
 def cmd_list(args: argparse.Namespace) -> int:

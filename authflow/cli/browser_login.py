@@ -94,12 +94,29 @@ def cmd_login_browser(args: argparse.Namespace, config: PoolConfig) -> int:
     else:
         tokens = signer.sign_in(on_url=lambda url: warn(
             f"Opening the browser to sign in (Ctrl-C to stop). If it does not open, visit:\n{url}"))
-    username = args.username or internal_username(tokens)
+    username = _cache_name(args.username, tokens, internal_username(tokens))
     if not args.no_cache and username:
         remember(token_cache(args), config.cache_key(username), tokens)
     print_tokens(tokens, args.output, username=username or "the user", cached=not args.no_cache,
                  again=command_run())
     return EXIT_OK
+
+
+def _cache_name(given: str | None, tokens: Tokens, signed_in: str | None) -> str | None:
+    """The name the tokens are kept under: --username when it names the user the browser signed in (the user name
+    or one of its aliases in the id token: email, phone number), else that user's own name, said on stderr (the
+    person signed in as someone else in the browser: kept under --username, `authflow token` would hand out
+    another user's token)."""
+    if not given or not signed_in or given == signed_in:
+        return given or signed_in
+    from authflow.tokencache import jwt_claims
+
+    claims = jwt_claims(tokens.id_token) if tokens.id_token else {}
+    aliases = {str(claims.get(name, "")).lower() for name in ("email", "phone_number", "preferred_username")}
+    if given.lower() in aliases - {""}:
+        return given
+    warn(f"the browser signed in {signed_in}, not {given}: the tokens are kept for {signed_in}")
+    return signed_in
 
 
 def _at_a_terminal(args: argparse.Namespace) -> bool:

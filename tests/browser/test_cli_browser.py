@@ -56,6 +56,25 @@ def test_login_browser_prints_and_caches_the_tokens(pool: LocalUserPool, tmp_pat
     assert again.stdout.strip() == result["AccessToken"]
 
 
+def test_login_browser_keeps_the_tokens_for_the_user_who_signed_in(pool: LocalUserPool, tmp_path: Path) -> None:
+    """--username alice, but lou signs in in the browser: the tokens are kept for lou, and it is said (they were kept
+    as alice's, and `authflow token --username alice` printed lou's token). An alias of the user is kept as given."""
+    env = env_for(pool, tmp_path, BROWSER=f"{sys.executable} -m tests.browser.robot_browser %s",
+                  ROBOT_USERNAME="lou", ROBOT_PASSWORD="Lou-Passw0rd!")
+    done = run_cli(["login", "--browser", "--username", "alice", "--output", "access-token"], env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "the browser signed in lou, not alice: the tokens are kept for lou" in done.stderr
+    assert run_cli(["token", "--username", "alice", "--non-interactive"], env).returncode == 2  # nothing of alice's
+    lous = run_cli(["token", "--username", "lou", "--non-interactive"], env)
+    assert lous.returncode == 0 and lous.stdout == done.stdout
+    env = {**env, "ROBOT_USERNAME": "alice", "ROBOT_PASSWORD": "Alice-Passw0rd!"}
+    done = run_cli(["login", "--browser", "--username", "alice@example.com", "--output", "access-token"], env,
+                   timeout=60)
+    assert done.returncode == 0 and "the browser signed in" not in done.stderr, done.stderr
+    again = run_cli(["token", "--username", "alice@example.com", "--non-interactive"], env)
+    assert again.returncode == 0 and again.stdout == done.stdout
+
+
 def test_login_no_browser_reads_the_redirected_address(pool: LocalUserPool, tmp_path: Path) -> None:
     env = env_for(pool, tmp_path)
     process = subprocess.Popen(

@@ -39,7 +39,7 @@ p.links a{color:#0972d3;margin:0 8px}
 
 
 @dataclass
-class Field:
+class FormField:
     """One input of a form: its name, its label, its type and what the browser may fill in."""
 
     name: str
@@ -61,7 +61,7 @@ class Form:
     app_name: str
     action: str
     csrf: str
-    fields: list[Field] = field(default_factory=list)
+    fields: list[FormField] = field(default_factory=list)
     button: str = "Continue"
     error: str | None = None
     notice: str | None = None

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import parse_qsl, urlencode
 
+from authflow.errors import cognito_error
+from authflow.labels import explain_refusal
+from authflow.localpool.errors import PoolError
+
 STYLE = """
 *{box-sizing:border-box}
 body{margin:0;background:#f2f3f3;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
@@ -36,6 +40,15 @@ button.secondary{background:#fff;color:#0972d3;border:1px solid #0972d3;margin-t
 p.links{margin:18px 0 0;text-align:center;font-size:14px;overflow-wrap:anywhere}
 p.links a{color:#0972d3;margin:0 8px}
 """
+
+
+def refusal(error: PoolError, *, headline_only: bool = False) -> str:
+    """Why the pool refused what a page sent, in a person's words: the words the terminal wizard and the Qt
+    dialog show for the same refusal (:func:`authflow.labels.explain_refusal`), not Cognito's message ("That
+    code is not right. Check it and try again.", not "Invalid code or auth state for the user.").
+    ``headline_only``: what went wrong without the advice (the page says what to do itself)."""
+    explained = explain_refusal(cognito_error(error.code, error.message))
+    return explained.headline if headline_only else str(explained)
 
 
 @dataclass

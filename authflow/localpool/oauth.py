@@ -462,10 +462,11 @@ def _answer(
         reply = auth.managed_respond(svc, pool, client, name, session, responses)
     except PoolError as error:
         if error.keep_session:
-            return html(200, _challenge_form(client, txn, error.message))
+            return html(200, _challenge_form(client, txn, login_pages.refusal(error)))
         txn.session = txn.challenge = txn.setup_secret = None
         txn.parameters = {}
-        return html(200, password_form(pool, client, txn, f"{error.message} Sign in again."))
+        said = login_pages.refusal(error, headline_only=True)
+        return html(200, password_form(pool, client, txn, f"{said} Sign in again."))
     return next_step(svc, pool, client, txn, reply)
 
 

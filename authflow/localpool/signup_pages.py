@@ -210,7 +210,7 @@ def confirm_forgot_password_post(svc: Service, req: WebRequest) -> WebResponse:
     try:
         _call(svc, client, "ConfirmForgotPassword", txn.username, ConfirmationCode=code, Password=password)
     except PoolError as error:
-        return html(200, _reset_form(pool, client, txn, error.message))
+        return html(200, _reset_form(pool, client, txn, login_pages.refusal(error)))
     username = txn.username
     _start_over(txn, None, username)
     try:  # the new password signs in at once, through the pool's sign-in (its MFA included)
@@ -311,7 +311,7 @@ def confirm_sign_up_post(svc: Service, req: WebRequest) -> WebResponse:
     try:
         reply = _call(svc, client, "ConfirmSignUp", txn.username, ConfirmationCode=code)
     except PoolError as error:
-        return html(200, _confirm_form(client, txn, error.message))
+        return html(200, _confirm_form(client, txn, login_pages.refusal(error)))
     username = txn.username
     _start_over(txn, None, username)
     try:  # signed in at once with the Session ConfirmSignUp gave (its MFA included), as Amplify's autoSignIn

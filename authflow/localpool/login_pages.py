@@ -52,7 +52,7 @@ def refusal(error: PoolError, *, headline_only: bool = False) -> str:
 
 
 @dataclass
-class Field:
+class FormField:
     """One input of a form: its name, its label, its type and what the browser may fill in."""
 
     name: str
@@ -74,7 +74,7 @@ class Form:
     app_name: str
     action: str
     csrf: str
-    fields: list[Field] = field(default_factory=list)
+    fields: list[FormField] = field(default_factory=list)
     button: str = "Continue"
     error: str | None = None
     notice: str | None = None

@@ -4,11 +4,8 @@ file that cannot be used gets (one line, exit status 2, the file untouched)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,47 +22,9 @@ from authflow.localpool.codec import decode, encode
 from authflow.localpool.model import DeviceRecord, Passkey, PasswordRecord, User
 from authflow.localpool.sqlite_store import APPLICATION_ID, SCHEMA_VERSION
 from authflow.passkeys import SoftwarePasskey, passkey_answer
+from tests.helpers.durable import PASSWORD, SEED, TOTP_SECRET, finish, first_line, spawn
 
-from .helpers import idp, password_auth, respond, srp_auth, srp_start
-from .test_devices import PASSWORD as DEVICE_PASSWORD
-from .test_devices import confirm as confirm_device
-from .test_devices import device_sign_in
-
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD = "Passw0rd!x"
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-#: A pool with optional TOTP MFA and a client allowing every flow, refresh token rotation on.
-SEED = {"pools": [{
-    "id": "us-east-1_Durable01", "name": "durable", "mfa": "OPTIONAL", "auto_verified_attributes": ["email"],
-    "clients": [{"id": "durableclient0000000000001", "name": "app", "explicit_auth_flows": [
-        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        "refresh_token_rotation": True}],
-    "users": [{"username": "tina", "password": PASSWORD, "mfa": ["SOFTWARE_TOKEN_MFA"],
-               "totp_secret": TOTP_SECRET}],
-}]}
-
-
-def spawn(*args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    return subprocess.Popen([sys.executable, "-m", "authflow.localpool", "--quiet", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-
-
-def first_line(process: subprocess.Popen[str]) -> dict[str, Any]:
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    assert line, process.stderr.read() if process.stderr else "no output"
-    info: dict[str, Any] = json.loads(line)
-    return info
-
-
-def finish(process: subprocess.Popen[str], signum: int = signal.SIGTERM) -> tuple[int, str]:
-    if process.poll() is None:
-        process.send_signal(signum)
-    _, err = process.communicate(timeout=20)
-    return process.returncode, err
-
+from .helpers import DEVICE_PASSWORD, confirm_device, device_sign_in, idp, password_auth, respond, srp_auth, srp_start
 
 # --- the model as rows -----------------------------------------------------------------------------
 

@@ -136,7 +136,7 @@ def test_the_example_app_offers_the_browser_and_the_provider(qtbot: Any) -> None
     import importlib.util
     from dataclasses import replace
 
-    from tests.qt.test_example import EXAMPLE
+    from tests.helpers.examples import DESKTOP_QT as EXAMPLE
 
     spec = importlib.util.spec_from_file_location("desktop_qt_browser", EXAMPLE)
     assert spec is not None and spec.loader is not None

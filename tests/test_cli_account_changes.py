@@ -8,6 +8,7 @@ import json
 import shlex
 import stat
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ import pytest
 from authflow.localpool import LocalUserPool
 from authflow.tokencache import CacheKey, TokenCache
 from tests.helpers.cli import assert_no_secret, assert_one_line_error, credential_free_env, run_cli
+from tests.helpers.token_cli import PASSWORD as ALICE_PASSWORD
+from tests.helpers.token_cli import Setup
 
 PASSWORD = "Account-Passw0rd!"
 NEW_PASSWORD = "Account-Passw0rd-2!"
@@ -203,3 +206,24 @@ def test_email_mfa_and_a_new_address_in_a_script_say_what_to_do(local_pool: Loca
     account(["attributes", "verify", "email"], nell)  # the code sent by UpdateUserAttributes, from the command
     shown = account(["mfa", "prefer", "email"], nell)  # not on yet: turned on, then preferred
     assert shown["MFA"] == {"Enabled": ["EMAIL_OTP"], "Preferred": "EMAIL_OTP", "PasskeyMFA": None}
+
+
+def test_expired_cached_access_token_is_refreshed(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    """``authflow account`` with a cached access token that has expired refreshes it as ``authflow token`` does
+    (no password asked: none in the env), prints the account, and caches the renewed tokens (0600)."""
+    setup = Setup(local_pool, tmp_path, access_token_validity_seconds=3, id_token_validity_seconds=3)
+    first = setup.login()
+    time.sleep(3.5)
+    setup.client.access_token_validity = setup.client.id_token_validity = 3600  # the renewed tokens last
+    done = setup.run("account", "--non-interactive")
+    assert done.returncode == 0, done.stderr
+    account = json.loads(done.stdout)
+    assert account["Username"] == "alice" and account["Attributes"]["email"] == "alice@example.com"
+    assert setup.flows() == ["USER_SRP_AUTH", "GetTokensFromRefreshToken"]
+    (entry,) = setup.cache_files()
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    cached = json.loads(entry.read_text())["result"]
+    assert cached["AccessToken"] != first["AccessToken"] and cached["RefreshToken"] == first["RefreshToken"]
+    (get_user,) = local_pool.requests("GetUser")
+    assert get_user.status == 200 and get_user.params["AccessToken"] == cached["AccessToken"]
+    assert_no_secret([done.stdout, done.stderr], [ALICE_PASSWORD, cached["AccessToken"], cached["RefreshToken"]])

@@ -14,10 +14,9 @@ import pyotp
 import pytest
 
 from authflow import AuthFlow, ScriptedHandler, TotpCodes, UserPool, sign_in
-from authflow.errors import CodeMismatchError
 from authflow.localpool import LocalUserPool
-from authflow.prompts import Prompt, PromptKind
-from tests.helpers.account import reset_authenticator
+from authflow.prompts import PromptKind
+from tests.helpers.account import old_code_is_refused, reset_authenticator
 from tests.helpers.cli import REPO, credential_free_env
 
 PASSWORD = "Lost-Phone-Passw0rd!"
@@ -32,16 +31,6 @@ def lost(local_pool: LocalUserPool) -> tuple[UserPool, str]:
                         totp_secret=old)
     reset_authenticator(local_pool, "ruth")
     return UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url), old
-
-
-def old_code_is_refused(pool: UserPool, old: str) -> None:
-    def answer(prompt: Prompt) -> str:
-        if prompt.error is not None:
-            raise prompt.error  # one try: the refusal
-        return PASSWORD if prompt.kind is PromptKind.PASSWORD else pyotp.TOTP(old).now()
-
-    with pytest.raises(CodeMismatchError):
-        sign_in(pool, "ruth", answer)
 
 
 def test_step_api(lost: tuple[UserPool, str], local_pool: LocalUserPool) -> None:
@@ -59,7 +48,7 @@ def test_step_api(lost: tuple[UserPool, str], local_pool: LocalUserPool) -> None
     local_pool.clock.advance(30)  # the next window: a code of the new secret not used yet
     codes = TotpCodes(clock=local_pool.clock.now, sleep=local_pool.clock.advance)
     assert sign_in(pool, "ruth", ScriptedHandler(password=PASSWORD, totp_secret=new, totp_codes=codes)).access_token
-    old_code_is_refused(pool, old)
+    old_code_is_refused(pool, "ruth", PASSWORD, old)
 
 
 def test_wizard(lost: tuple[UserPool, str], local_pool: LocalUserPool, tmp_path: Path) -> None:
@@ -86,4 +75,4 @@ def test_wizard(lost: tuple[UserPool, str], local_pool: LocalUserPool, tmp_path:
     assert child.exitstatus == 0
     assert local_pool.user("ruth").totp_secret == new
     assert re.fullmatch(r"[A-Z2-7]{16,}", new)
-    old_code_is_refused(pool, old)
+    old_code_is_refused(pool, "ruth", PASSWORD, old)

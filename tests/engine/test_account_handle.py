@@ -4,6 +4,8 @@ mid-action; the token cache told of a forgotten device and a deleted account."""
 
 from __future__ import annotations
 
+import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +258,38 @@ def test_an_attribute_changed_but_not_verified_is_said(local_pool: LocalUserPool
     assert info.value.__cause__ is not None
     attributes = ada.attributes()
     assert (attributes["email"], attributes["email_verified"]) == ("ada@new.example", "false")
+
+
+def test_expired_access_token_is_refreshed_through_the_token_cache(local_pool: LocalUserPool, tmp_path: Path) -> None:
+    """``Account(cache=, cache_key=)``: an access token that expires while the person types is renewed through the
+    cache, once for every handle (process) sharing it, and the renewed tokens are cached (0600)."""
+    short = local_pool.add_client(explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                                  access_token_validity_seconds=3, id_token_validity_seconds=3)
+    pool = user_pool(local_pool, client_id=short.id)
+    local_pool.add_user("ada", PASSWORD, attributes={"email": "ada@example.com", "email_verified": "true"})
+    cache = TokenCache(tmp_path / "cache")
+    key = CacheKey(pool.pool_id, pool.client_id, "ada")
+    ada = account_of(local_pool, pool, cache=cache, cache_key=key, leeway=0)
+    cache.store(key, ada.tokens)
+    # Another process acting for the same sign-in, with the same (soon expired) tokens.
+    other = Account(pool, ada.tokens, cache=cache, cache_key=key, leeway=0)
+    first = ada.tokens
+    short.access_token_validity = short.id_token_validity = 3600  # the renewed tokens last
+    flow = ada.change_password()
+    flow.start()
+    flow.respond({"password": PASSWORD})
+    time.sleep(3.5)  # the access token expires while the person types
+    assert first.expired(leeway=0)
+    assert flow.respond({"new_password": NEW_PASSWORD}).done
+    assert ada.tokens.access_token != first.access_token
+    assert ada.tokens.refresh_token == first.refresh_token
+    cached = cache.load(key)
+    assert cached is not None and cached.access_token == ada.tokens.access_token
+    (entry,) = [p for p in (tmp_path / "cache").rglob("*.json")]
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    assert [(r.operation, r.status) for r in local_pool.requests()][-2:] == [
+        ("GetTokensFromRefreshToken", 200), ("ChangePassword", 200)]
+    # The other handle takes the renewed tokens from the cache: no second refresh.
+    assert other.attributes()["email"] == "ada@example.com"
+    assert other.tokens.access_token == ada.tokens.access_token
+    assert len(local_pool.requests("GetTokensFromRefreshToken")) == 1

@@ -12,12 +12,29 @@ from typing import Any
 
 import boto3
 import pexpect
+import pyotp
+import pytest
 from botocore.config import Config
 
+from authflow import UserPool, sign_in
+from authflow.errors import CodeMismatchError
 from authflow.localpool import LocalUserPool
+from authflow.prompts import Prompt, PromptKind
 from authflow.tokencache import CacheKey, TokenCache
 from authflow.tokens import Tokens
 from tests.helpers.cli import REPO, credential_free_env
+
+
+def old_code_is_refused(pool: UserPool, username: str, password: str, old_secret: str) -> None:
+    """A sign-in of ``username`` answering the authenticator's code with one of ``old_secret`` is refused
+    (CodeMismatchError, at the first try)."""
+    def answer(prompt: Prompt) -> str:
+        if prompt.error is not None:
+            raise prompt.error  # one try: the refusal
+        return password if prompt.kind is PromptKind.PASSWORD else pyotp.TOTP(old_secret).now()
+
+    with pytest.raises(CodeMismatchError):
+        sign_in(pool, username, answer)
 
 
 def reset_authenticator(local: LocalUserPool, username: str) -> None:

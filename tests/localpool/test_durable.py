@@ -4,11 +4,8 @@ file that cannot be used gets (one line, exit status 2, the file untouched)."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,44 +21,10 @@ from authflow.localpool import LocalUserPool
 from authflow.localpool.codec import decode, encode
 from authflow.localpool.model import DeviceRecord, Passkey, PasswordRecord, User
 from authflow.localpool.sqlite_store import APPLICATION_ID, SCHEMA_VERSION
+from authflow.passkeys import SoftwarePasskey, passkey_answer
+from tests.helpers.durable import PASSWORD, SEED, TOTP_SECRET, finish, first_line, spawn
 
-from .helpers import idp, password_auth, respond, srp_auth, srp_start
-
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD = "Passw0rd!x"
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-#: A pool with optional TOTP MFA and a client allowing every flow, refresh token rotation on.
-SEED = {"pools": [{
-    "id": "us-east-1_Durable01", "name": "durable", "mfa": "OPTIONAL", "auto_verified_attributes": ["email"],
-    "clients": [{"id": "durableclient0000000000001", "name": "app", "explicit_auth_flows": [
-        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        "refresh_token_rotation": True}],
-    "users": [{"username": "tina", "password": PASSWORD, "mfa": ["SOFTWARE_TOKEN_MFA"],
-               "totp_secret": TOTP_SECRET}],
-}]}
-
-
-def spawn(*args: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    return subprocess.Popen([sys.executable, "-m", "authflow.localpool", "--quiet", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-
-
-def first_line(process: subprocess.Popen[str]) -> dict[str, Any]:
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    assert line, process.stderr.read() if process.stderr else "no output"
-    info: dict[str, Any] = json.loads(line)
-    return info
-
-
-def finish(process: subprocess.Popen[str], signum: int = signal.SIGTERM) -> tuple[int, str]:
-    if process.poll() is None:
-        process.send_signal(signum)
-    _, err = process.communicate(timeout=20)
-    return process.returncode, err
-
+from .helpers import DEVICE_PASSWORD, confirm_device, device_sign_in, idp, password_auth, respond, srp_auth, srp_start
 
 # --- the model as rows -----------------------------------------------------------------------------
 
@@ -161,6 +124,49 @@ def test_a_session_started_before_a_restart_continues_after_it(tmp_path: Path) -
         forged = dict(mfa, Session=mfa["Session"][:-8] + "AAAAAAAA")
         with pytest.raises(ClientError, match="Invalid session"):
             respond(client, client_id, forged, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": code})
+
+
+#: A pool that remembers every device and signs in with passkeys (USER_AUTH's WEB_AUTHN).
+KEPT_SEED = {"pools": [{
+    "id": "us-east-1_Durable02", "name": "kept", "mfa": "OPTIONAL", "device_tracking": "always",
+    "allowed_first_auth_factors": ["PASSWORD", "WEB_AUTHN"],
+    "web_authn": {"relying_party_id": "localhost", "user_verification": "preferred"},
+    "clients": [{"id": "durableclient0000000000002", "name": "app", "explicit_auth_flows": [
+        "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+    "users": [{"username": "alice", "password": DEVICE_PASSWORD}],
+}]}
+
+
+def test_a_registered_passkey_and_a_remembered_device_work_after_a_restart(tmp_path: Path) -> None:
+    """A passkey registered (StartWebAuthnRegistration/CompleteWebAuthnRegistration) and a device confirmed
+    (ConfirmDevice) before the pool stops still sign in after it starts again on the same file."""
+    path = tmp_path / "pool.db"
+    key_file = tmp_path / "alice.passkey"
+    with LocalUserPool(KEPT_SEED, data=path) as pool:
+        client, client_id = idp(pool), pool.client_id
+        result = password_auth(client, client_id, "alice", DEVICE_PASSWORD)["AuthenticationResult"]
+        options = client.start_web_authn_registration(AccessToken=result["AccessToken"])["CredentialCreationOptions"]
+        credential = SoftwarePasskey.generate(key_file).create_credential(options, "https://localhost")
+        client.complete_web_authn_registration(AccessToken=result["AccessToken"], Credential=credential)
+        device_key, group, device_password, _ = confirm_device(pool, result)
+        assert device_sign_in(pool, device_key, group, device_password)["AuthenticationResult"]
+    with LocalUserPool(KEPT_SEED, data=path) as pool:  # the seed is not applied again: the file's state is
+        client = idp(pool)
+        assert [p["CredentialId"] for p in client.list_web_authn_credentials(
+            AccessToken=password_auth(client, client_id, "alice", DEVICE_PASSWORD)["AuthenticationResult"][
+                "AccessToken"])["Credentials"]] == [credential["id"]]
+        reply = client.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH",
+                                     AuthParameters={"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"})
+        assert reply["ChallengeName"] == "WEB_AUTHN"
+        answer = passkey_answer(SoftwarePasskey(key_file),
+                                json.loads(reply["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]))
+        signed_in = client.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="WEB_AUTHN", Session=reply["Session"],
+            ChallengeResponses={"USERNAME": "alice", "CREDENTIAL": answer["credential"]})
+        assert signed_in["AuthenticationResult"]["AccessToken"]
+        # the remembered device: DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER against the verifier kept in the file
+        assert device_sign_in(pool, device_key, group, device_password)["AuthenticationResult"]["AccessToken"]
+        assert pool.user("alice").devices[device_key].remembered
 
 
 def test_identity_pools_and_their_identities_survive_a_restart(tmp_path: Path) -> None:

@@ -17,10 +17,13 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from tests.helpers.durable import PASSWORD, SEED, TOTP_SECRET, finish, first_line, spawn
+
 from .helpers import idp, password_auth, respond, srp_start, verifier_responses
-from .test_durable import PASSWORD, SEED, TOTP_SECRET, finish, first_line, spawn
 
 POOL_ID = SEED["pools"][0]["id"]  # type: ignore[index]
+#: An app client whose Sessions last 2 s.
+SHORT_CLIENT = "durableshortclient0000001"
 
 
 class Workers:
@@ -37,7 +40,9 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
     root = tmp_path_factory.mktemp("workers")
     seed = dict(SEED["pools"][0])  # type: ignore[index]
     seed["users"] = [{"username": name, "password": PASSWORD, "mfa": ["SOFTWARE_TOKEN_MFA"],
-                      "totp_secret": TOTP_SECRET} for name in ("tina", "tom", "lou", "rob")]
+                      "totp_secret": TOTP_SECRET} for name in ("tina", "tom", "lou", "rob", "eve")]
+    seed["clients"] = [*seed["clients"], {"id": SHORT_CLIENT, "name": "short", "auth_session_validity_seconds": 2,
+                                          "explicit_auth_flows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"]}]
     (root / "seed.json").write_text(json.dumps({"pools": [seed]}))
     process = spawn("--seed", str(root / "seed.json"), "--data", str(root / "pool.db"), "--workers", "2",
                     "--worker-ports")
@@ -75,6 +80,22 @@ def test_a_sign_in_moves_between_workers(workers: Workers) -> None:
         respond(workers.b, workers.client_id, mfa, {"USERNAME": "tina", "SOFTWARE_TOKEN_MFA_CODE": _totp()})
     # an access token one worker issued is honoured by the other
     assert workers.b.get_user(AccessToken=done["AuthenticationResult"]["AccessToken"])["Username"] == "tina"
+
+
+def test_a_session_expired_on_one_worker_is_refused_on_the_other(workers: Workers) -> None:
+    ephemeral, started = srp_start(workers.a, SHORT_CLIENT, "eve")
+    responses = verifier_responses(ephemeral, started["ChallengeParameters"], POOL_ID, PASSWORD)
+    mfa = respond(workers.b, SHORT_CLIENT, started, responses)  # in time: answered on the other worker
+    assert mfa["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    time.sleep(2.5)
+    with pytest.raises(ClientError) as expired:  # the MFA Session, issued by b, expired: a refuses it
+        respond(workers.a, SHORT_CLIENT, mfa, {"USERNAME": "eve", "SOFTWARE_TOKEN_MFA_CODE": _totp()})
+    assert (expired.value.response["Error"]["Code"], expired.value.response["Error"]["Message"]) == (
+        "NotAuthorizedException", "Invalid session for the user, session is expired.")
+    again = password_auth(workers.a, SHORT_CLIENT, "eve", PASSWORD)
+    time.sleep(2.5)
+    with pytest.raises(ClientError, match="session is expired"):  # and one issued by a, refused by b
+        respond(workers.b, SHORT_CLIENT, again, {"USERNAME": "eve", "SOFTWARE_TOKEN_MFA_CODE": _totp()})
 
 
 def test_a_totp_code_used_on_one_worker_is_refused_on_the_other(workers: Workers) -> None:

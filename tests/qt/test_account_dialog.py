@@ -24,7 +24,7 @@ from authflow.qt_account import (
     EditAttributesScreen,
     OverviewScreen,
 )
-from tests.helpers.account import reset_authenticator
+from tests.helpers.account import old_code_is_refused, reset_authenticator
 
 from .conftest import Driver, WatchedPool, sign_in_to_code, signed_in, watched
 
@@ -152,6 +152,9 @@ def test_lost_authenticator_set_up_again_at_the_next_sign_in(open_dialog: Any, l
     d.submit()
     signed_in(d, local_pool, "ruth")
     assert local_pool.user("ruth").totp_secret == new
+    # The lost authenticator's codes no longer sign in.
+    plain = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
+    old_code_is_refused(plain, "ruth", PASSWORD, old)
 
 
 def test_delete_asks_for_the_username(account_dialog: tuple[Driver, WatchedPool], local_pool: LocalUserPool) -> None:

@@ -3,8 +3,8 @@
 The pool runs in its own process (benchmarks/_pool.py); ``--threads`` threads, each with its own boto3
 client, sign in ``--users`` users in turn over HTTP until ``--sign-ins`` are done or ``--max-seconds``
 pass. The pool's resident memory (VmRSS, Linux /proc) is printed at intervals, with the rate, and at the
-end how much it grew over the last half of the sign-ins (when every cap the pool keeps is long full: the
-request log's 10,000 entries, 20 token sessions per user).
+end how much it grew over the last half of the sign-ins, from when the sign-in at the half starts (when
+every cap the pool keeps is long full: the request log's 10,000 entries, 20 token sessions per user).
 
 With ``--data`` the pool keeps its state in an SQLite file (``authflow local-pool --data``).
 
@@ -45,6 +45,10 @@ def main() -> None:
         done = [0] * args.threads
         failures: list[str] = []
         deadline = time.monotonic() + args.max_seconds
+        # The pool's RSS when sign-in number sign_ins/2 starts (the others in flight then: at most threads - 1),
+        # so that "the last half" is exactly the last sign_ins/2 sign-ins, not the nearest interval's line.
+        half_mark = args.sign_ins // 2
+        at_half: list[float] = []
 
         def worker(index: int, local: PoolProcess) -> None:
             client = boto3_client(local)
@@ -52,6 +56,8 @@ def main() -> None:
                 n = next(counter)
                 if n >= args.sign_ins:
                     return
+                if n == half_mark:
+                    at_half.append(rss_mib(local.pid))
                 user = local.plain_users[n % len(local.plain_users)]
                 try:
                     reply = client.initiate_auth(
@@ -84,7 +90,10 @@ def main() -> None:
         if failures:
             raise SystemExit(f"stopped at the first failure: {failures[0]}")
         total, end_rss = samples[-1]
-        half, half_rss = min(samples, key=lambda sample: abs(sample[0] - total / 2))
+        if at_half and total == args.sign_ins:
+            half, half_rss = half_mark, at_half[0]
+        else:  # stopped by --max-seconds: the interval line nearest the half of what was done
+            half, half_rss = min(samples, key=lambda sample: abs(sample[0] - total / 2))
         print(f"# pool RSS {start_rss:.1f} -> {end_rss:.1f} MiB over {total} sign-ins "
               f"({total / (time.monotonic() - started):.0f}/s); the last {total - half} of them: "
               f"{half_rss:.1f} -> {end_rss:.1f} MiB ({end_rss - half_rss:+.1f}); peak {max(r for _, r in samples):.1f}")

@@ -162,7 +162,7 @@ def explain_refusal(error: AuthflowError) -> Refusal:
         headline = _sentence(error.message or error.code)
     if isinstance(error, EndpointError):  # nothing was refused: the same answer may go again
         headline, advice = f"{_sentence(error.message or error.code).rstrip('.')}: try again.", ""
-    detail = error.code if error.message.strip() == headline else str(error)
+    detail = error.code if error.message.strip().rstrip(".") == headline.rstrip(".") else str(error)
     if error.after_lost_connection:
         headline = f"{LOST_CONNECTION} {headline}"
         if not error.retryable:
@@ -175,6 +175,11 @@ LOST_CONNECTION = "The answer sent when the connection broke may have reached Co
 
 
 def _sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter and a final stop ("wrong PIN" -> "Wrong PIN."); the
+    errors' own messages (lower case, no stop) are clauses that tracebacks and the CLI's "error: ..." lines use."""
+    text = text.strip()
+    if text and text[-1] not in ".!?":
+        text += "."
     return text[:1].upper() + text[1:]
 
 

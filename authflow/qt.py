@@ -113,6 +113,7 @@ class _Outcomes(QObject):
         super().__init__(parent)
 
     finished = Signal(object, object, object)  # (the call, its result or None, its exception or None)
+    opened = Signal(str)  # the browser paths: the address the browser was sent to (it may be opened again)
 
 
 class _Call(QRunnable):
@@ -679,7 +680,8 @@ def qr_image(data: str, scale: int = 5) -> QImage:
 # providers=("Google",))`` shows these buttons on its first screen. Each opens the system browser at the pool's
 # managed login (for a provider, straight to it) and shows a waiting screen; the loopback redirect ends the
 # sign-in with the same DialogResult and the same token cache as a password sign-in. Cancel (or "Back") stops
-# the wait and closes the listener.
+# the wait and closes the listener; "Open the browser again" shows the same sign-in page again (a browser window
+# closed, or behind others), for the same wait.
 
 
 def add_browser_buttons(screen: UsernameScreen) -> None:
@@ -695,26 +697,35 @@ def add_browser_buttons(screen: UsernameScreen) -> None:
 
 
 class BrowserWaitScreen(Screen):
-    """While the browser signs in: what to do there, and a way back."""
+    """While the browser signs in: what to do there. Its button opens the browser again at the same sign-in page
+    (enabled once the browser was first sent there); the widget's Back and Cancel are the ways out."""
 
     title = "Continue in your browser"
+    submit_text = "Open the browser again"
 
-    def __init__(self, sign_in: SignInWidget, provider: str | None) -> None:
+    def __init__(self, sign_in: SignInWidget, provider: str | None, open_browser: Callable[[str], bool]) -> None:
         self.provider = provider
+        self.open_browser = open_browser
+        #: The address the browser was sent to (None until the worker has sent it there).
+        self.url: str | None = None
         super().__init__(sign_in)
 
     def intro(self) -> str:
         where = f"with {self.provider}" if self.provider else "on the sign-in page"
         return (f"Your browser has opened: sign in {where} there. This window continues by itself "
-                "once you are signed in. Cancel stops waiting.")
+                "once you are signed in. Back or Cancel stops waiting.")
 
-    def build(self) -> None:
-        self.form.addRow(_link("Back to the sign-in", "browser_back", lambda: back(self.sign_in)))
+    def opened(self, url: str) -> None:
+        """The browser was sent to ``url`` (on the UI thread): from now on it can be opened there again."""
+        self.url = url
+        if self.sign_in.page is self:
+            self.sign_in.submit_button.setEnabled(True)
 
-
-def back(widget: SignInWidget) -> None:
-    widget._abandon()
-    widget._show(UsernameScreen(widget))
+    def open_again(self) -> None:
+        """The button: the same sign-in page in the browser again (the same wait; its listener still listens)."""
+        if self.url is None:
+            return
+        self.show_error("" if self.open_browser(self.url) else "The browser could not be opened.")
 
 
 def begin(widget: SignInWidget, provider: str | None) -> None:
@@ -726,10 +737,18 @@ def begin(widget: SignInWidget, provider: str | None) -> None:
         signer = replace(signer, identity_provider=provider)
     widget._abandon()
     cancel = widget._cancelled  # set by Cancel, Back, Start over or closing the window
-    screen = BrowserWaitScreen(widget, provider)
+    opener = signer.open_browser
+    screen = BrowserWaitScreen(widget, provider, opener)
     widget._show(screen)
-    widget.submit_button.setEnabled(False)
+    widget.submit_button.setEnabled(False)  # until the browser was sent somewhere to send it again
     outcomes = _Outcomes(widget)
+    outcomes.opened.connect(screen.opened)
+
+    def open_and_tell(url: str) -> bool:  # on the worker
+        outcomes.opened.emit(url)
+        return opener(url)
+
+    signer = replace(signer, open_browser=open_and_tell)
 
     def finished(call: _Call, tokens: Tokens | None, error: BaseException | None) -> None:
         outcomes.deleteLater()
@@ -1004,6 +1023,9 @@ class SignInWidget(_ScreenHost):
             return
         if current is self._unreachable_page:
             self._try_again(current)
+            return
+        if isinstance(current, BrowserWaitScreen):
+            current.open_again()
             return
         assert self.flow is not None and isinstance(current, Page)
         try:

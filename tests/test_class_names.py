@@ -1,7 +1,9 @@
 """Class names that two modules gave to different things (issue 19 item 6, for the two pairs issue 23 took):
 ``SignInResult`` (a batch sign-in's result in authflow.many; the Qt dialog's is now ``DialogResult``) and
 ``CognitoUser`` (the Locust user class in authflow.locust; the pytest plugin's made user is now
-``CognitoTestUser``). The old names of the renamed ones still resolve, with a DeprecationWarning."""
+``CognitoTestUser``). The old names of the renamed ones still resolve, with a DeprecationWarning. And no public class
+name is given twice anywhere in authflow/ or states/ (the local pool's form input is ``FormField``, not a second
+``Field`` beside authflow.prompts')."""
 
 from __future__ import annotations
 
@@ -29,6 +31,13 @@ def classes_defined() -> dict[str, list[str]]:
                                             ("CognitoUser", "authflow/locust.py")])
 def test_each_of_these_names_is_one_class(name: str, home: str) -> None:
     assert classes_defined()[name] == [home]
+
+
+def test_no_public_class_name_is_defined_twice() -> None:
+    found = classes_defined()
+    assert found["Field"] == ["authflow/prompts.py"]
+    twice = {name: homes for name, homes in found.items() if not name.startswith("_") and len(homes) > 1}
+    assert twice == {}
 
 
 def test_the_renamed_classes_keep_their_old_name_with_a_warning() -> None:

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import parse_qsl, urlencode
 
+from authflow.errors import cognito_error
+from authflow.labels import explain_refusal
+from authflow.localpool.errors import PoolError
+
 STYLE = """
 *{box-sizing:border-box}
 body{margin:0;background:#f2f3f3;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
@@ -38,8 +42,17 @@ p.links a{color:#0972d3;margin:0 8px}
 """
 
 
+def refusal(error: PoolError, *, headline_only: bool = False) -> str:
+    """Why the pool refused what a page sent, in a person's words: the words the terminal wizard and the Qt
+    dialog show for the same refusal (:func:`authflow.labels.explain_refusal`), not Cognito's message ("That
+    code is not right. Check it and try again.", not "Invalid code or auth state for the user.").
+    ``headline_only``: what went wrong without the advice (the page says what to do itself)."""
+    explained = explain_refusal(cognito_error(error.code, error.message))
+    return explained.headline if headline_only else str(explained)
+
+
 @dataclass
-class Field:
+class FormField:
     """One input of a form: its name, its label, its type and what the browser may fill in."""
 
     name: str
@@ -61,7 +74,7 @@ class Form:
     app_name: str
     action: str
     csrf: str
-    fields: list[Field] = field(default_factory=list)
+    fields: list[FormField] = field(default_factory=list)
     button: str = "Continue"
     error: str | None = None
     notice: str | None = None

@@ -37,7 +37,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from authflow.localpool import auth, login_pages
 from authflow.localpool.account import revoke_token
 from authflow.localpool.errors import PoolError
-from authflow.localpool.login_pages import Field, Form
+from authflow.localpool.login_pages import Form, FormField
 from authflow.localpool.model import CLIENT_TOKEN_AUTH, SOFTWARE_TOKEN_MFA, AppClient, PoolRecord, User, opaque_token
 from authflow.localpool.oauth_state import (
     AuthorizationCode,
@@ -278,8 +278,8 @@ def password_form(
     links: list[tuple[str, str]] = []
     if "COGNITO" in client.supported_identity_providers:
         label, kind = username_label(pool)
-        fields = [Field("username", label, type=kind, autocomplete="username", value=txn.username),
-                  Field("password", "Password", type="password", autocomplete="current-password")]
+        fields = [FormField("username", label, type=kind, autocomplete="username", value=txn.username),
+                  FormField("password", "Password", type="password", autocomplete="current-password")]
         links.append(("Forgot your password?", "/forgotPassword?" + txn.request.query()))
         if not pool.allow_admin_create_user_only:
             links.append(("Sign up", "/signup?" + txn.request.query()))
@@ -393,7 +393,7 @@ def _challenge_form(client: AppClient, txn: LoginTransaction, error: str | None 
     name, params = txn.challenge, txn.parameters
     form = Form(title="Sign in", app_name=client.name, action="/login?" + txn.request.query(), csrf=txn.csrf,
                 error=error)
-    code_field = Field("code", "Code", autocomplete="one-time-code", inputmode="numeric")
+    code_field = FormField("code", "Code", autocomplete="one-time-code", inputmode="numeric")
     if name == SOFTWARE_TOKEN_MFA:
         form.title, form.fields = "Authenticator code", [code_field]
         form.notice = "Enter the 6-digit code from your authenticator app."
@@ -409,11 +409,11 @@ def _challenge_form(client: AppClient, txn: LoginTransaction, error: str | None 
     elif name == "NEW_PASSWORD_REQUIRED":
         form.title, form.button = "Choose a new password", "Set password"
         form.notice = "You must change your password before you continue."
-        form.fields = [Field("new_password", "New password", type="password", autocomplete="new-password"),
-                       Field("confirm_password", "Confirm the new password", type="password",
+        form.fields = [FormField("new_password", "New password", type="password", autocomplete="new-password"),
+                       FormField("confirm_password", "Confirm the new password", type="password",
                              autocomplete="new-password")]
         for attribute in _missing_attributes(txn):
-            form.fields.append(Field(f"attribute_{attribute}", attribute.replace("_", " ").capitalize()))
+            form.fields.append(FormField(f"attribute_{attribute}", attribute.replace("_", " ").capitalize()))
     elif name == "MFA_SETUP":
         form.title, form.shown_secret, form.fields = "Set up an authenticator app", txn.setup_secret, [code_field]
         form.notice = ("This app requires a second step at sign-in: scan the QR code with your authenticator "
@@ -462,10 +462,11 @@ def _answer(
         reply = auth.managed_respond(svc, pool, client, name, session, responses)
     except PoolError as error:
         if error.keep_session:
-            return html(200, _challenge_form(client, txn, error.message))
+            return html(200, _challenge_form(client, txn, login_pages.refusal(error)))
         txn.session = txn.challenge = txn.setup_secret = None
         txn.parameters = {}
-        return html(200, password_form(pool, client, txn, f"{error.message} Sign in again."))
+        said = login_pages.refusal(error, headline_only=True)
+        return html(200, password_form(pool, client, txn, f"{said} Sign in again."))
     return next_step(svc, pool, client, txn, reply)
 
 

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from authflow.localpool import login_pages
 from authflow.localpool.builders import password_digest
-from authflow.localpool.login_pages import Field, Form
+from authflow.localpool.login_pages import Form, FormField
 from authflow.localpool.model import EXTERNAL_PROVIDER, PoolRecord, User, new_sub
 from authflow.localpool.oauth import (
     LOGIN_COOKIE,
@@ -280,8 +280,8 @@ def _authorize(svc: Service, req: WebRequest, pool: PoolRecord, idp: dict[str, A
     query = urlencode({k: v[0] for k, v in sorted(req.query.items())})
     form = Form(title=f"Sign in to {idp['name']}", app_name="A local OpenID Connect provider (authflow)",
                 action=req.path + "?" + query, csrf=_csrf(provider, query),
-                fields=[Field("username", "Username", autocomplete="username"),
-                        Field("password", "Password", type="password", autocomplete="current-password")],
+                fields=[FormField("username", "Username", autocomplete="username"),
+                        FormField("password", "Password", type="password", autocomplete="current-password")],
                 button="Sign in")
     if req.method == "GET":
         return html(200, login_pages.form_page(form))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from authflow.localpool import auth, login_pages
 from authflow.localpool.errors import PoolError
-from authflow.localpool.login_pages import Field, Form
+from authflow.localpool.login_pages import Form, FormField
 from authflow.localpool.model import (
     CONFIRMATION_CODE_VALIDITY,
     RESET_CODE_VALIDITY,
@@ -107,10 +107,10 @@ def policy_hint(policy: PasswordPolicy) -> str:
     return text + "."
 
 
-def _password_fields(pool: PoolRecord, label: str = "Password") -> list[Field]:
-    return [Field("password", label, type="password", autocomplete="new-password",
+def _password_fields(pool: PoolRecord, label: str = "Password") -> list[FormField]:
+    return [FormField("password", label, type="password", autocomplete="new-password",
                   hint=policy_hint(pool.password_policy)),
-            Field("confirm_password", "Confirm the password", type="password", autocomplete="new-password")]
+            FormField("confirm_password", "Confirm the password", type="password", autocomplete="new-password")]
 
 
 def _values(req: WebRequest) -> dict[str, str]:
@@ -159,7 +159,7 @@ def _forgot_form(pool: PoolRecord, client: AppClient, txn: LoginTransaction, err
         title="Forgot your password?", app_name=client.name, action="/forgotPassword?" + txn.request.query(),
         csrf=txn.csrf, button="Reset my password", error=error,
         notice=f"Enter your {label.lower()} and we will send you a code to reset your password.",
-        fields=[Field("username", label, type=kind, autocomplete="username", value=txn.username)],
+        fields=[FormField("username", label, type=kind, autocomplete="username", value=txn.username)],
         links=_back(txn)))
 
 
@@ -168,7 +168,7 @@ def _reset_form(pool: PoolRecord, client: AppClient, txn: LoginTransaction, erro
         title="Reset your password", app_name=client.name, action="/confirmForgotPassword?" + txn.request.query(),
         csrf=txn.csrf, button="Change password", error=error, notice=txn.delivery,
         outbox_pool=txn.pool_id if txn.delivery else None,
-        fields=[Field("code", "Code", autocomplete="one-time-code", inputmode="numeric"),
+        fields=[FormField("code", "Code", autocomplete="one-time-code", inputmode="numeric"),
                 *_password_fields(pool, "New password")],
         secondary=[("Send a new code", "/resendCode?" + txn.request.query())], links=_back(txn)))
 
@@ -210,7 +210,7 @@ def confirm_forgot_password_post(svc: Service, req: WebRequest) -> WebResponse:
     try:
         _call(svc, client, "ConfirmForgotPassword", txn.username, ConfirmationCode=code, Password=password)
     except PoolError as error:
-        return html(200, _reset_form(pool, client, txn, error.message))
+        return html(200, _reset_form(pool, client, txn, login_pages.refusal(error)))
     username = txn.username
     _start_over(txn, None, username)
     try:  # the new password signs in at once, through the pool's sign-in (its MFA included)
@@ -231,10 +231,10 @@ def _sign_up_attributes(pool: PoolRecord) -> list[str]:
     return [n for i, n in enumerate(names) if n not in names[:i] and n not in pool.username_attributes[:1]]
 
 
-def _attribute_field(pool: PoolRecord, name: str, value: str) -> Field:
+def _attribute_field(pool: PoolRecord, name: str, value: str) -> FormField:
     label = _LABELS.get(name, name.removeprefix("custom:").replace("_", " ").capitalize())
     kind = {"email": "email", "phone_number": "tel"}.get(name, "text")
-    return Field(f"attribute_{name}", label, type=kind, autocomplete=_AUTOCOMPLETE.get(name, "off"), value=value,
+    return FormField(f"attribute_{name}", label, type=kind, autocomplete=_AUTOCOMPLETE.get(name, "off"), value=value,
                  required=name in pool.required_attributes,
                  hint=_PHONE_HINT if name == "phone_number" else None)
 
@@ -242,7 +242,7 @@ def _attribute_field(pool: PoolRecord, name: str, value: str) -> Field:
 def _sign_up_form(pool: PoolRecord, client: AppClient, txn: LoginTransaction, typed: dict[str, str],
                   error: str | None = None) -> str:
     label, kind = username_label(pool)
-    fields = [Field("username", label, type=kind, autocomplete="username", value=typed.get("username", ""),
+    fields = [FormField("username", label, type=kind, autocomplete="username", value=typed.get("username", ""),
                     hint=_PHONE_HINT if kind == "tel" else None)]
     fields += [_attribute_field(pool, name, typed.get(f"attribute_{name}", "")) for name in _sign_up_attributes(pool)]
     fields += _password_fields(pool)
@@ -257,7 +257,7 @@ def _confirm_form(client: AppClient, txn: LoginTransaction, error: str | None = 
         title="Confirm your account", app_name=client.name, action="/confirmUser?" + txn.request.query(),
         csrf=txn.csrf, button="Confirm account", error=error, notice=txn.delivery,
         outbox_pool=txn.pool_id if txn.delivery else None,
-        fields=[Field("code", "Code", autocomplete="one-time-code", inputmode="numeric")],
+        fields=[FormField("code", "Code", autocomplete="one-time-code", inputmode="numeric")],
         secondary=[("Send a new code", "/resendCode?" + txn.request.query())], links=_back(txn)))
 
 
@@ -311,7 +311,7 @@ def confirm_sign_up_post(svc: Service, req: WebRequest) -> WebResponse:
     try:
         reply = _call(svc, client, "ConfirmSignUp", txn.username, ConfirmationCode=code)
     except PoolError as error:
-        return html(200, _confirm_form(client, txn, error.message))
+        return html(200, _confirm_form(client, txn, login_pages.refusal(error)))
     username = txn.username
     _start_over(txn, None, username)
     try:  # signed in at once with the Session ConfirmSignUp gave (its MFA included), as Amplify's autoSignIn

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from authflow.browser import BrowserSignIn, code_from_redirect, pkce_pair
+from authflow.browser import BrowserSignIn, code_from_redirect, pkce_pair, verify_jwt
 from authflow.client_credentials import machine_token
 from authflow.errors import (
     BrowserTimeoutError,
@@ -237,6 +237,17 @@ def test_id_token_checks(pool: LocalUserPool) -> None:
         signer.check_id_token("abc", None)
     with pytest.raises(IdTokenError, match="another app client"):  # an access token has no aud
         signer.check_id_token(tokens.access_token, None)
+
+
+def test_an_id_token_issued_by_another_pool_is_refused(pool: LocalUserPool) -> None:
+    """A sign-in set up for a second pool of the same server (whose keys sign its tokens too) but answered with
+    the first pool's tokens (the app client is the first pool's): the signature holds, the issuer does not."""
+    other = pool.add_pool(id="us-east-1_Another01", name="another")
+    signer = login(pool, pool_id=other.id, open_browser=robot(pool))
+    with pytest.raises(IdTokenError, match="issued by another pool"):
+        signer.sign_in()
+    token = str(login(pool, open_browser=robot(pool)).sign_in().id_token)
+    assert verify_jwt(token, signer.jwks())["iss"] == f"{pool.endpoint_url}/{pool.pool_id}"  # signed alike
 
 
 @pytest.mark.parametrize("through", ["domain", "GetClientToken"])

@@ -293,7 +293,7 @@ def test_forgot_password_in_chromium_back_at_the_app(signup_pool: LocalUserPool,
     assert text(browser, "notice") == "We sent a code by email to r***@e***. Enter it below to reset your password."
     fill(browser, code="00000000", password="Brand-N3w-Passw0rd!", confirm_password="Brand-N3w-Passw0rd!")
     submit(browser)
-    assert text(browser, "error") == "Invalid verification code provided, please try again."
+    assert text(browser, "error") == "That code is not right. Check it and try again."
     shoot(browser, "reset-password", tmp_path)
     fill(browser, code=signup_pool.last_code("rita", purpose="RESET_PASSWORD"), password="Brand-N3w-Passw0rd!",
          confirm_password="Brand-N3w-Passw0rd!")

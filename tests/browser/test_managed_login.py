@@ -188,7 +188,8 @@ def test_totp_step_retries_a_wrong_code(pool: LocalUserPool, web: WebClient) -> 
     mfa = web.submit(page, username="tina", password="Tina-Passw0rd!")
     assert mfa.status == 200 and "authenticator app" in mfa.body
     wrong = web.submit(mfa, code="000000" if pool.totp_code("tina") != "000000" else "111111")
-    assert wrong.error() == "Invalid code or auth state for the user."
+    # the wizard's and the Qt dialog's words for a wrong code (authflow.labels), not Cognito's message
+    assert wrong.error() == "That code is not right. Check it and try again."
     done = web.submit(wrong, code=pool.totp_code("tina"))
     assert done.status == 302
     assert json.loads(exchange(web, done.query()["code"], verifier).body)["access_token"]
@@ -221,7 +222,8 @@ def test_new_password_required_asks_the_missing_attribute(pool: LocalUserPool, w
     mismatch = web.submit(step, new_password="New-Passw0rd!", confirm_password="Other-Passw0rd!", attribute_name="N")
     assert mismatch.error() == "The two passwords are not the same."
     weak = web.submit(mismatch, new_password="weak", confirm_password="weak", attribute_name="Newton")
-    assert (weak.error() or "").startswith("Password does not conform to policy")  # Cognito's wording here
+    assert (weak.error() or "").startswith(  # the words of authflow.labels, then the pool's policy
+        "The new password was refused. Password does not conform to policy")
     done = web.submit(weak, new_password="New-Passw0rd!", confirm_password="New-Passw0rd!", attribute_name="Newton")
     assert done.status == 302
     assert pool.user("newton").status == "CONFIRMED" and pool.user("newton").attributes["name"] == "Newton"
@@ -448,7 +450,8 @@ def test_mfa_setup_on_the_pages_when_the_pool_requires_mfa() -> None:
         assert "Set up an authenticator app" in setup.body
         secret = setup.body.split('id="secret">')[1].split("<")[0]
         wrong = web.submit(setup, code="000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
-        assert wrong.error() and "Set up an authenticator app" in wrong.body
+        assert wrong.error() == "The authenticator app's code was not accepted. Enter the code it shows now."
+        assert "Set up an authenticator app" in wrong.body
         done = web.submit(wrong, code=pyotp.TOTP(secret).at(pool.clock.now()))
         assert done.status == 302 and "code=" in done.location, done.body
         assert pool.user("nora").totp_secret == secret

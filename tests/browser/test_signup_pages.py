@@ -30,7 +30,7 @@ from tests.browser.helpers import (
     signup_seed,
 )
 
-WRONG_CODE = "Invalid verification code provided, please try again."
+WRONG_CODE = "That code is not right. Check it and try again."  # authflow.labels' words, not Cognito's
 NEW_PASSWORD = "Brand-N3w-Passw0rd!"
 
 
@@ -125,7 +125,8 @@ def test_forgot_password_wrong_code_policy_then_back_at_the_app(pool: LocalUserP
                        confirm_password=NEW_PASSWORD)
     assert wrong.error() == WRONG_CODE and title(wrong) == "Reset your password"
     weak = web.submit(wrong, code=code, password="short", confirm_password="short")
-    assert weak.error() == "Password does not conform to policy: Password not long enough"  # not SignUp's words
+    assert weak.error() == (  # not SignUp's words
+        "The new password was refused. Password does not conform to policy: Password not long enough.")
     differ = web.submit(weak, code=code, password=NEW_PASSWORD, confirm_password=NEW_PASSWORD + "x")
     assert differ.error() == "The two passwords are not the same."
     assert NEW_PASSWORD not in differ.body  # a password is never written back into a page
@@ -146,7 +147,7 @@ def test_expired_code_and_send_a_new_one(pool: LocalUserPool, web: WebClient) ->
         expired = web.submit(reset, code=old, password=NEW_PASSWORD, confirm_password=NEW_PASSWORD)
     finally:
         pool.clock.advance(-3601)
-    assert expired.error() == "Invalid code provided, please request a code again."
+    assert expired.error() == "That code has expired or was already used. Enter a new code."
     resent = secondary(web, expired)
     assert title(resent) == "Reset your password" and resent.error() is None
     new = pool.last_code("ross", purpose="RESET_PASSWORD")
@@ -256,7 +257,7 @@ def test_sign_up_confirmation_code_expires(pool: LocalUserPool, web: WebClient) 
         expired = web.submit(confirm, code=code)
     finally:
         pool.clock.advance(-(24 * 3600 + 60))
-    assert expired.error() == "Invalid code provided, please request a code again."
+    assert expired.error() == "That code has expired or was already used. Enter a new code."
 
 
 def test_self_sign_up_off(pool: LocalUserPool, web: WebClient) -> None:

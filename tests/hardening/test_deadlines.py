@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import socket
 import subprocess
@@ -109,3 +110,77 @@ def test_the_cli_says_which_deadline_passed(trickling: SlowServer) -> None:
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
     bad = subprocess.run([*command[:-1], "soon"], env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "number of seconds" in bad.stderr
+
+
+class SlowReply:
+    """Answers every request with a whole Cognito error (NotAuthorizedException), sent in pieces over ``total``
+    seconds: a pool that is slow but does answer."""
+
+    REPLY = b'{"__type":"NotAuthorizedException","message":"Incorrect username or password."}'
+
+    def __init__(self, total: float, pieces: int = 15) -> None:
+        self.total, self.pieces = total, pieces
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            whole = (b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                     b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(self.REPLY)) + self.REPLY
+            size = -(-len(whole) // self.pieces)
+            for start in range(0, len(whole), size):
+                try:
+                    conn.sendall(whole[start:start + size])
+                except OSError:
+                    return
+                if self.stop.wait(self.total / self.pieces):
+                    return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+def test_deadline_none_turns_the_sign_in_deadline_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the default deadline made short (1 s), a pool taking 3 s to answer ends the sign-in at the deadline;
+    ``deadline=None`` waits for the pool's own answer instead (each call's own limits still hold)."""
+    from authflow.errors import NotAuthorizedError
+    from authflow.flow import DEFAULT_DEADLINE, AuthFlow
+
+    init = AuthFlow.__init__
+    assert inspect.signature(init).parameters["deadline"].default == DEFAULT_DEADLINE
+    assert init.__kwdefaults__ is not None and "deadline" in init.__kwdefaults__
+    monkeypatch.setattr(init, "__kwdefaults__", {**init.__kwdefaults__, "deadline": 1.0})
+    assert inspect.signature(init).parameters["deadline"].default == 1.0
+    server = SlowReply(total=3.0)
+    try:
+        pool = UserPool("us-east-1_Slow", "slowclient", endpoint_url=server.url, max_attempts=1)
+        started = time.monotonic()
+        with pytest.raises(DeadlineError) as caught:
+            sign_in(pool, "ann", ScriptedHandler(password="Passw0rd!"), "USER_PASSWORD_AUTH")
+        assert caught.value.code == "SignInDeadline"
+        assert time.monotonic() - started < 2.5
+
+        started = time.monotonic()
+        with pytest.raises(NotAuthorizedError) as refused:
+            sign_in(pool, "ann", ScriptedHandler(password="Passw0rd!"), "USER_PASSWORD_AUTH", deadline=None)
+        assert refused.value.code == "NotAuthorizedException"
+        assert time.monotonic() - started > 2.5
+    finally:
+        server.close()

@@ -206,3 +206,37 @@ def sign_in_memory_growth(data: str | None, users: int = 5) -> dict[str, Any]:
         return {"grown": sum(stat.size_diff for stat in changes), "top": [str(stat) for stat in changes[:5]]}
     finally:
         pool.close()
+
+
+#: The password of "alice", the user whose devices the device tests (and the restart tests) remember.
+DEVICE_PASSWORD = "Passw0rd!"
+
+
+def confirm_device(pool: LocalUserPool, result: dict) -> tuple[str, str, str, bool]:
+    """ConfirmDevice as a client does; (device key, group key, device password, UserConfirmationNecessary)."""
+    metadata = result["NewDeviceMetadata"]
+    key, group = metadata["DeviceKey"], metadata["DeviceGroupKey"]
+    password, verifier, salt = srp.generate_device_verifier(group, key)
+    answer = idp(pool).confirm_device(AccessToken=result["AccessToken"], DeviceKey=key, DeviceName="laptop",
+                                      DeviceSecretVerifierConfig={"PasswordVerifier": verifier, "Salt": salt})
+    return key, group, password, answer["UserConfirmationNecessary"]
+
+
+def device_sign_in(pool: LocalUserPool, key: str, group: str, password: str) -> dict:
+    """USER_SRP_AUTH with DEVICE_KEY, then DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER."""
+    client = idp(pool)
+    device_challenge = srp_auth(client, pool, "alice", DEVICE_PASSWORD, DEVICE_KEY=key)
+    assert device_challenge["ChallengeName"] == "DEVICE_SRP_AUTH"
+    ephemeral = srp.ClientEphemeral()
+    verifier = respond(client, pool.client_id, device_challenge,
+                       {"USERNAME": "alice", "DEVICE_KEY": key, "SRP_A": ephemeral.srp_a})
+    assert verifier["ChallengeName"] == "DEVICE_PASSWORD_VERIFIER"
+    params = verifier["ChallengeParameters"]
+    assert params["USERNAME"] == "alice" and params["DEVICE_KEY"] == key
+    secret_key = ephemeral.password_authentication_key(group, key, password, params["SALT"], params["SRP_B"])
+    timestamp = srp.format_timestamp(pool.clock.datetime())
+    return respond(client, pool.client_id, verifier, {
+        "USERNAME": "alice", "DEVICE_KEY": key, "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
+        "TIMESTAMP": timestamp,
+        "PASSWORD_CLAIM_SIGNATURE": srp.claim_signature(secret_key, group, key, params["SECRET_BLOCK"], timestamp),
+    })

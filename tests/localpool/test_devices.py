@@ -12,9 +12,9 @@ from pycognito.aws_srp import AWSSRP
 from authflow import srp
 from authflow.localpool import LocalUserPool
 
-from .helpers import error, idp, password_auth, respond, srp_auth
+from .helpers import DEVICE_PASSWORD, confirm_device, device_sign_in, error, idp, password_auth, respond, srp_auth
 
-PASSWORD = "Passw0rd!"
+PASSWORD = DEVICE_PASSWORD
 
 
 @pytest.fixture
@@ -32,36 +32,6 @@ def first_sign_in(pool: LocalUserPool) -> dict:
     return done["AuthenticationResult"]
 
 
-def confirm(pool: LocalUserPool, result: dict) -> tuple[str, str, str, bool]:
-    """ConfirmDevice as a client does; (device key, group key, device password, UserConfirmationNecessary)."""
-    metadata = result["NewDeviceMetadata"]
-    key, group = metadata["DeviceKey"], metadata["DeviceGroupKey"]
-    password, verifier, salt = srp.generate_device_verifier(group, key)
-    answer = idp(pool).confirm_device(AccessToken=result["AccessToken"], DeviceKey=key, DeviceName="laptop",
-                                      DeviceSecretVerifierConfig={"PasswordVerifier": verifier, "Salt": salt})
-    return key, group, password, answer["UserConfirmationNecessary"]
-
-
-def device_sign_in(pool: LocalUserPool, key: str, group: str, password: str) -> dict:
-    """USER_SRP_AUTH with DEVICE_KEY, then DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER."""
-    client = idp(pool)
-    device_challenge = srp_auth(client, pool, "alice", PASSWORD, DEVICE_KEY=key)
-    assert device_challenge["ChallengeName"] == "DEVICE_SRP_AUTH"
-    ephemeral = srp.ClientEphemeral()
-    verifier = respond(client, pool.client_id, device_challenge,
-                       {"USERNAME": "alice", "DEVICE_KEY": key, "SRP_A": ephemeral.srp_a})
-    assert verifier["ChallengeName"] == "DEVICE_PASSWORD_VERIFIER"
-    params = verifier["ChallengeParameters"]
-    assert params["USERNAME"] == "alice" and params["DEVICE_KEY"] == key
-    secret_key = ephemeral.password_authentication_key(group, key, password, params["SALT"], params["SRP_B"])
-    timestamp = srp.format_timestamp(pool.clock.datetime())
-    return respond(client, pool.client_id, verifier, {
-        "USERNAME": "alice", "DEVICE_KEY": key, "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
-        "TIMESTAMP": timestamp,
-        "PASSWORD_CLAIM_SIGNATURE": srp.claim_signature(secret_key, group, key, params["SECRET_BLOCK"], timestamp),
-    })
-
-
 def test_new_device_metadata(pool: LocalUserPool) -> None:
     metadata = first_sign_in(pool)["NewDeviceMetadata"]
     assert re.fullmatch(r"us-east-1_[0-9a-f-]{36}", metadata["DeviceKey"])
@@ -75,7 +45,7 @@ def test_no_device_metadata_without_tracking(local_pool: LocalUserPool) -> None:
 
 
 def test_confirm_device_then_remembered_device_skips_mfa(pool: LocalUserPool) -> None:
-    key, group, password, necessary = confirm(pool, first_sign_in(pool))
+    key, group, password, necessary = confirm_device(pool, first_sign_in(pool))
     assert necessary is False
     result = device_sign_in(pool, key, group, password)["AuthenticationResult"]
     assert "AccessToken" in result and "NewDeviceMetadata" not in result
@@ -83,7 +53,7 @@ def test_confirm_device_then_remembered_device_skips_mfa(pool: LocalUserPool) ->
 
 
 def test_wrong_device_secret_is_refused(pool: LocalUserPool) -> None:
-    key, group, _, _ = confirm(pool, first_sign_in(pool))
+    key, group, _, _ = confirm_device(pool, first_sign_in(pool))
     with pytest.raises(ClientError) as excinfo:
         device_sign_in(pool, key, group, "not-the-device-password")
     assert error(excinfo) == ("NotAuthorizedException", "Incorrect username or password.")
@@ -92,7 +62,7 @@ def test_wrong_device_secret_is_refused(pool: LocalUserPool) -> None:
 def test_opt_in_device_needs_update_device_status(pool: LocalUserPool) -> None:
     pool.pool().device_tracking = "opt_in"
     first = first_sign_in(pool)
-    key, group, password, necessary = confirm(pool, first)
+    key, group, password, necessary = confirm_device(pool, first)
     assert necessary is True
     # Not remembered yet: MFA as usual.
     assert srp_auth(idp(pool), pool, "alice", PASSWORD, DEVICE_KEY=key)["ChallengeName"] == "SMS_MFA"
@@ -113,7 +83,7 @@ def test_unknown_device_key(pool: LocalUserPool) -> None:
 
 def test_forgotten_device_is_unknown(pool: LocalUserPool) -> None:
     first = first_sign_in(pool)
-    key, _, _, _ = confirm(pool, first)
+    key, _, _, _ = confirm_device(pool, first)
     idp(pool).forget_device(AccessToken=first["AccessToken"], DeviceKey=key)
     with pytest.raises(ClientError) as excinfo:
         srp_auth(idp(pool), pool, "alice", PASSWORD, DEVICE_KEY=key)
@@ -131,7 +101,7 @@ def test_refresh_with_device_tracking_needs_the_confirmed_device_key(pool: Local
     with pytest.raises(ClientError) as excinfo:
         refresh(DEVICE_KEY=key)  # not confirmed yet
     assert error(excinfo) == ("NotAuthorizedException", "Invalid Refresh Token")
-    confirm(pool, first)
+    confirm_device(pool, first)
     with pytest.raises(ClientError) as excinfo:
         refresh()
     assert error(excinfo)[1] == "Invalid Refresh Token"
@@ -139,8 +109,8 @@ def test_refresh_with_device_tracking_needs_the_confirmed_device_key(pool: Local
 
 
 def test_device_challenge_answered_for_another_device_is_refused(pool: LocalUserPool) -> None:
-    key = confirm(pool, first_sign_in(pool))[0]
-    other = confirm(pool, first_sign_in(pool))[0]
+    key = confirm_device(pool, first_sign_in(pool))[0]
+    other = confirm_device(pool, first_sign_in(pool))[0]
     challenge = srp_auth(idp(pool), pool, "alice", PASSWORD, DEVICE_KEY=key)
     with pytest.raises(ClientError) as excinfo:
         respond(idp(pool), pool.client_id, challenge,
@@ -150,7 +120,7 @@ def test_device_challenge_answered_for_another_device_is_refused(pool: LocalUser
 
 def test_confirm_device_twice(pool: LocalUserPool) -> None:
     first = first_sign_in(pool)
-    key, group, _, _ = confirm(pool, first)
+    key, group, _, _ = confirm_device(pool, first)
     _, verifier, salt = srp.generate_device_verifier(group, key)
     with pytest.raises(ClientError) as excinfo:
         idp(pool).confirm_device(AccessToken=first["AccessToken"], DeviceKey=key,
@@ -159,7 +129,7 @@ def test_confirm_device_twice(pool: LocalUserPool) -> None:
 
 
 def test_pycognito_device_sign_in(pool: LocalUserPool) -> None:
-    key, group, password, _ = confirm(pool, first_sign_in(pool))
+    key, group, password, _ = confirm_device(pool, first_sign_in(pool))
     aws = AWSSRP(username="alice", password=PASSWORD, pool_id=pool.pool_id, client_id=pool.client_id,
                  client=idp(pool), device_key=key, device_group_key=group, device_password=password)
     assert "AccessToken" in aws.authenticate_user()["AuthenticationResult"]

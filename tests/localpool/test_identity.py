@@ -142,6 +142,28 @@ def test_bad_tampered_foreign_expired_and_misplaced_tokens_are_refused(local: Lo
     assert local.requests("GetCredentialsForIdentity")[-1].error_code == "NotAuthorizedException"
 
 
+def test_an_id_token_of_another_pool_on_the_same_server_is_refused_for_its_issuer() -> None:
+    """Both pools' tokens are signed by the same server, so the signature holds: only the issuer tells a token of
+    the second pool given under the first pool's provider name."""
+    second, second_provider = "us-east-1_Identity2", "cognito-idp.us-east-1.amazonaws.com/us-east-1_Identity2"
+    both = seed(providers=[{"ProviderName": PROVIDER, "ClientId": "identityclient1"},
+                           {"ProviderName": second_provider, "ClientId": "secondclient1"}])
+    both["pools"].append({"id": second, "clients": [{"id": "secondclient1",
+                                                    "explicit_auth_flows": ["ALLOW_USER_PASSWORD_AUTH"]}],
+                          "users": [{"username": "alice", "password": PASSWORD}]})
+    with LocalUserPool(both) as local:
+        identity = unsigned("cognito-identity", local.endpoint_url)
+        client = unsigned("cognito-idp", local.endpoint_url)
+        token = password_auth(client, "secondclient1", "alice", PASSWORD)["AuthenticationResult"]["IdToken"]
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        assert claims["iss"].endswith("/" + second)
+        code, text = refused(identity.get_id, IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: token})
+        assert (code, text) == ("NotAuthorizedException", "Invalid login token. Issuer doesn't match providerName")
+        # the same token under its own pool's provider name is a good login: the refusal was the issuer's
+        assert identity.get_id(IdentityPoolId=IDENTITY_POOL_ID, Logins={second_provider: token})["IdentityId"]
+
+
 def test_an_identity_is_only_its_own_users(local: LocalUserPool) -> None:
     identity = unsigned("cognito-identity", local.endpoint_url)
     alice = identity.get_id(IdentityPoolId=IDENTITY_POOL_ID, Logins={PROVIDER: id_token(local)})["IdentityId"]

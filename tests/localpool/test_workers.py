@@ -17,8 +17,9 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from tests.helpers.durable import PASSWORD, SEED, TOTP_SECRET, finish, first_line, spawn
+
 from .helpers import idp, password_auth, respond, srp_start, verifier_responses
-from .test_durable import PASSWORD, SEED, TOTP_SECRET, finish, first_line, spawn
 
 POOL_ID = SEED["pools"][0]["id"]  # type: ignore[index]
 #: An app client whose Sessions last 2 s.

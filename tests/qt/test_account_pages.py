@@ -158,7 +158,7 @@ def test_passkey_on_a_security_key_with_its_pin(local_pool: LocalUserPool, open_
     d.type("pin", "000000")
     d.submit()
     d.qtbot.waitUntil(lambda: not d.widget.busy and d.page.error.isVisible(), timeout=10_000)
-    assert isinstance(d.page, PasskeyPage) and "PIN" in d.page.error.text()
+    assert isinstance(d.page, PasskeyPage) and d.page.error.text() == "Wrong PIN for the security key."
     touched: list[bool] = []
     d.widget._key_waits.connect(lambda: touched.append(d.page.touch.isVisibleTo(d.page)))
     d.type("pin", "123456")

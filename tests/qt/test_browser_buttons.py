@@ -94,8 +94,41 @@ def test_back_returns_to_the_first_screen(qtbot: Any, pool: LocalUserPool) -> No
     widget = dialog.widget
     qtbot.mouseClick(button(widget, "browser_sign_in"), Qt.MouseButton.LeftButton)
     assert isinstance(widget.page, BrowserWaitScreen)
-    qtbot.mouseClick(button(widget, "browser_back"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button(widget, "back"), Qt.MouseButton.LeftButton)
     assert isinstance(widget.page, UsernameScreen) and not widget.result
+
+
+def test_the_waiting_screen_has_one_way_back_and_no_dead_button(qtbot: Any, pool: LocalUserPool,
+                                                                  tmp_path: Path) -> None:
+    opened: list[str] = []
+    dialog = dialog_for(qtbot, pool, lambda url: opened.append(url) or True)  # the person has not signed in yet
+    widget = dialog.widget
+    qtbot.mouseClick(button(widget, "browser_sign_in"), Qt.MouseButton.LeftButton)
+    page = widget.page
+    assert isinstance(page, BrowserWaitScreen)
+    qtbot.waitUntil(lambda: bool(opened) and widget.submit_button.isEnabled(), timeout=10_000)
+
+    def shown() -> dict[str, QPushButton]:
+        return {b.text(): b for b in dialog.findChildren(QPushButton) if b.isVisibleTo(dialog)}
+
+    keep = os.environ.get("AUTHFLOW_SCREENSHOTS")
+    if keep:
+        assert dialog.grab().save(str(Path(keep) / "qt-browser-wait.png"))
+    buttons = shown()
+    assert sorted(buttons) == ["Back", "Cancel", "Open the browser again"]  # one way back, not two
+    assert all(b.isEnabled() for b in buttons.values()), [t for t, b in buttons.items() if not b.isEnabled()]
+    # each does something: the browser again at the same sign-in page (the same wait), then back
+    qtbot.mouseClick(buttons["Open the browser again"], Qt.MouseButton.LeftButton)
+    assert opened == [opened[0], opened[0]] and widget.page is page and not page.error.text()
+    qtbot.mouseClick(buttons["Back"], Qt.MouseButton.LeftButton)
+    assert isinstance(widget.page, UsernameScreen) and not widget.result
+    port = int(opened[0].split("redirect_uri=http%3A%2F%2F127.0.0.1%3A")[1].split("%2F")[0])
+
+    def listener_closed() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) != 0
+
+    qtbot.waitUntil(listener_closed, timeout=5_000)  # Back stopped the wait
 
 
 def test_the_example_app_offers_the_browser_and_the_provider(qtbot: Any) -> None:
@@ -103,7 +136,7 @@ def test_the_example_app_offers_the_browser_and_the_provider(qtbot: Any) -> None
     import importlib.util
     from dataclasses import replace
 
-    from tests.qt.test_example import EXAMPLE
+    from tests.helpers.examples import DESKTOP_QT as EXAMPLE
 
     spec = importlib.util.spec_from_file_location("desktop_qt_browser", EXAMPLE)
     assert spec is not None and spec.loader is not None

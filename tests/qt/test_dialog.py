@@ -176,7 +176,7 @@ def test_new_password_with_the_policy_error_and_a_required_attribute(
     page = d.page
     assert isinstance(page, NewPasswordPage)
     assert page.error.text() == (  # authflow.labels.explain_refusal: the headline, then the pool's policy
-        "The new password was refused. Password does not conform to policy: Password must have uppercase characters")
+        "The new password was refused. Password does not conform to policy: Password must have uppercase characters.")
     assert d.field("name").text() == "Newton Newpass"  # what was typed stays; the refused password does not
     assert d.field("new_password").text() == "" and d.field("confirm").text() == ""
     d.type("new_password", "Newton-Passw0rd!")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -16,10 +15,11 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from authflow import NotAuthorizedError
 from authflow.qt import CodePage
 from authflow.qt_account import OverviewScreen
+from tests.helpers.examples import DESKTOP_QT
 
 from .conftest import SCREENSHOTS, Driver, sign_in_to_code
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "desktop_qt.py"
+EXAMPLE = DESKTOP_QT
 
 
 def load_example() -> Any:

@@ -26,7 +26,9 @@ from authflow.errors import (
     ExpiredCodeError,
     IncorrectCredentialsError,
     InvalidPasswordError,
+    MissingAnswerError,
     PasswordResetRequiredError,
+    PinInvalidError,
     ResourceNotFoundError,
     SessionExpiredError,
     UserNotConfirmedError,
@@ -143,7 +145,7 @@ def test_a_new_code_is_asked_for_with_the_answer_the_prompt_gives() -> None:
          "Enter the code it shows now.", "EnableSoftwareTokenMFAException: the code did not verify"),
         (InvalidPasswordError("Password did not conform with policy: Password must have uppercase characters"),
          "The new password was refused.",
-         "Password did not conform with policy: Password must have uppercase characters",
+         "Password did not conform with policy: Password must have uppercase characters.",
          "InvalidPasswordException: Password did not conform with policy: Password must have uppercase characters"),
         (UserNotConfirmedError("User is not confirmed."), "This account is not confirmed yet.", "",
          "UserNotConfirmedException: User is not confirmed."),
@@ -151,6 +153,11 @@ def test_a_new_code_is_asked_for_with_the_answer_the_prompt_gives() -> None:
          "", "PasswordResetRequiredException: Password reset required for the user"),
         (ResourceNotFoundError("user pool client xyz does not exist."), "User pool client xyz does not exist.", "",
          "ResourceNotFoundException: user pool client xyz does not exist."),
+        # our own errors' messages are clauses ("wrong PIN ..."): shown to a person, each is a sentence with a stop
+        (MissingAnswerError("that is not the username"), "That is not the username.", "",
+         "MissingAnswer: that is not the username"),
+        (PinInvalidError("wrong PIN for the security key"), "Wrong PIN for the security key.", "",
+         "PinInvalid: wrong PIN for the security key"),
     ],
 )
 def test_one_explanation_of_a_refusal(error: AuthflowError, headline: str, advice: str, detail: str) -> None:

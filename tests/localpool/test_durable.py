@@ -21,10 +21,14 @@ from authflow.localpool import LocalUserPool
 from authflow.localpool.codec import decode, encode
 from authflow.localpool.model import DeviceRecord, Passkey, PasswordRecord, User
 from authflow.localpool.sqlite_store import APPLICATION_ID, SCHEMA_VERSION
+from authflow.localpool.store import OUTBOX_LIMIT
 from authflow.passkeys import SoftwarePasskey, passkey_answer
 from tests.helpers.durable import PASSWORD, SEED, TOTP_SECRET, finish, first_line, spawn
 
 from .helpers import DEVICE_PASSWORD, confirm_device, device_sign_in, idp, password_auth, respond, srp_auth, srp_start
+
+#: The change log rows a --data file keeps (docs/performance.md, "Soak").
+CHANGES_LIMIT = 100_000
 
 # --- the model as rows -----------------------------------------------------------------------------
 
@@ -198,6 +202,65 @@ def test_a_sealed_session_is_as_short_as_cognitos(tmp_path: Path) -> None:
         mfa = srp_auth(idp(pool), pool, "tina", PASSWORD)
         _, started = srp_start(idp(pool), pool.client_id, "tina")
         assert len(started["Session"]) <= 2048 and len(mfa["Session"]) <= 2048
+
+
+# --- a file that stays bounded -------------------------------------------------------------------------
+
+
+def _count(path: Path, sql: str) -> Any:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchone()
+    finally:
+        conn.close()
+
+
+def test_the_file_uses_wal_and_keeps_the_newest_outbox_and_changes(tmp_path: Path) -> None:
+    """With the real limits (OUTBOX_LIMIT messages, CHANGES_LIMIT change rows): a file that already holds
+    that many gets 1,024 AdminCreateUser calls (each a message and a change); it then holds exactly as many,
+    the newest, the oldest gone."""
+    path = tmp_path / "pool.db"
+    LocalUserPool(SEED, data=path).close()
+    assert _count(path, "PRAGMA journal_mode")[0] == "wal"
+    conn = sqlite3.connect(path)
+    message = json.dumps({"pool_id": "us-east-1_Durable01", "username": "old", "medium": "EMAIL",
+                          "destination": "old@example.com", "code": "000000", "purpose": "CONFIRM_SIGN_UP",
+                          "sent_at": 0.0})
+    conn.executemany("INSERT INTO outbox (data) VALUES (?)", [(message,)] * OUTBOX_LIMIT)
+    conn.executemany("INSERT INTO changes (kind, key) VALUES ('revoked', 'old')", [()] * CHANGES_LIMIT)
+    conn.commit()
+    conn.close()
+    first_message, first_change = _count(path, "SELECT max(seq) FROM outbox")[0], _count(
+        path, "SELECT max(seq) FROM changes")[0]
+    with LocalUserPool(SEED, data=path) as pool:
+        client = idp(pool)
+        for n in range(1024):
+            client.admin_create_user(UserPoolId=pool.pool_id, Username=f"new{n}", DesiredDeliveryMediums=["EMAIL"],
+                                     UserAttributes=[{"Name": "email", "Value": f"new{n}@example.com"}])
+        assert pool.outbox()[-1].username == "new1023" and len(pool.outbox()) == OUTBOX_LIMIT
+    assert _count(path, "SELECT count(*), min(seq) FROM outbox") == (OUTBOX_LIMIT, first_message - OUTBOX_LIMIT + 1025)
+    count, oldest = _count(path, "SELECT count(*), min(seq) FROM changes")
+    assert count == CHANGES_LIMIT and oldest > first_change - CHANGES_LIMIT + 1024
+    assert _count(path, "SELECT count(*) FROM outbox WHERE data LIKE '%new1023@%'")[0] == 1
+    assert _count(path, "PRAGMA journal_mode")[0] == "wal"
+
+
+def test_expired_sessions_leave_the_file(tmp_path: Path) -> None:
+    """A Session expired (more than a minute ago) is deleted from the file when the 256th Session after it is
+    issued; live ones stay."""
+    path = tmp_path / "pool.db"
+    with LocalUserPool(SEED, data=path) as pool:
+        client = idp(pool)
+        password_auth(client, pool.client_id, "tina", PASSWORD)
+        assert _count(path, "SELECT count(*) FROM sessions")[0] == 1
+        pool.clock.advance(3 * 60 + 61)
+        for _ in range(254):
+            password_auth(client, pool.client_id, "tina", PASSWORD)
+        now = pool.clock.now()
+        assert _count(path, f"SELECT count(*) FROM sessions WHERE expires_at + 60 < {now}")[0] == 1  # not yet
+        password_auth(client, pool.client_id, "tina", PASSWORD)  # the 256th
+        assert _count(path, f"SELECT count(*) FROM sessions WHERE expires_at + 60 < {now}")[0] == 0
+        assert _count(path, "SELECT count(*) FROM sessions")[0] == 255
 
 
 # --- SIGKILL under load ------------------------------------------------------------------------------

@@ -188,11 +188,11 @@ def _report(environment: Environment, kind: str, name: str, started: float, erro
 
 def share(entries: Sequence[T], index: int, workers: int) -> Sequence[T]:
     """Worker ``index``'s slice of ``entries`` among ``workers``: entry i goes to worker i mod ``workers``, so
-    no entry is used by two workers. With fewer entries than workers, the workers share them in turn."""
-    if workers <= 1 or not entries:
+    no entry is used by two workers. With fewer entries than workers, the workers past the last entry get an
+    empty slice (two workers signing one TOTP user in would refuse each other's codes as already used)."""
+    if workers <= 1:
         return entries
-    mine = entries[index % workers::workers]
-    return mine or [entries[index % len(entries)]]
+    return entries[index % workers::workers]
 
 
 class _Run:
@@ -218,6 +218,10 @@ class _Run:
             workers = self.workers or 1
             index = _worker_slices.get(id(self.environment), 0)
         mine = share(self.entries, index, workers)
+        if not mine:
+            raise AuthflowError(f"worker {index + 1} of {workers} has no user of its own (the users file has "
+                                f"{len(self.entries)}); give at least as many users as workers",
+                                code="LocustSetupError")
         entry = mine[self._started % len(mine)]
         self._started += 1
         return entry

@@ -90,19 +90,117 @@ def test_a_user_that_cannot_sign_in_is_stopped_with_one_line(tmp_path: Path) -> 
 
 
 def test_each_worker_takes_its_own_slice_of_the_users() -> None:
+    """Slices are disjoint and cover the users file, also with fewer users than workers (then the workers past
+    the last user get none: two workers signing one TOTP user in would refuse each other's codes)."""
     check = (
         "from authflow.locust import share\n"
         "for n in range(1, 30):\n"
         "    entries = list(range(n))\n"
-        "    for workers in range(1, 5):\n"
+        "    for workers in range(1, 6):\n"
         "        slices = [list(share(entries, i, workers)) for i in range(workers)]\n"
-        "        assert all(slices), (n, workers)\n"
-        "        if n >= workers:\n"
-        "            assert sorted(sum(slices, [])) == entries, (n, workers, slices)\n"
+        "        assert sorted(sum(slices, [])) == entries, (n, workers, slices)\n"
+        "        assert sum(1 for one in slices if one) == min(n, workers), (n, workers, slices)\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_worker_without_a_user_of_its_own_stops_with_one_line(tmp_path: Path) -> None:
+    """One user, two workers: the worker with the user signs it in; the other stops its users, saying so once,
+    and never signs the first worker's user in."""
+    seed = {"pools": [{"id": "us-east-1_LocustShare", "name": "locust",
+                       "clients": [{"name": "locust", "explicit_auth_flows": ["ALLOW_USER_SRP_AUTH",
+                                                                                "ALLOW_REFRESH_TOKEN_AUTH"]}],
+                       "users": [{"username": "lt-only", "password": PASSWORD}]}]}
+    users_file = tmp_path / "users.json"
+    users_file.write_text(json.dumps([{"username": "lt-only", "password": PASSWORD}]))
+    pool = LocalUserPool(seed).start()
+    port = free_port()
+    env = {**locust_env(pool, users_file), "AUTHFLOW_ENDPOINT_URL": pool.endpoint_url}
+    locust = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE)]
+    workers = [subprocess.Popen([*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)],
+                                env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    try:
+        master = subprocess.run(
+            [*locust, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+             "--expect-workers", "2", "--headless", "-u", "4", "-r", "4", "-t", "4s", "--only-summary"],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=90)
+        worker_logs = [w.communicate(timeout=30)[1] for w in workers]
+        signed_in = pool.requests("InitiateAuth")
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+        pool.stop()
+    assert master.returncode == 0, master.stderr[-3000:]
+    assert not any("Traceback" in log for log in worker_logs), worker_logs
+    said = [[line for line in log.splitlines() if "authflow: stopping user" in line] for log in worker_logs]
+    assert sorted(len(lines) for lines in said) == [0, 1], worker_logs
+    line = next(line for lines in said for line in lines)
+    assert "LocustSetupError" in line and "worker 2 of 2 has no user of its own" in line, line
+    assert signed_in, master.stderr[-3000:]
+
+
+def test_a_totp_code_refused_as_already_used_and_recovered_is_a_retried_step(tmp_path: Path) -> None:
+    """The user's code command first gives the code the test itself just signed in with (Cognito: "Your
+    software token has already been used once", ExpiredCodeException), then a fresh one: the sign-in recovers,
+    and Locust shows one retried SOFTWARE_TOKEN_MFA step and no failure."""
+    import time
+
+    import pyotp
+
+    from tests.localpool.helpers import idp, password_auth, respond
+
+    secret = pyotp.random_base32(32)
+    seed = {"pools": [{
+        "id": "us-east-1_LocustReuse", "name": "locust", "mfa": "OPTIONAL", "mfa_types": ["SOFTWARE_TOKEN_MFA"],
+        "clients": [{"name": "locust", "explicit_auth_flows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH",
+                                                               "ALLOW_REFRESH_TOKEN_AUTH"]}],
+        "users": [{"username": "lt-totp", "password": PASSWORD, "totp_secret": secret,
+                   "mfa": ["SOFTWARE_TOKEN_MFA"], "preferred_mfa": "SOFTWARE_TOKEN_MFA"}],
+    }]}
+    pool = LocalUserPool(seed).start()
+    try:
+        used = int(time.time() // 30)
+        challenge = password_auth(idp(pool), pool.client_id, "lt-totp", PASSWORD)
+        assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+        done = respond(idp(pool), pool.client_id, challenge,
+                       {"USERNAME": "lt-totp", "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).at(used * 30)})
+        assert done["AuthenticationResult"]["AccessToken"]
+        marker = tmp_path / "used-code-given"
+        script = tmp_path / "used_then_fresh_code.py"
+        script.write_text(
+            "import pathlib, time, pyotp\n"
+            f"totp, used, marker = pyotp.TOTP({secret!r}), {used}, pathlib.Path({str(marker)!r})\n"
+            "if not marker.exists():\n"
+            "    marker.write_text('x'); print(totp.at(used * 30))\n"
+            "else:\n"
+            "    print(totp.at(max(int(time.time() // 30), used + 1) * 30))\n")
+        users_file = tmp_path / "users.json"
+        users_file.write_text(json.dumps([{"username": "lt-totp", "password": PASSWORD,
+                                           "code_command": f"{sys.executable} {script}"}]))
+        run = headless(locust_env(pool, users_file), tmp_path, pool.endpoint_url, users=1, seconds=4)
+    finally:
+        pool.stop()
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert marker.exists()
+    with open(tmp_path / "run_stats.csv", newline="") as handle:
+        rows = {(row["Type"], row["Name"]): row for row in csv.DictReader(handle)}
+    assert all(int(row["Failure Count"]) == 0 for row in rows.values()), rows
+    retried = rows[("cognito-retried", "RespondToAuthChallenge SOFTWARE_TOKEN_MFA ExpiredCodeException")]
+    assert int(retried["Request Count"]) == 1
+    assert int(rows[("cognito", "RespondToAuthChallenge SOFTWARE_TOKEN_MFA")]["Request Count"]) >= 1
+    assert int(rows[("authflow", "sign-in")]["Request Count"]) >= 1
 
 
 def test_the_connection_pool_is_sized_to_the_users() -> None:

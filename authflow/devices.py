@@ -40,10 +40,14 @@ class Device:
         return f"Device(device_key={self.device_key!r}, <password hidden>)"
 
 
-def confirm(access_token: str, metadata: Mapping[str, str], name: str | None) -> Generator[Request, Reply, Device]:
+def confirm(
+    access_token: str, metadata: Mapping[str, str], name: str | None, *, remember: bool = True
+) -> Generator[Request, Reply, Device]:
     """The requests that keep a new device (for the engine to send, like a state's): ConfirmDevice with the SRP
-    verifier of a new random device password, then UpdateDeviceStatus to remembered when Cognito leaves that
-    to the user. Returns the :class:`Device` to keep."""
+    verifier of a new random device password, then (``remember``) UpdateDeviceStatus to remembered when Cognito
+    leaves that to the user. Returns the :class:`Device` to keep. Confirming alone is what a pool that tracks
+    devices needs for the sign-in's refresh token to work (Cognito refuses the refresh of an unconfirmed
+    device); remembering lets the device skip MFA later."""
     try:
         device_key, group_key = metadata["DeviceKey"], metadata["DeviceGroupKey"]
     except KeyError:
@@ -55,7 +59,7 @@ def confirm(access_token: str, metadata: Mapping[str, str], name: str | None) ->
         "DeviceSecretVerifierConfig": {"PasswordVerifier": verifier, "Salt": salt},
         "DeviceName": name,
     })
-    if reply.get("UserConfirmationNecessary"):
+    if remember and reply.get("UserConfirmationNecessary"):
         yield Request("UpdateDeviceStatus", {
             "AccessToken": access_token, "DeviceKey": device_key, "DeviceRememberedStatus": "remembered",
         })

@@ -68,6 +68,7 @@ from authflow.prompts import Answer, Field, Prompt, PromptKind
 from authflow.qr import COMPACT, qr_text
 
 if TYPE_CHECKING:
+    from authflow.devices import Device
     from authflow.passkeys import Authenticator
     from authflow.tokens import Tokens
 
@@ -713,6 +714,7 @@ def run_wizard(
     auth_flow: str = "USER_SRP_AUTH",
     preferred_challenge: str | None = None,
     totp_issuer: str | None = None,
+    device: Device | None = None,
 ) -> Tokens:
     """Sign in through the terminal; offers to start over when Cognito no longer takes the session, and starts
     over when the person asks for a new code at a code Cognito sent (``r``), as only a new sign-in sends one.
@@ -725,7 +727,7 @@ def run_wizard(
     try:
         while True:
             flow = AuthFlow(pool, name, auth_flow=auth_flow, preferred_challenge=preferred_challenge,
-                            totp_issuer=totp_issuer)
+                            totp_issuer=totp_issuer, device=device)
             try:
                 tokens: Tokens = flow.run(handler, retry_unreachable=True)
             except StartOver:

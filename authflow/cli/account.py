@@ -97,7 +97,7 @@ def register(sub: Any) -> None:
 
 def _account(args: argparse.Namespace) -> Account:
     from authflow.account import Account
-    from authflow.cli.signin import remember, sign_in_from_args, token_cache, username_for, valid_tokens
+    from authflow.cli.signin import kept_device, remember, sign_in_from_args, token_cache, username_for, valid_tokens
 
     config = PoolConfig.from_args(args)
     username = username_for(args)
@@ -106,8 +106,9 @@ def _account(args: argparse.Namespace) -> Account:
     cache, key = token_cache(args), config.cache_key(username)
 
     def sign_in_again() -> Tokens:  # the cached sign-in was revoked (a global sign-out elsewhere)
-        _, fresh = sign_in_from_args(args, pool, username)
-        remember(cache, key, fresh)
+        device = kept_device(cache, key)
+        _, fresh = sign_in_from_args(args, pool, username, device=device)
+        remember(cache, key, fresh, pool=pool, device=device)
         return fresh
 
     return Account(pool, tokens, username=username, cache=cache, cache_key=key, sign_in_again=sign_in_again,

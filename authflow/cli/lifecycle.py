@@ -119,7 +119,8 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
     # can be confirmed only by an administrator (a retry with the address is refused: the name is taken).
     delivery = ("email",) if begin == "sign_up" and asking and not any(
         env.attributes.get(name) for name in ("email", "phone_number")) else ()
-    flow = AuthFlow(config.user_pool(), username, args.auth_flow, preferred_challenge=args.preferred_challenge,
+    pool = config.user_pool()
+    flow = AuthFlow(pool, username, args.auth_flow, preferred_challenge=args.preferred_challenge,
                     begin=begin, deadline=deadline(args), totp_issuer=args.totp_issuer, sign_up_attributes=delivery)
     asked: list[Prompt] = []
 
@@ -144,7 +145,7 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
     if asking:
         handler.say(f"✓ Signed in as {username}.", "class:ok")
     if not args.no_cache:
-        remember(token_cache(args), config.cache_key(username), tokens)
+        remember(token_cache(args), config.cache_key(username), tokens, pool=pool)
     print_tokens(tokens, args.output, username=username, cached=not args.no_cache, announced=asking,
                  again=with_username("authflow login", username))
     return EXIT_OK

@@ -20,7 +20,14 @@ from authflow.cli.options import (
     deadline,
 )
 from authflow.cli.output import command_run, fail, one_line, print_tokens, with_username
-from authflow.cli.signin import NonInteractiveHandler, interactive, remember, sign_in_from_args, token_cache
+from authflow.cli.signin import (
+    NonInteractiveHandler,
+    interactive,
+    kept_device,
+    remember,
+    sign_in_from_args,
+    token_cache,
+)
 from authflow.errors import UsageError
 from authflow.helpformat import ExamplesHelpFormatter
 
@@ -64,9 +71,13 @@ def cmd_login(args: argparse.Namespace) -> int:
         return cmd_login_browser(args, config)
     if args.users is not None:
         return cmd_login_many(args, config)
-    username, tokens = sign_in_from_args(args, config.user_pool(), args.username)
-    if not args.no_cache:
-        remember(token_cache(args), config.cache_key(username), tokens)
+    pool = config.user_pool()
+    cache = None if args.no_cache else token_cache(args)
+    # The device kept for this user (a username only known once asked gets none: the sign-in makes one).
+    device = kept_device(cache, config.cache_key(args.username)) if cache is not None and args.username else None
+    username, tokens = sign_in_from_args(args, pool, args.username, device=device)
+    if cache is not None:
+        remember(cache, config.cache_key(username), tokens, pool=pool, device=device)
     print_tokens(tokens, args.output, username=username, cached=not args.no_cache, announced=interactive(args),
                  again=with_username(command_run(), username))
     return EXIT_OK

@@ -27,6 +27,7 @@ from authflow.prompts import Answer, Prompt, PromptKind
 from authflow.tokencache import CacheFileError, CacheKey, TokenCache, failure_reason, write_private_file
 
 if TYPE_CHECKING:
+    from authflow.devices import Device
     from authflow.tokens import Tokens
     from authflow.transport import UserPool
 
@@ -165,8 +166,12 @@ def totp_secret_writer(path: Path | None) -> Callable[[str], None] | None:
     return write
 
 
-def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | None) -> tuple[str, Tokens]:
-    """Sign in as the flags say: the wizard on a terminal, else from the environment. (username, tokens)."""
+def sign_in_from_args(
+    args: argparse.Namespace, pool: UserPool, username: str | None, *, device: Device | None = None
+) -> tuple[str, Tokens]:
+    """Sign in as the flags say: the wizard on a terminal, else from the environment. (username, tokens).
+    ``device``: the device this machine confirmed for the user before (see :func:`remember`), sent with the
+    sign-in so that a pool which tracks devices knows it (and skips MFA where it is remembered)."""
     if args.preferred_challenge and args.auth_flow != "USER_AUTH":
         raise UsageError("--preferred-challenge is for --auth-flow USER_AUTH only")
     if args.totp_secret_out is not None:
@@ -188,6 +193,7 @@ def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | 
             auth_flow=args.auth_flow,
             preferred_challenge=args.preferred_challenge,
             totp_issuer=getattr(args, "totp_issuer", None),
+            device=device,
         )
         return username, tokens
     if not username:
@@ -202,6 +208,7 @@ def sign_in_from_args(args: argparse.Namespace, pool: UserPool, username: str | 
         preferred_challenge=args.preferred_challenge,
         deadline=deadline(args),
         totp_issuer=getattr(args, "totp_issuer", None),
+        device=device,
     )
     return username, tokens
 
@@ -211,12 +218,60 @@ def token_cache(args: argparse.Namespace) -> TokenCache:
     return TokenCache(use_keyring=bool(getattr(args, "keyring", False)), warn=warn)
 
 
-def remember(cache: TokenCache, key: CacheKey, tokens: Tokens) -> None:
-    """Cache the tokens; a cache that can't be written is a warning, never a failed sign-in."""
+def remember(
+    cache: TokenCache, key: CacheKey, tokens: Tokens, *, pool: UserPool | None = None, device: Device | None = None
+) -> None:
+    """Cache the tokens; a cache that can't be written is a warning, never a failed sign-in.
+
+    With ``pool`` (the sign-in's), a new device Cognito tracks (the tokens' NewDeviceMetadata) is confirmed
+    first and kept beside the tokens (0600, or the keyring), as the AWS SDKs do: Cognito refuses to refresh
+    the tokens of a device that was never confirmed, so without it every later ``authflow token`` would sign
+    in again. It is confirmed, not remembered: where the pool leaves that to the user, ``authflow account
+    devices remember`` does it. ``device``: the kept device the sign-in was sent with, which the cached tokens
+    name so that their refresh carries its key."""
+    from dataclasses import replace
+
+    if tokens.new_device_metadata and pool is not None:
+        _keep_new_device(cache, key, tokens, pool)
+    elif device is not None and not tokens.new_device_metadata:
+        tokens = replace(tokens, new_device_metadata={"DeviceKey": device.device_key,
+                                                      "DeviceGroupKey": device.device_group_key})
     try:
         cache.store(key, tokens)
     except (OSError, CacheFileError) as exc:
         warn(f"warning: the tokens could not be cached ({failure_reason(exc)})")
+
+
+def kept_device(cache: TokenCache, key: CacheKey) -> Device | None:
+    """The device this machine confirmed for ``key`` before, if any (an unreadable entry is no device)."""
+    try:
+        return cache.device(key)
+    except (OSError, CacheFileError):
+        return None
+
+
+def _keep_new_device(cache: TokenCache, key: CacheKey, tokens: Tokens, pool: UserPool) -> None:
+    import socket
+
+    from authflow import devices
+
+    assert tokens.new_device_metadata is not None
+    exchange = devices.confirm(tokens.access_token, tokens.new_device_metadata,
+                               f"authflow on {socket.gethostname()}"[:1024], remember=False)
+    try:
+        request = next(exchange)
+        while True:
+            request = exchange.send(pool.send(request))
+    except StopIteration as end:
+        device: Device = end.value
+    except AuthflowError as exc:  # the sign-in stands; only its refresh will not work
+        warn(f"warning: this device could not be confirmed ({exc.message}): the tokens cannot be refreshed, "
+             "and the next command after they expire signs in again")
+        return
+    try:
+        cache.save_device(key, device)
+    except (OSError, CacheFileError) as exc:
+        warn(f"warning: the device could not be kept ({failure_reason(exc)})")
 
 
 def valid_tokens(
@@ -245,8 +300,9 @@ def valid_tokens(
     asking = interactive(args)
     if refused and asking:  # a person is about to be asked: say why first
         warn(f"{refused_note(refused[0])}: signing in again")
+    device = kept_device(cache, key)
     try:
-        _, tokens = sign_in_from_args(args, pool, username)
+        _, tokens = sign_in_from_args(args, pool, username, device=device)
     except MissingAnswerError as exc:
         if cached is not None and not refused:
             raise
@@ -260,7 +316,7 @@ def valid_tokens(
         raise nothing from None
     if refused and not asking:  # said once the new sign-in worked (a failure would be said in its one line)
         warn(f"{refused_note(refused[0])}: signed in again")
-    remember(cache, key, tokens)
+    remember(cache, key, tokens, pool=pool, device=device)
     return tokens
 
 

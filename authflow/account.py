@@ -893,14 +893,23 @@ class Account:
 
     # --- attributes ---------------------------------------------------------------------------------
 
-    def update_attributes(self, values: Mapping[str, str], *, verify: bool = True) -> AccountFlow[tuple[str, ...]]:
+    def update_attributes(self, values: Mapping[str, str], *, verify: bool = True,
+                          delete: Iterable[str] = ()) -> AccountFlow[tuple[str, ...]]:
         """UpdateUserAttributes; where Cognito sends a verification code, the code is asked in the same flow
-        (``verify=False``: verify later with :meth:`verify_attribute`). Returns the attributes still to verify."""
-        if not values:
+        (``verify=False``: verify later with :meth:`verify_attribute`). Returns the attributes still to verify.
+        ``delete``: attributes removed first (DeleteUserAttributes), in the same flow; then ``values`` may be
+        empty."""
+        removed = list(delete)
+        if not values and not removed:
             raise UsageError("no attribute to set: give NAME=VALUE")
-        return AccountFlow(self, lambda: self._update_attributes(dict(values), verify), "update attributes")
+        return AccountFlow(self, lambda: self._update_attributes(dict(values), verify, removed), "update attributes")
 
-    def _update_attributes(self, values: dict[str, str], verify: bool) -> Action[tuple[str, ...]]:
+    def _update_attributes(self, values: dict[str, str], verify: bool,
+                           removed: list[str] | None = None) -> Action[tuple[str, ...]]:
+        if removed:
+            yield Request("DeleteUserAttributes", {"UserAttributeNames": removed})
+        if not values:
+            return ()
         reply = yield Request("UpdateUserAttributes", {
             "UserAttributes": [{"Name": k, "Value": v} for k, v in values.items()]})
         pending = tuple(_delivered(reply))

@@ -140,6 +140,9 @@ class OverviewScreen(Screen):
         def change(what: Callable[[str], AccountFlow[None]], argument: str) -> Callable[[], AccountFlow[None]]:
             return lambda: what(argument)
 
+        def verify(name: str) -> Callable[[], AccountFlow[bool]]:
+            return lambda: host.account.verify_attribute(name)
+
         def remember(key: str, on: bool) -> Callable[[], AccountFlow[None]]:
             return lambda: host.account.remember_device(key, on)
 
@@ -168,6 +171,11 @@ class OverviewScreen(Screen):
                 add("Stop using a passkey as second step", "passkey_mfa_off",
                     lambda: host.account.set_passkey_mfa(False), "A passkey no longer counts as second step.")
         actions.addWidget(_button("Change email or phone…", "edit_attributes", host.edit_attributes))
+        for name in ("email", "phone_number"):  # verify later: a new code, asked on the code page
+            verified = attrs.get(f"{name}_verified")
+            if attrs.get(name) and (verified is None or verified.lower() != "true"):
+                what = attribute_label(name).lower()
+                add(f"Verify {what}…", f"verify_{name}", verify(name), f"Your {what} is verified.")
         for device in info.devices or ():
             label = device.name or device.device_key
             label += " (this one)" if device.device_key == host.account.current_device_key() else ""
@@ -189,7 +197,8 @@ class OverviewScreen(Screen):
 
 
 class EditAttributesScreen(Screen):
-    """Email and phone number: the changed ones are sent (a code is then asked for each Cognito sends)."""
+    """Email and phone number: the changed ones are sent (a code is then asked for each Cognito sends); one
+    cleared is removed (DeleteUserAttributes)."""
 
     title = "Change email or phone"
     submit_text = "Save"
@@ -199,18 +208,23 @@ class EditAttributesScreen(Screen):
         super().__init__(cast(SignInWidget, host))
 
     def intro(self) -> str:
-        return "A new address or number may need a code to verify it."
+        return "A new address or number may need a code. Clear one to remove it."
 
     def build(self) -> None:
         for name in ("email", "phone_number"):
             self.add_line(Field(name, attribute_label(name))).setText(self.current.get(name, ""))
 
     def changes(self) -> dict[str, str]:
+        """The values changed (not the ones cleared: :meth:`removals`)."""
         values = {k: v.strip() for k, v in self.answer().items()}
         changed = {k: v for k, v in values.items() if v and v != self.current.get(k, "")}
-        if not changed:
+        if not changed and not self.removals():
             raise ValueError("Nothing was changed.")
         return changed
+
+    def removals(self) -> list[str]:
+        """The attributes the account has whose field was cleared."""
+        return [k for k, v in self.answer().items() if not v.strip() and self.current.get(k)]
 
 
 class AccountWidget(_ScreenHost):
@@ -251,7 +265,8 @@ class AccountWidget(_ScreenHost):
             except ValueError as exc:
                 current.show_error(str(exc))
                 return
-            self.begin(lambda: self.account.update_attributes(changes), "Your changes are saved.")
+            removed = current.removals()
+            self.begin(lambda: self.account.update_attributes(changes, delete=removed), "Your changes are saved.")
             return
         flow = self.flow
         assert flow is not None and isinstance(current, Page)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from authflow import Account, UserPool
 from authflow.browser import BrowserSignIn
+from authflow.labels import MEDIUM_LABELS
 from authflow.qt import DialogResult, SignInDialog, in_background
 from authflow.qt_account import AccountDialog
 from authflow.tokencache import CacheKey, TokenCache, jwt_claims
@@ -215,26 +216,47 @@ def user_pool(args: argparse.Namespace) -> Iterator[tuple[UserPool, str]]:
 
     with LocalUserPool("demo") as local:
         pool = UserPool(local.pool_id, local.client_id, endpoint_url=local.endpoint_url)
-        yield pool, "\n".join([  # a user a line: a narrow label never breaks a password in two
-            f"Local user pool at {local.endpoint_url}. Try:",
-            "  alice / Alice-Passw0rd! (tokens at once)",
-            "  tina / Tina-Passw0rd! (the authenticator code below)",
-            "  sam / Sam-Passw0rd! (a code by SMS, below)",
-            "  newton / Temp-Passw0rd! (a new password)",
-            "  olivia / Olivia-Passw0rd! (Continue with LocalOIDC: the browser)",
-            "authflow local-pool lists every demo user.",
-        ])
+        users = [user for user in local.demo_users() if user.get("pool_id") == local.pool_id]  # this app's pool
+        yield pool, demo_hint(local.endpoint_url, users, local.seed)
 
 
-def local_messages(endpoint_url: str, limit: int = 4) -> Callable[[], str]:
+def demo_hint(endpoint_url: str, users: list[dict[str, Any]], seed: dict[str, Any]) -> str:
+    """The demo users (the local pool's seed's) with their passwords and what signing in here shows, a user a
+    line (a narrow label never breaks a password in two); then the users of the seed's federated providers."""
+    lines = [f"Local user pool at {endpoint_url}. Try:"]
+    lines += [f"  {user['username']} / {user['password']} ({what_sign_in_shows(user)})" for user in users]
+    for entry in seed.get("pools") or []:
+        for provider in entry.get("identity_providers") or []:
+            lines += [f"  {person['username']} / {person['password']} (Continue with {provider['name']}: the browser)"
+                      for person in provider.get("users") or [] if person.get("password")]
+    lines.append("authflow local-pool lists every demo user.")
+    return "\n".join(lines)
+
+
+def what_sign_in_shows(user: dict[str, Any]) -> str:
+    """What the dialog asks a demo user (a row of ``LocalUserPool.demo_users``) after the password."""
+    mfa = list(user.get("mfa") or [])
+    if user.get("status") == "FORCE_CHANGE_PASSWORD":
+        return "a new password"
+    if len(mfa) > 1:
+        return "a choice of MFA method"
+    if mfa == ["SOFTWARE_TOKEN_MFA"]:
+        return "an authenticator code, below" if user.get("totp_secret") == TINA_SECRET else "an authenticator code"
+    if mfa:
+        medium = "SMS" if mfa[0].startswith("SMS") else "EMAIL"
+        return f"a code {MEDIUM_LABELS[medium]}, below"
+    return "tokens at once"
+
+
+def local_messages(endpoint_url: str, limit: int = 4, now: Callable[[], float] = time.time) -> Callable[[], str]:
     """What the local pool "sent" lately (its outbox, over HTTP as any program would read it) and tina's
-    authenticator code now, as lines for a person."""
+    authenticator code at ``now()``, as lines for a person."""
 
     def read() -> str:
         with urllib.request.urlopen(f"{endpoint_url}/_local/outbox", timeout=2) as reply:
             sent = json.load(reply)
         lines = [f"{m['medium']} to {m['destination']} for {m['username']}: {m['code']}" for m in sent[-limit:]]
-        lines.append(f"tina's authenticator app shows {code_now(TINA_SECRET, time.time())} now.")
+        lines.append(f"tina's authenticator app shows {code_now(TINA_SECRET, now())} now.")
         return "Messages from the local pool (nothing is really sent):\n" + "\n".join(lines)
 
     return read

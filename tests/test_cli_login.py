@@ -115,6 +115,19 @@ def test_totp_user(cli: Cli) -> None:
     signed_in(done, cli, "tina", pyotp.TOTP(secret).now())
 
 
+def test_totp_user_with_a_16_character_secret(cli: Cli) -> None:
+    """An 80-bit secret (16 base32 characters, which pyotp >= 2.12 refuses) in AUTHFLOW_TOTP_SECRET signs in."""
+    secret = "JBSWY3DPEHPK3PXP"
+    tina = cli.users["tina"]
+    cli.pool.add_user("tess", "Tess-Passw0rd!", pool_id=tina["pool_id"], mfa=["SOFTWARE_TOKEN_MFA"],
+                      preferred_mfa="SOFTWARE_TOKEN_MFA", totp_secret=secret)
+    cli.users["tess"] = dict(tina, username="tess", password="Tess-Passw0rd!", totp_secret=secret)
+    done = cli.login("tess", AUTHFLOW_PASSWORD="Tess-Passw0rd!", AUTHFLOW_TOTP_SECRET=secret)
+    signed_in(done, cli, "tess")
+    answered = [r.params["ChallengeName"] for r in cli.pool.requests("RespondToAuthChallenge")]
+    assert answered == ["PASSWORD_VERIFIER", "SOFTWARE_TOKEN_MFA"]
+
+
 def test_sms_user_with_code_command(cli: Cli) -> None:
     done = cli.login("sam", AUTHFLOW_PASSWORD="Sam-Passw0rd!", AUTHFLOW_CODE_COMMAND=cli.code_command("sam"))
     signed_in(done, cli, "sam")

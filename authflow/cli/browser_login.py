@@ -44,6 +44,9 @@ def add_domain_options(parser: argparse.ArgumentParser, *, login: bool) -> None:
                            help="AUTHFLOW_REDIRECT_PORT: redirect_uri http://127.0.0.1:N/callback (default: a free "
                            "port; then the app client must accept that loopback URL)")
         group.add_argument("--idp", metavar="NAME", help="identity_provider: straight to a federated provider")
+        group.add_argument("--browser-timeout", metavar="SECONDS", default=env("AUTHFLOW_BROWSER_TIMEOUT"),
+                           help="AUTHFLOW_BROWSER_TIMEOUT: how long to wait for the browser to come back "
+                           "(default: 300, five minutes), then BrowserTimeout")
         group.add_argument("--no-browser", action="store_true",
                            help="print the authorization URL on stderr; read the redirected URL (or the code) "
                            "on stdin")
@@ -52,6 +55,24 @@ def add_domain_options(parser: argparse.ArgumentParser, *, login: bool) -> None:
 def _domain(args: argparse.Namespace, config: PoolConfig) -> str | None:
     domain = args.domain or config.endpoint_url
     return str(domain).rstrip("/") if domain else None
+
+
+def _browser_timeout(value: Any) -> float | None:
+    """--browser-timeout / AUTHFLOW_BROWSER_TIMEOUT in seconds, None when not given (BrowserSignIn's five minutes)."""
+    if value in (None, ""):
+        return None
+    try:
+        seconds = float(str(value))
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        from authflow.profiles import ProfileError, profile_origin
+
+        origin = profile_origin(value)
+        if origin is not None:
+            raise ProfileError(f"{origin} = {str(value)!r} is refused: not a number of seconds above 0")
+        raise UsageError(f"--browser-timeout / AUTHFLOW_BROWSER_TIMEOUT {value!r} is not a number of seconds above 0")
+    return seconds
 
 
 def _port(value: Any) -> int | None:
@@ -73,7 +94,7 @@ def _port(value: Any) -> int | None:
 
 def cmd_login_browser(args: argparse.Namespace, config: PoolConfig) -> int:
     """Managed login in the system browser (or pasted back), then the tokens printed and cached."""
-    from authflow.browser import BrowserSignIn
+    from authflow.browser import DEFAULT_TIMEOUT, BrowserSignIn
     from authflow.tokencache import internal_username
 
     if args.users is not None or args.totp_secret_out is not None:
@@ -85,6 +106,7 @@ def cmd_login_browser(args: argparse.Namespace, config: PoolConfig) -> int:
         domain=domain, pool_id=config.pool_id, client_id=config.client_id, client_secret=config.client_secret,
         region=config.region, endpoint_url=config.endpoint_url, scopes=tuple((args.scope or "").split()),
         redirect_port=_port(args.redirect_port), identity_provider=args.idp,
+        timeout=_browser_timeout(args.browser_timeout) or DEFAULT_TIMEOUT,
     )
     if args.no_browser:
         tokens = signer.sign_in_pasted(

@@ -13,6 +13,7 @@ import argparse
 
 from authflow.errors import (
     AuthflowError,
+    BrowserTimeoutError,
     CodeMismatchError,
     DeadlineError,
     EndpointError,
@@ -162,6 +163,9 @@ def advice(error: AuthflowError, args: argparse.Namespace | None) -> str:
         return "Cognito is throttling requests: try again in a moment."
     if isinstance(error, EndpointError):
         return f"Check the network, and {_unreachable_setting(error, args)}."
+    if isinstance(error, BrowserTimeoutError):  # nobody came back from the browser: not a slow server
+        return ("Run it again and finish the sign-in in the browser (--browser-timeout SECONDS waits longer; "
+                "--no-browser prints the address to open anywhere).")
     if isinstance(error, DeadlineError):
         return "The server answers too slowly: try again later (--deadline sets the limit)."
     if isinstance(error, (MissingAnswerError, UsageError, SignInCancelled)):

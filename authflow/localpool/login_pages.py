@@ -39,6 +39,7 @@ p.qr svg{max-width:100%;height:auto}
 button.secondary{background:#fff;color:#0972d3;border:1px solid #0972d3;margin-top:10px}
 p.links{margin:18px 0 0;text-align:center;font-size:14px;overflow-wrap:anywhere}
 p.links a{color:#0972d3;margin:0 8px}
+@media (max-width:480px){main{margin:16px 12px;padding:24px 18px}}
 """
 
 

@@ -45,6 +45,14 @@ const inputs = [...document.querySelectorAll('form input:not([type=hidden]), for
   .filter(el => el.getClientRects().length);
 const widths = new Set(inputs.map(el => Math.round(el.getBoundingClientRect().width)));
 if (widths.size > 1) problems.push('inputs of different widths: ' + [...widths].join(', '));
+const card = document.querySelector('main');
+if (card) {  // a card drawn with a border or rounded corners keeps a margin to the window's edges
+  const style = getComputedStyle(card), box = card.getBoundingClientRect();
+  const drawn = parseFloat(style.borderLeftWidth) > 0 || parseFloat(style.borderTopLeftRadius) > 0;
+  if (drawn && (box.left < 8 || window.innerWidth - box.right < 8))
+    problems.push("the card's border at the window's edge: " + Math.round(box.left) + ' px and '
+                  + Math.round(window.innerWidth - box.right) + ' px from it');
+}
 return problems;
 """
 

@@ -117,6 +117,37 @@ def test_login_bad_input(pool: LocalUserPool, tmp_path: Path) -> None:
     assert bad_port.returncode == 2
 
 
+def test_a_browser_that_never_comes_back_times_out_with_one_line(pool: LocalUserPool, tmp_path: Path) -> None:
+    """Nobody finishes the sign-in in the browser (BROWSER=true opens nothing): after the wait, BrowserTimeout,
+    exit 1, said in one line after the address. The wait is five minutes unless --browser-timeout or
+    AUTHFLOW_BROWSER_TIMEOUT says otherwise; a wait that is not a number of seconds is a usage error."""
+    import time
+
+    from authflow.browser import DEFAULT_TIMEOUT, BrowserSignIn
+    from authflow.cli import build_parser
+
+    assert DEFAULT_TIMEOUT == 300.0 and BrowserSignIn(domain="http://d", pool_id="p", client_id="c").timeout == 300.0
+    assert build_parser().parse_args(["login", "--browser"]).browser_timeout is None  # BrowserSignIn's own wait
+    for how, env in ((["--browser-timeout", "1.5"], env_for(pool, tmp_path, BROWSER="true")),
+                     ([], env_for(pool, tmp_path, BROWSER="true", AUTHFLOW_BROWSER_TIMEOUT="1.5"))):
+        started = time.monotonic()
+        done = run_cli(["login", "--browser", "--no-cache", *how], env, timeout=60)
+        waited = time.monotonic() - started
+        assert done.returncode == 1, done.stderr
+        lines = done.stderr.splitlines()
+        assert lines[0].startswith("authflow: Opening the browser") and "/oauth2/authorize?" in lines[1], lines
+        said = lines[2:]  # after the address: the one line of the failure
+        assert len(said) == 1 and said[0].startswith("authflow: "), done.stderr
+        assert "(BrowserTimeout)." in said[0] and "1.5 s" in said[0], said
+        assert "too slowly" not in said[0] and "--browser-timeout" in said[0], said  # not a slow server's hint
+        assert "Traceback" not in done.stderr and done.stdout == ""
+        assert 1.5 <= waited < 30, waited
+    for bad in ("soon", "0", "-3", "inf"):
+        refused = run_cli(["login", "--browser", "--browser-timeout", bad], env_for(pool, tmp_path, BROWSER="true"))
+        assert refused.returncode == 2, refused.stderr
+        assert_one_line_error(refused, contains="--browser-timeout")
+
+
 PASTE_PROMPT = r"Paste the address the browser was sent to \(or the code\), then Enter: "
 AUTHORIZE_URL = r"(http://127\.0\.0\.1:\d+/oauth2/authorize\?\S+)\r?\n"
 
@@ -209,6 +240,8 @@ def test_ctrl_c_while_waiting_for_the_browser_is_not_said_to_be_at_a_prompt(pool
         assert child.exitstatus == 130, child.before
         said = " ".join(str(child.before).split())
         assert "authflow: interrupted (Cancelled)." in said and "at a prompt" not in said
+        assert str(child.before).count("authflow: ") == 1, child.before  # one line, no traceback
+        assert "Traceback" not in str(child.before)
     finally:
         child.close(force=True)
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from authflow import ScriptedHandler, TotpCodes, UserPool, sign_in
+from authflow import AuthFlow, ScriptedHandler, TotpCodes, UserPool, sign_in
 from authflow.answers import EnvAnswers
 from authflow.cli.signin import NonInteractiveHandler
 from authflow.errors import InvalidTotpSecretError, UsageError
 from authflow.localpool import LocalUserPool
 from authflow.many import read_users_file
+from authflow.totp import code_now
 from tests.engine.helpers import PASSWORD, claims
 
 SHORT = "JBSWY3DPEHPK3PXP"  # 80 bits: pyotp >= 2.12 refuses to build a TOTP of it
@@ -37,6 +38,26 @@ def test_environment_answers_sign_in_with_a_short_secret(local_pool: LocalUserPo
     env = EnvAnswers.from_environ({"AUTHFLOW_PASSWORD": PASSWORD, "AUTHFLOW_TOTP_SECRET": SHORT})
     tokens = sign_in(pool, "tom", NonInteractiveHandler(env))
     assert claims(tokens.access_token)["username"] == "tom"
+
+
+def test_the_step_api_signs_in_with_a_short_secret(local_pool: LocalUserPool, pool: UserPool,
+                                                    totp_codes: TotpCodes) -> None:
+    """AuthFlow, step by step (the caller makes the code of the 16-character secret) and run with a handler
+    holding the secret."""
+    local_pool.add_user("tess", PASSWORD, mfa=["SOFTWARE_TOKEN_MFA"], preferred_mfa="SOFTWARE_TOKEN_MFA",
+                        totp_secret=SHORT)
+    flow = AuthFlow(pool, "tess")
+    step = flow.start(password=PASSWORD)
+    assert step.challenge_name == "SOFTWARE_TOKEN_MFA"
+    step = flow.respond(code_now(SHORT, local_pool.clock.now()))
+    assert step.done, step.error
+    assert claims(flow.tokens.access_token)["username"] == "tess"
+    local_pool.clock.advance(30)  # the next window: the code above is spent
+    tokens = AuthFlow(pool, "tess").run(ScriptedHandler(password=PASSWORD, totp_secret=SHORT, totp_codes=totp_codes))
+    assert claims(tokens.access_token)["username"] == "tess"
+    answered = [r.params["ChallengeResponses"].get("SOFTWARE_TOKEN_MFA_CODE")
+                for r in local_pool.requests("RespondToAuthChallenge")]
+    assert len({code for code in answered if code}) == 2  # each a code of its own window, both accepted
 
 
 def test_malformed_secrets_name_their_source(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from authflow.localpool import LocalUserPool
 
 from .conftest import NodeRunner
@@ -50,20 +52,24 @@ def test_amplify_sign_up_auto_sign_in_rotation_and_reset(node: NodeRunner) -> No
 
 def test_amplify_account_calls_and_authflow_agree(node: NodeRunner) -> None:
     """Amplify JS v6's account API changes an account (password, authenticator app, MFA preference, attributes and
-    their verification, devices); authflow's Account then reads the same account and deletes it."""
+    their verification, devices remembered and forgotten), signs out everywhere (the access token it held is then
+    refused by the pool) and deletes another user; authflow's Account then reads the same account and deletes it."""
     from authflow import Account, ScriptedHandler, UserPool, sign_in
     from authflow.tokencache import jwt_claims
 
     seed: dict[str, Any] = {"pools": [{
         "mfa": "OPTIONAL", "mfa_types": ["SOFTWARE_TOKEN_MFA"], "auto_verified_attributes": ["email"],
+        "device_tracking": "opt_in",
         "clients": [{"id": "amplifychanges"}],
         "users": [{"username": "cora", "password": PASSWORD,
-                   "attributes": {"email": "cora@example.com", "email_verified": "true"}}],
+                   "attributes": {"email": "cora@example.com", "email_verified": "true"}},
+                  {"username": "dan", "password": PASSWORD}],
     }]}
     with LocalUserPool(seed) as local:
         out = node("amplify_account_changes.mjs", timeout=90, env={
             "POOL_ID": local.pool_id, "CLIENT_ID": "amplifychanges", "ENDPOINT_URL": local.endpoint_url,
-            "USERNAME": "cora", "PASSWORD": PASSWORD, "NEW_PASSWORD": NEW_PASSWORD})
+            "USERNAME": "cora", "DELETE_USERNAME": "dan", "PASSWORD": PASSWORD,
+            "NEW_PASSWORD": NEW_PASSWORD})
         results = out["results"]
         failed = {name: r["error"] for name, r in results.items() if not r["ok"]}
         assert not failed, failed
@@ -73,7 +79,19 @@ def test_amplify_account_calls_and_authflow_agree(node: NodeRunner) -> None:
         assert value["update_user_attributes"] == {"email": "CONFIRM_ATTRIBUTE_WITH_CODE", "nickname": "DONE"}
         assert value["resend_attribute_code"] == "c***@c***"
         assert value["confirm_user_attribute"] == {"email": "cora@changed.example", "verified": "true"}
-        assert value["delete_user_attributes"] is None and value["fetch_devices"] == 0
+        assert value["delete_user_attributes"] is None
+        # Devices: Amplify confirmed its device at sign-in (the pool tracks them when the user says so).
+        assert value["fetch_devices"] == [{"name": value["fetch_devices"][0]["name"], "remembered": "not_remembered"}]
+        assert value["remember_device"] == [{"name": value["fetch_devices"][0]["name"], "remembered": "remembered"}]
+        assert value["forget_device"] == []
+        assert [r.status for r in local.requests("UpdateDeviceStatus")] == [200]
+        assert [r.status for r in local.requests("ForgetDevice")] == [200] and local.user("cora").devices == {}
+        assert value["sign_out_global"] == {"local": None, "status": 400, "error": "NotAuthorizedException",
+                                            "message": "Access Token has been revoked"}
+        assert [r.status for r in local.requests("GlobalSignOut")] == [200]
+        assert value["delete_user"] is None
+        with pytest.raises(KeyError):
+            local.user("dan")
 
         pool = UserPool(local.pool_id, "amplifychanges", endpoint_url=local.endpoint_url)
         local.clock.advance(30)  # a TOTP window after the one Amplify's verification used
@@ -87,4 +105,4 @@ def test_amplify_account_calls_and_authflow_agree(node: NodeRunner) -> None:
         assert local.user("cora").totp_device_name == "Amplify phone"
         assert jwt_claims(tokens.access_token)["username"] == "cora"
         account.delete("cora").run()
-        assert [r.status for r in local.requests("DeleteUser")] == [200]
+        assert [r.status for r in local.requests("DeleteUser")] == [200, 200]  # Amplify's (dan), authflow's

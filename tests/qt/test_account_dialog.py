@@ -358,3 +358,127 @@ def test_each_page_is_as_tall_as_it_needs(account_dialog: tuple[Driver, WatchedP
     d.wait_for(ConfirmPage)
     d.qtbot.wait(50)
     assert fitted() < tall * 2 // 3, (d.dialog.height(), tall)
+
+
+def test_verify_later_then_remove_the_phone_number(account_dialog: tuple[Driver, WatchedPool],
+                                                   local_pool: LocalUserPool) -> None:
+    """"Verify email…" on the overview (an address not verified): a new code, asked on the code page with
+    "Send a new code"; a field cleared on "Change email or phone" removes that attribute."""
+    local_pool.user("ada").attributes.update({"phone_number": "+15555550100", "phone_number_verified": "true"})
+    d, _ = account_dialog
+    d.widget.reload()
+    page = overview(d)
+    assert page.findChild(QAbstractButton, "verify_phone_number") is None  # verified: nothing to do
+    d.snap("account-verify-later")
+    d.click("verify_email")
+    page = d.wait_for(CodePage)
+    assert "a***@e***" in page.message.text()
+    d.click("resend")
+    d.qtbot.waitUntil(lambda: len(local_pool.requests("GetUserAttributeVerificationCode")) == 2, timeout=10_000)
+    d.wait_for(CodePage)
+    d.type("code", "000000" if local_pool.last_code("ada") != "000000" else "111111")
+    d.submit()
+    d.qtbot.waitUntil(lambda: not d.widget.busy and isinstance(d.page, CodePage) and d.page.error.text() != "",
+                      timeout=10_000)  # a wrong code: asked again on the same page, with why
+    d.type("code", local_pool.last_code("ada"))
+    d.submit()
+    page = overview(d)
+    assert page.message.text() == "Your email address is verified."
+    assert value(d, "email") == "ada@example.com" and local_pool.user("ada").attributes["email_verified"] == "true"
+    assert page.findChild(QAbstractButton, "verify_email") is None
+
+    d.click("edit_attributes")
+    d.wait_for(EditAttributesScreen)
+    d.type("phone_number", "")
+    d.submit()
+    page = overview(d)
+    assert page.message.text() == "Your changes are saved."
+    assert page.findChild(QLabel, "value_phone_number") is None
+    assert "phone_number" not in local_pool.user("ada").attributes
+    assert local_pool.requests("DeleteUserAttributes")[-1].params["UserAttributeNames"] == ["phone_number"]
+    assert local_pool.requests("UpdateUserAttributes") == []  # nothing else was changed
+
+
+def test_text_messages_on_preferred_and_off(account_dialog: tuple[Driver, WatchedPool],
+                                            local_pool: LocalUserPool) -> None:
+    """Text message codes turned on (the phone number verified first, on the code page), another method made
+    preferred, then text messages turned off."""
+    local_pool.pool().mfa_types = {"SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "SMS_MFA"}
+    local_pool.user("ada").attributes.update({"phone_number": "+15555550100", "phone_number_verified": "false",
+                                              "email_verified": "true"})
+    d, _ = account_dialog
+    d.widget.reload()
+    overview(d)
+    d.click("enable_SMS_MFA")
+    d.wait_for(CodePage)
+    d.type("code", local_pool.last_code("ada"))
+    d.submit()
+    page = overview(d)
+    assert page.message.text() == "Text message codes are on."
+    assert value(d, "mfa") == "text messages" and value(d, "phone_number") == "+15555550100"
+    assert local_pool.user("ada").mfa_enabled == {"SMS_MFA"}
+    d.click("enable_EMAIL_OTP")  # the address is verified: no code asked
+    overview(d)
+    assert value(d, "mfa") == "email codes, text messages" or value(d, "mfa") == "text messages, email codes"
+    preferred = local_pool.user("ada").preferred_mfa
+    other = "EMAIL_OTP" if preferred == "SMS_MFA" else "SMS_MFA"
+    d.click(f"prefer_{other}")
+    page = overview(d)
+    assert local_pool.user("ada").preferred_mfa == other
+    assert value(d, "preferred") == {"EMAIL_OTP": "email codes", "SMS_MFA": "text messages"}[other]
+    assert page.findChild(QAbstractButton, f"prefer_{other}") is None
+    d.click("disable_SMS_MFA")
+    page = overview(d)
+    assert page.message.text() == "Text message codes are off."
+    assert value(d, "mfa") == "email codes" and local_pool.user("ada").mfa_enabled == {"EMAIL_OTP"}
+    assert page.findChild(QAbstractButton, "enable_SMS_MFA") is not None
+
+
+def test_passkey_mfa_turned_on(account_dialog: tuple[Driver, WatchedPool], local_pool: LocalUserPool) -> None:
+    """Passkey MFA on, where the pool counts a passkey with user verification as two factors and email codes
+    are on: sent with the other enabled method in one request."""
+    from authflow.localpool.model import Passkey
+
+    local_pool.pool().web_authn.relying_party_id = "localhost"
+    local_pool.pool().web_authn.factor_configuration = "MULTI_FACTOR_WITH_USER_VERIFICATION"
+    user = local_pool.user("ada")
+    user.passkeys["id"] = Passkey(credential_id=b"id", public_key=b"k", sign_count=0, created=0.0, name="Laptop")
+    user.attributes["email_verified"] = "true"
+    user.mfa_enabled = {"EMAIL_OTP"}
+    user.preferred_mfa = "EMAIL_OTP"
+    d, _ = account_dialog
+    d.widget.reload()
+    overview(d)
+    d.click("passkey_mfa_on")
+    page = overview(d)
+    assert page.error.text() == "" and page.message.text() == "A passkey now counts as second step."
+    assert local_pool.user("ada").webauthn_mfa is True
+    sent = local_pool.requests("SetUserMFAPreference")[-1].params
+    assert sent["WebAuthnMfaSettings"] == {"Enabled": True} and sent["EmailMfaSettings"]["Enabled"] is True
+    assert local_pool.user("ada").mfa_enabled == {"EMAIL_OTP"}
+
+
+def test_password_policy_refusal_on_the_same_page(account_dialog: tuple[Driver, WatchedPool],
+                                                  local_pool: LocalUserPool) -> None:
+    """A new password the pool's policy refuses: the new-password page again, saying why; nothing changed."""
+    d, _ = account_dialog
+    overview(d)
+    d.click("change_password")
+    d.wait_for(CurrentPasswordPage)
+    d.type("password", PASSWORD)
+    d.submit()
+    page = d.wait_for(ChangePasswordPage)
+    d.type("new_password", "alllowercase")
+    d.type("confirm", "alllowercase")
+    d.submit()
+    d.qtbot.waitUntil(lambda: not d.widget.busy and isinstance(d.page, ChangePasswordPage) and d.page is not page
+                      and d.page.error.text() != "", timeout=10_000)
+    assert "password" in d.page.error.text().lower()
+    assert [r.error_code for r in local_pool.requests("ChangePassword")] == ["InvalidPasswordException"]
+    d.snap("account-password-refused")
+    d.type("new_password", NEW_PASSWORD)
+    d.type("confirm", NEW_PASSWORD)
+    d.submit()
+    assert overview(d).message.text() == "Your password is changed."
+    plain = UserPool(local_pool.pool_id, local_pool.client_id, endpoint_url=local_pool.endpoint_url)
+    sign_in(plain, "ada", ScriptedHandler(password=NEW_PASSWORD))

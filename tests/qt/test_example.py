@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
+import time
 from typing import Any
 
 import pyotp
@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QLabel, QPushButton
 from authflow import NotAuthorizedError
 from authflow.qt import CodePage
 from authflow.qt_account import OverviewScreen
-from tests.helpers.examples import DESKTOP_QT
+from tests.helpers.examples import DESKTOP_QT, demo_passwords
 
-from .conftest import SCREENSHOTS, Driver, sign_in_to_code
+from .conftest import SCREENSHOTS, Driver, saving_screenshots, sign_in_to_code
 
 EXAMPLE = DESKTOP_QT
 
@@ -34,7 +34,10 @@ def test_the_example_app_signs_in_shows_who_and_signs_out(qtbot: Any) -> None:
     example = load_example()
     args = argparse.Namespace(pool_id=None)
     with example.user_pool(args) as (pool, hint):  # the local user pool's demo users
-        window = example.MainWindow(pool, hint=hint, sign_up_attributes=("name", "email"))
+        # with its messages panel, as a stranger runs it (at a fixed time in the picture: it repeats from run to run)
+        fixed = saving_screenshots()
+        read = example.local_messages(pool.endpoint_url, now=lambda: 1_800_000_000.0 if fixed else time.time())
+        window = example.MainWindow(pool, hint=hint, sign_up_attributes=("name", "email"), messages=read)
         qtbot.addWidget(window)
         window.show()
         assert window.status.text() == "Not signed in."
@@ -49,7 +52,9 @@ def test_the_example_app_signs_in_shows_who_and_signs_out(qtbot: Any) -> None:
         qtbot.waitUntil(lambda: window.tokens is not None, timeout=10_000)
         assert window.status.text() == "Signed in as <b>Tina Totp</b> (tina)."
         assert window.button.text() == "Sign out"
-        if os.environ.get("AUTHFLOW_SAVE_SCREENSHOTS") == "1":
+        qtbot.waitUntil(lambda: "tina's authenticator app shows" in window.messages.text(), timeout=10_000)
+        assert window.messages.isVisible()
+        if saving_screenshots():
             assert window.grab().save(str(SCREENSHOTS / "example-signed-in.png"))
 
         # The account dialog, offered once signed in: tina's authenticator app is there.
@@ -105,10 +110,21 @@ def test_the_demo_hint_keeps_each_user_and_password_on_one_line(qtbot: Any) -> N
         qtbot.waitExposed(window)
         label = window.hint
         metrics = QFontMetrics(label.font())
-        for password in ("Alice-Passw0rd!", "Tina-Passw0rd!", "Sam-Passw0rd!", "Temp-Passw0rd!", "Olivia-Passw0rd!"):
+        for password in demo_passwords():
             line = next(line for line in label.text().split("\n") if password in line)
             assert metrics.horizontalAdvance(line) <= label.contentsRect().width(), (line, label.width())
         assert "`" not in label.text()
+
+
+def test_the_demo_hint_names_every_demo_user_of_the_pool(qtbot: Any) -> None:
+    """The hint lists each user of the demo seed's pool (and its provider's), not five of them: emma, max, uma
+    and pia were missing, though the window shows their codes."""
+    example = load_example()
+    with example.user_pool(argparse.Namespace(pool_id=None)) as (_pool, hint):
+        listed = [line.strip().split(" (")[0] for line in hint.split("\n") if " / " in line]
+        assert listed == demo_passwords()
+        assert "  emma / Emma-Passw0rd! (a code by email, below)" in hint.split("\n")
+        assert "  max / Max-Passw0rd! (a choice of MFA method)" in hint.split("\n")
 
 
 @pytest.mark.parametrize("scale", [1.0, 1.5], ids=["default-font", "font-x1.5"])

@@ -2,7 +2,8 @@
 // test checks the two agree): updatePassword, setUpTOTP -> verifyTOTPSetup, updateMFAPreference,
 // fetchMFAPreference, updateUserAttributes -> confirmUserAttribute, sendUserAttributeVerificationCode,
 // deleteUserAttributes, fetchUserAttributes, fetchDevices, signOut({global}), deleteUser.
-// Env: POOL_ID, CLIENT_ID, ENDPOINT_URL, USERNAME, PASSWORD, NEW_PASSWORD. Prints one JSON line.
+// rememberDevice, forgetDevice.
+// Env: POOL_ID, CLIENT_ID, ENDPOINT_URL, USERNAME, DELETE_USERNAME, PASSWORD, NEW_PASSWORD. Prints one JSON line.
 globalThis.navigator ??= { userAgent: "node" };
 const { Amplify } = await import("aws-amplify");
 const auth = await import("aws-amplify/auth");
@@ -49,5 +50,31 @@ await check("delete_user_attributes", async () => {
   await auth.deleteUserAttributes({ userAttributeKeys: ["nickname"] });
   return (await auth.fetchUserAttributes()).nickname ?? null;
 });
-await check("fetch_devices", async () => (await auth.fetchDevices()).length);
+const devices = async () => (await auth.fetchDevices())
+  .map((d) => ({ name: d.name ?? null, remembered: d.attributes?.["dev:device_remembered_status"] ?? null }));
+await check("fetch_devices", devices);  // the pool tracks devices when the user says so: this one is known
+await check("remember_device", async () => {
+  await auth.rememberDevice();
+  return await devices();
+});
+await check("forget_device", async () => {
+  await auth.forgetDevice();
+  return await devices();
+});
+await check("sign_out_global", async () => {
+  const access = (await auth.fetchAuthSession()).tokens.accessToken.toString();
+  await auth.signOut({ global: true });
+  // The access token Amplify held is revoked at the pool, not only dropped here.
+  const reply = await fetch(env.ENDPOINT_URL, { method: "POST", body: JSON.stringify({ AccessToken: access }),
+    headers: { "Content-Type": "application/x-amz-json-1.1",
+               "X-Amz-Target": "AWSCognitoIdentityProviderService.GetUser" } });
+  const body = await reply.json();
+  return { local: (await auth.fetchAuthSession()).tokens ?? null, status: reply.status,
+           error: body.__type ?? null, message: body.message ?? null };
+});
+await check("delete_user", async () => {  // another user of the pool deletes their own account
+  await auth.signIn({ username: env.DELETE_USERNAME, password: env.PASSWORD });
+  await auth.deleteUser();
+  return (await auth.fetchAuthSession()).tokens ?? null;
+});
 process.stdout.write(JSON.stringify({ secret, results }) + "\n", () => process.exit(0));

@@ -157,6 +157,15 @@ def test_attributes_update_verify_later_and_delete(local_pool: LocalUserPool, po
     assert [p.challenge_name for p in seen] == ["VERIFY_ATTRIBUTE"] and seen[0].destination == "a***@t***"
     ada.delete_attributes(["name"]).run()
     assert "name" not in ada.attributes()
+    # One flow that removes some attributes, then sets others (the Qt dialog's cleared field and changed one).
+    ada.update_attributes({"nickname": "Ada"}).run()
+    ada.update_attributes({"name": "Ada L"}, delete=["nickname"]).run()
+    assert [r.operation for r in local_pool.requests()][-2:] == ["DeleteUserAttributes", "UpdateUserAttributes"]
+    assert ada.attributes()["name"] == "Ada L" and "nickname" not in ada.attributes()
+    assert ada.update_attributes({}, delete=["name"]).run() == ()
+    assert "name" not in ada.attributes()
+    with pytest.raises(UsageError):
+        ada.update_attributes({})
 
 
 def test_devices_and_the_cache(local_pool: LocalUserPool, tmp_path: Path, totp_codes: TotpCodes) -> None:

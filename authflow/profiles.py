@@ -38,7 +38,8 @@ NOT_SETTINGS = frozenset({"profile", "help", "version", "command", "func"})
 #: typo in its profile without building every other command's parser. tests/unit/test_profiles.py keeps it equal
 #: to what the full parser takes.
 SETTINGS = frozenset({
-    "attribute", "auth_flow", "basic_flow", "browser", "client_credentials", "client_id", "client_secret", "current",
+    "attribute", "auth_flow", "basic_flow", "browser", "browser_timeout", "client_credentials", "client_id",
+    "client_secret", "current",
     "deadline", "device_name", "domain", "endpoint_url", "everywhere", "id_token", "identity_endpoint_url",
     "identity_pool_id", "idp", "keyring", "leeway", "name", "no_browser", "no_cache", "non_interactive", "origin",
     "output", "parallel", "pool_id", "preferred_challenge", "redirect_port", "region", "resend", "role_arn", "scope",

@@ -12,6 +12,7 @@ import pytest
 
 from authflow.cli import build_parser
 from authflow.cli.options import PoolConfig
+from authflow.errors import UsageError
 from authflow.profiles import apply
 from tests.helpers.cli import credential_free_env, run_cli
 
@@ -91,3 +92,36 @@ def test_an_unknown_profile_is_one_line_and_exit_2(path: tuple[str, ...], tmp_pa
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("authflow: "), done.stderr
     assert "nosuch" in lines[0] and "Traceback" not in done.stderr and done.stdout == ""
+
+
+@pytest.mark.parametrize("path", POOL_COMMANDS, ids=" ".join)
+def test_a_malformed_pool_id_of_a_profile_is_said_as_the_profiles(path: tuple[str, ...], tmp_path: Path) -> None:
+    """The profile's pool id is what the command checks: a malformed one names the profile and its file, not
+    --pool-id / AUTHFLOW_POOL_ID that nobody gave."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.typo]\npool_id = "eu-west-2 FromProfile"\nclient_id = "{PROFILE_CLIENT}"\n',
+                      encoding="utf-8")
+    leaf = dict(leaves(build_parser()))[path]
+    parser = build_parser(path[0])
+    argv = [*path, *positionals(leaf), "--profile", "typo"]
+    apply(parser, argv, {"AUTHFLOW_CONFIG": str(config)}, strict=False)
+    with pytest.raises(UsageError) as refused:
+        PoolConfig.from_args(parser.parse_args(argv))
+    said = str(refused.value)
+    assert f"the pool id 'eu-west-2 FromProfile' (profile 'typo' in {config}: pool_id)" in said, said
+    assert "AUTHFLOW_POOL_ID" not in said
+
+
+def test_a_malformed_pool_id_of_a_profile_at_the_command_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[profiles.typo]\npool_id = "eu-west-2 FromProfile"\nclient_id = "{PROFILE_CLIENT}"\n',
+                      encoding="utf-8")
+    done = run_cli(["login", "--non-interactive", "--username", "ann", "--profile", "typo"],
+                   credential_free_env(tmp_path, {"AUTHFLOW_CONFIG": str(config)}), timeout=60)
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "(profile 'typo' in " in lines[0] and "AUTHFLOW_POOL_ID" not in lines[0], lines
+    # given by flag, it is still said as the flag's
+    flagged = run_cli(["login", "--non-interactive", "--username", "ann", "--pool-id", "nope", "--client-id",
+                       PROFILE_CLIENT], credential_free_env(tmp_path), timeout=60)
+    assert flagged.returncode == 2 and "(--pool-id / AUTHFLOW_POOL_ID)" in flagged.stderr, flagged.stderr

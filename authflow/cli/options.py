@@ -223,6 +223,13 @@ def deadline(args: argparse.Namespace) -> float | None:
 _POOLS: dict[PoolConfig, UserPool] = {}
 
 
+def _where(value: object, flags: str) -> str:
+    """Where a refused value came from: the profile that gave it (and its file), else the flag and variable."""
+    from authflow.profiles import profile_origin
+
+    return profile_origin(value) or flags
+
+
 @dataclass(frozen=True)
 class PoolConfig:
     """The pool settings of a command line, checked."""
@@ -242,19 +249,21 @@ class PoolConfig:
             raise UsageError("no user pool: give --pool-id or set AUTHFLOW_POOL_ID")
         if not POOL_ID.fullmatch(pool_id):
             raise UsageError(
-                f"the pool id {pool_id!r} (--pool-id / AUTHFLOW_POOL_ID) is not a user pool id: "
+                f"the pool id {pool_id!r} ({_where(pool_id, '--pool-id / AUTHFLOW_POOL_ID')}) is not a user pool id: "
                 "they look like us-east-1_AbC123, the region, an underscore and letters or digits"
             )
         if not client_id:
             raise UsageError("no app client: give --client-id or set AUTHFLOW_CLIENT_ID")
         if not CLIENT_ID.fullmatch(client_id):
             raise UsageError(
-                f"the client id {client_id!r} (--client-id / AUTHFLOW_CLIENT_ID) is not an app client id: "
+                f"the client id {client_id!r} ({_where(client_id, '--client-id / AUTHFLOW_CLIENT_ID')}) is not an "
+                "app client id: "
                 "copy it from the pool's App clients page (letters and digits)"
             )
         region = args.region or pool_id.partition("_")[0]
         if not REGION.fullmatch(region):
-            where = "--region / AUTHFLOW_REGION" if args.region else f"the prefix of the pool id {pool_id!r}"
+            where = (_where(args.region, "--region / AUTHFLOW_REGION") if args.region
+                     else f"the prefix of the pool id {pool_id!r}")
             raise UsageError(
                 f"{region!r} ({where}) is not an AWS region: give one like us-east-1 with --region"
             )

@@ -17,11 +17,10 @@ from authflow import ScriptedHandler, UserPool, sign_in
 from authflow.errors import DeadlineError
 
 
-class SlowServer:
-    """Answers every request by trickling a byte every ``gap`` seconds, for ever (or never a byte)."""
+class LoopbackServer:
+    """A server on 127.0.0.1 that answers each connection on a thread of its own with ``_answer``."""
 
-    def __init__(self, gap: float | None) -> None:
-        self.gap = gap
+    def __init__(self) -> None:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -38,9 +37,24 @@ class SlowServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
-    def _trickle(self, conn: socket.socket) -> None:
+    def _answer(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+class SlowServer(LoopbackServer):
+    """Answers every request by trickling a byte every ``gap`` seconds, for ever (or never a byte)."""
+
+    def __init__(self, gap: float | None) -> None:
+        self.gap = gap
+        super().__init__()
+
+    def _answer(self, conn: socket.socket) -> None:
         with conn:
             conn.recv(65536)
             head = b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100000\r\n\r\n"
@@ -51,10 +65,6 @@ class SlowServer:
                     conn.sendall(bytes([byte]))
                 except OSError:
                     return
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
 
 
 @pytest.fixture
@@ -112,7 +122,7 @@ def test_the_cli_says_which_deadline_passed(trickling: SlowServer) -> None:
     assert bad.returncode == 2 and "number of seconds" in bad.stderr
 
 
-class SlowReply:
+class SlowReply(LoopbackServer):
     """Answers every request with a whole Cognito error (NotAuthorizedException), sent in pieces over ``total``
     seconds: a pool that is slow but does answer."""
 
@@ -120,23 +130,7 @@ class SlowReply:
 
     def __init__(self, total: float, pieces: int = 15) -> None:
         self.total, self.pieces = total, pieces
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+        super().__init__()
 
     def _answer(self, conn: socket.socket) -> None:
         with conn:
@@ -151,10 +145,6 @@ class SlowReply:
                     return
                 if self.stop.wait(self.total / self.pieces):
                     return
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
 
 
 def test_deadline_none_turns_the_sign_in_deadline_off(monkeypatch: pytest.MonkeyPatch) -> None:

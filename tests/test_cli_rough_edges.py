@@ -309,23 +309,21 @@ def test_at_a_narrow_terminal_the_summary_breaks_between_words(demo: tuple[Local
     (the terminal broke them inside a word: "`authflow token --user" / "name alice`")."""
     _, env = demo
     env = {**env, "AUTHFLOW_PASSWORD": "Alice-Passw0rd!"}
-    child = terminal(env, "login", "--non-interactive", "--username", "alice", columns=80)
-    child.expect(pexpect.EOF)
-    said = str(child.before)
-    child.close()
-    assert child.exitstatus == 0, said
-    lines = [line for line in said.splitlines() if line.strip()]
-    assert len(lines) >= 3 and all(len(line) <= 80 for line in lines), lines
-    assert "`authflow token --username alice` prints the access token" in " ".join(said.split())
-    child = terminal({**env, "AUTHFLOW_IDENTITY_POOL_ID": IDENTITY_POOL}, "credentials", "--non-interactive",
-                     "--username", "alice", columns=80)
-    child.expect(pexpect.EOF)
-    said = str(child.before)
-    child.close()
-    assert child.exitstatus == 0, said
-    lines = [line for line in said.splitlines() if line.strip()]
-    assert len(lines) >= 3 and all(len(line) <= 80 for line in lines), lines
-    assert "`--output env` (or `process`, `json`) prints them whole" in " ".join(said.split())
+
+    def summary_at_80_columns(env: dict[str, str], *args: str) -> str:
+        """What the command said in an 80-column terminal, checked to fit; its words joined by single spaces."""
+        child = terminal(env, *args, "--non-interactive", "--username", "alice", columns=80)
+        child.expect(pexpect.EOF)
+        said = str(child.before)
+        child.close()
+        assert child.exitstatus == 0, said
+        lines = [line for line in said.splitlines() if line.strip()]
+        assert len(lines) >= 3 and all(len(line) <= 80 for line in lines), lines
+        return " ".join(said.split())
+
+    assert "`authflow token --username alice` prints the access token" in summary_at_80_columns(env, "login")
+    credentials = summary_at_80_columns({**env, "AUTHFLOW_IDENTITY_POOL_ID": IDENTITY_POOL}, "credentials")
+    assert "`--output env` (or `process`, `json`) prints them whole" in credentials
 
 
 def test_at_an_sms_code_the_wizard_offers_a_new_sign_in(demo: tuple[LocalUserPool, dict[str, str]]) -> None:
